@@ -1,0 +1,32 @@
+# joindots: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+BUILD_DIR := build
+JOINDOTS := $(BUILD_DIR)/bin/joindots
+DEMO_DIR ?= demo
+SEED ?= 20251231
+
+.PHONY: all deps build test demo bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then cmake --preset release >/dev/null; fi
+	@cmake --build $(BUILD_DIR) --parallel $$(nproc)
+
+test: build
+	@ctest --preset release
+
+demo: build
+	@scripts/demo "$(JOINDOTS)" "$(DEMO_DIR)" "$(SEED)"
+
+bench: build
+	@scripts/bench
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD_DIR) $(DEMO_DIR)
