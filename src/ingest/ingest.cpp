@@ -1,0 +1,91 @@
+#include "ingest/ingest.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "core/hash.hpp"
+#include "ingest/validate.hpp"
+#include "io/csv_reader.hpp"
+
+namespace joindots {
+
+namespace {
+
+// Fault injection for the crash-consistency test: after this many rows are inserted the
+// process announces it on stderr and stops, waiting to be killed mid-transaction.
+std::int64_t pause_after_rows() {
+  const char* v = std::getenv("JOINDOTS_FAULT_PAUSE_AFTER_ROWS");
+  return v && *v ? std::atoll(v) : -1;
+}
+
+}  // namespace
+
+IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesystem::path& path,
+                         Progress* progress) {
+  const auto start = std::chrono::steady_clock::now();
+  IngestResult result;
+  result.path = path.string();
+  if (!std::filesystem::is_regular_file(path))
+    throw BadInputError(InputIssue{result.path, 0, "", std::filesystem::exists(path) ? "not a regular file" : "no such file"});
+  const auto bytes = static_cast<std::int64_t>(std::filesystem::file_size(path));
+  const std::string sha = sha256_file(path);
+
+  // Cheap check before the header is even read; repeated under the write lock below.
+  if (auto existing = store.find_file(sha)) {
+    result.already_present = true;
+    result.file = *existing;
+    if (progress) progress->advance(bytes);
+    return result;
+  }
+
+  IssueCollector issues;
+  CsvReader reader(path, &issues);
+  RecordValidator validator(result.path, reader.header(), areas);
+  FileInfo existing;
+  auto batch = store.begin_ingest(result.path, sha, bytes, existing);
+  if (!batch) {
+    result.already_present = true;
+    result.file = existing;
+    if (progress) progress->advance(bytes);
+    return result;
+  }
+
+  const std::int64_t pause_at = pause_after_rows();
+  CsvRow row;
+  std::int64_t last_bytes = 0;
+  while (reader.next(row)) {
+    auto record = validator.validate(row.fields, row.line, issues);
+    if (record) {
+      // Rows keep going in after an error too: the store's unique index then finds every
+      // duplicated record_id, and the rollback below discards them all.
+      if (auto origin = batch->add(*record)) {
+        issues.add({result.path, row.line, "record_id",
+                    fmt::format("'{}' is already used in source_org '{}' ({}:{})", record->record_id,
+                                record->source_org, origin->path, origin->line)});
+      } else {
+        ++result.rows_by_role[std::string(to_string(record->role))];
+      }
+    }
+    ++result.rows;
+    if (result.rows == pause_at) {
+      fmt::print(stderr, "joindots: paused after {} rows (JOINDOTS_FAULT_PAUSE_AFTER_ROWS)\n", pause_at);
+      std::fflush(stderr);
+      for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    if (progress && (result.rows & 1023) == 0) {
+      progress->advance(reader.bytes_read() - last_bytes);
+      last_bytes = reader.bytes_read();
+    }
+  }
+  if (progress) progress->advance(bytes - last_bytes);
+  issues.throw_if_any();  // the batch is destroyed unwinding: rolled back
+  result.file = batch->commit(result.rows);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace joindots

@@ -1,0 +1,177 @@
+#include "ingest/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "core/identifiers.hpp"
+
+namespace joindots {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool valid_attr_name(std::string_view name) {
+  if (name.size() <= 5 || name.substr(0, 5) != "attr_") return false;
+  return std::all_of(name.begin() + 5, name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+std::string valid_column_list() {
+  std::string out;
+  for (const auto& c : kRecordColumns) out += std::string(out.empty() ? "" : ", ") + std::string(c.name);
+  return out + ", attr_<name>";
+}
+
+}  // namespace
+
+RecordValidator::RecordValidator(const std::string& file, const std::vector<std::string>& header,
+                                 const AreaTable& areas)
+    : file_(file), areas_(areas), index_(kRecordColumns.size(), -1) {
+  IssueCollector issues;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = header[i];
+    if (!seen.insert(name).second) {
+      issues.add({file_, 1, "header", fmt::format("column '{}' appears more than once", name)});
+      continue;
+    }
+    auto it = std::find_if(kRecordColumns.begin(), kRecordColumns.end(), [&](const ColumnSpec& c) { return c.name == name; });
+    if (it != kRecordColumns.end()) {
+      index_[static_cast<std::size_t>(it - kRecordColumns.begin())] = static_cast<int>(i);
+    } else if (valid_attr_name(name)) {
+      attrs_.emplace_back(static_cast<int>(i), name.substr(5));
+    } else {
+      issues.add({file_, 1, "header",
+                  fmt::format("unknown column '{}' (valid columns: {})", name, valid_column_list())});
+    }
+  }
+  for (std::size_t k = 0; k < kRecordColumns.size(); ++k) {
+    if (kRecordColumns[k].required && index_[k] < 0)
+      issues.add({file_, 1, "header", fmt::format("required column '{}' is missing", kRecordColumns[k].name)});
+  }
+  issues.throw_if_any();
+}
+
+std::optional<Record> RecordValidator::validate(const std::vector<std::string>& fields, std::int64_t line,
+                                                IssueCollector& issues) const {
+  const std::size_t before = issues.total();
+  auto get = [&](std::size_t k) -> std::string_view {
+    const int i = index_[k];
+    return i < 0 ? std::string_view() : trim(fields[static_cast<std::size_t>(i)]);
+  };
+  auto problem = [&](std::size_t k, std::string message) {
+    issues.add({file_, line, std::string(kRecordColumns[k].name), std::move(message)});
+  };
+  auto required = [&](std::size_t k) {
+    auto v = get(k);
+    if (v.empty()) problem(k, "required value is empty");
+    return v;
+  };
+  // Indices into kRecordColumns, in its declared order.
+  enum : std::size_t {
+    kRecordId, kSourceType, kSourceOrg, kRole, kRecordType, kEventDate, kLastDate, kCaseRef, kOffenceCount,
+    kLadCd, kGivenName, kFamilyName, kOtherNames, kDob, kSex, kPostcode, kNhsNumber, kUpn, kPncId
+  };
+
+  Record r;
+  r.line = line;
+  r.record_id = required(kRecordId);
+  if (auto v = required(kSourceType); !v.empty()) {
+    if (auto e = parse_enum<SourceType>(kSourceTypeNames, v)) r.source_type = *e;
+    else problem(kSourceType, fmt::format("'{}' is not a source type (valid: {})", v, list_names(kSourceTypeNames)));
+  }
+  r.source_org = required(kSourceOrg);
+  if (auto v = required(kRole); !v.empty()) {
+    if (auto e = parse_enum<Role>(kRoleNames, v)) r.role = *e;
+    else problem(kRole, fmt::format("'{}' is not a role (valid: {})", v, list_names(kRoleNames)));
+  }
+  if (auto v = required(kRecordType); !v.empty()) {
+    if (auto e = parse_enum<RecordType>(kRecordTypeNames, v)) r.record_type = *e;
+    else problem(kRecordType, fmt::format("'{}' is not a record type (valid: {})", v, list_names(kRecordTypeNames)));
+  }
+  bool event_ok = false;
+  if (auto v = required(kEventDate); !v.empty()) {
+    std::string why;
+    if (auto d = Date::parse_full(v, &why)) {
+      r.event_date = *d;
+      event_ok = true;
+    } else {
+      problem(kEventDate, why);
+    }
+  }
+  if (auto v = get(kLastDate); !v.empty()) {
+    std::string why;
+    if (auto d = Date::parse_full(v, &why)) {
+      r.last_date = d;
+      if (event_ok && *d < r.event_date)
+        problem(kLastDate, fmt::format("{} is before event_date {}", d->str(), r.event_date.str()));
+    } else {
+      problem(kLastDate, why);
+    }
+  }
+  r.case_ref = get(kCaseRef);
+  if (auto v = get(kOffenceCount); !v.empty()) {
+    std::int64_t n = -1;
+    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || ptr != v.data() + v.size() || n < 0)
+      problem(kOffenceCount, fmt::format("'{}' is not a whole number >= 0", v));
+    else
+      r.offence_count = n;
+  }
+  if (auto v = get(kLadCd); !v.empty()) {
+    if (areas_.index_of(v) < 0)
+      problem(kLadCd, fmt::format("'{}' is not a 2023 local authority district code of England or Wales", v));
+    else
+      r.lad_cd = v;
+  }
+  r.given_name = get(kGivenName);
+  r.family_name = get(kFamilyName);
+  r.other_names = get(kOtherNames);
+  if (auto v = get(kDob); !v.empty()) {
+    std::string why;
+    if (auto d = Date::parse(v, &why)) {
+      r.dob = d;
+      if (event_ok && d->first_day() > r.event_date.days())
+        problem(kDob, fmt::format("{} is after event_date {}", d->str(), r.event_date.str()));
+    } else {
+      problem(kDob, why);
+    }
+  }
+  if (auto v = get(kSex); !v.empty()) {
+    if (auto e = parse_enum<Sex>(kSexNames, v)) r.sex = *e;
+    else problem(kSex, fmt::format("'{}' is not a sex code (valid: {}, or empty)", v, list_names(kSexNames)));
+  }
+  std::string why;
+  if (auto v = get(kPostcode); !v.empty()) {
+    if (auto p = normalise_postcode(v, &why)) r.postcode = *p;
+    else problem(kPostcode, why);
+  }
+  if (auto v = get(kNhsNumber); !v.empty()) {
+    if (auto p = normalise_nhs_number(v, &why)) r.nhs_number = *p;
+    else problem(kNhsNumber, why);
+  }
+  if (auto v = get(kUpn); !v.empty()) {
+    if (auto p = normalise_upn(v, &why)) r.upn = *p;
+    else problem(kUpn, why);
+  }
+  if (auto v = get(kPncId); !v.empty()) {
+    if (auto p = normalise_pnc_id(v, &why)) r.pnc_id = *p;
+    else problem(kPncId, why);
+  }
+  for (const auto& [pos, name] : attrs_) {
+    auto v = trim(fields[static_cast<std::size_t>(pos)]);
+    if (!v.empty()) r.attrs.emplace_back(name, std::string(v));
+  }
+  if (issues.total() != before) return std::nullopt;
+  return r;
+}
+
+}  // namespace joindots

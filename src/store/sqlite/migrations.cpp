@@ -1,0 +1,96 @@
+// Schema migrations of the SQLite store. Append a new entry for each change; never edit an
+// entry that has shipped. PRAGMA user_version holds the number applied.
+#include <fmt/format.h>
+
+#include <array>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace joindots {
+
+namespace {
+
+constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: sources, files, records, reference areas, runs.
+    R"sql(
+CREATE TABLE areas (
+  lad_cd TEXT PRIMARY KEY, name TEXT NOT NULL, lad_type TEXT NOT NULL,
+  region_cd TEXT NOT NULL, region_nm TEXT NOT NULL, country TEXT NOT NULL,
+  pfa_cd TEXT NOT NULL, pfa_nm TEXT NOT NULL,
+  pop_all INTEGER NOT NULL, pop_0_17 INTEGER NOT NULL, pop_0_15 INTEGER NOT NULL, pop_10_17 INTEGER NOT NULL,
+  lon REAL NOT NULL, lat REAL NOT NULL
+);
+CREATE TABLE sources (
+  source_id INTEGER PRIMARY KEY,
+  source_type TEXT NOT NULL,
+  source_org TEXT NOT NULL,
+  UNIQUE (source_type, source_org)
+);
+CREATE TABLE files (
+  file_id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  bytes INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  ingested_at TEXT NOT NULL
+);
+CREATE TABLE records (
+  record_pk INTEGER PRIMARY KEY,
+  file_id INTEGER NOT NULL REFERENCES files(file_id),
+  line INTEGER NOT NULL,
+  source_id INTEGER NOT NULL REFERENCES sources(source_id),
+  source_org TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  record_type TEXT NOT NULL,
+  event_date TEXT NOT NULL,
+  last_date TEXT,
+  case_ref TEXT,
+  offence_count INTEGER,
+  lad_cd TEXT REFERENCES areas(lad_cd),
+  given_name TEXT, family_name TEXT, other_names TEXT,
+  dob TEXT,
+  sex TEXT NOT NULL,
+  postcode TEXT, nhs_number TEXT, upn TEXT, pnc_id TEXT,
+  attrs TEXT,
+  UNIQUE (source_org, record_id)
+);
+CREATE INDEX records_by_role ON records(role, source_id);
+CREATE INDEX records_by_file ON records(file_id);
+CREATE TABLE runs (
+  run_id INTEGER PRIMARY KEY,
+  stage TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,
+  params TEXT,
+  summary TEXT
+);
+)sql",
+};
+
+}  // namespace
+
+int current_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+int migrate(sqlite::Database& db) {
+  int version = db.user_version();
+  if (version > current_schema_version())
+    throw UsageError(fmt::format("{}: store schema version {} is newer than this joindots ({}); upgrade joindots",
+                                 db.path(), version, current_schema_version()));
+  while (version < current_schema_version()) {
+    sqlite::Transaction tx(db);
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    version = db.user_version();
+    if (version >= current_schema_version()) break;
+    db.exec(kMigrations[static_cast<std::size_t>(version)]);
+    db.exec(fmt::format("PRAGMA user_version = {}", version + 1));
+    tx.commit();
+    ++version;
+  }
+  return version;
+}
+
+}  // namespace joindots

@@ -1,0 +1,81 @@
+#pragma once
+// Thin RAII wrappers over the SQLite C API: a connection and a prepared statement.
+// Errors become InternalError naming the database file and SQLite's message.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace joindots::sqlite {
+
+class Statement;
+
+class Database {
+ public:
+  /// Opens (creating if asked) the database file, in WAL mode with a 30 s busy timeout.
+  Database(const std::filesystem::path& path, bool create);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  int user_version();
+  sqlite3* handle() const { return db_; }
+  const std::string& path() const { return path_; }
+  [[noreturn]] void fail(std::string_view what) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  /// Binds by 1-based index. An empty string_view binds NULL for the text overload.
+  Statement& bind(int i, std::string_view text);
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, double v);
+  Statement& bind(int i, std::optional<std::int64_t> v);
+  Statement& bind_null(int i);
+  /// Steps once: true when a row is available, false when done.
+  bool step();
+  /// Steps a statement that returns no rows; returns SQLite's result code (SQLITE_DONE or
+  /// SQLITE_CONSTRAINT) without throwing on a constraint failure.
+  int run_allow_constraint();
+  void run();
+  void reset();
+
+  std::int64_t column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double column_double(int i) const { return sqlite3_column_double(stmt_, i); }
+  std::string column_text(int i) const;
+  bool column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+
+ private:
+  Database* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace joindots::sqlite

@@ -1,0 +1,226 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "core/error.hpp"
+
+namespace joindots {
+
+namespace {
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+FileInfo read_file_row(sqlite::Statement& st) {
+  return FileInfo{st.column_int(0), st.column_text(1), st.column_text(2),
+                  st.column_int(3), st.column_int(4), st.column_text(5)};
+}
+
+constexpr std::string_view kFileColumns = "file_id, path, sha256, bytes, rows, ingested_at";
+
+class SqliteIngestBatch final : public IngestBatch {
+ public:
+  SqliteIngestBatch(sqlite::Database& db, const std::string& path, const std::string& sha256, std::int64_t bytes)
+      : db_(db),
+        tx_(db),
+        insert_record_(db.prepare(
+            "INSERT INTO records (file_id, line, source_id, source_org, record_id, role, record_type, event_date, "
+            "last_date, case_ref, offence_count, lad_cd, given_name, family_name, other_names, dob, sex, postcode, "
+            "nhs_number, upn, pnc_id, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+        find_source_(db.prepare("SELECT source_id FROM sources WHERE source_type = ? AND source_org = ?")),
+        insert_source_(db.prepare("INSERT INTO sources (source_type, source_org) VALUES (?, ?)")),
+        find_origin_(db.prepare(
+            "SELECT f.path, r.line FROM records r JOIN files f USING (file_id) WHERE r.source_org = ? AND "
+            "r.record_id = ?")) {
+    // Checked under the write lock, so two processes ingesting one file cannot both add it.
+    auto q = db.prepare(fmt::format("SELECT {} FROM files WHERE sha256 = ?", kFileColumns));
+    q.bind(1, sha256);
+    if (q.step()) {
+      existing_ = read_file_row(q);
+      return;
+    }
+    // The file row goes in first (rows filled at commit) so records can reference it.
+    auto st = db.prepare("INSERT INTO files (path, sha256, bytes, rows, ingested_at) VALUES (?, ?, ?, 0, ?)");
+    st.bind(1, path).bind(2, sha256).bind(3, bytes).bind(4, utc_now());
+    st.run();
+    file_id_ = db.last_insert_rowid();
+  }
+
+  std::optional<RecordOrigin> add(const Record& r) override {
+    const std::int64_t source_id = source_for(r.source_type, r.source_org);
+    auto& st = insert_record_;
+    st.bind(1, file_id_).bind(2, r.line).bind(3, source_id).bind(4, r.source_org).bind(5, r.record_id);
+    st.bind(6, to_string(r.role)).bind(7, to_string(r.record_type)).bind(8, r.event_date.str());
+    st.bind(9, r.last_date ? r.last_date->str() : std::string());
+    st.bind(10, r.case_ref).bind(11, r.offence_count).bind(12, r.lad_cd);
+    st.bind(13, r.given_name).bind(14, r.family_name).bind(15, r.other_names);
+    st.bind(16, r.dob ? r.dob->str() : std::string()).bind(17, to_string(r.sex));
+    st.bind(18, r.postcode).bind(19, r.nhs_number).bind(20, r.upn).bind(21, r.pnc_id);
+    if (r.attrs.empty()) {
+      st.bind_null(22);
+    } else {
+      nlohmann::json attrs = nlohmann::json::object();
+      for (const auto& [k, v] : r.attrs) attrs[k] = v;
+      st.bind(22, attrs.dump());
+    }
+    if (st.run_allow_constraint() == SQLITE_DONE) return std::nullopt;
+    // The only constraint a validated record can break is (source_org, record_id).
+    find_origin_.bind(1, r.source_org).bind(2, r.record_id);
+    RecordOrigin origin;
+    if (find_origin_.step()) {
+      origin.path = find_origin_.column_text(0);
+      origin.line = find_origin_.column_int(1);
+    } else {
+      db_.fail("insert record");
+    }
+    find_origin_.reset();
+    return origin;
+  }
+
+  const std::optional<FileInfo>& existing() const { return existing_; }
+
+  FileInfo commit(std::int64_t rows) override {
+    auto st = db_.prepare("UPDATE files SET rows = ? WHERE file_id = ?");
+    st.bind(1, rows).bind(2, file_id_);
+    st.run();
+    auto q = db_.prepare(fmt::format("SELECT {} FROM files WHERE file_id = ?", kFileColumns));
+    q.bind(1, file_id_);
+    q.step();
+    FileInfo info = read_file_row(q);
+    tx_.commit();
+    return info;
+  }
+
+ private:
+  std::int64_t source_for(SourceType type, const std::string& org) {
+    std::string key = fmt::format("{}\x1f{}", to_string(type), org);
+    if (auto it = sources_.find(key); it != sources_.end()) return it->second;
+    find_source_.bind(1, to_string(type)).bind(2, org);
+    std::int64_t id;
+    if (find_source_.step()) {
+      id = find_source_.column_int(0);
+    } else {
+      insert_source_.bind(1, to_string(type)).bind(2, org);
+      insert_source_.run();
+      id = db_.last_insert_rowid();
+    }
+    find_source_.reset();
+    sources_.emplace(std::move(key), id);
+    return id;
+  }
+
+  sqlite::Database& db_;
+  sqlite::Transaction tx_;
+  sqlite::Statement insert_record_, find_source_, insert_source_, find_origin_;
+  std::int64_t file_id_ = 0;
+  std::optional<FileInfo> existing_;
+  std::unordered_map<std::string, std::int64_t> sources_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open(const std::string& location, bool create) {
+  return std::make_unique<SqliteStore>(location, create);
+}
+
+SqliteStore::SqliteStore(const std::filesystem::path& path, bool create) : db_(path, create) { migrate(db_); }
+
+int SqliteStore::schema_version() { return db_.user_version(); }
+
+void SqliteStore::ensure_areas(const AreaTable& areas) {
+  {
+    auto st = db_.prepare("SELECT count(*) FROM areas");
+    st.step();
+    if (st.column_int(0) > 0) return;
+  }
+  sqlite::Transaction tx(db_);
+  auto st = db_.prepare(
+      "INSERT OR IGNORE INTO areas (lad_cd, name, lad_type, region_cd, region_nm, country, pfa_cd, pfa_nm, pop_all, "
+      "pop_0_17, pop_0_15, pop_10_17, lon, lat) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (const auto& a : areas.all()) {
+    st.bind(1, a.code).bind(2, a.name).bind(3, a.lad_type).bind(4, a.region_code).bind(5, a.region_name);
+    st.bind(6, a.country).bind(7, a.pfa_code).bind(8, a.pfa_name).bind(9, a.pop_all).bind(10, a.pop_0_17);
+    st.bind(11, a.pop_0_15).bind(12, a.pop_10_17).bind(13, a.lon).bind(14, a.lat);
+    st.run();
+  }
+  tx.commit();
+}
+
+std::optional<FileInfo> SqliteStore::find_file(const std::string& sha256) {
+  auto st = db_.prepare(fmt::format("SELECT {} FROM files WHERE sha256 = ?", kFileColumns));
+  st.bind(1, sha256);
+  if (!st.step()) return std::nullopt;
+  return read_file_row(st);
+}
+
+std::vector<FileInfo> SqliteStore::files() {
+  std::vector<FileInfo> out;
+  auto st = db_.prepare(fmt::format("SELECT {} FROM files ORDER BY file_id", kFileColumns));
+  while (st.step()) out.push_back(read_file_row(st));
+  return out;
+}
+
+std::unique_ptr<IngestBatch> SqliteStore::begin_ingest(const std::string& path, const std::string& sha256,
+                                                       std::int64_t bytes, FileInfo& existing) {
+  auto batch = std::make_unique<SqliteIngestBatch>(db_, path, sha256, bytes);
+  if (batch->existing()) {
+    existing = *batch->existing();
+    return nullptr;  // the batch's destructor ends the transaction
+  }
+  return batch;
+}
+
+StoreSummary SqliteStore::summary() {
+  StoreSummary s;
+  s.schema_version = db_.user_version();
+  auto scalar = [&](std::string_view sql) {
+    auto st = db_.prepare(sql);
+    st.step();
+    return st.column_int(0);
+  };
+  s.files = scalar("SELECT count(*) FROM files");
+  s.records = scalar("SELECT count(*) FROM records");
+  s.sources = scalar("SELECT count(*) FROM sources");
+  s.areas = scalar("SELECT count(*) FROM areas");
+  s.areas_with_records = scalar("SELECT count(DISTINCT lad_cd) FROM records WHERE lad_cd IS NOT NULL");
+  s.runs = scalar("SELECT count(*) FROM runs");
+  {
+    auto st = db_.prepare(
+        "SELECT s.source_type, count(*) FROM records r JOIN sources s USING (source_id) GROUP BY s.source_type");
+    while (st.step()) s.records_by_source_type[st.column_text(0)] = st.column_int(1);
+  }
+  {
+    auto st = db_.prepare("SELECT role, count(*) FROM records GROUP BY role");
+    while (st.step()) s.records_by_role[st.column_text(0)] = st.column_int(1);
+  }
+  {
+    auto st = db_.prepare("SELECT source_type, count(*) FROM sources GROUP BY source_type");
+    while (st.step()) s.sources_by_source_type[st.column_text(0)] = st.column_int(1);
+  }
+  return s;
+}
+
+std::int64_t SqliteStore::start_run(const std::string& stage, const std::string& params_json) {
+  auto st = db_.prepare("INSERT INTO runs (stage, started_at, status, params) VALUES (?, ?, 'running', ?)");
+  st.bind(1, stage).bind(2, utc_now()).bind(3, params_json);
+  st.run();
+  return db_.last_insert_rowid();
+}
+
+void SqliteStore::finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) {
+  auto st = db_.prepare("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?");
+  st.bind(1, utc_now()).bind(2, status).bind(3, summary_json).bind(4, run_id);
+  st.run();
+}
+
+}  // namespace joindots

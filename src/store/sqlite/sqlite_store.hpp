@@ -1,0 +1,33 @@
+#pragma once
+#include "store/sqlite/sqlite.hpp"
+#include "store/store.hpp"
+
+namespace joindots {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::filesystem::path& path, bool create);
+
+  int schema_version() override;
+  void ensure_areas(const AreaTable& areas) override;
+  std::optional<FileInfo> find_file(const std::string& sha256) override;
+  std::vector<FileInfo> files() override;
+  std::unique_ptr<IngestBatch> begin_ingest(const std::string& path, const std::string& sha256, std::int64_t bytes,
+                                            FileInfo& existing) override;
+  StoreSummary summary() override;
+  std::int64_t start_run(const std::string& stage, const std::string& params_json) override;
+  void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) override;
+
+  sqlite::Database& database() { return db_; }
+
+ private:
+  sqlite::Database db_;
+};
+
+/// Applies the schema migrations the database has not yet seen (PRAGMA user_version),
+/// each in its own transaction. Returns the resulting version.
+int migrate(sqlite::Database& db);
+/// The schema version this build writes.
+int current_schema_version();
+
+}  // namespace joindots

@@ -1,0 +1,76 @@
+#pragma once
+// The hub's store: sources, ingested files, records, reference areas, and runs of later
+// stages. One interface; SQLite (embedded, the default) implements it now, PostgreSQL later.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/areas.hpp"
+#include "core/record.hpp"
+
+namespace joindots {
+
+struct FileInfo {
+  std::int64_t file_id = 0;
+  std::string path;
+  std::string sha256;
+  std::int64_t bytes = 0;
+  std::int64_t rows = 0;
+  std::string ingested_at;  // UTC, ISO 8601
+};
+
+/// Where an earlier record with the same (source_org, record_id) came from.
+struct RecordOrigin {
+  std::string path;
+  std::int64_t line = 0;
+};
+
+struct StoreSummary {
+  int schema_version = 0;
+  std::int64_t files = 0, records = 0, sources = 0, areas = 0, areas_with_records = 0, runs = 0;
+  std::map<std::string, std::int64_t> records_by_source_type;
+  std::map<std::string, std::int64_t> records_by_role;
+  std::map<std::string, std::int64_t> sources_by_source_type;
+};
+
+/// The records of one file, written in one transaction: all of them or none.
+/// Destroying a batch that was not committed rolls it back.
+class IngestBatch {
+ public:
+  virtual ~IngestBatch() = default;
+  /// Adds a record; returns the origin of the earlier record when (source_org, record_id)
+  /// is already taken (in the store or earlier in this file), and adds nothing.
+  virtual std::optional<RecordOrigin> add(const Record& record) = 0;
+  /// Commits the file and its records; returns the stored file entry.
+  virtual FileInfo commit(std::int64_t rows) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Opens a store. `location` is a file path (SQLite). With `create`, a missing store is
+  /// created; either way the schema is migrated to the current version.
+  static std::unique_ptr<Store> open(const std::string& location, bool create);
+
+  virtual int schema_version() = 0;
+  /// Loads the reference districts if the store has none yet.
+  virtual void ensure_areas(const AreaTable& areas) = 0;
+  virtual std::optional<FileInfo> find_file(const std::string& sha256) = 0;
+  virtual std::vector<FileInfo> files() = 0;
+  /// Starts the transaction for one file. Returns nullptr, with `existing` filled, when a
+  /// file with the same content hash is already in the store (checked under the write lock).
+  virtual std::unique_ptr<IngestBatch> begin_ingest(const std::string& path, const std::string& sha256,
+                                                    std::int64_t bytes, FileInfo& existing) = 0;
+  virtual StoreSummary summary() = 0;
+
+  /// Records the start of a run of a stage (link, estimate, ...) and returns its id.
+  virtual std::int64_t start_run(const std::string& stage, const std::string& params_json) = 0;
+  virtual void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) = 0;
+};
+
+}  // namespace joindots
