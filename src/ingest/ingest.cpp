@@ -42,6 +42,7 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
     return result;
   }
 
+  store.ensure_areas(areas);  // records reference the districts
   IssueCollector issues;
   CsvReader reader(path, &issues);
   RecordValidator validator(result.path, reader.header(), areas);
