@@ -114,7 +114,7 @@ void add_ingest_command(CLI::App& app, Runner& run) {
   add_common_options(cmd, opt->common);
   cmd->footer(
       "Exit codes: 0 all files in (or already present), 1 usage, 2 some file rejected (nothing\n"
-      "from a rejected file is written), 3 internal error. Re-ingesting a file changes nothing.");
+      "from a rejected file is written), 3 internal error. Re-ingesting a file changes nothing.\n");
   cmd->callback([opt, &run] { run = [opt] { return run_ingest(*opt); }; });
 }
 

@@ -47,7 +47,7 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
   CsvReader reader(path, &issues);
   RecordValidator validator(result.path, reader.header(), areas);
   FileInfo existing;
-  auto batch = store.begin_ingest(result.path, sha, bytes, existing);
+  auto batch = store.begin_ingest(std::filesystem::absolute(path).lexically_normal().string(), sha, bytes, existing);
   if (!batch) {
     result.already_present = true;
     result.file = existing;
