@@ -3,6 +3,7 @@
 // stages. One interface; SQLite (embedded, the default) implements it now, PostgreSQL later.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,13 @@ class IngestBatch {
   virtual FileInfo commit(std::int64_t rows) = 0;
 };
 
+/// A record as stored: the validated Record plus its key in the store and its file.
+struct StoredRecord {
+  std::int64_t record_pk = 0;
+  std::int64_t file_id = 0;
+  Record record;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -67,6 +75,9 @@ class Store {
   virtual std::unique_ptr<IngestBatch> begin_ingest(const std::string& path, const std::string& sha256,
                                                     std::int64_t bytes, FileInfo& existing) = 0;
   virtual StoreSummary summary() = 0;
+  /// Calls `fn` for every stored record of `role` (all roles when nullopt), in record_pk
+  /// order, streaming (the store is not loaded into memory at once).
+  virtual void for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) = 0;
 
   /// Records the start of a run of a stage (link, estimate, ...) and returns its id.
   virtual std::int64_t start_run(const std::string& stage, const std::string& params_json) = 0;

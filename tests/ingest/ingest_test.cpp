@@ -50,6 +50,31 @@ TEST(Ingest, AGoodFileGoesInWhole) {
   EXPECT_EQ(st.column_text(2), "TS24 7QS");
 }
 
+TEST(Ingest, RecordsReadBackAsTheyWereValidated) {
+  TempDir dir;
+  SqliteStore store(dir / "hub.db", true);
+  write_file(dir / "a.csv", sample_header() + ",attr_school_year\n" + sample_row(1) + ",Y9\n" +
+                                sample_row(2, {{"role", "suspect"}, {"dob", ""}, {"offence_count", ""}}) + ",\n");
+  ingest_file(store, areas(), dir / "a.csv");
+  std::vector<StoredRecord> all, suspects;
+  store.for_each_record(std::nullopt, [&](const StoredRecord& r) { all.push_back(r); });
+  store.for_each_record(Role::suspect, [&](const StoredRecord& r) { suspects.push_back(r); });
+  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(suspects.size(), 1u);
+  const Record& v = all[0].record;
+  EXPECT_EQ(v.record_id, "R000001");
+  EXPECT_EQ(v.source_type, SourceType::police);
+  EXPECT_EQ(v.dob->str(), "2007-05");
+  EXPECT_EQ(v.family_name, "O'Neill");
+  EXPECT_EQ(v.offence_count, 3);
+  EXPECT_EQ(v.line, 2);
+  ASSERT_EQ(v.attrs.size(), 1u);
+  EXPECT_EQ(v.attrs[0].second, "Y9");
+  EXPECT_FALSE(suspects[0].record.dob);
+  EXPECT_FALSE(suspects[0].record.offence_count);
+  EXPECT_TRUE(suspects[0].record.attrs.empty());
+}
+
 TEST(Ingest, AnErrorInTheLastRowLeavesTheStoreAsItWas) {
   TempDir dir;
   SqliteStore store(dir / "hub.db", true);

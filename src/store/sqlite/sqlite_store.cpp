@@ -210,6 +210,52 @@ StoreSummary SqliteStore::summary() {
   return s;
 }
 
+void SqliteStore::for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) {
+  auto st = db_.prepare(
+      "SELECT r.record_pk, r.file_id, r.record_id, s.source_type, r.source_org, r.role, r.record_type, r.event_date, "
+      "r.last_date, r.case_ref, r.offence_count, r.lad_cd, r.given_name, r.family_name, r.other_names, r.dob, r.sex, "
+      "r.postcode, r.nhs_number, r.upn, r.pnc_id, r.attrs, r.line FROM records r JOIN sources s USING (source_id) "
+      "WHERE ?1 IS NULL OR r.role = ?1 ORDER BY r.record_pk");
+  if (role) st.bind(1, to_string(*role));
+  StoredRecord out;
+  auto date_or_throw = [&](const std::string& text) {
+    auto d = Date::parse(text);
+    if (!d) db_.fail("stored date '" + text + "' is not a date");
+    return *d;
+  };
+  while (st.step()) {
+    Record& r = out.record;
+    out.record_pk = st.column_int(0);
+    out.file_id = st.column_int(1);
+    r.record_id = st.column_text(2);
+    r.source_type = *parse_enum<SourceType>(kSourceTypeNames, st.column_text(3));
+    r.source_org = st.column_text(4);
+    r.role = *parse_enum<Role>(kRoleNames, st.column_text(5));
+    r.record_type = *parse_enum<RecordType>(kRecordTypeNames, st.column_text(6));
+    r.event_date = date_or_throw(st.column_text(7));
+    r.last_date = st.column_is_null(8) ? std::nullopt : std::optional<Date>(date_or_throw(st.column_text(8)));
+    r.case_ref = st.column_text(9);
+    r.offence_count = st.column_is_null(10) ? std::nullopt : std::optional<std::int64_t>(st.column_int(10));
+    r.lad_cd = st.column_text(11);
+    r.given_name = st.column_text(12);
+    r.family_name = st.column_text(13);
+    r.other_names = st.column_text(14);
+    r.dob = st.column_is_null(15) ? std::nullopt : std::optional<Date>(date_or_throw(st.column_text(15)));
+    r.sex = *parse_enum<Sex>(kSexNames, st.column_text(16));
+    r.postcode = st.column_text(17);
+    r.nhs_number = st.column_text(18);
+    r.upn = st.column_text(19);
+    r.pnc_id = st.column_text(20);
+    r.attrs.clear();
+    if (!st.column_is_null(21)) {
+      const auto attrs = nlohmann::json::parse(st.column_text(21));  // kept alive for the loop
+      for (auto it = attrs.begin(); it != attrs.end(); ++it) r.attrs.emplace_back(it.key(), it.value().get<std::string>());
+    }
+    r.line = st.column_int(22);
+    fn(out);
+  }
+}
+
 std::int64_t SqliteStore::start_run(const std::string& stage, const std::string& params_json) {
   auto st = db_.prepare("INSERT INTO runs (stage, started_at, status, params) VALUES (?, ?, 'running', ?)");
   st.bind(1, stage).bind(2, utc_now()).bind(3, params_json);
