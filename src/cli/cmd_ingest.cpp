@@ -48,6 +48,7 @@ int run_ingest(const IngestOptions& opt) {
   for (const auto& f : files)
     if (std::filesystem::is_regular_file(f)) total_bytes += static_cast<std::int64_t>(std::filesystem::file_size(f));
   Progress progress("ingest", "bytes", total_bytes, opt.common.quiet);
+  progress.set_secondary("rows");
 
   nlohmann::json report = nlohmann::json::array();
   std::int64_t ingested = 0, present = 0, rejected = 0, added = 0;

@@ -49,14 +49,21 @@ void Progress::maybe_print(bool final) {
   last_print_ = now;
   const double elapsed = elapsed_seconds();
   const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0;
-  std::string line = fmt::format("{}: {}", label_, with_commas(done_));
+  // Bytes read better as MB.
+  const bool bytes = unit_ == "bytes";
+  auto amount = [&](double n) {
+    return bytes ? fmt::format("{:.1f}", n / 1e6) : with_commas(static_cast<std::int64_t>(n));
+  };
+  const std::string unit = bytes ? "MB" : unit_;
+  std::string line = fmt::format("{}: {}", label_, amount(static_cast<double>(done_)));
   if (total_ > 0) {
-    line += fmt::format("/{} {} ({:.0f}%)", with_commas(total_), unit_,
+    line += fmt::format("/{} {} ({:.0f}%)", amount(static_cast<double>(total_)), unit,
                         100.0 * static_cast<double>(done_) / static_cast<double>(total_));
   } else {
-    line += " " + unit_;
+    line += " " + unit;
   }
-  line += fmt::format(", {}/s", with_commas(static_cast<std::int64_t>(rate)));
+  line += fmt::format(", {} {}/s", amount(rate), unit);
+  if (!secondary_unit_.empty()) line += fmt::format(", {} {}", with_commas(secondary_), secondary_unit_);
   if (final) {
     line += fmt::format(", {:.1f}s", elapsed);
   } else if (total_ > 0 && rate > 0 && done_ < total_) {

@@ -17,10 +17,13 @@ class Progress {
   Progress& operator=(const Progress&) = delete;
 
   void set_total(std::int64_t total) { total_ = total; }
+  /// A second count shown beside the first, e.g. rows while progress is measured in bytes.
+  void set_secondary(std::string unit) { secondary_unit_ = std::move(unit); }
+  void advance_secondary(std::int64_t n) { secondary_ += n; }
   /// Adds `n` units of work done; cheap enough to call per row.
   void advance(std::int64_t n = 1) {
     done_ += n;
-    if (!quiet_ && (done_ & 1023) == 0) maybe_print(false);
+    if (!quiet_ && ((++calls_ & 255) == 0 || n >= 4096)) maybe_print(false);
   }
   void set(std::int64_t done) {
     done_ = done;
@@ -34,7 +37,9 @@ class Progress {
  private:
   void maybe_print(bool final);
 
-  std::string label_, unit_;
+  std::string label_, unit_, secondary_unit_;
+  std::int64_t secondary_ = 0;
+  std::uint64_t calls_ = 0;  // advance() looks at the clock every 256 calls or big step
   std::int64_t total_, done_ = 0;
   bool quiet_, tty_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_print_;

@@ -78,11 +78,15 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
       for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     if (progress && (result.rows & 1023) == 0) {
+      progress->advance_secondary(1024);
       progress->advance(reader.bytes_read() - last_bytes);
       last_bytes = reader.bytes_read();
     }
   }
-  if (progress) progress->advance(bytes - last_bytes);
+  if (progress) {
+    progress->advance_secondary(result.rows & 1023);
+    progress->advance(bytes - last_bytes);
+  }
   issues.throw_if_any();  // the batch is destroyed unwinding: rolled back
   result.file = batch->commit(result.rows);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
