@@ -92,8 +92,7 @@ std::string typo(std::string_view name, Rng& rng) {
       if (std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b))) {
         s[i] = match_case(a, keyboard_neighbour(a, rng));  // swapping equal letters is no error
       } else {
-        s[i] = match_case(a, static_cast<char>(std::tolower(static_cast<unsigned char>(b))));
-        s[j] = match_case(b, static_cast<char>(std::tolower(static_cast<unsigned char>(a))));
+        std::swap(s[i], s[j]);
       }
       break;
     }
