@@ -21,6 +21,7 @@ Database::Database(const std::filesystem::path& path, bool create) : path_(path.
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
+  exec("PRAGMA cache_size=-65536");  // 64 MiB of page cache: index updates stay in memory
 }
 
 Database::~Database() {
