@@ -1,0 +1,138 @@
+#include "estimate/existence.hpp"
+
+#include <fmt/format.h>
+
+#include <bit>
+
+#include "estimate/simplex.hpp"
+
+namespace joindots::estimate {
+
+const char* to_string(MleStatus s) {
+  switch (s) {
+    case MleStatus::Exists: return "exists";
+    case MleStatus::DoesNotExist: return "MLE does not exist";
+    case MleStatus::NotIdentifiable: return "not identifiable";
+  }
+  return "?";
+}
+
+Eigen::MatrixXd design_matrix(const LogLinearModel& model, const std::vector<std::uint32_t>& cells) {
+  const auto& terms = model.terms();
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(cells.size()), static_cast<Eigen::Index>(terms.size()));
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    for (std::size_t j = 0; j < terms.size(); ++j)
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = (cells[i] & terms[j]) == terms[j] ? 1.0 : 0.0;
+  return x;
+}
+
+namespace {
+
+constexpr double kTol = 1e-9;
+
+int rank_of(const Eigen::MatrixXd& m) {
+  if (m.rows() == 0 || m.cols() == 0) return 0;
+  Eigen::FullPivLU<Eigen::MatrixXd> lu(m);
+  lu.setThreshold(1e-10);
+  return static_cast<int>(lu.rank());
+}
+
+// max s'u over {u : A u <= 0, s'u <= 1}, with u free (split as u+ - u-).
+double max_over_cone(const Eigen::MatrixXd& a, const Eigen::VectorXd& s) {
+  const Eigen::Index m = a.rows(), r = a.cols();
+  Eigen::MatrixXd lp(m + 1, 2 * r);
+  lp.topLeftCorner(m, r) = a;
+  lp.topRightCorner(m, r) = -a;
+  lp.bottomLeftCorner(1, r) = s.transpose();
+  lp.bottomRightCorner(1, r) = -s.transpose();
+  Eigen::VectorXd b = Eigen::VectorXd::Zero(m + 1);
+  b(m) = 1.0;
+  Eigen::VectorXd c(2 * r);
+  c.head(r) = s;
+  c.tail(r) = -s;
+  const LpResult res = maximize_simplex(lp, b, c);
+  return res.status == LpStatus::Unbounded ? 1.0 : res.value;
+}
+
+}  // namespace
+
+ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model) {
+  const std::uint32_t ncells = table.cells();
+  ExistenceCheck out;
+  out.in_face.assign(ncells, 0);
+  std::vector<std::uint32_t> pos, zero;
+  for (std::uint32_t c = 1; c < ncells; ++c) {
+    out.in_face[c] = 1;
+    (table.counts[c] > 0 ? pos : zero).push_back(c);
+  }
+  const Eigen::MatrixXd xpos = design_matrix(model, pos);
+  const Eigen::Index p = xpos.cols();
+
+  // The null space of X_{S+}: if trivial, D = {0} and the MLE exists.
+  Eigen::FullPivLU<Eigen::MatrixXd> lu(xpos);
+  lu.setThreshold(1e-10);
+  if (lu.rank() == p) return out;
+  const Eigen::MatrixXd z = lu.kernel();  // p x r
+  const Eigen::Index r = z.cols();
+  const Eigen::VectorXd s0 = z.row(0).transpose();  // d_0 = s0'u
+
+  if (zero.empty()) {
+    // X itself is rank-deficient on the observed cells (e.g. a K-way term).
+    if (s0.cwiseAbs().maxCoeff() > kTol) {
+      out.status = MleStatus::NotIdentifiable;
+      out.reason = "the design is rank-deficient on the observed cells and confounds the intercept (the unobserved count)";
+    }
+    return out;
+  }
+
+  const Eigen::MatrixXd a = design_matrix(model, zero) * z;  // m0 x r
+  const Eigen::Index m0 = a.rows();
+  // Facial set: maximise sum t subject to A u + t <= 0, t <= 1.
+  {
+    Eigen::MatrixXd lp = Eigen::MatrixXd::Zero(2 * m0, 2 * r + m0);
+    lp.block(0, 0, m0, r) = a;
+    lp.block(0, r, m0, r) = -a;
+    lp.block(0, 2 * r, m0, m0).setIdentity();
+    lp.block(m0, 2 * r, m0, m0).setIdentity();
+    Eigen::VectorXd b = Eigen::VectorXd::Zero(2 * m0);
+    b.tail(m0).setOnes();
+    Eigen::VectorXd c = Eigen::VectorXd::Zero(2 * r + m0);
+    c.tail(m0).setOnes();
+    const LpResult res = maximize_simplex(lp, b, c);
+    for (Eigen::Index i = 0; i < m0; ++i)
+      if (res.x(2 * r + i) > 0.5) {
+        const std::uint32_t cell = zero[static_cast<std::size_t>(i)];
+        out.in_face[cell] = 0;
+        out.boundary_cells.push_back(cell);
+      }
+  }
+  // Is e_0 in the row space of X_F?
+  std::vector<std::uint32_t> face;
+  for (std::uint32_t c = 1; c < ncells; ++c)
+    if (out.in_face[c]) face.push_back(c);
+  const Eigen::MatrixXd xf = design_matrix(model, face);
+  const int rank_all = rank_of(xf);
+  const int rank_without_intercept = rank_of(xf.rightCols(p - 1));
+  if (rank_all == rank_without_intercept + 1) return out;  // the estimate exists and is unique
+
+  const double up = max_over_cone(a, s0);
+  const double down = max_over_cone(a, -s0);
+  std::string cells;
+  for (auto c : out.boundary_cells) cells += (cells.empty() ? "" : ", ") + pattern_string(c, table.k());
+  if (up > kTol && down > kTol) {
+    out.status = MleStatus::NotIdentifiable;
+    out.reason = fmt::format(
+        "not identifiable: with the zero cells {} fitted at 0, the fit to the other cells does not determine the "
+        "unobserved count (it can move either way at no cost)",
+        cells.empty() ? "(none)" : cells);
+  } else {
+    out.status = MleStatus::DoesNotExist;
+    out.reason = fmt::format(
+        "MLE does not exist: the likelihood keeps increasing as the estimated unobserved count goes to {} (zero cells "
+        "{} pushed to 0)",
+        up > kTol ? "infinity" : "zero", cells.empty() ? "(none)" : cells);
+  }
+  return out;
+}
+
+}  // namespace joindots::estimate
