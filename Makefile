@@ -5,14 +5,19 @@ JOINDOTS := $(BUILD_DIR)/bin/joindots
 DEMO_DIR ?= demo
 SEED ?= 20251231
 
-.PHONY: all deps build test demo bench format clean
+.PHONY: all deps web build test demo bench format clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-build: deps
+# The page (web/): npm ci when the lock file is newer than the install, then the bundle.
+web: deps
+	@cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@cd web && npm run --silent build
+
+build: deps web
 	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then cmake --preset release >/dev/null; fi
 	@cmake --build $(BUILD_DIR) --parallel $$(nproc)
 

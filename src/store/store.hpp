@@ -38,6 +38,14 @@ struct StoreSummary {
   std::map<std::string, std::int64_t> sources_by_source_type;
 };
 
+/// How complete each identifier field is in one source type's records (counts of records
+/// holding a value), for the data-completeness table.
+struct FieldCompleteness {
+  std::string source_type;
+  std::int64_t records = 0;
+  std::map<std::string, std::int64_t> with_value;  // field -> records with a value
+};
+
 /// The records of one file, written in one transaction: all of them or none.
 /// Destroying a batch that was not committed rolls it back.
 class IngestBatch {
@@ -75,6 +83,11 @@ class Store {
   virtual std::unique_ptr<IngestBatch> begin_ingest(const std::string& path, const std::string& sha256,
                                                     std::int64_t bytes, FileInfo& existing) = 0;
   virtual StoreSummary summary() = 0;
+  /// Number of records of `role` per home district (lad_cd); records without one are counted
+  /// under the empty string.
+  virtual std::map<std::string, std::int64_t> records_by_area(Role role) = 0;
+  /// Completeness of the identifier fields per source type, over records of `role`.
+  virtual std::vector<FieldCompleteness> field_completeness(Role role) = 0;
   /// Calls `fn` for every stored record of `role` (all roles when nullopt), in record_pk
   /// order, streaming (the store is not loaded into memory at once).
   virtual void for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) = 0;

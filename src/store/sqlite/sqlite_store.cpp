@@ -210,6 +210,34 @@ StoreSummary SqliteStore::summary() {
   return s;
 }
 
+std::map<std::string, std::int64_t> SqliteStore::records_by_area(Role role) {
+  std::map<std::string, std::int64_t> out;
+  auto st = db_.prepare("SELECT coalesce(lad_cd, ''), count(*) FROM records WHERE role = ? GROUP BY 1");
+  st.bind(1, to_string(role));
+  while (st.step()) out[st.column_text(0)] = st.column_int(1);
+  return out;
+}
+
+std::vector<FieldCompleteness> SqliteStore::field_completeness(Role role) {
+  static constexpr const char* kFields[] = {"given_name", "family_name", "dob", "postcode", "lad_cd",
+                                            "nhs_number", "upn", "pnc_id"};
+  std::string sql = "SELECT s.source_type, count(*), sum(r.sex != 'unknown')";
+  for (const char* f : kFields) sql += fmt::format(", count(r.{})", f);
+  sql += " FROM records r JOIN sources s USING (source_id) WHERE r.role = ? GROUP BY s.source_type ORDER BY 1";
+  auto st = db_.prepare(sql);
+  st.bind(1, to_string(role));
+  std::vector<FieldCompleteness> out;
+  while (st.step()) {
+    FieldCompleteness c;
+    c.source_type = st.column_text(0);
+    c.records = st.column_int(1);
+    c.with_value["sex"] = st.column_int(2);
+    for (int i = 0; i < static_cast<int>(std::size(kFields)); ++i) c.with_value[kFields[i]] = st.column_int(3 + i);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 void SqliteStore::for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) {
   auto st = db_.prepare(
       "SELECT r.record_pk, r.file_id, r.record_id, s.source_type, r.source_org, r.role, r.record_type, r.event_date, "

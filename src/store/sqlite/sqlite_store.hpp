@@ -15,6 +15,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<IngestBatch> begin_ingest(const std::string& path, const std::string& sha256, std::int64_t bytes,
                                             FileInfo& existing) override;
   StoreSummary summary() override;
+  std::map<std::string, std::int64_t> records_by_area(Role role) override;
+  std::vector<FieldCompleteness> field_completeness(Role role) override;
   void for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) override;
   std::int64_t start_run(const std::string& stage, const std::string& params_json) override;
   void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) override;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Fixture for the browser tests: a small simulated country, ingested, reported in both tiers.
+set -euo pipefail
+joindots=$1
+out=$2
+rm -rf "$out"
+mkdir -p "$out"
+"$joindots" simulate --quiet --seed 7 --scale 0.3 --out "$out/country"
+"$joindots" ingest --quiet --db "$out/hub.db" "$out/country/agencies" >/dev/null
+"$joindots" report --quiet --db "$out/hub.db" --out "$out/report-public.html" --bundle "$out/bundle-public.json" >/dev/null
+"$joindots" report --quiet --db "$out/hub.db" --tier restricted --out "$out/report-restricted.html" \
+  --bundle "$out/bundle-restricted.json" >/dev/null
