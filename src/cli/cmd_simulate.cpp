@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "core/areas.hpp"
 #include "core/data_dir.hpp"
+#include "core/error.hpp"
 #include "core/progress.hpp"
 #include "simulate/config.hpp"
 #include "simulate/simulate.hpp"
@@ -20,9 +21,15 @@ struct SimulateArgs {
   std::string out;
   std::string config;
   double scale = -1;  // -1: not given
+  bool params = false;
 };
 
 int run_simulate(const SimulateArgs& args) {
+  if (args.params) {
+    fmt::print("{}", simulate::params_markdown());
+    return 0;
+  }
+  if (args.out.empty()) throw UsageError("simulate: --out DIR is required");
   simulate::SimConfig config =
       args.config.empty() ? simulate::SimConfig::defaults() : simulate::load_config(args.config);
   if (args.scale >= 0) simulate::set_param(config, "scale", args.scale);
@@ -57,10 +64,11 @@ void add_simulate_command(CLI::App& app, Runner& run) {
       "simulate", "Write a synthetic country with ground truth: agencies' files (DIR/agencies) and truth (DIR/truth)");
   cmd->add_option("--seed", args->seed, "Random seed; same seed and config give byte-identical output")
       ->default_val(1);
-  cmd->add_option("--out", args->out, "Output folder (gets agencies/ and truth/)")->required();
+  cmd->add_option("--out", args->out, "Output folder (gets agencies/ and truth/); required");
   cmd->add_option("--config", args->config, "TOML file overriding simulator parameters (see docs/simulator.md)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--scale", args->scale, "Multiply the number of offending groups (a denser country)");
+  cmd->add_flag("--params", args->params, "Print the parameter table (name, default, bounds, description, source) and exit");
   add_common_options(cmd, args->common);
   cmd->callback([&run, args] { run = [args] { return run_simulate(*args); }; });
 }

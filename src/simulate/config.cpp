@@ -75,7 +75,7 @@ const ParamSpec kSpecs[] = {
     JD_NUM(police_logit, -1.5, -10, 10, "recording", "base logit of police recording a victim", kCalib),
     JD_NUM(children_services_logit, -1.0, -10, 10, "recording", "base logit of children's services recording a victim", kCalib),
     JD_NUM(health_logit, -2.0, -10, 10, "recording", "base logit of health recording a victim (roughly independent)", kCalib),
-    JD_NUM(nrm_logit, -3.5, -10, 10, "recording", "base logit of an NRM referral", kCalib),
+    JD_NUM(nrm_logit, -4.0, -10, 10, "recording", "base logit of an NRM referral", kCalib),
     JD_NUM(charity_logit, -2.6, -10, 10, "recording", "base logit of a charity recording a victim", kCalib),
     JD_NUM(cs_to_police_log_odds, 1.0, -5, 5, "recording", "log odds ratio: known to children's services -> police (direct dependence)",
            kJudgement),
@@ -276,6 +276,22 @@ SimConfig load_config(const std::filesystem::path& toml_file) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   std::fclose(f);
   return parse_config(text, toml_file.string());
+}
+
+std::string params_markdown() {
+  std::string out;
+  std::string_view group;
+  for (const auto& spec : kSpecs) {
+    if (spec.group != group) {
+      group = spec.group;
+      out += fmt::format("\n**{}**\n\n| parameter | default | bounds | description | source |\n|---|---|---|---|---|\n", group);
+    }
+    const std::string def = spec.kind == ParamKind::Date ? std::string(spec.default_date) : format_number(spec.default_value);
+    const std::string bounds = spec.kind == ParamKind::Date ? std::string("date")
+                                                             : fmt::format("[{}, {}]", format_number(spec.lo), format_number(spec.hi));
+    out += fmt::format("| `{}` | {} | {} | {} | {} |\n", spec.name, def, bounds, spec.description, spec.source);
+  }
+  return out;
 }
 
 nlohmann::ordered_json config_to_json(const SimConfig& config) {

@@ -87,6 +87,10 @@ void validate(const SimConfig& config);
 SimConfig load_config(const std::filesystem::path& toml_file);
 SimConfig parse_config(std::string_view toml_text, std::string_view source_name = "config");
 
+/// The parameter table as Markdown (name, default, bounds, description, source), grouped
+/// by section; docs/simulator.md embeds it verbatim (a test keeps the two equal).
+std::string params_markdown();
+
 /// {"name": value, ...} in declaration order (dates as YYYY-MM-DD).
 nlohmann::ordered_json config_to_json(const SimConfig& config);
 

@@ -831,12 +831,19 @@ SimulateSummary Simulator::run() {
 
   SimulateSummary summary;
   summary.seed = seed_;
-  summary.files = agencies_->finish();
   summary.groups = static_cast<std::int64_t>(groups_.size());
   summary.victims = victims_;
   summary.recorded_victims = recorded_victims_;
   summary.offenders = static_cast<std::int64_t>(n_offenders);
   for (const auto& st : offender_stats_) summary.recorded_offenders += st.records > 0;
+  const nlohmann::ordered_json realised = realised_json();
+  // Release the per-offender and per-group tables before sorting the agency files, so peak
+  // memory is the larger of the two phases, not their sum.
+  std::vector<OffenderStats>().swap(offender_stats_);
+  std::vector<std::vector<std::uint32_t>>().swap(groups_in_lad_);
+  std::vector<Group>().swap(groups_);
+  std::vector<std::uint32_t>().swap(group_second_victims_);
+  summary.files = agencies_->finish();
   summary.offences = offences_;
   summary.records = agencies_->records();
   summary.victim_records = victim_records_;
@@ -872,7 +879,7 @@ SimulateSummary Simulator::run() {
   for (const auto& [k, v] : histories_) hist[k.empty() ? "none" : k] = v;
   counts["capture_histories"] = hist;
   js["counts"] = counts;
-  js["realised"] = realised_json();
+  js["realised"] = realised;
   summary.truth_summary = js;
   {
     const auto path = truth / "summary.json";

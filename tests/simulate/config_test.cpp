@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "core/error.hpp"
@@ -80,6 +81,22 @@ TEST(SimulateConfig, LoadConfigReadsAFile) {
   testing::write_file(dir / "c.toml", "groups = 10\n");
   EXPECT_EQ(load_config(dir / "c.toml").groups, 10);
   EXPECT_THROW(load_config(dir / "missing.toml"), UsageError);
+}
+
+}  // namespace joindots::simulate
+
+namespace joindots::simulate {
+
+TEST(SimulateConfig, DocsHoldTheParameterTableVerbatim) {
+  const auto docs = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs" / "simulator.md";
+  const std::string text = testing::read_file(docs);
+  ASSERT_FALSE(text.empty()) << docs;
+  const std::string begin = "<!-- params:begin -->\n", end = "<!-- params:end -->";
+  const auto b = text.find(begin), e = text.find(end);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(e, std::string::npos);
+  EXPECT_EQ(text.substr(b + begin.size(), e - b - begin.size()), params_markdown())
+      << "regenerate the table in docs/simulator.md with `joindots simulate --params`";
 }
 
 }  // namespace joindots::simulate
