@@ -1,0 +1,221 @@
+// `joindots link`: resolve records to persons. CSV mode (--input A.csv [B.csv]) links plain
+// files with a column mapping; the whole stage is link::link_records().
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "io/csv_writer.hpp"
+#include "link/config.hpp"
+#include "link/csv_input.hpp"
+#include "link/evaluate.hpp"
+#include "link/link.hpp"
+#include "link/review.hpp"
+
+namespace joindots::cli {
+
+namespace {
+
+struct LinkArgs {
+  CommonOptions common;
+  std::vector<std::string> inputs;
+  std::string config, truth_column, out, review, decisions;
+  bool params = false;
+};
+
+nlohmann::json evaluation_json(const link::Evaluation& ev) {
+  return {{"precision", ev.precision},
+          {"recall", ev.recall},
+          {"f1", ev.f1},
+          {"true_pairs", ev.true_pairs},
+          {"found_pairs", ev.found_pairs},
+          {"true_positive_pairs", ev.true_positive_pairs},
+          {"bcubed_precision", ev.bcubed_precision},
+          {"bcubed_recall", ev.bcubed_recall},
+          {"bcubed_f1", ev.bcubed_f1},
+          {"true_entities", ev.true_entities},
+          {"found_entities", ev.found_entities},
+          {"entity_count_error", ev.entity_count_error}};
+}
+
+nlohmann::json result_json(const link::LinkResult& r, std::size_t records) {
+  nlohmann::json blocking = nlohmann::json::array();
+  for (const auto& rule : r.blocking.rules) {
+    nlohmann::json largest = nlohmann::json::array();
+    for (const auto& b : rule.largest) largest.push_back({{"key", b.key}, {"records", b.records}, {"pairs", b.pairs}});
+    blocking.push_back({{"rule", rule.rule},
+                        {"pairs_implied", rule.pairs_implied},
+                        {"pairs_new", rule.pairs_new},
+                        {"blocks", rule.blocks},
+                        {"largest_blocks", largest}});
+  }
+  nlohmann::json fields = nlohmann::json::array();
+  for (std::size_t k = 0; k < r.model.comparisons.size(); ++k) {
+    const auto& c = r.model.comparisons[k];
+    nlohmann::json levels = nlohmann::json::array();
+    const auto names = link::level_names(c.comparator);
+    for (std::size_t l = 1; l < names.size(); ++l)
+      levels.push_back({{"level", names[l]},
+                        {"m", r.model.m[k][l]},
+                        {"u", r.model.u[k][l]},
+                        {"weight", r.model.level_weight(k, static_cast<int>(l))}});
+    fields.push_back({{"field", link::to_string(c.field)},
+                      {"comparator", link::to_string(c.comparator)},
+                      {"tf_adjust", c.tf_adjust},
+                      {"levels", levels}});
+  }
+  const auto& cs = r.cluster_stats;
+  return {{"records", records},
+          {"clusters", r.clusters},
+          {"candidate_pairs", r.candidate_pairs},
+          {"distinct_patterns", r.patterns.size()},
+          {"threads", r.threads},
+          {"blocking", blocking},
+          {"model",
+           {{"lambda_candidates", r.model.lambda_candidates},
+            {"prior", r.model.prior},
+            {"em_iterations", r.model.em_iterations},
+            {"em_converged", r.model.em_converged},
+            {"fields", fields}}},
+          {"cluster",
+           {{"edges", cs.edges},
+            {"merges", cs.merges},
+            {"largest", cs.largest},
+            {"refused_hard_rule", cs.refused_hard},
+            {"refused_max_per_source", cs.refused_source},
+            {"refused_clerical", cs.refused_clerical},
+            {"refused_cohesion", cs.refused_cohesion}}},
+          {"decisions_applied", r.decisions_applied},
+          {"seconds",
+           {{"block", r.seconds.block},
+            {"compare", r.seconds.compare},
+            {"estimate_u", r.seconds.estimate_u},
+            {"em", r.seconds.em},
+            {"score", r.seconds.score},
+            {"cluster", r.seconds.cluster},
+            {"total", r.seconds.total}}}};
+}
+
+void print_summary(const link::LinkResult& r, std::size_t records) {
+  fmt::print("{} records -> {} clusters ({} candidate pairs, {} distinct patterns, {:.2f} s on {} threads)\n",
+             with_commas(static_cast<std::int64_t>(records)), with_commas(static_cast<std::int64_t>(r.clusters)),
+             with_commas(r.candidate_pairs), r.patterns.size(), r.seconds.total, r.threads);
+  fmt::print("blocking rules (pairs implied / new):\n");
+  for (const auto& rule : r.blocking.rules) {
+    fmt::print("  {:<45} {:>12} {:>12}", rule.rule, with_commas(rule.pairs_implied), with_commas(rule.pairs_new));
+    if (!rule.largest.empty())
+      fmt::print("   largest block '{}' ({} records)", rule.largest.front().key, rule.largest.front().records);
+    fmt::print("\n");
+  }
+  fmt::print("EM: {} iterations{}, matches among candidates {:.4f}, prior {:.3g}\n", r.model.em_iterations,
+             r.model.em_converged ? "" : " (not converged)", r.model.lambda_candidates, r.model.prior);
+  for (std::size_t k = 0; k < r.model.comparisons.size(); ++k) {
+    const auto& c = r.model.comparisons[k];
+    const auto names = link::level_names(c.comparator);
+    fmt::print("  {} ({}):", link::to_string(c.field), link::to_string(c.comparator));
+    for (std::size_t l = 1; l < names.size(); ++l)
+      fmt::print(" {} {:+.1f}", names[l], r.model.level_weight(k, static_cast<int>(l)));
+    fmt::print("\n");
+  }
+  const auto& cs = r.cluster_stats;
+  fmt::print("clusters: largest {}, merges {}, refused: hard rule {}, per source {}, clerical {}, cohesion {}\n",
+             cs.largest, cs.merges, cs.refused_hard, cs.refused_source, cs.refused_clerical, cs.refused_cohesion);
+}
+
+int run_link(const LinkArgs& args) {
+  if (args.params) {
+    fmt::print("{}", link::describe_link_params());
+    return 0;
+  }
+  if (args.inputs.empty()) throw UsageError("link: give --input FILE [FILE]");
+  link::LinkSettings settings;
+  if (!args.config.empty()) settings = link::load_link_settings(args.config);
+  std::vector<std::filesystem::path> files(args.inputs.begin(), args.inputs.end());
+  link::CsvLinkInput input = link::read_link_csv(files, settings.mapping, args.truth_column, args.common.quiet);
+  const link::LinkConfig config = link::resolve_link_config(settings, input.available);
+
+  link::LinkOptions options;
+  options.quiet = args.common.quiet;
+  options.cross_source_only = files.size() > 1;
+  options.source_names = input.source_names;
+  if (!args.decisions.empty()) options.decisions = link::read_review_decisions(args.decisions);
+  const link::LinkResult result = link::link_records(input.records, config, options);
+
+  if (!args.out.empty()) {
+    std::filesystem::create_directories(args.out);
+    CsvWriter clusters(std::filesystem::path(args.out) / "clusters.csv",
+                       std::vector<std::string>{"source", "id", "cluster"});
+    for (std::size_t i = 0; i < input.records.size(); ++i)
+      clusters.write_row({input.source_names[input.records[i].source], input.records[i].id,
+                          std::to_string(result.cluster[i])});
+    clusters.close();
+    CsvWriter pairs(std::filesystem::path(args.out) / "pairs.csv",
+                    std::vector<std::string>{"source_a", "id_a", "source_b", "id_b", "weight", "probability"});
+    for (const auto& p : result.pairs) {
+      const auto& a = input.records[p.a];
+      const auto& b = input.records[p.b];
+      pairs.write_row({input.source_names[a.source], a.id, input.source_names[b.source], b.id,
+                       fmt::format("{:.3f}", p.weight), fmt::format("{:.5f}", p.probability)});
+    }
+    pairs.close();
+  }
+  std::size_t reviewed = 0;
+  if (!args.review.empty())
+    reviewed = link::write_review_file(args.review, result.pairs, input.records, input.source_names, result.model,
+                                       config.review_low, config.review_high);
+
+  std::optional<link::Evaluation> ev;
+  if (!input.truth.empty()) {
+    std::vector<std::uint32_t> source;
+    for (const auto& r : input.records) source.push_back(r.source);
+    ev = link::evaluate(result.cluster, input.truth, options.cross_source_only ? &source : nullptr);
+  }
+  if (args.common.json) {
+    nlohmann::json out = result_json(result, input.records.size());
+    out["inputs"] = args.inputs;
+    if (!args.review.empty()) out["review_pairs"] = reviewed;
+    if (ev) {
+      out["evaluation"] = evaluation_json(*ev);
+      out["precision"] = ev->precision;
+      out["recall"] = ev->recall;
+      out["f1"] = ev->f1;
+    }
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  print_summary(result, input.records.size());
+  if (!args.review.empty()) fmt::print("{} pairs for clerical review in {}\n", reviewed, args.review);
+  if (ev)
+    fmt::print("against truth: precision {:.4f}, recall {:.4f}, F1 {:.4f}; B-cubed precision {:.4f}, recall {:.4f}; "
+               "entities {} true, {} found\n",
+               ev->precision, ev->recall, ev->f1, ev->bcubed_precision, ev->bcubed_recall,
+               with_commas(ev->true_entities), with_commas(ev->found_entities));
+  return 0;
+}
+
+}  // namespace
+
+void add_link_command(CLI::App& app, Runner& run) {
+  auto args = std::make_shared<LinkArgs>();
+  CLI::App* cmd = app.add_subcommand("link", "Resolve records to persons: block, compare, Fellegi-Sunter, cluster");
+  cmd->add_option("--input", args->inputs, "CSV file(s): one to de-duplicate, two or more to link across")
+      ->expected(1, 16)
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--config", args->config, "TOML config: column mapping, comparators, blocking, thresholds "
+                                            "(docs/linkage.md)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--truth-column", args->truth_column, "Column holding the true entity id, to evaluate against");
+  cmd->add_option("--out", args->out, "Folder for clusters.csv and pairs.csv");
+  cmd->add_option("--review", args->review, "Write the pairs in the uncertain band to this CSV for clerical review");
+  cmd->add_option("--decisions", args->decisions, "A reviewed CSV whose decisions override the model")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--params", args->params, "Print the parameter table and exit");
+  add_common_options(cmd, args->common);
+  cmd->callback([&run, args] { run = [args] { return run_link(*args); }; });
+}
+
+}  // namespace joindots::cli

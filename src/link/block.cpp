@@ -1,0 +1,304 @@
+#include "link/block.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/rng.hpp"
+#include "link/phonetic.hpp"
+
+namespace joindots::link {
+
+namespace {
+
+constexpr std::array<std::string_view, 10> kTransformNames = {"value", "soundex", "nysiis",   "prefix", "year",
+                                                              "year_month", "month_day", "area", "district", "sector"};
+
+std::string valid_transforms() {
+  return "soundex, nysiis, prefix1..prefix9 (names and text), year, year_month, month_day (dob), area, district, "
+         "sector (postcode)";
+}
+
+std::vector<std::string> name_forms(const LinkRecord& r, Field f) {
+  std::vector<std::string> out;
+  if (!r[f].empty()) out.push_back(r[f]);
+  if (f == Field::given_name) out.insert(out.end(), r.given_alts.begin(), r.given_alts.end());
+  if (f == Field::family_name) out.insert(out.end(), r.family_alts.begin(), r.family_alts.end());
+  return out;
+}
+
+void add_unique(std::vector<std::string>& v, std::string s) {
+  if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(std::move(s));
+}
+
+std::int64_t block_pairs(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries, std::uint64_t begin,
+                         std::uint64_t end, const std::vector<LinkRecord>& records, bool cross) {
+  const auto n = static_cast<std::int64_t>(end - begin);
+  if (!cross) return n * (n - 1) / 2;
+  std::map<std::uint32_t, std::int64_t> per_source;
+  for (auto i = begin; i < end; ++i) ++per_source[records[entries[i].second].source];
+  std::int64_t same = 0;
+  for (const auto& [s, c] : per_source) same += c * (c - 1) / 2;
+  return n * (n - 1) / 2 - same;
+}
+
+}  // namespace
+
+std::string BlockingKey::text() const {
+  std::string t(to_string(field));
+  if (transform == KeyTransform::value) return t;
+  t += '.';
+  t += kTransformNames[static_cast<std::size_t>(transform)];
+  if (transform == KeyTransform::prefix) t += std::to_string(n);
+  return t;
+}
+
+std::string BlockingRule::text() const {
+  std::string t;
+  for (const auto& k : keys) t += (t.empty() ? "" : " & ") + k.text();
+  return t;
+}
+
+BlockingKey parse_blocking_key(std::string_view text) {
+  const auto dot = text.find('.');
+  BlockingKey key{field_by_name(text.substr(0, dot), fmt::format("blocking key '{}'", text))};
+  if (dot == std::string_view::npos) return key;
+  const std::string_view t = text.substr(dot + 1);
+  if (t.size() == 7 && t.substr(0, 6) == "prefix" && t[6] >= '1' && t[6] <= '9') {
+    key.transform = KeyTransform::prefix;
+    key.n = t[6] - '0';
+    return key;
+  }
+  for (std::size_t i = 1; i < kTransformNames.size(); ++i) {
+    if (kTransformNames[i] == t && i != static_cast<std::size_t>(KeyTransform::prefix)) {
+      key.transform = static_cast<KeyTransform>(i);
+      const bool date_only = key.transform == KeyTransform::year || key.transform == KeyTransform::year_month ||
+                             key.transform == KeyTransform::month_day;
+      const bool postcode_only = key.transform == KeyTransform::area || key.transform == KeyTransform::district ||
+                                 key.transform == KeyTransform::sector;
+      if ((date_only && key.field != Field::dob) || (postcode_only && key.field != Field::postcode))
+        throw UsageError(fmt::format("blocking key '{}': transform '{}' does not apply to field {}", text, t,
+                                     to_string(key.field)));
+      return key;
+    }
+  }
+  throw UsageError(fmt::format("blocking key '{}': unknown transform '{}'; valid transforms are {}", text, t,
+                               valid_transforms()));
+}
+
+BlockingRule parse_blocking_rule(const std::vector<std::string>& keys) {
+  if (keys.empty()) throw UsageError("blocking rule with no keys");
+  BlockingRule rule;
+  for (const auto& k : keys) rule.keys.push_back(parse_blocking_key(k));
+  return rule;
+}
+
+std::vector<std::string> key_values(const LinkRecord& r, const BlockingKey& key) {
+  std::vector<std::string> out;
+  const Field f = key.field;
+  switch (key.transform) {
+    case KeyTransform::value:
+      if (f == Field::given_name || f == Field::family_name) return name_forms(r, f);
+      if (!r[f].empty()) out.push_back(r[f]);
+      return out;
+    case KeyTransform::soundex:
+      for (const auto& s : name_forms(r, f)) add_unique(out, soundex(s));
+      return out;
+    case KeyTransform::nysiis:
+      for (const auto& s : name_forms(r, f)) add_unique(out, nysiis(s));
+      return out;
+    case KeyTransform::prefix:
+      for (const auto& s : name_forms(r, f)) add_unique(out, s.substr(0, static_cast<std::size_t>(key.n)));
+      return out;
+    case KeyTransform::year:
+      if (!r[Field::dob].empty()) out.push_back(std::to_string(r.dob.year));
+      return out;
+    case KeyTransform::year_month:
+      if (r.dob.month) out.push_back(fmt::format("{}-{}", r.dob.year, r.dob.month));
+      return out;
+    case KeyTransform::month_day:
+      if (r.dob.day) out.push_back(fmt::format("{}-{}", r.dob.month, r.dob.day));
+      return out;
+    case KeyTransform::area:
+      if (!r.postcode.area.empty()) out.push_back(r.postcode.area);
+      return out;
+    case KeyTransform::district:
+      if (!r.postcode.district.empty()) out.push_back(r.postcode.district);
+      return out;
+    case KeyTransform::sector:
+      if (!r.postcode.sector.empty()) out.push_back(r.postcode.sector);
+      return out;
+  }
+  return out;
+}
+
+namespace {
+/// The keys of a rule for a record: the product of its keys' values, joined by '\x1f'.
+std::vector<std::string> rule_key_texts(const LinkRecord& r, const BlockingRule& rule) {
+  std::vector<std::string> acc{""};
+  for (std::size_t k = 0; k < rule.keys.size(); ++k) {
+    const auto vals = key_values(r, rule.keys[k]);
+    if (vals.empty()) return {};
+    std::vector<std::string> next;
+    for (const auto& a : acc)
+      for (const auto& v : vals) next.push_back(k ? a + '\x1f' + v : v);
+    acc = std::move(next);
+    if (acc.size() > 64) acc.resize(64);  // bound the product for records with many aliases
+  }
+  return acc;
+}
+}  // namespace
+
+Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules, bool cross_source_only,
+                 std::int64_t max_pairs)
+    : records_(records), rules_(std::move(rules)), cross_source_only_(cross_source_only) {
+  if (rules_.empty()) throw UsageError("no blocking rule applies to the fields given; add [blocking] rules");
+  const auto n = static_cast<std::uint32_t>(records.size());
+  index_.resize(rules_.size());
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    RuleIndex& idx = index_[r];
+    idx.offsets.assign(n + 1, 0);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      auto texts = rule_key_texts(records[i], rules_[r]);
+      std::vector<std::uint64_t> hs;
+      for (const auto& t : texts) hs.push_back(hash_tag(t));
+      std::sort(hs.begin(), hs.end());
+      hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
+      for (auto h : hs) {
+        idx.keys.push_back(h);
+        idx.entries.emplace_back(h, i);
+      }
+      idx.offsets[i + 1] = idx.keys.size();
+    }
+    std::sort(idx.entries.begin(), idx.entries.end());
+    RuleReport rep;
+    rep.rule = rules_[r].text();
+    std::vector<BlockInfo> blocks;
+    for (std::uint64_t b = 0; b < idx.entries.size();) {
+      std::uint64_t e = b;
+      while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
+      if (e - b > 1) {
+        const std::int64_t pairs = block_pairs(idx.entries, b, e, records, cross_source_only_);
+        if (pairs > 0) {
+          tasks_.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
+          rep.pairs_implied += pairs;
+          ++rep.blocks;
+          blocks.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
+        }
+      }
+      b = e;
+    }
+    // The largest blocks, with their key in words.
+    std::partial_sort(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, blocks.size())),
+                      blocks.end(), [](const BlockInfo& x, const BlockInfo& y) { return x.pairs > y.pairs; });
+    blocks.resize(std::min<std::size_t>(5, blocks.size()));
+    for (auto& bi : blocks) {
+      const auto& [h, rec] = idx.entries[std::stoull(bi.key)];
+      for (const auto& t : rule_key_texts(records[rec], rules_[r]))
+        if (hash_tag(t) == h) {
+          bi.key = t;
+          std::replace(bi.key.begin(), bi.key.end(), '\x1f', '|');
+          break;
+        }
+    }
+    rep.largest = std::move(blocks);
+    pairs_implied_ += rep.pairs_implied;
+    report_.rules.push_back(std::move(rep));
+  }
+  if (max_pairs > 0 && pairs_implied_ > max_pairs) {
+    std::string msg = fmt::format(
+        "blocking would compare {} record pairs, more than the pair budget of {} (blocking.max_pairs).",
+        with_commas(pairs_implied_), with_commas(max_pairs));
+    for (const auto& rep : report_.rules) {
+      msg += fmt::format("\n  rule [{}]: {} pairs", rep.rule, with_commas(rep.pairs_implied));
+      if (!rep.largest.empty())
+        msg += fmt::format("; largest block '{}' with {} records", rep.largest.front().key,
+                           with_commas(rep.largest.front().records));
+    }
+    msg += "\nTighten or drop the rules with the most pairs, or raise blocking.max_pairs if memory allows "
+           "(about 16 bytes a pair).";
+    throw UsageError(msg);
+  }
+  // Largest blocks first, so the threads finish together.
+  std::stable_sort(tasks_.begin(), tasks_.end(), [](const Task& a, const Task& b) { return a.pairs > b.pairs; });
+}
+
+bool Blocker::shares_key(const RuleIndex& idx, std::uint32_t a, std::uint32_t b, std::uint64_t* smallest) const {
+  auto ia = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[a]);
+  const auto ea = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[a + 1]);
+  auto ib = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[b]);
+  const auto eb = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[b + 1]);
+  while (ia != ea && ib != eb) {
+    if (*ia < *ib) ++ia;
+    else if (*ib < *ia) ++ib;
+    else {
+      if (smallest) *smallest = *ia;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Blocker::is_candidate(std::uint32_t a, std::uint32_t b) const {
+  if (cross_source_only_ && records_[a].source == records_[b].source) return false;
+  for (const auto& idx : index_)
+    if (shares_key(idx, a, b, nullptr)) return true;
+  return false;
+}
+
+void Blocker::for_each_pair(int threads, const std::function<void(int, std::uint32_t, std::uint32_t)>& fn,
+                            const std::function<void(std::int64_t)>& on_progress) {
+  threads = std::max(1, threads);
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::int64_t> done{0};
+  std::vector<std::vector<std::int64_t>> new_pairs(static_cast<std::size_t>(threads),
+                                                   std::vector<std::int64_t>(rules_.size(), 0));
+  auto work = [&](int t) {
+    auto& mine = new_pairs[static_cast<std::size_t>(t)];
+    for (;;) {
+      const std::size_t k = next.fetch_add(1);
+      if (k >= tasks_.size()) break;
+      const Task& task = tasks_[k];
+      const RuleIndex& idx = index_[task.rule];
+      const std::uint64_t key = idx.entries[task.begin].first;
+      for (auto x = task.begin; x < task.end; ++x) {
+        for (auto y = x + 1; y < task.end; ++y) {
+          std::uint32_t a = idx.entries[x].second, b = idx.entries[y].second;
+          if (cross_source_only_ && records_[a].source == records_[b].source) continue;
+          if (a > b) std::swap(a, b);
+          // Emit from the block of the smallest shared key only.
+          if (idx.offsets[a + 1] - idx.offsets[a] > 1 || idx.offsets[b + 1] - idx.offsets[b] > 1) {
+            std::uint64_t smallest = 0;
+            shares_key(idx, a, b, &smallest);
+            if (smallest != key) continue;
+          }
+          bool earlier = false;
+          for (std::uint32_t r = 0; r < task.rule && !earlier; ++r) earlier = shares_key(index_[r], a, b, nullptr);
+          if (earlier) continue;
+          ++mine[task.rule];
+          fn(t, a, b);
+        }
+      }
+      const std::int64_t d = done.fetch_add(task.pairs) + task.pairs;
+      if (t == 0 && on_progress) on_progress(d);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  if (on_progress) on_progress(done.load());
+  report_.candidate_pairs = 0;
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    report_.rules[r].pairs_new = 0;
+    for (const auto& m : new_pairs) report_.rules[r].pairs_new += m[r];
+    report_.candidate_pairs += report_.rules[r].pairs_new;
+  }
+}
+
+}  // namespace joindots::link

@@ -1,0 +1,106 @@
+#pragma once
+// Blocking: which record pairs are compared at all. A rule is a conjunction of keys
+// ("family_name.soundex" AND "dob.year"); two records are a candidate pair when they share
+// a value of every key of some rule. The candidate set is the union over rules; a pair
+// found by an earlier rule is skipped by later ones (each pair is compared once), without
+// any all-pairs matrix or set of seen pairs: a pair in a block of rule r is emitted only
+// when no earlier rule puts the two records in a common block and the block's key is the
+// smallest they share under r.
+//
+// Before generating, the pairs each rule implies are counted from block sizes; a total
+// over the pair budget is refused with a UsageError naming the rules and largest blocks.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "link/fields.hpp"
+
+namespace joindots::link {
+
+enum class KeyTransform : std::uint8_t {
+  value, soundex, nysiis, prefix, year, year_month, month_day, area, district, sector
+};
+
+struct BlockingKey {
+  Field field;
+  KeyTransform transform = KeyTransform::value;
+  int n = 0;  // prefix length
+  std::string text() const;
+};
+
+struct BlockingRule {
+  std::vector<BlockingKey> keys;
+  std::string text() const;  // "family_name.soundex & dob.year"
+};
+
+/// Parses one key: "<field>[.<transform>]" with transforms soundex, nysiis, prefixN (N in
+/// 1..9), year, year_month, month_day (dob), area, district, sector (postcode). Throws
+/// UsageError listing the valid names on a miss.
+BlockingKey parse_blocking_key(std::string_view text);
+BlockingRule parse_blocking_rule(const std::vector<std::string>& keys);
+
+/// The values of a key for a record (several for names with alternatives; none when the
+/// field is missing).
+std::vector<std::string> key_values(const LinkRecord& r, const BlockingKey& key);
+
+struct BlockInfo {
+  std::string key;
+  std::int64_t records = 0, pairs = 0;
+};
+
+struct RuleReport {
+  std::string rule;
+  std::int64_t pairs_implied = 0;  // sum over blocks, before de-duplication across rules
+  std::int64_t pairs_new = 0;      // pairs this rule adds to earlier rules'
+  std::int64_t blocks = 0;
+  std::vector<BlockInfo> largest;  // up to 5
+};
+
+struct BlockingReport {
+  std::vector<RuleReport> rules;
+  std::int64_t candidate_pairs = 0;
+};
+
+class Blocker {
+ public:
+  /// Builds the blocks of every rule. With `cross_source_only`, only pairs of records from
+  /// different sources are candidates (linking files rather than de-duplicating one).
+  /// Throws UsageError when the implied pairs exceed `max_pairs`.
+  Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules, bool cross_source_only,
+          std::int64_t max_pairs);
+
+  /// Calls fn(thread, a, b) with a < b once for every candidate pair, from `threads` threads
+  /// working over blocks. `on_progress(pairs_done)` is called now and then from thread 0.
+  void for_each_pair(int threads, const std::function<void(int, std::uint32_t, std::uint32_t)>& fn,
+                     const std::function<void(std::int64_t)>& on_progress = {});
+
+  /// True when records a and b share a block of some rule (the candidate test, pairwise).
+  bool is_candidate(std::uint32_t a, std::uint32_t b) const;
+
+  std::int64_t pairs_implied() const { return pairs_implied_; }
+  const BlockingReport& report() const { return report_; }
+
+ private:
+  struct RuleIndex {
+    std::vector<std::uint64_t> offsets;  // CSR: keys of record i in keys[offsets[i], offsets[i+1])
+    std::vector<std::uint64_t> keys;     // sorted per record
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;  // (key, record) sorted
+  };
+  struct Task {
+    std::uint32_t rule;
+    std::uint64_t begin, end;  // range in entries
+    std::int64_t pairs;
+  };
+  bool shares_key(const RuleIndex& idx, std::uint32_t a, std::uint32_t b, std::uint64_t* smallest) const;
+
+  const std::vector<LinkRecord>& records_;
+  std::vector<BlockingRule> rules_;
+  bool cross_source_only_;
+  std::vector<RuleIndex> index_;
+  std::vector<Task> tasks_;
+  std::int64_t pairs_implied_ = 0;
+  BlockingReport report_;
+};
+
+}  // namespace joindots::link

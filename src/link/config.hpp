@@ -1,0 +1,106 @@
+#pragma once
+// Linkage settings: every tunable parameter declared once (kLinkParams: section, name,
+// default, bounds, description), which drives validation of the TOML config, the defaults
+// and docs/linkage.md; plus the lists (compared fields, comparators, blocking rules, hard
+// fields) and, for CSV input, the mapping of columns to fields.
+//
+//   [columns]   id = "rec_id", truth = "entity_id", given_name = "first", ...
+//   [compare]   fields = [...], <field> = "<comparator>", tf_adjust = [...]
+//   [blocking]  rules = [["family_name.soundex", "dob.year"], ...], max_pairs = ...
+//   [model]     u_pairs, em_max_iterations, em_tolerance, seed
+//   [cluster]   threshold, min_cohesion, max_per_source, hard_fields = [...]
+//   [review]    low, high
+//   [run]       threads
+// Unknown sections, keys, fields, comparators and key transforms are UsageErrors that
+// list the valid names.
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "link/block.hpp"
+#include "link/compare.hpp"
+#include "link/fields.hpp"
+
+namespace joindots::link {
+
+struct ParamSpec {
+  std::string_view section, name;
+  double default_value, min, max;
+  bool integer;
+  std::string_view description;
+};
+
+inline constexpr std::array<ParamSpec, 11> kLinkParams = {{
+    {"blocking", "max_pairs", 50'000'000, 1, 2e9, true,
+     "pair budget: refuse blocking rules that imply more candidate pairs (about 16 bytes each)"},
+    {"model", "u_pairs", 1'000'000, 1000, 1e9, true, "random record pairs drawn to estimate u"},
+    {"model", "em_max_iterations", 500, 1, 100000, true, "EM iterations at most"},
+    {"model", "em_tolerance", 1e-7, 1e-15, 1e-2, false, "EM stops when no parameter moves more than this"},
+    {"model", "seed", 1, 0, 9.0e15, true, "seed of the random pairs and cohesion samples"},
+    {"cluster", "threshold", 0.5, 0, 1, false, "match probability at or above which a pair links two records"},
+    {"cluster", "min_cohesion", 0.3, 0, 1, false,
+     "mean match probability across two clusters needed to merge them (0 = off)"},
+    {"cluster", "max_per_source", 0, 0, 1e9, true, "records of one source a cluster may hold (0 = any; 1 for 1:1 links)"},
+    {"review", "low", 0.2, 0, 1, false, "lower end of the band of uncertain pairs sent to clerical review"},
+    {"review", "high", 0.8, 0, 1, false, "upper end of the review band"},
+    {"run", "threads", 0, 0, 256, true, "comparison threads (0 = all cores)"},
+}};
+
+struct LinkConfig {
+  std::vector<Comparison> comparisons;
+  std::vector<BlockingRule> blocking;
+  std::vector<Field> hard_fields;
+  std::int64_t max_pairs = 50'000'000;
+  std::int64_t u_pairs = 1'000'000;
+  int em_max_iterations = 500;
+  double em_tolerance = 1e-7;
+  std::uint64_t seed = 1;
+  double threshold = 0.5;
+  double min_cohesion = 0.3;
+  int max_per_source = 0;
+  double review_low = 0.2, review_high = 0.8;
+  int threads = 0;
+};
+
+/// How CSV columns map to fields (CSV mode only).
+struct CsvMapping {
+  std::string id_column;     // empty: row number
+  std::string truth_column;  // empty: none
+  std::array<std::string, kFieldCount> column;  // per field, empty = not mapped
+  std::string other_names_column, dob_year_column, dob_month_column, dob_day_column;
+};
+
+/// A parsed config file, before it is resolved against the fields available.
+struct LinkSettings {
+  CsvMapping mapping;
+  std::optional<std::vector<Field>> fields;            // [compare] fields
+  std::array<std::optional<Comparator>, kFieldCount> comparator;  // [compare] <field> = ...
+  std::optional<std::vector<Field>> tf_adjust;
+  std::optional<std::vector<BlockingRule>> blocking;
+  std::optional<std::vector<Field>> hard_fields;
+  LinkConfig config;  // numeric parameters (defaults where not given)
+};
+
+/// Parses TOML text; `origin` names it in error messages.
+LinkSettings parse_link_settings(std::string_view toml_text, std::string_view origin);
+LinkSettings load_link_settings(const std::filesystem::path& path);
+
+/// The default blocking rules, in order; those naming a field not compared are dropped.
+const std::vector<std::vector<std::string>>& default_blocking_rules();
+
+/// Fills comparisons, blocking rules and hard fields from the settings and the fields the
+/// input holds: compared fields default to all available ones (each with its default
+/// comparator; term frequencies for given and family names); rules to the defaults whose
+/// fields are compared; hard fields to nhs_number when compared. Throws UsageError when
+/// the config names a field the input does not hold.
+LinkConfig resolve_link_config(const LinkSettings& settings, std::bitset<kFieldCount> available);
+
+/// The parameter table and defaults as Markdown (for docs and --help).
+std::string describe_link_params();
+
+}  // namespace joindots::link

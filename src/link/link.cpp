@@ -1,0 +1,222 @@
+#include "link/link.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include "core/progress.hpp"
+#include "core/rng.hpp"
+
+namespace joindots::link {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct Candidate {
+  std::uint32_t a, b;
+  Pattern pattern;
+};
+
+int resolve_threads(int configured) {
+  if (configured > 0) return configured;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+/// Candidate pairs with their patterns, compared over blocks on `threads` threads.
+std::vector<Candidate> compare_candidates(const std::vector<LinkRecord>& records, Blocker& blocker,
+                                          const std::vector<Comparison>& comparisons, int threads, bool quiet) {
+  std::vector<std::vector<Candidate>> per_thread(static_cast<std::size_t>(threads));
+  Progress progress("comparing", "pairs", blocker.pairs_implied(), quiet);
+  blocker.for_each_pair(
+      threads,
+      [&](int t, std::uint32_t a, std::uint32_t b) {
+        per_thread[static_cast<std::size_t>(t)].push_back({a, b, compare_pair(records[a], records[b], comparisons)});
+      },
+      [&](std::int64_t done) { progress.set(done); });
+  progress.finish();
+  std::size_t total = 0;
+  for (const auto& v : per_thread) total += v.size();
+  std::vector<Candidate> all;
+  all.reserve(total);
+  for (auto& v : per_thread) {
+    all.insert(all.end(), v.begin(), v.end());
+    std::vector<Candidate>().swap(v);
+  }
+  // Deterministic order whatever the thread timing.
+  std::sort(all.begin(), all.end(), [](const Candidate& x, const Candidate& y) {
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
+  return all;
+}
+
+PatternCounts tally(const std::vector<Candidate>& cands) {
+  std::unordered_map<Pattern, std::int64_t> counts;
+  for (const auto& c : cands) ++counts[c.pattern];
+  PatternCounts out(counts.begin(), counts.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// Fits m and the share of matches among candidates by EM on the pattern counts; u from
+/// random pairs; the prior of a random pair from the expected number of matches.
+FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt,
+                  const PatternCounts& patterns, std::int64_t candidates, LinkTimings& seconds) {
+  FsModel model;
+  model.comparisons = cfg.comparisons;
+  std::vector<std::size_t> levels;
+  for (const auto& c : cfg.comparisons) levels.push_back(level_count(c.comparator));
+
+  auto t = Clock::now();
+  Rng rng(cfg.seed, "link-u");
+  model.u = estimate_u(records, cfg.comparisons, cfg.u_pairs, opt.cross_source_only, rng);
+  seconds.estimate_u = since(t);
+
+  t = Clock::now();
+  model.m = initial_m(levels);
+  model.u_candidates = model.u;
+  model.lambda_candidates = 0.1;
+  if (!patterns.empty()) {
+    EmResult em = em_fit(patterns, levels, model.m, model.u, 0.1, {cfg.em_max_iterations, cfg.em_tolerance});
+    model.m = std::move(em.m);
+    model.u_candidates = std::move(em.u);
+    model.lambda_candidates = em.lambda;
+    model.em_iterations = em.iterations;
+    model.em_converged = em.converged;
+  }
+  seconds.em = since(t);
+
+  // Prior of a random pair.
+  double all_pairs = 0;
+  if (opt.cross_source_only) {
+    std::map<std::uint32_t, double> per_source;
+    for (const auto& r : records) per_source[r.source] += 1;
+    double n = static_cast<double>(records.size()), same = 0;
+    for (const auto& [s, c] : per_source) same += c * (c - 1) / 2;
+    all_pairs = n * (n - 1) / 2 - same;
+  } else {
+    const double n = static_cast<double>(records.size());
+    all_pairs = n * (n - 1) / 2;
+  }
+  model.prior = all_pairs > 0 ? std::min(0.5, model.lambda_candidates * static_cast<double>(candidates) / all_pairs) : 0;
+
+  // Term frequencies.
+  model.tf.resize(cfg.comparisons.size());
+  for (std::size_t k = 0; k < cfg.comparisons.size(); ++k)
+    if (cfg.comparisons[k].tf_adjust)
+      for (const auto& r : records) model.tf[k].add(r[cfg.comparisons[k].field]);
+  return model;
+}
+
+}  // namespace
+
+PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& blocker,
+                             const std::vector<Comparison>& comparisons, int threads) {
+  return tally(compare_candidates(records, blocker, comparisons, threads, true));
+}
+
+LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt) {
+  const auto start = Clock::now();
+  LinkResult res;
+  res.threads = resolve_threads(cfg.threads);
+
+  // Block.
+  auto t = Clock::now();
+  Blocker blocker(records, cfg.blocking, opt.cross_source_only, cfg.max_pairs);
+  res.seconds.block = since(t);
+
+  // Compare.
+  t = Clock::now();
+  std::vector<Candidate> cands = compare_candidates(records, blocker, cfg.comparisons, res.threads, opt.quiet);
+  res.blocking = blocker.report();
+  res.candidate_pairs = static_cast<std::int64_t>(cands.size());
+  res.patterns = tally(cands);
+  res.seconds.compare = since(t);
+
+  // Estimate u and m (EM on pattern counts).
+  res.model = fit_model(records, cfg, opt, res.patterns, res.candidate_pairs, res.seconds);
+
+  // Score every candidate pair; clerical decisions override.
+  t = Clock::now();
+  std::unordered_map<Pattern, double> base;
+  for (const auto& [p, c] : res.patterns) base[p] = res.model.weight(p);
+  bool any_tf = false;
+  for (const auto& c : cfg.comparisons) any_tf = any_tf || c.tf_adjust;
+  auto score = [&](std::uint32_t a, std::uint32_t b, Pattern p) {
+    return any_tf ? res.model.weight(p, records[a], records[b]) : base[p];
+  };
+  std::map<std::pair<std::string, std::string>, std::uint32_t> index_of;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> cannot_link;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, bool> decided;
+  if (!opt.decisions.empty()) {
+    auto src = [&](std::uint32_t s) { return s < opt.source_names.size() ? opt.source_names[s] : std::to_string(s); };
+    for (std::uint32_t i = 0; i < records.size(); ++i) index_of[{src(records[i].source), records[i].id}] = i;
+    for (const auto& d : opt.decisions) {
+      auto ia = index_of.find({d.source_a, d.id_a}), ib = index_of.find({d.source_b, d.id_b});
+      if (ia == index_of.end() || ib == index_of.end()) continue;
+      auto key = std::minmax(ia->second, ib->second);
+      decided[{key.first, key.second}] = d.match;
+      if (!d.match) cannot_link.emplace_back(key.first, key.second);
+      ++res.decisions_applied;
+    }
+  }
+  res.pairs.reserve(cands.size() / 4);
+  for (const auto& c : cands) {
+    const double w = score(c.a, c.b, c.pattern);
+    const double p = res.model.probability(w);
+    ScoredPair sp{c.a, c.b, static_cast<float>(w), static_cast<float>(p), false};
+    if (!decided.empty()) {
+      auto it = decided.find({c.a, c.b});
+      if (it != decided.end()) {
+        sp.probability = it->second ? 1.0f : 0.0f;
+        sp.clerical = true;
+        decided.erase(it);
+      }
+    }
+    if (sp.probability >= opt.keep_floor || sp.clerical) res.pairs.push_back(sp);
+  }
+  for (const auto& [key, match] : decided) {  // decided pairs blocking did not propose
+    const Pattern p = compare_pair(records[key.first], records[key.second], cfg.comparisons);
+    res.pairs.push_back({key.first, key.second, static_cast<float>(res.model.weight(p, records[key.first], records[key.second])),
+                         match ? 1.0f : 0.0f, true});
+  }
+  std::vector<Candidate>().swap(cands);
+  res.seconds.score = since(t);
+
+  // Cluster.
+  t = Clock::now();
+  ClusterInput in;
+  in.records = records.size();
+  in.pairs = res.pairs;
+  if (!cfg.hard_fields.empty()) {
+    in.hard_values.resize(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i)
+      for (Field f : cfg.hard_fields) in.hard_values[i].push_back(records[i][f]);
+  }
+  if (cfg.max_per_source > 0) {
+    in.source.resize(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) in.source[i] = records[i].source;
+  }
+  in.cannot_link = std::move(cannot_link);
+  in.probability = [&](std::uint32_t a, std::uint32_t b) {
+    if (opt.cross_source_only && records[a].source == records[b].source) return 1.0;  // never compared: neutral
+    const Pattern p = compare_pair(records[a], records[b], cfg.comparisons);
+    return res.model.probability(res.model.weight(p, records[a], records[b]));
+  };
+  ClusterOptions copt;
+  copt.threshold = cfg.threshold;
+  copt.min_cohesion = cfg.min_cohesion;
+  copt.max_per_source = cfg.max_per_source;
+  copt.seed = cfg.seed;
+  res.cluster_stats = cluster_pairs(std::move(in), copt);
+  res.cluster = res.cluster_stats.cluster;
+  res.clusters = res.cluster_stats.clusters;
+  res.seconds.cluster = since(t);
+  res.seconds.total = since(start);
+  return res;
+}
+
+}  // namespace joindots::link

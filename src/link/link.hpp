@@ -1,0 +1,52 @@
+#pragma once
+// Record linkage, the whole stage in one call (METHODS.md §1):
+//   normalise -> block -> compare -> estimate u -> EM on pattern counts -> score -> cluster
+// link_records() takes records already normalised (normalise_record) so that the CSV and
+// store front ends share everything after reading.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "link/block.hpp"
+#include "link/cluster.hpp"
+#include "link/config.hpp"
+#include "link/fellegi_sunter.hpp"
+#include "link/review.hpp"
+
+namespace joindots::link {
+
+struct LinkOptions {
+  bool quiet = true;                      // no progress on stderr
+  bool cross_source_only = false;         // link files (pairs across sources) vs de-duplicate
+  std::vector<std::string> source_names;  // for decisions and review files
+  std::vector<ReviewDecision> decisions;  // clerical decisions overriding the model
+  double keep_floor = 0.01;               // candidate pairs below this probability are dropped
+};
+
+struct LinkTimings {
+  double block = 0, compare = 0, estimate_u = 0, em = 0, score = 0, cluster = 0, total = 0;
+};
+
+struct LinkResult {
+  std::vector<std::uint32_t> cluster;  // per record
+  std::size_t clusters = 0;
+  ClusterResult cluster_stats;
+  FsModel model;
+  BlockingReport blocking;
+  PatternCounts patterns;         // distinct comparison patterns of the candidate pairs
+  std::vector<ScoredPair> pairs;  // candidate pairs with probability >= keep_floor
+  std::int64_t candidate_pairs = 0;
+  std::int64_t decisions_applied = 0;
+  int threads = 1;
+  LinkTimings seconds;
+};
+
+/// Links `records` under `config`. Throws UsageError when blocking exceeds the pair budget.
+LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& config, const LinkOptions& options);
+
+/// Stage 3-4 on their own, for tests and benchmarks: the pattern counts of the candidate
+/// pairs of a blocker, compared on `threads` threads.
+PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& blocker,
+                             const std::vector<Comparison>& comparisons, int threads);
+
+}  // namespace joindots::link
