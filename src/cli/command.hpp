@@ -30,5 +30,6 @@ void add_ingest_command(CLI::App& app, Runner& run);
 void add_status_command(CLI::App& app, Runner& run);
 void add_link_command(CLI::App& app, Runner& run);
 void add_report_command(CLI::App& app, Runner& run);
+void add_serve_command(CLI::App& app, Runner& run);
 
 }  // namespace joindots::cli

@@ -111,6 +111,8 @@ CellGlm::Result CellGlm::fit(std::span<const double> y, std::span<const std::uin
     // second matters for flat directions, e.g. the intercept with cell 0 included, where
     // a tiny gain can still mean a visible change in mu_0).
     if (decrement < tolerance * 1e-5 * (1.0 + std::abs(ll)) || delta_.cwiseAbs().maxCoeff() < tolerance) {
+      // Inside the region of quadratic convergence: one last full step squares the error.
+      for (std::size_t j = 0; j < p; ++j) beta[j] += delta_(static_cast<Eigen::Index>(j));
       res.converged = true;
       break;
     }

@@ -65,6 +65,10 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
     out.in_face[c] = 1;
     (table.counts[c] > 0 ? pos : zero).push_back(c);
   }
+  // No zero cells and no K-way term: X has full column rank on the observed cells (the
+  // Moebius matrix of all 2^K terms on all 2^K cells is invertible, and dropping cell 0
+  // only removes the direction of the K-way term), so the MLE exists.
+  if (zero.empty() && !model.has_term(ncells - 1)) return out;
   const Eigen::MatrixXd xpos = design_matrix(model, pos);
   const Eigen::Index p = xpos.cols();
 

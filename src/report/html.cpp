@@ -81,7 +81,7 @@ void write_report_html(const std::filesystem::path& out, const nlohmann::json& b
     std::ofstream f(tmp, std::ios::binary);
     if (!f) throw InternalError(fmt::format("{}: cannot write", tmp));
     f << "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n"
       << "<title>" << escape_html(title) << "</title>\n<style>\n" << css << "\n</style>\n</head>\n<body>\n"
       << "<div id=\"app\"><p>Loading the report… (it needs JavaScript)</p></div>\n"
       << "<script id=\"joindots-bundle\" type=\"application/json\">" << json_for_script(bundle) << "</script>\n"

@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import path from "node:path";
 
 const reportDir = process.env.REPORT_DIR;
@@ -99,5 +100,37 @@ test("the public bundle holds no count from 1 to 9 and no unrounded count", () =
     if (c.value === null) { assert.ok(c.suppressed); continue; }
     assert.ok(c.value === 0 || c.value >= 10, `count ${c.value} published`);
     assert.equal(c.value % 5, 0, `count ${c.value} not rounded`);
+  }
+});
+
+test("the live dashboard loads from joindots serve and shows the same numbers", async () => {
+  const server = spawn(process.env.JOINDOTS_CLI, ["serve", "--db", path.join(reportDir, "hub.db"), "--port", "0"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let seen = "";
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 15000);
+      server.stderr.on("data", (d) => {
+        seen += d;
+        const m = seen.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      server.on("exit", (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+    });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    page.on("pageerror", (e) => problems.push(String(e)));
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+    const bundle = await (await fetch(url + "api/v1/bundle")).json();
+    assert.equal(await page.locator("#total-victim-records").textContent(), formatCell(bundle.victim_records.total));
+    assert.equal(await page.locator('svg [aria-label="geo"] path').count(), 318);
+    await page.screenshot({ path: path.join(reportDir, "dashboard.png") });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    server.kill("SIGTERM");
   }
 });

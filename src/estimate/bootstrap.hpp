@@ -1,0 +1,51 @@
+#pragma once
+// Parametric bootstrap for a log-linear estimate, including the uncertainty of choosing
+// the model (Silverman, Chan & Vincent 2024; Buckland, Burnham & Augustin 1997).
+//
+// Each replicate draws every observed cell independently as y*_c ~ Poisson(mu^_c), the
+// fitted means of the selected model; repeats the model choice on y* over the candidate
+// models; and records N^* = n* + mu^*_0 of the model chosen. The interval is the
+// percentile interval of the N^*. With `reselect` off, only the selected model is refitted
+// (the "best model only" bootstrap).
+//
+// Candidates: every two-way model when there are at most 1,024 (K <= 5), else the
+// `max_candidates` best of the original search (selection among the plausible models; a
+// full 32,768-model search per replicate would cost minutes). Each replicate has its own
+// random stream Rng(seed, "bootstrap", r), so results do not depend on the thread count.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "estimate/interval.hpp"
+#include "estimate/model_search.hpp"
+
+namespace joindots::estimate {
+
+struct BootstrapOptions {
+  int replicates = 1000;
+  std::uint64_t seed = 1;
+  double level = 0.95;
+  bool reselect = true;
+  std::size_t max_candidates = 64;
+  int threads = 2;
+};
+
+struct BootstrapResult {
+  int replicates = 0;
+  int failed = 0;  // replicates where no candidate had a valid fit
+  std::size_t candidates = 0;
+  Interval interval;  // percentile
+  double median = 0;
+  std::vector<double> estimates;  // one per successful replicate, in replicate order
+  std::map<std::string, int> chosen;  // model -> how often it was chosen
+};
+
+/// Requires a non-empty selection (its best model generates the replicates).
+BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelection& selection,
+                                    const BootstrapOptions& options = {});
+
+/// The p-quantile of sorted values (linear interpolation between order statistics, R type 7).
+double quantile_sorted(const std::vector<double>& sorted, double p);
+
+}  // namespace joindots::estimate

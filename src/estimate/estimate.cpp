@@ -1,0 +1,327 @@
+#include "estimate/estimate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "estimate/bootstrap.hpp"
+#include "estimate/chapman.hpp"
+
+namespace joindots::estimate {
+
+namespace {
+
+constexpr std::size_t kTopModelsShown = 20;
+constexpr std::size_t kExcludedShown = 50;
+
+struct MethodName {
+  Method method;
+  const char* name;
+};
+constexpr MethodName kMethods[] = {{Method::Auto, "auto"},
+                                   {Method::Chapman, "chapman"},
+                                   {Method::LogLinear, "loglinear"},
+                                   {Method::Lcmcr, "lcmcr"},
+                                   {Method::All, "all"}};
+
+nlohmann::ordered_json interval_json(const Interval& i) { return nlohmann::ordered_json::array({i.low, i.high}); }
+
+MethodEstimate run_chapman(const CaptureTable& table, double level) {
+  const auto c = chapman(table, level);
+  MethodEstimate m;
+  m.method = "chapman";
+  m.estimate = c.estimate;
+  m.interval = c.interval;
+  m.details = {{"n1", c.n1},
+               {"n2", c.n2},
+               {"both", c.both},
+               {"variance", c.variance},
+               {"se", c.se},
+               {"interval_kind", c.interval.kind},
+               {"normal_interval", interval_json(c.normal_interval)},
+               {"source", "Chapman (1951); variance Seber (1982); log-normal interval Chao (1987)"}};
+  return m;
+}
+
+nlohmann::ordered_json model_json(const RankedModel& r, const std::vector<std::string>& lists) {
+  nlohmann::ordered_json j{{"model", r.model.to_string()},
+                   {"interactions", r.model.interaction_names(lists)},
+                   {"estimate", r.estimate},
+                   {"criterion", r.criterion},
+                   {"weight", r.weight},
+                   {"deviance", r.deviance},
+                   {"df", r.df},
+                   {"parameters", r.parameters}};
+  if (r.has_profile) j["interval"] = nlohmann::ordered_json::array({r.profile.low, r.profile.high});
+  if (r.boundary_cells > 0) j["boundary_cells"] = r.boundary_cells;
+  return j;
+}
+
+struct LogLinearOutcome {
+  bool ok = false;
+  MethodEstimate best, averaged;
+  Interval profile, bootstrap;
+  bool has_bootstrap = false;
+};
+
+LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions& o) {
+  LogLinearOutcome out;
+  ModelSelection sel;
+  SearchOptions so;
+  so.criterion = o.criterion;
+  so.level = o.level;
+  if (o.model) {
+    // One given model: no search.
+    sel.criterion = o.criterion;
+    sel.search = "given model";
+    sel.models_considered = 1;
+    const auto fit = fit_loglinear(table, *o.model);
+    if (fit.existence.status != MleStatus::Exists) {
+      sel.excluded.push_back({*o.model, fit.existence.status, fit.existence.reason});
+    } else if (fit.ok()) {
+      RankedModel r;
+      r.model = fit.model;
+      r.estimate = fit.estimate;
+      r.unobserved = fit.unobserved;
+      r.loglik = fit.loglik;
+      r.deviance = fit.deviance;
+      r.aic = fit.aic;
+      r.bic = fit.bic;
+      r.criterion = o.criterion == Criterion::Aic ? fit.aic : fit.bic;
+      r.weight = 1.0;
+      r.parameters = fit.parameters;
+      r.df = fit.df;
+      r.boundary_cells = static_cast<int>(fit.existence.boundary_cells.size());
+      r.profile = profile_interval(table, fit, o.level);
+      r.has_profile = true;
+      sel.ranked.push_back(r);
+      sel.averaged_estimate = r.estimate;
+    } else {
+      ++sel.not_converged;
+    }
+  } else {
+    sel = select_models(table, so);
+  }
+
+  nlohmann::ordered_json excluded = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < sel.excluded.size() && i < kExcludedShown; ++i)
+    excluded.push_back({{"model", sel.excluded[i].model.to_string()},
+                        {"interactions", sel.excluded[i].model.interaction_names(table.lists)},
+                        {"status", to_string(sel.excluded[i].status)},
+                        {"reason", sel.excluded[i].reason}});
+  if (sel.empty()) {
+    out.best.details = {{"excluded", excluded}, {"excluded_total", sel.excluded.size()}};
+    return out;
+  }
+  out.ok = true;
+  const RankedModel& b = sel.best();
+  out.profile = {b.profile.low, b.profile.high, o.level, "profile likelihood (Cormack 1992)"};
+
+  nlohmann::ordered_json boot = nullptr;
+  if (o.bootstrap_replicates > 0) {
+    BootstrapOptions bo;
+    bo.replicates = o.bootstrap_replicates;
+    bo.seed = o.seed;
+    bo.level = o.level;
+    bo.reselect = !o.model.has_value();
+    bo.threads = o.threads;
+    const auto br = bootstrap_loglinear(table, sel, bo);
+    out.bootstrap = br.interval;
+    out.has_bootstrap = !std::isnan(br.interval.low);
+    nlohmann::ordered_json chosen = nlohmann::ordered_json::object();
+    for (const auto& [model, count] : br.chosen) chosen[model] = count;
+    boot = {{"interval", interval_json(br.interval)},
+            {"kind", br.interval.kind},
+            {"median", br.median},
+            {"replicates", br.replicates},
+            {"failed", br.failed},
+            {"candidates", br.candidates},
+            {"models_chosen", chosen},
+            {"seed", o.seed}};
+  }
+
+  nlohmann::ordered_json top = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < sel.ranked.size() && i < kTopModelsShown; ++i) top.push_back(model_json(sel.ranked[i], table.lists));
+
+  out.best.method = "loglinear";
+  out.best.estimate = b.estimate;
+  out.best.interval = out.profile;
+  out.best.details = {{"model", b.model.to_string()},
+                      {"interactions", b.model.interaction_names(table.lists)},
+                      {"criterion", to_string(o.criterion)},
+                      {"criterion_value", b.criterion},
+                      {"search", sel.search},
+                      {"models_considered", sel.models_considered},
+                      {"models_valid", sel.ranked.size()},
+                      {"models_excluded", sel.excluded.size()},
+                      {"models_not_converged", sel.not_converged},
+                      {"unobserved", b.unobserved},
+                      {"deviance", b.deviance},
+                      {"df", b.df},
+                      {"parameters", b.parameters},
+                      {"aic", b.aic},
+                      {"bic", b.bic},
+                      {"weight", b.weight},
+                      {"boundary_cells", b.boundary_cells},
+                      {"interval_kind", out.profile.kind},
+                      {"profile_mle", b.profile.profile_mle},
+                      {"bootstrap", boot},
+                      {"top_models", top},
+                      {"excluded", excluded},
+                      {"excluded_total", sel.excluded.size()},
+                      {"source", "Fienberg (1972); existence: Fienberg & Rinaldo (2012), Chan, Silverman & Vincent "
+                                 "(2021); profile CI: Cormack (1992)"}};
+
+  out.averaged.method = "loglinear_averaged";
+  out.averaged.estimate = sel.averaged_estimate;
+  out.averaged.interval = out.has_bootstrap ? out.bootstrap : out.profile;
+  nlohmann::ordered_json weights = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < sel.ranked.size() && i < kTopModelsShown; ++i)
+    weights.push_back({{"model", sel.ranked[i].model.to_string()},
+                       {"estimate", sel.ranked[i].estimate},
+                       {"weight", sel.ranked[i].weight}});
+  out.averaged.details = {{"criterion", to_string(o.criterion)},
+                          {"weights", weights},
+                          {"models_averaged", sel.ranked.size()},
+                          {"interval_kind", out.averaged.interval.kind},
+                          {"source", "information weights exp(-delta/2) (Burnham & Anderson 2002)"}};
+  return out;
+}
+
+MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions& o) {
+  LcmcrOptions lo = o.lcmcr;
+  lo.seed = o.seed;
+  lo.level = o.level;
+  lo.threads = o.threads;
+  const auto r = run_lcmcr(table, lo);
+  MethodEstimate m;
+  m.method = "lcmcr";
+  m.estimate = r.median;
+  m.interval = r.interval;
+  m.details = {{"posterior_median", r.median},
+               {"posterior_mean", r.mean},
+               {"interval_kind", r.interval.kind},
+               {"rhat", r.rhat},
+               {"ess", r.ess},
+               {"chains", lo.chains},
+               {"burn_in", lo.burn_in},
+               {"samples_per_chain", lo.samples},
+               {"thin", lo.thin},
+               {"max_classes", lo.max_classes},
+               {"alpha_prior", {{"shape", lo.alpha_shape}, {"rate", lo.alpha_rate}}},
+               {"seed", lo.seed},
+               {"seconds", r.seconds},
+               {"iterations_per_second", r.iterations_per_second},
+               {"source", "Manrique-Vallier (2016)"}};
+  if (r.rhat > 1.1) m.details["warning"] = fmt::format("R-hat {:.2f} > 1.1: the chains have not mixed; run longer", r.rhat);
+  return m;
+}
+
+}  // namespace
+
+const char* to_string(Method m) {
+  for (const auto& e : kMethods)
+    if (e.method == m) return e.name;
+  return "?";
+}
+
+Method parse_method(std::string_view name) {
+  for (const auto& e : kMethods)
+    if (name == e.name) return e.method;
+  std::string valid;
+  for (const auto& e : kMethods) valid += (valid.empty() ? "" : ", ") + std::string(e.name);
+  throw UsageError(fmt::format("unknown method `{}`; valid: {}", name, valid));
+}
+
+EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o) {
+  EstimateResult res;
+  res.observed = table.observed();
+  res.lists = table.lists;
+  const Method m = o.method;
+  const bool two = table.k() == 2;
+  if (m == Method::Chapman && !two)
+    throw UsageError(fmt::format("method chapman needs exactly 2 lists; the table has {}", table.k()));
+
+  std::optional<MethodEstimate> chap, lcm;
+  LogLinearOutcome ll;
+  const bool want_ll = m == Method::LogLinear || m == Method::Auto || m == Method::All;
+  if (two && (m == Method::Chapman || m == Method::Auto || m == Method::All)) chap = run_chapman(table, o.level);
+  if (want_ll) {
+    if (two && !o.model) {
+      res.notes.push_back("log-linear: with two lists only the independence model is identifiable; it equals "
+                          "Lincoln-Petersen");
+    }
+    ll = run_loglinear(table, o);
+    if (!ll.ok) res.notes.push_back("log-linear: no model has an MLE that exists and identifies the unobserved count");
+  }
+  if (m == Method::Lcmcr || m == Method::Auto || m == Method::All) lcm = run_lcmcr_method(table, o);
+
+  if (chap) res.methods.push_back(*chap);
+  if (ll.ok) {
+    res.methods.push_back(ll.best);
+    if (!o.model) res.methods.push_back(ll.averaged);
+  } else if (want_ll) {
+    MethodEstimate failed;
+    failed.method = "loglinear";
+    failed.estimate = std::numeric_limits<double>::quiet_NaN();
+    failed.details = ll.best.details;
+    res.methods.push_back(failed);
+  }
+  if (lcm) res.methods.push_back(*lcm);
+
+  // The headline.
+  if (m == Method::Chapman || ((m == Method::Auto || m == Method::All) && two && chap)) {
+    res.method = "chapman";
+    res.estimate = chap->estimate;
+    res.interval = chap->interval;
+  } else if (m == Method::LogLinear && ll.ok) {
+    res.method = fmt::format("loglinear {} ({})", ll.best.details["model"].get<std::string>(), to_string(o.criterion));
+    res.estimate = ll.best.estimate;
+    res.interval = ll.best.interval;
+  } else if ((m == Method::Auto || m == Method::All) && ll.ok) {
+    res.method = fmt::format("auto: loglinear {} ({}-selected); profile interval widened to cover the bootstrap with "
+                             "model selection",
+                             ll.best.details["model"].get<std::string>(), to_string(o.criterion));
+    res.estimate = ll.best.estimate;
+    res.interval = ll.profile;
+    if (ll.has_bootstrap) {
+      res.interval.low = std::min(ll.profile.low, ll.bootstrap.low);
+      res.interval.high = std::max(ll.profile.high, ll.bootstrap.high);
+      res.interval.kind = "hull of the profile-likelihood and bootstrap (with model selection) intervals";
+    }
+  } else if (lcm) {
+    res.method = "lcmcr";
+    res.estimate = lcm->estimate;
+    res.interval = lcm->interval;
+    if (m != Method::Lcmcr) res.notes.push_back("headline from LCMCR: no log-linear model was valid");
+  } else {
+    throw UsageError("no method could estimate this table: " +
+                     (res.notes.empty() ? std::string("see the excluded models") : res.notes.back()));
+  }
+  return res;
+}
+
+nlohmann::ordered_json to_json(const EstimateResult& r) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["observed"] = r.observed;
+  j["estimate"] = r.estimate;
+  j["interval"] = interval_json(r.interval);
+  j["method"] = r.method;
+  j["level"] = r.interval.level;
+  j["interval_kind"] = r.interval.kind;
+  j["lists"] = r.lists;
+  nlohmann::ordered_json methods = nlohmann::ordered_json::object();
+  for (const auto& m : r.methods) {
+    nlohmann::ordered_json e = m.details;
+    e["estimate"] = m.estimate;
+    e["interval"] = interval_json(m.interval);
+    methods[m.method] = e;
+  }
+  j["methods"] = methods;
+  j["notes"] = r.notes;
+  return j;
+}
+
+}  // namespace joindots::estimate

@@ -1,0 +1,74 @@
+#pragma once
+// The estimate stage in one call: every method on one capture-history table, side by
+// side, and a headline chosen by `auto` (see docs/estimation.md for the reasoning):
+//
+//   estimate_all(table, options)
+//     = chapman (two lists)                                    chapman.hpp
+//     + log-linear: existence check -> exhaustive/stepwise     model_search.hpp
+//       AIC/BIC search -> profile CI -> bootstrap with          loglinear.hpp, bootstrap.hpp
+//       model re-selection -> information-weighted average
+//     + LCMCR Gibbs sampler, several chains                    lcmcr.hpp
+//     -> headline (auto: log-linear, BIC-selected, the profile interval widened to cover
+//        the bootstrap interval; Chapman for two lists)
+//
+// The later `--db` mode builds a CaptureTable per stratum from linked persons and calls
+// this same function.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "estimate/capture_table.hpp"
+#include "estimate/interval.hpp"
+#include "estimate/lcmcr.hpp"
+#include "estimate/model_search.hpp"
+
+namespace joindots::estimate {
+
+enum class Method { Auto, Chapman, LogLinear, Lcmcr, All };
+const char* to_string(Method m);
+/// "auto", "chapman", "loglinear", "lcmcr" or "all"; throws UsageError listing them otherwise.
+Method parse_method(std::string_view name);
+
+struct EstimateOptions {
+  Method method = Method::Auto;
+  Criterion criterion = Criterion::Bic;
+  std::uint64_t seed = 1;
+  double level = 0.95;
+  int bootstrap_replicates = 1000;  // 0: no bootstrap
+  LcmcrOptions lcmcr;               // its seed and level are taken from here
+  /// Fit this model instead of searching (e.g. a published one with a three-way term).
+  std::optional<LogLinearModel> model;
+  int threads = 2;
+};
+
+/// One method's answer.
+struct MethodEstimate {
+  std::string method;  // "chapman", "loglinear", "loglinear_averaged", "lcmcr"
+  double estimate = 0;
+  Interval interval;
+  nlohmann::ordered_json details;  // model, weights, excluded models, diagnostics ...
+};
+
+struct EstimateResult {
+  std::int64_t observed = 0;
+  std::vector<std::string> lists;
+  std::string method;       // the headline's method, in words
+  double estimate = 0;      // headline
+  Interval interval;        // headline, 95% by default
+  std::vector<MethodEstimate> methods;
+  std::vector<std::string> notes;  // e.g. methods skipped and why
+};
+
+/// Runs the chosen method(s). Throws UsageError when the method cannot apply (Chapman on
+/// more than two lists; log-linear when no model has a valid MLE and nothing else ran).
+EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& options = {});
+
+/// The JSON document of `joindots estimate --json`: observed, estimate, interval, method
+/// first, then methods, notes.
+nlohmann::ordered_json to_json(const EstimateResult& result);
+
+}  // namespace joindots::estimate

@@ -1,0 +1,162 @@
+#include "serve/server.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "core/areas.hpp"
+#include "core/error.hpp"
+#include "report/bundle.hpp"
+#include "store/store.hpp"
+
+namespace joindots::serve {
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw InternalError(fmt::format("{}: cannot read", p.string()));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void bad_request(httplib::Response& res, const std::string& message) { send_json(res, {{"error", message}}, 400); }
+
+/// Rejects parameters the endpoint does not take, naming the ones it does.
+bool check_params(const httplib::Request& req, httplib::Response& res, const std::set<std::string>& allowed) {
+  for (const auto& [name, value] : req.params) {
+    if (!allowed.count(name)) {
+      std::string valid;
+      for (const auto& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
+      bad_request(res, fmt::format("unknown parameter '{}' (valid: {})", name, valid.empty() ? "none" : valid));
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr const char* kIndexHtml = R"(<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>joindots dashboard</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/report.css">
+</head>
+<body>
+<div id="app"><p>Loading the dashboard…</p></div>
+<script src="/assets/report.js"></script>
+</body>
+</html>
+)";
+
+}  // namespace
+
+DashboardServer::DashboardServer(ServerOptions options)
+    : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  routes();
+}
+
+DashboardServer::~DashboardServer() = default;
+
+void DashboardServer::routes() {
+  auto& s = *server_;
+  const std::string db = options_.db;
+  const auto areas = std::make_shared<AreaTable>(AreaTable::load(options_.data_dir));
+  const auto geo = std::make_shared<std::string>(slurp(options_.data_dir / "geo" / "lad23_ew_super_generalised.geojson"));
+  const auto js = std::make_shared<std::string>(slurp(options_.web_dist / "report.js"));
+  const auto css = std::make_shared<std::string>(slurp(options_.web_dist / "report.css"));
+  // One store connection per request keeps handlers independent (SQLite WAL allows
+  // concurrent readers).
+  auto bundle = [db, areas] {
+    auto store = Store::open(db, /*create=*/false);
+    return report::build_bundle(*store, *areas, report::Tier::Public);
+  };
+
+  s.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kIndexHtml, "text/html; charset=utf-8"); });
+  s.Get("/assets/report.js", [js](const httplib::Request&, httplib::Response& res) {
+    res.set_content(*js, "text/javascript; charset=utf-8");
+  });
+  s.Get("/assets/report.css", [css](const httplib::Request&, httplib::Response& res) {
+    res.set_content(*css, "text/css; charset=utf-8");
+  });
+  s.Get("/api/v1/geo", [geo](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {})) return;
+    res.set_content(*geo, "application/geo+json");
+  });
+  s.Get("/api/v1/summary", [db](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {})) return;
+    auto store = Store::open(db, false);
+    const auto sm = store->summary();
+    // Counts of files, organisations and runs describe the hub, not people: not controlled.
+    send_json(res, {{"schema_version", sm.schema_version}, {"files", sm.files}, {"sources", sm.sources},
+                    {"organisations_by_source_type", sm.sources_by_source_type}, {"areas", sm.areas}, {"runs", sm.runs}});
+  });
+  s.Get("/api/v1/bundle", [bundle](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {"tier"})) return;
+    if (req.has_param("tier") && req.get_param_value("tier") != "public")
+      return bad_request(res, "tier: only 'public' is served (the restricted tier stays at the hub)");
+    send_json(res, bundle());
+  });
+  s.Get("/api/v1/areas", [bundle](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {"region"})) return;
+    const auto b = bundle();
+    nlohmann::json out = nlohmann::json::array();
+    if (req.has_param("region")) {
+      const auto region = req.get_param_value("region");
+      bool known = false;
+      for (const auto& r : b["regions"]) known = known || r["region"] == region;
+      if (!known) return bad_request(res, fmt::format("region: '{}' is not a region of England or Wales", region));
+      for (const auto& a : b["areas"])
+        if (a["region"] == region) out.push_back(a);
+    } else {
+      out = b["areas"];
+    }
+    send_json(res, {{"tier", "public"}, {"areas", out}});
+  });
+  s.Get("/api/v1/sources", [bundle](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {})) return;
+    send_json(res, {{"tier", "public"}, {"sources", bundle()["sources"]}});
+  });
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && req.path.rfind("/api/", 0) == 0) send_json(res, {{"error", "no such endpoint: " + req.path}}, 404);
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string message = "internal error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+    send_json(res, {{"error", message}}, 500);
+  });
+}
+
+int DashboardServer::bind() {
+  int port = options_.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(options_.host.c_str());
+    if (port < 0) throw UsageError(fmt::format("cannot bind {}", options_.host));
+  } else if (!server_->bind_to_port(options_.host.c_str(), port)) {
+    throw UsageError(fmt::format("cannot bind {}:{} (in use, or not an address of this machine)", options_.host, port));
+  }
+  return port;
+}
+
+void DashboardServer::listen() { server_->listen_after_bind(); }
+
+void DashboardServer::stop() { server_->stop(); }
+
+}  // namespace joindots::serve

@@ -1,0 +1,118 @@
+#include "estimate/estimate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "test_support.hpp"
+#include "test_tables.hpp"
+
+namespace joindots::estimate {
+namespace {
+
+EstimateOptions quick() {
+  EstimateOptions o;
+  o.bootstrap_replicates = 100;
+  o.lcmcr.chains = 2;
+  o.lcmcr.burn_in = 300;
+  o.lcmcr.samples = 500;
+  return o;
+}
+
+TEST(EstimateAll, JsonHeadlineFirstThenMethods) {
+  const auto t = testing::mse_table("uk2013_4list.csv");
+  auto o = quick();
+  o.method = Method::All;
+  const auto j = to_json(estimate_all(t, o));
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  ASSERT_GE(keys.size(), 5u);
+  EXPECT_EQ(std::vector<std::string>(keys.begin(), keys.begin() + 4),
+            (std::vector<std::string>{"observed", "estimate", "interval", "method"}));
+  EXPECT_EQ(j["observed"], 2428);
+  EXPECT_TRUE(j["methods"].contains("loglinear"));
+  EXPECT_TRUE(j["methods"].contains("loglinear_averaged"));
+  EXPECT_TRUE(j["methods"].contains("lcmcr"));
+  EXPECT_FALSE(j["methods"].contains("chapman"));
+  const auto& ll = j["methods"]["loglinear"];
+  EXPECT_EQ(ll["model"], "[12,13,4]");
+  EXPECT_EQ(ll["interactions"], (std::vector<std::string>{"LA:NG", "LA:PFNCA"}));
+  EXPECT_TRUE(ll.contains("deviance"));
+  EXPECT_TRUE(ll.contains("excluded"));
+  EXPECT_TRUE(j["methods"]["lcmcr"].contains("rhat"));
+  EXPECT_TRUE(j["methods"]["lcmcr"].contains("ess"));
+  // auto widens the profile interval to the bootstrap's.
+  EXPECT_LE(j["interval"][0].get<double>(), ll["interval"][0].get<double>());
+  EXPECT_GE(j["interval"][1].get<double>(), ll["interval"][1].get<double>());
+  EXPECT_EQ(j["estimate"], ll["estimate"]);
+}
+
+TEST(EstimateAll, TwoListsUseChapman) {
+  const auto t = CaptureTable::from_counts({"police", "health"}, {0, 80, 60, 20});
+  auto o = quick();
+  const auto r = estimate_all(t, o);
+  EXPECT_EQ(r.method, "chapman");
+  EXPECT_NEAR(r.estimate, 388.5714, 1e-3);
+}
+
+TEST(EstimateAll, GivenModelAndMethodErrors) {
+  const auto t = testing::mse_table("kosovo_4list.csv");
+  auto o = quick();
+  o.method = Method::LogLinear;
+  o.model = LogLinearModel::parse("[123,14,34]", 4);
+  const auto r = estimate_all(t, o);
+  EXPECT_NEAR(r.estimate, 10356.5, 0.05);
+  EXPECT_NEAR(r.interval.low, 8994, 0.5);
+  EXPECT_NEAR(r.interval.high, 12110, 0.5);
+  o.method = Method::Chapman;
+  EXPECT_THROW(estimate_all(t, o), UsageError);
+  try {
+    parse_method("mle");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "unknown method `mle`; valid: auto, chapman, loglinear, lcmcr, all");
+  }
+}
+
+// The CLI, when the binary is built.
+bool have_cli() { return std::filesystem::exists(JOINDOTS_CLI); }
+
+TEST(EstimateCli, JsonOnAPublishedTable) {
+  if (!have_cli()) GTEST_SKIP() << "joindots binary not built";
+  const auto table = (joindots::testing::test_data_dir() / "mse" / "kosovo_4list.csv").string();
+  const auto r = joindots::testing::run_cli("estimate --table '" + table +
+                                            "' --method loglinear --model '[123,14,34]' --bootstrap 0 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["observed"], 4400);
+  EXPECT_NEAR(j["estimate"].get<double>(), 10356.5, 0.05);
+  EXPECT_NEAR(j["interval"][0].get<double>(), 8994, 0.5);
+  EXPECT_EQ(r.out.find("\"observed\""), r.out.find('"'));  // the first key
+}
+
+TEST(EstimateCli, BadTableExitsTwoNamingFileLineField) {
+  if (!have_cli()) GTEST_SKIP() << "joindots binary not built";
+  joindots::testing::TempDir dir;
+  joindots::testing::write_file(dir / "bad.csv", "A,B,count\n1,0,5\n1,1,x\n");
+  const auto r = joindots::testing::run_cli("estimate --table '" + (dir / "bad.csv").string() + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.csv:3: count: must be a whole number >= 0, got `x`"), std::string::npos) << r.err;
+  const auto u = joindots::testing::run_cli("estimate --table '" + (dir / "bad.csv").string() + "' --method nope");
+  EXPECT_EQ(u.exit_code, 1);
+}
+
+TEST(EstimateCli, HumanTableShowsTheMethodsSideBySide) {
+  if (!have_cli()) GTEST_SKIP() << "joindots binary not built";
+  const auto table = (joindots::testing::test_data_dir() / "mse" / "artificial_3list.csv").string();
+  const auto r = joindots::testing::run_cli("estimate --table '" + table +
+                                            "' --method all --bootstrap 50 --burn-in 200 --samples 300 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("loglinear "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lcmcr "), std::string::npos);
+  EXPECT_NE(r.out.find("4 models excluded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("not identifiable"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace joindots::estimate
