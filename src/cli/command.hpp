@@ -28,6 +28,7 @@ using Runner = std::function<int()>;
 void add_simulate_command(CLI::App& app, Runner& run);
 void add_ingest_command(CLI::App& app, Runner& run);
 void add_status_command(CLI::App& app, Runner& run);
+void add_estimate_command(CLI::App& app, Runner& run);
 void add_link_command(CLI::App& app, Runner& run);
 void add_report_command(CLI::App& app, Runner& run);
 void add_serve_command(CLI::App& app, Runner& run);

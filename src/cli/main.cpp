@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   cli::add_simulate_command(app, run);
   cli::add_ingest_command(app, run);
   cli::add_status_command(app, run);
+  cli::add_estimate_command(app, run);
   cli::add_link_command(app, run);
   cli::add_report_command(app, run);
   cli::add_serve_command(app, run);
