@@ -169,10 +169,12 @@ int run_link(const LinkArgs& args) {
                                        config.review_low, config.review_high);
 
   std::optional<link::Evaluation> ev;
+  link::BlockingRecall br;
   if (!input.truth.empty()) {
     std::vector<std::uint32_t> source;
     for (const auto& r : input.records) source.push_back(r.source);
     ev = link::evaluate(result.cluster, input.truth, options.cross_source_only ? &source : nullptr);
+    br = link::blocking_recall(input.records, input.truth, config, options.cross_source_only);
   }
   if (args.common.json) {
     nlohmann::json out = result_json(result, input.records.size());
@@ -180,6 +182,7 @@ int run_link(const LinkArgs& args) {
     if (!args.review.empty()) out["review_pairs"] = reviewed;
     if (ev) {
       out["evaluation"] = evaluation_json(*ev);
+      out["evaluation"]["blocking_recall"] = br.recall;
       out["precision"] = ev->precision;
       out["recall"] = ev->recall;
       out["f1"] = ev->f1;
@@ -194,6 +197,7 @@ int run_link(const LinkArgs& args) {
                "entities {} true, {} found\n",
                ev->precision, ev->recall, ev->f1, ev->bcubed_precision, ev->bcubed_recall,
                with_commas(ev->true_entities), with_commas(ev->found_entities));
+  if (ev) fmt::print("blocking recall (true pairs made candidates): {:.4f}\n", br.recall);
   return 0;
 }
 

@@ -114,8 +114,31 @@ int compare_field(const LinkRecord& a, const LinkRecord& b, const Comparison& c)
 
 Pattern compare_pair(const LinkRecord& a, const LinkRecord& b, const std::vector<Comparison>& comparisons) {
   Pattern p = 0;
-  for (std::size_t k = 0; k < comparisons.size(); ++k)
-    p |= static_cast<Pattern>(compare_field(a, b, comparisons[k])) << (4 * k);
+  int given_k = -1, family_k = -1, given_level = 0, family_level = 0;
+  for (std::size_t k = 0; k < comparisons.size(); ++k) {
+    const int level = compare_field(a, b, comparisons[k]);
+    p |= static_cast<Pattern>(level) << (4 * k);
+    if (comparisons[k].comparator == Comparator::name) {
+      if (comparisons[k].field == Field::given_name) given_k = static_cast<int>(k), given_level = level;
+      if (comparisons[k].field == Field::family_name) family_k = static_cast<int>(k), family_level = level;
+    }
+  }
+  // Given and family names swapped (a common recording error): when both disagree as
+  // recorded but agree crosswise, score them as close (Jaro-Winkler >= 0.92) agreement.
+  if (given_k >= 0 && family_k >= 0 && given_level == kElse && family_level == kElse) {
+    const std::string& ag = a[Field::given_name];
+    const std::string& af = a[Field::family_name];
+    const std::string& bg = b[Field::given_name];
+    const std::string& bf = b[Field::family_name];
+    const double s1 = ag == bf ? 1.0 : jaro_winkler(ag, bf);
+    const double s2 = af == bg ? 1.0 : jaro_winkler(af, bg);
+    auto lvl = [](double s) { return s >= 0.92 ? 3 : (s >= 0.80 ? 2 : kElse); };
+    if (std::min(s1, s2) >= 0.80) {
+      p &= ~((Pattern{0xF} << (4 * given_k)) | (Pattern{0xF} << (4 * family_k)));
+      p |= static_cast<Pattern>(lvl(s1)) << (4 * given_k);
+      p |= static_cast<Pattern>(lvl(s2)) << (4 * family_k);
+    }
+  }
   return p;
 }
 

@@ -4,6 +4,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/error.hpp"
+
 namespace joindots::link {
 
 namespace {
@@ -21,6 +23,8 @@ Evaluation evaluate(const std::vector<std::uint32_t>& cluster, const std::vector
                     const std::vector<std::uint32_t>* source) {
   Evaluation ev;
   const std::size_t n = cluster.size();
+  if (truth.size() != n || (source && source->size() != n))
+    throw InternalError("evaluate: cluster, truth and source need one entry per record");
   // Entity ids; an empty label is unique.
   std::unordered_map<std::string, std::uint32_t> entity_id;
   std::vector<std::uint32_t> entity(n);

@@ -100,8 +100,10 @@ EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& lev
       double tm = 0, tu = 0;
       for (std::size_t l = 1; l < levels[k]; ++l) tm += sm[k][l], tu += su[k][l];
       for (std::size_t l = 1; l < levels[k]; ++l) {
-        const double nm = tm > 0 ? std::max(sm[k][l] / tm, kFloor) : r.m[k][l];
-        const double nu = tu > 0 ? std::max(su[k][l] / tu, kFloor) : r.u[k][l];
+        // A half pseudo-count per level keeps unseen levels from infinite weights.
+        const double L = static_cast<double>(levels[k] - 1);
+        const double nm = tm > 0 ? std::max((sm[k][l] + 0.5) / (tm + 0.5 * L), kFloor) : r.m[k][l];
+        const double nu = tu > 0 ? std::max((su[k][l] + 0.5) / (tu + 0.5 * L), kFloor) : r.u[k][l];
         change = std::max({change, std::abs(nm - r.m[k][l]), std::abs(nu - r.u[k][l])});
         r.m[k][l] = nm;
         r.u[k][l] = nu;

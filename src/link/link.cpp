@@ -219,4 +219,23 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
   return res;
 }
 
+BlockingRecall blocking_recall(const std::vector<LinkRecord>& records, const std::vector<std::string>& truth,
+                               const LinkConfig& config, bool cross_source_only) {
+  BlockingRecall br;
+  Blocker blocker(records, config.blocking, cross_source_only, 0);
+  std::unordered_map<std::string, std::vector<std::uint32_t>> groups;
+  for (std::uint32_t i = 0; i < records.size(); ++i)
+    if (!truth[i].empty()) groups[truth[i]].push_back(i);
+  for (const auto& [label, members] : groups)
+    for (std::size_t x = 0; x < members.size(); ++x)
+      for (std::size_t y = x + 1; y < members.size(); ++y) {
+        const auto a = members[x], b = members[y];
+        if (cross_source_only && records[a].source == records[b].source) continue;
+        ++br.true_pairs;
+        if (blocker.is_candidate(a, b)) ++br.candidate_true_pairs;
+      }
+  br.recall = br.true_pairs ? static_cast<double>(br.candidate_true_pairs) / static_cast<double>(br.true_pairs) : 1.0;
+  return br;
+}
+
 }  // namespace joindots::link

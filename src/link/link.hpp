@@ -49,4 +49,13 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
 PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& blocker,
                              const std::vector<Comparison>& comparisons, int threads);
 
+/// Share of the true pairs (records with the same truth label; across sources only when
+/// `cross_source_only`) that blocking makes candidates: the recall ceiling of the run.
+struct BlockingRecall {
+  std::int64_t true_pairs = 0, candidate_true_pairs = 0;
+  double recall = 0;
+};
+BlockingRecall blocking_recall(const std::vector<LinkRecord>& records, const std::vector<std::string>& truth,
+                               const LinkConfig& config, bool cross_source_only);
+
 }  // namespace joindots::link

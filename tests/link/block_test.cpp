@@ -1,0 +1,107 @@
+#include "link/block.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+
+#include "core/error.hpp"
+
+namespace joindots::link {
+namespace {
+
+LinkRecord rec(std::uint32_t source, const char* given, const char* family, const char* dob, const char* postcode) {
+  RawRecord raw;
+  raw.source = source;
+  raw.value[static_cast<std::size_t>(Field::given_name)] = given;
+  raw.value[static_cast<std::size_t>(Field::family_name)] = family;
+  raw.value[static_cast<std::size_t>(Field::dob)] = dob;
+  raw.value[static_cast<std::size_t>(Field::postcode)] = postcode;
+  return normalise_record(raw);
+}
+
+// A small hand-made file.
+std::vector<LinkRecord> sample() {
+  return {
+      rec(0, "Anna", "Smith", "2009-03-14", "LS6 2AB"),   // 0
+      rec(0, "Ana", "Smyth", "2009-03-14", "LS6 2AB"),    // 1: same dob, same soundex S530
+      rec(0, "Anna", "Smith", "2009-04-01", "LS6 3XY"),   // 2: soundex+year with 0,1
+      rec(0, "Bilal", "Khan", "2009-03-14", "M1 1AA"),    // 3: same dob as 0,1
+      rec(0, "Chloe", "Jones", "2011-07-07", "LS6 2AB"),  // 4
+      rec(0, "Chloe", "Jones", "", ""),                   // 5: no dob
+  };
+}
+
+std::set<std::pair<std::uint32_t, std::uint32_t>> collect(Blocker& b, int threads) {
+  std::set<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  std::mutex mu;
+  std::size_t calls = 0;
+  b.for_each_pair(threads, [&](int, std::uint32_t a, std::uint32_t c) {
+    std::lock_guard lock(mu);
+    pairs.emplace(a, c);
+    ++calls;
+  });
+  EXPECT_EQ(calls, pairs.size()) << "a pair was emitted twice";
+  return pairs;
+}
+
+TEST(LinkBlock, PairCountsPerRuleAndDeduplication) {
+  const auto records = sample();
+  std::vector<BlockingRule> rules = {parse_blocking_rule({"dob"}),
+                                     parse_blocking_rule({"family_name.soundex", "dob.year"})};
+  Blocker b(records, rules, false, 0);
+  EXPECT_EQ(b.report().rules[0].pairs_implied, 3);  // {0,1,3} share 2009-03-14
+  EXPECT_EQ(b.report().rules[1].pairs_implied, 3);  // {0,1,2} share S530 & 2009
+  const auto pairs = collect(b, 2);
+  const std::set<std::pair<std::uint32_t, std::uint32_t>> expected = {{0, 1}, {0, 3}, {1, 3}, {0, 2}, {1, 2}};
+  EXPECT_EQ(pairs, expected);
+  EXPECT_EQ(b.report().rules[0].pairs_new, 3);
+  EXPECT_EQ(b.report().rules[1].pairs_new, 2);  // (0,1) was found by the first rule
+  EXPECT_EQ(b.report().candidate_pairs, 5);
+  EXPECT_TRUE(b.is_candidate(0, 2));
+  EXPECT_FALSE(b.is_candidate(3, 4));
+}
+
+TEST(LinkBlock, NameAlternativesDoNotDuplicatePairs) {
+  std::vector<LinkRecord> records = {rec(0, "Anne Marie", "Lee", "", ""), rec(0, "Anne Marie", "Lee", "", "")};
+  Blocker b(records, {parse_blocking_rule({"given_name"})}, false, 0);
+  EXPECT_EQ(collect(b, 1).size(), 1u);  // shared keys: "anne marie", "anne", "marie"
+}
+
+TEST(LinkBlock, CrossSourceOnly) {
+  auto records = sample();
+  records[1].source = 1;
+  Blocker b(records, {parse_blocking_rule({"dob"})}, true, 0);
+  const auto pairs = collect(b, 1);
+  const std::set<std::pair<std::uint32_t, std::uint32_t>> expected = {{0, 1}, {1, 3}};
+  EXPECT_EQ(pairs, expected);
+  EXPECT_EQ(b.report().rules[0].pairs_implied, 2);
+}
+
+TEST(LinkBlock, PairBudgetRefusesWithTheRuleAndLargestBlock) {
+  const auto records = sample();
+  try {
+    Blocker b(records, {parse_blocking_rule({"postcode.district"})}, false, 2);
+    FAIL() << "expected the pair budget to be refused";
+  } catch (const UsageError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("pair budget"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("postcode.district"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'LS6'"), std::string::npos) << msg;
+  }
+}
+
+TEST(LinkBlock, KeysAndTransforms) {
+  const auto r = rec(0, "Bob", "Smith", "2009-03-14", "LS6 2AB");
+  EXPECT_EQ(key_values(r, parse_blocking_key("dob.year")), std::vector<std::string>{"2009"});
+  EXPECT_EQ(key_values(r, parse_blocking_key("postcode.sector")), std::vector<std::string>{"LS62"});
+  EXPECT_EQ(key_values(r, parse_blocking_key("family_name.soundex")), std::vector<std::string>{"S530"});
+  const auto given = key_values(r, parse_blocking_key("given_name.prefix2"));
+  EXPECT_NE(std::find(given.begin(), given.end(), "ro"), given.end());  // bob -> robert
+  EXPECT_THROW(parse_blocking_key("given_name.sounds"), UsageError);
+  EXPECT_THROW(parse_blocking_key("shoe_size"), UsageError);
+  EXPECT_THROW(parse_blocking_key("given_name.year"), UsageError);
+}
+
+}  // namespace
+}  // namespace joindots::link
