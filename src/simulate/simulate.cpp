@@ -201,7 +201,9 @@ Offender Simulator::make_offender(std::uint64_t index, const Group& g) const {
   const auto lad = g.lads[rng.below(g.n_lads)];
   make_identity(o.id, rng, female, lad, g.start, g.end);
   const double m = c_.offender_age_mean - 18.0, sd = c_.offender_age_sd;
-  const double years = 18.0 + (m > 0 ? rng.gamma((m / sd) * (m / sd), sd * sd / m) : 0.0);
+  // The gamma tail is capped at 75: at national scale an uncapped draw occasionally gives a
+  // birth year before 1900, which no agency records (and ingest rightly rejects).
+  const double years = std::min(75.0, 18.0 + (m > 0 ? rng.gamma((m / sd) * (m / sd), sd * sd / m) : 0.0));
   o.id.dob = Date::from_days(g.start - static_cast<std::int64_t>(std::floor(years * 365.2425)));
   o.age = age_on(o.id.dob, Date::from_days(g.start));
   if (rng.bernoulli(c_.offender_street_name_share)) o.id.street_name = std::string(names_.street(rng));
