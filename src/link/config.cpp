@@ -95,11 +95,14 @@ const std::vector<std::vector<std::string>>& default_blocking_rules() {
       {"dob"},
       {"family_name.soundex", "dob.year"},
       {"given_name.soundex", "family_name.soundex"},
+      {"given_name.soundex", "dob.year_month"},
+      {"postcode"},
       {"given_name.prefix2", "postcode.district"},
       {"family_name.soundex", "postcode.district"},
       {"given_name.soundex", "locality"},
       {"family_name.soundex", "locality"},
-      {"given_name.prefix1", "dob.month_day"},
+      {"given_name.soundex", "birth_place"},
+      {"family_name.soundex", "birth_place"},
   };
   return rules;
 }

@@ -43,7 +43,7 @@ inline constexpr std::array<ParamSpec, 11> kLinkParams = {{
     {"model", "em_tolerance", 1e-7, 1e-15, 1e-2, false, "EM stops when no parameter moves more than this"},
     {"model", "seed", 1, 0, 9.0e15, true, "seed of the random pairs and cohesion samples"},
     {"cluster", "threshold", 0.5, 0, 1, false, "match probability at or above which a pair links two records"},
-    {"cluster", "min_cohesion", 0.3, 0, 1, false,
+    {"cluster", "min_cohesion", 0.5, 0, 1, false,
      "mean match probability across two clusters needed to merge them (0 = off)"},
     {"cluster", "max_per_source", 0, 0, 1e9, true, "records of one source a cluster may hold (0 = any; 1 for 1:1 links)"},
     {"review", "low", 0.2, 0, 1, false, "lower end of the band of uncertain pairs sent to clerical review"},
@@ -61,7 +61,7 @@ struct LinkConfig {
   double em_tolerance = 1e-7;
   std::uint64_t seed = 1;
   double threshold = 0.5;
-  double min_cohesion = 0.3;
+  double min_cohesion = 0.5;
   int max_per_source = 0;
   double review_low = 0.2, review_high = 0.8;
   int threads = 0;
