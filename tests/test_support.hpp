@@ -6,9 +6,17 @@
 #include <fstream>
 #include <string>
 
+#include "core/areas.hpp"
+
 namespace joindots::testing {
 
 inline std::filesystem::path test_data_dir() { return JOINDOTS_TEST_DATA_DIR; }
+
+/// The 318 districts, loaded once for all tests.
+inline const AreaTable& test_areas() {
+  static const AreaTable table = AreaTable::load(test_data_dir());
+  return table;
+}
 
 /// A fresh scratch folder under the system temp dir, removed when the object goes away.
 class TempDir {

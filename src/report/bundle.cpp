@@ -3,23 +3,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <ctime>
 #include <map>
 
 #include "disclose/disclosure.hpp"
+#include "io/text_file.hpp"
 
 namespace joindots::report {
 
 namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 nlohmann::json cell(const disclose::PublishedCell& c) {
   if (!c.suppressed()) return {{"value", c.value}};
@@ -36,7 +27,7 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   nlohmann::json b;
   b["schema"] = kBundleSchema;
   b["tier"] = is_public ? "public" : "restricted";
-  b["generated_at"] = utc_now();
+  b["generated_at"] = utc_timestamp();
   b["attribution"] =
       "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data "
       "\u00a9 Crown copyright and database right [2016].";

@@ -4,9 +4,9 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "io/text_file.hpp"
 
 #ifndef JOINDOTS_DEFAULT_WEB_DIST
 #define JOINDOTS_DEFAULT_WEB_DIST ""
@@ -15,14 +15,6 @@
 namespace joindots::report {
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw InternalError(fmt::format("{}: cannot read", p.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string escape_html(const std::string& s) {
   std::string out;
@@ -68,11 +60,11 @@ std::string json_for_script(const nlohmann::json& value) {
 void write_report_html(const std::filesystem::path& out, const nlohmann::json& bundle,
                        const std::filesystem::path& boundaries_geojson) {
   const auto dist = web_dist_dir();
-  const std::string js = slurp(dist / "report.js");
-  const std::string css = slurp(dist / "report.css");
+  const std::string js = read_text_file(dist / "report.js");
+  const std::string css = read_text_file(dist / "report.css");
   if (js.find("</script") != std::string::npos || css.find("</style") != std::string::npos)
     throw InternalError("the built page contains a closing tag that would end its inline block; rebuild web/");
-  const auto geo = nlohmann::json::parse(slurp(boundaries_geojson));
+  const auto geo = nlohmann::json::parse(read_text_file(boundaries_geojson));
   const bool restricted = bundle.value("tier", "public") == "restricted";
   const std::string title = restricted ? "joindots report (RESTRICTED)" : "joindots report";
 

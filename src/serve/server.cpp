@@ -3,28 +3,19 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
-#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "core/areas.hpp"
 #include "core/error.hpp"
+#include "io/text_file.hpp"
 #include "report/bundle.hpp"
 #include "store/store.hpp"
 
 namespace joindots::serve {
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw InternalError(fmt::format("{}: cannot read", p.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200) {
   res.status = status;
@@ -75,9 +66,9 @@ void DashboardServer::routes() {
   auto& s = *server_;
   const std::string db = options_.db;
   const auto areas = std::make_shared<AreaTable>(AreaTable::load(options_.data_dir));
-  const auto geo = std::make_shared<std::string>(slurp(options_.data_dir / "geo" / "lad23_ew_super_generalised.geojson"));
-  const auto js = std::make_shared<std::string>(slurp(options_.web_dist / "report.js"));
-  const auto css = std::make_shared<std::string>(slurp(options_.web_dist / "report.css"));
+  const auto geo = std::make_shared<std::string>(read_text_file(options_.data_dir / "geo" / "lad23_ew_super_generalised.geojson"));
+  const auto js = std::make_shared<std::string>(read_text_file(options_.web_dist / "report.js"));
+  const auto css = std::make_shared<std::string>(read_text_file(options_.web_dist / "report.css"));
   // One store connection per request keeps handlers independent (SQLite WAL allows
   // concurrent readers).
   auto bundle = [db, areas] {

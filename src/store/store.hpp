@@ -65,6 +65,24 @@ struct StoredRecord {
   Record record;
 };
 
+/// One role's output of a link run (link/store_link.hpp makes it).
+struct LinkedPerson {
+  std::int64_t person_id = 0;
+  std::string role, capture_history, lad_cd, first_date, last_date, age_band, sex;
+  std::int64_t offence_count = 0, records = 0;
+};
+struct LinkedPair {
+  std::int64_t record_pk_a = 0, record_pk_b = 0;
+  double weight = 0, probability = 0;
+};
+struct LinkRunOutput {
+  std::string role;
+  std::vector<LinkedPerson> persons;
+  std::vector<std::pair<std::int64_t, std::int64_t>> person_of_record;  // (record_pk, person_id)
+  std::vector<LinkedPair> pairs;                                         // scored pairs above a floor
+  std::string diagnostics_json;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -95,6 +113,9 @@ class Store {
   /// Records the start of a run of a stage (link, estimate, ...) and returns its id.
   virtual std::int64_t start_run(const std::string& stage, const std::string& params_json) = 0;
   virtual void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) = 0;
+  /// Saves one role's output of a link run, in one transaction: its persons with their
+  /// capture histories, which record is which person, pair scores, diagnostics.
+  virtual void save_link_run(std::int64_t run_id, const LinkRunOutput& output) = 0;
 };
 
 }  // namespace joindots

@@ -19,10 +19,7 @@ using testing::write_file;
 
 namespace {
 
-const AreaTable& areas() {
-  static const AreaTable table = AreaTable::load(testing::test_data_dir());
-  return table;
-}
+const AreaTable& areas() { return testing::test_areas(); }
 
 std::int64_t count(SqliteStore& store, const std::string& table) {
   auto st = store.database().prepare("SELECT count(*) FROM " + table);

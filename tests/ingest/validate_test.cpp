@@ -11,10 +11,7 @@ namespace joindots {
 
 namespace {
 
-const AreaTable& areas() {
-  static const AreaTable table = AreaTable::load(testing::test_data_dir());
-  return table;
-}
+const AreaTable& areas() { return testing::test_areas(); }
 
 std::vector<std::string> split_row(const std::string& row) {
   testing::TempDir dir;

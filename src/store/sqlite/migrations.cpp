@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -67,6 +67,43 @@ CREATE TABLE runs (
   status TEXT NOT NULL,
   params TEXT,
   summary TEXT
+);
+)sql",
+    // 2: link runs: persons with capture histories, record -> person, pair scores, diagnostics.
+    R"sql(
+CREATE TABLE link_persons (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  person_id INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  capture_history TEXT NOT NULL,
+  lad_cd TEXT,
+  first_date TEXT NOT NULL,
+  last_date TEXT NOT NULL,
+  age_band TEXT NOT NULL,
+  sex TEXT NOT NULL,
+  offence_count INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  PRIMARY KEY (run_id, person_id)
+);
+CREATE TABLE link_person_records (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  record_pk INTEGER NOT NULL REFERENCES records(record_pk),
+  person_id INTEGER NOT NULL,
+  PRIMARY KEY (run_id, record_pk)
+);
+CREATE TABLE link_pairs (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  record_pk_a INTEGER NOT NULL,
+  record_pk_b INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  probability REAL NOT NULL,
+  PRIMARY KEY (run_id, record_pk_a, record_pk_b)
+);
+CREATE TABLE link_diagnostics (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  role TEXT NOT NULL,
+  diagnostics TEXT NOT NULL,
+  PRIMARY KEY (run_id, role)
 );
 )sql",
 };

@@ -2,24 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "io/text_file.hpp"
 
 namespace joindots {
 
 namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 FileInfo read_file_row(sqlite::Statement& st) {
   return FileInfo{st.column_int(0), st.column_text(1), st.column_text(2),
@@ -51,7 +42,7 @@ class SqliteIngestBatch final : public IngestBatch {
     }
     // The file row goes in first (rows filled at commit) so records can reference it.
     auto st = db.prepare("INSERT INTO files (path, sha256, bytes, rows, ingested_at) VALUES (?, ?, ?, 0, ?)");
-    st.bind(1, path).bind(2, sha256).bind(3, bytes).bind(4, utc_now());
+    st.bind(1, path).bind(2, sha256).bind(3, bytes).bind(4, utc_timestamp());
     st.run();
     file_id_ = db.last_insert_rowid();
   }
@@ -286,15 +277,48 @@ void SqliteStore::for_each_record(std::optional<Role> role, const std::function<
 
 std::int64_t SqliteStore::start_run(const std::string& stage, const std::string& params_json) {
   auto st = db_.prepare("INSERT INTO runs (stage, started_at, status, params) VALUES (?, ?, 'running', ?)");
-  st.bind(1, stage).bind(2, utc_now()).bind(3, params_json);
+  st.bind(1, stage).bind(2, utc_timestamp()).bind(3, params_json);
   st.run();
   return db_.last_insert_rowid();
 }
 
 void SqliteStore::finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) {
   auto st = db_.prepare("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?");
-  st.bind(1, utc_now()).bind(2, status).bind(3, summary_json).bind(4, run_id);
+  st.bind(1, utc_timestamp()).bind(2, status).bind(3, summary_json).bind(4, run_id);
   st.run();
+}
+
+void SqliteStore::save_link_run(std::int64_t run_id, const LinkRunOutput& out) {
+  sqlite::Transaction tx(db_);
+  auto person = db_.prepare(
+      "INSERT INTO link_persons (run_id, person_id, role, capture_history, lad_cd, first_date, last_date, age_band, "
+      "sex, offence_count, records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& p : out.persons) {
+    person.reset();
+    person.bind(1, run_id).bind(2, p.person_id).bind(3, p.role).bind(4, p.capture_history);
+    if (p.lad_cd.empty()) person.bind_null(5);
+    else person.bind(5, p.lad_cd);
+    person.bind(6, p.first_date).bind(7, p.last_date).bind(8, p.age_band).bind(9, p.sex).bind(10, p.offence_count)
+        .bind(11, p.records);
+    person.run();
+  }
+  auto member = db_.prepare("INSERT INTO link_person_records (run_id, record_pk, person_id) VALUES (?, ?, ?)");
+  for (const auto& [record_pk, person_id] : out.person_of_record) {
+    member.reset();
+    member.bind(1, run_id).bind(2, record_pk).bind(3, person_id);
+    member.run();
+  }
+  auto pair = db_.prepare(
+      "INSERT INTO link_pairs (run_id, record_pk_a, record_pk_b, weight, probability) VALUES (?, ?, ?, ?, ?)");
+  for (const auto& p : out.pairs) {
+    pair.reset();
+    pair.bind(1, run_id).bind(2, p.record_pk_a).bind(3, p.record_pk_b).bind(4, p.weight).bind(5, p.probability);
+    pair.run();
+  }
+  auto diag = db_.prepare("INSERT INTO link_diagnostics (run_id, role, diagnostics) VALUES (?, ?, ?)");
+  diag.bind(1, run_id).bind(2, out.role).bind(3, out.diagnostics_json);
+  diag.run();
+  tx.commit();
 }
 
 }  // namespace joindots

@@ -20,6 +20,7 @@ class SqliteStore final : public Store {
   void for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) override;
   std::int64_t start_run(const std::string& stage, const std::string& params_json) override;
   void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) override;
+  void save_link_run(std::int64_t run_id, const LinkRunOutput& output) override;
 
   sqlite::Database& database() { return db_; }
 
