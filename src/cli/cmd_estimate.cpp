@@ -25,8 +25,9 @@ struct EstimateCliOptions {
   int bootstrap = 1000;
   int chains = 4;
   int burn_in = 10000;
-  int samples = 10000;
-  int thin = 1;
+  int samples = 5000;
+  int thin = 10;
+  int max_order = 0;
   int max_classes = 10;
   int threads = 2;
 };
@@ -42,6 +43,7 @@ int run_estimate(const EstimateCliOptions& opt) {
   estimate::EstimateOptions eo;
   eo.method = estimate::parse_method(opt.method);  // usage errors before reading the table
   eo.criterion = estimate::parse_criterion(opt.criterion);
+  eo.max_order = opt.max_order;
   const auto table = estimate::read_capture_table(opt.table);
   eo.seed = opt.seed;
   eo.bootstrap_replicates = opt.bootstrap;
@@ -114,6 +116,11 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   cmd->add_option("--table", opt->table, "A capture-history CSV: one 0/1 column per list, then count");
   cmd->add_option("--method", opt->method, "auto, chapman, loglinear, lcmcr or all")->capture_default_str();
   cmd->add_option("--criterion", opt->criterion, "Model choice for log-linear models: bic or aic")->capture_default_str();
+  cmd->add_option("--max-order", opt->max_order,
+                  "Interactions searched: 2 two-way models; 3 all hierarchical models up to three-way terms (up "
+                  "to 5 lists); 0 picks 3 for up to 5 lists, else 2")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
   cmd->add_option("--model", opt->model, "Fit this log-linear model instead of searching, e.g. [123,14,34]");
   cmd->add_option("--seed", opt->seed, "Seed for the bootstrap and the sampler")->capture_default_str();
   cmd->add_option("--bootstrap", opt->bootstrap, "Bootstrap replicates (0: none)")

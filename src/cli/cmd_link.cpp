@@ -15,6 +15,8 @@
 #include "link/evaluate.hpp"
 #include "link/link.hpp"
 #include "link/review.hpp"
+#include "link/store_link.hpp"
+#include "store/store.hpp"
 
 namespace joindots::cli {
 
@@ -24,6 +26,7 @@ struct LinkArgs {
   CommonOptions common;
   std::vector<std::string> inputs;
   std::string config, truth_column, out, review, decisions;
+  std::string db, role, truth_dir;
   bool params = false;
 };
 
@@ -126,12 +129,50 @@ void print_summary(const link::LinkResult& r, std::size_t records) {
              cs.largest, cs.merges, cs.refused_hard, cs.refused_source, cs.refused_clerical, cs.refused_cohesion);
 }
 
+int run_link_db(const LinkArgs& args) {
+  link::LinkSettings settings;
+  if (!args.config.empty()) settings = link::load_link_settings(args.config);
+  link::StoreLinkOptions options;
+  options.quiet = args.common.quiet;
+  if (!args.role.empty()) {
+    auto role = parse_enum<Role>(kRoleNames, args.role);
+    if (!role) throw UsageError(fmt::format("--role {}: expected {}", args.role, list_names(kRoleNames)));
+    options.roles = {*role};
+  }
+  if (!args.truth_dir.empty()) options.truth = link::load_truth(args.truth_dir);
+  if (!args.decisions.empty()) options.decisions = link::read_review_decisions(args.decisions);
+  auto store = Store::open(args.db, /*create=*/false);
+  const link::StoreLinkRun run = link::link_store(*store, settings, options);
+  if (args.common.json) {
+    std::cout << link::run_summary_json(run).dump(2) << '\n';
+    return 0;
+  }
+  fmt::print("link run {} in {:.1f} s\n", run.run_id, run.seconds);
+  for (const auto& rr : run.roles) {
+    fmt::print("  {:<10} {:>9} records -> {:>9} persons", to_string(rr.role),
+               with_commas(static_cast<std::int64_t>(rr.records)),
+               with_commas(static_cast<std::int64_t>(rr.persons.size())));
+    if (rr.records) fmt::print(" ({} candidate pairs)", with_commas(rr.result.candidate_pairs));
+    fmt::print("\n");
+    if (rr.evaluation)
+      fmt::print("             against truth: precision {:.4f}, recall {:.4f}, F1 {:.4f}; persons {} true, {} found "
+                 "({:+.2f}%)\n",
+                 rr.evaluation->precision, rr.evaluation->recall, rr.evaluation->f1,
+                 with_commas(rr.evaluation->true_entities), with_commas(rr.evaluation->found_entities),
+                 100 * rr.evaluation->entity_count_error);
+  }
+  return 0;
+}
+
 int run_link(const LinkArgs& args) {
   if (args.params) {
     fmt::print("{}", link::describe_link_params());
     return 0;
   }
-  if (args.inputs.empty()) throw UsageError("link: give --input FILE [FILE]");
+  if (!args.db.empty() && !args.inputs.empty()) throw UsageError("link: give either --db or --input, not both");
+  if (!args.db.empty()) return run_link_db(args);
+  if (!args.role.empty() || !args.truth_dir.empty()) throw UsageError("link: --role and --truth go with --db");
+  if (args.inputs.empty()) throw UsageError("link: give --db STORE or --input FILE [FILE]");
   link::LinkSettings settings;
   if (!args.config.empty()) settings = link::load_link_settings(args.config);
   std::vector<std::filesystem::path> files(args.inputs.begin(), args.inputs.end());
@@ -212,6 +253,10 @@ void add_link_command(CLI::App& app, Runner& run) {
   cmd->add_option("--config", args->config, "TOML config: column mapping, comparators, blocking, thresholds "
                                             "(docs/linkage.md)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--db", args->db, "The store: link its records, each role on its own, and save the run");
+  cmd->add_option("--role", args->role, "With --db: link only this role (victim, suspect or associate)");
+  cmd->add_option("--truth", args->truth_dir, "With --db: the folder `simulate` wrote, to evaluate against")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--truth-column", args->truth_column, "Column holding the true entity id, to evaluate against");
   cmd->add_option("--out", args->out, "Folder for clusters.csv and pairs.csv");
   cmd->add_option("--review", args->review, "Write the pairs in the uncertain band to this CSV for clerical review");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -21,24 +22,31 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
                                     const BootstrapOptions& options) {
   if (selection.empty()) throw std::invalid_argument("bootstrap_loglinear: selection: no valid model to resample from");
   if (options.replicates < 1) throw std::invalid_argument("bootstrap_loglinear: replicates: must be >= 1");
-  const int k = table.k();
   const auto best_fit = fit_loglinear(table, selection.best().model);
   if (!best_fit.ok()) throw std::invalid_argument("bootstrap_loglinear: selection: the best model no longer fits");
+  std::vector<double> means = best_fit.fitted;
+  if (options.from_averaged) {
+    std::fill(means.begin(), means.end(), 0.0);
+    double total = 0;
+    for (const auto& r : selection.ranked) {
+      if (r.weight < 1e-6) continue;
+      const auto f = fit_loglinear(table, r.model);
+      if (!f.ok()) continue;
+      for (std::size_t c = 0; c < means.size(); ++c) means[c] += r.weight * f.fitted[c];
+      total += r.weight;
+    }
+    for (auto& m : means) m /= total;
+  }
 
+  // Candidates: every model the search considered (valid or excluded: a model excluded on
+  // the data may be valid on a replicate) when there are at most 1,024, else the best
+  // `max_candidates` of the search.
   std::vector<LogLinearModel> candidates;
-  const auto pairs = all_pairs(k);
   if (!options.reselect) {
     candidates.push_back(selection.best().model);
-  } else if (pairs.size() <= 10) {
-    for (std::uint32_t s = 0; s < (std::uint32_t{1} << pairs.size()); ++s) {
-      std::vector<std::uint32_t> gens;
-      for (std::size_t i = 0; i < pairs.size(); ++i)
-        if (s >> i & 1u) gens.push_back(pairs[i]);
-      candidates.push_back(LogLinearModel::hierarchical(k, gens));
-    }
-    // A given (non two-way) model is a candidate too.
-    if (std::find(candidates.begin(), candidates.end(), selection.best().model) == candidates.end())
-      candidates.push_back(selection.best().model);
+  } else if (selection.ranked.size() + selection.excluded.size() <= 1024) {
+    for (const auto& r : selection.ranked) candidates.push_back(r.model);
+    for (const auto& e : selection.excluded) candidates.push_back(e.model);
   } else {
     for (std::size_t i = 0; i < selection.ranked.size() && candidates.size() < options.max_candidates; ++i)
       candidates.push_back(selection.ranked[i].model);
@@ -47,11 +55,12 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
   const int reps = options.replicates;
   std::vector<double> est(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
   std::vector<int> chosen(static_cast<std::size_t>(reps), -1);
+  std::vector<double> avg(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
   auto work = [&](int worker, int workers) {
     std::vector<std::int64_t> y(table.cells(), 0);
     for (int r = worker; r < reps; r += workers) {
       Rng rng(options.seed, "bootstrap", static_cast<std::uint64_t>(r));
-      for (std::uint32_t c = 1; c < table.cells(); ++c) y[c] = rng.poisson(best_fit.fitted[c]);
+      for (std::uint32_t c = 1; c < table.cells(); ++c) y[c] = rng.poisson(means[c]);
       std::int64_t n = 0;
       for (auto v : y) n += v;
       if (n == 0) continue;
@@ -59,6 +68,7 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
       const auto choice = choose_among(star, candidates, selection.criterion);
       if (!choice.found) continue;
       est[static_cast<std::size_t>(r)] = choice.estimate;
+      avg[static_cast<std::size_t>(r)] = choice.averaged;
       chosen[static_cast<std::size_t>(r)] = static_cast<int>(choice.index);
     }
   };
@@ -80,6 +90,7 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
       continue;
     }
     out.estimates.push_back(est[static_cast<std::size_t>(r)]);
+    out.averaged.push_back(avg[static_cast<std::size_t>(r)]);
     ++out.chosen[candidates[static_cast<std::size_t>(chosen[static_cast<std::size_t>(r)])].to_string()];
   }
   std::vector<double> sorted = out.estimates;
@@ -91,6 +102,12 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
   out.interval.low = quantile_sorted(sorted, a);
   out.interval.high = quantile_sorted(sorted, 1.0 - a);
   out.median = quantile_sorted(sorted, 0.5);
+  std::vector<double> sorted_avg = out.averaged;
+  std::sort(sorted_avg.begin(), sorted_avg.end());
+  out.averaged_interval.level = options.level;
+  out.averaged_interval.kind = "parametric bootstrap percentile of the model-averaged estimate";
+  out.averaged_interval.low = quantile_sorted(sorted_avg, a);
+  out.averaged_interval.high = quantile_sorted(sorted_avg, 1.0 - a);
   return out;
 }
 

@@ -8,9 +8,10 @@
 // percentile interval of the N^*. With `reselect` off, only the selected model is refitted
 // (the "best model only" bootstrap).
 //
-// Candidates: every two-way model when there are at most 1,024 (K <= 5), else the
-// `max_candidates` best of the original search (selection among the plausible models; a
-// full 32,768-model search per replicate would cost minutes). Each replicate has its own
+// Candidates: every model the original search considered when there are at most 1,024
+// (two-way models for K <= 5; all hierarchical models of order <= 3 for K = 4), else the
+// `max_candidates` best of the original search (selection among the plausible models: a
+// full 32,768-model search per replicate would take 1,000 times half a second). Each replicate has its own
 // random stream Rng(seed, "bootstrap", r), so results do not depend on the thread count.
 #include <cstdint>
 #include <map>
@@ -27,6 +28,9 @@ struct BootstrapOptions {
   std::uint64_t seed = 1;
   double level = 0.95;
   bool reselect = true;
+  /// Generate the replicates from the model-averaged fitted means sum_m w_m mu^_m instead
+  /// of the selected model's (for the bootstrap of the averaged estimate).
+  bool from_averaged = false;
   std::size_t max_candidates = 64;
   int threads = 2;
 };
@@ -35,9 +39,14 @@ struct BootstrapResult {
   int replicates = 0;
   int failed = 0;  // replicates where no candidate had a valid fit
   std::size_t candidates = 0;
-  Interval interval;  // percentile
+  Interval interval;  // percentile, of the estimate of the model chosen in each replicate
   double median = 0;
   std::vector<double> estimates;  // one per successful replicate, in replicate order
+  /// Percentile interval of the information-weighted average over the candidates, computed
+  /// in each replicate (the bootstrap of the model-averaged estimator; Buckland, Burnham &
+  /// Augustin 1997).
+  Interval averaged_interval;
+  std::vector<double> averaged;
   std::map<std::string, int> chosen;  // model -> how often it was chosen
 };
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <limits>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -61,8 +63,9 @@ nlohmann::ordered_json model_json(const RankedModel& r, const std::vector<std::s
 
 struct LogLinearOutcome {
   bool ok = false;
+  std::string warning;
   MethodEstimate best, averaged;
-  Interval profile, bootstrap;
+  Interval profile, bootstrap, averaged_bootstrap;
   bool has_bootstrap = false;
 };
 
@@ -72,6 +75,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
   SearchOptions so;
   so.criterion = o.criterion;
   so.level = o.level;
+  so.max_order = o.max_order != 0 ? o.max_order : (table.k() == 4 || table.k() == 5 ? 3 : 2);
   if (o.model) {
     // One given model: no search.
     sel.criterion = o.criterion;
@@ -129,6 +133,11 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
     bo.threads = o.threads;
     const auto br = bootstrap_loglinear(table, sel, bo);
     out.bootstrap = br.interval;
+    if (bo.reselect) {
+      // The averaged estimate's own bootstrap: replicates from the averaged fitted means.
+      bo.from_averaged = true;
+      out.averaged_bootstrap = bootstrap_loglinear(table, sel, bo).averaged_interval;
+    }
     out.has_bootstrap = !std::isnan(br.interval.low);
     nlohmann::ordered_json chosen = nlohmann::ordered_json::object();
     for (const auto& [model, count] : br.chosen) chosen[model] = count;
@@ -145,6 +154,19 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
   nlohmann::ordered_json top = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < sel.ranked.size() && i < kTopModelsShown; ++i) top.push_back(model_json(sel.ranked[i], table.lists));
 
+  // Goodness of fit of the chosen model: the deviance against chi-square on its df.
+  double gof_p = std::numeric_limits<double>::quiet_NaN();
+  if (b.df > 0 && b.deviance >= 0)
+    gof_p = boost::math::cdf(boost::math::complement(boost::math::chi_squared(b.df), b.deviance));
+  if (gof_p < 0.05)
+    out.warning = fmt::format(
+        "log-linear: the chosen model {} fits poorly (deviance {:.1f} on {} df, p = {:.2g}); its interval understates "
+        "the uncertainty{}",
+        b.model.to_string(), b.deviance, b.df, gof_p,
+        so.max_order == 2 && !o.model && (table.k() == 4 || table.k() == 5)
+            ? "; try --max-order 3 (models with three-way terms)"
+            : "");
+
   out.best.method = "loglinear";
   out.best.estimate = b.estimate;
   out.best.interval = out.profile;
@@ -153,6 +175,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
                       {"criterion", to_string(o.criterion)},
                       {"criterion_value", b.criterion},
                       {"search", sel.search},
+                      {"max_order", so.max_order},
                       {"models_considered", sel.models_considered},
                       {"models_valid", sel.ranked.size()},
                       {"models_excluded", sel.excluded.size()},
@@ -160,6 +183,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
                       {"unobserved", b.unobserved},
                       {"deviance", b.deviance},
                       {"df", b.df},
+                      {"gof_p_value", gof_p},
                       {"parameters", b.parameters},
                       {"aic", b.aic},
                       {"bic", b.bic},
@@ -176,7 +200,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
 
   out.averaged.method = "loglinear_averaged";
   out.averaged.estimate = sel.averaged_estimate;
-  out.averaged.interval = out.has_bootstrap ? out.bootstrap : out.profile;
+  out.averaged.interval = out.has_bootstrap ? out.averaged_bootstrap : out.profile;
   nlohmann::ordered_json weights = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < sel.ranked.size() && i < kTopModelsShown; ++i)
     weights.push_back({{"model", sel.ranked[i].model.to_string()},
@@ -254,6 +278,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
                           "Lincoln-Petersen");
     }
     ll = run_loglinear(table, o);
+    if (!ll.warning.empty()) res.notes.push_back(ll.warning);
     if (!ll.ok) res.notes.push_back("log-linear: no model has an MLE that exists and identifies the unobserved count");
   }
   if (m == Method::Lcmcr || m == Method::Auto || m == Method::All) lcm = run_lcmcr_method(table, o);
@@ -269,7 +294,10 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     failed.details = ll.best.details;
     res.methods.push_back(failed);
   }
-  if (lcm) res.methods.push_back(*lcm);
+  if (lcm) {
+    res.methods.push_back(*lcm);
+    if (lcm->details.contains("warning")) res.notes.push_back("lcmcr: " + lcm->details["warning"].get<std::string>());
+  }
 
   // The headline.
   if (m == Method::Chapman || ((m == Method::Auto || m == Method::All) && two && chap)) {

@@ -36,6 +36,9 @@ Method parse_method(std::string_view name);
 struct EstimateOptions {
   Method method = Method::Auto;
   Criterion criterion = Criterion::Bic;
+  /// Interactions searched: 2, the two-way models; 3, all hierarchical models with terms up
+  /// to three-way (K = 4 or 5); 0 (default), 3 for K = 4 or 5 and 2 otherwise.
+  int max_order = 0;
   std::uint64_t seed = 1;
   double level = 0.95;
   int bootstrap_replicates = 1000;  // 0: no bootstrap

@@ -9,56 +9,20 @@
 
 #include "core/rng.hpp"
 #include "estimate/bootstrap.hpp"
+#include "estimate/loglinear.hpp"
+#include "estimate/sampling.hpp"
 
 namespace joindots::estimate {
 
 namespace {
-
-// Binomial(n, p) in O(log n) expected work, exact: the order-statistic splitting of
-// Knuth (TAOCP vol. 2, 3.4.1): with a = n/2 + 1, Y = the a-th smallest of n uniforms
-// ~ Beta(a, n - a + 1); if Y >= p the count below p is Binomial(a - 1, p / Y), otherwise
-// it is a + Binomial(n - a, (p - Y) / (1 - Y)). Small n p goes to Rng::binomial.
-std::int64_t binomial_draw(Rng& rng, std::int64_t n, double p) {
-  std::int64_t offset = 0;
-  for (;;) {
-    if (n <= 0 || p <= 0) return offset;
-    if (p >= 1) return offset + n;
-    if (static_cast<double>(n) * std::min(p, 1.0 - p) < 40.0)
-      return offset + (p <= 0.5 ? rng.binomial(n, p) : n - rng.binomial(n, 1.0 - p));
-    const std::int64_t a = n / 2 + 1;
-    const double y = rng.beta(static_cast<double>(a), static_cast<double>(n - a + 1));
-    if (y >= p) {
-      n = a - 1;
-      p = p / y;
-    } else {
-      offset += a;
-      n = n - a;
-      p = (p - y) / (1.0 - y);
-    }
-  }
-}
-
-// Multinomial split of `count` over weights w (unnormalised), added to `out`.
-void multinomial_add(Rng& rng, std::int64_t count, const std::vector<double>& w, double total,
-                     std::vector<std::int64_t>& out) {
-  std::int64_t left = count;
-  double mass = total;
-  for (std::size_t k = 0; k + 1 < w.size() && left > 0; ++k) {
-    const double p = mass > 0 ? std::clamp(w[k] / mass, 0.0, 1.0) : 0.0;
-    const std::int64_t x = binomial_draw(rng, left, p);
-    out[k] += x;
-    left -= x;
-    mass -= w[k];
-  }
-  if (left > 0) out[w.size() - 1] += left;
-}
 
 struct Chain {
   std::vector<double> draws;
   double seconds = 0;
 };
 
-Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, int chain_id) {
+Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, int chain_id,
+                const std::vector<double>& start_capture) {
   Rng rng(o.seed, "lcmcr", static_cast<std::uint64_t>(chain_id));
   const int kl = table.k();
   const int kc = o.max_classes;
@@ -75,9 +39,13 @@ Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, int chain_id) 
       v(static_cast<std::size_t>(kc)), w(static_cast<std::size_t>(kc)), miss(static_cast<std::size_t>(kc));
   std::vector<std::int64_t> m(static_cast<std::size_t>(kc)), s(static_cast<std::size_t>(kc * kl));
   auto lam = [&](int k, int j) -> double& { return lambda[static_cast<std::size_t>(k * kl + j)]; };
+  // Start near the independence model (capture probabilities n_j / N^ with N^ its MLE,
+  // jittered by class): starting from the prior, a chain can sit for tens of thousands of
+  // iterations in a low-N mode (seen on the UK 2013 table).
   double alpha = 1.0;
   for (int k = 0; k < kc; ++k) {
-    for (int j = 0; j < kl; ++j) lam(k, j) = rng.beta(1.0, 1.0);
+    for (int j = 0; j < kl; ++j)
+      lam(k, j) = std::clamp(start_capture[static_cast<std::size_t>(j)] * (0.75 + 0.5 * rng.uniform()), 0.01, 0.99);
     v[static_cast<std::size_t>(k)] = k + 1 < kc ? rng.beta(1.0, alpha) : 1.0;
   }
   auto set_pi = [&] {
@@ -245,10 +213,14 @@ LcmcrResult run_lcmcr(const CaptureTable& table, const LcmcrOptions& o) {
   if (!(o.alpha_shape > 0 && o.alpha_rate > 0)) throw std::invalid_argument("run_lcmcr: alpha prior: must be positive");
   if (table.observed() <= 0) throw std::invalid_argument("run_lcmcr: table: no one observed");
   const auto t0 = std::chrono::steady_clock::now();
+  const auto indep = fit_loglinear(table, LogLinearModel(table.k()));
+  const double n_start = indep.ok() ? indep.estimate : 2.0 * static_cast<double>(table.observed());
+  std::vector<double> start;
+  for (int j = 0; j < table.k(); ++j) start.push_back(static_cast<double>(table.list_total(j)) / n_start);
   std::vector<Chain> chains(static_cast<std::size_t>(o.chains));
   const int threads = std::max(1, std::min(o.threads, o.chains));
   auto work = [&](int worker) {
-    for (int c = worker; c < o.chains; c += threads) chains[static_cast<std::size_t>(c)] = run_chain(table, o, c);
+    for (int c = worker; c < o.chains; c += threads) chains[static_cast<std::size_t>(c)] = run_chain(table, o, c, start);
   };
   if (threads == 1) {
     work(0);

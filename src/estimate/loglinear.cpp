@@ -65,6 +65,12 @@ LogLinearFit fit_loglinear(const CaptureTable& table, const LogLinearModel& mode
   fit.converged = r.converged;
   fit.iterations = r.iterations;
   fit.fitted = glm.fitted();
+  {
+    const Eigen::MatrixXd cov = glm.covariance();
+    fit.se.resize(fit.beta.size());
+    for (std::size_t j = 0; j < fit.beta.size(); ++j)
+      fit.se[j] = std::sqrt(std::max(0.0, cov(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j))));
+  }
   double lfact = 0, dev = 0;
   int cells_in_face = 0;
   for (std::uint32_t c = 1; c < ncells; ++c) {

@@ -25,6 +25,7 @@ struct LogLinearFit {
   /// unidentified), with their coefficients.
   std::vector<std::uint32_t> estimated_terms;
   std::vector<double> beta;
+  std::vector<double> se;  // Wald standard errors of beta (inverse information)
   bool converged = false;
   int iterations = 0;
   /// Fitted means, size 2^K; fitted[0] is the estimated unobserved count mu_0.

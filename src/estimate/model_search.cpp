@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -109,6 +110,36 @@ void exhaustive(const CaptureTable& table, Criterion criterion, ModelSelection& 
   }
 }
 
+// Every hierarchical model whose interactions have 2..max_order lists: the down-closed sets
+// of such terms, found by filtering all subsets of them.
+void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, int max_order, ModelSelection& sel) {
+  const int k = table.k();
+  std::vector<std::uint32_t> terms;
+  for (std::uint32_t t = 1; t < table.cells() - 1; ++t)
+    if (std::popcount(t) >= 2 && std::popcount(t) <= max_order) terms.push_back(t);
+  if (terms.size() > 20)
+    throw UsageError(fmt::format("a search over all hierarchical models up to order {} with {} lists has 2^{} "
+                                 "candidate sets of terms; use order 2 (two-way models)",
+                                 max_order, k, terms.size()));
+  // needs[i]: the terms of size >= 2 one list smaller than terms[i], as a bitmask over terms.
+  std::vector<std::uint32_t> needs(terms.size(), 0);
+  for (std::size_t i = 0; i < terms.size(); ++i)
+    for (std::size_t j = 0; j < terms.size(); ++j)
+      if ((terms[j] & terms[i]) == terms[j] && std::popcount(terms[j]) + 1 == std::popcount(terms[i])) needs[i] |= 1u << j;
+  Collector col{table, criterion, sel};
+  for (std::uint32_t s = 0; s < (std::uint32_t{1} << terms.size()); ++s) {
+    bool closed = true;
+    std::vector<std::uint32_t> gens;
+    for (std::size_t i = 0; i < terms.size() && closed; ++i)
+      if (s >> i & 1u) {
+        closed = (s & needs[i]) == needs[i];
+        gens.push_back(terms[i]);
+      }
+    if (!closed) continue;
+    col.visit(LogLinearModel::hierarchical(k, gens), nullptr);
+  }
+}
+
 void stepwise(const CaptureTable& table, Criterion criterion, ModelSelection& sel) {
   const int k = table.k();
   const auto pairs = all_pairs(k);
@@ -156,7 +187,13 @@ void stepwise(const CaptureTable& table, Criterion criterion, ModelSelection& se
 ModelSelection select_models(const CaptureTable& table, const SearchOptions& options) {
   ModelSelection sel;
   sel.criterion = options.criterion;
-  if (table.k() <= options.exhaustive_max_lists) {
+  if (options.max_order != 2 && (options.max_order < 2 || options.max_order >= table.k()))
+      throw UsageError(fmt::format("max order {}: must be 2 to {} for {} lists", options.max_order,
+                                   std::max(2, table.k() - 1), table.k()));
+  if (options.max_order > 2) {
+    sel.search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
+    exhaustive_higher_order(table, options.criterion, options.max_order, sel);
+  } else if (table.k() <= options.exhaustive_max_lists) {
     sel.search = "exhaustive";
     exhaustive(table, options.criterion, sel);
   } else {
@@ -186,14 +223,63 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
   return sel;
 }
 
+ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshold, double level) {
+  const int k = table.k();
+  ModelSelection sel;
+  sel.criterion = Criterion::Aic;
+  sel.search = fmt::format("forward stepwise, Wald p-value < {}", threshold);
+  Collector col{table, Criterion::Aic, sel};
+  std::vector<std::uint32_t> current;
+  auto fit = col.visit(LogLinearModel(k), nullptr);
+  if (!fit.ok()) return sel;
+  LogLinearFit chosen = fit;
+  for (;;) {
+    double best_p = 1.0;
+    LogLinearFit best_fit;
+    std::uint32_t best_pair = 0;
+    for (auto pr : all_pairs(k)) {
+      if (std::find(current.begin(), current.end(), pr) != current.end()) continue;
+      auto gens = current;
+      gens.push_back(pr);
+      auto f = col.visit(LogLinearModel::hierarchical(k, gens), nullptr);
+      if (!f.ok()) continue;
+      const auto it = std::find(f.estimated_terms.begin(), f.estimated_terms.end(), pr);
+      if (it == f.estimated_terms.end()) continue;
+      const auto j = static_cast<std::size_t>(it - f.estimated_terms.begin());
+      const double z = f.beta[j] / f.se[j];
+      const double p = std::erfc(std::abs(z) / std::sqrt(2.0));
+      if (p < best_p) {
+        best_p = p;
+        best_fit = std::move(f);
+        best_pair = pr;
+      }
+    }
+    if (best_pair == 0 || !(best_p < threshold)) break;
+    current.push_back(best_pair);
+    chosen = std::move(best_fit);
+  }
+  // The chosen model first, with its profile interval and weight 1.
+  auto first = std::find_if(sel.ranked.begin(), sel.ranked.end(),
+                            [&](const RankedModel& r) { return r.model == chosen.model; });
+  std::rotate(sel.ranked.begin(), first, first + 1);
+  for (auto& r : sel.ranked) r.weight = 0;
+  sel.ranked.front().weight = 1;
+  sel.ranked.front().profile = profile_interval(table, chosen, level);
+  sel.ranked.front().has_profile = true;
+  sel.averaged_estimate = sel.ranked.front().estimate;
+  return sel;
+}
+
 QuickChoice choose_among(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
                          Criterion criterion) {
   QuickChoice best;
   double best_ic = std::numeric_limits<double>::infinity();
+  std::vector<std::pair<double, double>> valid;  // (criterion, estimate)
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto fit = fit_loglinear(table, candidates[i]);
     if (!fit.ok()) continue;
     const double ic = criterion_of(fit, criterion);
+    valid.emplace_back(ic, fit.estimate);
     if (ic < best_ic) {
       best_ic = ic;
       best.found = true;
@@ -201,6 +287,13 @@ QuickChoice choose_among(const CaptureTable& table, const std::vector<LogLinearM
       best.estimate = fit.estimate;
     }
   }
+  double total = 0, sum = 0;
+  for (auto [ic, est] : valid) {
+    const double w = std::exp(-0.5 * (ic - best_ic));
+    total += w;
+    sum += w * est;
+  }
+  best.averaged = total > 0 ? sum / total : 0;
   return best;
 }
 

@@ -26,6 +26,10 @@ Criterion parse_criterion(std::string_view name);
 struct SearchOptions {
   Criterion criterion = Criterion::Bic;
   int exhaustive_max_lists = 6;   // exhaustive search up to this K, forward stepwise beyond
+  /// Highest order of interaction searched. 2: the two-way models (the default). 3 or more:
+  /// every hierarchical model with terms up to that order (never the K-way term), when
+  /// there are at most 20 such terms (K = 4, or K = 5 with order 3); an error otherwise.
+  int max_order = 2;
   bool profile_intervals = true;  // profile CIs for the best model and those carrying weight
   double profile_min_weight = 0.001;
   int profile_max_models = 20;
@@ -50,7 +54,7 @@ struct ExcludedModel {
 
 struct ModelSelection {
   Criterion criterion = Criterion::Bic;
-  std::string search;                 // "exhaustive" or "stepwise"
+  std::string search;                 // "exhaustive", "exhaustive (order <= 3)" or "stepwise"
   std::size_t models_considered = 0;  // fitted or excluded
   std::vector<RankedModel> ranked;    // valid models, best first
   std::vector<ExcludedModel> excluded;
@@ -66,12 +70,20 @@ struct ModelSelection {
 /// to the positive cells is rank-deficient.
 ModelSelection select_models(const CaptureTable& table, const SearchOptions& options = {});
 
+/// Forward stepwise selection by p-values, as in Chan, Silverman & Vincent (2021): from
+/// the main-effects model, add at each step the two-way interaction whose Wald test (the
+/// added coefficient over its standard error, two-sided) has the smallest p-value, among
+/// the models whose MLE exists; stop when that p-value is not below `threshold` (0.02 in
+/// SparseMSE). `ranked` holds the chosen model first, then the other models visited.
+ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshold = 0.02, double level = 0.95);
+
 /// Fits the given candidates only (used by the bootstrap): the best valid one under the
 /// criterion, or an empty selection when none is valid. No profiles, no exclusion reasons.
 struct QuickChoice {
   bool found = false;
   std::size_t index = 0;  // into candidates
   double estimate = 0;
+  double averaged = 0;    // information-weighted average over the valid candidates
 };
 QuickChoice choose_among(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
                          Criterion criterion);

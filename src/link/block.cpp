@@ -244,6 +244,13 @@ bool Blocker::shares_key(const RuleIndex& idx, std::uint32_t a, std::uint32_t b,
   return false;
 }
 
+std::uint32_t Blocker::rule_mask(std::uint32_t a, std::uint32_t b) const {
+  std::uint32_t mask = 0;
+  for (std::size_t r = 0; r < index_.size() && r < 32; ++r)
+    if (shares_key(index_[r], a, b, nullptr)) mask |= 1u << r;
+  return mask;
+}
+
 bool Blocker::is_candidate(std::uint32_t a, std::uint32_t b) const {
   if (cross_source_only_ && records_[a].source == records_[b].source) return false;
   for (const auto& idx : index_)

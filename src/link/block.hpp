@@ -75,6 +75,10 @@ class Blocker {
   void for_each_pair(int threads, const std::function<void(int, std::uint32_t, std::uint32_t)>& fn,
                      const std::function<void(std::int64_t)>& on_progress = {});
 
+  /// Bit r set when records a and b share a block of rule r (rules past 31 are not shown).
+  std::uint32_t rule_mask(std::uint32_t a, std::uint32_t b) const;
+  const std::vector<BlockingRule>& rules() const { return rules_; }
+
   /// True when records a and b share a block of some rule (the candidate test, pairwise).
   bool is_candidate(std::uint32_t a, std::uint32_t b) const;
 

@@ -51,6 +51,8 @@ void set_param(LinkConfig& c, std::string_view section, std::string_view name, d
   else if (key == "model.u_pairs") c.u_pairs = static_cast<std::int64_t>(v);
   else if (key == "model.em_max_iterations") c.em_max_iterations = static_cast<int>(v);
   else if (key == "model.em_tolerance") c.em_tolerance = v;
+  else if (key == "model.em_fix_u") c.em_fix_u = v != 0;
+  else if (key == "model.em_sessions") c.em_sessions = v != 0;
   else if (key == "model.seed") c.seed = static_cast<std::uint64_t>(v);
   else if (key == "cluster.threshold") c.threshold = v;
   else if (key == "cluster.min_cohesion") c.min_cohesion = v;

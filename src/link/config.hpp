@@ -35,12 +35,19 @@ struct ParamSpec {
   std::string_view description;
 };
 
-inline constexpr std::array<ParamSpec, 11> kLinkParams = {{
+inline constexpr std::array<ParamSpec, 13> kLinkParams = {{
     {"blocking", "max_pairs", 50'000'000, 1, 2e9, true,
      "pair budget: refuse blocking rules that imply more candidate pairs (about 16 bytes each)"},
     {"model", "u_pairs", 1'000'000, 1000, 1e9, true, "random record pairs drawn to estimate u"},
     {"model", "em_max_iterations", 500, 1, 100000, true, "EM iterations at most"},
     {"model", "em_tolerance", 1e-7, 1e-15, 1e-2, false, "EM stops when no parameter moves more than this"},
+    {"model", "em_fix_u", 0, 0, 1, true,
+     "1: EM keeps u at its random-pair values and fits m and the match share only (Splink); 0: EM also fits u "
+     "among candidate pairs (fastLink)"},
+    {"model", "em_sessions", 1, 0, 1, true,
+     "1: m of each field from EM sessions over the pairs of each blocking rule that does not use it, u fixed "
+     "at random-pair values, and the prior as a fixed point over candidates (Splink); 0: one EM over all "
+     "candidates (fastLink)"},
     {"model", "seed", 1, 0, 9.0e15, true, "seed of the random pairs and cohesion samples"},
     {"cluster", "threshold", 0.5, 0, 1, false, "match probability at or above which a pair links two records"},
     {"cluster", "min_cohesion", 0.5, 0, 1, false,
@@ -59,6 +66,8 @@ struct LinkConfig {
   std::int64_t u_pairs = 1'000'000;
   int em_max_iterations = 500;
   double em_tolerance = 1e-7;
+  bool em_fix_u = false;
+  bool em_sessions = true;
   std::uint64_t seed = 1;
   double threshold = 0.5;
   double min_cohesion = 0.5;

@@ -104,9 +104,12 @@ EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& lev
         const double L = static_cast<double>(levels[k] - 1);
         const double nm = tm > 0 ? std::max((sm[k][l] + 0.5) / (tm + 0.5 * L), kFloor) : r.m[k][l];
         const double nu = tu > 0 ? std::max((su[k][l] + 0.5) / (tu + 0.5 * L), kFloor) : r.u[k][l];
-        change = std::max({change, std::abs(nm - r.m[k][l]), std::abs(nu - r.u[k][l])});
+        change = std::max(change, std::abs(nm - r.m[k][l]));
         r.m[k][l] = nm;
-        r.u[k][l] = nu;
+        if (!options.fix_u) {
+          change = std::max(change, std::abs(nu - r.u[k][l]));
+          r.u[k][l] = nu;
+        }
       }
     }
     r.iterations = iter + 1;

@@ -46,6 +46,7 @@ LevelProbabilities estimate_u(const std::vector<LinkRecord>& records, const std:
 struct EmOptions {
   int max_iterations = 500;
   double tolerance = 1e-7;  // largest change of any parameter between iterations
+  bool fix_u = false;       // keep u at its starting values (Splink style); else fit it (fastLink)
 };
 
 struct EmResult {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +20,7 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 struct Candidate {
   std::uint32_t a, b;
   Pattern pattern;
+  std::uint32_t rules;  // bit r: the pair shares a block of rule r
 };
 
 int resolve_threads(int configured) {
@@ -34,7 +36,8 @@ std::vector<Candidate> compare_candidates(const std::vector<LinkRecord>& records
   blocker.for_each_pair(
       threads,
       [&](int t, std::uint32_t a, std::uint32_t b) {
-        per_thread[static_cast<std::size_t>(t)].push_back({a, b, compare_pair(records[a], records[b], comparisons)});
+        per_thread[static_cast<std::size_t>(t)].push_back(
+            {a, b, compare_pair(records[a], records[b], comparisons), blocker.rule_mask(a, b)});
       },
       [&](std::int64_t done) { progress.set(done); });
   progress.finish();
@@ -64,7 +67,8 @@ PatternCounts tally(const std::vector<Candidate>& cands) {
 /// Fits m and the share of matches among candidates by EM on the pattern counts; u from
 /// random pairs; the prior of a random pair from the expected number of matches.
 FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt,
-                  const PatternCounts& patterns, std::int64_t candidates, LinkTimings& seconds) {
+                  const PatternCounts& patterns, const std::vector<PatternCounts>& rule_patterns,
+                  std::int64_t candidates, LinkTimings& seconds) {
   FsModel model;
   model.comparisons = cfg.comparisons;
   std::vector<std::size_t> levels;
@@ -80,12 +84,48 @@ FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
   model.u_candidates = model.u;
   model.lambda_candidates = 0.1;
   if (!patterns.empty()) {
-    EmResult em = em_fit(patterns, levels, model.m, model.u, 0.1, {cfg.em_max_iterations, cfg.em_tolerance});
+    // 1. One EM over all candidate pairs, fitting m, u and the match share (fastLink).
+    EmResult em = em_fit(patterns, levels, model.m, model.u, 0.1, {cfg.em_max_iterations, cfg.em_tolerance, cfg.em_fix_u});
     model.m = std::move(em.m);
     model.u_candidates = std::move(em.u);
     model.lambda_candidates = em.lambda;
     model.em_iterations = em.iterations;
     model.em_converged = em.converged;
+    // 2. Sessions (Splink's training by blocking rule): among the pairs sharing a block of
+    //    rule r, the fields of r agree by construction and say nothing; the other fields
+    //    are independent of the blocking, so their u is that of random pairs. EM with u
+    //    fixed there fits m of the other fields; each field's m is the mean over sessions.
+    if (cfg.em_sessions && !rule_patterns.empty()) {
+      std::vector<std::vector<double>> sum(levels.size());
+      std::vector<int> sessions(levels.size(), 0);
+      for (std::size_t k = 0; k < levels.size(); ++k) sum[k].assign(levels[k], 0.0);
+      for (std::size_t r = 0; r < rule_patterns.size(); ++r) {
+        std::int64_t pairs = 0;
+        for (const auto& [p, c] : rule_patterns[r]) pairs += c;
+        if (pairs < 50) continue;
+        std::vector<bool> excluded(levels.size(), false);
+        for (const auto& key : cfg.blocking[r].keys)
+          for (std::size_t k = 0; k < levels.size(); ++k)
+            if (cfg.comparisons[k].field == key.field) excluded[k] = true;
+        std::unordered_map<Pattern, std::int64_t> masked;
+        for (const auto& [p, c] : rule_patterns[r]) {
+          Pattern q = p;
+          for (std::size_t k = 0; k < levels.size(); ++k)
+            if (excluded[k]) q &= ~(Pattern{0xF} << (4 * k));
+          masked[q] += c;
+        }
+        const PatternCounts session(masked.begin(), masked.end());
+        EmResult fit = em_fit(session, levels, model.m, model.u, 0.5, {cfg.em_max_iterations, cfg.em_tolerance, true});
+        for (std::size_t k = 0; k < levels.size(); ++k) {
+          if (excluded[k]) continue;
+          for (std::size_t l = 1; l < levels[k]; ++l) sum[k][l] += fit.m[k][l];
+          ++sessions[k];
+        }
+      }
+      for (std::size_t k = 0; k < levels.size(); ++k)
+        if (sessions[k])
+          for (std::size_t l = 1; l < levels[k]; ++l) model.m[k][l] = sum[k][l] / sessions[k];
+    }
   }
   seconds.em = since(t);
 
@@ -102,6 +142,18 @@ FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
     all_pairs = n * (n - 1) / 2;
   }
   model.prior = all_pairs > 0 ? std::min(0.5, model.lambda_candidates * static_cast<double>(candidates) / all_pairs) : 0;
+  if (cfg.em_sessions && all_pairs > 0) {
+    // The prior as the fixed point lambda = E[matches | m, u, lambda] / all pairs, the
+    // expectation over candidate pairs (pairs outside blocking are taken as non-matches).
+    for (int it = 0; it < 200; ++it) {
+      double expected = 0;
+      for (const auto& [p, c] : patterns) expected += static_cast<double>(c) * model.probability(model.weight(p));
+      const double next = std::clamp(expected / all_pairs, 1e-12, 0.5);
+      const bool done = std::abs(next - model.prior) < 1e-6 * model.prior;
+      model.prior = next;
+      if (done) break;
+    }
+  }
 
   // Term frequencies.
   model.tf.resize(cfg.comparisons.size());
@@ -137,7 +189,15 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
   res.seconds.compare = since(t);
 
   // Estimate u and m (EM on pattern counts).
-  res.model = fit_model(records, cfg, opt, res.patterns, res.candidate_pairs, res.seconds);
+  std::vector<PatternCounts> rule_patterns(cfg.blocking.size());
+  {
+    std::vector<std::unordered_map<Pattern, std::int64_t>> per_rule(cfg.blocking.size());
+    for (const auto& c : cands)
+      for (std::size_t r = 0; r < per_rule.size() && r < 32; ++r)
+        if (c.rules & (1u << r)) ++per_rule[r][c.pattern];
+    for (std::size_t r = 0; r < per_rule.size(); ++r) rule_patterns[r].assign(per_rule[r].begin(), per_rule[r].end());
+  }
+  res.model = fit_model(records, cfg, opt, res.patterns, rule_patterns, res.candidate_pairs, res.seconds);
 
   // Score every candidate pair; clerical decisions override.
   t = Clock::now();

@@ -107,3 +107,42 @@ TEST(LogLinearSearch, UnknownCriterionListsTheValidOnes) {
 
 }  // namespace
 }  // namespace joindots::estimate
+
+namespace joindots::estimate {
+namespace {
+
+TEST(LogLinearSearch, NewOrleansStepwisePValueSelectsNoInteraction) {
+  // Chan, Silverman & Vincent (2021): under their stepwise p-value selection (threshold
+  // 0.02) no interaction enters, and the estimate is 1,034.
+  const auto t = testing::mse_table("neworleans_5list.csv");
+  const auto sel = select_stepwise_pvalue(t, 0.02);
+  EXPECT_EQ(sel.best().model.to_string(), "[1,2,3,4,5]");
+  EXPECT_EQ(std::lround(sel.best().estimate), 1034);
+  EXPECT_TRUE(sel.best().has_profile);
+}
+
+TEST(LogLinearSearch, KosovoAllHierarchicalModelsBicPicksThePublishedModel) {
+  // Ball et al. (2002) searched hierarchical models with three-way terms: among all 113 of
+  // them (order <= 3) the minimum-BIC model is [123,14,34], 10,356.5 (8,994-12,110).
+  const auto t = testing::mse_table("kosovo_4list.csv");
+  const auto sel = select_models(t, {.criterion = Criterion::Bic, .max_order = 3});
+  EXPECT_EQ(sel.models_considered, 113u);
+  EXPECT_EQ(sel.best().model.to_string(), "[123,14,34]");
+  EXPECT_NEAR(sel.best().estimate, 10356.5, 0.05);
+  EXPECT_NEAR(sel.best().profile.low, 8994, 0.5);
+  EXPECT_NEAR(sel.best().profile.high, 12110, 0.5);
+  EXPECT_THROW(select_models(testing::mse_table("neworleans_5list.csv"), {.max_order = 4}), UsageError);
+}
+
+TEST(LogLinearSearch, Uk2013AicPicksThePublishedModel) {
+  // Silverman's stepwise AIC selection gives main + LA:NG + LA:PFNCA + NG:GO; the exhaustive
+  // AIC search agrees.
+  const auto t = testing::mse_table("uk2013_4list.csv");
+  const auto sel = select_models(t, {.criterion = Criterion::Aic});
+  EXPECT_EQ(sel.best().model.to_string(), "[12,13,24]");
+  EXPECT_EQ(sel.best().model.interaction_names(t.lists), (std::vector<std::string>{"LA:NG", "LA:PFNCA", "NG:GO"}));
+  EXPECT_EQ(std::lround(sel.best().estimate), 11015);
+}
+
+}  // namespace
+}  // namespace joindots::estimate

@@ -1,0 +1,243 @@
+#include "link/store_link.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "io/csv_reader.hpp"
+
+namespace joindots::link {
+
+namespace {
+
+void set(RawRecord& raw, Field f, std::string v) { raw.value[static_cast<std::size_t>(f)] = std::move(v); }
+
+nlohmann::json diagnostics_json(const RoleRun& rr) {
+  const auto& r = rr.result;
+  nlohmann::json blocking = nlohmann::json::array();
+  for (const auto& rule : r.blocking.rules) {
+    nlohmann::json largest = nlohmann::json::array();
+    for (const auto& b : rule.largest) largest.push_back({{"key", b.key}, {"records", b.records}, {"pairs", b.pairs}});
+    blocking.push_back({{"rule", rule.rule},
+                        {"pairs_implied", rule.pairs_implied},
+                        {"pairs_new", rule.pairs_new},
+                        {"largest_blocks", largest}});
+  }
+  nlohmann::json fields = nlohmann::json::array();
+  for (std::size_t k = 0; k < r.model.comparisons.size(); ++k) {
+    const auto& c = r.model.comparisons[k];
+    nlohmann::json levels = nlohmann::json::array();
+    const auto names = level_names(c.comparator);
+    for (std::size_t l = 1; l < names.size(); ++l)
+      levels.push_back({{"level", names[l]}, {"m", r.model.m[k][l]}, {"u", r.model.u[k][l]}});
+    fields.push_back({{"field", to_string(c.field)}, {"comparator", to_string(c.comparator)}, {"levels", levels}});
+  }
+  nlohmann::json j = {
+      {"role", to_string(rr.role)},
+      {"records", rr.records},
+      {"persons", rr.persons.size()},
+      {"candidate_pairs", r.candidate_pairs},
+      {"distinct_patterns", r.patterns.size()},
+      {"blocking", blocking},
+      {"model",
+       {{"lambda_candidates", r.model.lambda_candidates},
+        {"prior", r.model.prior},
+        {"em_iterations", r.model.em_iterations},
+        {"em_converged", r.model.em_converged},
+        {"fields", fields}}},
+      {"cluster",
+       {{"largest", r.cluster_stats.largest},
+        {"refused_hard_rule", r.cluster_stats.refused_hard},
+        {"refused_clerical", r.cluster_stats.refused_clerical},
+        {"refused_cohesion", r.cluster_stats.refused_cohesion}}},
+      {"seconds", {{"block", r.seconds.block}, {"compare", r.seconds.compare}, {"em", r.seconds.em},
+                   {"cluster", r.seconds.cluster}, {"total", r.seconds.total}}},
+  };
+  if (rr.evaluation) {
+    const auto& ev = *rr.evaluation;
+    j["evaluation"] = {{"precision", ev.precision},
+                       {"recall", ev.recall},
+                       {"f1", ev.f1},
+                       {"bcubed_precision", ev.bcubed_precision},
+                       {"bcubed_recall", ev.bcubed_recall},
+                       {"true_persons", ev.true_entities},
+                       {"found_persons", ev.found_entities},
+                       {"person_count_error", ev.entity_count_error},
+                       {"blocking_recall", rr.blocking_recall ? rr.blocking_recall->recall : 0.0}};
+  }
+  return j;
+}
+
+}  // namespace
+
+RawRecord raw_from_record(const Record& r) {
+  RawRecord raw;
+  raw.id = r.record_id;
+  set(raw, Field::given_name, r.given_name);
+  set(raw, Field::family_name, r.family_name);
+  raw.other_names = r.other_names;
+  if (r.dob) set(raw, Field::dob, r.dob->str());
+  if (r.sex == Sex::F || r.sex == Sex::M) set(raw, Field::sex, std::string(to_string(r.sex)));
+  set(raw, Field::postcode, r.postcode);
+  set(raw, Field::nhs_number, r.nhs_number);
+  set(raw, Field::upn, r.upn);
+  set(raw, Field::pnc_id, r.pnc_id);
+  return raw;
+}
+
+std::bitset<kFieldCount> store_fields() {
+  std::bitset<kFieldCount> b;
+  for (Field f : {Field::given_name, Field::family_name, Field::dob, Field::sex, Field::postcode, Field::nhs_number,
+                  Field::upn, Field::pnc_id})
+    b.set(static_cast<std::size_t>(f));
+  return b;
+}
+
+Truth load_truth(const std::filesystem::path& dir) {
+  const auto path = dir / "truth" / "records.csv";
+  if (!std::filesystem::exists(path))
+    throw UsageError(fmt::format("--truth {}: no truth/records.csv there (give the folder `simulate --out` wrote)",
+                                 dir.string()));
+  CsvReader in(path);
+  const auto& h = in.header();
+  auto col = [&](std::string_view name) {
+    auto it = std::find(h.begin(), h.end(), name);
+    if (it == h.end())
+      throw BadInputError(InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", name)});
+    return static_cast<std::size_t>(it - h.begin());
+  };
+  const std::size_t org = col("source_org"), rid = col("record_id"), pid = col("person_id");
+  Truth t;
+  CsvRow row;
+  while (in.next(row)) t.person_of[{row.fields[org], row.fields[rid]}] = row.fields[pid];
+  return t;
+}
+
+StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreLinkOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const LinkConfig config = resolve_link_config(settings, store_fields());
+  std::vector<Role> roles = options.roles;
+  if (roles.empty()) roles = {Role::victim, Role::suspect, Role::associate};
+
+  StoreLinkRun run;
+  nlohmann::json params = {{"roles", nlohmann::json::array()},
+                           {"threshold", config.threshold},
+                           {"min_cohesion", config.min_cohesion},
+                           {"max_pairs", config.max_pairs},
+                           {"seed", config.seed},
+                           {"blocking", nlohmann::json::array()},
+                           {"comparisons", nlohmann::json::array()}};
+  for (Role r : roles) params["roles"].push_back(to_string(r));
+  for (const auto& rule : config.blocking) params["blocking"].push_back(rule.text());
+  for (const auto& c : config.comparisons)
+    params["comparisons"].push_back(fmt::format("{}:{}", to_string(c.field), to_string(c.comparator)));
+  run.run_id = store.start_run("link", params.dump());
+  std::int64_t next_person_id = 1;
+  try {
+    for (Role role : roles) {
+      RoleRun rr;
+      rr.role = role;
+      std::vector<Record> records;
+      std::vector<std::int64_t> record_pk;
+      std::vector<LinkRecord> link_records_;
+      std::map<std::string, std::uint32_t> org_index;
+      std::vector<std::string> orgs;
+      Progress reading(fmt::format("reading {} records", to_string(role)), "records", 0, options.quiet);
+      store.for_each_record(role, [&](const StoredRecord& sr) {
+        auto [it, fresh] = org_index.emplace(sr.record.source_org, static_cast<std::uint32_t>(orgs.size()));
+        if (fresh) orgs.push_back(sr.record.source_org);
+        RawRecord raw = raw_from_record(sr.record);
+        raw.source = it->second;
+        link_records_.push_back(normalise_record(raw));
+        records.push_back(sr.record);
+        records.back().given_name.clear();  // identifiers are not needed past normalisation
+        records.back().family_name.clear();
+        records.back().other_names.clear();
+        record_pk.push_back(sr.record_pk);
+        reading.advance();
+      });
+      reading.finish();
+      rr.records = records.size();
+      if (records.empty()) {
+        run.roles.push_back(std::move(rr));
+        continue;
+      }
+      LinkOptions lo;
+      lo.quiet = options.quiet;
+      lo.cross_source_only = false;
+      lo.source_names = orgs;
+      lo.decisions = options.decisions;
+      lo.keep_floor = options.pair_floor;
+      rr.result = link_records(link_records_, config, lo);
+      rr.persons = summarise_persons(records, rr.result.cluster, rr.result.clusters);
+      if (options.truth) {
+        std::vector<std::string> truth(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+          auto it = options.truth->person_of.find({records[i].source_org, records[i].record_id});
+          if (it != options.truth->person_of.end()) truth[i] = it->second;
+        }
+        rr.evaluation = evaluate(rr.result.cluster, truth);
+        rr.blocking_recall = blocking_recall(link_records_, truth, config, false);
+      }
+      // Save.
+      LinkRunOutput out;
+      out.role = std::string(to_string(role));
+      const std::int64_t base = next_person_id;
+      for (const auto& p : rr.persons) {
+        LinkedPerson lp;
+        lp.person_id = base + p.cluster;
+        lp.role = out.role;
+        lp.capture_history = p.capture_history();
+        lp.lad_cd = p.lad_cd;
+        lp.first_date = p.first_date.str();
+        lp.last_date = p.last_date.str();
+        lp.age_band = p.age_band;
+        lp.sex = std::string(to_string(p.sex));
+        lp.offence_count = p.offence_count;
+        lp.records = p.records;
+        out.persons.push_back(std::move(lp));
+      }
+      next_person_id += static_cast<std::int64_t>(rr.persons.size());
+      for (std::size_t i = 0; i < records.size(); ++i)
+        out.person_of_record.emplace_back(record_pk[i], base + rr.result.cluster[i]);
+      for (const auto& p : rr.result.pairs)
+        out.pairs.push_back({record_pk[p.a], record_pk[p.b], p.weight, p.probability});
+      out.diagnostics_json = diagnostics_json(rr).dump();
+      store.save_link_run(run.run_id, out);
+      run.roles.push_back(std::move(rr));
+    }
+  } catch (...) {
+    store.finish_run(run.run_id, "failed", "{}");
+    throw;
+  }
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  store.finish_run(run.run_id, "done", run_summary_json(run).dump());
+  return run;
+}
+
+nlohmann::json run_summary_json(const StoreLinkRun& run) {
+  nlohmann::json roles = nlohmann::json::array();
+  for (const auto& rr : run.roles) {
+    if (rr.records == 0) {
+      roles.push_back({{"role", to_string(rr.role)}, {"records", 0}, {"persons", 0}});
+      continue;
+    }
+    roles.push_back(diagnostics_json(rr));
+  }
+  nlohmann::json j = {{"run_id", run.run_id}, {"roles", roles}, {"seconds", run.seconds}};
+  // Headline figures: the first role evaluated (victims when linked).
+  for (const auto& rr : run.roles)
+    if (rr.evaluation) {
+      j["precision"] = rr.evaluation->precision;
+      j["recall"] = rr.evaluation->recall;
+      j["f1"] = rr.evaluation->f1;
+      j["role_evaluated"] = to_string(rr.role);
+      break;
+    }
+  return j;
+}
+
+}  // namespace joindots::link

@@ -1,0 +1,61 @@
+#pragma once
+// Linking the records held in the store (`joindots link --db`): read the records of a
+// role, link them with link_records(), summarise persons, evaluate against the simulator's
+// truth when given, and save the run (pairs above a floor, persons with their capture
+// histories, which record is whom, diagnostics) through Store::save_link_run.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "link/config.hpp"
+#include "link/evaluate.hpp"
+#include "link/link.hpp"
+#include "link/persons.hpp"
+#include "store/store.hpp"
+
+namespace joindots::link {
+
+/// The fields a stored record offers for linkage.
+RawRecord raw_from_record(const Record& r);
+std::bitset<kFieldCount> store_fields();
+
+/// Truth written by `simulate`: DIR/truth/records.csv, (source_org, record_id) -> person_id.
+struct Truth {
+  std::map<std::pair<std::string, std::string>, std::string> person_of;
+};
+Truth load_truth(const std::filesystem::path& dir);
+
+struct RoleRun {
+  Role role = Role::victim;
+  std::size_t records = 0;
+  LinkResult result;
+  std::vector<Person> persons;
+  std::optional<Evaluation> evaluation;
+  std::optional<BlockingRecall> blocking_recall;
+};
+
+struct StoreLinkRun {
+  std::int64_t run_id = 0;
+  std::vector<RoleRun> roles;
+  double seconds = 0;
+};
+
+struct StoreLinkOptions {
+  std::vector<Role> roles;  // empty: every role, each on its own
+  std::optional<Truth> truth;
+  std::vector<ReviewDecision> decisions;
+  bool quiet = true;
+  double pair_floor = 0.05;  // pairs saved when at least this probable
+};
+
+/// Links each role's records in the store and saves the run. `settings` supplies the
+/// comparators, rules and thresholds ([columns] is ignored: stored records have fixed fields).
+StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreLinkOptions& options);
+
+/// The run summary as JSON (also stored in runs.summary).
+nlohmann::json run_summary_json(const StoreLinkRun& run);
+
+}  // namespace joindots::link
