@@ -81,6 +81,9 @@ INSTANTIATE_TEST_SUITE_P(Table, Postcodes,
                                            PostcodeCase{"DN55 1PT", "DN55 1PT"}, PostcodeCase{"S60 1", "S60 1"},
                                            PostcodeCase{"S60", "S60"}, PostcodeCase{"LS", "LS"},
                                            PostcodeCase{"123 4AB", nullptr}, PostcodeCase{"SW1A 1A", nullptr},
-                                           PostcodeCase{"S-60", nullptr}, PostcodeCase{"ABC1 1AA", nullptr}));
+                                           PostcodeCase{"S-60", nullptr}, PostcodeCase{"ABC1 1AA", nullptr}),
+                         [](const ::testing::TestParamInfo<PostcodeCase>& info) {
+                           return std::string(info.param.out ? "valid" : "invalid") + std::to_string(info.index);
+                         });
 
 }  // namespace joindots

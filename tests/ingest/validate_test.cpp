@@ -82,7 +82,10 @@ INSTANTIATE_TEST_SUITE_P(
                       FieldCase{"postcode", "NOT A CODE", "not a UK postcode"},
                       FieldCase{"nhs_number", "9434765918", "check digit"},
                       FieldCase{"upn", "A12345678901", "not a UPN"},
-                      FieldCase{"pnc_id", "123456", "not a PNC id"}));
+                      FieldCase{"pnc_id", "123456", "not a PNC id"}),
+    [](const ::testing::TestParamInfo<FieldCase>& info) {
+      return std::string(info.param.field) + "_" + std::to_string(info.index);
+    });
 
 TEST(RecordValidator, ReportsEveryProblemOfARow) {
   RecordValidator v("f.csv", header_fields(), areas());
