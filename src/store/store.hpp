@@ -116,6 +116,14 @@ class Store {
   /// Saves one role's output of a link run, in one transaction: its persons with their
   /// capture histories, which record is which person, pair scores, diagnostics.
   virtual void save_link_run(std::int64_t run_id, const LinkRunOutput& output) = 0;
+  /// The latest link run that finished ("done") and saved persons of `role`, if any.
+  virtual std::optional<std::int64_t> latest_link_run(Role role) = 0;
+  /// Streams the persons of `role` in a link run, each with the date of birth its records
+  /// most often give (full dates preferred over partial ones; nullopt when none has one).
+  virtual void for_each_linked_person(std::int64_t run_id, Role role,
+                                      const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) = 0;
+  /// The latest date (event or last contact) among the stored records of `role`.
+  virtual std::optional<Date> latest_record_date(Role role) = 0;
 };
 
 }  // namespace joindots

@@ -321,4 +321,57 @@ void SqliteStore::save_link_run(std::int64_t run_id, const LinkRunOutput& out) {
   tx.commit();
 }
 
+std::optional<std::int64_t> SqliteStore::latest_link_run(Role role) {
+  auto st = db_.prepare(
+      "SELECT max(r.run_id) FROM runs r WHERE r.stage = 'link' AND r.status = 'done' AND EXISTS "
+      "(SELECT 1 FROM link_persons p WHERE p.run_id = r.run_id AND p.role = ?)");
+  st.bind(1, to_string(role));
+  if (!st.step() || st.column_is_null(0)) return std::nullopt;
+  return st.column_int(0);
+}
+
+void SqliteStore::for_each_linked_person(
+    std::int64_t run_id, Role role, const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) {
+  // Each person's most frequent date of birth: full dates first, then the most common.
+  std::map<std::int64_t, Date> dob_of;
+  {
+    auto st = db_.prepare(
+        "SELECT m.person_id, r.dob, count(*) AS n FROM link_person_records m JOIN records r USING (record_pk) "
+        "WHERE m.run_id = ? AND r.role = ? AND r.dob IS NOT NULL GROUP BY m.person_id, r.dob "
+        "ORDER BY m.person_id, length(r.dob) DESC, n DESC, r.dob");
+    st.bind(1, run_id).bind(2, to_string(role));
+    while (st.step()) {
+      const auto person = st.column_int(0);
+      if (dob_of.count(person)) continue;  // the first row per person is the chosen one
+      if (auto d = Date::parse(st.column_text(1))) dob_of.emplace(person, *d);
+    }
+  }
+  auto st = db_.prepare(
+      "SELECT person_id, role, capture_history, coalesce(lad_cd, ''), first_date, last_date, age_band, sex, "
+      "offence_count, records FROM link_persons WHERE run_id = ? AND role = ? ORDER BY person_id");
+  st.bind(1, run_id).bind(2, to_string(role));
+  LinkedPerson p;
+  while (st.step()) {
+    p.person_id = st.column_int(0);
+    p.role = st.column_text(1);
+    p.capture_history = st.column_text(2);
+    p.lad_cd = st.column_text(3);
+    p.first_date = st.column_text(4);
+    p.last_date = st.column_text(5);
+    p.age_band = st.column_text(6);
+    p.sex = st.column_text(7);
+    p.offence_count = st.column_int(8);
+    p.records = st.column_int(9);
+    auto it = dob_of.find(p.person_id);
+    fn(p, it == dob_of.end() ? std::nullopt : std::optional<Date>(it->second));
+  }
+}
+
+std::optional<Date> SqliteStore::latest_record_date(Role role) {
+  auto st = db_.prepare("SELECT max(max(event_date, coalesce(last_date, event_date))) FROM records WHERE role = ?");
+  st.bind(1, to_string(role));
+  if (!st.step() || st.column_is_null(0)) return std::nullopt;
+  return Date::parse(st.column_text(0));
+}
+
 }  // namespace joindots

@@ -21,6 +21,10 @@ class SqliteStore final : public Store {
   std::int64_t start_run(const std::string& stage, const std::string& params_json) override;
   void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) override;
   void save_link_run(std::int64_t run_id, const LinkRunOutput& output) override;
+  std::optional<std::int64_t> latest_link_run(Role role) override;
+  void for_each_linked_person(std::int64_t run_id, Role role,
+                              const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) override;
+  std::optional<Date> latest_record_date(Role role) override;
 
   sqlite::Database& database() { return db_; }
 

@@ -1,0 +1,341 @@
+#include "questions/four_questions.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/record.hpp"
+#include "io/csv_reader.hpp"
+
+namespace joindots::questions {
+
+namespace {
+
+struct PersonRow {
+  std::uint32_t pattern = 0;  // bitmask over FourAnswers::lists
+  std::string lad_cd, age_band, sex;
+  Date first_date, last_date;
+  std::optional<Date> dob;
+  std::int64_t offences = 0;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const auto end = s.find(sep, start);
+    const auto part = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty()) out.push_back(part);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+/// Age in whole years on `on`: from the date of birth (a partial one taken at its middle),
+/// else from the age band at the first record plus the years since; nullopt if neither.
+std::optional<double> age_on_date(const PersonRow& p, const Date& on) {
+  if (p.dob) {
+    Date mid = *p.dob;
+    if (!mid.month) mid.month = 7, mid.day = 1;
+    if (!mid.day) mid.day = 15;
+    return age_on(mid, on);
+  }
+  static const std::map<std::string, double> kMidpoint = {
+      {"0-9", 5.0}, {"10-12", 11.5}, {"13-15", 14.5}, {"16-17", 17.0}, {"18+", 30.0}};
+  auto it = kMidpoint.find(p.age_band);
+  if (it == kMidpoint.end()) return std::nullopt;
+  return it->second + static_cast<double>(on.days() - p.first_date.days()) / 365.2425;
+}
+
+estimate::CaptureTable table_of(const std::vector<const PersonRow*>& persons, const std::vector<std::string>& lists) {
+  std::vector<std::int64_t> counts(std::size_t{1} << lists.size(), 0);
+  for (const auto* p : persons) ++counts[p->pattern];
+  return estimate::CaptureTable::from_counts(lists, std::move(counts));
+}
+
+/// Why a table is too sparse for MSE, or empty when it is not.
+std::string sparse_reason(const estimate::CaptureTable& t, const QuestionsOptions& opt) {
+  if (t.observed() < opt.min_observed)
+    return fmt::format("too sparse: {} known persons (fewer than {})", t.observed(), opt.min_observed);
+  for (int j = 0; j < t.k(); ++j)
+    if (t.list_total(j) < opt.min_list_total)
+      return fmt::format("too sparse: {} recorded only {} (fewer than {})", t.lists[static_cast<std::size_t>(j)],
+                         t.list_total(j), opt.min_list_total);
+  return {};
+}
+
+nlohmann::ordered_json interval_json(const estimate::Interval& i) {
+  if (std::isnan(i.low) || std::isnan(i.high)) return nullptr;
+  return nlohmann::ordered_json::array({i.low, i.high});
+}
+
+nlohmann::ordered_json answer_json(const Answer& a) {
+  nlohmann::ordered_json j;
+  j["known"] = a.known;
+  j["estimate"] = std::isnan(a.estimate) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.estimate);
+  j["interval"] = interval_json(a.interval);
+  j["method"] = a.method;
+  j["assumption"] = a.assumption;
+  return j;
+}
+
+}  // namespace
+
+const std::vector<std::string>& stratum_dimensions() {
+  static const std::vector<std::string> kDims = {"region", "pfa", "year", "age_band", "sex"};
+  return kDims;
+}
+
+FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const QuestionsOptions& opt) {
+  for (const auto& d : opt.by) {
+    if (std::find(stratum_dimensions().begin(), stratum_dimensions().end(), d) == stratum_dimensions().end())
+      throw UsageError(fmt::format("--by: unknown stratum '{}' (valid: region, pfa, year, age_band, sex)", d));
+  }
+  FourAnswers out;
+  const auto run = store.latest_link_run(Role::victim);
+  if (!run) throw UsageError("the store has no link run of victims yet: run `joindots link --db ...` first");
+  out.link_run = *run;
+  if (opt.reference_date) {
+    out.reference_date = *opt.reference_date;
+  } else if (auto latest = store.latest_record_date(Role::victim)) {
+    out.reference_date = *latest;
+  } else {
+    throw UsageError("the store has no victim records");
+  }
+
+  // Persons, and the lists (source types) in the order of the schema.
+  std::vector<PersonRow> persons;
+  std::set<std::string> seen_lists;
+  std::vector<std::pair<std::vector<std::string>, PersonRow>> raw;
+  store.for_each_linked_person(*run, Role::victim, [&](const LinkedPerson& lp, const std::optional<Date>& dob) {
+    PersonRow p;
+    p.lad_cd = lp.lad_cd;
+    p.age_band = lp.age_band;
+    p.sex = lp.sex;
+    p.first_date = Date::parse(lp.first_date).value_or(Date{});
+    p.last_date = Date::parse(lp.last_date).value_or(p.first_date);
+    p.dob = dob;
+    p.offences = lp.offence_count;
+    auto sources = split(lp.capture_history, '|');
+    for (const auto& s : sources) seen_lists.insert(s);
+    raw.emplace_back(std::move(sources), std::move(p));
+  });
+  for (auto name : kSourceTypeNames)
+    if (seen_lists.count(std::string(name))) out.lists.emplace_back(name);
+  if (out.lists.size() < 2)
+    throw UsageError(fmt::format("estimation needs at least two sources; the link run has {}", out.lists.size()));
+  for (auto& [sources, p] : raw) {
+    for (const auto& s : sources)
+      p.pattern |= 1u << (std::find(out.lists.begin(), out.lists.end(), s) - out.lists.begin());
+    persons.push_back(std::move(p));
+  }
+  raw.clear();
+  std::vector<const PersonRow*> all;
+  for (const auto& p : persons) all.push_back(&p);
+
+  // 1. Victims.
+  const auto table = table_of(all, out.lists);
+  out.victims_detail = estimate::estimate_all(table, opt.estimate);
+  const double n = static_cast<double>(table.observed());
+  const double n_hat = out.victims_detail.estimate;
+  out.victims.known = table.observed();
+  out.victims.estimate = n_hat;
+  out.victims.interval = out.victims_detail.interval;
+  out.victims.method = out.victims_detail.method;
+  out.victims.assumption =
+      "Multiple systems estimation over the source types: a closed population over the period, records linked "
+      "correctly, and list dependence captured by the model chosen.";
+
+  // 2. Areas affected.
+  std::int64_t children = 0;
+  for (const auto& a : areas.all()) children += a.pop_0_17;
+  std::map<std::string, std::uint32_t> lists_by_area;  // area -> lists that recorded a victim there
+  for (const auto& p : persons)
+    if (!p.lad_cd.empty()) lists_by_area[p.lad_cd] |= p.pattern;
+  auto expected_areas = [&](double total) {
+    const double p0 = total > n ? (total - n) / total : 0.0;
+    const double rate = total / static_cast<double>(children);
+    double sum = static_cast<double>(lists_by_area.size());
+    for (const auto& a : areas.all())
+      if (!lists_by_area.count(a.code)) sum += 1.0 - std::exp(-rate * static_cast<double>(a.pop_0_17) * p0);
+    return sum;
+  };
+  out.areas.known = static_cast<std::int64_t>(lists_by_area.size());
+  out.areas.estimate = expected_areas(n_hat);
+  out.areas.interval = {expected_areas(out.victims.interval.low), expected_areas(out.victims.interval.high), 0.95,
+                        "from the victims' interval"};
+  out.areas.method = "expected districts with a victim: known, plus 1 - exp(-lambda_a p0) for each district with none";
+  out.areas.assumption =
+      "A district with no recorded victim has victims at the national rate per child; each is missed by every "
+      "source with the estimated probability p0.";
+  {
+    std::int64_t q1 = 0, q2 = 0;
+    for (const auto& [code, mask] : lists_by_area) {
+      const int k = std::popcount(mask);
+      q1 += k == 1;
+      q2 += k == 2;
+    }
+    const double m = static_cast<double>(out.lists.size());
+    const double chao2 = static_cast<double>(lists_by_area.size()) +
+                         ((m - 1) / m) * static_cast<double>(q1 * (q1 - 1)) / (2.0 * static_cast<double>(q2 + 1));
+    out.areas_chao2 = std::min(chao2, static_cast<double>(areas.size()));
+  }
+
+  // 3. Offences.
+  std::int64_t known_offences = 0, police_known = 0;
+  const auto police_bit = std::find(out.lists.begin(), out.lists.end(), "police");
+  for (const auto& p : persons) {
+    known_offences += p.offences;
+    if (police_bit != out.lists.end() && (p.pattern >> (police_bit - out.lists.begin()) & 1u)) ++police_known;
+  }
+  const double per_victim = police_known ? static_cast<double>(known_offences) / static_cast<double>(police_known) : 0.0;
+  out.offences.known = known_offences;
+  out.offences.estimate = per_victim * n_hat;
+  out.offences.interval = {per_victim * out.victims.interval.low, per_victim * out.victims.interval.high, 0.95,
+                           "from the victims' interval (offences per victim held fixed)"};
+  out.offences.method = fmt::format("known offences per victim known to the police ({:.2f}) x estimated victims", per_victim);
+  out.offences.assumption =
+      "Victims not known to the police suffer on average as many offences as those who are. Offences are "
+      "under-recorded even for known victims, so this is a floor on the true tally.";
+
+  // 4. Still involved.
+  const std::int64_t ref = out.reference_date.days();
+  std::vector<const PersonRow*> recent;
+  for (const auto& p : persons) {
+    if (p.last_date.days() < ref - 365 || p.last_date.days() > ref) continue;
+    const auto age = age_on_date(p, out.reference_date);
+    if (!age) {
+      ++out.still_involved_age_unknown;
+      continue;
+    }
+    if (*age < 18) recent.push_back(&p);
+  }
+  out.still_involved.known = static_cast<std::int64_t>(recent.size());
+  out.still_involved.assumption =
+      fmt::format("Children under 18 on {} whose latest record is in the 12 months before it; the same estimation "
+                  "on that group alone.", out.reference_date.str());
+  {
+    const auto t = table_of(recent, out.lists);
+    const auto why = sparse_reason(t, opt);
+    if (why.empty()) {
+      const auto r = estimate::estimate_all(t, opt.estimate);
+      out.still_involved.estimate = r.estimate;
+      out.still_involved.interval = r.interval;
+      out.still_involved.method = r.method;
+    } else {
+      out.still_involved.estimate = std::nan("");
+      out.still_involved.method = why;
+    }
+  }
+
+  // Strata.
+  auto stratum_of = [&](const PersonRow& p, const std::string& dim) -> std::string {
+    if (dim == "region" || dim == "pfa") {
+      const Area* a = p.lad_cd.empty() ? nullptr : areas.find(p.lad_cd);
+      if (!a) return "";
+      return dim == "region" ? a->region_name : a->pfa_name;
+    }
+    if (dim == "year") return std::to_string(p.first_date.year);
+    if (dim == "age_band") return p.age_band == "unknown" ? "" : p.age_band;
+    return p.sex == "unknown" ? "" : p.sex;
+  };
+  auto stratum_options = opt.estimate;
+  stratum_options.bootstrap_replicates = std::min(stratum_options.bootstrap_replicates, 200);
+  for (const auto& dim : opt.by) {
+    std::map<std::string, std::vector<const PersonRow*>> groups;
+    for (const auto& p : persons) groups[stratum_of(p, dim)].push_back(&p);
+    for (const auto& [value, members] : groups) {
+      StratumEstimate s;
+      s.dimension = dim;
+      s.value = value.empty() ? "not recorded" : value;
+      s.observed = static_cast<std::int64_t>(members.size());
+      if (value.empty()) {
+        s.flag = "not recorded: shown so the unrecorded share is visible, not estimated";
+      } else {
+        const auto t = table_of(members, out.lists);
+        s.flag = sparse_reason(t, opt);
+        if (s.flag.empty()) {
+          try {
+            const auto r = estimate::estimate_all(t, stratum_options);
+            s.estimate = r.estimate;
+            s.interval = r.interval;
+            s.method = r.method;
+          } catch (const UsageError& e) {
+            s.flag = std::string("not estimable: ") + e.what();
+          }
+        }
+      }
+      out.strata.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+nlohmann::ordered_json FourAnswers::to_json() const {
+  nlohmann::ordered_json j;
+  j["reference_date"] = reference_date.str();
+  j["link_run"] = link_run;
+  j["lists"] = lists;
+  j["victims"] = answer_json(victims);
+  j["areas"] = answer_json(areas);
+  j["areas"]["chao2"] = areas_chao2;
+  j["offences"] = answer_json(offences);
+  j["still_involved"] = answer_json(still_involved);
+  j["still_involved"]["age_unknown"] = still_involved_age_unknown;
+  nlohmann::ordered_json strata_json = nlohmann::ordered_json::array();
+  for (const auto& s : strata) {
+    nlohmann::ordered_json e;
+    e["dimension"] = s.dimension;
+    e["value"] = s.value;
+    e["observed"] = s.observed;
+    e["estimate"] = s.estimate ? nlohmann::ordered_json(*s.estimate) : nlohmann::ordered_json(nullptr);
+    e["interval"] = s.estimate ? interval_json(s.interval) : nlohmann::ordered_json(nullptr);
+    e["method"] = s.method;
+    e["flag"] = s.flag;
+    strata_json.push_back(std::move(e));
+  }
+  j["strata"] = std::move(strata_json);
+  j["victims_methods"] = estimate::to_json(victims_detail);
+  return j;
+}
+
+Truth read_truth(const std::filesystem::path& dir) {
+  Truth t;
+  {
+    const auto path = dir / "truth" / "victims.csv";
+    CsvReader reader(path);
+    const auto& h = reader.header();
+    auto col = [&](const char* name) {
+      auto it = std::find(h.begin(), h.end(), name);
+      if (it == h.end()) throw BadInputError(InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", name)});
+      return static_cast<std::size_t>(it - h.begin());
+    };
+    const auto c_lad = col("lad_cd"), c_still = col("still_involved");
+    std::set<std::string> lads;
+    CsvRow row;
+    while (reader.next(row)) {
+      ++t.victims;
+      lads.insert(row.fields[c_lad]);
+      t.still_involved += row.fields[c_still] == "1";
+    }
+    t.areas = static_cast<std::int64_t>(lads.size());
+  }
+  {
+    CsvReader reader(dir / "truth" / "offences.csv");
+    CsvRow row;
+    while (reader.next(row)) ++t.offences;
+  }
+  return t;
+}
+
+nlohmann::ordered_json Truth::to_json() const {
+  return {{"victims", victims}, {"areas", areas}, {"offences", offences}, {"still_involved", still_involved}};
+}
+
+}  // namespace joindots::questions

@@ -1,0 +1,89 @@
+#pragma once
+// The four questions, answered from the latest link run (METHODS.md section 3):
+//
+//  1. victims: persons known (linked across sources) and the estimated total including
+//     those no source recorded, by multiple systems estimation over the source types;
+//  2. areas affected: districts with a known victim, and the expected number of districts
+//     with a victim, where a district with none recorded counts with probability
+//     1 - exp(-lambda_a * p0) (lambda_a its expected victims at the national rate per
+//     child, p0 the estimated share of victims no source records); Chao's (1987)
+//     incidence-based richness estimator (Chao2, districts x lists) as a cross-check;
+//  3. offences: known offences (police-recorded, de-duplicated by linkage) and an estimated
+//     total under the stated assumption that victims not known to the police suffer, on
+//     average, as many offences as those who are;
+//  4. still involved: the same estimation restricted to children under 18 on the reference
+//     date whose latest record falls in the 12 months before it.
+//
+// Strata (region, police force area, year of first record, age band, sex) are estimated one
+// by one; a stratum too sparse for MSE is flagged and left without an estimate, never
+// filled in silently.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/areas.hpp"
+#include "core/date.hpp"
+#include "estimate/estimate.hpp"
+#include "store/store.hpp"
+
+namespace joindots::questions {
+
+struct QuestionsOptions {
+  estimate::EstimateOptions estimate;  // method, seed, bootstrap ...
+  std::optional<Date> reference_date;  // default: the latest victim record's date
+  std::vector<std::string> by;         // strata: region, pfa, year, age_band, sex
+  std::int64_t min_observed = 50;      // a stratum with fewer known persons is flagged
+  std::int64_t min_list_total = 5;     // ... or with a list that recorded fewer
+  bool quiet = true;
+};
+
+/// One question's answer.
+struct Answer {
+  std::int64_t known = 0;
+  double estimate = 0;
+  estimate::Interval interval;
+  std::string method;
+  std::string assumption;  // in plain words
+};
+
+struct StratumEstimate {
+  std::string dimension, value;
+  std::int64_t observed = 0;
+  std::optional<double> estimate;  // nullopt: flagged
+  estimate::Interval interval;
+  std::string method;
+  std::string flag;  // why it was not estimated, or empty
+};
+
+struct FourAnswers {
+  std::int64_t link_run = 0;
+  Date reference_date;
+  std::vector<std::string> lists;
+  Answer victims, areas, offences, still_involved;
+  double areas_chao2 = 0;
+  std::int64_t still_involved_age_unknown = 0;  // recent persons whose age could not be told
+  estimate::EstimateResult victims_detail;      // every method side by side
+  std::vector<StratumEstimate> strata;
+
+  nlohmann::ordered_json to_json() const;
+};
+
+/// The valid stratum dimensions.
+const std::vector<std::string>& stratum_dimensions();
+
+/// Answers the four questions from the latest link run of victims. Throws UsageError when
+/// there is no link run, or a stratum dimension is unknown (listing the valid ones).
+FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const QuestionsOptions& options);
+
+/// The simulator's truth for the same questions (from DIR/truth), for comparison.
+struct Truth {
+  std::int64_t victims = 0, areas = 0, offences = 0, still_involved = 0;
+  nlohmann::ordered_json to_json() const;
+};
+Truth read_truth(const std::filesystem::path& simulate_dir);
+
+}  // namespace joindots::questions
