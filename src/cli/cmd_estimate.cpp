@@ -24,8 +24,8 @@ struct EstimateCliOptions {
   std::uint64_t seed = 1;
   int bootstrap = 1000;
   int chains = 4;
-  int burn_in = 10000;
-  int samples = 5000;
+  int burn_in = 20000;
+  int samples = 10000;
   int thin = 10;
   int max_order = 0;
   int max_classes = 10;

@@ -3,8 +3,8 @@
 //
 //   N^ = (n1 + 1)(n2 + 1) / (m + 1) - 1,
 //
-// with n1, n2 the list sizes and m the people on both, and Seber's (1970; Seber 1982,
-// The Estimation of Animal Abundance, 2nd ed., p. 60) variance
+// with n1, n2 the list sizes and m the people on both, and Seber's variance (Seber 1982,
+// The Estimation of Animal Abundance, 2nd ed.)
 //
 //   Var(N^) = (n1 + 1)(n2 + 1)(n1 - m)(n2 - m) / ((m + 1)^2 (m + 2)).
 //

@@ -239,7 +239,11 @@ MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions
                {"seconds", r.seconds},
                {"iterations_per_second", r.iterations_per_second},
                {"source", "Manrique-Vallier (2016)"}};
-  if (r.rhat > 1.1) m.details["warning"] = fmt::format("R-hat {:.2f} > 1.1: the chains have not mixed; run longer", r.rhat);
+  if (r.rhat > 1.05 || r.ess < 100)
+    m.details["warning"] = fmt::format(
+        "R-hat {:.3f}, effective sample size {:.0f}: the chains have not mixed well (want R-hat <= 1.05 and ESS >= "
+        "100); run longer (--burn-in, --samples) before relying on this",
+        r.rhat, r.ess);
   return m;
 }
 

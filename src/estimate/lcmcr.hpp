@@ -36,8 +36,8 @@ struct LcmcrOptions {
   double alpha_shape = 0.25;   // a
   double alpha_rate = 0.25;    // b
   int chains = 4;
-  int burn_in = 10000;
-  int samples = 5000;          // kept draws per chain
+  int burn_in = 20000;
+  int samples = 10000;         // kept draws per chain
   int thin = 10;               // N mixes slowly: keep every 10th draw
   std::uint64_t seed = 1;
   int threads = 2;
