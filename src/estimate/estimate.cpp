@@ -28,7 +28,13 @@ constexpr MethodName kMethods[] = {{Method::Auto, "auto"},
                                    {Method::Lcmcr, "lcmcr"},
                                    {Method::All, "all"}};
 
-nlohmann::ordered_json interval_json(const Interval& i) { return nlohmann::ordered_json::array({i.low, i.high}); }
+// A number, or null when it is NaN or infinite (JSON has no such numbers).
+nlohmann::ordered_json number_json(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+nlohmann::ordered_json interval_json(const Interval& i) {
+  return nlohmann::ordered_json::array({number_json(i.low), number_json(i.high)});
+}
 
 MethodEstimate run_chapman(const CaptureTable& table, double level) {
   const auto c = chapman(table, level);
@@ -329,8 +335,11 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     res.interval = lcm->interval;
     if (m != Method::Lcmcr) res.notes.push_back("headline from LCMCR: no log-linear model was valid");
   } else {
-    throw UsageError("no method could estimate this table: " +
-                     (res.notes.empty() ? std::string("see the excluded models") : res.notes.back()));
+    // An expected outcome, not an error: e.g. a given model whose MLE does not exist.
+    res.method = "none: no method gave an estimate (see notes and the excluded models)";
+    res.estimate = std::numeric_limits<double>::quiet_NaN();
+    res.interval = Interval{};
+    res.interval.level = o.level;
   }
   return res;
 }
@@ -338,7 +347,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
 nlohmann::ordered_json to_json(const EstimateResult& r) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   j["observed"] = r.observed;
-  j["estimate"] = r.estimate;
+  j["estimate"] = number_json(r.estimate);
   j["interval"] = interval_json(r.interval);
   j["method"] = r.method;
   j["level"] = r.interval.level;
@@ -347,7 +356,7 @@ nlohmann::ordered_json to_json(const EstimateResult& r) {
   nlohmann::ordered_json methods = nlohmann::ordered_json::object();
   for (const auto& m : r.methods) {
     nlohmann::ordered_json e = m.details;
-    e["estimate"] = m.estimate;
+    e["estimate"] = number_json(m.estimate);
     e["interval"] = interval_json(m.interval);
     methods[m.method] = e;
   }

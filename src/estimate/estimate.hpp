@@ -67,7 +67,8 @@ struct EstimateResult {
 };
 
 /// Runs the chosen method(s). Throws UsageError when the method cannot apply (Chapman on
-/// more than two lists; log-linear when no model has a valid MLE and nothing else ran).
+/// more than two lists). When no method gives an estimate (e.g. the given model's MLE does
+/// not exist) the headline estimate and interval are NaN (null in JSON) and `notes` say why.
 EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& options = {});
 
 /// The JSON document of `joindots estimate --json`: observed, estimate, interval, method

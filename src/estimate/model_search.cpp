@@ -188,8 +188,10 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
   ModelSelection sel;
   sel.criterion = options.criterion;
   if (options.max_order != 2 && (options.max_order < 2 || options.max_order >= table.k()))
-      throw UsageError(fmt::format("max order {}: must be 2 to {} for {} lists", options.max_order,
-                                   std::max(2, table.k() - 1), table.k()));
+      throw UsageError(fmt::format(
+          "max order {}: interactions of up to {} lists need more than {} lists (the {}-way term is never "
+          "searched: it is confounded with the unobserved cell); use 2",
+          options.max_order, options.max_order, options.max_order, table.k()));
   if (options.max_order > 2) {
     sel.search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
     exhaustive_higher_order(table, options.criterion, options.max_order, sel);

@@ -75,6 +75,19 @@ TEST(EstimateAll, GivenModelAndMethodErrors) {
   }
 }
 
+TEST(EstimateAll, AGivenModelWithoutAnMleGivesNoEstimateAndSaysWhy) {
+  const auto t = testing::mse_table("artificial_3list.csv");
+  auto o = quick();
+  o.method = Method::LogLinear;
+  o.model = LogLinearModel::parse("[12,13,23]", 3);
+  const auto r = estimate_all(t, o);
+  EXPECT_TRUE(std::isnan(r.estimate));
+  ASSERT_FALSE(r.notes.empty());
+  const auto j = to_json(r);
+  EXPECT_TRUE(j["estimate"].is_null());
+  EXPECT_EQ(j["methods"]["loglinear"]["excluded"][0]["status"], "not identifiable");
+}
+
 // The CLI, when the binary is built.
 bool have_cli() { return std::filesystem::exists(JOINDOTS_CLI); }
 
