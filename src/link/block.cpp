@@ -104,6 +104,9 @@ std::vector<std::string> key_values(const LinkRecord& r, const BlockingKey& key)
   switch (key.transform) {
     case KeyTransform::value:
       if (f == Field::given_name || f == Field::family_name) return name_forms(r, f);
+      // An exact-date key needs a full date: a year-only "2009" would put every child born
+      // that year in one block (found at 1 million records).
+      if (f == Field::dob && !r.dob.day) return out;
       if (!r[f].empty()) out.push_back(r[f]);
       return out;
     case KeyTransform::soundex:
