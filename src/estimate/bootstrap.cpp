@@ -6,7 +6,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include <boost/math/distributions/normal.hpp>
+
 #include "core/rng.hpp"
+#include "estimate/sampling.hpp"
 
 namespace joindots::estimate {
 
@@ -108,6 +111,81 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
   out.averaged_interval.kind = "parametric bootstrap percentile of the model-averaged estimate";
   out.averaged_interval.low = quantile_sorted(sorted_avg, a);
   out.averaged_interval.high = quantile_sorted(sorted_avg, 1.0 - a);
+  return out;
+}
+
+BcaResult bca_bootstrap(const CaptureTable& table, const std::function<double(const CaptureTable&)>& estimator,
+                        int replicates, std::uint64_t seed, double level, int threads) {
+  if (replicates < 2) throw std::invalid_argument("bca_bootstrap: replicates: must be >= 2");
+  BcaResult out;
+  out.replicates = replicates;
+  out.estimate = estimator(table);
+  if (!std::isfinite(out.estimate)) throw std::invalid_argument("bca_bootstrap: estimator: no estimate on the data");
+  const std::int64_t n = table.observed();
+  std::vector<double> weights(table.counts.begin(), table.counts.end());
+  std::vector<double> est(static_cast<std::size_t>(replicates), std::numeric_limits<double>::quiet_NaN());
+  auto work = [&](int worker, int workers) {
+    for (int r = worker; r < replicates; r += workers) {
+      Rng rng(seed, "bca", static_cast<std::uint64_t>(r));
+      std::vector<std::int64_t> y(table.cells(), 0);
+      multinomial_add(rng, n, weights, static_cast<double>(n), y);
+      est[static_cast<std::size_t>(r)] = estimator(CaptureTable::from_counts(table.lists, y));
+    }
+  };
+  const int nt = std::max(1, std::min(threads, replicates));
+  if (nt == 1) {
+    work(0, 1);
+  } else {
+    std::vector<std::thread> pool;
+    for (int w = 0; w < nt; ++w) pool.emplace_back(work, w, nt);
+    for (auto& t : pool) t.join();
+  }
+  for (double e : est) {
+    if (std::isfinite(e))
+      out.estimates.push_back(e);
+    else
+      ++out.failed;
+  }
+  std::vector<double> sorted = out.estimates;
+  std::sort(sorted.begin(), sorted.end());
+  if (sorted.empty()) return out;
+  // Bias correction.
+  const double below = static_cast<double>(std::count_if(sorted.begin(), sorted.end(),
+                                                         [&](double e) { return e < out.estimate; }));
+  const boost::math::normal norm;
+  const double share = std::clamp(below / static_cast<double>(sorted.size()), 0.5 / sorted.size(),
+                                  1.0 - 0.5 / sorted.size());
+  out.z0 = boost::math::quantile(norm, share);
+  // Acceleration from the leave-one-person-out jackknife.
+  std::vector<double> jack(table.cells(), 0.0);
+  double wsum = 0, wmean = 0;
+  for (std::uint32_t c = 1; c < table.cells(); ++c) {
+    if (table.counts[c] == 0) continue;
+    auto y = table.counts;
+    --y[c];
+    jack[c] = estimator(CaptureTable::from_counts(table.lists, y));
+    wsum += static_cast<double>(table.counts[c]);
+    wmean += static_cast<double>(table.counts[c]) * jack[c];
+  }
+  wmean /= wsum;
+  double s2 = 0, s3 = 0;
+  for (std::uint32_t c = 1; c < table.cells(); ++c) {
+    if (table.counts[c] == 0 || !std::isfinite(jack[c])) continue;
+    const double d = wmean - jack[c];
+    s2 += static_cast<double>(table.counts[c]) * d * d;
+    s3 += static_cast<double>(table.counts[c]) * d * d * d;
+  }
+  out.acceleration = s2 > 0 ? s3 / (6.0 * std::pow(s2, 1.5)) : 0.0;
+  auto adjusted = [&](double alpha) {
+    const double z = boost::math::quantile(norm, alpha);
+    const double zz = out.z0 + z;
+    return boost::math::cdf(norm, out.z0 + zz / (1.0 - out.acceleration * zz));
+  };
+  const double a = (1.0 - level) / 2.0;
+  out.interval.level = level;
+  out.interval.kind = "nonparametric bootstrap, BCa";
+  out.interval.low = quantile_sorted(sorted, adjusted(a));
+  out.interval.high = quantile_sorted(sorted, adjusted(1.0 - a));
   return out;
 }
 

@@ -14,6 +14,7 @@
 // full 32,768-model search per replicate would take 1,000 times half a second). Each replicate has its own
 // random stream Rng(seed, "bootstrap", r), so results do not depend on the thread count.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -53,6 +54,25 @@ struct BootstrapResult {
 /// Requires a non-empty selection (its best model generates the replicates).
 BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelection& selection,
                                     const BootstrapOptions& options = {});
+
+/// Nonparametric bootstrap with BCa intervals for any estimator of N (the procedure of
+/// Chan, Silverman & Vincent 2021, section 3.3; Efron 1987; DiCiccio & Efron 1996):
+/// replicates resample the n observed people (a multinomial draw of n over the observed
+/// patterns, with probabilities count / n) and apply `estimator` (model selection
+/// included); the bias correction is z0 = Phi^-1(share of replicates below N^); the
+/// acceleration a comes from the jackknife that leaves out one person (one refit per
+/// observed pattern, weighted by its count): a = sum c_j d_j^3 / (6 (sum c_j d_j^2)^(3/2)),
+/// d_j = mean - N^_(j). The interval takes the quantiles Phi(z0 + (z0 + z) / (1 - a (z0 + z)))
+/// of the replicates, z = Phi^-1 of (1 -+ level) / 2. Replicate r uses Rng(seed, "bca", r).
+struct BcaResult {
+  double estimate = 0;  // the estimator on the data
+  Interval interval;
+  double z0 = 0, acceleration = 0;
+  int replicates = 0, failed = 0;  // failed: the estimator returned NaN
+  std::vector<double> estimates;
+};
+BcaResult bca_bootstrap(const CaptureTable& table, const std::function<double(const CaptureTable&)>& estimator,
+                        int replicates = 1000, std::uint64_t seed = 1, double level = 0.95, int threads = 2);
 
 /// The p-quantile of sorted values (linear interpolation between order statistics, R type 7).
 double quantile_sorted(const std::vector<double>& sorted, double p);

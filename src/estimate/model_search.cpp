@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/poisson.hpp>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -229,36 +230,44 @@ ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshol
   const int k = table.k();
   ModelSelection sel;
   sel.criterion = Criterion::Aic;
-  sel.search = fmt::format("forward stepwise, Wald p-value < {}", threshold);
+  sel.search = fmt::format("forward stepwise, Poisson p-value of the overlap < {}", threshold);
   Collector col{table, Criterion::Aic, sel};
   std::vector<std::uint32_t> current;
-  auto fit = col.visit(LogLinearModel(k), nullptr);
-  if (!fit.ok()) return sel;
-  LogLinearFit chosen = fit;
+  LogLinearFit chosen = col.visit(LogLinearModel(k), nullptr);
+  if (!chosen.ok()) return sel;
   for (;;) {
     double best_p = 1.0;
-    LogLinearFit best_fit;
     std::uint32_t best_pair = 0;
     for (auto pr : all_pairs(k)) {
       if (std::find(current.begin(), current.end(), pr) != current.end()) continue;
+      // The overlap of the two lists, observed and expected under the current model.
+      double observed = 0, expected = 0;
+      for (std::uint32_t c = 1; c < table.cells(); ++c)
+        if ((c & pr) == pr) {
+          observed += static_cast<double>(table.counts[c]);
+          expected += chosen.fitted[c];
+        }
+      double p = 1.0;
+      if (expected > 0) {
+        const boost::math::poisson_distribution<double> pois(expected);
+        const double lower = boost::math::cdf(pois, observed);
+        const double upper = observed > 0 ? boost::math::cdf(boost::math::complement(pois, observed - 1)) : 1.0;
+        p = std::min(lower, upper);
+      } else if (observed > 0) {
+        p = 0.0;
+      }
+      if (!(p < best_p)) continue;
       auto gens = current;
       gens.push_back(pr);
-      auto f = col.visit(LogLinearModel::hierarchical(k, gens), nullptr);
-      if (!f.ok()) continue;
-      const auto it = std::find(f.estimated_terms.begin(), f.estimated_terms.end(), pr);
-      if (it == f.estimated_terms.end()) continue;
-      const auto j = static_cast<std::size_t>(it - f.estimated_terms.begin());
-      const double z = f.beta[j] / f.se[j];
-      const double p = std::erfc(std::abs(z) / std::sqrt(2.0));
-      if (p < best_p) {
-        best_p = p;
-        best_fit = std::move(f);
-        best_pair = pr;
-      }
+      if (check_existence(table, LogLinearModel::hierarchical(k, gens)).status != MleStatus::Exists) continue;
+      best_p = p;
+      best_pair = pr;
     }
     if (best_pair == 0 || !(best_p < threshold)) break;
     current.push_back(best_pair);
-    chosen = std::move(best_fit);
+    auto f = col.visit(LogLinearModel::hierarchical(k, current), nullptr);
+    if (!f.ok()) break;
+    chosen = std::move(f);
   }
   // The chosen model first, with its profile interval and weight 1.
   auto first = std::find_if(sel.ranked.begin(), sel.ranked.end(),

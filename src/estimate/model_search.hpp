@@ -70,11 +70,13 @@ struct ModelSelection {
 /// to the positive cells is rank-deficient.
 ModelSelection select_models(const CaptureTable& table, const SearchOptions& options = {});
 
-/// Forward stepwise selection by p-values, as in Chan, Silverman & Vincent (2021): from
-/// the main-effects model, add at each step the two-way interaction whose Wald test (the
-/// added coefficient over its standard error, two-sided) has the smallest p-value, among
-/// the models whose MLE exists; stop when that p-value is not below `threshold` (0.02 in
-/// SparseMSE). `ranked` holds the chosen model first, then the other models visited.
+/// Forward stepwise selection by p-values, the rule of Chan, Silverman & Vincent (2021)
+/// (SparseMSE's stepwisefit): from the main-effects model, for each two-way interaction not
+/// yet in the model, compare the people on both lists with its Poisson distribution under
+/// the current fit, p = min(P(X <= observed), P(X >= observed)); add the interaction with
+/// the smallest p among those whose model passes check_existence, while p < `threshold`
+/// (0.02 in SparseMSE). `ranked` holds the chosen model first (weight 1, with its profile
+/// interval), then the other models fitted on the way.
 ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshold = 0.02, double level = 0.95);
 
 /// Fits the given candidates only (used by the bootstrap): the best valid one under the
