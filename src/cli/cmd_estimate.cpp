@@ -1,6 +1,7 @@
 // joindots estimate: how many people in all, including those no list recorded, from a
-// capture-history table (--table). Calls estimate::estimate_all; this file only parses
-// options and prints.
+// capture-history table (--table, calls estimate::estimate_all) or from the store's latest
+// link run (--db, calls questions::answer_four_questions); this file only parses options
+// and prints.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -9,7 +10,10 @@
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/data_dir.hpp"
 #include "estimate/estimate.hpp"
+#include "questions/four_questions.hpp"
+#include "store/store.hpp"
 
 namespace joindots::cli {
 
@@ -18,6 +22,10 @@ namespace {
 struct EstimateCliOptions {
   CommonOptions common;
   std::string table;
+  std::string db;
+  std::vector<std::string> by;
+  std::string reference_date;
+  std::string truth;
   std::string method = "auto";
   std::string criterion = "bic";
   std::string model;
@@ -38,13 +46,11 @@ std::string number(double v) {
   return fmt::format("{:.0f}", v);
 }
 
-int run_estimate(const EstimateCliOptions& opt) {
-  if (opt.table.empty()) throw UsageError("estimate: give --table FILE.csv (a capture-history table)");
+estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   estimate::EstimateOptions eo;
-  eo.method = estimate::parse_method(opt.method);  // usage errors before reading the table
+  eo.method = estimate::parse_method(opt.method);
   eo.criterion = estimate::parse_criterion(opt.criterion);
   eo.max_order = opt.max_order;
-  const auto table = estimate::read_capture_table(opt.table);
   eo.seed = opt.seed;
   eo.bootstrap_replicates = opt.bootstrap;
   eo.threads = opt.threads;
@@ -53,6 +59,89 @@ int run_estimate(const EstimateCliOptions& opt) {
   eo.lcmcr.samples = opt.samples;
   eo.lcmcr.thin = opt.thin;
   eo.lcmcr.max_classes = opt.max_classes;
+  return eo;
+}
+
+std::string interval_text(const estimate::Interval& i) {
+  return std::isnan(i.low) ? "-" : fmt::format("{}-{}", number(i.low), number(i.high));
+}
+
+/// --db: the four questions from the latest link run, saved as an estimate run.
+int run_questions(const EstimateCliOptions& opt) {
+  if (!opt.model.empty()) throw UsageError("estimate: --model applies to --table only");
+  questions::QuestionsOptions qo;
+  qo.estimate = estimate_options(opt);
+  qo.by = opt.by;
+  qo.quiet = opt.common.quiet;
+  if (!opt.reference_date.empty()) {
+    std::string why;
+    qo.reference_date = Date::parse_full(opt.reference_date, &why);
+    if (!qo.reference_date) throw UsageError("--reference-date: " + why);
+  }
+  const AreaTable areas = AreaTable::load(data_dir());
+  auto store = Store::open(opt.db, /*create=*/false);
+  nlohmann::json params{{"method", opt.method}, {"criterion", opt.criterion}, {"by", opt.by}, {"seed", opt.seed},
+                        {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date}};
+  if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", opt.db);
+  const auto run_id = store->start_run("estimate", params.dump());
+  questions::FourAnswers answers;
+  try {
+    answers = questions::answer_four_questions(*store, areas, qo);
+  } catch (...) {
+    store->finish_run(run_id, "failed", "{}");
+    throw;
+  }
+  auto j = answers.to_json();
+  store->finish_run(run_id, "done", j.dump());
+  std::optional<questions::Truth> truth;
+  if (!opt.truth.empty()) truth = questions::read_truth(opt.truth);
+
+  if (opt.common.json) {
+    nlohmann::ordered_json out;
+    out["observed"] = answers.victims.known;
+    out["estimate"] = answers.victims.estimate;
+    out["interval"] = {answers.victims.interval.low, answers.victims.interval.high};
+    out["method"] = answers.victims.method;
+    out["run_id"] = run_id;
+    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value();
+    if (truth) out["truth"] = truth->to_json();
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  fmt::print("estimate run {} from link run {}; reference date {}; lists: {}\n\n", run_id, answers.link_run,
+             answers.reference_date.str(), fmt::join(answers.lists, ", "));
+  fmt::print("{:<16} {:>9} {:>10} {:>17}{}\n", "question", "known", "estimate", "95% interval", truth ? "      truth" : "");
+  auto row = [&](const char* name, const questions::Answer& a, std::optional<std::int64_t> t) {
+    fmt::print("{:<16} {:>9} {:>10} {:>17}{}\n", name, a.known, number(a.estimate), interval_text(a.interval),
+               t ? fmt::format(" {:>10}", *t) : std::string());
+  };
+  row("victims", answers.victims, truth ? std::optional(truth->victims) : std::nullopt);
+  row("areas affected", answers.areas, truth ? std::optional(truth->areas) : std::nullopt);
+  row("offences", answers.offences, truth ? std::optional(truth->offences) : std::nullopt);
+  row("still involved", answers.still_involved, truth ? std::optional(truth->still_involved) : std::nullopt);
+  fmt::print("\nvictims: {}\nareas: Chao2 cross-check {:.0f}\noffences: {}\nstill involved: {}", answers.victims.method,
+             answers.areas_chao2, answers.offences.method, answers.still_involved.method);
+  if (answers.still_involved_age_unknown)
+    fmt::print(" ({} recent persons of unknown age left out)", answers.still_involved_age_unknown);
+  fmt::print("\n");
+  if (!answers.strata.empty()) {
+    fmt::print("\n{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", "stratum", "value", "known", "estimate", "95% interval", "note");
+    for (const auto& s : answers.strata)
+      fmt::print("{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", s.dimension, s.value, s.observed,
+                 s.estimate ? number(*s.estimate) : "-", s.estimate ? interval_text(s.interval) : "-", s.flag);
+  }
+  for (const auto& n : answers.victims_detail.notes) fmt::print("note: {}\n", n);
+  return 0;
+}
+
+int run_estimate(const EstimateCliOptions& opt) {
+  if (!opt.db.empty() && !opt.table.empty()) throw UsageError("estimate: give --table or --db, not both");
+  if (!opt.db.empty()) return run_questions(opt);
+  if (!opt.by.empty() || !opt.truth.empty() || !opt.reference_date.empty())
+    throw UsageError("estimate: --by, --truth and --reference-date apply to --db only");
+  if (opt.table.empty()) throw UsageError("estimate: give --table FILE.csv (a capture-history table) or --db hub.db");
+  estimate::EstimateOptions eo = estimate_options(opt);  // usage errors before reading the table
+  const auto table = estimate::read_capture_table(opt.table);
   if (!opt.model.empty()) eo.model = estimate::LogLinearModel::parse(opt.model, table.k());
   if (!opt.common.quiet && !opt.common.json)
     fmt::print(stderr, "estimate: {} lists, {} people observed; method {}\n", table.k(), table.observed(), opt.method);
@@ -114,6 +203,12 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand(
       "estimate", "Estimate the total number of people, including those no list recorded (multiple systems estimation)");
   cmd->add_option("--table", opt->table, "A capture-history CSV: one 0/1 column per list, then count");
+  cmd->add_option("--db", opt->db, "The store: answer the four questions from its latest link run (saved as a run)");
+  cmd->add_option("--by", opt->by, "With --db: strata, comma-separated: region, pfa, year, age_band, sex")
+      ->delimiter(',');
+  cmd->add_option("--reference-date", opt->reference_date,
+                  "With --db: the date 'now' for children still involved (default: the latest victim record)");
+  cmd->add_option("--truth", opt->truth, "With --db: the folder `simulate` wrote, to compare with the truth");
   cmd->add_option("--method", opt->method, "auto, chapman, loglinear, lcmcr or all")->capture_default_str();
   cmd->add_option("--criterion", opt->criterion, "Model choice for log-linear models: bic or aic")->capture_default_str();
   cmd->add_option("--max-order", opt->max_order,

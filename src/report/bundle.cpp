@@ -17,6 +17,73 @@ nlohmann::json cell(const disclose::PublishedCell& c) {
   return {{"value", nullptr}, {"suppressed", c.status == disclose::CellStatus::Primary ? "primary" : "secondary"}};
 }
 
+/// An estimate and its interval as published: in the public tier rounded outward to two
+/// significant figures of the interval's width (the estimate to the same step).
+nlohmann::json published_estimate(const nlohmann::json& estimate, const nlohmann::json& interval, bool is_public) {
+  nlohmann::json out = nlohmann::json::object();
+  if (estimate.is_null()) return out;
+  double e = estimate.get<double>();
+  if (interval.is_array()) {
+    double lo = interval[0].get<double>(), hi = interval[1].get<double>();
+    if (is_public) {
+      const auto [rlo, rhi] = disclose::round_interval(lo, hi);
+      const double step = std::max(1.0, std::pow(10.0, std::floor(std::log10(std::max(hi - lo, 1.0))) - 1));
+      e = std::round(e / step) * step;
+      lo = rlo;
+      hi = rhi;
+    }
+    out["interval"] = {lo, hi};
+  }
+  out["estimate"] = is_public ? std::round(e) : e;
+  return out;
+}
+
+/// The four answers and the strata of an estimate run, through disclosure control: known
+/// counts in one release (strata of a dimension add up to the known total), estimates
+/// rounded, and an estimate withheld wherever its known count is suppressed.
+void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_public) {
+  static const char* kQuestions[] = {"victims", "areas", "offences", "still_involved"};
+  disclose::Release release;
+  std::map<std::string, std::size_t> question_cell;
+  for (const char* q : kQuestions) question_cell[q] = release.add(answers.at(q).at("known").get<std::int64_t>());
+  std::map<std::string, std::vector<std::size_t>> by_dimension;
+  std::vector<std::size_t> stratum_cell;
+  for (const auto& s : answers.value("strata", nlohmann::json::array())) {
+    stratum_cell.push_back(release.add(s.at("observed").get<std::int64_t>()));
+    by_dimension[s.at("dimension").get<std::string>()].push_back(stratum_cell.back());
+  }
+  for (const auto& [dim, parts] : by_dimension) release.relations.push_back({question_cell["victims"], parts});
+  std::vector<disclose::PublishedCell> published;
+  if (is_public) {
+    published = disclose::protect(release);
+  } else {
+    for (auto v : release.values) published.push_back({disclose::CellStatus::Published, v});
+  }
+  for (const char* q : kQuestions) {
+    const auto& a = answers.at(q);
+    const auto& known = published[question_cell[q]];
+    nlohmann::json h = published_estimate(known.suppressed() ? nlohmann::json(nullptr) : a.at("estimate"), a.at("interval"),
+                                          is_public);
+    h["known"] = cell(known);
+    h["method"] = a.value("method", "");
+    h["note"] = a.value("assumption", "");
+    b["headline"][q] = h;
+  }
+  b["lists"] = answers.value("lists", nlohmann::json::array());
+  b["reference_date"] = answers.value("reference_date", "");
+  std::size_t i = 0;
+  for (const auto& s : answers.value("strata", nlohmann::json::array())) {
+    const auto& known = published[stratum_cell[i++]];
+    nlohmann::json row = published_estimate(known.suppressed() ? nlohmann::json(nullptr) : s.at("estimate"),
+                                            s.at("interval"), is_public);
+    row["dimension"] = s.at("dimension");
+    row["value"] = s.at("value");
+    row["known"] = cell(known);
+    row["flag"] = s.value("flag", "");
+    b["strata"].push_back(row);
+  }
+}
+
 }  // namespace
 
 nlohmann::json count_cell(std::int64_t value) { return {{"value", value}}; }
@@ -34,13 +101,29 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   b["disclosure"] = is_public ? nlohmann::json{{"suppress_below", 10}, {"round_to", 5}}
                               : nlohmann::json{{"note", "restricted tier: exact counts, not for publication"}};
 
-  // The four questions: filled by the estimation stage; absent until it has run.
+  // The four questions: from the latest estimate run; null until one has run.
   b["headline"] = {{"victims", nullptr}, {"areas", nullptr}, {"offences", nullptr}, {"still_involved", nullptr}};
+  b["strata"] = nlohmann::json::array();
+  if (auto run = store.latest_run_summary("estimate")) {
+    const auto answers = nlohmann::json::parse(run->second);
+    add_estimates(b, answers, is_public);
+    b["estimate_run"] = run->first;
+  }
+
+  // What the map counts: known victims (persons linked across agencies) once a link run
+  // exists, victim records before that.
+  std::map<std::string, std::int64_t> by_area;
+  const auto link_run = store.latest_link_run(Role::victim);
+  if (link_run) {
+    store.for_each_linked_person(*link_run, Role::victim,
+                                 [&](const LinkedPerson& p, const std::optional<Date>&) { ++by_area[p.lad_cd]; });
+  } else {
+    by_area = store.records_by_area(Role::victim);
+  }
 
   // One release holds every count the page shows that adds up to another, so disclosure
-  // control sees the relations between tables (victim records by area, region and nation).
+  // control sees the relations between tables (districts, regions, nation; source types).
   disclose::Release release;
-  const auto by_area = store.records_by_area(Role::victim);
   std::map<std::string, std::vector<std::size_t>> region_parts;
   std::vector<std::size_t> area_cell(areas.size());
   for (std::size_t i = 0; i < areas.size(); ++i) {
@@ -64,11 +147,17 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   const std::size_t national_cell = release.add(national);
   release.relations.push_back({national_cell, national_parts});
 
-  // Victim records by source type, summing to the same national total.
+  // Victim records by source type, summing to the records total (which equals the map's
+  // total when the map counts records).
   const auto completeness = store.field_completeness(Role::victim);
   std::vector<std::size_t> source_cells;
-  for (const auto& c : completeness) source_cells.push_back(release.add(c.records));
-  if (!source_cells.empty()) release.relations.push_back({national_cell, source_cells});
+  std::int64_t records_total = 0;
+  for (const auto& c : completeness) {
+    source_cells.push_back(release.add(c.records));
+    records_total += c.records;
+  }
+  const std::size_t records_cell = link_run ? release.add(records_total) : national_cell;
+  if (!source_cells.empty()) release.relations.push_back({records_cell, source_cells});
 
   std::vector<disclose::PublishedCell> published;
   if (is_public) {
@@ -85,13 +174,18 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
                          {"region", a.region_name},
                          {"pfa", a.pfa_name},
                          {"pop_0_17", a.pop_0_17},
-                         {"victim_records", cell(published[area_cell[i]])}});
+                         {"count", cell(published[area_cell[i]])}});
   }
   nlohmann::json region_rows = nlohmann::json::array();
-  for (const auto& [region, c] : region_cell) region_rows.push_back({{"region", region}, {"victim_records", cell(published[c])}});
+  for (const auto& [region, c] : region_cell) region_rows.push_back({{"region", region}, {"count", cell(published[c])}});
   b["areas"] = area_rows;
   b["regions"] = region_rows;
-  b["victim_records"] = {{"total", cell(published[national_cell])}, {"no_area", cell(published[unknown_cell])}};
+  b["area_counts"] = {{"measure", link_run ? "victims" : "victim_records"},
+                      {"label", link_run ? "known victims (children linked across agencies)" : "victim records"},
+                      {"link_run", link_run ? nlohmann::json(*link_run) : nlohmann::json(nullptr)},
+                      {"total", cell(published[national_cell])},
+                      {"no_area", cell(published[unknown_cell])}};
+  b["victim_records_total"] = cell(published[records_cell]);
 
   nlohmann::json sources = nlohmann::json::array();
   for (std::size_t k = 0; k < completeness.size(); ++k) {

@@ -75,6 +75,16 @@ struct LinkedPair {
   std::int64_t record_pk_a = 0, record_pk_b = 0;
   double weight = 0, probability = 0;
 };
+/// One record of a link run with the person it was resolved to (for the networks stage).
+struct LinkedRecord {
+  std::int64_t record_pk = 0, person_id = 0;
+  Role role = Role::victim;
+  SourceType source_type = SourceType::police;
+  std::string source_org, record_id, case_ref, lad_cd;
+  Date event_date;
+  std::optional<Date> last_date;
+  std::optional<std::int64_t> offence_count;
+};
 struct LinkRunOutput {
   std::string role;
   std::vector<LinkedPerson> persons;
@@ -122,8 +132,14 @@ class Store {
   /// most often give (full dates preferred over partial ones; nullopt when none has one).
   virtual void for_each_linked_person(std::int64_t run_id, Role role,
                                       const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) = 0;
+  /// The summary (JSON text) of the latest run of `stage` that finished "done", with its id.
+  virtual std::optional<std::pair<std::int64_t, std::string>> latest_run_summary(const std::string& stage) = 0;
   /// The latest date (event or last contact) among the stored records of `role`.
   virtual std::optional<Date> latest_record_date(Role role) = 0;
+  /// Streams the records of `role` that a link run resolved, each with its person, in
+  /// record_pk order.
+  virtual void for_each_linked_record(std::int64_t run_id, Role role,
+                                      const std::function<void(const LinkedRecord&)>& fn) = 0;
 };
 
 }  // namespace joindots

@@ -46,14 +46,25 @@ test("the public report loads, shows the bundle's numbers and draws 318 district
   const { page, problems } = await openReport("report-public.html");
   const bundle = JSON.parse(await page.locator("#joindots-bundle").textContent());
   assert.equal(bundle.tier, "public");
-  assert.equal(await page.locator("#total-victim-records").textContent(), formatCell(bundle.victim_records.total));
+  assert.equal(await page.locator("#total-area-count").textContent(), formatCell(bundle.area_counts.total));
   assert.equal(await page.locator('svg [aria-label="geo"] path').count(), 318);
   // The table behind the map shows every district's cell as the bundle has it.
   const rows = page.locator("#map table tbody tr");
   assert.equal(await rows.count(), 318);
   const first = bundle.areas[0];
-  assert.equal(await rows.nth(0).locator("td").nth(3).textContent(), formatCell(first.victim_records));
+  assert.equal(await rows.nth(0).locator("td").nth(3).textContent(), formatCell(first.count));
   assert.equal(await page.locator(".tier-banner").count(), 0);
+  // The four questions: every known count and estimate on screen is the bundle's.
+  for (const [key, title] of [["victims", "Victims"], ["areas", "Areas affected"], ["offences", "Offences"], ["still_involved", "Still involved"]]) {
+    const h = bundle.headline[key];
+    assert.ok(h, `headline ${key} present`);
+    const card = page.locator(`.card[data-question="${title}"]`);
+    assert.equal(await card.locator('[data-value="known"]').textContent(), formatCell(h.known));
+    if (h.estimate !== undefined) assert.equal(await card.locator('[data-value="estimate"]').textContent(), h.estimate.toLocaleString("en-GB"));
+  }
+  // Stratified estimates: a forest plot per dimension.
+  assert.ok(bundle.strata.length > 0);
+  assert.equal(await page.locator("#strata h3").count(), new Set(bundle.strata.map((s) => s.dimension)).size);
   await page.screenshot({ path: path.join(reportDir, "report-public.png"), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
@@ -67,7 +78,7 @@ test("a table downloads as CSV with every district", async () => {
   ]);
   assert.equal(download.suggestedFilename(), "areas.csv");
   const csv = readFileSync(await download.path(), "utf8").trim().split("\n");
-  assert.equal(csv[0], "lad_cd,name,region,police_force_area,children_0_17,victim_records,per_10000_children");
+  assert.equal(csv[0], "lad_cd,name,region,police_force_area,children_0_17,victims,per_10000_children");
   assert.equal(csv.length, 319);
   assert.deepEqual(problems, []);
   await page.close();
@@ -79,7 +90,7 @@ test("the restricted report says so and shows exact counts", async () => {
   assert.equal(bundle.tier, "restricted");
   assert.match(await page.locator(".tier-banner").textContent(), /RESTRICTED/);
   assert.match(await page.title(), /RESTRICTED/);
-  assert.equal(await page.locator("#total-victim-records").textContent(), bundle.victim_records.total.value.toLocaleString("en-GB"));
+  assert.equal(await page.locator("#total-area-count").textContent(), bundle.area_counts.total.value.toLocaleString("en-GB"));
   await page.screenshot({ path: path.join(reportDir, "report-restricted.png"), fullPage: false });
   assert.deepEqual(problems, []);
   await page.close();
@@ -125,7 +136,7 @@ test("the live dashboard loads from joindots serve and shows the same numbers", 
     await page.goto(url);
     await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
     const bundle = await (await fetch(url + "api/v1/bundle")).json();
-    assert.equal(await page.locator("#total-victim-records").textContent(), formatCell(bundle.victim_records.total));
+    assert.equal(await page.locator("#total-area-count").textContent(), formatCell(bundle.area_counts.total));
     assert.equal(await page.locator('svg [aria-label="geo"] path').count(), 318);
     await page.screenshot({ path: path.join(reportDir, "dashboard.png") });
     assert.deepEqual(problems, []);

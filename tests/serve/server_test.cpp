@@ -82,10 +82,12 @@ TEST_F(ServerTest, SummaryAndBundleMatchTheirSchemas) {
   for (const auto& a : b["areas"]) {
     for (const char* key : {"lad_cd", "name", "region", "pfa"}) EXPECT_TRUE(a[key].is_string()) << key;
     EXPECT_TRUE(a["pop_0_17"].is_number());
-    expect_cell(a["victim_records"]);
+    expect_cell(a["count"]);
   }
-  expect_cell(b["victim_records"]["total"]);
-  EXPECT_EQ(b["victim_records"]["total"]["value"], 40);  // 40 records, rounded to 5: 40
+  EXPECT_EQ(b["area_counts"]["measure"], "victim_records");  // no link run yet
+  expect_cell(b["area_counts"]["total"]);
+  EXPECT_EQ(b["area_counts"]["total"]["value"], 40);  // 40 records, rounded to 5: 40
+  EXPECT_EQ(b["victim_records_total"]["value"], 40);
   for (const char* q : {"victims", "areas", "offences", "still_involved"}) EXPECT_TRUE(b["headline"].contains(q)) << q;
 }
 

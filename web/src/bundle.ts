@@ -20,7 +20,7 @@ export interface AreaRow {
   region: string;
   pfa: string;
   pop_0_17: number;
-  victim_records: Cell;
+  count: Cell;
 }
 
 export interface SourceRow {
@@ -28,6 +28,15 @@ export interface SourceRow {
   organisations: number;
   victim_records: Cell;
   percent_with_value: Record<string, number | null>;
+}
+
+export interface StratumRow {
+  dimension: string;
+  value: string;
+  known: Cell;
+  estimate?: number;
+  interval?: [number, number];
+  flag: string;
 }
 
 export interface Bundle {
@@ -43,9 +52,14 @@ export interface Bundle {
     still_involved: Estimate | null;
   };
   areas: AreaRow[];
-  regions: { region: string; victim_records: Cell }[];
-  victim_records: { total: Cell; no_area: Cell };
+  regions: { region: string; count: Cell }[];
+  /** What the map counts: known victims once linkage has run, victim records before. */
+  area_counts: { measure: "victims" | "victim_records"; label: string; total: Cell; no_area: Cell };
+  victim_records_total: Cell;
   sources: SourceRow[];
+  strata: StratumRow[];
+  lists?: string[];
+  reference_date?: string;
   store: { schema_version: number; files: number; runs: number };
 }
 

@@ -3,7 +3,7 @@
 import * as Plot from "@observablehq/plot";
 import type { FeatureCollection } from "geojson";
 
-import { AreaRow, Bundle, Cell, Estimate, formatCell, loadJson, SUPPORTED_SCHEMA } from "./bundle";
+import { AreaRow, Bundle, Estimate, formatCell, loadJson, StratumRow, SUPPORTED_SCHEMA } from "./bundle";
 import { downloadButton, toCsv } from "./csv";
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]) {
@@ -53,12 +53,14 @@ function headlineCard(title: string, unit: string, e: Estimate | null) {
     const interval = e.interval ? ` (95% interval ${e.interval[0].toLocaleString("en-GB")}–${e.interval[1].toLocaleString("en-GB")})` : "";
     card.append(el("p", { class: "estimate" }, "Estimated: ", el("strong", { "data-value": "estimate" }, e.estimate.toLocaleString("en-GB")), interval));
   }
-  if (e.method) card.append(el("p", { class: "method" }, e.method));
+  if (e.method || e.note)
+    card.append(el("details", { class: "assumption" }, el("summary", {}, "How it is estimated"),
+      ...(e.method ? [el("p", { class: "method" }, e.method)] : []), ...(e.note ? [el("p", {}, e.note)] : [])));
   return card;
 }
 
 function ratePer10k(row: AreaRow): number | null {
-  return row.victim_records.value === null ? null : (10000 * row.victim_records.value) / row.pop_0_17;
+  return row.count.value === null ? null : (10000 * row.count.value) / row.pop_0_17;
 }
 
 function areaMap(bundle: Bundle, geo: FeatureCollection) {
@@ -73,7 +75,7 @@ function areaMap(bundle: Bundle, geo: FeatureCollection) {
       scheme: "viridis", // perceptually uniform and colour-blind safe; no grey, so grey can mean "suppressed"
       legend: true,
       tickFormat: ".1f",
-      label: "Victim records per 10,000 children aged 0–17 (grey: fewer than 10, suppressed)",
+      label: `${bundle.area_counts.measure === "victims" ? "Known victims" : "Victim records"} per 10,000 children aged 0–17 (grey: fewer than 10, suppressed)`,
       unknown: "#d0d0d0",
     },
     marks: [
@@ -86,7 +88,7 @@ function areaMap(bundle: Bundle, geo: FeatureCollection) {
         strokeWidth: 0.3,
         title: (f: any) => {
           const row = byCode.get(f.properties.lad23cd);
-          return row ? `${row.name}: ${formatCell(row.victim_records)} victim records` : f.properties.lad23nm;
+          return row ? `${row.name}: ${formatCell(row.count)} ${bundle.area_counts.label}` : f.properties.lad23nm;
         },
       }),
     ],
@@ -96,10 +98,59 @@ function areaMap(bundle: Bundle, geo: FeatureCollection) {
   return figure;
 }
 
+const DIMENSION_TITLES: Record<string, string> = {
+  region: "Region", pfa: "Police force area", year: "Year of first record", age_band: "Age band at first record", sex: "Sex",
+};
+
+/** A forest plot of one dimension's estimates with their 95% intervals; flagged strata are listed, not drawn. */
+function forestPlot(rows: StratumRow[]) {
+  const drawn = rows.filter((r) => r.estimate !== undefined && r.interval);
+  const figure = Plot.plot({
+    marginLeft: 190,
+    width: 720,
+    height: 40 + 26 * Math.max(drawn.length, 1),
+    // Log scale: one sparse stratum's wide interval must not flatten the others.
+    x: { type: "log", label: "Estimated victims (95% interval, log scale)", grid: true, nice: true },
+    y: { label: null, domain: drawn.map((r) => r.value) },
+    marks: [
+      Plot.ruleY(drawn, { y: "value", x1: (r: StratumRow) => r.interval![0], x2: (r: StratumRow) => r.interval![1], stroke: "#3b528b", strokeWidth: 2 }),
+      Plot.dot(drawn, { y: "value", x: "estimate", fill: "#21918c", r: 4, title: (r: StratumRow) => `${r.value}: ${r.estimate!.toLocaleString("en-GB")} (${r.interval![0].toLocaleString("en-GB")}–${r.interval![1].toLocaleString("en-GB")})` }),
+      Plot.dot(drawn, { y: "value", x: (r: StratumRow) => r.known.value ?? NaN, symbol: "times", stroke: "#440154", title: (r: StratumRow) => `${r.value}: ${formatCell(r.known)} known` }),
+    ],
+  });
+  figure.setAttribute("role", "img");
+  figure.setAttribute("aria-label", "Forest plot: estimated victims per stratum with 95% intervals (lines) and known victims (crosses). The table below holds the same figures.");
+  return figure;
+}
+
+function strataSection(bundle: Bundle) {
+  const sec = section("strata", "Estimates by area, period and group");
+  if (!bundle.strata || bundle.strata.length === 0) {
+    sec.append(el("p", { class: "pending" }, "No stratified estimates yet: run joindots estimate --db ... --by region,..."));
+    return sec;
+  }
+  sec.append(el("p", {}, "Each stratum is estimated on its own. Strata too sparse for capture-recapture are flagged and not estimated; \"not recorded\" shows how many known victims lack the attribute. Crosses mark known victims."));
+  const dims = [...new Set(bundle.strata.map((s) => s.dimension))];
+  for (const dim of dims) {
+    const rows = bundle.strata.filter((s) => s.dimension === dim);
+    const fmt = (v?: number) => (v === undefined ? "–" : v.toLocaleString("en-GB"));
+    sec.append(
+      el("h3", {}, DIMENSION_TITLES[dim] ?? dim),
+      forestPlot(rows),
+      el("details", {}, el("summary", {}, `${DIMENSION_TITLES[dim] ?? dim}: the figures as a table`),
+        table(`Victims by ${(DIMENSION_TITLES[dim] ?? dim).toLowerCase()}`, ["Stratum", "Known", "Estimated", "95% interval", "Note"],
+          rows.map((r) => [r.value, formatCell(r.known), fmt(r.estimate), r.interval ? `${fmt(r.interval[0])}–${fmt(r.interval[1])}` : "–", r.flag]))),
+      downloadButton(`estimates_by_${dim}.csv`, () => toCsv(["dimension", "stratum", "known", "estimate", "interval_low", "interval_high", "note"],
+        rows.map((r) => [r.dimension, r.value, r.known.value ?? "suppressed", r.estimate ?? "", r.interval?.[0] ?? "", r.interval?.[1] ?? "", r.flag]))),
+    );
+  }
+  return sec;
+}
+
 function areaCsv(bundle: Bundle) {
   return toCsv(
-    ["lad_cd", "name", "region", "police_force_area", "children_0_17", "victim_records", "per_10000_children"],
-    bundle.areas.map((a) => [a.lad_cd, a.name, a.region, a.pfa, a.pop_0_17, a.victim_records.value ?? "suppressed", ratePer10k(a)?.toFixed(2) ?? ""]),
+    ["lad_cd", "name", "region", "police_force_area", "children_0_17", bundle.area_counts.measure, "per_10000_children"],
+    bundle.areas.map((a) => [a.lad_cd, a.name, a.region, a.pfa, a.pop_0_17, a.count.value ?? "suppressed", ratePer10k(a)?.toFixed(2) ?? ""]),
   );
 }
 
@@ -120,15 +171,20 @@ function render(bundle: Bundle, geo: FeatureCollection) {
 
   const cards = el("div", { class: "cards" });
   for (const q of QUESTIONS) cards.append(headlineCard(q.title, q.unit, bundle.headline[q.key]));
-  app.append(section("questions", "The four questions", cards));
+  const questions = section("questions", "The four questions", cards);
+  if (bundle.reference_date) questions.append(el("p", { class: "meta" }, `Reference date ${bundle.reference_date}; lists (sources): ${(bundle.lists ?? []).join(", ")}. Estimates are multiple systems estimates with 95% intervals.`));
+  app.append(questions);
 
-  const mapSection = section("map", "Where the records are",
-    el("p", {}, `Victim records held by agencies (records, not yet linked to children) per 10,000 children. Total: `, el("strong", { id: "total-victim-records" }, formatCell(bundle.victim_records.total)), `; without a home district: ${formatCell(bundle.victim_records.no_area)}.`),
+  const measure = bundle.area_counts.measure === "victims" ? "Known victims" : "Victim records";
+  const mapSection = section("map", bundle.area_counts.measure === "victims" ? "Where the known victims live" : "Where the records are",
+    el("p", {}, `${measure} per 10,000 children, by home district: ${bundle.area_counts.label}. Total: `, el("strong", { id: "total-area-count" }, formatCell(bundle.area_counts.total)), `; without a home district: ${formatCell(bundle.area_counts.no_area)}.`),
     areaMap(bundle, geo));
-  const areaTable = table("Victim records by local authority district", ["District", "Region", "Police force area", "Children 0–17", "Victim records", "Per 10,000"],
-    bundle.areas.map((a) => [a.name, a.region, a.pfa, a.pop_0_17.toLocaleString("en-GB"), formatCell(a.victim_records), ratePer10k(a)?.toFixed(1) ?? "–"]));
+  const areaTable = table(`${measure} by local authority district`, ["District", "Region", "Police force area", "Children 0–17", measure, "Per 10,000"],
+    bundle.areas.map((a) => [a.name, a.region, a.pfa, a.pop_0_17.toLocaleString("en-GB"), formatCell(a.count), ratePer10k(a)?.toFixed(1) ?? "–"]));
   mapSection.append(el("details", {}, el("summary", {}, "The map as a table"), areaTable), downloadButton("areas.csv", () => areaCsv(bundle)));
   app.append(mapSection);
+
+  app.append(strataSection(bundle));
 
   const fields = ["given_name", "family_name", "dob", "sex", "postcode", "lad_cd", "nhs_number", "upn", "pnc_id"];
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v)}%`);
@@ -141,7 +197,8 @@ function render(bundle: Bundle, geo: FeatureCollection) {
 
   app.append(section("notes", "Method notes",
     el("ul", {},
-      el("li", {}, "Counts here are agency records of victims. One child may have several records in several agencies; linkage (to come) turns records into children."),
+      el("li", {}, "Agencies hold records; one child may have several records in several agencies. Linkage (Fellegi–Sunter with EM) turns records into children, and the known counts are of children. The completeness table counts records."),
+      el("li", {}, "Estimated totals include the children no agency recorded, by multiple systems estimation over the source types (log-linear models chosen by BIC, with intervals that include model uncertainty). Each figure's assumption is given beside it. Where the lists are positively dependent or children differ in how visible they are, such estimates tend to run low."),
       el("li", {}, "Public tier: counts of 1 to 9 are suppressed, others rounded to the nearest 5, and further cells suppressed so that no hidden count can be worked out from totals (docs/privacy.md)."),
       el("li", {}, "District boundaries are super-generalised: good for a map, not for locating anyone."))));
 

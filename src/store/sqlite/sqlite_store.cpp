@@ -374,4 +374,43 @@ std::optional<Date> SqliteStore::latest_record_date(Role role) {
   return Date::parse(st.column_text(0));
 }
 
+std::optional<std::pair<std::int64_t, std::string>> SqliteStore::latest_run_summary(const std::string& stage) {
+  auto st = db_.prepare(
+      "SELECT run_id, summary FROM runs WHERE stage = ? AND status = 'done' AND summary IS NOT NULL "
+      "ORDER BY run_id DESC LIMIT 1");
+  st.bind(1, stage);
+  if (!st.step()) return std::nullopt;
+  return std::pair{st.column_int(0), st.column_text(1)};
+}
+
+void SqliteStore::for_each_linked_record(std::int64_t run_id, Role role,
+                                         const std::function<void(const LinkedRecord&)>& fn) {
+  auto st = db_.prepare(
+      "SELECT r.record_pk, m.person_id, s.source_type, r.source_org, r.record_id, coalesce(r.case_ref, ''), "
+      "coalesce(r.lad_cd, ''), r.event_date, r.last_date, r.offence_count FROM link_person_records m "
+      "JOIN records r USING (record_pk) JOIN sources s USING (source_id) WHERE m.run_id = ? AND r.role = ? "
+      "ORDER BY r.record_pk");
+  st.bind(1, run_id).bind(2, to_string(role));
+  LinkedRecord out;
+  out.role = role;
+  auto date_or_throw = [&](const std::string& text) {
+    auto d = Date::parse(text);
+    if (!d) db_.fail("stored date '" + text + "' is not a date");
+    return *d;
+  };
+  while (st.step()) {
+    out.record_pk = st.column_int(0);
+    out.person_id = st.column_int(1);
+    out.source_type = *parse_enum<SourceType>(kSourceTypeNames, st.column_text(2));
+    out.source_org = st.column_text(3);
+    out.record_id = st.column_text(4);
+    out.case_ref = st.column_text(5);
+    out.lad_cd = st.column_text(6);
+    out.event_date = date_or_throw(st.column_text(7));
+    out.last_date = st.column_is_null(8) ? std::nullopt : std::optional<Date>(date_or_throw(st.column_text(8)));
+    out.offence_count = st.column_is_null(9) ? std::nullopt : std::optional<std::int64_t>(st.column_int(9));
+    fn(out);
+  }
+}
+
 }  // namespace joindots

@@ -25,6 +25,9 @@ class SqliteStore final : public Store {
   void for_each_linked_person(std::int64_t run_id, Role role,
                               const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) override;
   std::optional<Date> latest_record_date(Role role) override;
+  std::optional<std::pair<std::int64_t, std::string>> latest_run_summary(const std::string& stage) override;
+  void for_each_linked_record(std::int64_t run_id, Role role,
+                              const std::function<void(const LinkedRecord&)>& fn) override;
 
   sqlite::Database& database() { return db_; }
 
