@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   cli::add_status_command(app, run);
   cli::add_estimate_command(app, run);
   cli::add_link_command(app, run);
+  cli::add_networks_command(app, run);
   cli::add_report_command(app, run);
   cli::add_serve_command(app, run);
   try {

@@ -1,0 +1,127 @@
+#include "networks/evaluate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/error.hpp"
+#include "io/csv_reader.hpp"
+
+namespace joindots::networks {
+
+namespace {
+
+/// Calls fn(row, column index) for every row of DIR/truth/NAME.
+template <typename Fn>
+void read_truth_csv(const std::filesystem::path& dir, const std::string& name,
+                    const std::vector<std::string_view>& columns, Fn fn) {
+  const auto path = dir / "truth" / name;
+  if (!std::filesystem::exists(path))
+    throw UsageError(fmt::format("--truth {}: no truth/{} there (give the folder `simulate --out` wrote)",
+                                 dir.string(), name));
+  CsvReader in(path);
+  const auto& h = in.header();
+  std::vector<std::size_t> idx;
+  for (auto c : columns) {
+    auto it = std::find(h.begin(), h.end(), c);
+    if (it == h.end()) throw BadInputError(InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", c)});
+    idx.push_back(static_cast<std::size_t>(it - h.begin()));
+  }
+  CsvRow row;
+  while (in.next(row)) fn(row.fields, idx);
+}
+
+std::vector<std::string> split_bar(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto end = s.find('|', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+NetworkTruth load_network_truth(const std::filesystem::path& dir) {
+  NetworkTruth t;
+  read_truth_csv(dir, "records.csv", {"source_org", "record_id", "person_id"},
+                 [&](const auto& f, const auto& i) { t.person_of[{f[i[0]], f[i[1]]}] = f[i[2]]; });
+  read_truth_csv(dir, "offenders.csv", {"person_id", "group_id"},
+                 [&](const auto& f, const auto& i) { t.group_of_offender[f[i[0]]] = f[i[1]]; });
+  read_truth_csv(dir, "victims.csv", {"person_id", "group_ids"},
+                 [&](const auto& f, const auto& i) { t.groups_of_victim[f[i[0]]] = split_bar(f[i[1]]); });
+  read_truth_csv(dir, "groups.csv", {"group_id", "cross_force"},
+                 [&](const auto& f, const auto& i) { t.group_cross_force[f[i[0]]] = f[i[1]] == "1"; });
+  return t;
+}
+
+NetworkEvaluation evaluate_networks(const std::vector<NetworkRecord>& records, const NetworkResult& result,
+                                    const NetworkTruth& truth) {
+  NetworkEvaluation ev;
+  ev.found_networks = static_cast<std::int64_t>(result.networks.size());
+  for (const auto& n : result.networks) ev.found_cross_force += n.cross_force();
+  ev.groups = static_cast<std::int64_t>(truth.group_cross_force.size());
+  for (const auto& [_, cf] : truth.group_cross_force) ev.groups_cross_force += cf;
+
+  // Found side: each networked suspect's majority true person.
+  std::map<PersonKey, std::map<std::string, std::int64_t>> votes;
+  for (const auto& r : records) {
+    if (!r.person.is_suspect() || !result.network_of_suspect.count(r.person)) continue;
+    auto it = truth.person_of.find({r.source_org, r.record_id});
+    ++votes[r.person][it == truth.person_of.end() ? std::string() : it->second];
+  }
+  std::map<std::string, std::int64_t> group_label;
+  std::vector<std::int64_t> found, true_labels;
+  for (const auto& [person, v] : votes) {
+    auto best = std::max_element(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto g = truth.group_of_offender.find(best->first);
+    if (g == truth.group_of_offender.end()) {
+      ++ev.suspects_not_offenders;
+      continue;
+    }
+    found.push_back(result.network_of_suspect.at(person));
+    true_labels.push_back(group_label.try_emplace(g->second, static_cast<std::int64_t>(group_label.size())).first->second);
+  }
+  ev.suspects_compared = static_cast<std::int64_t>(found.size());
+  ev.agreement = compare_partitions(found, true_labels);
+
+  // True side: groups revealed by a case-bearing offender record; extent from the records of
+  // their persons that appear in cases.
+  std::set<std::string> in_cases;  // true persons with a case-bearing record
+  for (const auto& r : records) {
+    if (r.case_ref.empty()) continue;
+    if (auto it = truth.person_of.find({r.source_org, r.record_id}); it != truth.person_of.end())
+      in_cases.insert(it->second);
+  }
+  std::map<std::string, std::set<std::string>> pfas_of_group;
+  std::set<std::string> revealed;
+  for (const auto& r : records) {
+    auto it = truth.person_of.find({r.source_org, r.record_id});
+    if (it == truth.person_of.end() || !in_cases.count(it->second)) continue;
+    std::vector<std::string> groups;
+    if (auto g = truth.group_of_offender.find(it->second); g != truth.group_of_offender.end()) {
+      groups.push_back(g->second);
+      revealed.insert(g->second);
+    } else if (auto v = truth.groups_of_victim.find(it->second); v != truth.groups_of_victim.end()) {
+      groups = v->second;
+    }
+    for (const auto& g : groups) {
+      auto& p = pfas_of_group[g];
+      if (!r.pfa_cd.empty()) p.insert(r.pfa_cd);
+      if (!r.force_cd.empty()) p.insert(r.force_cd);
+    }
+  }
+  ev.true_networks = static_cast<std::int64_t>(revealed.size());
+  for (const auto& g : revealed) {
+    ev.true_cross_force += pfas_of_group[g].size() > 1;
+    if (auto it = truth.group_cross_force.find(g); it != truth.group_cross_force.end())
+      ev.true_cross_force_declared += it->second;
+  }
+  return ev;
+}
+
+}  // namespace joindots::networks

@@ -1,0 +1,174 @@
+#include "networks/networks.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+namespace joindots::networks {
+
+namespace {
+
+class UnionFind {
+ public:
+  explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), std::size_t{0}); }
+  std::size_t find(std::size_t x) {
+    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+    return x;
+  }
+  void join(std::size_t a, std::size_t b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent_[std::max(a, b)] = std::min(a, b);  // the root is the earliest case
+  }
+
+ private:
+  std::vector<std::size_t> parent_;
+};
+
+struct CaseTie {
+  std::int64_t offences = 0, records = 0;
+};
+
+}  // namespace
+
+NetworkResult find_networks(const std::vector<NetworkRecord>& records, const NetworkOptions& options) {
+  if (options.min_bridge < 1) throw std::invalid_argument("find_networks: min_bridge must be at least 1");
+  NetworkResult out;
+
+  // 1. Cases and persons.
+  std::map<PersonKey, std::size_t> person_index;
+  std::vector<PersonKey> persons;
+  std::map<std::pair<std::string, std::string>, std::size_t> case_index;
+  std::vector<std::map<std::size_t, CaseTie>> ties;  // person -> case -> tie
+  std::vector<std::vector<std::size_t>> case_members;
+  for (const auto& r : records) {
+    auto [pit, new_person] = person_index.try_emplace(r.person, persons.size());
+    if (new_person) {
+      persons.push_back(r.person);
+      ties.emplace_back();
+    }
+    if (r.case_ref.empty()) continue;
+    auto [cit, new_case] = case_index.try_emplace({r.source_org, r.case_ref}, case_members.size());
+    if (new_case) case_members.emplace_back();
+    auto& tie = ties[pit->second][cit->second];
+    if (tie.records == 0) case_members[cit->second].push_back(pit->second);
+    tie.offences += std::max<std::int64_t>(1, r.offences);
+    tie.records += 1;
+  }
+  out.cases = static_cast<std::int64_t>(case_members.size());
+
+  // 2. Bridges between cases: the number of persons each pair shares.
+  std::map<std::pair<std::size_t, std::size_t>, int> shared;
+  for (const auto& t : ties) {
+    if (t.size() < 2) continue;
+    for (auto a = t.begin(); a != t.end(); ++a)
+      for (auto b = std::next(a); b != t.end(); ++b) ++shared[{a->first, b->first}];
+  }
+  UnionFind uf(case_members.size());
+  for (const auto& [pair, n] : shared) {
+    if (n >= options.min_bridge) {
+      uf.join(pair.first, pair.second);
+      ++out.bridges_joined;
+    } else {
+      ++out.bridges_refused;
+    }
+  }
+
+  // 3. Each suspect to one case cluster.
+  std::map<std::size_t, std::vector<std::size_t>> suspects_of_cluster;  // cluster root -> persons
+  std::vector<std::size_t> cluster_of_suspect(persons.size(), SIZE_MAX);
+  for (std::size_t p = 0; p < persons.size(); ++p) {
+    if (!persons[p].is_suspect()) continue;
+    ++out.suspects;
+    if (ties[p].empty()) {
+      ++out.unattached_suspects;
+      continue;
+    }
+    std::map<std::size_t, CaseTie> by_cluster;
+    for (const auto& [c, tie] : ties[p]) {
+      auto& t = by_cluster[uf.find(c)];
+      t.offences += tie.offences;
+      t.records += tie.records;
+    }
+    auto best = by_cluster.begin();  // ties broken towards the earliest root (map order)
+    for (auto it = by_cluster.begin(); it != by_cluster.end(); ++it)
+      if (std::pair(it->second.offences, it->second.records) > std::pair(best->second.offences, best->second.records))
+        best = it;
+    cluster_of_suspect[p] = best->first;
+    suspects_of_cluster[best->first].push_back(p);
+  }
+
+  // 4. Networks: clusters with suspects; victims attach through their cases.
+  std::map<std::size_t, std::size_t> network_of_cluster;
+  std::vector<Network> nets;
+  for (const auto& [root, members] : suspects_of_cluster) {
+    network_of_cluster[root] = nets.size();
+    Network n;
+    for (auto p : members) n.suspects.push_back(persons[p]);
+    nets.push_back(std::move(n));
+  }
+  std::vector<std::set<std::size_t>> networks_of_person(persons.size());
+  for (std::size_t p = 0; p < persons.size(); ++p)
+    if (cluster_of_suspect[p] != SIZE_MAX) networks_of_person[p].insert(network_of_cluster.at(cluster_of_suspect[p]));
+  for (std::size_t p = 0; p < persons.size(); ++p) {
+    if (persons[p].is_suspect()) continue;
+    ++out.victims;
+    auto& mine = networks_of_person[p];
+    for (const auto& [c, _] : ties[p]) {
+      if (auto it = network_of_cluster.find(uf.find(c)); it != network_of_cluster.end()) {
+        mine.insert(it->second);
+        continue;
+      }
+      // The case's cluster kept none of its suspects: follow them to their networks.
+      for (auto q : case_members[c])
+        if (cluster_of_suspect[q] != SIZE_MAX) mine.insert(network_of_cluster.at(cluster_of_suspect[q]));
+    }
+    if (mine.empty()) ++out.unattached_victims;
+    for (auto n : mine) nets[n].victims.push_back(persons[p]);
+  }
+  std::vector<std::set<std::size_t>> cases_of_network(nets.size());
+  for (std::size_t c = 0; c < case_members.size(); ++c)
+    if (auto it = network_of_cluster.find(uf.find(c)); it != network_of_cluster.end())
+      cases_of_network[it->second].insert(c);
+  for (std::size_t p = 0; p < persons.size(); ++p)
+    for (const auto& [c, _] : ties[p])
+      for (auto n : networks_of_person[p]) cases_of_network[n].insert(c);
+
+  // 5. Extent: districts, forces and period from every record of the network's persons.
+  std::vector<std::set<std::string>> lads(nets.size()), pfas(nets.size());
+  std::vector<bool> dated(nets.size(), false);
+  for (const auto& r : records) {
+    for (auto n : networks_of_person[person_index.at(r.person)]) {
+      Network& net = nets[n];
+      if (!r.lad_cd.empty()) lads[n].insert(r.lad_cd);
+      if (!r.pfa_cd.empty()) pfas[n].insert(r.pfa_cd);
+      if (!r.force_cd.empty()) pfas[n].insert(r.force_cd);
+      if (!dated[n] || r.first < net.first) net.first = r.first;
+      if (!dated[n] || r.last > net.last) net.last = r.last;
+      dated[n] = true;
+      ++net.records;
+    }
+  }
+  for (std::size_t n = 0; n < nets.size(); ++n) {
+    nets[n].lads.assign(lads[n].begin(), lads[n].end());
+    nets[n].pfas.assign(pfas[n].begin(), pfas[n].end());
+    nets[n].cases = static_cast<std::int64_t>(cases_of_network[n].size());
+    std::sort(nets[n].suspects.begin(), nets[n].suspects.end());
+    std::sort(nets[n].victims.begin(), nets[n].victims.end());
+  }
+  std::stable_sort(nets.begin(), nets.end(), [](const Network& a, const Network& b) {
+    if (a.suspects.size() != b.suspects.size()) return a.suspects.size() > b.suspects.size();
+    if (a.victims.size() != b.victims.size()) return a.victims.size() > b.victims.size();
+    return a.first < b.first;
+  });
+  for (std::size_t n = 0; n < nets.size(); ++n) {
+    nets[n].id = static_cast<std::int64_t>(n + 1);
+    for (const auto& s : nets[n].suspects) out.network_of_suspect[s] = nets[n].id;
+  }
+  out.networks = std::move(nets);
+  return out;
+}
+
+}  // namespace joindots::networks
