@@ -141,6 +141,7 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
 
   // 1. Victims.
   const auto table = table_of(all, out.lists);
+  out.victims_pattern_counts = table.counts;
   out.victims_detail = estimate::estimate_all(table, opt.estimate);
   const double n = static_cast<double>(table.observed());
   const double n_hat = out.victims_detail.estimate;
@@ -302,6 +303,14 @@ nlohmann::ordered_json FourAnswers::to_json() const {
   }
   j["strata"] = std::move(strata_json);
   j["victims_methods"] = estimate::to_json(victims_detail);
+  // The overlap of the lists (for an UpSet chart): one row per observed pattern, the
+  // pattern as 0/1 in list order.
+  nlohmann::ordered_json overlap = nlohmann::ordered_json::array();
+  for (std::uint32_t pattern = 1; pattern < victims_pattern_counts.size(); ++pattern)
+    if (victims_pattern_counts[pattern] > 0)
+      overlap.push_back({{"pattern", estimate::pattern_string(pattern, static_cast<int>(lists.size()))},
+                         {"count", victims_pattern_counts[pattern]}});
+  j["capture_table"] = std::move(overlap);
   return j;
 }
 

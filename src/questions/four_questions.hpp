@@ -67,6 +67,7 @@ struct FourAnswers {
   double areas_chao2 = 0;
   std::int64_t still_involved_age_unknown = 0;  // recent persons whose age could not be told
   estimate::EstimateResult victims_detail;      // every method side by side
+  std::vector<std::int64_t> victims_pattern_counts;  // the capture table: count per list pattern (bitmask)
   std::vector<StratumEstimate> strata;
 
   nlohmann::ordered_json to_json() const;
