@@ -1,6 +1,9 @@
 #include "simulate/names.hpp"
 
+#include <cctype>
 #include <cmath>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace joindots::simulate {
@@ -121,6 +124,173 @@ constexpr std::string_view kStreet[] = {
     "Mack",  "Buzz",   "Nitro",  "Jinx",   "Storm",
 };
 
+// ---- The long tail --------------------------------------------------------------------
+// Real registers have tens of thousands of surnames, most of them rare; a few hundred
+// hand-written names made thousands of distinct children share a name at national scale.
+// Below the hand-written head, synthetic names are made by compounding fixed morphemes
+// (no randomness but a fixed-seed shuffle of their ranks), so every build and seed sees the
+// same tables. The morphemes are generic English place-name and word elements; the
+// compounds carry no attribute of origin, ethnicity or religion.
+
+constexpr std::string_view kSurnameFirst[] = {
+    "Ash",   "Al",    "Ald",   "Alder", "Ap",    "Ar",    "Bar",   "Bas",   "Bel",   "Ben",   "Bent",  "Berk",
+    "Birk",  "Black", "Bland", "Bolt",  "Bow",   "Brad",  "Bram",  "Bran",  "Bray",  "Brent", "Brid",  "Brin",
+    "Broad", "Brom",  "Brook", "Bur",   "Cal",   "Cam",   "Can",   "Car",   "Cart",  "Chal",  "Char",  "Ches",
+    "Chil",  "Clay",  "Clif",  "Cold",  "Cor",   "Cot",   "Crab",  "Cran",  "Crom",  "Cul",   "Dal",   "Dar",
+    "Den",   "Der",   "Dun",   "Dur",   "East",  "Ed",    "El",    "Elm",   "Em",    "Es",    "Ever",  "Fair",
+    "Fal",   "Far",   "Farn",  "Fel",   "Fen",   "Fern",  "Fin",   "Flet",  "Ful",   "Gar",   "Gil",   "Glen",
+    "Gold",  "Good",  "Gran",  "Grays", "Green", "Grim",  "Hal",   "Ham",   "Har",   "Hart",  "Has",   "Haw",
+    "Hay",   "Hed",   "Hel",   "Hen",   "Her",   "Hes",   "High",  "Hol",   "Horn",  "Hud",   "Hum",   "Hun",
+    "Ing",   "Ivy",   "Ken",   "Kel",   "Kes",   "Kil",   "Kim",   "Kings", "Kirk",  "Lam",   "Lang",  "Lan",
+    "Lay",   "Lee",   "Lin",   "Lit",   "Lock",  "Long",  "Lud",   "Lyn",   "Mal",   "Man",   "Mar",   "Mel",
+    "Mer",   "Mid",   "Mil",   "Mor",   "Moss",  "Nes",   "New",   "Nor",   "Not",   "Oak",   "Old",   "Or",
+    "Os",    "Ot",    "Over",  "Pad",   "Pem",   "Pen",   "Pil",   "Pres",  "Rad",   "Ram",   "Rav",   "Red",
+    "Ren",   "Rid",   "Rock",  "Ros",   "Rud",   "Rush",  "Sal",   "Sand",  "Sax",   "Sel",   "Shel",  "Sher",
+    "Shir",  "Sil",   "Sker",  "Sol",   "Spar",  "Stan",  "Staf",  "Stock", "Stow",  "Sum",   "Sun",   "Sut",
+    "Swin",  "Tam",   "Tar",   "Tem",   "Thorn", "Thur",  "Til",   "Tor",   "Tun",   "Up",    "Ux",    "Ver",
+    "Wad",   "Wal",   "War",   "Wat",   "Wed",   "Wel",   "Wen",   "West",  "Wet",   "Whit",  "Wick",  "Wil",
+    "Win",   "Wither", "Wol",  "Wood",  "Wor",   "Wy",    "Yar",   "Yat",
+};
+
+constexpr std::string_view kSurnameSecond[] = {
+    "by",    "bury",   "borough", "bridge", "brook",  "burn",   "cliffe", "combe",  "cote",   "croft",
+    "dale",  "den",    "don",     "field",  "ford",   "gate",   "gill",   "grove",  "ham",    "hill",
+    "holme", "hurst",  "ington",  "land",   "lake",   "ley",    "low",    "marsh",  "mere",   "more",
+    "ney",   "ridge",  "row",     "sall",   "sey",    "shaw",   "stead",  "stone",  "thorpe", "ton",
+    "wall",  "ward",   "well",    "wick",   "win",    "wood",   "worth",  "yard",   "er",     "ett",
+    "ings",  "kin",    "man",     "son",    "ell",    "lock",   "stock",  "ing",    "cott",   "wright",
+    "hall",  "acre",   "hay",     "mead",   "ling",   "nell",   "over",   "pool",   "rick",   "seth",
+    "bourne", "church", "dell",   "ditch",  "fold",   "garth",  "heath",  "house",  "lands",  "leigh",
+    "lin",   "lowe",   "mont",    "moor",   "nash",   "park",   "stow",   "ter",    "ville",  "wold",
+};
+
+// Given-name tails: a start and an ending per sex.
+constexpr std::string_view kGivenStart[] = {
+    "Ab",  "Ad",   "Al",  "Am",  "An",  "Ar",  "Ash", "Au",  "Bel", "Ben", "Bri", "Cal", "Cam", "Car", "Cel", "Cor",
+    "Da",  "Del",  "Dor", "El",  "Em",  "Er",  "Ev",  "Fa",  "Fel", "Fl",  "Ga",  "Gil", "Gr",  "Ha",  "Hel", "Is",
+    "Ja",  "Jo",   "Ka",  "Kel", "Ken", "La",  "Le",  "Li",  "Lo",  "Lu",  "Ma",  "Mar", "Mel", "Mi",  "Mo",  "Na",
+    "Nel", "No",   "Or",  "Pa",  "Pe",  "Ra",  "Re",  "Ri",  "Ro",  "Ros", "Sa",  "Sel", "Si",  "Sol", "Ta",  "Tel",
+    "Ti",  "Tor",  "Va",  "Vel", "Vi",  "Wen", "Wil", "Ya",  "Za",  "Zel", "Bro", "Cla", "Dre", "Fre", "Gra", "Tre",
+};
+constexpr std::string_view kFemaleEnd[] = {
+    "a",    "ia",   "ina",  "elle", "ette", "ie",  "anne", "ene",  "ys",   "wen",  "ara", "ine",
+    "ly",   "ley",  "na",   "lia",  "rine", "issa", "etta", "ora",  "ona",  "essa", "ah",  "ise",
+    "etha", "ida",  "ita",  "yn",   "ella", "ea",   "ya",   "ria",  "iana", "ice",  "anda", "ilda",
+};
+constexpr std::string_view kMaleEnd[] = {
+    "an",  "on",   "en",   "ias", "o",   "ard",  "ert",  "win",  "ric",  "us",  "iel", "el",
+    "ton", "ford", "ley",  "ian", "is",  "ander", "mond", "ald",  "olf",  "ath", "or",  "ey",
+    "ick", "rin",  "den",  "ram", "ven", "aster", "ius",  "ell",  "ock",  "ald", "ir",  "ik",
+};
+
+// Frequencies: per-million shares at published ranks, interpolated on a log-log scale and
+// continued with the last slope; `names.hpp` documents the sources and the judgements.
+struct Anchor {
+  double rank, per_million;
+};
+constexpr Anchor kSurnameAnchors[] = {
+    {1, 12000}, {2, 9000},    {3, 6200},    {5, 5400},    {10, 3300},  {20, 2500},  {49, 2082},
+    {93, 1294}, {128, 942},   {390, 420},   {563, 288},   {746, 217},  {1318, 146}, {1942, 86},
+    {2534, 63}, {3176, 45},   {4435, 31},   {5799, 22},   {11886, 9},  {16554, 5},
+};
+constexpr double kSurnameTailSlope = 1.45;
+constexpr Anchor kGivenAnchors[] = {
+    {1, 20000}, {10, 10000}, {50, 4500}, {100, 2500}, {300, 600}, {1000, 90}, {3000, 15},
+};
+constexpr double kGivenTailSlope = 1.6;
+
+template <std::size_t N>
+std::vector<double> anchored_weights(std::size_t n, const Anchor (&anchors)[N], double tail_slope) {
+  std::vector<double> w(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = static_cast<double>(i + 1);
+    double v = anchors[N - 1].per_million * std::pow(r / anchors[N - 1].rank, -tail_slope);
+    for (std::size_t a = 0; a + 1 < N; ++a)
+      if (r <= anchors[a + 1].rank) {
+        const double t = (std::log(r) - std::log(anchors[a].rank)) / (std::log(anchors[a + 1].rank) - std::log(anchors[a].rank));
+        v = std::exp(std::log(anchors[a].per_million) + t * (std::log(anchors[a + 1].per_million) - std::log(anchors[a].per_million)));
+        break;
+      }
+    w[i] = v;
+  }
+  return w;
+}
+
+bool plausible(const std::string& s) {
+  auto vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; };
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (s[i] == s[i - 1] && (vowel(s[i]) && s[i] != 'e' && s[i] != 'o')) return false;  // "ii", "aa", not "ee"
+    if (i >= 2 && s[i] == s[i - 1] && s[i] == s[i - 2]) return false;                    // no letter three times
+    if (i >= 2 && vowel(s[i]) && vowel(s[i - 1]) && vowel(s[i - 2])) return false;        // "Auie"
+  }
+  // Words that would carry a religious or other meaning the tables must not.
+  for (std::string_view w : {"torah", "christ", "jesus", "allah", "bible", "satan", "devil", "nazi", "slave", "rape"})
+    if (s.find(w) != std::string::npos) return false;
+  return s.size() >= 4;
+}
+
+/// Head names (in order) then the compounds of `firsts` x `seconds` not already present,
+/// in an order shuffled by a fixed seed (so that rank does not follow the alphabet).
+template <std::size_t H, std::size_t F, std::size_t S>
+std::vector<std::string> build_table(const std::string_view (&head)[H], const std::string_view (&firsts)[F],
+                                     const std::string_view (&seconds)[S], std::string_view stream,
+                                     const std::set<std::string>& avoid) {
+  std::vector<std::string> out(std::begin(head), std::end(head));
+  std::set<std::string> seen(out.begin(), out.end());
+  std::vector<std::string> tail;
+  for (auto f : firsts)
+    for (auto s : seconds) {
+      std::string name(f);
+      // Join without doubling a letter across the seam three times ("Hill" + "ley").
+      if (!name.empty() && !s.empty() && name.back() == s.front() && name.size() > 1 && name[name.size() - 2] == s.front())
+        name.pop_back();
+      name += s;
+      std::string lower = name;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!plausible(lower) || avoid.count(lower) || !seen.insert(name).second) continue;
+      tail.push_back(std::move(name));
+    }
+  Rng rng(20240601, stream);
+  for (std::size_t i = tail.size(); i > 1; --i) std::swap(tail[i - 1], tail[rng.below(i)]);
+  out.insert(out.end(), tail.begin(), tail.end());
+  return out;
+}
+
+struct Tables {
+  std::vector<std::string> female, male, family;
+  std::vector<std::string_view> female_v, male_v, family_v;
+  Tables() {
+    // Tail compounds avoid every head name of any table (lower case), so that a synthetic
+    // given name is never a head surname and vice versa.
+    std::set<std::string> heads;
+    auto add = [&](std::span<const std::string_view> v) {
+      for (auto s : v) {
+        std::string l(s);
+        for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        heads.insert(l);
+      }
+    };
+    add(kFemale), add(kMale), add(kFamily), add(kStreet);
+    family = build_table(kFamily, kSurnameFirst, kSurnameSecond, "names-family-tail", heads);
+    female = build_table(kFemale, kGivenStart, kFemaleEnd, "names-female-tail", heads);
+    std::set<std::string> avoid_male = heads;
+    for (std::size_t i = std::size(kFemale); i < female.size(); ++i) {  // keep the sexes' tails apart
+      std::string l = female[i];
+      for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      avoid_male.insert(l);
+    }
+    male = build_table(kMale, kGivenStart, kMaleEnd, "names-male-tail", avoid_male);
+    for (const auto& s : female) female_v.emplace_back(s);
+    for (const auto& s : male) male_v.emplace_back(s);
+    for (const auto& s : family) family_v.emplace_back(s);
+  }
+};
+
+const Tables& tables() {
+  static const Tables t;
+  return t;
+}
+
 std::vector<double> zipf_weights(std::size_t n, double exponent) {
   std::vector<double> w(n);
   for (std::size_t i = 0; i < n; ++i) w[i] = std::pow(static_cast<double>(i + 1), -exponent);
@@ -129,21 +299,37 @@ std::vector<double> zipf_weights(std::size_t n, double exponent) {
 
 }  // namespace
 
-std::span<const std::string_view> female_given_names() { return kFemale; }
-std::span<const std::string_view> male_given_names() { return kMale; }
-std::span<const std::string_view> family_names() { return kFamily; }
+std::span<const std::string_view> female_given_names() { return tables().female_v; }
+std::span<const std::string_view> male_given_names() { return tables().male_v; }
+std::span<const std::string_view> family_names() { return tables().family_v; }
 std::span<const std::string_view> street_names() { return kStreet; }
+std::size_t head_size(NameTable t) {
+  switch (t) {
+    case NameTable::female: return std::size(kFemale);
+    case NameTable::male: return std::size(kMale);
+    case NameTable::family: return std::size(kFamily);
+  }
+  return 0;
+}
+std::vector<double> name_weights(NameTable t) {
+  switch (t) {
+    case NameTable::female: return anchored_weights(female_given_names().size(), kGivenAnchors, kGivenTailSlope);
+    case NameTable::male: return anchored_weights(male_given_names().size(), kGivenAnchors, kGivenTailSlope);
+    case NameTable::family: return anchored_weights(family_names().size(), kSurnameAnchors, kSurnameTailSlope);
+  }
+  return {};
+}
 
 NameSampler::NameSampler()
-    : female_(zipf_weights(std::size(kFemale), 0.8)),
-      male_(zipf_weights(std::size(kMale), 0.8)),
-      family_(zipf_weights(std::size(kFamily), 0.7)),
+    : female_(name_weights(NameTable::female)),
+      male_(name_weights(NameTable::male)),
+      family_(name_weights(NameTable::family)),
       street_(zipf_weights(std::size(kStreet), 0.3)) {}
 
 std::string_view NameSampler::given(Rng& rng, bool female) const {
-  return female ? kFemale[female_.draw(rng)] : kMale[male_.draw(rng)];
+  return female ? female_given_names()[female_.draw(rng)] : male_given_names()[male_.draw(rng)];
 }
-std::string_view NameSampler::family(Rng& rng) const { return kFamily[family_.draw(rng)]; }
+std::string_view NameSampler::family(Rng& rng) const { return family_names()[family_.draw(rng)]; }
 std::string_view NameSampler::street(Rng& rng) const { return kStreet[street_.draw(rng)]; }
 
 }  // namespace joindots::simulate

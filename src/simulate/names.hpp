@@ -1,11 +1,15 @@
 #pragma once
-// Hand-written name tables for synthetic people: given names by sex and family names, each
-// listed roughly from most to least common in England and Wales, drawn with Zipf-like
-// weights (weight of rank r = r^-s) so that a few names are common and most are rare, as in
-// real registers. One population table for everyone: victims and offenders draw from the
-// same lists, and no list or attribute records ethnicity or religion.
+// Name tables for synthetic people: given names by sex and family names. Each table is a
+// hand-written head (the frequent names, roughly from most to least common in England and
+// Wales) followed by a long tail of synthetic compounds made deterministically from fixed
+// morphemes (tens of thousands of surnames, a few thousand given names per sex). Weights
+// follow published rank-frequency shapes (docs/simulator.md, "Name tables"): surnames the
+// UK electoral register / Surname Profiler per-million shares by rank, given names a
+// judgement shaped on ONS baby-name tables. One population table for everyone: victims and
+// offenders draw from the same lists, and no list or attribute records ethnicity or religion.
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/rng.hpp"
 
@@ -14,6 +18,11 @@ namespace joindots::simulate {
 std::span<const std::string_view> female_given_names();
 std::span<const std::string_view> male_given_names();
 std::span<const std::string_view> family_names();
+enum class NameTable { female, male, family };
+/// Number of hand-written names at the head of a table (the rest is the synthetic tail).
+std::size_t head_size(NameTable t);
+/// Draw weights of a table's names, rank order (not normalised).
+std::vector<double> name_weights(NameTable t);
 /// Street names and monikers offenders are known by (neutral, invented or generic).
 std::span<const std::string_view> street_names();
 
