@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
+#include "core/error.hpp"
 #include "disclose/disclosure.hpp"
 #include "io/text_file.hpp"
 
@@ -38,6 +40,167 @@ nlohmann::json published_estimate(const nlohmann::json& estimate, const nlohmann
   return out;
 }
 
+const char* method_label(const std::string& key) {
+  static const std::map<std::string, const char*> labels = {
+      {"loglinear", "Log-linear model, chosen by its criterion"},
+      {"loglinear_averaged", "Log-linear models, averaged by their weights"},
+      {"lcmcr", "Bayesian latent-class model (LCMCR)"},
+      {"chapman", "Chapman (two lists)"},
+      {"lincoln_petersen", "Lincoln-Petersen (two lists)"},
+      {"independence", "Log-linear model of independence"},
+  };
+  auto it = labels.find(key);
+  return it == labels.end() ? "" : it->second;
+}
+
+/// A model statistic copied when present (numbers, strings, booleans: not counts of people).
+void copy_keys(nlohmann::json& out, const nlohmann::json& in, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (in.contains(k)) out[k] = in.at(k);
+}
+
+/// The methods compared for the victims' total (estimate::to_json of the victims' result):
+/// each method's estimate and interval (rounded in the public tier, withheld when the known
+/// count is), the log-linear model's fit and selection, the averaged weights and LCMCR's
+/// convergence.
+void add_models(nlohmann::json& b, const nlohmann::json& vm, const disclose::PublishedCell& known, bool is_public) {
+  if (!vm.contains("methods")) return;
+  const auto estimate_of = [&](const nlohmann::json& m) {
+    return published_estimate(known.suppressed() ? nlohmann::json(nullptr) : m.value("estimate", nlohmann::json(nullptr)),
+                              m.value("interval", nlohmann::json(nullptr)), is_public);
+  };
+  const std::string chosen = vm.value("method", "");
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [key, m] : vm.at("methods").items()) {
+    nlohmann::json row = estimate_of(m);
+    row["method"] = key;
+    row["label"] = method_label(key);
+    row["interval_kind"] = m.value("interval_kind", "");
+    row["source"] = m.value("source", "");
+    row["chosen"] = chosen.find(key == "loglinear" ? "loglinear [" : key) != std::string::npos;
+    rows.push_back(row);
+  }
+  // The chosen log-linear model first, then its average, then the others.
+  const auto rank = [](const nlohmann::json& r) {
+    const auto m = r["method"].get<std::string>();
+    return m == "loglinear" ? 0 : m == "loglinear_averaged" ? 1 : m == "lcmcr" ? 2 : 3;
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  nlohmann::json models = {{"known", cell(known)}, {"chosen_method", chosen}, {"interval_kind", vm.value("interval_kind", "")},
+                           {"notes", vm.value("notes", nlohmann::json::array())}, {"methods", rows}};
+  const auto& methods = vm.at("methods");
+  if (methods.contains("loglinear")) {
+    const auto& ll = methods.at("loglinear");
+    nlohmann::json d = nlohmann::json::object();
+    copy_keys(d, ll, {"model", "interactions", "criterion", "criterion_value", "search", "max_order", "models_considered",
+                      "models_valid", "models_excluded", "models_not_converged", "deviance", "df", "gof_p_value",
+                      "parameters", "aic", "bic", "weight", "boundary_cells", "interval_kind", "excluded",
+                      "excluded_total", "warning"});
+    nlohmann::json top = nlohmann::json::array();
+    for (const auto& t : ll.value("top_models", nlohmann::json::array())) {
+      nlohmann::json row = estimate_of(t);
+      copy_keys(row, t, {"model", "interactions", "criterion", "weight", "deviance", "df", "parameters"});
+      top.push_back(row);
+    }
+    d["top_models"] = top;
+    if (ll.contains("bootstrap")) {
+      nlohmann::json bs = nlohmann::json::object();
+      copy_keys(bs, ll.at("bootstrap"), {"kind", "replicates", "failed", "candidates", "models_chosen"});
+      d["bootstrap"] = bs;
+    }
+    models["loglinear"] = d;
+  }
+  if (methods.contains("loglinear_averaged")) {
+    const auto& av = methods.at("loglinear_averaged");
+    nlohmann::json weights = nlohmann::json::array();
+    for (const auto& w : av.value("weights", nlohmann::json::array())) {
+      nlohmann::json row = estimate_of(w);
+      row["model"] = w.value("model", "");
+      row["weight"] = w.value("weight", 0.0);
+      weights.push_back(row);
+    }
+    models["averaged"] = {{"criterion", av.value("criterion", "")}, {"models_averaged", av.value("models_averaged", 0)},
+                          {"weights", weights}};
+  }
+  if (methods.contains("lcmcr")) {
+    nlohmann::json d = nlohmann::json::object();
+    copy_keys(d, methods.at("lcmcr"), {"rhat", "ess", "chains", "burn_in", "samples_per_chain", "thin", "max_classes"});
+    models["lcmcr"] = d;
+  }
+  b["models"] = models;
+}
+
+/// A count standing alone (no relation to another published count): primary suppression and
+/// rounding in the public tier, exact in the restricted tier.
+nlohmann::json lone_count(std::int64_t value, bool is_public) {
+  if (!is_public) return {{"value", value}};
+  disclose::Release r;
+  r.add(value);
+  return cell(disclose::protect(r)[0]);
+}
+
+/// The linkage model of the latest link run per role: m and u probabilities and match
+/// weights per comparison level, pairs per blocking rule, the model's estimated precision.
+/// Model parameters are published as they are; counts of records, persons and pairs pass
+/// lone_count. Blocking keys (identifiers, dates, postcodes) are never copied.
+nlohmann::json linkage_json_impl(Store& store, bool is_public) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : store.latest_link_diagnostics()) {
+    const auto diag = nlohmann::json::parse(d.diagnostics_json);
+    const auto params = nlohmann::json::parse(d.params_json);
+    nlohmann::json fields = nlohmann::json::array();
+    const auto model = diag.value("model", nlohmann::json::object());
+    for (const auto& f : model.value("fields", nlohmann::json::array())) {
+      nlohmann::json levels = nlohmann::json::array();
+      for (const auto& l : f.value("levels", nlohmann::json::array())) {
+        const double m = l.value("m", 0.0), u = l.value("u", 0.0);
+        levels.push_back({{"level", l.value("level", "")},
+                          {"m", m},
+                          {"u", u},
+                          {"weight", m > 0 && u > 0 ? nlohmann::json(std::log2(m / u)) : nlohmann::json(nullptr)}});
+      }
+      fields.push_back({{"field", f.value("field", "")}, {"comparator", f.value("comparator", "")}, {"levels", levels}});
+    }
+    nlohmann::json blocking = nlohmann::json::array();
+    for (const auto& r : diag.value("blocking", nlohmann::json::array()))
+      blocking.push_back({{"rule", r.value("rule", "")},
+                          {"pairs_implied", lone_count(r.value("pairs_implied", std::int64_t{0}), is_public)},
+                          {"pairs_new", lone_count(r.value("pairs_new", std::int64_t{0}), is_public)}});
+    const auto cluster = diag.value("cluster", nlohmann::json::object());
+    nlohmann::json role = {
+        {"role", d.role},
+        {"run_id", d.run_id},
+        {"threshold", params.value("threshold", 0.5)},
+        {"records", lone_count(diag.value("records", std::int64_t{0}), is_public)},
+        {"persons", lone_count(diag.value("persons", std::int64_t{0}), is_public)},
+        {"candidate_pairs", lone_count(diag.value("candidate_pairs", std::int64_t{0}), is_public)},
+        {"linked_pairs", lone_count(d.linked_pairs, is_public)},
+        {"estimated_precision", d.linked_pairs > 0 ? nlohmann::json(d.mean_probability) : nlohmann::json(nullptr)},
+        {"em_iterations", model.value("em_iterations", 0)},
+        {"em_converged", model.value("em_converged", false)},
+        {"prior", model.value("prior", 0.0)},
+        {"fields", fields},
+        {"blocking", blocking},
+        {"refused_merges",
+         {{"hard_rule", lone_count(cluster.value("refused_hard_rule", std::int64_t{0}), is_public)},
+          {"cohesion", lone_count(cluster.value("refused_cohesion", std::int64_t{0}), is_public)},
+          {"clerical", lone_count(cluster.value("refused_clerical", std::int64_t{0}), is_public)}}},
+    };
+    // The largest cluster is one child's number of records: restricted tier only.
+    if (!is_public) role["largest_cluster"] = cluster.value("largest", 0);
+    if (diag.contains("evaluation")) {
+      const auto& ev = diag.at("evaluation");
+      nlohmann::json e = nlohmann::json::object();
+      copy_keys(e, ev, {"precision", "recall", "f1", "bcubed_precision", "bcubed_recall", "blocking_recall"});
+      e["true_persons"] = lone_count(ev.value("true_persons", std::int64_t{0}), is_public);
+      e["found_persons"] = lone_count(ev.value("found_persons", std::int64_t{0}), is_public);
+      role["evaluation"] = e;
+    }
+    out.push_back(role);
+  }
+  return out;
+}
+
 /// The four answers and the strata of an estimate run, through disclosure control: known
 /// counts in one release (strata of a dimension add up to the known total), estimates
 /// rounded, and an estimate withheld wherever its known count is suppressed.
@@ -53,6 +216,37 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
     by_dimension[s.at("dimension").get<std::string>()].push_back(stratum_cell.back());
   }
   for (const auto& [dim, parts] : by_dimension) release.relations.push_back({question_cell["victims"], parts});
+  // The overlap of the lists: the count of each capture pattern (adding up to the known
+  // victims) and each list's total (adding up its patterns), in the same release so that
+  // secondary suppression sees every relation.
+  const auto lists = answers.value("lists", nlohmann::json::array());
+  const auto capture = answers.value("capture_table", nlohmann::json::array());
+  std::vector<std::size_t> pattern_cell, list_cell;
+  std::int64_t capture_sum = 0;
+  for (const auto& p : capture) {
+    pattern_cell.push_back(release.add(p.at("count").get<std::int64_t>()));
+    capture_sum += release.values.back();
+  }
+  const bool has_overlap = !capture.empty();
+  if (has_overlap) {
+    if (capture_sum != release.values[question_cell["victims"]])
+      throw InternalError(fmt::format("the capture table adds up to {} but the known victims are {}", capture_sum,
+                                      release.values[question_cell["victims"]]));
+    release.relations.push_back({question_cell["victims"], pattern_cell});
+    for (std::size_t k = 0; k < lists.size(); ++k) {
+      std::vector<std::size_t> parts;
+      std::int64_t sum = 0;
+      for (std::size_t i = 0; i < capture.size(); ++i) {
+        const auto pattern = capture[i].at("pattern").get<std::string>();
+        if (k < pattern.size() && pattern[k] == '1') {
+          parts.push_back(pattern_cell[i]);
+          sum += release.values[pattern_cell[i]];
+        }
+      }
+      list_cell.push_back(release.add(sum));
+      if (!parts.empty()) release.relations.push_back({list_cell.back(), parts});
+    }
+  }
   std::vector<disclose::PublishedCell> published;
   if (is_public) {
     published = disclose::protect(release);
@@ -69,7 +263,24 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
     h["note"] = a.value("assumption", "");
     b["headline"][q] = h;
   }
-  b["lists"] = answers.value("lists", nlohmann::json::array());
+  b["lists"] = lists;
+  if (has_overlap) {
+    nlohmann::json patterns = nlohmann::json::array(), totals = nlohmann::json::array();
+    for (std::size_t i = 0; i < capture.size(); ++i) {
+      const auto pattern = capture[i].at("pattern").get<std::string>();
+      nlohmann::json in = nlohmann::json::array();
+      for (std::size_t k = 0; k < lists.size() && k < pattern.size(); ++k)
+        if (pattern[k] == '1') in.push_back(lists[k]);
+      patterns.push_back({{"pattern", pattern}, {"lists", in}, {"count", cell(published[pattern_cell[i]])}});
+    }
+    for (std::size_t k = 0; k < lists.size(); ++k)
+      totals.push_back({{"list", lists[k]}, {"count", cell(published[list_cell[k]])}});
+    b["overlap"] = {{"lists", lists},
+                    {"total", cell(published[question_cell["victims"]])},
+                    {"list_totals", totals},
+                    {"patterns", patterns}};
+  }
+  add_models(b, answers.value("victims_methods", nlohmann::json::object()), published[question_cell["victims"]], is_public);
   b["reference_date"] = answers.value("reference_date", "");
   std::size_t i = 0;
   for (const auto& s : answers.value("strata", nlohmann::json::array())) {
@@ -88,6 +299,8 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
 
 nlohmann::json count_cell(std::int64_t value) { return {{"value", value}}; }
 
+nlohmann::json linkage_json(Store& store, bool is_public) { return linkage_json_impl(store, is_public); }
+
 nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   const bool is_public = tier == Tier::Public;
   const StoreSummary summary = store.summary();
@@ -104,6 +317,8 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   // The four questions: from the latest estimate run; null until one has run.
   b["headline"] = {{"victims", nullptr}, {"areas", nullptr}, {"offences", nullptr}, {"still_involved", nullptr}};
   b["strata"] = nlohmann::json::array();
+  b["overlap"] = nullptr;
+  b["models"] = nullptr;
   if (auto run = store.latest_run_summary("estimate")) {
     const auto answers = nlohmann::json::parse(run->second);
     add_estimates(b, answers, is_public);
@@ -204,6 +419,7 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
                        {"percent_with_value", fields}});
   }
   b["sources"] = sources;
+  b["linkage"] = linkage_json_impl(store, is_public);
   b["store"] = {{"schema_version", summary.schema_version}, {"files", summary.files}, {"runs", summary.runs}};
   return b;
 }

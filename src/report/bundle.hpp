@@ -19,6 +19,9 @@ inline constexpr const char* kBundleSchema = "joindots-results/1";
 /// district boundaries go into the bundle so the page draws its map offline).
 nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier);
 
+/// The linkage diagnostics of the latest link run per role (the bundle's "linkage").
+nlohmann::json linkage_json(Store& store, bool is_public);
+
 /// A count cell as the page expects it: {"value": n} or, suppressed, {"value": null,
 /// "suppressed": "primary"|"secondary"}.
 nlohmann::json count_cell(std::int64_t value);

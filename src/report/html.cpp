@@ -42,6 +42,10 @@ std::filesystem::path web_dist_dir() {
   return dir;
 }
 
+std::filesystem::path regions_geojson_beside(const std::filesystem::path& districts_geojson) {
+  return districts_geojson.parent_path() / "rgn_ew_super_generalised.geojson";
+}
+
 std::string json_for_script(const nlohmann::json& value) {
   const std::string text = value.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
   std::string out;
@@ -65,6 +69,10 @@ void write_report_html(const std::filesystem::path& out, const nlohmann::json& b
   if (js.find("</script") != std::string::npos || css.find("</style") != std::string::npos)
     throw InternalError("the built page contains a closing tag that would end its inline block; rebuild web/");
   const auto geo = nlohmann::json::parse(read_text_file(boundaries_geojson));
+  // The regions' boundaries sit beside the districts' (reference data geo/ folder).
+  const auto regions_path = regions_geojson_beside(boundaries_geojson);
+  const auto regions = std::filesystem::exists(regions_path) ? nlohmann::json::parse(read_text_file(regions_path))
+                                                             : nlohmann::json(nullptr);
   const bool restricted = bundle.value("tier", "public") == "restricted";
   const std::string title = restricted ? "joindots report (RESTRICTED)" : "joindots report";
 
@@ -78,6 +86,7 @@ void write_report_html(const std::filesystem::path& out, const nlohmann::json& b
       << "<div id=\"app\"><p>Loading the report… (it needs JavaScript)</p></div>\n"
       << "<script id=\"joindots-bundle\" type=\"application/json\">" << json_for_script(bundle) << "</script>\n"
       << "<script id=\"joindots-geo\" type=\"application/json\">" << json_for_script(geo) << "</script>\n"
+      << "<script id=\"joindots-geo-regions\" type=\"application/json\">" << json_for_script(regions) << "</script>\n"
       << "<script>\n" << js << "\n</script>\n</body>\n</html>\n";
     if (!f) throw InternalError(fmt::format("{}: write failed", tmp));
   }

@@ -1,6 +1,6 @@
 #pragma once
 // The self-contained HTML report: the page's script and style (built from web/ by npm),
-// the results bundle and the district boundaries, inlined into one file that opens from
+// the results bundle and the district and region boundaries, inlined into one file that opens from
 // disk with no network.
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -11,6 +11,9 @@ namespace joindots::report {
 /// The built front end (web/dist): $JOINDOTS_WEB_DIST, else the folder fixed at build
 /// time. Throws UsageError saying how to build it when report.js is missing.
 std::filesystem::path web_dist_dir();
+
+/// The region boundaries (GeoJSON, property rgn_nm) in the same folder as the districts'.
+std::filesystem::path regions_geojson_beside(const std::filesystem::path& districts_geojson);
 
 /// JSON safe to place inside <script type="application/json">: "</" becomes "<\/".
 std::string json_for_script(const nlohmann::json& value);

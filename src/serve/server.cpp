@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "io/text_file.hpp"
 #include "report/bundle.hpp"
+#include "report/html.hpp"
 #include "store/store.hpp"
 
 namespace joindots::serve {
@@ -86,6 +87,67 @@ void DashboardServer::routes() {
   s.Get("/api/v1/geo", [geo](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
     res.set_content(*geo, "application/geo+json");
+  });
+  const auto regions_geo = std::make_shared<std::string>(
+      read_text_file(report::regions_geojson_beside(options_.data_dir / "geo" / "lad23_ew_super_generalised.geojson")));
+  s.Get("/api/v1/geo/regions", [regions_geo](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {})) return;
+    res.set_content(*regions_geo, "application/geo+json");
+  });
+  s.Get("/api/v1/estimates", [bundle](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {"dimension"})) return;
+    const auto b = bundle();
+    nlohmann::json strata = nlohmann::json::array();
+    if (req.has_param("dimension")) {
+      const auto dimension = req.get_param_value("dimension");
+      std::set<std::string> dims;
+      for (const auto& st : b["strata"]) dims.insert(st["dimension"].get<std::string>());
+      if (!dims.count(dimension)) {
+        std::string valid;
+        for (const auto& d : dims) valid += (valid.empty() ? "" : ", ") + d;
+        return bad_request(res, fmt::format("dimension: '{}' is not estimated (valid: {})", dimension,
+                                            valid.empty() ? "none yet: run joindots estimate --by ..." : valid));
+      }
+      for (const auto& st : b["strata"])
+        if (st["dimension"] == dimension) strata.push_back(st);
+    } else {
+      strata = b["strata"];
+    }
+    send_json(res, {{"tier", "public"},
+                    {"estimate_run", b.value("estimate_run", nlohmann::json(nullptr))},
+                    {"reference_date", b.value("reference_date", "")},
+                    {"headline", b["headline"]},
+                    {"strata", strata}});
+  });
+  s.Get("/api/v1/overlap", [bundle](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {})) return;
+    const auto b = bundle();
+    send_json(res, {{"tier", "public"}, {"overlap", b["overlap"]}});
+  });
+  s.Get("/api/v1/models", [bundle](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {})) return;
+    const auto b = bundle();
+    send_json(res, {{"tier", "public"}, {"models", b["models"]}});
+  });
+  s.Get("/api/v1/linkage", [db](const httplib::Request& req, httplib::Response& res) {
+    if (!check_params(req, res, {"role"})) return;
+    auto store = Store::open(db, false);
+    const auto all = report::linkage_json(*store, /*is_public=*/true);
+    nlohmann::json out = nlohmann::json::array();
+    if (req.has_param("role")) {
+      const auto role = req.get_param_value("role");
+      std::string valid;
+      for (const auto& r : all) {
+        valid += (valid.empty() ? "" : ", ") + r["role"].get<std::string>();
+        if (r["role"] == role) out.push_back(r);
+      }
+      if (out.empty())
+        return bad_request(res, fmt::format("role: no link run for '{}' (valid: {})", role,
+                                            valid.empty() ? "none yet: run joindots link" : valid));
+    } else {
+      out = all;
+    }
+    send_json(res, {{"tier", "public"}, {"linkage", out}});
   });
   s.Get("/api/v1/summary", [db](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;

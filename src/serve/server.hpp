@@ -8,7 +8,12 @@
 //   GET /api/v1/bundle             the whole public results bundle (what the page renders)
 //   GET /api/v1/areas[?region=R]   districts with their (controlled) victim record counts
 //   GET /api/v1/sources            victim records and identifier completeness per source type
+//   GET /api/v1/estimates[?dimension=D]  the four answers and the estimates by stratum
+//   GET /api/v1/overlap            the overlap of the lists (capture patterns, list totals)
+//   GET /api/v1/models             the estimation methods compared for the victims' total
+//   GET /api/v1/linkage[?role=R]   linkage diagnostics of the latest link run per role
 //   GET /api/v1/geo                district boundaries (GeoJSON)
+//   GET /api/v1/geo/regions        region boundaries (GeoJSON)
 // Unknown parameters or values get 400 with {"error": "..."}; unknown paths 404.
 #include <filesystem>
 #include <memory>

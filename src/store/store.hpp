@@ -134,6 +134,19 @@ class Store {
                                       const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) = 0;
   /// The summary (JSON text) of the latest run of `stage` that finished "done", with its id.
   virtual std::optional<std::pair<std::int64_t, std::string>> latest_run_summary(const std::string& stage) = 0;
+  /// One role's diagnostics from a link run (what the link stage saved in link_diagnostics),
+  /// with the run's parameters and the model's own estimate of its precision: the mean match
+  /// probability of the stored pairs at or above the run's threshold.
+  struct LinkDiagnostics {
+    std::int64_t run_id = 0;
+    std::string role;
+    std::string diagnostics_json;
+    std::string params_json;
+    std::int64_t linked_pairs = 0;
+    double mean_probability = 0;
+  };
+  /// For each role, the diagnostics of the latest finished ("done") link run that saved any.
+  virtual std::vector<LinkDiagnostics> latest_link_diagnostics() = 0;
   /// The latest date (event or last contact) among the stored records of `role`.
   virtual std::optional<Date> latest_record_date(Role role) = 0;
   /// Streams the records of `role` that a link run resolved, each with its person, in

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import path from "node:path";
 
@@ -47,7 +47,7 @@ test("the public report loads, shows the bundle's numbers and draws 318 district
   const bundle = JSON.parse(await page.locator("#joindots-bundle").textContent());
   assert.equal(bundle.tier, "public");
   assert.equal(await page.locator("#total-area-count").textContent(), formatCell(bundle.area_counts.total));
-  assert.equal(await page.locator('svg [aria-label="geo"] path').count(), 318);
+  assert.equal(await page.locator('#map svg [aria-label="geo"] path').count(), 318);
   // The table behind the map shows every district's cell as the bundle has it.
   const rows = page.locator("#map table tbody tr");
   assert.equal(await rows.count(), 318);
@@ -66,6 +66,101 @@ test("the public report loads, shows the bundle's numbers and draws 318 district
   assert.ok(bundle.strata.length > 0);
   assert.equal(await page.locator("#strata h3").count(), new Set(bundle.strata.map((s) => s.dimension)).size);
   await page.screenshot({ path: path.join(reportDir, "report-public.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the overlap of lists, the models compared and the linkage diagnostics show the bundle's figures", async () => {
+  const { page, problems } = await openReport("report-public.html");
+  const bundle = JSON.parse(await page.locator("#joindots-bundle").textContent());
+  // UpSet chart: one bar per published pattern, each bar's count the bundle's.
+  const published = bundle.overlap.patterns.filter((p) => p.count.value !== null);
+  assert.ok(published.length > 3);
+  const bars = page.locator('#overlap svg g.pattern-counts rect');
+  assert.equal(await bars.count(), published.length);
+  const barCounts = (await bars.locator("title").allTextContents()).map((t) => Number(t.split(": ")[1].replace(/,/g, ""))).sort((a, b) => b - a);
+  assert.deepEqual(barCounts, published.map((p) => p.count.value).sort((a, b) => b - a));
+  // The bars are drawn largest first; the dot matrix has a dot per pattern and list.
+  const heights = await bars.evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("height"))));
+  assert.deepEqual(heights, [...heights].sort((a, b) => b - a));
+  assert.equal(await page.locator('#overlap svg g.membership circle').count(), bundle.overlap.patterns.length * bundle.overlap.lists.length);
+  assert.equal(await page.locator("#overlap-table tbody tr").count(), bundle.overlap.patterns.length);
+  assert.equal(await page.locator("#overlap-total").textContent(), formatCell(bundle.overlap.total));
+  // Methods side by side: one row per method, with the bundle's estimate and interval.
+  const rows = page.locator("#methods-table tbody tr");
+  assert.equal(await rows.count(), bundle.models.methods.length);
+  for (let i = 0; i < bundle.models.methods.length; i++) {
+    const m = bundle.models.methods[i];
+    assert.equal(await rows.nth(i).locator("th").textContent(), m.label || m.method);
+    assert.equal(await rows.nth(i).locator("td").nth(0).textContent(), m.estimate.toLocaleString("en-GB"));
+    assert.equal(await rows.nth(i).locator("td").nth(1).textContent(), `${m.interval[0].toLocaleString("en-GB")}–${m.interval[1].toLocaleString("en-GB")}`);
+  }
+  assert.equal(await page.locator('#models svg g.method-estimates > *').count(), bundle.models.methods.length);
+  // Linkage: a weight bar per level with a weight, a table row per level, a blocking row per rule.
+  const l = bundle.linkage[0];
+  const levels = l.fields.flatMap((f) => f.levels);
+  assert.equal(await page.locator('#linkage svg g.match-weights rect').count(), levels.filter((v) => v.weight !== null).length);
+  assert.equal(await page.locator("#linkage table.mu-table tbody tr").count(), levels.length);
+  assert.ok(l.estimated_precision > 0.5 && l.estimated_precision <= 1);
+  assert.match(await page.locator("#linkage").textContent(), new RegExp(`${(100 * l.estimated_precision).toFixed(1)}%`));
+  // The regional map: one path per region, the table one row per region stratum.
+  const regionGeo = JSON.parse(await page.locator("#joindots-geo-regions").textContent());
+  assert.equal(regionGeo.features.length, 10);
+  assert.equal(await page.locator('#regions svg g[aria-label="geo"] path').count(), 10);
+  assert.equal(await page.locator("#regions-table tbody tr").count(), bundle.strata.filter((s) => s.dimension === "region").length);
+  await page.locator("#overlap").screenshot({ path: path.join(reportDir, "report-overlap.png") });
+  await page.locator("#models").screenshot({ path: path.join(reportDir, "report-models.png") });
+  await page.locator("#linkage").screenshot({ path: path.join(reportDir, "report-linkage.png") });
+  await page.locator("#regions").screenshot({ path: path.join(reportDir, "report-regions.png") });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("every chart is an image with a text alternative and a table behind it; controls work by keyboard", async () => {
+  const { page, problems } = await openReport("report-public.html");
+  const charts = await page.locator("svg[role=img], div[role=img]").evaluateAll((cs) => cs.map((c) => ({
+    label: c.getAttribute("aria-label") || "",
+    // The section holding the chart also holds a table with its figures.
+    tables: c.closest("section").querySelectorAll("table").length,
+  })));
+  assert.ok(charts.length >= 8, `${charts.length} charts`);
+  for (const c of charts) {
+    assert.ok(c.label.length > 40, `chart without a text alternative: ${c.label}`);
+    assert.ok(c.tables > 0, `chart without a table: ${c.label}`);
+  }
+  // Every svg drawn is a chart or inside one (a legend in a figure with the role).
+  const bare = await page.locator("section svg").evaluateAll((ss) => ss.filter((s) => !s.closest("[role=img]")).length);
+  assert.equal(bare, 0);
+  // Tab moves through links, buttons and summaries only; Enter on a summary opens its table.
+  const seen = new Set();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    seen.add(await page.evaluate(() => document.activeElement.tagName));
+  }
+  seen.delete("BODY");  // before the first control
+  for (const tag of seen) assert.ok(["A", "BUTTON", "SUMMARY"].includes(tag), `focus on ${tag}`);
+  assert.ok(seen.has("SUMMARY") && seen.has("BUTTON"));
+  await page.locator("#overlap summary").first().focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator("#overlap details").first().getAttribute("open"), "");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("printing opens every table and the restricted banner is on every page", async () => {
+  const { page, problems } = await openReport("report-restricted.html");
+  await page.emulateMedia({ media: "print" });
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  assert.equal(await page.locator("details:not([open])").count(), 0);
+  assert.equal(await page.locator(".tier-banner").evaluate((b) => getComputedStyle(b).position), "fixed");
+  assert.equal(await page.locator("button.download").first().evaluate((b) => getComputedStyle(b).display), "none");
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  assert.ok((await page.locator("details:not([open])").count()) > 0);
+  // The PDF itself (Chromium fires beforeprint and afterprint around it), kept as an artefact.
+  const pdf = await page.pdf({ format: "A4", printBackground: true });
+  assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-");
+  assert.ok(pdf.length > 50000, `${pdf.length} bytes`);
+  writeFileSync(path.join(reportDir, "report-restricted.pdf"), pdf);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -107,6 +202,15 @@ test("the public bundle holds no count from 1 to 9 and no unrounded count", () =
   };
   walk(bundle);
   assert.ok(cells.length > 318);
+  // The new tables are in the walk: overlap patterns and list totals, linkage counts.
+  const inWalk = new Set(cells);
+  for (const p of bundle.overlap.patterns) assert.ok(inWalk.has(p.count));
+  for (const t of bundle.overlap.list_totals) assert.ok(inWalk.has(t.count));
+  for (const l of bundle.linkage) for (const k of ["records", "persons", "candidate_pairs", "linked_pairs"]) assert.ok(inWalk.has(l[k]));
+  assert.ok(bundle.overlap.patterns.some((p) => p.count.value === null), "small overlap patterns are suppressed");
+  // No record-level detail: no blocking keys, no largest cluster.
+  const text = JSON.stringify(bundle);
+  assert.ok(!text.includes("largest_blocks") && !text.includes("largest_cluster"));
   for (const c of cells) {
     if (c.value === null) { assert.ok(c.suppressed); continue; }
     assert.ok(c.value === 0 || c.value >= 10, `count ${c.value} published`);
@@ -137,7 +241,9 @@ test("the live dashboard loads from joindots serve and shows the same numbers", 
     await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
     const bundle = await (await fetch(url + "api/v1/bundle")).json();
     assert.equal(await page.locator("#total-area-count").textContent(), formatCell(bundle.area_counts.total));
-    assert.equal(await page.locator('svg [aria-label="geo"] path').count(), 318);
+    assert.equal(await page.locator('#map svg [aria-label="geo"] path').count(), 318);
+    assert.equal(await page.locator('#regions svg [aria-label="geo"] path').count(), 10);
+    assert.equal(await page.locator('#overlap svg g.pattern-counts rect').count(), bundle.overlap.patterns.filter((p) => p.count.value !== null).length);
     await page.screenshot({ path: path.join(reportDir, "dashboard.png") });
     assert.deepEqual(problems, []);
     await page.close();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -68,7 +69,113 @@ void expect_cell(const nlohmann::json& cell) {
   }
 }
 
+/// An estimate run and a link run in the store behind the server (as the stages write them).
+void add_runs(const std::filesystem::path& db) {
+  SqliteStore store(db, false);
+  const nlohmann::json answer = {{"known", 60}, {"estimate", 101.3}, {"interval", {80.2, 140.9}}, {"method", "auto: loglinear [12] (bic-selected)"}};
+  nlohmann::json summary = {
+      {"reference_date", "2025-12-31"}, {"lists", {"police", "health"}}, {"victims", answer}, {"areas", answer},
+      {"offences", answer}, {"still_involved", answer},
+      {"strata", {{{"dimension", "region"}, {"value", "London"}, {"observed", 40}, {"estimate", 70.0}, {"interval", {50.0, 95.0}}, {"flag", ""}},
+                  {{"dimension", "region"}, {"value", "Wales"}, {"observed", 20}, {"estimate", nullptr}, {"interval", nullptr}, {"flag", "sparse"}},
+                  {{"dimension", "sex"}, {"value", "F"}, {"observed", 60}, {"estimate", 101.0}, {"interval", {80.0, 141.0}}, {"flag", ""}}}},
+      {"victims_methods", {{"observed", 60}, {"method", answer["method"]}, {"notes", nlohmann::json::array()},
+                           {"methods", {{"loglinear", {{"model", "[12]"}, {"estimate", 101.3}, {"interval", {80.2, 140.9}}}},
+                                        {"lcmcr", {{"rhat", 1.0}, {"ess", 500.0}, {"estimate", 95.0}, {"interval", {75.0, 130.0}}}}}}}},
+      {"capture_table", {{{"pattern", "10"}, {"count", 30}}, {{"pattern", "01"}, {"count", 22}}, {{"pattern", "11"}, {"count", 8}}}}};
+  const auto est = store.start_run("estimate", "{}");
+  store.finish_run(est, "done", summary.dump());
+  const auto link = store.start_run("link", R"({"threshold": 0.5})");
+  LinkRunOutput out;
+  out.role = "victim";
+  out.diagnostics_json = nlohmann::json({{"records", 40}, {"persons", 33}, {"candidate_pairs", 120},
+                                         {"blocking", {{{"rule", "dob"}, {"pairs_implied", 80}, {"pairs_new", 80}, {"largest_blocks", nlohmann::json::array()}}}},
+                                         {"model", {{"em_iterations", 5}, {"em_converged", true}, {"prior", 0.01},
+                                                    {"fields", {{{"field", "dob"}, {"comparator", "date"}, {"levels", {{{"level", "exact"}, {"m", 0.9}, {"u", 0.01}}}}}}}}},
+                                         {"cluster", {{"largest", 3}}}})
+                            .dump();
+  store.save_link_run(link, out);
+  store.finish_run(link, "done", "{}");
+}
+
 }  // namespace
+
+TEST_F(ServerTest, EstimatesOverlapModelsAndLinkageMatchTheirSchemas) {
+  add_runs(dir_ / "hub.db");
+  const auto all = get_json("/api/v1/estimates");
+  EXPECT_EQ(all["tier"], "public");
+  EXPECT_EQ(all["strata"].size(), 3u);
+  for (const char* q : {"victims", "areas", "offences", "still_involved"}) expect_cell(all["headline"][q]["known"]);
+  const auto region = get_json("/api/v1/estimates?dimension=region");
+  ASSERT_EQ(region["strata"].size(), 2u);
+  for (const auto& st : region["strata"]) {
+    EXPECT_EQ(st["dimension"], "region");
+    EXPECT_TRUE(st["value"].is_string());
+    EXPECT_TRUE(st["flag"].is_string());
+    expect_cell(st["known"]);
+    if (st.contains("estimate")) {
+      EXPECT_TRUE(st["estimate"].is_number());
+      ASSERT_TRUE(st["interval"].is_array());
+      EXPECT_EQ(st["interval"].size(), 2u);
+    }
+  }
+  EXPECT_FALSE(region["strata"][1].contains("estimate"));  // Wales: flagged sparse
+
+  const auto overlap = get_json("/api/v1/overlap")["overlap"];
+  EXPECT_EQ(overlap["lists"], nlohmann::json({"police", "health"}));
+  expect_cell(overlap["total"]);
+  ASSERT_EQ(overlap["patterns"].size(), 3u);
+  for (const auto& p : overlap["patterns"]) {
+    EXPECT_EQ(p["pattern"].get<std::string>().size(), 2u);
+    EXPECT_TRUE(p["lists"].is_array());
+    expect_cell(p["count"]);
+  }
+  EXPECT_TRUE(overlap["patterns"][2]["count"]["value"].is_null());  // 8: suppressed
+  ASSERT_EQ(overlap["list_totals"].size(), 2u);
+  for (const auto& t : overlap["list_totals"]) expect_cell(t["count"]);
+
+  const auto models = get_json("/api/v1/models")["models"];
+  ASSERT_EQ(models["methods"].size(), 2u);
+  for (const auto& m : models["methods"]) {
+    for (const char* k : {"method", "label", "interval_kind", "source"}) EXPECT_TRUE(m[k].is_string()) << k;
+    EXPECT_TRUE(m["chosen"].is_boolean());
+    EXPECT_EQ(m["estimate"].get<double>(), std::round(m["estimate"].get<double>()));
+  }
+
+  const auto linkage = get_json("/api/v1/linkage")["linkage"];
+  ASSERT_EQ(linkage.size(), 1u);
+  const auto& l = linkage[0];
+  EXPECT_EQ(l["role"], "victim");
+  for (const char* k : {"records", "persons", "candidate_pairs", "linked_pairs"}) expect_cell(l[k]);
+  EXPECT_TRUE(l["threshold"].is_number());
+  EXPECT_TRUE(l["fields"][0]["levels"][0]["weight"].is_number());
+  for (const auto& b : l["blocking"]) {
+    EXPECT_TRUE(b["rule"].is_string());
+    expect_cell(b["pairs_implied"]);
+    expect_cell(b["pairs_new"]);
+    EXPECT_FALSE(b.contains("largest_blocks"));
+  }
+  EXPECT_FALSE(l.contains("largest_cluster"));
+  EXPECT_EQ(get_json("/api/v1/linkage?role=victim")["linkage"].size(), 1u);
+}
+
+TEST_F(ServerTest, NewEndpointsRejectBadParametersNamingTheValidOnes) {
+  // Before any estimate run: no dimension is valid yet, and the message says how to get one.
+  auto none = get_json("/api/v1/estimates?dimension=region", 400);
+  EXPECT_NE(none["error"].get<std::string>().find("run joindots estimate"), std::string::npos) << none;
+  EXPECT_TRUE(get_json("/api/v1/overlap")["overlap"].is_null());
+  add_runs(dir_ / "hub.db");
+  auto e1 = get_json("/api/v1/estimates?dimension=planet", 400);
+  EXPECT_NE(e1["error"].get<std::string>().find("'planet' is not estimated (valid: region, sex)"), std::string::npos) << e1;
+  auto e2 = get_json("/api/v1/estimates?by=region", 400);
+  EXPECT_NE(e2["error"].get<std::string>().find("unknown parameter 'by' (valid: dimension)"), std::string::npos) << e2;
+  auto e3 = get_json("/api/v1/linkage?role=suspect", 400);
+  EXPECT_NE(e3["error"].get<std::string>().find("(valid: victim)"), std::string::npos) << e3;
+  auto e4 = get_json("/api/v1/overlap?x=1", 400);
+  EXPECT_NE(e4["error"].get<std::string>().find("(valid: none)"), std::string::npos) << e4;
+  auto e5 = get_json("/api/v1/geo/regions?x=1", 400);
+  EXPECT_TRUE(e5["error"].is_string());
+}
 
 TEST_F(ServerTest, SummaryAndBundleMatchTheirSchemas) {
   const auto summary = get_json("/api/v1/summary");
@@ -123,6 +230,11 @@ TEST_F(ServerTest, ServesThePageAndItsAssets) {
   auto geo = get("/api/v1/geo");
   ASSERT_TRUE(geo);
   EXPECT_EQ(nlohmann::json::parse(geo->body)["features"].size(), 318u);
+  auto regions = get("/api/v1/geo/regions");
+  ASSERT_TRUE(regions);
+  const auto rg = nlohmann::json::parse(regions->body);
+  ASSERT_EQ(rg["features"].size(), 10u);  // 9 English regions and Wales
+  for (const auto& f : rg["features"]) EXPECT_TRUE(f["properties"]["rgn_nm"].is_string());
 }
 
 }  // namespace joindots::serve

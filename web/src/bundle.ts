@@ -39,7 +39,7 @@ export interface StratumRow {
   flag: string;
 }
 
-export interface Bundle {
+export interface Bundle extends BundleExtras {
   schema: string;
   tier: "public" | "restricted";
   generated_at: string;
@@ -78,4 +78,105 @@ export async function loadJson<T>(scriptId: string, url: string): Promise<T> {
 export function formatCell(cell: Cell): string {
   if (cell.value !== null) return cell.value.toLocaleString("en-GB");
   return cell.suppressed === "primary" ? "fewer than 10" : "suppressed";
+}
+
+export interface OverlapPattern {
+  pattern: string;
+  lists: string[];
+  count: Cell;
+}
+
+/** The overlap of the lists: known victims by capture pattern, and each list's total. */
+export interface Overlap {
+  lists: string[];
+  total: Cell;
+  list_totals: { list: string; count: Cell }[];
+  patterns: OverlapPattern[];
+}
+
+export interface MethodRow {
+  method: string;
+  label: string;
+  estimate?: number;
+  interval?: [number, number];
+  interval_kind: string;
+  source: string;
+  chosen: boolean;
+}
+
+export interface ModelRow {
+  model: string;
+  estimate?: number;
+  interval?: [number, number];
+  weight?: number;
+  criterion?: number;
+  deviance?: number;
+  df?: number;
+  parameters?: number;
+  interactions?: string[];
+}
+
+/** The estimation methods compared for the victims' total. */
+export interface Models {
+  known: Cell;
+  chosen_method: string;
+  interval_kind: string;
+  notes: string[];
+  methods: MethodRow[];
+  loglinear?: {
+    model?: string;
+    interactions?: string[];
+    criterion?: string;
+    criterion_value?: number;
+    search?: string;
+    models_considered?: number;
+    models_valid?: number;
+    models_excluded?: number;
+    models_not_converged?: number;
+    deviance?: number;
+    df?: number;
+    gof_p_value?: number;
+    parameters?: number;
+    boundary_cells?: number;
+    excluded?: { model: string; interactions: string[]; status: string; reason: string }[];
+    excluded_total?: number;
+    top_models: ModelRow[];
+    bootstrap?: { kind?: string; replicates?: number; failed?: number; models_chosen?: Record<string, number> };
+  };
+  averaged?: { criterion: string; models_averaged: number; weights: ModelRow[] };
+  lcmcr?: { rhat?: number; ess?: number; chains?: number; burn_in?: number; samples_per_chain?: number; thin?: number; max_classes?: number };
+}
+
+export interface LinkLevel {
+  level: string;
+  m: number;
+  u: number;
+  weight: number | null;
+}
+
+/** One role's linkage model from the latest link run. */
+export interface Linkage {
+  role: string;
+  run_id: number;
+  threshold: number;
+  records: Cell;
+  persons: Cell;
+  candidate_pairs: Cell;
+  linked_pairs: Cell;
+  estimated_precision: number | null;
+  em_iterations: number;
+  em_converged: boolean;
+  prior: number;
+  fields: { field: string; comparator: string; levels: LinkLevel[] }[];
+  blocking: { rule: string; pairs_implied: Cell; pairs_new: Cell }[];
+  refused_merges: { hard_rule: Cell; cohesion: Cell; clerical: Cell };
+  largest_cluster?: number;
+  evaluation?: Record<string, number | Cell>;
+}
+
+export interface BundleExtras {
+  overlap?: Overlap | null;
+  models?: Models | null;
+  linkage?: Linkage[];
+  estimate_run?: number;
 }

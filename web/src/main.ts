@@ -5,34 +5,10 @@ import type { FeatureCollection } from "geojson";
 
 import { AreaRow, Bundle, Estimate, formatCell, loadJson, StratumRow, SUPPORTED_SCHEMA } from "./bundle";
 import { downloadButton, toCsv } from "./csv";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) node.append(c);
-  return node;
-}
-
-function section(id: string, title: string, ...children: (Node | string)[]) {
-  return el("section", { id, "aria-labelledby": `${id}-title` }, el("h2", { id: `${id}-title` }, title), ...children);
-}
-
-function table(caption: string, header: string[], rows: (string | number)[][]) {
-  const t = el("table");
-  t.append(el("caption", {}, caption));
-  const thead = el("thead");
-  const hr = el("tr");
-  for (const h of header) hr.append(el("th", { scope: "col" }, h));
-  thead.append(hr);
-  const tbody = el("tbody");
-  for (const r of rows) {
-    const tr = el("tr");
-    r.forEach((v, i) => tr.append(i === 0 ? el("th", { scope: "row" }, String(v)) : el("td", {}, String(v))));
-    tbody.append(tr);
-  }
-  t.append(thead, tbody);
-  return t;
-}
+import { asImage, el, fmtInterval, section, table, tableBehind } from "./dom";
+import { linkageSection } from "./linkage";
+import { modelsSection } from "./models";
+import { overlapSection } from "./overlap";
 
 const QUESTIONS: { key: keyof Bundle["headline"]; title: string; unit: string }[] = [
   { key: "victims", title: "Victims", unit: "children" },
@@ -98,6 +74,43 @@ function areaMap(bundle: Bundle, geo: FeatureCollection) {
   return figure;
 }
 
+/** The regions coloured by estimated victims; flagged (sparse) or withheld strata grey, with the reason. */
+function regionSection(bundle: Bundle, regions: FeatureCollection | null) {
+  const sec = section("regions", "Estimated victims by region");
+  const rows = (bundle.strata ?? []).filter((s) => s.dimension === "region");
+  if (rows.length === 0) {
+    sec.append(el("p", { class: "pending" }, "No regional estimates yet: run joindots estimate --db ... --by region."));
+    return sec;
+  }
+  const byName = new Map(rows.map((r) => [r.value, r]));
+  const why = (r?: StratumRow) => (!r ? "not estimated" : r.flag ? r.flag : r.known.value === null ? "withheld: its known count is suppressed" : "not estimated");
+  sec.append(el("p", {}, "Each region's estimate (known and unknown victims) from its own multiple systems estimate. Grey: no estimate, with the reason in the table."));
+  if (regions) {
+    const figure = Plot.plot({
+      projection: { type: "mercator", domain: regions },
+      width: 640, height: 700,
+      color: { type: "linear", scheme: "cividis", legend: true, label: "Estimated victims (grey: not estimated)", unknown: "#d0d0d0" },
+      marks: [
+        Plot.geo(regions, {
+          fill: (f: any) => byName.get(f.properties.rgn_nm)?.estimate ?? null,
+          stroke: "white", strokeWidth: 0.8,
+          title: (f: any) => {
+            const r = byName.get(f.properties.rgn_nm);
+            return r && r.estimate !== undefined ? `${r.value}: ${r.estimate.toLocaleString("en-GB")} estimated (${fmtInterval(r.interval)}), ${formatCell(r.known)} known` : `${f.properties.rgn_nm}: ${why(r)}`;
+          },
+        }),
+      ],
+    });
+    sec.append(asImage(figure, `Map of the ${regions.features.length} regions of England and Wales coloured by estimated victims; grey where a region is not estimated. The table below holds the same figures.`));
+  }
+  sec.append(
+    tableBehind("The regional map as a table", table("Estimated victims by region", ["Region", "Known", "Estimated", "95% interval", "Note"],
+      rows.map((r) => [r.value, formatCell(r.known), r.estimate === undefined ? "–" : r.estimate.toLocaleString("en-GB"), fmtInterval(r.interval), r.estimate === undefined ? why(r) : r.flag]), { id: "regions-table" })),
+    downloadButton("regions.csv", () => toCsv(["region", "known", "estimate", "interval_low", "interval_high", "note"],
+      rows.map((r) => [r.value, r.known.value ?? "suppressed", r.estimate ?? "", r.interval?.[0] ?? "", r.interval?.[1] ?? "", r.estimate === undefined ? why(r) : r.flag]))));
+  return sec;
+}
+
 const DIMENSION_TITLES: Record<string, string> = {
   region: "Region", pfa: "Police force area", year: "Year of first record", age_band: "Age band at first record", sex: "Sex",
 };
@@ -105,10 +118,13 @@ const DIMENSION_TITLES: Record<string, string> = {
 /** A forest plot of one dimension's estimates with their 95% intervals; flagged strata are listed, not drawn. */
 function forestPlot(rows: StratumRow[]) {
   const drawn = rows.filter((r) => r.estimate !== undefined && r.interval);
+  // Many strata (43 police force areas): tighter rows, still one label per row.
+  const rowHeight = drawn.length > 20 ? 17 : 26;
   const figure = Plot.plot({
-    marginLeft: 190,
+    marginLeft: 220,
     width: 720,
-    height: 40 + 26 * Math.max(drawn.length, 1),
+    height: 50 + rowHeight * Math.max(drawn.length, 1),
+    style: { fontSize: drawn.length > 20 ? "11px" : "12px" },
     // Log scale: one sparse stratum's wide interval must not flatten the others.
     x: { type: "log", label: "Estimated victims (95% interval, log scale)", grid: true, nice: true },
     y: { label: null, domain: drawn.map((r) => r.value) },
@@ -134,10 +150,12 @@ function strataSection(bundle: Bundle) {
   for (const dim of dims) {
     const rows = bundle.strata.filter((s) => s.dimension === dim);
     const fmt = (v?: number) => (v === undefined ? "–" : v.toLocaleString("en-GB"));
+    const flagged = rows.filter((r) => r.estimate === undefined || !r.interval);
     sec.append(
-      el("h3", {}, DIMENSION_TITLES[dim] ?? dim),
+      el("h3", { id: `strata-${dim}` }, DIMENSION_TITLES[dim] ?? dim),
       forestPlot(rows),
-      el("details", {}, el("summary", {}, `${DIMENSION_TITLES[dim] ?? dim}: the figures as a table`),
+      ...(flagged.length ? [el("p", { class: "meta" }, `Not drawn (${flagged.length}): ${flagged.map((r) => `${r.value}${r.flag ? ` (${r.flag})` : ""}`).join("; ")}.`)] : []),
+      tableBehind(`${DIMENSION_TITLES[dim] ?? dim}: the figures as a table`,
         table(`Victims by ${(DIMENSION_TITLES[dim] ?? dim).toLowerCase()}`, ["Stratum", "Known", "Estimated", "95% interval", "Note"],
           rows.map((r) => [r.value, formatCell(r.known), fmt(r.estimate), r.interval ? `${fmt(r.interval[0])}–${fmt(r.interval[1])}` : "–", r.flag]))),
       downloadButton(`estimates_by_${dim}.csv`, () => toCsv(["dimension", "stratum", "known", "estimate", "interval_low", "interval_high", "note"],
@@ -154,7 +172,26 @@ function areaCsv(bundle: Bundle) {
   );
 }
 
-function render(bundle: Bundle, geo: FeatureCollection) {
+const CONTENTS: [string, string][] = [
+  ["questions", "The four questions"], ["map", "Map of known victims"], ["regions", "Regional estimates"],
+  ["strata", "Estimates by stratum"], ["overlap", "Overlap of lists"], ["models", "Methods side by side"],
+  ["linkage", "Linkage diagnostics"], ["sources", "Data completeness"], ["notes", "Method notes"],
+];
+
+/** Printing shows every table behind a chart: folded <details> open for print, close after. */
+function openDetailsForPrint() {
+  let opened: HTMLDetailsElement[] = [];
+  window.addEventListener("beforeprint", () => {
+    opened = [...document.querySelectorAll("details:not([open])")] as HTMLDetailsElement[];
+    for (const d of opened) d.open = true;
+  });
+  window.addEventListener("afterprint", () => {
+    for (const d of opened) d.open = false;
+    opened = [];
+  });
+}
+
+function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollection | null) {
   const app = document.getElementById("app")!;
   app.replaceChildren();
   if (bundle.schema !== SUPPORTED_SCHEMA) throw new Error(`unsupported results schema ${bundle.schema}`);
@@ -167,6 +204,7 @@ function render(bundle: Bundle, geo: FeatureCollection) {
       el("h1", {}, "joindots: the total picture"),
       el("p", { class: "lede" }, "Group-based child sexual exploitation, from the records agencies already hold. All figures here come from ", el("strong", {}, "synthetic data"), "."),
       el("p", { class: "meta" }, `Generated ${bundle.generated_at} · ${restricted ? "restricted tier" : "public tier: counts of 1–9 suppressed, others rounded to the nearest 5"}`)),
+    el("nav", { "aria-label": "Contents", class: "contents" }, el("ul", {}, ...CONTENTS.map(([id, title]) => el("li", {}, el("a", { href: `#${id}` }, title))))),
   );
 
   const cards = el("div", { class: "cards" });
@@ -181,10 +219,14 @@ function render(bundle: Bundle, geo: FeatureCollection) {
     areaMap(bundle, geo));
   const areaTable = table(`${measure} by local authority district`, ["District", "Region", "Police force area", "Children 0–17", measure, "Per 10,000"],
     bundle.areas.map((a) => [a.name, a.region, a.pfa, a.pop_0_17.toLocaleString("en-GB"), formatCell(a.count), ratePer10k(a)?.toFixed(1) ?? "–"]));
-  mapSection.append(el("details", {}, el("summary", {}, "The map as a table"), areaTable), downloadButton("areas.csv", () => areaCsv(bundle)));
+  mapSection.append(tableBehind("The map as a table", areaTable), downloadButton("areas.csv", () => areaCsv(bundle)));
   app.append(mapSection);
 
+  app.append(regionSection(bundle, regions));
   app.append(strataSection(bundle));
+  app.append(overlapSection(bundle));
+  app.append(modelsSection(bundle));
+  app.append(linkageSection(bundle));
 
   const fields = ["given_name", "family_name", "dob", "sex", "postcode", "lad_cd", "nhs_number", "upn", "pnc_id"];
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v)}%`);
@@ -209,11 +251,13 @@ function render(bundle: Bundle, geo: FeatureCollection) {
 
 async function main() {
   try {
-    const [bundle, geo] = await Promise.all([
+    const [bundle, geo, regions] = await Promise.all([
       loadJson<Bundle>("joindots-bundle", "/api/v1/bundle"),
       loadJson<FeatureCollection>("joindots-geo", "/api/v1/geo"),
+      loadJson<FeatureCollection | null>("joindots-geo-regions", "/api/v1/geo/regions"),
     ]);
-    render(bundle, geo);
+    openDetailsForPrint();
+    render(bundle, geo, regions);
   } catch (err) {
     const app = document.getElementById("app");
     if (app) app.replaceChildren(el("p", { class: "error", role: "alert" }, `The report could not be shown: ${String(err)}`));

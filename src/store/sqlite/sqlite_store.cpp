@@ -383,6 +383,36 @@ std::optional<std::pair<std::int64_t, std::string>> SqliteStore::latest_run_summ
   return std::pair{st.column_int(0), st.column_text(1)};
 }
 
+std::vector<Store::LinkDiagnostics> SqliteStore::latest_link_diagnostics() {
+  auto st = db_.prepare(
+      "SELECT d.run_id, d.role, d.diagnostics, coalesce(r.params, '{}'), "
+      "coalesce(json_extract(r.params, '$.threshold'), 0.5) FROM link_diagnostics d JOIN runs r USING (run_id) "
+      "WHERE r.status = 'done' AND d.run_id = (SELECT max(d2.run_id) FROM link_diagnostics d2 JOIN runs r2 "
+      "USING (run_id) WHERE r2.status = 'done' AND d2.role = d.role) ORDER BY d.role");
+  std::vector<LinkDiagnostics> out;
+  std::vector<double> thresholds;
+  while (st.step()) {
+    LinkDiagnostics d;
+    d.run_id = st.column_int(0);
+    d.role = st.column_text(1);
+    d.diagnostics_json = st.column_text(2);
+    d.params_json = st.column_text(3);
+    thresholds.push_back(st.column_double(4));
+    out.push_back(std::move(d));
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto pairs = db_.prepare(
+        "SELECT count(*), coalesce(avg(p.probability), 0) FROM link_pairs p JOIN records r ON r.record_pk = "
+        "p.record_pk_a WHERE p.run_id = ? AND r.role = ? AND p.probability >= ?");
+    pairs.bind(1, out[i].run_id).bind(2, out[i].role).bind(3, thresholds[i]);
+    if (pairs.step()) {
+      out[i].linked_pairs = pairs.column_int(0);
+      out[i].mean_probability = pairs.column_double(1);
+    }
+  }
+  return out;
+}
+
 void SqliteStore::for_each_linked_record(std::int64_t run_id, Role role,
                                          const std::function<void(const LinkedRecord&)>& fn) {
   auto st = db_.prepare(

@@ -26,6 +26,7 @@ class SqliteStore final : public Store {
                               const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) override;
   std::optional<Date> latest_record_date(Role role) override;
   std::optional<std::pair<std::int64_t, std::string>> latest_run_summary(const std::string& stage) override;
+  std::vector<LinkDiagnostics> latest_link_diagnostics() override;
   void for_each_linked_record(std::int64_t run_id, Role role,
                               const std::function<void(const LinkedRecord&)>& fn) override;
 

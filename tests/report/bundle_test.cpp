@@ -1,0 +1,243 @@
+#include "report/bundle.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "disclose/disclosure.hpp"
+#include "ingest/ingest.hpp"
+#include "ingest/sample_rows.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "test_support.hpp"
+
+namespace joindots::report {
+
+namespace {
+
+using nlohmann::json;
+
+/// An estimate run's summary as questions::FourAnswers::to_json writes it (the parts the
+/// bundle reads), three lists, 120 known victims.
+json estimate_summary() {
+  json capture = json::array();
+  for (const auto& [pattern, count] : std::vector<std::pair<std::string, int>>{
+           {"100", 40}, {"010", 30}, {"001", 20}, {"110", 12}, {"101", 7}, {"011", 6}, {"111", 5}})
+    capture.push_back({{"pattern", pattern}, {"count", count}});
+  const json answer = {{"known", 120}, {"estimate", 200.4}, {"interval", {150.2, 290.7}},
+                       {"method", "auto: loglinear [12,13] (bic-selected)"}, {"assumption", "closed population"}};
+  json methods = {
+      {"loglinear",
+       {{"model", "[12,13]"}, {"interactions", {"police:health", "police:nrm"}}, {"criterion", "bic"},
+        {"criterion_value", 41.5}, {"deviance", 3.2}, {"df", 2}, {"gof_p_value", 0.2}, {"models_considered", 8},
+        {"models_excluded", 1},
+        {"excluded", {{{"model", "[123]"}, {"interactions", json::array()}, {"status", "no_mle"}, {"reason", "a zero margin"}}}},
+        {"top_models", {{{"model", "[12,13]"}, {"estimate", 200.4}, {"weight", 0.7}, {"interval", {150.2, 290.7}}},
+                        {{"model", "[12]"}, {"estimate", 181.3}, {"weight", 0.3}, {"interval", {140.0, 240.0}}}}},
+        {"estimate", 200.4}, {"interval", {150.2, 290.7}}, {"interval_kind", "profile likelihood"}}},
+      {"lcmcr", {{"rhat", 1.01}, {"ess", 900.0}, {"chains", 4}, {"estimate", 190.0}, {"interval", {160.0, 230.0}},
+                 {"interval_kind", "posterior"}}},
+  };
+  return {{"reference_date", "2025-12-31"},
+          {"link_run", 1},
+          {"lists", {"police", "health", "nrm"}},
+          {"victims", answer},
+          {"areas", {{"known", 30}, {"estimate", 40.2}, {"interval", {35.0, 45.0}}, {"method", "m"}}},
+          {"offences", {{"known", 300}, {"estimate", 500.0}, {"interval", {400.0, 600.0}}, {"method", "m"}}},
+          {"still_involved", {{"known", 50}, {"estimate", 80.0}, {"interval", {60.0, 100.0}}, {"method", "m"}}},
+          {"strata",
+           {{{"dimension", "region"}, {"value", "London"}, {"observed", 100}, {"estimate", 160.0}, {"interval", {120.0, 210.0}}, {"flag", ""}},
+            {{"dimension", "region"}, {"value", "North East"}, {"observed", 20}, {"estimate", nullptr}, {"interval", nullptr}, {"flag", "sparse: too few on two or more lists"}}}},
+          {"victims_methods",
+           {{"observed", 120}, {"estimate", 200.4}, {"interval", {150.2, 290.7}}, {"method", answer["method"]},
+            {"interval_kind", "hull"}, {"lists", {"police", "health", "nrm"}}, {"methods", methods}, {"notes", {"a note"}}}},
+          {"capture_table", capture}};
+}
+
+class BundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<SqliteStore>(dir_ / "hub.db", true);
+    store_->ensure_areas(testing::test_areas());
+  }
+  void add_estimate_run(const json& summary) {
+    const auto run = store_->start_run("estimate", "{}");
+    store_->finish_run(run, "done", summary.dump());
+  }
+  json bundle(Tier tier) { return build_bundle(*store_, testing::test_areas(), tier); }
+
+  testing::TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+/// The published overlap as the attacker sees it: the known victims, the patterns adding up
+/// to them, and each list's total adding up its patterns.
+disclose::AuditResult audit_overlap(const json& b) {
+  std::vector<disclose::PublishedCell> cells;
+  auto add = [&](const json& c) {
+    cells.push_back(c["value"].is_null() ? disclose::PublishedCell{disclose::CellStatus::Primary, 0}
+                                         : disclose::PublishedCell{disclose::CellStatus::Published, c["value"].get<std::int64_t>()});
+    return cells.size() - 1;
+  };
+  std::vector<disclose::Relation> relations;
+  const auto total = add(b["headline"]["victims"]["known"]);
+  std::vector<std::size_t> patterns;
+  for (const auto& p : b["overlap"]["patterns"]) patterns.push_back(add(p["count"]));
+  relations.push_back({total, patterns});
+  const auto& lists = b["overlap"]["lists"];
+  for (std::size_t k = 0; k < lists.size(); ++k) {
+    std::vector<std::size_t> parts;
+    for (std::size_t i = 0; i < patterns.size(); ++i)
+      if (b["overlap"]["patterns"][i]["pattern"].get<std::string>()[k] == '1') parts.push_back(patterns[i]);
+    relations.push_back({add(b["overlap"]["list_totals"][k]["count"]), parts});
+  }
+  return disclose::audit(cells, relations);
+}
+
+}  // namespace
+
+TEST_F(BundleTest, OverlapIsExactInTheRestrictedTierAndAddsUp) {
+  add_estimate_run(estimate_summary());
+  const auto b = bundle(Tier::Restricted);
+  const auto& o = b["overlap"];
+  ASSERT_TRUE(o.is_object()) << b.dump();
+  EXPECT_EQ(o["lists"], json({"police", "health", "nrm"}));
+  ASSERT_EQ(o["patterns"].size(), 7u);
+  std::int64_t sum = 0;
+  for (const auto& p : o["patterns"]) sum += p["count"]["value"].get<std::int64_t>();
+  EXPECT_EQ(sum, b["headline"]["victims"]["known"]["value"].get<std::int64_t>());
+  EXPECT_EQ(o["patterns"][3]["pattern"], "110");
+  EXPECT_EQ(o["patterns"][3]["lists"], json({"police", "health"}));
+  // police: 40 + 12 + 7 + 5; health: 30 + 12 + 6 + 5; nrm: 20 + 7 + 6 + 5.
+  EXPECT_EQ(o["list_totals"][0]["count"]["value"], 64);
+  EXPECT_EQ(o["list_totals"][1]["count"]["value"], 53);
+  EXPECT_EQ(o["list_totals"][2]["count"]["value"], 38);
+}
+
+TEST_F(BundleTest, PublicOverlapSuppressesSmallPatternsAndNoneCanBeRecovered) {
+  add_estimate_run(estimate_summary());
+  const auto b = bundle(Tier::Public);
+  const auto& o = b["overlap"];
+  int suppressed = 0;
+  for (const auto& p : o["patterns"]) {
+    const auto& v = p["count"]["value"];
+    if (v.is_null()) {
+      ++suppressed;
+      continue;
+    }
+    EXPECT_TRUE(v == 0 || (v.get<int>() >= 10 && v.get<int>() % 5 == 0)) << p;
+  }
+  EXPECT_GE(suppressed, 3);  // 7, 6 and 5 at least
+  EXPECT_EQ(o["patterns"][4]["count"]["suppressed"], "primary");  // 101: 7
+  const auto audit = audit_overlap(b);
+  EXPECT_TRUE(audit.safe()) << "a suppressed pattern can be recovered from the totals";
+}
+
+TEST_F(BundleTest, TheAuditCatchesAnOverlapBuiltToLeak) {
+  // The checker itself: publish one pattern suppressed alone beside its total and it leaks.
+  json b = {{"headline", {{"victims", {{"known", {{"value", 120}}}}}}},
+            {"overlap",
+             {{"lists", {"a", "b"}},
+              {"patterns", {{{"pattern", "10"}, {"count", {{"value", 60}}}},
+                            {{"pattern", "01"}, {"count", {{"value", 55}}}},
+                            {{"pattern", "11"}, {"count", {{"value", nullptr}}}}}},
+              {"list_totals", {{{"list", "a"}, {"count", {{"value", 65}}}}, {{"list", "b"}, {"count", {{"value", 60}}}}}}}}};
+  EXPECT_FALSE(audit_overlap(b).safe());
+}
+
+TEST_F(BundleTest, ACaptureTableThatDoesNotAddUpIsAnError) {
+  auto s = estimate_summary();
+  s["capture_table"][0]["count"] = 41;
+  add_estimate_run(s);
+  EXPECT_THROW(bundle(Tier::Public), InternalError);
+}
+
+TEST_F(BundleTest, ModelsComparedMatchTheEstimateRun) {
+  const auto s = estimate_summary();
+  add_estimate_run(s);
+  const auto exact = bundle(Tier::Restricted)["models"];
+  const auto& methods = s["victims_methods"]["methods"];
+  ASSERT_EQ(exact["methods"].size(), methods.size());
+  for (const auto& row : exact["methods"]) {
+    const auto& m = methods.at(row["method"].get<std::string>());
+    EXPECT_DOUBLE_EQ(row["estimate"].get<double>(), m["estimate"].get<double>());
+    EXPECT_EQ(row["interval"], m["interval"]);
+    EXPECT_FALSE(row["label"].get<std::string>().empty());
+    EXPECT_EQ(row["chosen"], row["method"] == "loglinear");
+  }
+  EXPECT_EQ(exact["loglinear"]["model"], "[12,13]");
+  EXPECT_EQ(exact["loglinear"]["deviance"], 3.2);
+  EXPECT_EQ(exact["loglinear"]["excluded"][0]["reason"], "a zero margin");
+  EXPECT_EQ(exact["loglinear"]["top_models"].size(), 2u);
+  EXPECT_EQ(exact["lcmcr"]["rhat"], 1.01);
+  EXPECT_EQ(exact["known"]["value"], 120);
+
+  // Public: estimates rounded like the headline's, intervals rounded outward.
+  const auto pub = bundle(Tier::Public)["models"];
+  for (const auto& row : pub["methods"]) {
+    const auto& m = methods.at(row["method"].get<std::string>());
+    const double e = row["estimate"].get<double>();
+    EXPECT_EQ(e, std::round(e));
+    EXPECT_LE(row["interval"][0].get<double>(), m["interval"][0].get<double>());
+    EXPECT_GE(row["interval"][1].get<double>(), m["interval"][1].get<double>());
+  }
+  EXPECT_EQ(pub["methods"][0]["estimate"], bundle(Tier::Public)["headline"]["victims"]["estimate"]);
+}
+
+TEST_F(BundleTest, WithoutAnEstimateRunOverlapAndModelsAreNull) {
+  const auto b = bundle(Tier::Public);
+  EXPECT_TRUE(b["overlap"].is_null());
+  EXPECT_TRUE(b["models"].is_null());
+  EXPECT_TRUE(b["linkage"].is_array());
+  EXPECT_TRUE(b["linkage"].empty());
+}
+
+TEST_F(BundleTest, LinkageDiagnosticsWithoutBlockingKeysAndWithCountsControlled) {
+  testing::write_file(dir_ / "a.csv", testing::sample_file(40));
+  ingest_file(*store_, testing::test_areas(), dir_ / "a.csv");
+  std::vector<std::int64_t> victims;
+  store_->for_each_record(Role::victim, [&](const StoredRecord& r) { victims.push_back(r.record_pk); });
+  ASSERT_GE(victims.size(), 4u);
+  const json diag = {
+      {"role", "victim"}, {"records", 5534}, {"persons", 1683}, {"candidate_pairs", 40741},
+      {"blocking", {{{"rule", "nhs_number"}, {"pairs_implied", 870}, {"pairs_new", 868},
+                     {"largest_blocks", {{{"key", "6042559087"}, {"records", 7}, {"pairs", 21}}}}}}},
+      {"model", {{"em_iterations", 12}, {"em_converged", true}, {"prior", 0.001},
+                 {"fields", {{{"field", "dob"}, {"comparator", "date"},
+                              {"levels", {{{"level", "else"}, {"m", 0.01}, {"u", 0.8}}, {{"level", "exact"}, {"m", 0.88}, {"u", 0.0011}}}}}}}}},
+      {"cluster", {{"largest", 13}, {"refused_hard_rule", 27}, {"refused_cohesion", 3}, {"refused_clerical", 0}}}};
+  const auto run = store_->start_run("link", R"({"threshold": 0.6})");
+  LinkRunOutput out;
+  out.role = "victim";
+  out.pairs = {{victims[0], victims[1], 9.0, 0.99}, {victims[1], victims[2], 5.0, 0.91}, {victims[2], victims[3], 0.0, 0.3}};
+  out.diagnostics_json = diag.dump();
+  store_->save_link_run(run, out);
+  store_->finish_run(run, "done", "{}");
+
+  const auto diagnostics = store_->latest_link_diagnostics();
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].run_id, run);
+  EXPECT_EQ(diagnostics[0].linked_pairs, 2);  // the pair at 0.3 is under the run's threshold
+  EXPECT_NEAR(diagnostics[0].mean_probability, 0.95, 1e-9);
+
+  const auto pub = bundle(Tier::Public);
+  EXPECT_EQ(pub.dump().find("6042559087"), std::string::npos) << "a blocking key reached the bundle";
+  const auto& l = pub["linkage"][0];
+  EXPECT_EQ(l["role"], "victim");
+  EXPECT_EQ(l["threshold"], 0.6);
+  EXPECT_NEAR(l["estimated_precision"].get<double>(), 0.95, 1e-9);
+  EXPECT_EQ(l["records"]["value"], 5535);
+  EXPECT_EQ(l["persons"]["value"], 1685);
+  EXPECT_TRUE(l["refused_merges"]["cohesion"]["value"].is_null());  // 3: suppressed
+  EXPECT_FALSE(l.contains("largest_cluster"));
+  EXPECT_EQ(l["blocking"][0]["pairs_new"]["value"], 870);
+  const auto& exact_level = l["fields"][0]["levels"][1];
+  EXPECT_NEAR(exact_level["weight"].get<double>(), std::log2(0.88 / 0.0011), 1e-9);
+
+  const auto restricted = bundle(Tier::Restricted)["linkage"][0];
+  EXPECT_EQ(restricted["records"]["value"], 5534);
+  EXPECT_EQ(restricted["largest_cluster"], 13);
+}
+
+}  // namespace joindots::report
