@@ -75,8 +75,15 @@ nlohmann::json public_json(const NetworkResult& result, const NetworkSummary& su
   nlohmann::json large = nlohmann::json::array();
   for (const auto& n : result.networks) {
     if (n.persons() < rules.threshold) continue;
-    large.push_back({{"suspects", disclose::round_to_base(static_cast<std::int64_t>(n.suspects.size()), rules.base)},
-                     {"victims", disclose::round_to_base(static_cast<std::int64_t>(n.victims.size()), rules.base)},
+    // A described network's own counts follow the same rule as every other count: 1 to
+    // threshold-1 suppressed, the rest rounded.
+    auto count = [&](std::size_t n) -> nlohmann::json {
+      const auto v = static_cast<std::int64_t>(n);
+      if (v > 0 && v < rules.threshold) return nullptr;
+      return disclose::round_to_base(v, rules.base);
+    };
+    large.push_back({{"suspects", count(n.suspects.size())},
+                     {"victims", count(n.victims.size())},
                      {"lads", n.lads},
                      {"pfas", n.pfas},
                      {"first", n.first.str().substr(0, 7)},

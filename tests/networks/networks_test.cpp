@@ -131,6 +131,7 @@ TEST(NetworkSummaryTiers, PublicTierHidesSmallNetworksAndSmallCounts) {
   EXPECT_TRUE(pub["top_area_pairs"].empty());         // a pair spanned by 1 network is not described
   ASSERT_EQ(pub["large_networks"].size(), 1u);        // only the network of 15 persons
   EXPECT_EQ(pub["large_networks"][0]["suspects"], 10);  // rounded to base 5
+  EXPECT_TRUE(pub["large_networks"][0]["victims"].is_null());  // 3 victims: suppressed like any count below 10
   EXPECT_EQ(pub.dump().find("person_id"), std::string::npos);
 
   const auto restricted = restricted_json(result);
