@@ -158,7 +158,7 @@ std::vector<std::string> rule_key_texts(const LinkRecord& r, const BlockingRule&
 }  // namespace
 
 Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules, bool cross_source_only,
-                 std::int64_t max_pairs)
+                 std::int64_t max_pairs, std::int64_t max_block)
     : records_(records), rules_(std::move(rules)), cross_source_only_(cross_source_only) {
   if (rules_.empty()) throw UsageError("no blocking rule applies to the fields given; add [blocking] rules");
   const auto n = static_cast<std::uint32_t>(records.size());
@@ -181,14 +181,21 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
     std::sort(idx.entries.begin(), idx.entries.end());
     RuleReport rep;
     rep.rule = rules_[r].text();
-    std::vector<BlockInfo> blocks;
+    std::vector<BlockInfo> blocks, skipped;
+    std::vector<std::uint64_t> skipped_keys;
+    std::vector<Task> rule_tasks;
     for (std::uint64_t b = 0; b < idx.entries.size();) {
       std::uint64_t e = b;
       while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
       if (e - b > 1) {
         const std::int64_t pairs = block_pairs(idx.entries, b, e, records, cross_source_only_);
-        if (pairs > 0) {
-          tasks_.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
+        if (max_block > 0 && static_cast<std::int64_t>(e - b) > max_block) {
+          skipped_keys.push_back(idx.entries[b].first);
+          ++rep.blocks_skipped;
+          rep.pairs_skipped += pairs;
+          skipped.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
+        } else if (pairs > 0) {
+          rule_tasks.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
           rep.pairs_implied += pairs;
           ++rep.blocks;
           blocks.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
@@ -196,19 +203,55 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
       }
       b = e;
     }
-    // The largest blocks, with their key in words.
-    std::partial_sort(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, blocks.size())),
-                      blocks.end(), [](const BlockInfo& x, const BlockInfo& y) { return x.pairs > y.pairs; });
-    blocks.resize(std::min<std::size_t>(5, blocks.size()));
-    for (auto& bi : blocks) {
-      const auto& [h, rec] = idx.entries[std::stoull(bi.key)];
-      for (const auto& t : rule_key_texts(records[rec], rules_[r]))
-        if (hash_tag(t) == h) {
-          bi.key = t;
-          std::replace(bi.key.begin(), bi.key.end(), '\x1f', '|');
-          break;
+    // The largest blocks (kept and skipped), with their key in words.
+    auto top5 = [&](std::vector<BlockInfo>& v) {
+      std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, v.size())), v.end(),
+                        [](const BlockInfo& x, const BlockInfo& y) { return x.pairs > y.pairs; });
+      v.resize(std::min<std::size_t>(5, v.size()));
+      for (auto& bi : v) {
+        const auto& [h, rec] = idx.entries[std::stoull(bi.key)];
+        for (const auto& t : rule_key_texts(records[rec], rules_[r]))
+          if (hash_tag(t) == h) {
+            bi.key = t;
+            std::replace(bi.key.begin(), bi.key.end(), '\x1f', '|');
+            break;
+          }
+      }
+    };
+    top5(blocks);
+    top5(skipped);
+    rep.skipped = std::move(skipped);
+    if (!skipped_keys.empty()) {
+      // Drop the skipped keys: from the entries (block ranges are recomputed) and from each
+      // record's key list (so that the pairwise tests agree with the blocks compared).
+      std::sort(skipped_keys.begin(), skipped_keys.end());
+      auto is_skipped = [&](std::uint64_t k) { return std::binary_search(skipped_keys.begin(), skipped_keys.end(), k); };
+      std::vector<std::uint64_t> keys;
+      std::vector<std::uint64_t> offsets(n + 1, 0);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        for (auto x = idx.offsets[i]; x < idx.offsets[i + 1]; ++x)
+          if (!is_skipped(idx.keys[x])) keys.push_back(idx.keys[x]);
+        offsets[i + 1] = keys.size();
+      }
+      idx.keys = std::move(keys);
+      idx.offsets = std::move(offsets);
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;
+      entries.reserve(idx.entries.size());
+      for (const auto& en : idx.entries)
+        if (!is_skipped(en.first)) entries.push_back(en);
+      idx.entries = std::move(entries);
+      rule_tasks.clear();
+      for (std::uint64_t b = 0; b < idx.entries.size();) {
+        std::uint64_t e = b;
+        while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
+        if (e - b > 1) {
+          const std::int64_t pairs = block_pairs(idx.entries, b, e, records, cross_source_only_);
+          if (pairs > 0) rule_tasks.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
         }
+        b = e;
+      }
     }
+    tasks_.insert(tasks_.end(), rule_tasks.begin(), rule_tasks.end());
     rep.largest = std::move(blocks);
     pairs_implied_ += rep.pairs_implied;
     report_.rules.push_back(std::move(rep));
@@ -222,9 +265,11 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
       if (!rep.largest.empty())
         msg += fmt::format("; largest block '{}' with {} records", rep.largest.front().key,
                            with_commas(rep.largest.front().records));
+      if (rep.blocks_skipped)
+        msg += fmt::format(" ({} blocks over blocking.max_block skipped)", with_commas(rep.blocks_skipped));
     }
-    msg += "\nTighten or drop the rules with the most pairs, or raise blocking.max_pairs if memory allows "
-           "(about 16 bytes a pair).";
+    msg += "\nTighten or drop the rules with the most pairs, lower blocking.max_block, or raise "
+           "blocking.max_pairs (pairs are streamed: the budget bounds time, not memory).";
     throw UsageError(msg);
   }
   // Largest blocks first, so the threads finish together.

@@ -7,8 +7,11 @@
 // when no earlier rule puts the two records in a common block and the block's key is the
 // smallest they share under r.
 //
-// Before generating, the pairs each rule implies are counted from block sizes; a total
-// over the pair budget is refused with a UsageError naming the rules and largest blocks.
+// Blocks holding more than `max_block` records are skipped (their key is dropped from the
+// rule, as if the records did not share it) and reported per rule: a very common key
+// ("Smith" born in 2009) says little and would dominate the work. Before generating, the
+// pairs each rule implies are counted from the remaining block sizes; a total over the
+// pair budget is refused with a UsageError naming the rules and largest blocks.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -55,6 +58,9 @@ struct RuleReport {
   std::int64_t pairs_new = 0;      // pairs this rule adds to earlier rules'
   std::int64_t blocks = 0;
   std::vector<BlockInfo> largest;  // up to 5
+  std::int64_t blocks_skipped = 0;   // blocks over max_block records, not compared
+  std::int64_t pairs_skipped = 0;    // pairs those blocks would have made
+  std::vector<BlockInfo> skipped;    // the largest skipped blocks, up to 5
 };
 
 struct BlockingReport {
@@ -66,9 +72,10 @@ class Blocker {
  public:
   /// Builds the blocks of every rule. With `cross_source_only`, only pairs of records from
   /// different sources are candidates (linking files rather than de-duplicating one).
+  /// Blocks of more than `max_block` records (0 = no cap) are skipped and reported.
   /// Throws UsageError when the implied pairs exceed `max_pairs`.
   Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules, bool cross_source_only,
-          std::int64_t max_pairs);
+          std::int64_t max_pairs, std::int64_t max_block = 0);
 
   /// Calls fn(thread, a, b) with a < b once for every candidate pair, from `threads` threads
   /// working over blocks. `on_progress(pairs_done)` is called now and then from thread 0.

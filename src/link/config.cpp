@@ -48,6 +48,7 @@ std::vector<Field> field_list(const toml::node& node, std::string_view where) {
 void set_param(LinkConfig& c, std::string_view section, std::string_view name, double v) {
   const std::string key = fmt::format("{}.{}", section, name);
   if (key == "blocking.max_pairs") c.max_pairs = static_cast<std::int64_t>(v);
+  else if (key == "blocking.max_block") c.max_block = static_cast<std::int64_t>(v);
   else if (key == "model.u_pairs") c.u_pairs = static_cast<std::int64_t>(v);
   else if (key == "model.em_max_iterations") c.em_max_iterations = static_cast<int>(v);
   else if (key == "model.em_tolerance") c.em_tolerance = v;
@@ -94,10 +95,16 @@ const std::vector<std::vector<std::string>>& default_blocking_rules() {
       {"upn"},
       {"pnc_id"},
       {"identifier"},
-      {"dob"},
-      {"family_name.soundex", "dob.year"},
+      {"dob", "family_name.soundex"},
+      {"dob", "given_name.soundex"},
+      {"given_name.soundex", "family_name.soundex", "dob.year"},
+      {"given_name.soundex", "family_name.soundex", "dob.month_day"},
+      {"dob", "postcode.district"},
+      {"dob", "given_name.prefix1"},
+      {"dob", "family_name.prefix1"},
+      {"dob", "locality"},
+      {"dob", "birth_place"},
       {"given_name.soundex", "family_name.soundex"},
-      {"given_name.soundex", "dob.year_month"},
       {"postcode"},
       {"given_name.prefix2", "postcode.district"},
       {"family_name.soundex", "postcode.district"},

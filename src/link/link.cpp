@@ -17,50 +17,60 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-struct Candidate {
-  std::uint32_t a, b;
-  Pattern pattern;
-  std::uint32_t rules;  // bit r: the pair shares a block of rule r
-};
-
 int resolve_threads(int configured) {
   if (configured > 0) return configured;
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-/// Candidate pairs with their patterns, compared over blocks on `threads` threads.
-std::vector<Candidate> compare_candidates(const std::vector<LinkRecord>& records, Blocker& blocker,
-                                          const std::vector<Comparison>& comparisons, int threads, bool quiet) {
-  std::vector<std::vector<Candidate>> per_thread(static_cast<std::size_t>(threads));
+/// Pass 1 over the candidate pairs: the counts of their comparison patterns, overall and
+/// per blocking rule (the pairs sharing a block of the rule, whichever rule emitted them).
+/// Nothing per pair is kept, so memory does not grow with the number of pairs.
+struct PatternTally {
+  PatternCounts all;
+  std::vector<PatternCounts> per_rule;
+  std::int64_t pairs = 0;
+};
+
+PatternCounts sorted_counts(const std::unordered_map<Pattern, std::int64_t>& m) {
+  PatternCounts out(m.begin(), m.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+PatternTally tally_candidates(const std::vector<LinkRecord>& records, Blocker& blocker,
+                              const std::vector<Comparison>& comparisons, int threads, bool per_rule, bool quiet) {
+  const std::size_t rules = std::min<std::size_t>(blocker.rules().size(), 32);
+  struct Local {
+    std::unordered_map<Pattern, std::int64_t> all;
+    std::vector<std::unordered_map<Pattern, std::int64_t>> rule;
+  };
+  std::vector<Local> local(static_cast<std::size_t>(threads));
+  for (auto& l : local) l.rule.resize(rules);
   Progress progress("comparing", "pairs", blocker.pairs_implied(), quiet);
   blocker.for_each_pair(
       threads,
       [&](int t, std::uint32_t a, std::uint32_t b) {
-        per_thread[static_cast<std::size_t>(t)].push_back(
-            {a, b, compare_pair(records[a], records[b], comparisons), blocker.rule_mask(a, b)});
+        Local& l = local[static_cast<std::size_t>(t)];
+        const Pattern p = compare_pair(records[a], records[b], comparisons);
+        ++l.all[p];
+        if (per_rule) {
+          const std::uint32_t mask = blocker.rule_mask(a, b);
+          for (std::size_t r = 0; r < rules; ++r)
+            if (mask & (1u << r)) ++l.rule[r][p];
+        }
       },
       [&](std::int64_t done) { progress.set(done); });
   progress.finish();
-  std::size_t total = 0;
-  for (const auto& v : per_thread) total += v.size();
-  std::vector<Candidate> all;
-  all.reserve(total);
-  for (auto& v : per_thread) {
-    all.insert(all.end(), v.begin(), v.end());
-    std::vector<Candidate>().swap(v);
+  PatternTally out;
+  std::unordered_map<Pattern, std::int64_t> all;
+  std::vector<std::unordered_map<Pattern, std::int64_t>> rule(blocker.rules().size());
+  for (auto& l : local) {
+    for (const auto& [p, c] : l.all) all[p] += c, out.pairs += c;
+    for (std::size_t r = 0; r < rules; ++r)
+      for (const auto& [p, c] : l.rule[r]) rule[r][p] += c;
   }
-  // Deterministic order whatever the thread timing.
-  std::sort(all.begin(), all.end(), [](const Candidate& x, const Candidate& y) {
-    return x.a != y.a ? x.a < y.a : x.b < y.b;
-  });
-  return all;
-}
-
-PatternCounts tally(const std::vector<Candidate>& cands) {
-  std::unordered_map<Pattern, std::int64_t> counts;
-  for (const auto& c : cands) ++counts[c.pattern];
-  PatternCounts out(counts.begin(), counts.end());
-  std::sort(out.begin(), out.end());
+  out.all = sorted_counts(all);
+  for (const auto& m : rule) out.per_rule.push_back(sorted_counts(m));
   return out;
 }
 
@@ -167,7 +177,7 @@ FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
 
 PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& blocker,
                              const std::vector<Comparison>& comparisons, int threads) {
-  return tally(compare_candidates(records, blocker, comparisons, threads, true));
+  return tally_candidates(records, blocker, comparisons, threads, false, true).all;
 }
 
 LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt) {
@@ -177,36 +187,31 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
 
   // Block.
   auto t = Clock::now();
-  Blocker blocker(records, cfg.blocking, opt.cross_source_only, cfg.max_pairs);
+  Blocker blocker(records, cfg.blocking, opt.cross_source_only, cfg.max_pairs, cfg.max_block);
   res.seconds.block = since(t);
 
-  // Compare.
+  // Compare, pass 1: pattern counts only (overall and per rule, for the EM sessions).
   t = Clock::now();
-  std::vector<Candidate> cands = compare_candidates(records, blocker, cfg.comparisons, res.threads, opt.quiet);
+  PatternTally tallied = tally_candidates(records, blocker, cfg.comparisons, res.threads, cfg.em_sessions, opt.quiet);
   res.blocking = blocker.report();
-  res.candidate_pairs = static_cast<std::int64_t>(cands.size());
-  res.patterns = tally(cands);
+  res.candidate_pairs = tallied.pairs;
+  res.patterns = std::move(tallied.all);
   res.seconds.compare = since(t);
 
   // Estimate u and m (EM on pattern counts).
-  std::vector<PatternCounts> rule_patterns(cfg.blocking.size());
-  {
-    std::vector<std::unordered_map<Pattern, std::int64_t>> per_rule(cfg.blocking.size());
-    for (const auto& c : cands)
-      for (std::size_t r = 0; r < per_rule.size() && r < 32; ++r)
-        if (c.rules & (1u << r)) ++per_rule[r][c.pattern];
-    for (std::size_t r = 0; r < per_rule.size(); ++r) rule_patterns[r].assign(per_rule[r].begin(), per_rule[r].end());
-  }
-  res.model = fit_model(records, cfg, opt, res.patterns, rule_patterns, res.candidate_pairs, res.seconds);
+  res.model = fit_model(records, cfg, opt, res.patterns, tallied.per_rule, res.candidate_pairs, res.seconds);
 
-  // Score every candidate pair; clerical decisions override.
+  // Score, pass 2: compare again and keep the pairs at or above the floor; clerical
+  // decisions override.
   t = Clock::now();
   std::unordered_map<Pattern, double> base;
   for (const auto& [p, c] : res.patterns) base[p] = res.model.weight(p);
   bool any_tf = false;
   for (const auto& c : cfg.comparisons) any_tf = any_tf || c.tf_adjust;
   auto score = [&](std::uint32_t a, std::uint32_t b, Pattern p) {
-    return any_tf ? res.model.weight(p, records[a], records[b]) : base[p];
+    if (any_tf) return res.model.weight(p, records[a], records[b]);
+    auto it = base.find(p);
+    return it != base.end() ? it->second : res.model.weight(p);
   };
   std::map<std::pair<std::string, std::string>, std::uint32_t> index_of;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> cannot_link;
@@ -223,27 +228,45 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
       ++res.decisions_applied;
     }
   }
-  res.pairs.reserve(cands.size() / 4);
-  for (const auto& c : cands) {
-    const double w = score(c.a, c.b, c.pattern);
-    const double p = res.model.probability(w);
-    ScoredPair sp{c.a, c.b, static_cast<float>(w), static_cast<float>(p), false};
-    if (!decided.empty()) {
-      auto it = decided.find({c.a, c.b});
-      if (it != decided.end()) {
-        sp.probability = it->second ? 1.0f : 0.0f;
-        sp.clerical = true;
-        decided.erase(it);
-      }
+  {
+    std::vector<std::vector<ScoredPair>> kept(static_cast<std::size_t>(res.threads));
+    Progress progress("scoring", "pairs", blocker.pairs_implied(), opt.quiet);
+    blocker.for_each_pair(
+        res.threads,
+        [&](int th, std::uint32_t a, std::uint32_t b) {
+          const Pattern pat = compare_pair(records[a], records[b], cfg.comparisons);
+          const double w = score(a, b, pat);
+          const double p = res.model.probability(w);
+          ScoredPair sp{a, b, static_cast<float>(w), static_cast<float>(p), false};
+          if (!decided.empty()) {
+            auto it = decided.find({a, b});
+            if (it != decided.end()) {
+              sp.probability = it->second ? 1.0f : 0.0f;
+              sp.clerical = true;
+            }
+          }
+          if (sp.probability >= opt.keep_floor || sp.clerical) kept[static_cast<std::size_t>(th)].push_back(sp);
+        },
+        [&](std::int64_t done) { progress.set(done); });
+    progress.finish();
+    std::size_t total = 0;
+    for (const auto& v : kept) total += v.size();
+    res.pairs.reserve(total);
+    for (auto& v : kept) {
+      res.pairs.insert(res.pairs.end(), v.begin(), v.end());
+      std::vector<ScoredPair>().swap(v);
     }
-    if (sp.probability >= opt.keep_floor || sp.clerical) res.pairs.push_back(sp);
+    // Deterministic order whatever the thread timing.
+    std::sort(res.pairs.begin(), res.pairs.end(),
+              [](const ScoredPair& x, const ScoredPair& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+    for (const auto& sp : res.pairs)
+      if (sp.clerical) decided.erase({sp.a, sp.b});
   }
   for (const auto& [key, match] : decided) {  // decided pairs blocking did not propose
     const Pattern p = compare_pair(records[key.first], records[key.second], cfg.comparisons);
     res.pairs.push_back({key.first, key.second, static_cast<float>(res.model.weight(p, records[key.first], records[key.second])),
                          match ? 1.0f : 0.0f, true});
   }
-  std::vector<Candidate>().swap(cands);
   res.seconds.score = since(t);
 
   // Cluster.
@@ -282,7 +305,7 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
 BlockingRecall blocking_recall(const std::vector<LinkRecord>& records, const std::vector<std::string>& truth,
                                const LinkConfig& config, bool cross_source_only) {
   BlockingRecall br;
-  Blocker blocker(records, config.blocking, cross_source_only, 0);
+  Blocker blocker(records, config.blocking, cross_source_only, 0, config.max_block);
   std::unordered_map<std::string, std::vector<std::uint32_t>> groups;
   for (std::uint32_t i = 0; i < records.size(); ++i)
     if (!truth[i].empty()) groups[truth[i]].push_back(i);

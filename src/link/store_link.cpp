@@ -21,10 +21,15 @@ nlohmann::json diagnostics_json(const RoleRun& rr) {
   for (const auto& rule : r.blocking.rules) {
     nlohmann::json largest = nlohmann::json::array();
     for (const auto& b : rule.largest) largest.push_back({{"key", b.key}, {"records", b.records}, {"pairs", b.pairs}});
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const auto& b : rule.skipped) skipped.push_back({{"key", b.key}, {"records", b.records}, {"pairs", b.pairs}});
     blocking.push_back({{"rule", rule.rule},
                         {"pairs_implied", rule.pairs_implied},
                         {"pairs_new", rule.pairs_new},
-                        {"largest_blocks", largest}});
+                        {"largest_blocks", largest},
+                        {"blocks_skipped", rule.blocks_skipped},
+                        {"pairs_skipped", rule.pairs_skipped},
+                        {"largest_skipped", skipped}});
   }
   nlohmann::json fields = nlohmann::json::array();
   for (std::size_t k = 0; k < r.model.comparisons.size(); ++k) {
@@ -127,6 +132,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
                            {"threshold", config.threshold},
                            {"min_cohesion", config.min_cohesion},
                            {"max_pairs", config.max_pairs},
+                           {"max_block", config.max_block},
                            {"seed", config.seed},
                            {"blocking", nlohmann::json::array()},
                            {"comparisons", nlohmann::json::array()}};

@@ -104,4 +104,24 @@ TEST(LinkBlock, KeysAndTransforms) {
 }
 
 }  // namespace
+
+TEST(LinkBlock, BlocksOverTheCapAreSkippedAndReported) {
+  const auto records = sample();
+  // The dob 2009-03-14 block holds records 0, 1, 3; with a cap of 2 it is skipped.
+  Blocker capped(records, {parse_blocking_rule({"dob"})}, false, 0, 2);
+  EXPECT_TRUE(collect(capped, 1).empty());
+  EXPECT_FALSE(capped.is_candidate(0, 1));
+  const auto& rep = capped.report().rules.at(0);
+  EXPECT_EQ(rep.blocks_skipped, 1);
+  EXPECT_EQ(rep.pairs_skipped, 3);
+  ASSERT_EQ(rep.skipped.size(), 1u);
+  EXPECT_EQ(rep.skipped[0].key, "20090314");
+  EXPECT_EQ(rep.skipped[0].records, 3);
+  // Without the cap, the block is compared; a later rule still finds what it holds.
+  Blocker uncapped(records, {parse_blocking_rule({"dob"})}, false, 0, 0);
+  EXPECT_EQ(collect(uncapped, 1).size(), 3u);
+  Blocker two(records, {parse_blocking_rule({"dob"}), parse_blocking_rule({"dob", "family_name.soundex"})}, false, 0, 2);
+  EXPECT_EQ(collect(two, 2), (std::set<std::pair<std::uint32_t, std::uint32_t>>{{0, 1}}));
+}
+
 }  // namespace joindots::link
