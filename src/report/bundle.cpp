@@ -389,6 +389,8 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
                          {"region", a.region_name},
                          {"pfa", a.pfa_name},
                          {"pop_0_17", a.pop_0_17},
+                         {"lon", std::round(a.lon * 1000) / 1000},
+                         {"lat", std::round(a.lat * 1000) / 1000},
                          {"count", cell(published[area_cell[i]])}});
   }
   nlohmann::json region_rows = nlohmann::json::array();
@@ -401,6 +403,18 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
                       {"total", cell(published[national_cell])},
                       {"no_area", cell(published[unknown_cell])}};
   b["victim_records_total"] = cell(published[records_cell]);
+
+  // Offender networks: the networks stage stores its public-tier aggregates (already through
+  // disclosure control). Figures measured against a simulator's truth stay out of the page.
+  b["networks"] = nullptr;
+  if (auto run = store.latest_run_summary("networks")) {
+    auto n = nlohmann::json::parse(run->second);
+    for (const char* key : {"ari", "pairwise_precision", "pairwise_recall", "pairwise_f1", "suspects_compared",
+                            "suspects_not_offenders", "found_networks", "found_cross_force_networks", "true_networks",
+                            "true_cross_force_networks", "true_cross_force_groups", "seconds"})
+      n.erase(key);
+    b["networks"] = n;
+  }
 
   nlohmann::json sources = nlohmann::json::array();
   for (std::size_t k = 0; k < completeness.size(); ++k) {

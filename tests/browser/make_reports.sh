@@ -7,8 +7,9 @@ rm -rf "$out"
 mkdir -p "$out"
 "$joindots" simulate --quiet --seed 7 --scale 0.3 --out "$out/country"
 "$joindots" ingest --quiet --db "$out/hub.db" "$out/country/agencies" >/dev/null
-"$joindots" link --quiet --db "$out/hub.db" --role victim >/dev/null
-"$joindots" estimate --quiet --db "$out/hub.db" --by region,sex --bootstrap 200 >/dev/null
+"$joindots" link --quiet --db "$out/hub.db" >/dev/null
+"$joindots" estimate --quiet --db "$out/hub.db" --by region,pfa,sex --bootstrap 200 >/dev/null
+"$joindots" networks --quiet --db "$out/hub.db" >/dev/null
 "$joindots" report --quiet --db "$out/hub.db" --out "$out/report-public.html" --bundle "$out/bundle-public.json" >/dev/null
 "$joindots" report --quiet --db "$out/hub.db" --tier restricted --out "$out/report-restricted.html" \
   --bundle "$out/bundle-restricted.json" >/dev/null

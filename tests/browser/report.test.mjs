@@ -54,6 +54,16 @@ test("the public report loads, shows the bundle's numbers and draws 318 district
   const first = bundle.areas[0];
   assert.equal(await rows.nth(0).locator("td").nth(3).textContent(), formatCell(first.count));
   assert.equal(await page.locator(".tier-banner").count(), 0);
+  // Offender networks: the counts on screen are the bundle's, a link drawn per district pair
+  // of every described network, and nothing about a network below 10 persons.
+  const nets = bundle.networks;
+  assert.ok(nets, "networks in the bundle");
+  const netCount = (v) => (v === null ? "fewer than 10" : v.toLocaleString("en-GB"));
+  assert.equal(await page.locator("#networks-total").textContent(), netCount(nets.networks));
+  assert.equal(await page.locator("#networks-cross-force").textContent(), netCount(nets.cross_force_networks));
+  const expectedLinks = nets.large_networks.reduce((s, n) => s + Math.max(0, n.lads.length - 1), 0);
+  assert.equal(await page.locator('#networks svg [aria-label="link"] path, #networks svg [aria-label="link"] line').count(), expectedLinks);
+  assert.ok(!JSON.stringify(nets).includes("person_id"));
   // The four questions: every known count and estimate on screen is the bundle's.
   for (const [key, title] of [["victims", "Victims"], ["areas", "Areas affected"], ["offences", "Offences"], ["still_involved", "Still involved"]]) {
     const h = bundle.headline[key];
@@ -97,8 +107,9 @@ test("the overlap of lists, the models compared and the linkage diagnostics show
   }
   assert.equal(await page.locator('#models svg g.method-estimates > *').count(), bundle.models.methods.length);
   // Linkage: a weight bar per level with a weight, a table row per level, a blocking row per rule.
+  // One block per linked role (victims, suspects, associates), each with its own chart and table.
   const l = bundle.linkage[0];
-  const levels = l.fields.flatMap((f) => f.levels);
+  const levels = bundle.linkage.flatMap((run) => run.fields.flatMap((f) => f.levels));
   assert.equal(await page.locator('#linkage svg g.match-weights rect').count(), levels.filter((v) => v.weight !== null).length);
   assert.equal(await page.locator("#linkage table.mu-table tbody tr").count(), levels.length);
   assert.ok(l.estimated_precision > 0.5 && l.estimated_precision <= 1);

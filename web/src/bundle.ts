@@ -20,7 +20,23 @@ export interface AreaRow {
   region: string;
   pfa: string;
   pop_0_17: number;
+  lon: number;
+  lat: number;
   count: Cell;
+}
+
+/** A count in the networks summary: a number, or null when suppressed (below 10). */
+export type NetCount = number | null;
+
+export interface NetworksSummary {
+  networks: NetCount;
+  cross_force_networks: NetCount;
+  multi_district_networks: NetCount;
+  size_distribution: Record<string, NetCount>;
+  size_unit: string;
+  threshold: number;
+  top_area_pairs: { a: { lad_cd: string; name?: string }; b: { lad_cd: string; name?: string }; networks: number }[];
+  large_networks: { suspects: NetCount; victims: NetCount; lads: string[]; pfas: string[]; first: string; last: string }[];
 }
 
 export interface SourceRow {
@@ -56,6 +72,7 @@ export interface Bundle extends BundleExtras {
   /** What the map counts: known victims once linkage has run, victim records before. */
   area_counts: { measure: "victims" | "victim_records"; label: string; total: Cell; no_area: Cell };
   victim_records_total: Cell;
+  networks?: NetworksSummary | null;
   sources: SourceRow[];
   strata: StratumRow[];
   lists?: string[];

@@ -8,6 +8,7 @@ import { downloadButton, toCsv } from "./csv";
 import { asImage, el, fmtInterval, section, table, tableBehind } from "./dom";
 import { linkageSection } from "./linkage";
 import { modelsSection } from "./models";
+import { networksSection } from "./networks";
 import { overlapSection } from "./overlap";
 
 const QUESTIONS: { key: keyof Bundle["headline"]; title: string; unit: string }[] = [
@@ -175,7 +176,7 @@ function areaCsv(bundle: Bundle) {
 const CONTENTS: [string, string][] = [
   ["questions", "The four questions"], ["map", "Map of known victims"], ["regions", "Regional estimates"],
   ["strata", "Estimates by stratum"], ["overlap", "Overlap of lists"], ["models", "Methods side by side"],
-  ["linkage", "Linkage diagnostics"], ["sources", "Data completeness"], ["notes", "Method notes"],
+  ["linkage", "Linkage diagnostics"], ["networks", "Offender networks"], ["sources", "Data completeness"], ["notes", "Method notes"],
 ];
 
 /** Printing shows every table behind a chart: folded <details> open for print, close after. */
@@ -227,6 +228,7 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
   app.append(overlapSection(bundle));
   app.append(modelsSection(bundle));
   app.append(linkageSection(bundle));
+  app.append(networksSection(bundle, geo));
 
   const fields = ["given_name", "family_name", "dob", "sex", "postcode", "lad_cd", "nhs_number", "upn", "pnc_id"];
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v)}%`);
