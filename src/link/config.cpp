@@ -100,8 +100,6 @@ const std::vector<std::vector<std::string>>& default_blocking_rules() {
       {"given_name.soundex", "family_name.soundex", "dob.year"},
       {"given_name.soundex", "family_name.soundex", "dob.month_day"},
       {"dob", "postcode.district"},
-      {"dob", "given_name.prefix1"},
-      {"dob", "family_name.prefix1"},
       {"dob", "locality"},
       {"dob", "birth_place"},
       {"given_name.soundex", "family_name.soundex"},
