@@ -14,6 +14,7 @@
 #include "link/csv_input.hpp"
 #include "link/evaluate.hpp"
 #include "link/link.hpp"
+#include "link/result_json.hpp"
 #include "link/review.hpp"
 #include "link/store_link.hpp"
 #include "store/store.hpp"
@@ -46,61 +47,9 @@ nlohmann::json evaluation_json(const link::Evaluation& ev) {
 }
 
 nlohmann::json result_json(const link::LinkResult& r, std::size_t records) {
-  nlohmann::json blocking = nlohmann::json::array();
-  for (const auto& rule : r.blocking.rules) {
-    nlohmann::json largest = nlohmann::json::array();
-    for (const auto& b : rule.largest) largest.push_back({{"key", b.key}, {"records", b.records}, {"pairs", b.pairs}});
-    blocking.push_back({{"rule", rule.rule},
-                        {"pairs_implied", rule.pairs_implied},
-                        {"pairs_new", rule.pairs_new},
-                        {"blocks", rule.blocks},
-                        {"largest_blocks", largest}});
-  }
-  nlohmann::json fields = nlohmann::json::array();
-  for (std::size_t k = 0; k < r.model.comparisons.size(); ++k) {
-    const auto& c = r.model.comparisons[k];
-    nlohmann::json levels = nlohmann::json::array();
-    const auto names = link::level_names(c.comparator);
-    for (std::size_t l = 1; l < names.size(); ++l)
-      levels.push_back({{"level", names[l]},
-                        {"m", r.model.m[k][l]},
-                        {"u", r.model.u[k][l]},
-                        {"weight", r.model.level_weight(k, static_cast<int>(l))}});
-    fields.push_back({{"field", link::to_string(c.field)},
-                      {"comparator", link::to_string(c.comparator)},
-                      {"tf_adjust", c.tf_adjust},
-                      {"levels", levels}});
-  }
-  const auto& cs = r.cluster_stats;
-  return {{"records", records},
-          {"clusters", r.clusters},
-          {"candidate_pairs", r.candidate_pairs},
-          {"distinct_patterns", r.patterns.size()},
-          {"threads", r.threads},
-          {"blocking", blocking},
-          {"model",
-           {{"lambda_candidates", r.model.lambda_candidates},
-            {"prior", r.model.prior},
-            {"em_iterations", r.model.em_iterations},
-            {"em_converged", r.model.em_converged},
-            {"fields", fields}}},
-          {"cluster",
-           {{"edges", cs.edges},
-            {"merges", cs.merges},
-            {"largest", cs.largest},
-            {"refused_hard_rule", cs.refused_hard},
-            {"refused_max_per_source", cs.refused_source},
-            {"refused_clerical", cs.refused_clerical},
-            {"refused_cohesion", cs.refused_cohesion}}},
-          {"decisions_applied", r.decisions_applied},
-          {"seconds",
-           {{"block", r.seconds.block},
-            {"compare", r.seconds.compare},
-            {"estimate_u", r.seconds.estimate_u},
-            {"em", r.seconds.em},
-            {"score", r.seconds.score},
-            {"cluster", r.seconds.cluster},
-            {"total", r.seconds.total}}}};
+  auto j = link::result_json(r);
+  j["records"] = records;
+  return j;
 }
 
 void print_summary(const link::LinkResult& r, std::size_t records) {

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "io/csv_reader.hpp"
+#include "link/result_json.hpp"
 
 namespace joindots::link {
 
@@ -16,51 +17,10 @@ namespace {
 void set(RawRecord& raw, Field f, std::string v) { raw.value[static_cast<std::size_t>(f)] = std::move(v); }
 
 nlohmann::json diagnostics_json(const RoleRun& rr) {
-  const auto& r = rr.result;
-  nlohmann::json blocking = nlohmann::json::array();
-  for (const auto& rule : r.blocking.rules) {
-    nlohmann::json largest = nlohmann::json::array();
-    for (const auto& b : rule.largest) largest.push_back({{"key", b.key}, {"records", b.records}, {"pairs", b.pairs}});
-    nlohmann::json skipped = nlohmann::json::array();
-    for (const auto& b : rule.skipped) skipped.push_back({{"key", b.key}, {"records", b.records}, {"pairs", b.pairs}});
-    blocking.push_back({{"rule", rule.rule},
-                        {"pairs_implied", rule.pairs_implied},
-                        {"pairs_new", rule.pairs_new},
-                        {"largest_blocks", largest},
-                        {"blocks_skipped", rule.blocks_skipped},
-                        {"pairs_skipped", rule.pairs_skipped},
-                        {"largest_skipped", skipped}});
-  }
-  nlohmann::json fields = nlohmann::json::array();
-  for (std::size_t k = 0; k < r.model.comparisons.size(); ++k) {
-    const auto& c = r.model.comparisons[k];
-    nlohmann::json levels = nlohmann::json::array();
-    const auto names = level_names(c.comparator);
-    for (std::size_t l = 1; l < names.size(); ++l)
-      levels.push_back({{"level", names[l]}, {"m", r.model.m[k][l]}, {"u", r.model.u[k][l]}});
-    fields.push_back({{"field", to_string(c.field)}, {"comparator", to_string(c.comparator)}, {"levels", levels}});
-  }
-  nlohmann::json j = {
-      {"role", to_string(rr.role)},
-      {"records", rr.records},
-      {"persons", rr.persons.size()},
-      {"candidate_pairs", r.candidate_pairs},
-      {"distinct_patterns", r.patterns.size()},
-      {"blocking", blocking},
-      {"model",
-       {{"lambda_candidates", r.model.lambda_candidates},
-        {"prior", r.model.prior},
-        {"em_iterations", r.model.em_iterations},
-        {"em_converged", r.model.em_converged},
-        {"fields", fields}}},
-      {"cluster",
-       {{"largest", r.cluster_stats.largest},
-        {"refused_hard_rule", r.cluster_stats.refused_hard},
-        {"refused_clerical", r.cluster_stats.refused_clerical},
-        {"refused_cohesion", r.cluster_stats.refused_cohesion}}},
-      {"seconds", {{"block", r.seconds.block}, {"compare", r.seconds.compare}, {"em", r.seconds.em},
-                   {"cluster", r.seconds.cluster}, {"total", r.seconds.total}}},
-  };
+  nlohmann::json j = result_json(rr.result);
+  j["role"] = to_string(rr.role);
+  j["records"] = rr.records;
+  j["persons"] = rr.persons.size();
   if (rr.evaluation) {
     const auto& ev = *rr.evaluation;
     j["evaluation"] = {{"precision", ev.precision},
