@@ -159,22 +159,70 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   std::map<std::string, std::uint32_t> lists_by_area;  // area -> lists that recorded a victim there
   for (const auto& p : persons)
     if (!p.lad_cd.empty()) lists_by_area[p.lad_cd] |= p.pattern;
+  std::map<std::string, std::int64_t> known_by_area;
+  for (const auto& p : persons)
+    if (!p.lad_cd.empty()) ++known_by_area[p.lad_cd];
+  // Districts differ in their rates of victimisation: a district with no recorded victim is
+  // more likely a low-rate one. Rates are taken as gamma-distributed across districts
+  // (a negative binomial for recorded counts, exposure = children x (1 - p0)), fitted by
+  // moments; for a district with none recorded, the posterior chance that it has any
+  // (necessarily unrecorded) victim is 1 - ((b + e) / (b + e + c p0))^a, with c its
+  // children and e = c (1 - p0). With no spread between districts this is 1 - exp(-rate c p0).
+  struct AreasEstimate {
+    double expected = 0, variance = 0;
+  };
   auto expected_areas = [&](double total) {
     const double p0 = total > n ? (total - n) / total : 0.0;
-    const double rate = total / static_cast<double>(children);
-    double sum = static_cast<double>(lists_by_area.size());
-    for (const auto& a : areas.all())
-      if (!lists_by_area.count(a.code)) sum += 1.0 - std::exp(-rate * static_cast<double>(a.pop_0_17) * p0);
-    return sum;
+    double y_sum = 0, e_sum = 0, e2_sum = 0;
+    for (const auto& a : areas.all()) {
+      const double e = static_cast<double>(a.pop_0_17) * (1 - p0);
+      auto it = known_by_area.find(a.code);
+      y_sum += it == known_by_area.end() ? 0.0 : static_cast<double>(it->second);
+      e_sum += e;
+      e2_sum += e * e;
+    }
+    const double mu = e_sum > 0 ? y_sum / e_sum : 0.0;  // recorded victims per child-exposure
+    double ss = 0;
+    for (const auto& a : areas.all()) {
+      const double e = static_cast<double>(a.pop_0_17) * (1 - p0);
+      auto it = known_by_area.find(a.code);
+      const double y = it == known_by_area.end() ? 0.0 : static_cast<double>(it->second);
+      ss += (y - mu * e) * (y - mu * e);
+    }
+    const double tau2 = e2_sum > 0 ? std::max(0.0, (ss - mu * e_sum) / e2_sum) : 0.0;  // spread of rates
+    AreasEstimate r;
+    r.expected = static_cast<double>(lists_by_area.size());
+    for (const auto& a : areas.all()) {
+      if (lists_by_area.count(a.code)) continue;
+      const double c = static_cast<double>(a.pop_0_17);
+      double p_affected;
+      if (tau2 > 1e-15 && mu > 0) {
+        const double shape = mu * mu / tau2, rate = mu / tau2, e = c * (1 - p0);
+        p_affected = 1.0 - std::pow((rate + e) / (rate + e + c * p0), shape);
+      } else {
+        p_affected = 1.0 - std::exp(-mu * c * p0);
+      }
+      r.expected += p_affected;
+      r.variance += p_affected * (1 - p_affected);
+    }
+    return r;
   };
   out.areas.known = static_cast<std::int64_t>(lists_by_area.size());
-  out.areas.estimate = expected_areas(n_hat);
-  out.areas.interval = {expected_areas(out.victims.interval.low), expected_areas(out.victims.interval.high), 0.95,
-                        "from the victims' interval"};
-  out.areas.method = "expected districts with a victim: known, plus 1 - exp(-lambda_a p0) for each district with none";
+  {
+    const auto mid = expected_areas(n_hat), low = expected_areas(out.victims.interval.low),
+               high = expected_areas(out.victims.interval.high);
+    const double max_areas = static_cast<double>(areas.size());
+    out.areas.estimate = mid.expected;
+    out.areas.interval = {std::max(static_cast<double>(out.areas.known), low.expected - 1.96 * std::sqrt(low.variance)),
+                          std::min(max_areas, high.expected + 1.96 * std::sqrt(high.variance)), 0.95,
+                          "the victims' interval, widened by which districts happen to be affected"};
+  }
+  out.areas.method =
+      "expected districts with a victim: the known ones, plus for each district with none recorded the chance it "
+      "has an unrecorded victim (district rates gamma-distributed)";
   out.areas.assumption =
-      "A district with no recorded victim has victims at the national rate per child; each is missed by every "
-      "source with the estimated probability p0.";
+      "Districts' victimisation rates vary as a gamma distribution fitted to the recorded counts; every victim is "
+      "missed by every source with the estimated probability p0, wherever they live.";
   {
     std::int64_t q1 = 0, q2 = 0;
     for (const auto& [code, mask] : lists_by_area) {
@@ -325,12 +373,14 @@ Truth read_truth(const std::filesystem::path& dir) {
       if (it == h.end()) throw BadInputError(InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", name)});
       return static_cast<std::size_t>(it - h.begin());
     };
-    const auto c_lad = col("lad_cd"), c_still = col("still_involved");
+    // A district is affected if a victim lived there at any time: home, or after a move.
+    const auto c_lad = col("lad_cd"), c_moved = col("moved_to_lad_cd"), c_still = col("still_involved");
     std::set<std::string> lads;
     CsvRow row;
     while (reader.next(row)) {
       ++t.victims;
       lads.insert(row.fields[c_lad]);
+      if (!row.fields[c_moved].empty()) lads.insert(row.fields[c_moved]);
       t.still_involved += row.fields[c_still] == "1";
     }
     t.areas = static_cast<std::int64_t>(lads.size());
