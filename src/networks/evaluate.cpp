@@ -89,27 +89,26 @@ NetworkEvaluation evaluate_networks(const std::vector<NetworkRecord>& records, c
   ev.suspects_compared = static_cast<std::int64_t>(found.size());
   ev.agreement = compare_partitions(found, true_labels);
 
-  // True side: groups revealed by a case-bearing offender record; extent from the records of
-  // their persons that appear in cases.
-  std::set<std::string> in_cases;  // true persons with a case-bearing record
-  for (const auto& r : records) {
-    if (r.case_ref.empty()) continue;
-    if (auto it = truth.person_of.find({r.source_org, r.record_id}); it != truth.person_of.end())
-      in_cases.insert(it->second);
-  }
-  std::map<std::string, std::set<std::string>> pfas_of_group;
+  // True side: groups revealed by a case-bearing offender record. A case belongs to the
+  // groups of the true offenders recorded in it; a group's extent is where the records of
+  // its cases were made (the same rule find_networks applies to the linked persons).
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> groups_of_case;
   std::set<std::string> revealed;
   for (const auto& r : records) {
+    if (r.case_ref.empty()) continue;
     auto it = truth.person_of.find({r.source_org, r.record_id});
-    if (it == truth.person_of.end() || !in_cases.count(it->second)) continue;
-    std::vector<std::string> groups;
+    if (it == truth.person_of.end()) continue;
     if (auto g = truth.group_of_offender.find(it->second); g != truth.group_of_offender.end()) {
-      groups.push_back(g->second);
+      groups_of_case[{r.source_org, r.case_ref}].insert(g->second);
       revealed.insert(g->second);
-    } else if (auto v = truth.groups_of_victim.find(it->second); v != truth.groups_of_victim.end()) {
-      groups = v->second;
     }
-    for (const auto& g : groups) {
+  }
+  std::map<std::string, std::set<std::string>> pfas_of_group;
+  for (const auto& r : records) {
+    if (r.case_ref.empty()) continue;
+    auto c = groups_of_case.find({r.source_org, r.case_ref});
+    if (c == groups_of_case.end()) continue;
+    for (const auto& g : c->second) {
       auto& p = pfas_of_group[g];
       if (!r.pfa_cd.empty()) p.insert(r.pfa_cd);
       if (!r.force_cd.empty()) p.insert(r.force_cd);

@@ -136,15 +136,20 @@ NetworkResult find_networks(const std::vector<NetworkRecord>& records, const Net
     for (const auto& [c, _] : ties[p])
       for (auto n : networks_of_person[p]) cases_of_network[n].insert(c);
 
-  // 5. Extent: districts, forces and period from every record of the network's persons.
+  // 5. Extent: districts and forces from the records of the network's own cases (a victim's
+  // records elsewhere, or in another group's case, do not stretch it); period and record
+  // count from every record of its persons.
   std::vector<std::set<std::string>> lads(nets.size()), pfas(nets.size());
   std::vector<bool> dated(nets.size(), false);
   for (const auto& r : records) {
+    const std::size_t c = r.case_ref.empty() ? SIZE_MAX : case_index.at({r.source_org, r.case_ref});
     for (auto n : networks_of_person[person_index.at(r.person)]) {
       Network& net = nets[n];
-      if (!r.lad_cd.empty()) lads[n].insert(r.lad_cd);
-      if (!r.pfa_cd.empty()) pfas[n].insert(r.pfa_cd);
-      if (!r.force_cd.empty()) pfas[n].insert(r.force_cd);
+      if (c != SIZE_MAX && cases_of_network[n].count(c)) {
+        if (!r.lad_cd.empty()) lads[n].insert(r.lad_cd);
+        if (!r.pfa_cd.empty()) pfas[n].insert(r.pfa_cd);
+        if (!r.force_cd.empty()) pfas[n].insert(r.force_cd);
+      }
       if (!dated[n] || r.first < net.first) net.first = r.first;
       if (!dated[n] || r.last > net.last) net.last = r.last;
       dated[n] = true;

@@ -86,7 +86,8 @@ TEST(NetworkComponents, ChainOfSuspectsAcrossCasesJoins) {
 TEST(NetworkComponents, ExtentPeriodAndUnattachedPersons) {
   auto a = rec(suspect(1), "P1", "C", "E08000003", "E23000005", 1, "2020-03-01");
   auto b = rec(victim(9), "P1", "C", "E08000003", "E23000005", 1, "2020-01-15");
-  auto c = rec(victim(9), "LA", "", "E06000008", "E23000003", 1, "2021-06-01");  // no case: extent only
+  // A record outside the network's cases dates the network but does not stretch its extent.
+  auto c = rec(victim(9), "LA", "", "E06000008", "E23000003", 1, "2021-06-01");
   c.last = *Date::parse("2021-09-30");
   const auto lone = rec(suspect(2), "LA", "");  // no case: in no network
   const auto r = find_networks({a, b, c, lone});
@@ -94,7 +95,7 @@ TEST(NetworkComponents, ExtentPeriodAndUnattachedPersons) {
   const Network& n = r.networks[0];
   EXPECT_EQ(n.first.str(), "2020-01-15");
   EXPECT_EQ(n.last.str(), "2021-09-30");
-  EXPECT_EQ(n.pfas, (std::vector<std::string>{"E23000003", "E23000005"}));
+  EXPECT_EQ(n.pfas, (std::vector<std::string>{"E23000005"}));
   EXPECT_EQ(n.records, 3);
   EXPECT_EQ(r.suspects, 2);
   EXPECT_EQ(r.unattached_suspects, 1);
