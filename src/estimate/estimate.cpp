@@ -91,19 +91,8 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
     if (fit.existence.status != MleStatus::Exists) {
       sel.excluded.push_back({*o.model, fit.existence.status, fit.existence.reason});
     } else if (fit.ok()) {
-      RankedModel r;
-      r.model = fit.model;
-      r.estimate = fit.estimate;
-      r.unobserved = fit.unobserved;
-      r.loglik = fit.loglik;
-      r.deviance = fit.deviance;
-      r.aic = fit.aic;
-      r.bic = fit.bic;
-      r.criterion = o.criterion == Criterion::Aic ? fit.aic : fit.bic;
+      RankedModel r = rank_fit(fit, o.criterion);
       r.weight = 1.0;
-      r.parameters = fit.parameters;
-      r.df = fit.df;
-      r.boundary_cells = static_cast<int>(fit.existence.boundary_cells.size());
       r.profile = profile_interval(table, fit, o.level);
       r.has_profile = true;
       sel.ranked.push_back(r);

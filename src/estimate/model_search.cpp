@@ -25,21 +25,6 @@ namespace {
 
 double criterion_of(const LogLinearFit& f, Criterion c) { return c == Criterion::Aic ? f.aic : f.bic; }
 
-RankedModel summarise(const LogLinearFit& f, Criterion c) {
-  RankedModel r;
-  r.model = f.model;
-  r.estimate = f.estimate;
-  r.unobserved = f.unobserved;
-  r.loglik = f.loglik;
-  r.deviance = f.deviance;
-  r.aic = f.aic;
-  r.bic = f.bic;
-  r.criterion = criterion_of(f, c);
-  r.parameters = f.parameters;
-  r.df = f.df;
-  r.boundary_cells = static_cast<int>(f.existence.boundary_cells.size());
-  return r;
-}
 
 // A start for `child` from the fit of a model with fewer terms: shared terms keep their
 // coefficients, new ones start at 0.
@@ -72,7 +57,7 @@ struct Collector {
     auto fit = fit_loglinear(table, m, std::move(check), start);
     if (!fit.converged && start) fit = fit_loglinear(table, m, fit.existence, nullptr);  // retry cold
     if (fit.ok())
-      sel.ranked.push_back(summarise(fit, criterion));
+      sel.ranked.push_back(rank_fit(fit, criterion));
     else
       ++sel.not_converged;
     return fit;
@@ -184,6 +169,22 @@ void stepwise(const CaptureTable& table, Criterion criterion, ModelSelection& se
 }
 
 }  // namespace
+
+RankedModel rank_fit(const LogLinearFit& f, Criterion c) {
+  RankedModel r;
+  r.model = f.model;
+  r.estimate = f.estimate;
+  r.unobserved = f.unobserved;
+  r.loglik = f.loglik;
+  r.deviance = f.deviance;
+  r.aic = f.aic;
+  r.bic = f.bic;
+  r.criterion = criterion_of(f, c);
+  r.parameters = f.parameters;
+  r.df = f.df;
+  r.boundary_cells = static_cast<int>(f.existence.boundary_cells.size());
+  return r;
+}
 
 ModelSelection select_models(const CaptureTable& table, const SearchOptions& options) {
   ModelSelection sel;

@@ -65,6 +65,10 @@ struct ModelSelection {
   const RankedModel& best() const { return ranked.front(); }
 };
 
+/// A converged fit as a ranked model: estimate, fit statistics and `criterion` (its AIC or
+/// BIC); weight and profile interval are left for the caller.
+RankedModel rank_fit(const LogLinearFit& fit, Criterion criterion);
+
 /// Runs the search. Fast: the fits reuse a warm start from the model with one interaction
 /// fewer, and the existence check's linear programs run only when the design restricted
 /// to the positive cells is rank-deficient.
