@@ -18,10 +18,17 @@ Database::Database(const std::filesystem::path& path, bool create) : path_(path.
   }
   sqlite3_busy_timeout(db_, 30000);
   sqlite3_extended_result_codes(db_, 0);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
-  exec("PRAGMA foreign_keys=ON");
-  exec("PRAGMA cache_size=-65536");  // 64 MiB of page cache: index updates stay in memory
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    exec("PRAGMA cache_size=-65536");  // 64 MiB of page cache: index updates stay in memory
+  } catch (...) {
+    // A file that is not a database fails here; the destructor will not run, so close now.
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 Database::~Database() {
