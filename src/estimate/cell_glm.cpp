@@ -25,15 +25,18 @@ void superset_sums(std::vector<double>& v, int k) {
   }
 }
 
-CellGlm::CellGlm(int k, std::vector<std::uint32_t> terms)
-    : k_(k), ncells_(std::uint32_t{1} << k), terms_(std::move(terms)) {
+CellGlm::CellGlm(int k, std::vector<std::uint32_t> terms, std::vector<double> extra)
+    : k_(k), ncells_(std::uint32_t{1} << k), terms_(std::move(terms)), extra_(std::move(extra)) {
   if (terms_.empty() || terms_[0] != 0) throw std::invalid_argument("CellGlm: terms: the intercept (0) must come first");
+  if (!extra_.empty() && extra_.size() != ncells_) throw std::invalid_argument("CellGlm: extra: need 2^K cells");
+  p_ = terms_.size() + (extra_.empty() ? 0 : 1);
+  xsup_.resize(ncells_);
   eta_.resize(ncells_);
   mu_.resize(ncells_);
   fitted_all_.resize(ncells_);
   sup_.resize(ncells_);
   ysup_.resize(ncells_);
-  const auto p = static_cast<Eigen::Index>(terms_.size());
+  const auto p = static_cast<Eigen::Index>(p_);
   h_.resize(p, p);
   g_.resize(p);
   delta_.resize(p);
@@ -44,6 +47,8 @@ double CellGlm::evaluate(const std::vector<double>& beta, std::span<const double
   std::fill(eta_.begin(), eta_.end(), 0.0);
   for (std::size_t j = 0; j < terms_.size(); ++j) eta_[terms_[j]] = beta[j];
   subset_sums(eta_, k_);
+  if (!extra_.empty())
+    for (std::uint32_t c = 0; c < ncells_; ++c) eta_[c] += beta[terms_.size()] * extra_[c];
   double ll = 0;
   for (std::uint32_t c = 0; c < ncells_; ++c) {
     const double e = std::min(eta_[c], 700.0);
@@ -66,13 +71,37 @@ void CellGlm::information(std::span<const std::uint8_t>) {
     }
     g_(static_cast<Eigen::Index>(j)) = ysup_[terms_[j]] - sup_[terms_[j]];
   }
+  if (!extra_.empty()) add_extra_column(mu_, y_extra_);
+}
+
+// The row and column of the extra column in h_ and its entry in g_: with weights w_c (the
+// means), H_{t,x} = sum_{c ⊇ t} w_c x_c, H_{x,x} = sum w_c x_c^2, g_x = rhs - sum w_c x_c.
+void CellGlm::add_extra_column(const std::vector<double>& w, double rhs) {
+  const auto e = static_cast<Eigen::Index>(terms_.size());
+  double wxx = 0, wx = 0;
+  for (std::uint32_t c = 0; c < ncells_; ++c) {
+    xsup_[c] = w[c] * extra_[c];
+    wx += xsup_[c];
+    wxx += xsup_[c] * extra_[c];
+  }
+  superset_sums(xsup_, k_);
+  for (std::size_t j = 0; j < terms_.size(); ++j) {
+    h_(static_cast<Eigen::Index>(j), e) = xsup_[terms_[j]];
+    h_(e, static_cast<Eigen::Index>(j)) = xsup_[terms_[j]];
+  }
+  h_(e, e) = wxx;
+  g_(e) = rhs - wx;
 }
 
 CellGlm::Result CellGlm::fit(std::span<const double> y, std::span<const std::uint8_t> include, std::vector<double>& beta,
                              int max_iterations, double tolerance) {
   if (y.size() != ncells_ || include.size() != ncells_) throw std::invalid_argument("CellGlm::fit: y, include: need 2^K cells");
-  const std::size_t p = terms_.size();
-  for (std::uint32_t c = 0; c < ncells_; ++c) ysup_[c] = include[c] ? y[c] : 0.0;
+  const std::size_t p = p_;
+  y_extra_ = 0;
+  for (std::uint32_t c = 0; c < ncells_; ++c) {
+    ysup_[c] = include[c] ? y[c] : 0.0;
+    if (!extra_.empty()) y_extra_ += ysup_[c] * extra_[c];
+  }
   superset_sums(ysup_, k_);
   Result res;
 
@@ -82,13 +111,22 @@ CellGlm::Result CellGlm::fit(std::span<const double> y, std::span<const std::uin
     sup_ = mu_;
     superset_sums(sup_, k_);
     std::vector<double> wz(ncells_);
-    for (std::uint32_t c = 0; c < ncells_; ++c)
+    double wz_extra = 0;
+    for (std::uint32_t c = 0; c < ncells_; ++c) {
       wz[c] = include[c] ? mu_[c] * (std::log(mu_[c]) + (y[c] - mu_[c]) / mu_[c]) : 0.0;
+      if (!extra_.empty()) wz_extra += wz[c] * extra_[c];
+    }
     superset_sums(wz, k_);
-    for (std::size_t j = 0; j < p; ++j) {
-      for (std::size_t l = 0; l < p; ++l)
+    for (std::size_t j = 0; j < terms_.size(); ++j) {
+      for (std::size_t l = 0; l < terms_.size(); ++l)
         h_(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) = sup_[terms_[j] | terms_[l]];
       g_(static_cast<Eigen::Index>(j)) = wz[terms_[j]];
+    }
+    // The extra column: g_x = sum wz_c x_c (add_extra_column subtracts sum mu x, so pass it back).
+    if (!extra_.empty()) {
+      double mux = 0;
+      for (std::uint32_t c = 0; c < ncells_; ++c) mux += mu_[c] * extra_[c];
+      add_extra_column(mu_, wz_extra + mux);
     }
     ldlt_.compute(h_);
     delta_ = ldlt_.solve(g_);

@@ -28,8 +28,11 @@ class CellGlm {
   };
 
   /// `terms` are the design columns as masks; they must be linearly independent on the
-  /// included cells (the caller drops the rest), with the intercept (0) first.
-  CellGlm(int k, std::vector<std::uint32_t> terms);
+  /// included cells (the caller drops the rest), with the intercept (0) first. `extra`,
+  /// when not empty, is one more design column given by value per cell (size 2^K; the
+  /// heterogeneity column h(|c|)); its coefficient comes last in beta. Its products with
+  /// the mask columns are superset sums too, so the fast path holds.
+  CellGlm(int k, std::vector<std::uint32_t> terms, std::vector<double> extra = {});
 
   /// Fits to counts `y` (size 2^K) on the cells with include[c] != 0. `beta` holds the
   /// start on entry (empty: the usual GLM start from mu = y + 0.5) and the estimate on exit.
@@ -45,10 +48,15 @@ class CellGlm {
  private:
   double evaluate(const std::vector<double>& beta, std::span<const double> y, std::span<const std::uint8_t> include);
   void information(std::span<const std::uint8_t> include);
+  void add_extra_column(const std::vector<double>& w, double rhs);
 
   int k_;
   std::uint32_t ncells_;
   std::vector<std::uint32_t> terms_;
+  std::vector<double> extra_;  // empty, or the extra column per cell
+  std::size_t p_;              // parameters: terms plus the extra column
+  double y_extra_ = 0;         // sum_c include_c y_c extra_c
+  std::vector<double> xsup_;   // superset sums of mu_c extra_c
   std::vector<double> eta_, mu_, fitted_all_, sup_, ysup_;
   Eigen::MatrixXd h_;
   Eigen::VectorXd g_, delta_;

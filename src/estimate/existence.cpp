@@ -19,10 +19,15 @@ const char* to_string(MleStatus s) {
 
 Eigen::MatrixXd design_matrix(const LogLinearModel& model, const std::vector<std::uint32_t>& cells) {
   const auto& terms = model.terms();
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(cells.size()), static_cast<Eigen::Index>(terms.size()));
-  for (std::size_t i = 0; i < cells.size(); ++i)
+  const auto h = model.heterogeneity();
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(cells.size()), static_cast<Eigen::Index>(model.parameters()));
+  for (std::size_t i = 0; i < cells.size(); ++i) {
     for (std::size_t j = 0; j < terms.size(); ++j)
       x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = (cells[i] & terms[j]) == terms[j] ? 1.0 : 0.0;
+    if (h != Heterogeneity::None)
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(terms.size())) =
+          heterogeneity_value(h, std::popcount(cells[i]));
+  }
   return x;
 }
 
@@ -65,9 +70,26 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
     out.in_face[c] = 1;
     (table.counts[c] > 0 ? pos : zero).push_back(c);
   }
+  // A heterogeneity column that the terms already span on the observed cells adds nothing
+  // (Darroch's s^2/2 with every two-way interaction): the model is its own version without
+  // it, so it is not a model of its own.
+  if (model.heterogeneity() != Heterogeneity::None) {
+    std::vector<std::uint32_t> observed;
+    for (std::uint32_t c = 1; c < ncells; ++c) observed.push_back(c);
+    const Eigen::MatrixXd x = design_matrix(model, observed);
+    if (rank_of(x) < rank_of(x.leftCols(x.cols() - 1)) + 1) {
+      out.status = MleStatus::NotIdentifiable;
+      out.reason = fmt::format("the heterogeneity term {} is a combination of the model's terms: the model is {} "
+                               "without it",
+                               to_string(model.heterogeneity()),
+                               model.with_heterogeneity(Heterogeneity::None).to_string());
+      return out;
+    }
+  }
   // No zero cells and no K-way term: X has full column rank on the observed cells (the
   // Moebius matrix of all 2^K terms on all 2^K cells is invertible, and dropping cell 0
-  // only removes the direction of the K-way term), so the MLE exists.
+  // only removes the direction of the K-way term; a heterogeneity column passed the check
+  // above), so the MLE exists.
   if (zero.empty() && !model.has_term(ncells - 1)) return out;
   const Eigen::MatrixXd xpos = design_matrix(model, pos);
   const Eigen::Index p = xpos.cols();

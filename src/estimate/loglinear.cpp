@@ -3,6 +3,7 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
+#include <bit>
 #include <cmath>
 #include <stdexcept>
 
@@ -39,6 +40,31 @@ std::vector<std::uint32_t> independent_terms(const LogLinearModel& model, const 
   return kept;
 }
 
+namespace {
+
+// Whether the heterogeneity column is linearly independent of the kept term columns on the
+// facial set (boundary cells can make it redundant even when it is not on all cells).
+bool heterogeneity_independent(const LogLinearModel& model, const std::vector<std::uint32_t>& kept,
+                               const std::vector<std::uint8_t>& in_face) {
+  if (model.heterogeneity() == Heterogeneity::None) return false;
+  std::vector<std::uint32_t> face;
+  for (std::uint32_t c = 1; c < in_face.size(); ++c)
+    if (in_face[c]) face.push_back(c);
+  // The kept mask columns and h, on the face: is h outside their span?
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(face.size()), static_cast<Eigen::Index>(kept.size() + 1));
+  for (std::size_t i = 0; i < face.size(); ++i) {
+    for (std::size_t j = 0; j < kept.size(); ++j)
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = (face[i] & kept[j]) == kept[j] ? 1.0 : 0.0;
+    x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(kept.size())) =
+        heterogeneity_value(model.heterogeneity(), std::popcount(face[i]));
+  }
+  Eigen::FullPivLU<Eigen::MatrixXd> lu(x);
+  lu.setThreshold(1e-10);
+  return lu.rank() == x.cols();
+}
+
+}  // namespace
+
 LogLinearFit fit_loglinear(const CaptureTable& table, const LogLinearModel& model) {
   return fit_loglinear(table, model, check_existence(table, model), nullptr);
 }
@@ -57,10 +83,12 @@ LogLinearFit fit_loglinear(const CaptureTable& table, const LogLinearModel& mode
   fit.estimated_terms = fit.existence.boundary_cells.empty() && !model.has_term(ncells - 1)
                             ? model.terms()
                             : independent_terms(model, face);
+  fit.estimated_heterogeneity = heterogeneity_independent(model, fit.estimated_terms, face);
   std::vector<double> y(ncells);
   for (std::uint32_t c = 0; c < ncells; ++c) y[c] = static_cast<double>(table.counts[c]);
-  CellGlm glm(table.k(), fit.estimated_terms);
-  if (start && start->size() == fit.estimated_terms.size()) fit.beta = *start;
+  CellGlm glm(table.k(), fit.estimated_terms, fit.estimated_heterogeneity ? model.heterogeneity_column() : std::vector<double>{});
+  const std::size_t p = fit.estimated_terms.size() + fit.estimated_heterogeneity;
+  if (start && start->size() == p) fit.beta = *start;
   const auto r = glm.fit(y, face, fit.beta);
   fit.converged = r.converged;
   fit.iterations = r.iterations;
@@ -85,7 +113,7 @@ LogLinearFit fit_loglinear(const CaptureTable& table, const LogLinearModel& mode
   }
   fit.loglik = r.loglik_kernel - lfact;
   fit.deviance = 2.0 * dev;
-  fit.parameters = static_cast<int>(fit.estimated_terms.size());
+  fit.parameters = static_cast<int>(p);
   fit.df = cells_in_face - fit.parameters;
   fit.aic = -2.0 * fit.loglik + 2.0 * fit.parameters;
   fit.bic = -2.0 * fit.loglik + std::log(static_cast<double>(fit.observed)) * fit.parameters;
@@ -104,7 +132,8 @@ ProfileInterval profile_interval(const CaptureTable& table, const LogLinearFit& 
   for (std::uint32_t c = 0; c < ncells; ++c) y[c] = static_cast<double>(table.counts[c]);
   std::vector<std::uint8_t> include = fit.existence.in_face;
   include[0] = 1;
-  CellGlm glm(table.k(), fit.estimated_terms);
+  CellGlm glm(table.k(), fit.estimated_terms,
+              fit.estimated_heterogeneity ? fit.model.heterogeneity_column() : std::vector<double>{});
   std::vector<double> beta = fit.beta;
 
   auto profile = [&](double n0) {

@@ -24,6 +24,8 @@ struct LogLinearFit {
   /// The terms estimated (the model's terms, less any that the facial set leaves
   /// unidentified), with their coefficients.
   std::vector<std::uint32_t> estimated_terms;
+  /// The heterogeneity column is estimated too: its coefficient eta is the last of beta.
+  bool estimated_heterogeneity = false;
   std::vector<double> beta;
   std::vector<double> se;  // Wald standard errors of beta (inverse information)
   bool converged = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <set>
 
 #include "core/error.hpp"
@@ -33,6 +34,39 @@ std::string term_digits(std::uint32_t t) {
 }
 
 }  // namespace
+
+const char* to_string(Heterogeneity h) {
+  switch (h) {
+    case Heterogeneity::None: return "none";
+    case Heterogeneity::Poisson2: return "Poisson2";
+    case Heterogeneity::Darroch: return "Darroch";
+    case Heterogeneity::Gamma35: return "Gamma3.5";
+  }
+  return "?";
+}
+
+double heterogeneity_value(Heterogeneity h, int s) {
+  switch (h) {
+    case Heterogeneity::None: return 0.0;
+    case Heterogeneity::Poisson2: return std::ldexp(1.0, s) - 1.0;
+    case Heterogeneity::Darroch: return 0.5 * s * s;
+    case Heterogeneity::Gamma35: return -std::log1p(s / 3.5);
+  }
+  return 0.0;
+}
+
+LogLinearModel LogLinearModel::with_heterogeneity(Heterogeneity h) const {
+  LogLinearModel m = *this;
+  m.heterogeneity_ = h;
+  return m;
+}
+
+std::vector<double> LogLinearModel::heterogeneity_column() const {
+  if (heterogeneity_ == Heterogeneity::None) return {};
+  std::vector<double> h(std::size_t{1} << k_);
+  for (std::uint32_t c = 0; c < h.size(); ++c) h[c] = heterogeneity_value(heterogeneity_, std::popcount(c));
+  return h;
+}
 
 std::vector<std::uint32_t> all_pairs(int k) {
   std::vector<std::uint32_t> out;
@@ -75,6 +109,22 @@ LogLinearModel LogLinearModel::parse(std::string_view text, int k) {
   std::string_view s = text;
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  Heterogeneity h = Heterogeneity::None;
+  if (const auto plus = s.rfind('+'); plus != std::string_view::npos) {
+    std::string_view name = s.substr(plus + 1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    bool found = false;
+    for (auto c : {Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35})
+      if (name == estimate::to_string(c)) {
+        h = c;
+        found = true;
+      }
+    if (!found)
+      throw UsageError(fmt::format("model `{}`: unknown heterogeneity term `{}`; valid: Poisson2, Darroch, Gamma3.5",
+                                   text, name));
+    s = s.substr(0, plus);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  }
   if (s.size() < 2 || s.front() != '[' || s.back() != ']')
     throw UsageError(fmt::format("model `{}`: write it as a generating class in brackets, e.g. [12,13,4]", text));
   s = s.substr(1, s.size() - 2);
@@ -100,7 +150,7 @@ LogLinearModel LogLinearModel::parse(std::string_view text, int k) {
     cur |= 1u << j;
   }
   if (cur != 0 || !s.empty()) flush();
-  return hierarchical(k, gens);
+  return hierarchical(k, gens).with_heterogeneity(h);
 }
 
 std::vector<std::uint32_t> LogLinearModel::interactions() const {
@@ -143,7 +193,9 @@ std::string LogLinearModel::to_string() const {
     s += term_digits(g);
     first = false;
   }
-  return s + "]";
+  s += "]";
+  if (heterogeneity_ != Heterogeneity::None) s += std::string("+") + estimate::to_string(heterogeneity_);
+  return s;
 }
 
 std::vector<std::string> LogLinearModel::interaction_names(const std::vector<std::string>& lists) const {

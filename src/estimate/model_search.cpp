@@ -27,14 +27,16 @@ double criterion_of(const LogLinearFit& f, Criterion c) { return c == Criterion:
 
 
 // A start for `child` from the fit of a model with fewer terms: shared terms keep their
-// coefficients, new ones start at 0.
+// coefficients, new ones start at 0; a heterogeneity coefficient (after the terms) is kept.
 std::vector<double> warm_start(const LogLinearModel& child, const std::vector<std::uint32_t>& parent_terms,
                                const std::vector<double>& parent_beta, std::vector<double>& scratch) {
   for (std::size_t j = 0; j < parent_terms.size(); ++j) scratch[parent_terms[j]] = parent_beta[j];
   std::vector<double> start;
-  start.reserve(child.terms().size());
+  start.reserve(child.parameters());
   for (auto t : child.terms()) start.push_back(scratch[t]);
   for (auto t : parent_terms) scratch[t] = 0.0;
+  if (child.heterogeneity() != Heterogeneity::None)
+    start.push_back(parent_beta.size() > parent_terms.size() ? parent_beta.back() : 0.0);
   return start;
 }
 
@@ -42,9 +44,12 @@ struct Collector {
   const CaptureTable& table;
   Criterion criterion;
   ModelSelection& sel;
+  Heterogeneity heterogeneity = Heterogeneity::None;
 
-  // Checks and fits one model; returns the fit (valid or not) and records the outcome.
-  LogLinearFit visit(const LogLinearModel& m, const std::vector<double>* start) {
+  // Checks and fits one model (with the search's heterogeneity column); returns the fit
+  // (valid or not) and records the outcome.
+  LogLinearFit visit(const LogLinearModel& plain, const std::vector<double>* start) {
+    const LogLinearModel m = plain.with_heterogeneity(heterogeneity);
     ++sel.models_considered;
     auto check = check_existence(table, m);
     if (check.status != MleStatus::Exists) {
@@ -64,11 +69,11 @@ struct Collector {
   }
 };
 
-void exhaustive(const CaptureTable& table, Criterion criterion, ModelSelection& sel) {
+void exhaustive(const CaptureTable& table, Criterion criterion, Heterogeneity h, ModelSelection& sel) {
   const int k = table.k();
   const auto pairs = all_pairs(k);
   const std::uint32_t count = std::uint32_t{1} << pairs.size();
-  Collector col{table, criterion, sel};
+  Collector col{table, criterion, sel, h};
   std::vector<std::vector<double>> betas(count);
   std::vector<std::uint8_t> usable(count, 0);
   std::vector<double> scratch(table.cells(), 0.0);
@@ -86,10 +91,10 @@ void exhaustive(const CaptureTable& table, Criterion criterion, ModelSelection& 
       for (std::size_t i = 0; i < pairs.size(); ++i)
         if (parent >> i & 1u) gens.push_back(pairs[i]);
       const auto pm = LogLinearModel::hierarchical(k, gens);
-      start = warm_start(m, pm.terms(), betas[parent], scratch);
+      start = warm_start(m.with_heterogeneity(h), pm.terms(), betas[parent], scratch);
     }
     auto fit = col.visit(m, warm ? &start : nullptr);
-    if (fit.ok() && fit.estimated_terms == m.terms()) {
+    if (fit.ok() && fit.estimated_terms == m.terms() && fit.estimated_heterogeneity == (h != Heterogeneity::None)) {
       betas[s] = std::move(fit.beta);
       usable[s] = 1;
     }
@@ -98,7 +103,8 @@ void exhaustive(const CaptureTable& table, Criterion criterion, ModelSelection& 
 
 // Every hierarchical model whose interactions have 2..max_order lists: the down-closed sets
 // of such terms, found by filtering all subsets of them.
-void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, int max_order, ModelSelection& sel) {
+void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, Heterogeneity h, int max_order,
+                             ModelSelection& sel) {
   const int k = table.k();
   std::vector<std::uint32_t> terms;
   for (std::uint32_t t = 1; t < table.cells() - 1; ++t)
@@ -112,7 +118,7 @@ void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, int
   for (std::size_t i = 0; i < terms.size(); ++i)
     for (std::size_t j = 0; j < terms.size(); ++j)
       if ((terms[j] & terms[i]) == terms[j] && std::popcount(terms[j]) + 1 == std::popcount(terms[i])) needs[i] |= 1u << j;
-  Collector col{table, criterion, sel};
+  Collector col{table, criterion, sel, h};
   for (std::uint32_t s = 0; s < (std::uint32_t{1} << terms.size()); ++s) {
     bool closed = true;
     std::vector<std::uint32_t> gens;
@@ -126,10 +132,10 @@ void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, int
   }
 }
 
-void stepwise(const CaptureTable& table, Criterion criterion, ModelSelection& sel) {
+void stepwise(const CaptureTable& table, Criterion criterion, Heterogeneity h, ModelSelection& sel) {
   const int k = table.k();
   const auto pairs = all_pairs(k);
-  Collector col{table, criterion, sel};
+  Collector col{table, criterion, sel, h};
   std::vector<std::uint32_t> current;
   auto fit = col.visit(LogLinearModel(k), nullptr);
   double best = fit.ok() ? criterion_of(fit, criterion) : std::numeric_limits<double>::infinity();
@@ -146,7 +152,7 @@ void stepwise(const CaptureTable& table, Criterion criterion, ModelSelection& se
       gens.push_back(p);
       const auto m = LogLinearModel::hierarchical(k, gens);
       std::vector<double> start;
-      if (!terms.empty()) start = warm_start(m, terms, beta, scratch);
+      if (!terms.empty()) start = warm_start(m.with_heterogeneity(h), terms, beta, scratch);
       auto f = col.visit(m, terms.empty() ? nullptr : &start);
       if (f.ok() && criterion_of(f, criterion) < step_best) {
         step_best = criterion_of(f, criterion);
@@ -196,14 +202,16 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
           options.max_order, options.max_order, options.max_order, table.k()));
   if (options.max_order > 2) {
     sel.search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
-    exhaustive_higher_order(table, options.criterion, options.max_order, sel);
+    exhaustive_higher_order(table, options.criterion, options.heterogeneity, options.max_order, sel);
   } else if (table.k() <= options.exhaustive_max_lists) {
     sel.search = "exhaustive";
-    exhaustive(table, options.criterion, sel);
+    exhaustive(table, options.criterion, options.heterogeneity, sel);
   } else {
     sel.search = "stepwise";
-    stepwise(table, options.criterion, sel);
+    stepwise(table, options.criterion, options.heterogeneity, sel);
   }
+  if (options.heterogeneity != Heterogeneity::None)
+    sel.search += fmt::format(", every model with the {} heterogeneity term", to_string(options.heterogeneity));
   std::stable_sort(sel.ranked.begin(), sel.ranked.end(),
                    [](const RankedModel& a, const RankedModel& b) { return a.criterion < b.criterion; });
   if (sel.ranked.empty()) return sel;

@@ -42,7 +42,26 @@ TEST(EstimateAll, JsonHeadlineFirstThenMethods) {
   EXPECT_TRUE(ll.contains("excluded"));
   EXPECT_TRUE(j["methods"]["lcmcr"].contains("rhat"));
   EXPECT_TRUE(j["methods"]["lcmcr"].contains("ess"));
-  // auto widens the profile interval to the bootstrap's.
+  // The headline is the search with the Poisson2 heterogeneity term on every model: its
+  // chosen model's estimate and profile interval.
+  ASSERT_TRUE(j["methods"].contains("loglinear_heterogeneity"));
+  const auto& llh = j["methods"]["loglinear_heterogeneity"];
+  EXPECT_TRUE(llh["model"].get<std::string>().ends_with("+Poisson2"));
+  EXPECT_EQ(llh["heterogeneity"], "Poisson2");
+  EXPECT_EQ(j["estimate"], llh["estimate"]);
+  EXPECT_EQ(j["interval"], llh["interval"]);
+  // Allowing for heterogeneity widens the interval.
+  EXPECT_GT(llh["interval"][1].get<double>() - llh["interval"][0].get<double>(),
+            ll["interval"][1].get<double>() - ll["interval"][0].get<double>());
+}
+
+TEST(EstimateAll, WithoutHeterogeneityTheHeadlineWidensThePlainProfileToTheBootstrap) {
+  const auto t = testing::mse_table("uk2013_4list.csv");
+  auto o = quick();
+  o.heterogeneity = Heterogeneity::None;
+  const auto j = to_json(estimate_all(t, o));
+  EXPECT_FALSE(j["methods"].contains("loglinear_heterogeneity"));
+  const auto& ll = j["methods"]["loglinear"];
   EXPECT_LE(j["interval"][0].get<double>(), ll["interval"][0].get<double>());
   EXPECT_GE(j["interval"][1].get<double>(), ll["interval"][1].get<double>());
   EXPECT_EQ(j["estimate"], ll["estimate"]);

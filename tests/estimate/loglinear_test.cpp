@@ -87,7 +87,8 @@ std::vector<double> newton_explicit(const CaptureTable& t, const LogLinearModel&
 
 TEST(LogLinear, IrlsAgreesWithExplicitNewton) {
   const auto t = mse_table("lesbian_allegheny_4list.csv");
-  for (const char* spec : {"[1,2,3,4]", "[12,13,14]", "[12,14,23,24,34]", "[123,4]"}) {
+  for (const char* spec : {"[1,2,3,4]", "[12,13,14]", "[12,14,23,24,34]", "[123,4]", "[1,2,3,4]+Darroch",
+                           "[12,13,14]+Darroch", "[12,3,4]+Poisson2", "[123,4]+Gamma3.5"}) {
     const auto m = LogLinearModel::parse(spec, 4);
     const auto fit = fit_loglinear(t, m);
     ASSERT_TRUE(fit.ok()) << spec;
@@ -105,6 +106,49 @@ TEST(LogLinear, IrlsAgreesWithExplicitNewton) {
       EXPECT_NEAR(obs, fitted, 1e-6 * (1 + obs)) << spec;
     }
   }
+}
+
+TEST(LogLinearModelNotation, HeterogeneityTerms) {
+  const auto m = LogLinearModel::parse("[12, 3,4] + Darroch", 4);
+  EXPECT_EQ(m.heterogeneity(), Heterogeneity::Darroch);
+  EXPECT_EQ(m.to_string(), "[12,3,4]+Darroch");
+  EXPECT_EQ(m.parameters(), 7u);  // intercept, 4 main effects, 12, eta
+  EXPECT_FALSE(m == LogLinearModel::parse("[12,3,4]", 4));
+  EXPECT_EQ(LogLinearModel::parse("[1,2,3]+Gamma3.5", 3).to_string(), "[1,2,3]+Gamma3.5");
+  EXPECT_THROW(LogLinearModel::parse("[1,2,3]+Chao", 3), UsageError);
+  // h(s) for s lists: Poisson2 2^s - 1, Darroch s^2 / 2, Gamma3.5 -log(1 + s / 3.5); 0 at s = 0.
+  const auto h = LogLinearModel::parse("[1,2,3]+Poisson2", 3).heterogeneity_column();
+  EXPECT_EQ(h, (std::vector<double>{0, 1, 1, 3, 1, 3, 3, 7}));
+  EXPECT_DOUBLE_EQ(heterogeneity_value(Heterogeneity::Darroch, 3), 4.5);
+  EXPECT_DOUBLE_EQ(heterogeneity_value(Heterogeneity::Gamma35, 2), -std::log(1 + 2 / 3.5));
+}
+
+TEST(LogLinear, DarrochWithEveryTwoWayTermIsNotAModelOfItsOwn) {
+  // s^2 / 2 = s / 2 + (sum of the pairs): the column adds nothing to the all-pairs model.
+  const auto t = mse_table("lesbian_allegheny_4list.csv");
+  const auto check = check_existence(t, LogLinearModel::parse("[12,13,14,23,24,34]+Darroch", 4));
+  EXPECT_EQ(check.status, MleStatus::NotIdentifiable);
+  EXPECT_NE(check.reason.find("[12,13,14,23,24,34] without it"), std::string::npos) << check.reason;
+  // With one pair fewer it is identified, and so is Poisson2 with every pair.
+  EXPECT_EQ(check_existence(t, LogLinearModel::parse("[12,13,14,23,24]+Darroch", 4)).status, MleStatus::Exists);
+  EXPECT_EQ(check_existence(t, LogLinearModel::parse("[12,13,14,23,24,34]+Poisson2", 4)).status, MleStatus::Exists);
+}
+
+TEST(LogLinear, HeterogeneityProfileIntervalBracketsTheEstimate) {
+  const auto t = mse_table("hiv_rome_4list.csv");
+  const auto plain = fit_loglinear(t, LogLinearModel(4));
+  const auto fit = fit_loglinear(t, LogLinearModel::parse("[1,2,3,4]+Poisson2", 4));
+  ASSERT_TRUE(fit.ok());
+  EXPECT_TRUE(fit.estimated_heterogeneity);
+  EXPECT_EQ(fit.parameters, 6);
+  const auto pi = profile_interval(t, fit);
+  EXPECT_LT(pi.low, fit.estimate);
+  EXPECT_GT(pi.high, fit.estimate);
+  // The multinomial profile peaks near the Poisson estimate (here 87% of N unobserved).
+  EXPECT_NEAR(pi.profile_mle, fit.estimate, 0.01 * fit.estimate);
+  // One more parameter: the interval is wider than the independence model's.
+  const auto pp = profile_interval(t, plain);
+  EXPECT_GT(pi.high - pi.low, pp.high - pp.low);
 }
 
 TEST(LogLinear, DevianceDfAndCriteria) {

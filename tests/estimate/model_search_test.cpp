@@ -52,11 +52,20 @@ TEST(LogLinearSearch, KosovoTwoWayBicChoice) {
 }
 
 TEST(LogLinearSearch, LesbianBicChoice) {
-  // Rcapture's docs: BIC picks 12, 13, 14 -- for Darroch's heterogeneity model plus
-  // interactions, which we do not fit. Plain log-linear BIC picks [12,14,23,24,34].
+  // Plain log-linear BIC picks [12,14,23,24,34].
   const auto t = mse_table("lesbian_allegheny_4list.csv");
   const auto sel = select_models(t);
   EXPECT_EQ(sel.best().model.to_string(), "[12,14,23,24,34]");
+}
+
+TEST(LogLinearSearch, LesbianBicChoiceWithDarrochHeterogeneity) {
+  // Rcapture's docs (closedpMS.t(lesbian, h = "Darroch")): BIC picks the interactions 12,
+  // 13 and 14 for Darroch's heterogeneity model.
+  const auto t = mse_table("lesbian_allegheny_4list.csv");
+  for (int order : {2, 3}) {
+    const auto sel = select_models(t, {.max_order = order, .heterogeneity = Heterogeneity::Darroch});
+    EXPECT_EQ(sel.best().model.to_string(), "[12,13,14]+Darroch") << "order " << order;
+  }
 }
 
 TEST(LogLinearSearch, Uk2013AicChoiceIncludesThePublishedModel) {
