@@ -327,10 +327,12 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   // The headline.
   if (m == Method::Chapman || ((m == Method::Auto || m == Method::All) && two && chap)) {
     res.method = "chapman";
+    res.headline = "chapman";
     res.estimate = chap->estimate;
     res.interval = chap->interval;
   } else if (m == Method::LogLinear && ll.ok) {
     res.method = fmt::format("loglinear {} ({})", ll.best.details["model"].get<std::string>(), to_string(o.criterion));
+    res.headline = "loglinear";
     res.estimate = ll.best.estimate;
     res.interval = ll.best.interval;
   } else if ((m == Method::Auto || m == Method::All) && llh.ok) {
@@ -342,10 +344,12 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
                              "profile-likelihood interval",
                              llh.best.details["model"].get<std::string>(), to_string(o.criterion),
                              to_string(o.heterogeneity));
+    res.headline = "loglinear_heterogeneity";
     res.estimate = llh.best.estimate;
     res.interval = llh.profile;
     res.interval.kind = "profile likelihood (Cormack 1992)";
   } else if ((m == Method::Auto || m == Method::All) && ll.ok) {
+    res.headline = "loglinear";
     res.method = fmt::format("auto: loglinear {} ({}-selected); profile interval widened to cover the bootstrap with "
                              "model selection",
                              ll.best.details["model"].get<std::string>(), to_string(o.criterion));
@@ -358,6 +362,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     }
   } else if (lcm) {
     res.method = "lcmcr";
+    res.headline = "lcmcr";
     res.estimate = lcm->estimate;
     res.interval = lcm->interval;
     if (m != Method::Lcmcr) res.notes.push_back("headline from LCMCR: no log-linear model was valid");
@@ -377,6 +382,7 @@ nlohmann::ordered_json to_json(const EstimateResult& r) {
   j["estimate"] = number_json(r.estimate);
   j["interval"] = interval_json(r.interval);
   j["method"] = r.method;
+  j["headline_method"] = r.headline;
   j["level"] = r.interval.level;
   j["interval_kind"] = r.interval.kind;
   j["lists"] = r.lists;

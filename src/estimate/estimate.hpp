@@ -54,7 +54,7 @@ struct EstimateOptions {
 
 /// One method's answer.
 struct MethodEstimate {
-  std::string method;  // "chapman", "loglinear", "loglinear_averaged", "lcmcr"
+  std::string method;  // "chapman", "loglinear", "loglinear_averaged", "loglinear_heterogeneity", "lcmcr", ...
   double estimate = 0;
   Interval interval;
   nlohmann::ordered_json details;  // model, weights, excluded models, diagnostics ...
@@ -64,6 +64,7 @@ struct EstimateResult {
   std::int64_t observed = 0;
   std::vector<std::string> lists;
   std::string method;       // the headline's method, in words
+  std::string headline;     // the key in `methods` the headline comes from ("" when none)
   double estimate = 0;      // headline
   Interval interval;        // headline, 95% by default
   std::vector<MethodEstimate> methods;

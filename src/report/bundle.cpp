@@ -43,6 +43,8 @@ nlohmann::json published_estimate(const nlohmann::json& estimate, const nlohmann
 const char* method_label(const std::string& key) {
   static const std::map<std::string, const char*> labels = {
       {"loglinear", "Log-linear model, chosen by its criterion"},
+      {"loglinear_heterogeneity", "Log-linear model with a heterogeneity term, chosen by its criterion"},
+      {"loglinear_heterogeneity_averaged", "Log-linear models with a heterogeneity term, averaged by their weights"},
       {"loglinear_averaged", "Log-linear models, averaged by their weights"},
       {"lcmcr", "Bayesian latent-class model (LCMCR)"},
       {"chapman", "Chapman (two lists)"},
@@ -70,6 +72,7 @@ void add_models(nlohmann::json& b, const nlohmann::json& vm, const disclose::Pub
                               m.value("interval", nlohmann::json(nullptr)), is_public);
   };
   const std::string chosen = vm.value("method", "");
+  const std::string headline = vm.value("headline_method", "");
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [key, m] : vm.at("methods").items()) {
     nlohmann::json row = estimate_of(m);
@@ -77,25 +80,31 @@ void add_models(nlohmann::json& b, const nlohmann::json& vm, const disclose::Pub
     row["label"] = method_label(key);
     row["interval_kind"] = m.value("interval_kind", "");
     row["source"] = m.value("source", "");
-    row["chosen"] = chosen.find(key == "loglinear" ? "loglinear [" : key) != std::string::npos;
+    row["chosen"] = key == headline;
     rows.push_back(row);
   }
   // The chosen log-linear model first, then its average, then the others.
   const auto rank = [](const nlohmann::json& r) {
     const auto m = r["method"].get<std::string>();
-    return m == "loglinear" ? 0 : m == "loglinear_averaged" ? 1 : m == "lcmcr" ? 2 : 3;
+    return m == "loglinear_heterogeneity" ? 0 : m == "loglinear_heterogeneity_averaged" ? 1 : m == "loglinear" ? 2
+           : m == "loglinear_averaged"                                                    ? 3
+           : m == "lcmcr"                                                                 ? 4
+                                                                                          : 5;
   };
   std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
   nlohmann::json models = {{"known", cell(known)}, {"chosen_method", chosen}, {"interval_kind", vm.value("interval_kind", "")},
                            {"notes", vm.value("notes", nlohmann::json::array())}, {"methods", rows}};
   const auto& methods = vm.at("methods");
-  if (methods.contains("loglinear")) {
-    const auto& ll = methods.at("loglinear");
+  // The details of the log-linear search behind the headline (with the heterogeneity term
+  // when that is the headline), else of the plain search.
+  const std::string ll_key = headline.starts_with("loglinear") && methods.contains(headline) ? headline : "loglinear";
+  if (methods.contains(ll_key)) {
+    const auto& ll = methods.at(ll_key);
     nlohmann::json d = nlohmann::json::object();
     copy_keys(d, ll, {"model", "interactions", "criterion", "criterion_value", "search", "max_order", "models_considered",
                       "models_valid", "models_excluded", "models_not_converged", "deviance", "df", "gof_p_value",
                       "parameters", "aic", "bic", "weight", "boundary_cells", "interval_kind", "excluded",
-                      "excluded_total", "warning"});
+                      "excluded_total", "warning", "heterogeneity"});
     nlohmann::json top = nlohmann::json::array();
     for (const auto& t : ll.value("top_models", nlohmann::json::array())) {
       nlohmann::json row = estimate_of(t);
@@ -110,8 +119,8 @@ void add_models(nlohmann::json& b, const nlohmann::json& vm, const disclose::Pub
     }
     models["loglinear"] = d;
   }
-  if (methods.contains("loglinear_averaged")) {
-    const auto& av = methods.at("loglinear_averaged");
+  if (methods.contains(ll_key + "_averaged")) {
+    const auto& av = methods.at(ll_key + "_averaged");
     nlohmann::json weights = nlohmann::json::array();
     for (const auto& w : av.value("weights", nlohmann::json::array())) {
       nlohmann::json row = estimate_of(w);

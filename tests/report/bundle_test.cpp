@@ -50,7 +50,7 @@ json estimate_summary() {
            {{{"dimension", "region"}, {"value", "London"}, {"observed", 100}, {"estimate", 160.0}, {"interval", {120.0, 210.0}}, {"flag", ""}},
             {{"dimension", "region"}, {"value", "North East"}, {"observed", 20}, {"estimate", nullptr}, {"interval", nullptr}, {"flag", "sparse: too few on two or more lists"}}}},
           {"victims_methods",
-           {{"observed", 120}, {"estimate", 200.4}, {"interval", {150.2, 290.7}}, {"method", answer["method"]},
+           {{"observed", 120}, {"estimate", 200.4}, {"interval", {150.2, 290.7}}, {"method", answer["method"]}, {"headline_method", "loglinear"},
             {"interval_kind", "hull"}, {"lists", {"police", "health", "nrm"}}, {"methods", methods}, {"notes", {"a note"}}}},
           {"capture_table", capture}};
 }
