@@ -54,6 +54,12 @@ estimate::CaptureTable simulate_table(const Scenario& s, int size, Rng& rng) {
   return estimate::CaptureTable::from_counts({"A", "B", "C", "D"}, counts);
 }
 
+std::string heterogeneity_names(const std::vector<estimate::Heterogeneity>& hs) {
+  std::string s;
+  for (auto h : hs) s += (s.empty() ? "" : ", ") + std::string(estimate::to_string(h));
+  return s.empty() ? "none" : s;
+}
+
 struct Tally {
   int runs = 0, covered = 0;
   double bias_sum = 0;
@@ -64,7 +70,7 @@ struct Tally {
 
 int main(int argc, char** argv) {
   int populations = 200, size = 2000, bootstrap = 200, lcmcr_burn_in = 5000;
-  estimate::Heterogeneity heterogeneity = estimate::EstimateOptions{}.heterogeneity;
+  std::vector<estimate::Heterogeneity> heterogeneity = estimate::EstimateOptions{}.heterogeneity;
   std::string only;
   std::uint64_t seed = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -74,9 +80,15 @@ int main(int argc, char** argv) {
     else if (a == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
     else if (a == "--bootstrap") bootstrap = std::atoi(argv[i + 1]);
     else if (a == "--heterogeneity") {
-      const std::string h = argv[i + 1];
-      heterogeneity = h == "none" ? estimate::Heterogeneity::None
-                                  : estimate::LogLinearModel::parse("[1]+" + h, 1).heterogeneity();
+      // Comma-separated terms, or none.
+      heterogeneity.clear();
+      const std::string list = argv[i + 1];
+      for (std::size_t p = 0; p < list.size();) {
+        const auto q = std::min(list.find(',', p), list.size());
+        const std::string h = list.substr(p, q - p);
+        if (h != "none") heterogeneity.push_back(estimate::LogLinearModel::parse("[1]+" + h, 1).heterogeneity());
+        p = q + 1;
+      }
     } else if (a == "--lcmcr-burn-in") lcmcr_burn_in = std::atoi(argv[i + 1]);
     else if (a == "--scenarios") only = argv[i + 1];
     else {
@@ -131,8 +143,8 @@ int main(int argc, char** argv) {
                  std::sqrt(cov * (1 - cov) / t.runs), 100 * t.bias_sum / t.runs, t.widths[t.widths.size() / 2]);
     }
   }
-  fmt::print("\nN = {} per population, four lists, seed {}, {} bootstrap replicates, heterogeneity term {}, LCMCR 2 "
+  fmt::print("\nN = {} per population, four lists, seed {}, {} bootstrap replicates, heterogeneity terms {}, LCMCR 2 "
              "chains of {} + 2,000 x 5.\n",
-             size, seed, bootstrap, estimate::to_string(heterogeneity), lcmcr_burn_in);
+             size, seed, bootstrap, heterogeneity_names(heterogeneity), lcmcr_burn_in);
   return 0;
 }

@@ -29,7 +29,7 @@ struct EstimateCliOptions {
   std::string method = "auto";
   std::string criterion = "bic";
   std::string model;
-  std::string heterogeneity = "Poisson2";
+  std::vector<std::string> heterogeneity = {"Poisson2", "Darroch", "Gamma3.5"};
   std::uint64_t seed = 1;
   int bootstrap = 1000;
   int chains = 4;
@@ -52,9 +52,9 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   eo.method = estimate::parse_method(opt.method);
   eo.criterion = estimate::parse_criterion(opt.criterion);
   eo.max_order = opt.max_order;
-  eo.heterogeneity = opt.heterogeneity == "none"
-                         ? estimate::Heterogeneity::None
-                         : estimate::LogLinearModel::parse("[1]+" + opt.heterogeneity, 1).heterogeneity();
+  eo.heterogeneity.clear();
+  for (const auto& h : opt.heterogeneity)
+    if (h != "none") eo.heterogeneity.push_back(estimate::LogLinearModel::parse("[1]+" + h, 1).heterogeneity());
   eo.seed = opt.seed;
   eo.bootstrap_replicates = opt.bootstrap;
   eo.threads = opt.threads;
@@ -221,8 +221,9 @@ void add_estimate_command(CLI::App& app, Runner& run) {
       ->check(CLI::Range(0, 3))
       ->capture_default_str();
   cmd->add_option("--heterogeneity", opt->heterogeneity,
-                  "auto/all with 3+ lists: the heterogeneity term of the headline search: Poisson2, Darroch, "
-                  "Gamma3.5 or none (the plain search)")
+                  "auto/all with 3+ lists: the heterogeneity terms of the headline search, comma-separated "
+                  "(Poisson2, Darroch, Gamma3.5), or none (the plain search)")
+      ->delimiter(',')
       ->check(CLI::IsMember({"Poisson2", "Darroch", "Gamma3.5", "none"}))
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "Fit this log-linear model instead of searching, e.g. [123,14,34]");

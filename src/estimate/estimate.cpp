@@ -77,8 +77,8 @@ struct LogLinearOutcome {
 
 // The log-linear search (or the given model) with `heterogeneity` on every model; the
 // results are named `name` and `name`_averaged.
-LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions& o, Heterogeneity heterogeneity,
-                               const std::string& name) {
+LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions& o,
+                               const std::vector<Heterogeneity>& heterogeneity, const std::string& name) {
   LogLinearOutcome out;
   ModelSelection sel;
   SearchOptions so;
@@ -167,6 +167,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
             : "");
 
   out.best.method = name;
+  const Heterogeneity chosen_h = b.model.heterogeneity();
   out.best.estimate = b.estimate;
   out.best.interval = out.profile;
   out.best.details = {{"model", b.model.to_string()},
@@ -196,6 +197,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
                       {"excluded_total", sel.excluded.size()},
                       {"source", "Fienberg (1972); existence: Fienberg & Rinaldo (2012), Chan, Silverman & Vincent "
                                  "(2021); profile CI: Cormack (1992)"}};
+  if (chosen_h != Heterogeneity::None) out.best.details["heterogeneity"] = to_string(chosen_h);
 
   out.averaged.method = name + "_averaged";
   out.averaged.estimate = sel.averaged_estimate;
@@ -280,7 +282,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
       res.notes.push_back("log-linear: with two lists only the independence model is identifiable; it equals "
                           "Lincoln-Petersen");
     }
-    ll = run_loglinear(table, o, Heterogeneity::None, "loglinear");
+    ll = run_loglinear(table, o, {}, "loglinear");
     if (!ll.warning.empty()) res.notes.push_back(ll.warning);
     if (!ll.ok) res.notes.push_back("log-linear: no model has an MLE that exists and identifies the unobserved count");
   }
@@ -288,18 +290,16 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   // the independence model already uses every cell). The default headline.
   LogLinearOutcome llh;
   const bool want_llh = (m == Method::Auto || m == Method::All) && !o.model && table.k() >= 3 &&
-                        o.heterogeneity != Heterogeneity::None;
+                        !o.heterogeneity.empty();
   if (want_llh) {
     llh = run_loglinear(table, o, o.heterogeneity, "loglinear_heterogeneity");
     if (!llh.warning.empty()) res.notes.push_back(llh.warning);
     if (llh.ok) {
-      llh.best.details["heterogeneity"] = to_string(o.heterogeneity);
       llh.best.details["source"] = "Darroch, Fienberg, Glonek & Junker (1993); Rivest & Levesque (2001); Rcapture's "
                                    "closedpCI with h; profile CI: Cormack (1992)";
     } else {
-      res.notes.push_back(fmt::format("log-linear with the {} heterogeneity term: no model has an MLE that exists and "
-                                      "identifies the unobserved count",
-                                      to_string(o.heterogeneity)));
+      res.notes.push_back("log-linear with a heterogeneity term: no model has an MLE that exists and identifies the "
+                          "unobserved count");
     }
   }
   if (m == Method::Lcmcr || m == Method::Auto || m == Method::All) lcm = run_lcmcr_method(table, o);
@@ -340,10 +340,9 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     // the heterogeneity term on every model, the selected model's profile interval covers
     // 93-97% with independent, heterogeneous, dependent and both kinds of capture, where
     // the plain models fall to 60-80% under heterogeneity that four lists cannot detect.
-    res.method = fmt::format("auto: loglinear {} ({}-selected, every model with the {} heterogeneity term); "
+    res.method = fmt::format("auto: loglinear {} ({}-selected among models with a heterogeneity term); "
                              "profile-likelihood interval",
-                             llh.best.details["model"].get<std::string>(), to_string(o.criterion),
-                             to_string(o.heterogeneity));
+                             llh.best.details["model"].get<std::string>(), to_string(o.criterion));
     res.headline = "loglinear_heterogeneity";
     res.estimate = llh.best.estimate;
     res.interval = llh.profile;

@@ -39,10 +39,11 @@ struct EstimateOptions {
   /// Interactions searched: 2, the two-way models; 3, all hierarchical models with terms up
   /// to three-way (K = 4 or 5); 0 (default), 3 for K = 4 or 5 and 2 otherwise.
   int max_order = 0;
-  /// Auto and all (three or more lists): the search is repeated with this heterogeneity
-  /// column on every model ("loglinear_heterogeneity"), and that is the headline. None: no
-  /// such search; the headline is the plain search's (see docs/estimation.md).
-  Heterogeneity heterogeneity = Heterogeneity::Poisson2;
+  /// Auto and all (three or more lists): the search is repeated with these heterogeneity
+  /// columns, every model carrying one ("loglinear_heterogeneity"; the criterion picks the
+  /// term with the interactions), and that is the headline. Empty: no such search; the
+  /// headline is the plain search's (see docs/estimation.md).
+  std::vector<Heterogeneity> heterogeneity = {Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35};
   std::uint64_t seed = 1;
   double level = 0.95;
   int bootstrap_replicates = 1000;  // 0: no bootstrap

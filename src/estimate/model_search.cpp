@@ -200,18 +200,27 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
           "max order {}: interactions of up to {} lists need more than {} lists (the {}-way term is never "
           "searched: it is confounded with the unobserved cell); use 2",
           options.max_order, options.max_order, options.max_order, table.k()));
-  if (options.max_order > 2) {
-    sel.search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
-    exhaustive_higher_order(table, options.criterion, options.heterogeneity, options.max_order, sel);
-  } else if (table.k() <= options.exhaustive_max_lists) {
-    sel.search = "exhaustive";
-    exhaustive(table, options.criterion, options.heterogeneity, sel);
-  } else {
-    sel.search = "stepwise";
-    stepwise(table, options.criterion, options.heterogeneity, sel);
+  // One search per heterogeneity term (warm starts run within a search).
+  const std::vector<Heterogeneity> kinds =
+      options.heterogeneity.empty() ? std::vector<Heterogeneity>{Heterogeneity::None} : options.heterogeneity;
+  for (const auto h : kinds) {
+    if (options.max_order > 2) {
+      sel.search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
+      exhaustive_higher_order(table, options.criterion, h, options.max_order, sel);
+    } else if (table.k() <= options.exhaustive_max_lists) {
+      sel.search = "exhaustive";
+      exhaustive(table, options.criterion, h, sel);
+    } else {
+      sel.search = "stepwise";
+      stepwise(table, options.criterion, h, sel);
+    }
   }
-  if (options.heterogeneity != Heterogeneity::None)
-    sel.search += fmt::format(", every model with the {} heterogeneity term", to_string(options.heterogeneity));
+  if (kinds.size() > 1 || kinds[0] != Heterogeneity::None) {
+    std::string names;
+    for (const auto h : kinds) names += (names.empty() ? "" : ", ") + std::string(to_string(h));
+    sel.search += kinds.size() > 1 ? fmt::format(", every model with each heterogeneity term ({})", names)
+                                   : fmt::format(", every model with the {} heterogeneity term", names);
+  }
   std::stable_sort(sel.ranked.begin(), sel.ranked.end(),
                    [](const RankedModel& a, const RankedModel& b) { return a.criterion < b.criterion; });
   if (sel.ranked.empty()) return sel;

@@ -30,10 +30,10 @@ struct SearchOptions {
   /// every hierarchical model with terms up to that order (never the K-way term), when
   /// there are at most 20 such terms (K = 4, or K = 5 with order 3); an error otherwise.
   int max_order = 2;
-  /// A heterogeneity column carried by every model searched (Rcapture's `h` argument with
-  /// interactions): the search is then over the dependence structure with heterogeneity
-  /// always allowed for. None: plain hierarchical models.
-  Heterogeneity heterogeneity = Heterogeneity::None;
+  /// Heterogeneity columns (Rcapture's `h` argument with interactions): the search is run
+  /// once per entry, every model carrying that column, and the criterion ranks them all
+  /// together (so it picks the term too). Empty, or {None}: plain hierarchical models.
+  std::vector<Heterogeneity> heterogeneity;
   bool profile_intervals = true;  // profile CIs for the best model and those carrying weight
   double profile_min_weight = 0.001;
   int profile_max_models = 20;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
+
+#include "estimate/model_search.hpp"
 
 #include "core/error.hpp"
 #include "test_support.hpp"
@@ -42,12 +45,13 @@ TEST(EstimateAll, JsonHeadlineFirstThenMethods) {
   EXPECT_TRUE(ll.contains("excluded"));
   EXPECT_TRUE(j["methods"]["lcmcr"].contains("rhat"));
   EXPECT_TRUE(j["methods"]["lcmcr"].contains("ess"));
-  // The headline is the search with the Poisson2 heterogeneity term on every model: its
-  // chosen model's estimate and profile interval.
+  // The headline is the search in which every model carries a heterogeneity term (BIC
+  // picks the term with the interactions): its chosen model's estimate and profile interval.
   ASSERT_TRUE(j["methods"].contains("loglinear_heterogeneity"));
   const auto& llh = j["methods"]["loglinear_heterogeneity"];
-  EXPECT_TRUE(llh["model"].get<std::string>().ends_with("+Poisson2"));
-  EXPECT_EQ(llh["heterogeneity"], "Poisson2");
+  const auto h = llh["heterogeneity"].get<std::string>();
+  EXPECT_TRUE(h == "Poisson2" || h == "Darroch" || h == "Gamma3.5") << h;
+  EXPECT_TRUE(llh["model"].get<std::string>().ends_with("+" + h));
   EXPECT_EQ(j["estimate"], llh["estimate"]);
   EXPECT_EQ(j["interval"], llh["interval"]);
   // Allowing for heterogeneity widens the interval.
@@ -58,13 +62,32 @@ TEST(EstimateAll, JsonHeadlineFirstThenMethods) {
 TEST(EstimateAll, WithoutHeterogeneityTheHeadlineWidensThePlainProfileToTheBootstrap) {
   const auto t = testing::mse_table("uk2013_4list.csv");
   auto o = quick();
-  o.heterogeneity = Heterogeneity::None;
+  o.heterogeneity.clear();
   const auto j = to_json(estimate_all(t, o));
   EXPECT_FALSE(j["methods"].contains("loglinear_heterogeneity"));
   const auto& ll = j["methods"]["loglinear"];
   EXPECT_LE(j["interval"][0].get<double>(), ll["interval"][0].get<double>());
   EXPECT_GE(j["interval"][1].get<double>(), ll["interval"][1].get<double>());
   EXPECT_EQ(j["estimate"], ll["estimate"]);
+}
+
+TEST(EstimateAll, TheHeterogeneitySearchRanksEveryTermTogether) {
+  // The best model over three searches is the best of the three single-term searches.
+  const auto t = testing::mse_table("kosovo_4list.csv");
+  double best = std::numeric_limits<double>::infinity();
+  std::string best_model;
+  for (auto h : {Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35}) {
+    const auto sel = select_models(t, {.max_order = 3, .heterogeneity = {h}, .profile_intervals = false});
+    if (sel.best().criterion < best) {
+      best = sel.best().criterion;
+      best_model = sel.best().model.to_string();
+    }
+  }
+  auto o = quick();
+  const auto j = to_json(estimate_all(t, o));
+  EXPECT_EQ(j["methods"]["loglinear_heterogeneity"]["model"], best_model);
+  EXPECT_NEAR(j["methods"]["loglinear_heterogeneity"]["criterion_value"].get<double>(), best, 1e-9);
+  EXPECT_EQ(j["headline_method"], "loglinear_heterogeneity");
 }
 
 TEST(EstimateAll, TwoListsUseChapman) {

@@ -63,7 +63,7 @@ TEST(LogLinearSearch, LesbianBicChoiceWithDarrochHeterogeneity) {
   // 13 and 14 for Darroch's heterogeneity model.
   const auto t = mse_table("lesbian_allegheny_4list.csv");
   for (int order : {2, 3}) {
-    const auto sel = select_models(t, {.max_order = order, .heterogeneity = Heterogeneity::Darroch});
+    const auto sel = select_models(t, {.max_order = order, .heterogeneity = {Heterogeneity::Darroch}});
     EXPECT_EQ(sel.best().model.to_string(), "[12,13,14]+Darroch") << "order " << order;
   }
 }
