@@ -251,10 +251,42 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
   document.body.dataset.ready = "true";
 }
 
+/**
+ * The dashboard's restricted tier (/restricted, served only with --restricted-token-file):
+ * the shell holds no data; the analyst gives the access token, sent as a bearer token with
+ * the request for the restricted bundle. It is kept in memory only, never stored.
+ */
+function askForToken(): Promise<Bundle> {
+  const app = document.getElementById("app")!;
+  return new Promise((resolve) => {
+    const input = el("input", { type: "password", id: "token", name: "token", autocomplete: "off", required: "" }) as HTMLInputElement;
+    const message = el("p", { class: "error", role: "alert" });
+    const form = el("form", { class: "token-form" },
+      el("div", { class: "tier-banner", role: "note" }, "RESTRICTED: for analysts at the hub. Not for publication."),
+      el("h1", {}, "joindots: restricted tier"),
+      el("p", {}, "Give the access token the hub's analyst created (the file passed to joindots serve --restricted-token-file)."),
+      el("label", { for: "token" }, "Access token "), input, " ", el("button", { type: "submit" }, "Open"), message);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const response = await fetch("/api/v1/bundle?tier=restricted", { headers: { Authorization: `Bearer ${input.value.trim()}` }, cache: "no-store" });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({ error: response.statusText }));
+        message.textContent = `Refused (${response.status}): ${body.error}`;
+        return;
+      }
+      input.value = "";
+      resolve((await response.json()) as Bundle);
+    });
+    app.replaceChildren(form);
+    input.focus();
+  });
+}
+
 async function main() {
   try {
+    const restrictedShell = document.body.dataset.tier === "restricted" && !document.getElementById("joindots-bundle");
     const [bundle, geo, regions] = await Promise.all([
-      loadJson<Bundle>("joindots-bundle", "/api/v1/bundle"),
+      restrictedShell ? askForToken() : loadJson<Bundle>("joindots-bundle", "/api/v1/bundle"),
       loadJson<FeatureCollection>("joindots-geo", "/api/v1/geo"),
       loadJson<FeatureCollection | null>("joindots-geo-regions", "/api/v1/geo/regions"),
     ]);
