@@ -10,6 +10,7 @@ import { linkageSection } from "./linkage";
 import { modelsSection } from "./models";
 import { networksSection } from "./networks";
 import { overlapSection } from "./overlap";
+import { reviewSection } from "./review";
 
 const QUESTIONS: { key: keyof Bundle["headline"]; title: string; unit: string }[] = [
   { key: "victims", title: "Victims", unit: "children" },
@@ -179,6 +180,12 @@ const CONTENTS: [string, string][] = [
   ["linkage", "Linkage diagnostics"], ["networks", "Offender networks"], ["sources", "Data completeness"], ["notes", "Method notes"],
 ];
 
+function contents(restricted: boolean): [string, string][] {
+  if (!restricted) return CONTENTS;
+  const i = CONTENTS.findIndex(([id]) => id === "linkage");
+  return [...CONTENTS.slice(0, i + 1), ["review", "Pairs to review (restricted)"], ...CONTENTS.slice(i + 1)];
+}
+
 /** Printing shows every table behind a chart: folded <details> open for print, close after. */
 function openDetailsForPrint() {
   let opened: HTMLDetailsElement[] = [];
@@ -205,7 +212,7 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
       el("h1", {}, "joindots: the total picture"),
       el("p", { class: "lede" }, "Group-based child sexual exploitation, from the records agencies already hold. All figures here come from ", el("strong", {}, "synthetic data"), "."),
       el("p", { class: "meta" }, `Generated ${bundle.generated_at} · ${restricted ? "restricted tier" : "public tier: counts of 1–9 suppressed, others rounded to the nearest 5"}`)),
-    el("nav", { "aria-label": "Contents", class: "contents" }, el("ul", {}, ...CONTENTS.map(([id, title]) => el("li", {}, el("a", { href: `#${id}` }, title))))),
+    el("nav", { "aria-label": "Contents", class: "contents" }, el("ul", {}, ...contents(restricted).map(([id, title]) => el("li", {}, el("a", { href: `#${id}` }, title))))),
   );
 
   const cards = el("div", { class: "cards" });
@@ -228,6 +235,8 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
   app.append(overlapSection(bundle));
   app.append(modelsSection(bundle));
   app.append(linkageSection(bundle));
+  const review = reviewSection(bundle);
+  if (review) app.append(review);
   app.append(networksSection(bundle, geo));
 
   const fields = ["given_name", "family_name", "dob", "sex", "postcode", "lad_cd", "nhs_number", "upn", "pnc_id"];
