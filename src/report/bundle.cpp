@@ -373,6 +373,7 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
     const auto answers = nlohmann::json::parse(run->second);
     add_estimates(b, answers, is_public);
     b["estimate_run"] = run->first;
+    b["estimate_link_run"] = answers.value("link_run", nlohmann::json(nullptr));
   }
 
   // What the map counts: known victims (persons linked across agencies) once a link run

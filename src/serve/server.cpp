@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "io/text_file.hpp"
 #include "report/bundle.hpp"
+#include "report/bundle_audit.hpp"
 #include "report/html.hpp"
 #include "store/store.hpp"
 
@@ -142,9 +143,19 @@ void DashboardServer::routes() {
   const auto css = std::make_shared<std::string>(read_text_file(options_.web_dist / "report.css"));
   // One store connection per request keeps handlers independent (SQLite WAL allows
   // concurrent readers).
+  // A public bundle is served only when the exact disclosure audit passes (a few ms).
   auto bundle = [db, areas](report::Tier tier = report::Tier::Public) {
     auto store = Store::open(db, /*create=*/false);
-    return report::build_bundle(*store, *areas, tier);
+    auto b = report::build_bundle(*store, *areas, tier);
+    if (tier == report::Tier::Public) {
+      const auto audit = report::audit_public_bundle(b);
+      if (!audit.safe()) {
+        std::string lines;
+        for (const auto& p : audit.problems()) lines += "; " + p;
+        throw InternalError("the public bundle failed the exact disclosure audit, so it is not served" + lines);
+      }
+    }
+    return b;
   };
   const std::string token = options_.restricted_token;
 
