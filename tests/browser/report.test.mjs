@@ -357,3 +357,101 @@ test("the restricted dashboard needs the token: refused without it, shown with i
     server.kill("SIGTERM");
   }
 });
+
+test("flagged (sparse) strata: grey on the regional map with their reason, listed beside the police force area forest plot", async () => {
+  const { page, problems } = await openReport("report-public.html");
+  const bundle = JSON.parse(await page.locator("#joindots-bundle").textContent());
+  const notDrawn = (s) => s.estimate === undefined || !s.interval;
+  // The regional map: every region a path; flagged ones grey, titled with the reason.
+  const regions = bundle.strata.filter((s) => s.dimension === "region");
+  const flaggedRegions = regions.filter((s) => s.flag);
+  assert.ok(flaggedRegions.length >= 1, "the fixture has sparse regions (make_reports.sh: --min-observed 100)");
+  assert.ok(regions.some((s) => !notDrawn(s)), "and estimated ones");
+  const paths = await page.locator('#regions svg g[aria-label="geo"] path').evaluateAll((ps) =>
+    ps.map((p) => ({ fill: p.getAttribute("fill"), title: p.querySelector("title")?.textContent ?? "" })));
+  assert.equal(paths.length, 10);
+  for (const r of regions) {
+    const drawn = paths.filter((p) => p.title.startsWith(`${r.value}:`));
+    assert.equal(drawn.length, 1, `one path for ${r.value}`);
+    if (notDrawn(r)) {
+      assert.equal(drawn[0].fill, "#d0d0d0", `${r.value} is grey`);
+      assert.ok(drawn[0].title.includes(r.flag || "withheld"), `${r.value}: the reason in its title (${drawn[0].title})`);
+    } else {
+      assert.notEqual(drawn[0].fill, "#d0d0d0", `${r.value} is coloured`);
+      assert.ok(drawn[0].title.includes(r.estimate.toLocaleString("en-GB")), `${r.value}: the estimate in its title`);
+    }
+  }
+  // Its table: a flagged region has no estimate and gives the reason.
+  const regionRows = page.locator("#regions-table tbody tr");
+  for (let i = 0; i < regions.length; i++) {
+    const r = regions[i];
+    const row = regionRows.nth(i);
+    assert.equal(await row.locator("th").textContent(), r.value);
+    if (r.flag) {
+      assert.equal(await row.locator("td").nth(1).textContent(), "–");
+      assert.equal(await row.locator("td").nth(3).textContent(), r.flag);
+    }
+  }
+  await page.locator("#regions").screenshot({ path: path.join(reportDir, "report-regions-flagged.png") });
+
+  // The police force areas' forest plot: a row (interval and estimate) per estimated area,
+  // in order; every other area listed under it with its reason; all of them in the table.
+  const pfa = bundle.strata.filter((s) => s.dimension === "pfa");
+  const drawn = pfa.filter((s) => !notDrawn(s));
+  const flagged = pfa.filter(notDrawn);
+  assert.ok(pfa.length >= 40, `${pfa.length} police force area strata`);
+  assert.ok(drawn.length >= 1 && flagged.length >= 1);
+  const plot = page.locator("#strata-pfa + svg");
+  assert.equal(await plot.getAttribute("role"), "img");
+  assert.deepEqual(await plot.locator('g[aria-label="y-axis tick label"] text').allTextContents(), drawn.map((s) => s.value));
+  assert.equal(await plot.locator('g[aria-label="rule"] line').count(), drawn.length);
+  assert.equal(await plot.locator('g[aria-label="dot"] circle').count(), drawn.length);
+  const rowHeight = drawn.length > 20 ? 17 : 26;
+  assert.equal(Number(await plot.getAttribute("height")), 50 + rowHeight * Math.max(drawn.length, 1));
+  const listed = await page.locator("#strata-pfa + svg + p.meta").textContent();
+  assert.ok(listed.startsWith(`Not drawn (${flagged.length}):`), listed.slice(0, 60));
+  for (const s of flagged) assert.ok(listed.includes(s.flag ? `${s.value} (${s.flag})` : s.value), `${s.value} listed`);
+  const table = page.locator('#strata table:has(caption:text("Victims by police force area"))');
+  const rows = table.locator("tbody tr");
+  assert.equal(await rows.count(), pfa.length);
+  for (let i = 0; i < pfa.length; i++) {
+    if (!notDrawn(pfa[i])) continue;
+    assert.equal(await rows.nth(i).locator("td").nth(1).textContent(), "–");
+    assert.equal(await rows.nth(i).locator("td").nth(3).textContent(), pfa[i].flag);
+  }
+  await plot.screenshot({ path: path.join(reportDir, "report-forest-pfa.png") });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a forest plot of every police force area tightens its rows and keeps each label legible", async () => {
+  // The fixture estimates few police force areas (most are too sparse); this page is the
+  // fixture's public report with every area given an estimate, to draw the 40-odd rows.
+  const html = readFileSync(path.join(reportDir, "report-public.html"), "utf8");
+  const open = '<script id="joindots-bundle" type="application/json">';
+  const start = html.indexOf(open) + open.length;
+  const end = html.indexOf("</script>", start);
+  const bundle = JSON.parse(html.slice(start, end).replace(/<\\\//g, "</"));
+  for (const s of bundle.strata) {
+    if (s.dimension !== "pfa") continue;
+    const known = s.known.value ?? 5;
+    Object.assign(s, { estimate: Math.round(known * 1.6) + 10, interval: [known + 5, Math.round(known * 2.5) + 20], flag: "" });
+  }
+  const file = "report-pfa-all-estimated.html";
+  writeFileSync(path.join(reportDir, file), html.slice(0, start) + JSON.stringify(bundle).replace(/<\//g, "<\\/") + html.slice(end));
+  const { page, problems } = await openReport(file);
+  const pfa = bundle.strata.filter((s) => s.dimension === "pfa");
+  assert.ok(pfa.length > 20);
+  const plot = page.locator("#strata-pfa + svg");
+  const labels = plot.locator('g[aria-label="y-axis tick label"] text');
+  assert.equal(await labels.count(), pfa.length);
+  assert.equal(Number(await plot.getAttribute("height")), 50 + 17 * pfa.length);
+  assert.equal(await page.locator("#strata-pfa + svg + p.meta").count(), 0);  // none left undrawn
+  // No two labels overlap, and each sits on its own row.
+  const boxes = await labels.evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
+  boxes.sort((a, b) => a.top - b.top);
+  for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i].top >= boxes[i - 1].bottom - 0.5, `labels ${i - 1} and ${i} overlap`);
+  await plot.screenshot({ path: path.join(reportDir, "report-forest-pfa-all.png") });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
