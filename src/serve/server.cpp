@@ -74,8 +74,10 @@ std::string read_token_file(const std::filesystem::path& path) {
     throw UsageError(fmt::format("--restricted-token-file {}: no such file", path.string()));
   const auto others = fs::perms::group_all | fs::perms::others_all;
   if ((st.permissions() & others) != fs::perms::none)
-    throw UsageError(fmt::format("--restricted-token-file {}: readable by others than its owner; run chmod 600 {}",
-                                 path.string(), path.string()));
+    throw UsageError(fmt::format("--restricted-token-file {}: its group or others may read or write it (mode {:o}); "
+                                 "run chmod 600 {}",
+                                 path.string(), static_cast<unsigned>(st.permissions() & fs::perms::mask),
+                                 path.string()));
   std::ifstream in(path);
   std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
