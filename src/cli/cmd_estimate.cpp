@@ -24,6 +24,7 @@ struct EstimateCliOptions {
   std::string table;
   std::string db;
   std::vector<std::string> by;
+  std::int64_t min_observed = 50;
   std::string reference_date;
   std::string truth;
   std::string method = "auto";
@@ -76,6 +77,7 @@ int run_questions(const EstimateCliOptions& opt) {
   questions::QuestionsOptions qo;
   qo.estimate = estimate_options(opt);
   qo.by = opt.by;
+  qo.min_observed = opt.min_observed;
   qo.quiet = opt.common.quiet;
   if (!opt.reference_date.empty()) {
     std::string why;
@@ -84,7 +86,7 @@ int run_questions(const EstimateCliOptions& opt) {
   }
   const AreaTable areas = AreaTable::load(data_dir());
   auto store = Store::open(opt.db, /*create=*/false);
-  nlohmann::json params{{"method", opt.method}, {"criterion", opt.criterion}, {"by", opt.by}, {"seed", opt.seed},
+  nlohmann::json params{{"method", opt.method}, {"criterion", opt.criterion}, {"by", opt.by}, {"min_observed", opt.min_observed}, {"seed", opt.seed},
                         {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date}};
   if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", opt.db);
   const auto run_id = store->start_run("estimate", params.dump());
@@ -210,6 +212,10 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   cmd->add_option("--db", opt->db, "The store: answer the four questions from its latest link run (saved as a run)");
   cmd->add_option("--by", opt->by, "With --db: strata, comma-separated: region, pfa, year, age_band, sex")
       ->delimiter(',');
+  cmd->add_option("--min-observed", opt->min_observed,
+                  "With --by: a stratum with fewer known persons is flagged (too sparse) and not estimated")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}))
+      ->capture_default_str();
   cmd->add_option("--reference-date", opt->reference_date,
                   "With --db: the date 'now' for children still involved (default: the latest victim record)");
   cmd->add_option("--truth", opt->truth, "With --db: the folder `simulate` wrote, to compare with the truth");

@@ -25,6 +25,10 @@ struct Rules {
   /// A suppressed cell must stay uncertain over at least this many values (its feasible
   /// interval [lo, hi] must have hi - lo >= min_width).
   std::int64_t min_width = 10;
+  /// The exact (LP) audit, which also uses what a cell's label says (a primary cell lies in
+  /// 1..threshold-1): a primary cell's range must stay at least this wide, i.e. hold at
+  /// least 5 of the band's 9 values (lp_audit.hpp).
+  std::int64_t primary_min_width = 4;
 };
 
 struct Relation {

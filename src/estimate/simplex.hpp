@@ -1,16 +1,30 @@
 #pragma once
-// A small dense simplex method for the linear programs of the MLE existence check.
+// Small dense simplex methods.
+//
+// maximize_simplex, for the linear programs of the MLE existence check:
 //
 //   maximise c'x  subject to  A x <= b,  x >= 0,  with b >= 0,
 //
 // so the slack basis (x = 0) is feasible and no first phase is needed. Bland's rule picks
 // the entering and leaving variables, which cannot cycle on the degenerate programs the
 // existence check produces (most right-hand sides are 0). Sizes here are tens of rows.
+//
+// BoundedSimplex, for the disclosure audit (src/disclose/lp_audit), whose programs have
+// equality constraints and bounds on every variable:
+//
+//   optimise c'x  subject to  A x = b,  lo <= x <= hi  (lo finite, hi may be +inf),
+//
+// by the bounded-variable primal simplex (bounds kept out of the tableau: a variable leaves
+// at either bound, or flips between its bounds without a pivot). A first phase with one
+// artificial variable per row finds a feasible basis once; each objective then starts from
+// it. Bland's rule again; the tableau has one row per equality, so hundreds of variables
+// with tens of relations stay cheap.
 #include <Eigen/Dense>
+#include <vector>
 
 namespace joindots::estimate {
 
-enum class LpStatus { Optimal, Unbounded, IterationLimit };
+enum class LpStatus { Optimal, Unbounded, IterationLimit, Infeasible };
 
 struct LpResult {
   LpStatus status = LpStatus::Optimal;
@@ -21,5 +35,34 @@ struct LpResult {
 /// Solves the program above. Throws std::invalid_argument if sizes disagree or some b < 0.
 LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
                           double tolerance = 1e-9);
+
+class BoundedSimplex {
+ public:
+  /// Runs the first phase. Throws std::invalid_argument if sizes disagree, some lo is not
+  /// finite or some lo > hi.
+  BoundedSimplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
+                 double tolerance = 1e-9);
+  /// Whether some x satisfies the constraints.
+  bool feasible() const { return feasible_; }
+  /// max c'x (status Infeasible when there is no feasible x).
+  LpResult maximize(const Eigen::VectorXd& c) const;
+  /// min c'x, reported as its value (not negated).
+  LpResult minimize(const Eigen::VectorXd& c) const;
+
+ private:
+  struct State {
+    Eigen::MatrixXd t;               // B^-1 [A | S], then B^-1 b in the last column
+    std::vector<Eigen::Index> basis; // per row, the basic variable
+    std::vector<bool> at_upper;      // per variable, nonbasic at its upper bound
+    Eigen::VectorXd x;               // values of all variables (artificials last)
+  };
+  /// Maximises cost'x from `state` (cost over every variable, artificials included).
+  LpStatus iterate(State& state, const Eigen::VectorXd& cost) const;
+  Eigen::Index n_ = 0, m_ = 0;
+  Eigen::VectorXd lo_, hi_;  // over every variable; artificials' hi is 0 after phase one
+  double tol_;
+  bool feasible_ = false;
+  State start_;
+};
 
 }  // namespace joindots::estimate

@@ -93,6 +93,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
                            {"min_cohesion", config.min_cohesion},
                            {"max_pairs", config.max_pairs},
                            {"max_block", config.max_block},
+                           {"review", {config.review_low, config.review_high}},
                            {"seed", config.seed},
                            {"blocking", nlohmann::json::array()},
                            {"comparisons", nlohmann::json::array()}};
@@ -171,6 +172,18 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
         out.person_of_record.emplace_back(record_pk[i], base + rr.result.cluster[i]);
       for (const auto& p : rr.result.pairs)
         out.pairs.push_back({record_pk[p.a], record_pk[p.b], p.weight, p.probability});
+      // The clerical-review band (as `link --review` writes it): each pair with the agreement
+      // level of every compared field, for the restricted report's review table.
+      const auto& comparisons = rr.result.model.comparisons;
+      for (const auto& p : rr.result.pairs) {
+        if (p.clerical || p.probability < config.review_low || p.probability >= config.review_high) continue;
+        const Pattern pattern = compare_pair(link_records_[p.a], link_records_[p.b], comparisons);
+        nlohmann::json levels = nlohmann::json::object();
+        for (std::size_t k = 0; k < comparisons.size(); ++k)
+          levels[std::string(to_string(comparisons[k].field))] =
+              level_names(comparisons[k].comparator)[static_cast<std::size_t>(level_of(pattern, k))];
+        out.review.push_back({record_pk[p.a], record_pk[p.b], p.weight, p.probability, levels.dump()});
+      }
       out.diagnostics_json = diagnostics_json(rr).dump();
       store.save_link_run(run.run_id, out);
       run.roles.push_back(std::move(rr));

@@ -210,6 +210,47 @@ nlohmann::json linkage_json_impl(Store& store, bool is_public) {
   return out;
 }
 
+/// The clerical-review band of the latest link run per role (restricted tier only): the
+/// record pairs the model could not decide, most probable first, each record named by its
+/// source and record id with the person it was resolved to, the pair's match weight and
+/// probability, and every compared field's agreement level. Identifier values (names,
+/// dates of birth, postcodes) stay in the store: the review CSV of `joindots link --review`
+/// shows them side by side.
+nlohmann::json review_json(Store& store) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : store.latest_link_diagnostics()) {
+    const auto role = parse_enum<Role>(kRoleNames, d.role);
+    if (!role) continue;
+    const auto diag = nlohmann::json::parse(d.diagnostics_json);
+    const auto params = nlohmann::json::parse(d.params_json);
+    nlohmann::json fields = nlohmann::json::array();
+    for (const auto& f : diag.value("model", nlohmann::json::object()).value("fields", nlohmann::json::array()))
+      fields.push_back(f.value("field", ""));
+    std::int64_t total = 0;
+    const auto pairs = store.review_pairs(d.run_id, *role, kReviewPairsShown, total);
+    const auto record = [](const ReviewRecord& r) {
+      return nlohmann::json{{"source_type", r.source_type}, {"source_org", r.source_org}, {"record_id", r.record_id},
+                            {"event_date", r.event_date}, {"person_id", r.person_id}};
+    };
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& p : pairs)
+      rows.push_back({{"a", record(p.a)},
+                      {"b", record(p.b)},
+                      {"weight", std::round(p.weight * 100) / 100},
+                      {"probability", std::round(p.probability * 10000) / 10000},
+                      {"same_person", p.a.person_id != 0 && p.a.person_id == p.b.person_id},
+                      {"levels", nlohmann::json::parse(p.levels_json)}});
+    out.push_back({{"role", d.role},
+                   {"run_id", d.run_id},
+                   {"band", params.value("review", nlohmann::json(nullptr))},
+                   {"threshold", params.value("threshold", 0.5)},
+                   {"fields", fields},
+                   {"pairs_in_band", total},
+                   {"pairs", rows}});
+  }
+  return out;
+}
+
 /// The four answers and the strata of an estimate run, through disclosure control: known
 /// counts in one release (strata of a dimension add up to the known total), estimates
 /// rounded, and an estimate withheld wherever its known count is suppressed.
@@ -332,6 +373,7 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
     const auto answers = nlohmann::json::parse(run->second);
     add_estimates(b, answers, is_public);
     b["estimate_run"] = run->first;
+    b["estimate_link_run"] = answers.value("link_run", nlohmann::json(nullptr));
   }
 
   // What the map counts: known victims (persons linked across agencies) once a link run
@@ -443,6 +485,8 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   }
   b["sources"] = sources;
   b["linkage"] = linkage_json_impl(store, is_public);
+  // Record-level linkage review: the restricted tier only, never in a public bundle.
+  if (!is_public) b["review"] = review_json(store);
   b["store"] = {{"schema_version", summary.schema_version}, {"files", summary.files}, {"runs", summary.runs}};
   return b;
 }

@@ -15,6 +15,10 @@ enum class Tier { Public, Restricted };
 
 inline constexpr const char* kBundleSchema = "joindots-results/1";
 
+/// The restricted tier's review table shows at most this many pairs per role (most
+/// probable first); `pairs_in_band` says how many the band holds.
+inline constexpr std::size_t kReviewPairsShown = 500;
+
 /// Builds the bundle from the store. `geo_dir` is the reference data's geo/ folder (the
 /// district boundaries go into the bundle so the page draws its map offline).
 nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <sodium.h>
+
+#include <fstream>
 
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -11,6 +14,7 @@
 #include "core/error.hpp"
 #include "io/text_file.hpp"
 #include "report/bundle.hpp"
+#include "report/bundle_audit.hpp"
 #include "report/html.hpp"
 #include "store/store.hpp"
 
@@ -38,21 +42,90 @@ bool check_params(const httplib::Request& req, httplib::Response& res, const std
   return true;
 }
 
-constexpr const char* kIndexHtml = R"(<!doctype html>
+/// The page's shell (no data: the script fetches the bundle). `tier` is "public" or
+/// "restricted"; the restricted shell asks for the access token before fetching anything.
+std::string index_html(const char* tier) {
+  return fmt::format(R"(<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
 <title>joindots dashboard</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/report.css">
 </head>
-<body>
+<body data-tier="{}">
 <div id="app"><p>Loading the dashboard…</p></div>
 <script src="/assets/report.js"></script>
 </body>
 </html>
-)";
+)",
+                     tier);
+}
+
+}  // namespace
+
+std::string read_token_file(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (ec || !fs::is_regular_file(st))
+    throw UsageError(fmt::format("--restricted-token-file {}: no such file", path.string()));
+  const auto others = fs::perms::group_all | fs::perms::others_all;
+  if ((st.permissions() & others) != fs::perms::none)
+    throw UsageError(fmt::format("--restricted-token-file {}: its group or others may read or write it (mode {:o}); "
+                                 "run chmod 600 {}",
+                                 path.string(), static_cast<unsigned>(st.permissions() & fs::perms::mask),
+                                 path.string()));
+  std::ifstream in(path);
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+  while (!token.empty() && space(static_cast<unsigned char>(token.back()))) token.pop_back();
+  std::size_t start = 0;
+  while (start < token.size() && space(static_cast<unsigned char>(token[start]))) ++start;
+  token.erase(0, start);
+  if (token.find_first_of(" \t\r\n") != std::string::npos)
+    throw UsageError(fmt::format("--restricted-token-file {}: the token must be one line with no spaces", path.string()));
+  if (token.size() < 32)
+    throw UsageError(fmt::format("--restricted-token-file {}: the token has {} characters; use at least 32 random ones "
+                                 "(e.g. openssl rand -hex 32)",
+                                 path.string(), token.size()));
+  return token;
+}
+
+bool tokens_equal(const std::string& presented, const std::string& expected) {
+  if (sodium_init() < 0) throw InternalError("libsodium could not be initialised");
+  unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
+  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), nullptr, 0);
+  crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), nullptr, 0);
+  return sodium_memcmp(a, b, sizeof a) == 0;
+}
+
+namespace {
+
+/// Whether the request may see the restricted tier; when not, answers it (401 without a
+/// bearer token, 403 with a wrong one or when this server serves no restricted tier).
+bool authorize_restricted(const httplib::Request& req, httplib::Response& res, const std::string& token) {
+  res.set_header("Cache-Control", "no-store");
+  if (token.empty()) {
+    send_json(res, {{"error", "the restricted tier is not served here (start joindots serve with --restricted-token-file)"}},
+              403);
+    return false;
+  }
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+    res.set_header("WWW-Authenticate", R"(Bearer realm="joindots restricted tier")");
+    send_json(res, {{"error", "the restricted tier needs the header Authorization: Bearer <token>"}}, 401);
+    return false;
+  }
+  if (!tokens_equal(header.substr(kBearer.size()), token)) {
+    send_json(res, {{"error", "the bearer token is not the restricted tier's"}}, 403);
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -72,12 +145,31 @@ void DashboardServer::routes() {
   const auto css = std::make_shared<std::string>(read_text_file(options_.web_dist / "report.css"));
   // One store connection per request keeps handlers independent (SQLite WAL allows
   // concurrent readers).
-  auto bundle = [db, areas] {
+  // A public bundle is served only when the exact disclosure audit passes (a few ms).
+  auto bundle = [db, areas](report::Tier tier = report::Tier::Public) {
     auto store = Store::open(db, /*create=*/false);
-    return report::build_bundle(*store, *areas, report::Tier::Public);
+    auto b = report::build_bundle(*store, *areas, tier);
+    if (tier == report::Tier::Public) {
+      const auto audit = report::audit_public_bundle(b);
+      if (!audit.safe()) {
+        std::string lines;
+        for (const auto& p : audit.problems()) lines += "; " + p;
+        throw InternalError("the public bundle failed the exact disclosure audit, so it is not served" + lines);
+      }
+    }
+    return b;
   };
+  const std::string token = options_.restricted_token;
 
-  s.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kIndexHtml, "text/html; charset=utf-8"); });
+  s.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(index_html("public"), "text/html; charset=utf-8");
+  });
+  // The restricted page's shell holds no data; its script asks for the token and sends it
+  // with every request for restricted data.
+  s.Get("/restricted", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(index_html("restricted"), "text/html; charset=utf-8");
+  });
   s.Get("/assets/report.js", [js](const httplib::Request&, httplib::Response& res) {
     res.set_content(*js, "text/javascript; charset=utf-8");
   });
@@ -157,10 +249,15 @@ void DashboardServer::routes() {
     send_json(res, {{"schema_version", sm.schema_version}, {"files", sm.files}, {"sources", sm.sources},
                     {"organisations_by_source_type", sm.sources_by_source_type}, {"areas", sm.areas}, {"runs", sm.runs}});
   });
-  s.Get("/api/v1/bundle", [bundle](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/bundle", [bundle, token](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {"tier"})) return;
-    if (req.has_param("tier") && req.get_param_value("tier") != "public")
-      return bad_request(res, "tier: only 'public' is served (the restricted tier stays at the hub)");
+    const std::string tier = req.has_param("tier") ? req.get_param_value("tier") : "public";
+    if (tier != "public" && tier != "restricted")
+      return bad_request(res, fmt::format("tier: '{}' is not a tier (valid: public, restricted)", tier));
+    if (tier == "restricted") {
+      if (!authorize_restricted(req, res, token)) return;
+      return send_json(res, bundle(report::Tier::Restricted));
+    }
     send_json(res, bundle());
   });
   s.Get("/api/v1/areas", [bundle](const httplib::Request& req, httplib::Response& res) {

@@ -1,11 +1,14 @@
 #pragma once
 // The live dashboard: the page (web/dist) and a JSON API over the store, through the same
-// results bundle and disclosure control as the report. Binds 127.0.0.1 by default and
-// serves the public tier only (until access control exists).
+// results bundle and disclosure control as the report. Binds 127.0.0.1 by default. The
+// public tier is open; the restricted tier is served only when a token file is given, and
+// only to requests carrying `Authorization: Bearer <token>` (401 without it, 403 with a
+// wrong one; docs/privacy.md).
 //
 // API (version 1), every response JSON:
 //   GET /api/v1/summary            what the store holds (counts of files, sources, runs)
-//   GET /api/v1/bundle             the whole public results bundle (what the page renders)
+//   GET /api/v1/bundle[?tier=T]    the whole results bundle (what the page renders); the
+//                                  restricted tier needs the bearer token
 //   GET /api/v1/areas[?region=R]   districts with their (controlled) victim record counts
 //   GET /api/v1/sources            victim records and identifier completeness per source type
 //   GET /api/v1/estimates[?dimension=D]  the four answers and the estimates by stratum
@@ -31,7 +34,18 @@ struct ServerOptions {
   int port = 8080;  // 0: any free port
   std::filesystem::path data_dir;
   std::filesystem::path web_dist;
+  /// The restricted tier's access token; empty: the restricted tier is not served.
+  std::string restricted_token;
 };
+
+/// Reads the restricted tier's token from `path`: one line of at least 32 characters
+/// (surrounding whitespace dropped). Throws UsageError when the file is missing, readable
+/// by its group or by others (it must be chmod 600 or 400), or the token is too short.
+std::string read_token_file(const std::filesystem::path& path);
+
+/// Constant-time comparison of a presented token with the expected one (both hashed with
+/// BLAKE2b first, so neither content nor length leaks through timing).
+bool tokens_equal(const std::string& presented, const std::string& expected);
 
 class DashboardServer {
  public:

@@ -85,11 +85,29 @@ struct LinkedRecord {
   std::optional<Date> last_date;
   std::optional<std::int64_t> offence_count;
 };
+/// A pair in the clerical-review band of a link run: its match weight and probability and
+/// the agreement level of each compared field (JSON object field -> level name).
+struct ReviewPair {
+  std::int64_t record_pk_a = 0, record_pk_b = 0;
+  double weight = 0, probability = 0;
+  std::string levels_json;
+};
+/// A review pair as read back for the restricted report: both records identified.
+struct ReviewRecord {
+  std::string source_type, source_org, record_id, event_date;
+  std::int64_t person_id = 0;
+};
+struct StoredReviewPair {
+  ReviewRecord a, b;
+  double weight = 0, probability = 0;
+  std::string levels_json;
+};
 struct LinkRunOutput {
   std::string role;
   std::vector<LinkedPerson> persons;
   std::vector<std::pair<std::int64_t, std::int64_t>> person_of_record;  // (record_pk, person_id)
   std::vector<LinkedPair> pairs;                                         // scored pairs above a floor
+  std::vector<ReviewPair> review;                                        // pairs in the review band
   std::string diagnostics_json;
 };
 
@@ -153,6 +171,10 @@ class Store {
   /// record_pk order.
   virtual void for_each_linked_record(std::int64_t run_id, Role role,
                                       const std::function<void(const LinkedRecord&)>& fn) = 0;
+  /// The pairs of `role` in a link run's clerical-review band, most probable first, at most
+  /// `limit`; `total` receives how many the band holds.
+  virtual std::vector<StoredReviewPair> review_pairs(std::int64_t run_id, Role role, std::size_t limit,
+                                                     std::int64_t& total) = 0;
 };
 
 }  // namespace joindots

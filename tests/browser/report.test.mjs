@@ -5,7 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import path from "node:path";
 
@@ -229,21 +230,27 @@ test("the public bundle holds no count from 1 to 9 and no unrounded count", () =
   }
 });
 
-test("the live dashboard loads from joindots serve and shows the same numbers", async () => {
-  const server = spawn(process.env.JOINDOTS_CLI, ["serve", "--db", path.join(reportDir, "hub.db"), "--port", "0"], {
+/** Starts `joindots serve` on a free port; resolves with the server and its URL. */
+async function startServer(extraArgs = []) {
+  const server = spawn(process.env.JOINDOTS_CLI, ["serve", "--db", path.join(reportDir, "hub.db"), "--port", "0", ...extraArgs], {
     stdio: ["ignore", "ignore", "pipe"],
   });
-  try {
-    const url = await new Promise((resolve, reject) => {
-      let seen = "";
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 15000);
-      server.stderr.on("data", (d) => {
-        seen += d;
-        const m = seen.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
-      });
-      server.on("exit", (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+  const url = await new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 15000);
+    server.stderr.on("data", (d) => {
+      seen += d;
+      const m = seen.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
     });
+    server.on("exit", (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+  });
+  return { server, url };
+}
+
+test("the live dashboard loads from joindots serve and shows the same numbers", async () => {
+  const { server, url } = await startServer();
+  try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const problems = [];
     page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
@@ -261,4 +268,190 @@ test("the live dashboard loads from joindots serve and shows the same numbers", 
   } finally {
     server.kill("SIGTERM");
   }
+});
+
+test("the restricted report shows the clerical-review table, marked restricted; the public one does not", async () => {
+  const restricted = await openReport("report-restricted.html");
+  const bundle = JSON.parse(await restricted.page.locator("#joindots-bundle").textContent());
+  assert.ok(bundle.review && bundle.review.length > 0, "review in the restricted bundle");
+  const withPairs = bundle.review.filter((r) => r.pairs.length > 0);
+  assert.ok(withPairs.length > 0, "some pairs in the review band");
+  const tables = restricted.page.locator("#review table.review-table");
+  assert.equal(await tables.count(), withPairs.length);
+  for (const r of withPairs) {
+    const table = restricted.page.locator(`#review table.review-table[data-role="${r.role}"]`);
+    const rows = table.locator("tbody tr");
+    assert.equal(await rows.count(), r.pairs.length);
+    const first = r.pairs[0];
+    assert.equal(await rows.nth(0).locator("th").textContent(), `${first.a.source_type} ${first.a.source_org} #${first.a.record_id}`);
+    assert.equal(await rows.nth(0).locator("td").nth(0).textContent(), `${first.b.source_type} ${first.b.source_org} #${first.b.record_id}`);
+    assert.equal(await rows.nth(0).locator("td").nth(1).textContent(), first.weight.toFixed(2));
+    // One column per compared field, each with the pair's agreement level.
+    const headers = await table.locator("thead th").allTextContents();
+    assert.deepEqual(headers.slice(5), r.fields);
+    for (const [i, f] of r.fields.entries())
+      assert.ok((await rows.nth(0).locator("td").nth(4 + i).textContent()).startsWith(first.levels[f]), `level of ${f}`);
+    for (const p of r.pairs) assert.ok(p.probability >= r.band[0] && p.probability < r.band[1]);
+  }
+  assert.match(await restricted.page.locator("#review h2").textContent(), /RESTRICTED/);
+  assert.match(await restricted.page.locator("#review table caption").first().textContent(), /^RESTRICTED/);
+  assert.equal(await restricted.page.locator('nav.contents a[href="#review"]').count(), 1);
+  // Printed, the banner repeats on every page (fixed) and the review section is in the PDF.
+  await restricted.page.emulateMedia({ media: "print" });
+  assert.equal(await restricted.page.locator(".tier-banner").evaluate((b) => getComputedStyle(b).position), "fixed");
+  await restricted.page.locator("#review").screenshot({ path: path.join(reportDir, "report-review.png") });
+  assert.deepEqual(restricted.problems, []);
+  await restricted.page.close();
+
+  const pub = await openReport("report-public.html");
+  assert.equal(await pub.page.locator("#review").count(), 0);
+  assert.equal(await pub.page.locator("table.review-table").count(), 0);
+  assert.equal(await pub.page.locator('nav.contents a[href="#review"]').count(), 0);
+  const text = await pub.page.locator("#joindots-bundle").textContent();
+  for (const key of ["record_id", "person_id", "\"review\"", "same_person"]) assert.ok(!text.includes(key), `${key} in the public bundle`);
+  // No record id of the review pairs appears anywhere in the public report.
+  const html = readFileSync(path.join(reportDir, "report-public.html"), "utf8");
+  for (const r of withPairs) for (const p of r.pairs.slice(0, 50)) assert.ok(!html.includes(`"${p.a.record_id}"`), `record ${p.a.record_id} in the public report`);
+  assert.deepEqual(pub.problems, []);
+  await pub.page.close();
+});
+
+test("the restricted dashboard needs the token: refused without it, shown with it", async () => {
+  const token = randomBytes(32).toString("hex");
+  const tokenFile = path.join(reportDir, "restricted-token");
+  writeFileSync(tokenFile, token + "\n", { mode: 0o600 });
+  chmodSync(tokenFile, 0o600);
+  const { server, url } = await startServer(["--restricted-token-file", tokenFile]);
+  try {
+    // The API: no header 401, a wrong token 403, the right one the restricted bundle.
+    const none = await fetch(url + "api/v1/bundle?tier=restricted");
+    assert.equal(none.status, 401);
+    assert.ok((await none.json()).error);
+    const flipped = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
+    const wrong = await fetch(url + "api/v1/bundle?tier=restricted", { headers: { Authorization: `Bearer ${flipped}` } });
+    assert.equal(wrong.status, 403);
+    assert.ok(!("areas" in (await wrong.json())));
+    const pub = await fetch(url + "api/v1/bundle");
+    assert.equal((await pub.json()).tier, "public");
+    // The page: a wrong token is refused on screen; the right one renders the restricted tier.
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems = [];
+    page.on("pageerror", (e) => problems.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && !m.text().includes("403") && problems.push(m.text()));
+    await page.goto(url + "restricted");
+    await page.fill("#token", "not-the-token");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[role=alert]:has-text('Refused (403)')");
+    assert.equal(await page.locator("#joindots-bundle, #review").count(), 0);
+    await page.fill("#token", token);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+    assert.match(await page.locator(".tier-banner").first().textContent(), /RESTRICTED/);
+    assert.match(await page.title(), /RESTRICTED/);
+    assert.ok((await page.locator("#review table.review-table").count()) > 0);
+    assert.equal(await page.locator('#map svg [aria-label="geo"] path').count(), 318);
+    await page.screenshot({ path: path.join(reportDir, "dashboard-restricted.png") });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    server.kill("SIGTERM");
+  }
+});
+
+test("flagged (sparse) strata: grey on the regional map with their reason, listed beside the police force area forest plot", async () => {
+  const { page, problems } = await openReport("report-public.html");
+  const bundle = JSON.parse(await page.locator("#joindots-bundle").textContent());
+  const notDrawn = (s) => s.estimate === undefined || !s.interval;
+  // The regional map: every region a path; flagged ones grey, titled with the reason.
+  const regions = bundle.strata.filter((s) => s.dimension === "region");
+  const flaggedRegions = regions.filter((s) => s.flag);
+  assert.ok(flaggedRegions.length >= 1, "the fixture has sparse regions (make_reports.sh: --min-observed 100)");
+  assert.ok(regions.some((s) => !notDrawn(s)), "and estimated ones");
+  const paths = await page.locator('#regions svg g[aria-label="geo"] path').evaluateAll((ps) =>
+    ps.map((p) => ({ fill: p.getAttribute("fill"), title: p.querySelector("title")?.textContent ?? "" })));
+  assert.equal(paths.length, 10);
+  for (const r of regions) {
+    const drawn = paths.filter((p) => p.title.startsWith(`${r.value}:`));
+    assert.equal(drawn.length, 1, `one path for ${r.value}`);
+    if (notDrawn(r)) {
+      assert.equal(drawn[0].fill, "#d0d0d0", `${r.value} is grey`);
+      assert.ok(drawn[0].title.includes(r.flag || "withheld"), `${r.value}: the reason in its title (${drawn[0].title})`);
+    } else {
+      assert.notEqual(drawn[0].fill, "#d0d0d0", `${r.value} is coloured`);
+      assert.ok(drawn[0].title.includes(r.estimate.toLocaleString("en-GB")), `${r.value}: the estimate in its title`);
+    }
+  }
+  // Its table: a flagged region has no estimate and gives the reason.
+  const regionRows = page.locator("#regions-table tbody tr");
+  for (let i = 0; i < regions.length; i++) {
+    const r = regions[i];
+    const row = regionRows.nth(i);
+    assert.equal(await row.locator("th").textContent(), r.value);
+    if (r.flag) {
+      assert.equal(await row.locator("td").nth(1).textContent(), "–");
+      assert.equal(await row.locator("td").nth(3).textContent(), r.flag);
+    }
+  }
+  await page.locator("#regions").screenshot({ path: path.join(reportDir, "report-regions-flagged.png") });
+
+  // The police force areas' forest plot: a row (interval and estimate) per estimated area,
+  // in order; every other area listed under it with its reason; all of them in the table.
+  const pfa = bundle.strata.filter((s) => s.dimension === "pfa");
+  const drawn = pfa.filter((s) => !notDrawn(s));
+  const flagged = pfa.filter(notDrawn);
+  assert.ok(pfa.length >= 40, `${pfa.length} police force area strata`);
+  assert.ok(drawn.length >= 1 && flagged.length >= 1);
+  const plot = page.locator("#strata-pfa + svg");
+  assert.equal(await plot.getAttribute("role"), "img");
+  assert.deepEqual(await plot.locator('g[aria-label="y-axis tick label"] text').allTextContents(), drawn.map((s) => s.value));
+  assert.equal(await plot.locator('g[aria-label="rule"] line').count(), drawn.length);
+  assert.equal(await plot.locator('g[aria-label="dot"] circle').count(), drawn.length);
+  const rowHeight = drawn.length > 20 ? 17 : 26;
+  assert.equal(Number(await plot.getAttribute("height")), 50 + rowHeight * Math.max(drawn.length, 1));
+  const listed = await page.locator("#strata-pfa + svg + p.meta").textContent();
+  assert.ok(listed.startsWith(`Not drawn (${flagged.length}):`), listed.slice(0, 60));
+  for (const s of flagged) assert.ok(listed.includes(s.flag ? `${s.value} (${s.flag})` : s.value), `${s.value} listed`);
+  const table = page.locator('#strata table:has(caption:text("Victims by police force area"))');
+  const rows = table.locator("tbody tr");
+  assert.equal(await rows.count(), pfa.length);
+  for (let i = 0; i < pfa.length; i++) {
+    if (!notDrawn(pfa[i])) continue;
+    assert.equal(await rows.nth(i).locator("td").nth(1).textContent(), "–");
+    assert.equal(await rows.nth(i).locator("td").nth(3).textContent(), pfa[i].flag);
+  }
+  await plot.screenshot({ path: path.join(reportDir, "report-forest-pfa.png") });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a forest plot of every police force area tightens its rows and keeps each label legible", async () => {
+  // The fixture estimates few police force areas (most are too sparse); this page is the
+  // fixture's public report with every area given an estimate, to draw the 40-odd rows.
+  const html = readFileSync(path.join(reportDir, "report-public.html"), "utf8");
+  const open = '<script id="joindots-bundle" type="application/json">';
+  const start = html.indexOf(open) + open.length;
+  const end = html.indexOf("</script>", start);
+  const bundle = JSON.parse(html.slice(start, end).replace(/<\\\//g, "</"));
+  for (const s of bundle.strata) {
+    if (s.dimension !== "pfa") continue;
+    const known = s.known.value ?? 5;
+    Object.assign(s, { estimate: Math.round(known * 1.6) + 10, interval: [known + 5, Math.round(known * 2.5) + 20], flag: "" });
+  }
+  const file = "report-pfa-all-estimated.html";
+  writeFileSync(path.join(reportDir, file), html.slice(0, start) + JSON.stringify(bundle).replace(/<\//g, "<\\/") + html.slice(end));
+  const { page, problems } = await openReport(file);
+  const pfa = bundle.strata.filter((s) => s.dimension === "pfa");
+  assert.ok(pfa.length > 20);
+  const plot = page.locator("#strata-pfa + svg");
+  const labels = plot.locator('g[aria-label="y-axis tick label"] text');
+  assert.equal(await labels.count(), pfa.length);
+  assert.equal(Number(await plot.getAttribute("height")), 50 + 17 * pfa.length);
+  assert.equal(await page.locator("#strata-pfa + svg + p.meta").count(), 0);  // none left undrawn
+  // No two labels overlap, and each sits on its own row.
+  const boxes = await labels.evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
+  boxes.sort((a, b) => a.top - b.top);
+  for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i].top >= boxes[i - 1].bottom - 0.5, `labels ${i - 1} and ${i} overlap`);
+  await plot.screenshot({ path: path.join(reportDir, "report-forest-pfa-all.png") });
+  assert.deepEqual(problems, []);
+  await page.close();
 });

@@ -70,6 +70,25 @@ TEST(LinkStore, SmallSimulatedCountryAgainstTruth) {
   EXPECT_LT(std::abs(victims.evaluation->entity_count_error), 0.05);
   for (const auto& p : victims.persons) EXPECT_FALSE(p.sources.empty());
   EXPECT_GT(run.run_id, 0);
+  // The clerical-review band is saved with every field's agreement level.
+  std::int64_t in_band = 0;
+  for (const auto& p : victims.result.pairs) in_band += !p.clerical && p.probability >= 0.2 && p.probability < 0.8;
+  std::int64_t total = 0;
+  const auto review = store->review_pairs(run.run_id, Role::victim, 1000000, total);
+  EXPECT_GT(in_band, 0);
+  EXPECT_EQ(total, in_band);
+  ASSERT_EQ(static_cast<std::int64_t>(review.size()), total);
+  for (std::size_t i = 0; i < review.size(); ++i) {
+    const auto& p = review[i];
+    EXPECT_GE(p.probability, 0.2 - 1e-6);
+    EXPECT_LT(p.probability, 0.8 + 1e-6);
+    if (i > 0) EXPECT_LE(p.probability, review[i - 1].probability);
+    EXPECT_FALSE(p.a.record_id.empty());
+    EXPECT_GT(p.a.person_id, 0);
+    const auto levels = nlohmann::json::parse(p.levels_json);
+    EXPECT_EQ(levels.size(), victims.result.model.comparisons.size());
+    for (const auto& c : victims.result.model.comparisons) EXPECT_TRUE(levels[std::string(to_string(c.field))].is_string());
+  }
 }
 
 }  // namespace

@@ -240,4 +240,71 @@ TEST_F(BundleTest, LinkageDiagnosticsWithoutBlockingKeysAndWithCountsControlled)
   EXPECT_EQ(restricted["largest_cluster"], 13);
 }
 
+TEST_F(BundleTest, ReviewPairsAreInTheRestrictedBundleOnlyAndThePublicOneNamesNoRecordOrPerson) {
+  testing::write_file(dir_ / "a.csv", testing::sample_file(40));
+  ingest_file(*store_, testing::test_areas(), dir_ / "a.csv");
+  std::vector<std::int64_t> victims;
+  std::vector<std::string> record_ids;
+  store_->for_each_record(Role::victim, [&](const StoredRecord& r) {
+    victims.push_back(r.record_pk);
+    record_ids.push_back(r.record.record_id);
+  });
+  ASSERT_GE(victims.size(), 4u);
+  const json diag = {
+      {"role", "victim"}, {"records", static_cast<std::int64_t>(victims.size())}, {"persons", 3}, {"candidate_pairs", 10},
+      {"model", {{"em_iterations", 5}, {"em_converged", true}, {"prior", 0.01},
+                 {"fields", {{{"field", "dob"}, {"comparator", "date"}, {"levels", {{{"level", "else"}, {"m", 0.01}, {"u", 0.8}}, {{"level", "exact"}, {"m", 0.88}, {"u", 0.0011}}}}},
+                             {{"field", "postcode"}, {"comparator", "postcode"}, {"levels", {{{"level", "else"}, {"m", 0.1}, {"u", 0.9}}}}}}}}}};
+  const auto run = store_->start_run("link", R"({"threshold": 0.5, "review": [0.2, 0.8]})");
+  LinkRunOutput out;
+  out.role = "victim";
+  // Persons 913579001 (records 0 and 1) and 913579002 (record 2), 913579003 (the others).
+  for (std::size_t i = 0; i < victims.size(); ++i)
+    out.person_of_record.emplace_back(victims[i], i < 2 ? 913579001 : i == 2 ? 913579002 : 913579003);
+  for (std::int64_t id : {913579001, 913579002, 913579003}) {
+    LinkedPerson p;
+    p.person_id = id;
+    p.role = "victim";
+    p.capture_history = "police";
+    p.first_date = p.last_date = "2024-01-01";
+    p.age_band = "13-15";
+    p.sex = "F";
+    out.persons.push_back(p);
+  }
+  out.pairs = {{victims[0], victims[1], 1.5, 0.6}, {victims[1], victims[2], -0.5, 0.3}};
+  out.review = {{victims[1], victims[2], -0.5, 0.3, R"({"dob":"else","postcode":"else"})"},
+                {victims[0], victims[1], 1.5, 0.6, R"({"dob":"exact","postcode":"else"})"}};
+  out.diagnostics_json = diag.dump();
+  store_->save_link_run(run, out);
+  store_->finish_run(run, "done", "{}");
+
+  const auto restricted = bundle(Tier::Restricted);
+  ASSERT_EQ(restricted["review"].size(), 1u);
+  const auto& r = restricted["review"][0];
+  EXPECT_EQ(r["role"], "victim");
+  EXPECT_EQ(r["band"], json({0.2, 0.8}));
+  EXPECT_EQ(r["fields"], json({"dob", "postcode"}));
+  EXPECT_EQ(r["pairs_in_band"], 2);
+  ASSERT_EQ(r["pairs"].size(), 2u);
+  const auto& top = r["pairs"][0];  // most probable first
+  EXPECT_EQ(top["probability"], 0.6);
+  EXPECT_EQ(top["weight"], 1.5);
+  EXPECT_EQ(top["a"]["record_id"], record_ids[0]);
+  EXPECT_EQ(top["b"]["record_id"], record_ids[1]);
+  EXPECT_EQ(top["a"]["source_type"], "police");
+  EXPECT_EQ(top["a"]["person_id"], 913579001);
+  EXPECT_TRUE(top["same_person"].get<bool>());
+  EXPECT_EQ(top["levels"]["dob"], "exact");
+  EXPECT_FALSE(r["pairs"][1]["same_person"].get<bool>());
+
+  // The public bundle: no review, and no record id or person id anywhere in it.
+  const auto pub = bundle(Tier::Public);
+  EXPECT_FALSE(pub.contains("review"));
+  const std::string text = pub.dump();
+  for (const char* key : {"record_id", "person_id", "record_pk", "\"review\"", "same_person"})
+    EXPECT_EQ(text.find(key), std::string::npos) << key << " in the public bundle";
+  for (const auto& id : record_ids) EXPECT_EQ(text.find(id), std::string::npos) << "record id " << id << " in the public bundle";
+  EXPECT_EQ(text.find("913579001"), std::string::npos);
+}
+
 }  // namespace joindots::report

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/error.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
 #include "report/bundle.hpp"
@@ -31,6 +32,7 @@ class ServerTest : public ::testing::Test {
     opt.port = 0;
     opt.data_dir = testing::test_data_dir();
     opt.web_dist = JOINDOTS_TEST_WEB_DIST;
+    opt.restricted_token = token_;
     server_ = std::make_unique<DashboardServer>(opt);
     port_ = server_->bind();
     thread_ = std::thread([this] { server_->listen(); });
@@ -39,9 +41,9 @@ class ServerTest : public ::testing::Test {
     server_->stop();
     thread_.join();
   }
-  httplib::Result get(const std::string& path) {
+  httplib::Result get(const std::string& path, const httplib::Headers& headers = {}) {
     httplib::Client client("127.0.0.1", port_);
-    return client.Get(path.c_str());
+    return client.Get(path.c_str(), headers);
   }
   nlohmann::json get_json(const std::string& path, int status = 200) {
     auto r = get(path);
@@ -53,6 +55,7 @@ class ServerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string token_;  // the restricted tier's token; empty: not served
   std::unique_ptr<DashboardServer> server_;
   std::thread thread_;
   int port_ = 0;
@@ -213,8 +216,8 @@ TEST_F(ServerTest, BadParametersGet400WithAMessage) {
   EXPECT_NE(e1["error"].get<std::string>().find("Atlantis"), std::string::npos);
   auto e2 = get_json("/api/v1/areas?colour=red", 400);
   EXPECT_NE(e2["error"].get<std::string>().find("unknown parameter 'colour' (valid: region)"), std::string::npos);
-  auto e3 = get_json("/api/v1/bundle?tier=restricted", 400);
-  EXPECT_NE(e3["error"].get<std::string>().find("only 'public'"), std::string::npos);
+  auto e3 = get_json("/api/v1/bundle?tier=secret", 400);
+  EXPECT_NE(e3["error"].get<std::string>().find("(valid: public, restricted)"), std::string::npos) << e3;
   auto e4 = get_json("/api/v1/nothing", 404);
   EXPECT_TRUE(e4["error"].is_string());
 }
@@ -235,6 +238,101 @@ TEST_F(ServerTest, ServesThePageAndItsAssets) {
   const auto rg = nlohmann::json::parse(regions->body);
   ASSERT_EQ(rg["features"].size(), 10u);  // 9 English regions and Wales
   for (const auto& f : rg["features"]) EXPECT_TRUE(f["properties"]["rgn_nm"].is_string());
+}
+
+TEST_F(ServerTest, WithoutATokenFileTheRestrictedTierIsRefused) {
+  const std::string auth = "Bearer " + std::string(40, 'x');
+  auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", auth}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(nlohmann::json::parse(r->body)["error"].get<std::string>().find("--restricted-token-file"), std::string::npos);
+}
+
+class RestrictedServerTest : public ServerTest {
+ protected:
+  RestrictedServerTest() { token_ = "4f1c0e9a7b2d6c3e8f5a1b0c9d7e6f2a3b4c5d6e7f8a9b0c"; }
+};
+
+TEST_F(RestrictedServerTest, TheRestrictedBundleNeedsTheBearerToken) {
+  // No header: 401, naming the header, with a WWW-Authenticate challenge.
+  auto none = get("/api/v1/bundle?tier=restricted");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  EXPECT_NE(none->get_header_value("Content-Type").find("json"), std::string::npos);
+  EXPECT_NE(nlohmann::json::parse(none->body)["error"].get<std::string>().find("Authorization: Bearer"), std::string::npos);
+  EXPECT_NE(none->get_header_value("WWW-Authenticate").find("Bearer"), std::string::npos);
+  EXPECT_EQ(none->get_header_value("Cache-Control"), "no-store");
+  // Another scheme, or an empty bearer: 401.
+  for (const std::string& h : std::vector<std::string>{"Basic dXNlcjpwYXNz", "Bearer ", "bearer " + token_, token_}) {
+    auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", h}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401) << h;
+    EXPECT_TRUE(nlohmann::json::parse(r->body)["error"].is_string());
+  }
+  // A wrong token (a prefix, one character changed, longer): 403 and no data.
+  std::string changed = token_;
+  changed.back() = changed.back() == '0' ? '1' : '0';
+  for (const std::string& t : std::vector<std::string>{token_.substr(0, 10), changed, token_ + "0"}) {
+    auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", "Bearer " + t}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << t;
+    const auto body = nlohmann::json::parse(r->body);
+    EXPECT_TRUE(body["error"].is_string());
+    EXPECT_FALSE(body.contains("areas"));
+  }
+  // The right token: the restricted bundle, with exact counts and no caching.
+  auto ok = get("/api/v1/bundle?tier=restricted", {{"Authorization", "Bearer " + token_}});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(ok->get_header_value("Cache-Control"), "no-store");
+  const auto b = nlohmann::json::parse(ok->body);
+  EXPECT_EQ(b["tier"], "restricted");
+  EXPECT_EQ(b["victim_records_total"]["value"], 40);
+}
+
+TEST_F(RestrictedServerTest, ThePublicTierStaysOpen) {
+  for (const char* path : {"/api/v1/bundle", "/api/v1/bundle?tier=public", "/api/v1/summary", "/api/v1/areas",
+                           "/api/v1/sources", "/api/v1/linkage"}) {
+    auto r = get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+  }
+  EXPECT_EQ(get_json("/api/v1/bundle")["tier"], "public");
+  // The restricted page's shell is served to anyone: it holds no data, only the script that
+  // asks for the token.
+  auto shell = get("/restricted");
+  ASSERT_TRUE(shell);
+  EXPECT_EQ(shell->status, 200);
+  EXPECT_NE(shell->body.find(R"(data-tier="restricted")"), std::string::npos);
+  EXPECT_EQ(shell->body.find("joindots-results"), std::string::npos);
+}
+
+TEST(TokenFile, RefusesFilesOthersCanReadAndShortTokens) {
+  namespace fs = std::filesystem;
+  testing::TempDir dir;
+  const auto path = dir / "token";
+  const std::string token(64, 'a');
+  testing::write_file(path, token + "\n");
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  EXPECT_THROW(read_token_file(path), UsageError);
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  EXPECT_THROW(read_token_file(path), UsageError);
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(read_token_file(path), token);  // the newline dropped
+  fs::permissions(path, fs::perms::owner_read);
+  EXPECT_EQ(read_token_file(path), token);
+  testing::write_file(path, "short\n");
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_THROW(read_token_file(path), UsageError);
+  EXPECT_THROW(read_token_file(dir / "missing"), UsageError);
+}
+
+TEST(TokenFile, ComparesTokensExactly) {
+  const std::string t(40, 'k');
+  EXPECT_TRUE(tokens_equal(t, t));
+  EXPECT_FALSE(tokens_equal(t + "k", t));
+  EXPECT_FALSE(tokens_equal(t.substr(1), t));
+  EXPECT_FALSE(tokens_equal("", t));
 }
 
 }  // namespace joindots::serve

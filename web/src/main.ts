@@ -10,6 +10,7 @@ import { linkageSection } from "./linkage";
 import { modelsSection } from "./models";
 import { networksSection } from "./networks";
 import { overlapSection } from "./overlap";
+import { reviewSection } from "./review";
 
 const QUESTIONS: { key: keyof Bundle["headline"]; title: string; unit: string }[] = [
   { key: "victims", title: "Victims", unit: "children" },
@@ -179,6 +180,12 @@ const CONTENTS: [string, string][] = [
   ["linkage", "Linkage diagnostics"], ["networks", "Offender networks"], ["sources", "Data completeness"], ["notes", "Method notes"],
 ];
 
+function contents(restricted: boolean): [string, string][] {
+  if (!restricted) return CONTENTS;
+  const i = CONTENTS.findIndex(([id]) => id === "linkage");
+  return [...CONTENTS.slice(0, i + 1), ["review", "Pairs to review (restricted)"], ...CONTENTS.slice(i + 1)];
+}
+
 /** Printing shows every table behind a chart: folded <details> open for print, close after. */
 function openDetailsForPrint() {
   let opened: HTMLDetailsElement[] = [];
@@ -205,7 +212,7 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
       el("h1", {}, "joindots: the total picture"),
       el("p", { class: "lede" }, "Group-based child sexual exploitation, from the records agencies already hold. All figures here come from ", el("strong", {}, "synthetic data"), "."),
       el("p", { class: "meta" }, `Generated ${bundle.generated_at} · ${restricted ? "restricted tier" : "public tier: counts of 1–9 suppressed, others rounded to the nearest 5"}`)),
-    el("nav", { "aria-label": "Contents", class: "contents" }, el("ul", {}, ...CONTENTS.map(([id, title]) => el("li", {}, el("a", { href: `#${id}` }, title))))),
+    el("nav", { "aria-label": "Contents", class: "contents" }, el("ul", {}, ...contents(restricted).map(([id, title]) => el("li", {}, el("a", { href: `#${id}` }, title))))),
   );
 
   const cards = el("div", { class: "cards" });
@@ -228,6 +235,8 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
   app.append(overlapSection(bundle));
   app.append(modelsSection(bundle));
   app.append(linkageSection(bundle));
+  const review = reviewSection(bundle);
+  if (review) app.append(review);
   app.append(networksSection(bundle, geo));
 
   const fields = ["given_name", "family_name", "dob", "sex", "postcode", "lad_cd", "nhs_number", "upn", "pnc_id"];
@@ -251,10 +260,42 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
   document.body.dataset.ready = "true";
 }
 
+/**
+ * The dashboard's restricted tier (/restricted, served only with --restricted-token-file):
+ * the shell holds no data; the analyst gives the access token, sent as a bearer token with
+ * the request for the restricted bundle. It is kept in memory only, never stored.
+ */
+function askForToken(): Promise<Bundle> {
+  const app = document.getElementById("app")!;
+  return new Promise((resolve) => {
+    const input = el("input", { type: "password", id: "token", name: "token", autocomplete: "off", required: "" }) as HTMLInputElement;
+    const message = el("p", { class: "error", role: "alert" });
+    const form = el("form", { class: "token-form" },
+      el("div", { class: "tier-banner", role: "note" }, "RESTRICTED: for analysts at the hub. Not for publication."),
+      el("h1", {}, "joindots: restricted tier"),
+      el("p", {}, "Give the access token the hub's analyst created (the file passed to joindots serve --restricted-token-file)."),
+      el("label", { for: "token" }, "Access token "), input, " ", el("button", { type: "submit" }, "Open"), message);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const response = await fetch("/api/v1/bundle?tier=restricted", { headers: { Authorization: `Bearer ${input.value.trim()}` }, cache: "no-store" });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({ error: response.statusText }));
+        message.textContent = `Refused (${response.status}): ${body.error}`;
+        return;
+      }
+      input.value = "";
+      resolve((await response.json()) as Bundle);
+    });
+    app.replaceChildren(form);
+    input.focus();
+  });
+}
+
 async function main() {
   try {
+    const restrictedShell = document.body.dataset.tier === "restricted" && !document.getElementById("joindots-bundle");
     const [bundle, geo, regions] = await Promise.all([
-      loadJson<Bundle>("joindots-bundle", "/api/v1/bundle"),
+      restrictedShell ? askForToken() : loadJson<Bundle>("joindots-bundle", "/api/v1/bundle"),
       loadJson<FeatureCollection>("joindots-geo", "/api/v1/geo"),
       loadJson<FeatureCollection | null>("joindots-geo-regions", "/api/v1/geo/regions"),
     ]);

@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -104,6 +104,19 @@ CREATE TABLE link_diagnostics (
   role TEXT NOT NULL,
   diagnostics TEXT NOT NULL,
   PRIMARY KEY (run_id, role)
+);
+)sql",
+    // 3: the clerical-review band of a link run: record pairs with their agreement levels.
+    R"sql(
+CREATE TABLE link_review (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  role TEXT NOT NULL,
+  record_pk_a INTEGER NOT NULL,
+  record_pk_b INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  probability REAL NOT NULL,
+  levels TEXT NOT NULL,
+  PRIMARY KEY (run_id, record_pk_a, record_pk_b)
 );
 )sql",
 };

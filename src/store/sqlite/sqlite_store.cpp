@@ -315,6 +315,15 @@ void SqliteStore::save_link_run(std::int64_t run_id, const LinkRunOutput& out) {
     pair.bind(1, run_id).bind(2, p.record_pk_a).bind(3, p.record_pk_b).bind(4, p.weight).bind(5, p.probability);
     pair.run();
   }
+  auto review = db_.prepare(
+      "INSERT INTO link_review (run_id, role, record_pk_a, record_pk_b, weight, probability, levels) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& p : out.review) {
+    review.reset();
+    review.bind(1, run_id).bind(2, out.role).bind(3, p.record_pk_a).bind(4, p.record_pk_b).bind(5, p.weight)
+        .bind(6, p.probability).bind(7, p.levels_json);
+    review.run();
+  }
   auto diag = db_.prepare("INSERT INTO link_diagnostics (run_id, role, diagnostics) VALUES (?, ?, ?)");
   diag.bind(1, run_id).bind(2, out.role).bind(3, out.diagnostics_json);
   diag.run();
@@ -441,6 +450,36 @@ void SqliteStore::for_each_linked_record(std::int64_t run_id, Role role,
     out.offence_count = st.column_is_null(9) ? std::nullopt : std::optional<std::int64_t>(st.column_int(9));
     fn(out);
   }
+}
+
+std::vector<StoredReviewPair> SqliteStore::review_pairs(std::int64_t run_id, Role role, std::size_t limit,
+                                                       std::int64_t& total) {
+  {
+    auto st = db_.prepare("SELECT count(*) FROM link_review WHERE run_id = ? AND role = ?");
+    st.bind(1, run_id).bind(2, to_string(role));
+    total = st.step() ? st.column_int(0) : 0;
+  }
+  auto st = db_.prepare(
+      "SELECT sa.source_type, ra.source_org, ra.record_id, ra.event_date, coalesce(ma.person_id, 0), "
+      "sb.source_type, rb.source_org, rb.record_id, rb.event_date, coalesce(mb.person_id, 0), "
+      "v.weight, v.probability, v.levels FROM link_review v "
+      "JOIN records ra ON ra.record_pk = v.record_pk_a JOIN sources sa ON sa.source_id = ra.source_id "
+      "JOIN records rb ON rb.record_pk = v.record_pk_b JOIN sources sb ON sb.source_id = rb.source_id "
+      "LEFT JOIN link_person_records ma ON ma.run_id = v.run_id AND ma.record_pk = v.record_pk_a "
+      "LEFT JOIN link_person_records mb ON mb.run_id = v.run_id AND mb.record_pk = v.record_pk_b "
+      "WHERE v.run_id = ? AND v.role = ? ORDER BY v.probability DESC, v.record_pk_a, v.record_pk_b LIMIT ?");
+  st.bind(1, run_id).bind(2, to_string(role)).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<StoredReviewPair> out;
+  while (st.step()) {
+    StoredReviewPair p;
+    p.a = {st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3), st.column_int(4)};
+    p.b = {st.column_text(5), st.column_text(6), st.column_text(7), st.column_text(8), st.column_int(9)};
+    p.weight = st.column_double(10);
+    p.probability = st.column_double(11);
+    p.levels_json = st.column_text(12);
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace joindots

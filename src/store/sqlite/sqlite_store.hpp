@@ -29,6 +29,8 @@ class SqliteStore final : public Store {
   std::vector<LinkDiagnostics> latest_link_diagnostics() override;
   void for_each_linked_record(std::int64_t run_id, Role role,
                               const std::function<void(const LinkedRecord&)>& fn) override;
+  std::vector<StoredReviewPair> review_pairs(std::int64_t run_id, Role role, std::size_t limit,
+                                             std::int64_t& total) override;
 
   sqlite::Database& database() { return db_; }
 
