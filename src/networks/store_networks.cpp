@@ -39,6 +39,7 @@ NetworksRun run_networks(Store& store, const AreaTable& areas, const NetworksRun
   NetworksRun run;
   run.records = load_network_records(store, areas, &run.link_runs);
   const nlohmann::json params = {{"min_bridge", options.network.min_bridge},
+                                 {"cross_source_suspect", options.network.cross_source_suspect},
                                  {"link_runs",
                                   {{"victim", run.link_runs.victim},
                                    {"suspect", run.link_runs.suspect},
@@ -67,6 +68,7 @@ nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& option
                     {"suspect", run.link_runs.suspect},
                     {"associate", run.link_runs.associate}};
   j["min_bridge"] = options.network.min_bridge;
+  j["cross_source_suspect"] = options.network.cross_source_suspect;
   j["seconds"] = run.seconds;
   auto safe = [&](std::int64_t v) -> nlohmann::json {
     if (v > 0 && v < options.rules.threshold) return nullptr;
@@ -76,6 +78,7 @@ nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& option
   j["diagnostics"] = {{"cases", safe(r.cases)},
                       {"bridges_joined", safe(r.bridges_joined)},
                       {"bridges_refused", safe(r.bridges_refused)},
+                      {"bridges_cross_source", safe(r.bridges_cross_source)},
                       {"suspects", safe(r.suspects)},
                       {"unattached_suspects", safe(r.unattached_suspects)},
                       {"victims", safe(r.victims)},
