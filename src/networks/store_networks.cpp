@@ -53,12 +53,36 @@ NetworksRun run_networks(Store& store, const AreaTable& areas, const NetworksRun
     if (options.truth_dir)
       run.evaluation = evaluate_networks(run.records, run.result, load_network_truth(*options.truth_dir));
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    store.save_network_run(run.run_id, network_run_output(run.result, run.link_runs));
     store.finish_run(run.run_id, "done", run_json(run, options, &areas).dump());
   } catch (...) {
     store.finish_run(run.run_id, "failed", "{}");
     throw;
   }
   return run;
+}
+
+NetworkRunOutput network_run_output(const NetworkResult& result, const LinkRunIds& link_runs) {
+  auto link_run_of = [&](Role role) {
+    return role == Role::victim ? link_runs.victim : role == Role::suspect ? link_runs.suspect : link_runs.associate;
+  };
+  NetworkRunOutput out;
+  for (const auto& n : result.networks) {
+    StoredNetwork s;
+    s.network_id = n.id;
+    s.suspects = static_cast<std::int64_t>(n.suspects.size());
+    s.victims = static_cast<std::int64_t>(n.victims.size());
+    s.cases = n.cases;
+    s.records = n.records;
+    s.lads = n.lads;
+    s.pfas = n.pfas;
+    s.first_date = n.first.str();
+    s.last_date = n.last.str();
+    out.networks.push_back(std::move(s));
+    for (const auto* persons : {&n.suspects, &n.victims})
+      for (const auto& p : *persons) out.members.push_back({n.id, p.role, link_run_of(p.role), p.person_id});
+  }
+  return out;
 }
 
 nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& options, const AreaTable* areas) {
