@@ -141,16 +141,19 @@ NetworkResult find_networks(const std::vector<NetworkRecord>& records, const Net
     if (mine.empty()) ++out.unattached_victims;
     for (auto n : mine) nets[n].victims.push_back(persons[p]);
   }
+  // A network's own cases: those of its cluster and those recording its suspects. A victim's
+  // cases in another network's cluster are that network's: she belongs to both, but her
+  // records there do not stretch this one (nor does a case recording no suspect).
   std::vector<std::set<std::size_t>> cases_of_network(nets.size());
   for (std::size_t c = 0; c < case_members.size(); ++c)
     if (auto it = network_of_cluster.find(uf.find(c)); it != network_of_cluster.end())
       cases_of_network[it->second].insert(c);
   for (std::size_t p = 0; p < persons.size(); ++p)
-    for (const auto& [c, _] : ties[p])
-      for (auto n : networks_of_person[p]) cases_of_network[n].insert(c);
+    if (cluster_of_suspect[p] != SIZE_MAX)
+      for (const auto& [c, _] : ties[p]) cases_of_network[network_of_cluster.at(cluster_of_suspect[p])].insert(c);
 
   // 5. Extent: districts and forces from the records of the network's own cases (a victim's
-  // records elsewhere, or in another group's case, do not stretch it); period and record
+  // records elsewhere, or in another network's case, do not stretch it); period and record
   // count from every record of its persons.
   std::vector<std::set<std::string>> lads(nets.size()), pfas(nets.size());
   std::vector<bool> dated(nets.size(), false);

@@ -20,11 +20,13 @@
 //     where their records attribute the most offences to them (then the most records, then
 //     the earliest case), so a suspect bridging two groups sits in the group he offends in;
 //  4. networks: case clusters holding at least one suspect. A victim belongs to the
-//     network of every suspect sharing one of its cases, and to the network of its cases'
-//     cluster (so a victim exploited by two groups belongs to both);
-//  5. extent: every record of a network's persons (case-bearing or not) adds its home
-//     district, that district's police force area and, for police records, the recording
-//     force; the period runs from the first event date to the last contact.
+//     network of each of her cases' clusters (so a victim exploited by two groups belongs to
+//     both); where a case's cluster kept none of its suspects, to theirs;
+//  5. extent: the network's own cases are those of its cluster and those recording its
+//     suspects; every record of its persons in them adds its home district, that district's
+//     police force area and, for police records, the recording force. A victim's records in
+//     another network's case or outside cases do not stretch it. The period runs from the
+//     first event date to the last contact over every record of its persons.
 // Suspects with no case-bearing record are in no network (`unattached_suspects`).
 #include <compare>
 #include <cstdint>

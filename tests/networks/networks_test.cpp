@@ -153,6 +153,27 @@ TEST(NetworkComponents, ExtentPeriodAndUnattachedPersons) {
   EXPECT_THROW(find_networks({a}, NetworkOptions{0}), std::invalid_argument);
 }
 
+// Victim 10 was exploited by group A in force P1 and by group B in force P2; both forces
+// recorded her. She belongs to both networks, but her record in B's case does not carry A
+// into P2 (nor B into P1): each network spans the forces of its own cases.
+TEST(NetworkComponents, VictimOfTwoGroupsDoesNotStretchEitherNetwork) {
+  const std::vector<NetworkRecord> records = {
+      rec(suspect(1), "P1", "OP-A", "E08000003", "P1"), rec(suspect(2), "P1", "OP-A", "E08000003", "P1"),
+      rec(victim(10), "P1", "OP-A", "E08000003", "P1"), rec(suspect(3), "P2", "OP-B", "E06000008", "P2"),
+      rec(victim(10), "P2", "OP-B", "E08000003", "P1"), rec(victim(12), "P2", "OP-B", "E06000008", "P2")};
+  const auto r = find_networks(records);
+  ASSERT_EQ(r.networks.size(), 2u);
+  const Network& a = r.networks[0];  // two suspects: listed first
+  const Network& b = r.networks[1];
+  EXPECT_EQ(a.suspects, (std::vector<PersonKey>{suspect(1), suspect(2)}));
+  EXPECT_EQ(a.victims, std::vector<PersonKey>{victim(10)});
+  EXPECT_EQ(b.victims, (std::vector<PersonKey>{victim(10), victim(12)}));
+  EXPECT_EQ(a.pfas, std::vector<std::string>{"P1"});
+  EXPECT_EQ(a.cases, 1);
+  // B's own case records victim 10's home in P1's area: B spans both forces.
+  EXPECT_EQ(b.pfas, (std::vector<std::string>{"P1", "P2"}));
+}
+
 // A victim and a suspect may carry the same person id number (ids are per role): they are
 // different persons.
 TEST(NetworkComponents, PersonsAreKeyedByRole) {
