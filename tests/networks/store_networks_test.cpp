@@ -39,14 +39,30 @@ TEST(NetworkStore, SmallSimulatedCountryAgainstTruth) {
     ASSERT_TRUE(run.evaluation);
     const auto& ev = *run.evaluation;
     EXPECT_GT(ev.suspects_compared, 300);
-    // Default scenario, seed 1: ARI 0.886. The floor leaves room for a smaller country.
-    EXPECT_GE(ev.agreement.ari, 0.8) << "precision " << ev.agreement.precision << " recall " << ev.agreement.recall;
-    EXPECT_GE(ev.agreement.precision, 0.85);
+    // This country (scale 0.3, seed 5) gives ARI 0.949 and 41 cross-force networks against
+    // 40 true; the default scenario 0.900 (seed 1) and 0.914 (seed 20251231). The bounds
+    // leave room for other small countries (seeds 6 and 7: 0.917, 0.909; +12%, -3%).
+    EXPECT_GE(ev.agreement.ari, 0.88) << "precision " << ev.agreement.precision << " recall " << ev.agreement.recall;
+    EXPECT_GE(ev.agreement.precision, 0.9);
+    EXPECT_GE(ev.agreement.recall, 0.85);
     EXPECT_GT(ev.true_networks, 100);
-    EXPECT_GT(ev.true_cross_force, 0);
-    EXPECT_GT(ev.found_cross_force, 0);
-    EXPECT_LT(std::abs(ev.found_cross_force - ev.true_cross_force), ev.true_cross_force)
+    EXPECT_LT(std::abs(ev.found_networks - ev.true_networks), ev.true_networks / 6);
+    EXPECT_GE(ev.true_cross_force, 20);
+    EXPECT_LE(std::abs(ev.found_cross_force - ev.true_cross_force), ev.true_cross_force / 5)
         << ev.found_cross_force << " found, " << ev.true_cross_force << " true";
+    EXPECT_GT(run.result.bridges_cross_source, 0);
+
+    // Without the one-suspect exception across forces: fragments of cross-force groups
+    // stay apart, so recall is lower and the cross-force count no closer to the truth.
+    NetworkOptions strict;
+    strict.cross_source_suspect = false;
+    const auto alone = find_networks(run.records, strict);
+    const auto ev_strict = evaluate_networks(run.records, alone, load_network_truth(sim.out_dir));
+    EXPECT_EQ(alone.bridges_cross_source, 0);
+    EXPECT_GT(ev.agreement.recall, ev_strict.agreement.recall);
+    EXPECT_GE(ev.agreement.ari, ev_strict.agreement.ari);
+    EXPECT_LE(std::abs(ev.found_cross_force - ev.true_cross_force),
+              std::abs(ev_strict.found_cross_force - ev_strict.true_cross_force));
     EXPECT_EQ(run.summary.networks, static_cast<std::int64_t>(run.result.networks.size()));
     EXPECT_GT(run.run_id, 0);
     EXPECT_EQ(store->summary().runs, run.run_id);  // the link run and this one
