@@ -21,6 +21,7 @@ struct NetworksArgs {
   CommonOptions common;
   std::string db, truth_dir, restricted;
   int min_bridge = 2;
+  bool cross_source = true;
   std::size_t top = 10;
 };
 
@@ -35,6 +36,7 @@ int run_networks_cmd(const NetworksArgs& args) {
   auto store = Store::open(args.db, /*create=*/false);
   networks::NetworksRunOptions options;
   options.network.min_bridge = args.min_bridge;
+  options.network.cross_source_suspect = args.cross_source;
   options.top_pairs = args.top;
   if (!args.truth_dir.empty()) options.truth_dir = args.truth_dir;
   const networks::NetworksRun run = networks::run_networks(*store, areas, options);
@@ -51,8 +53,10 @@ int run_networks_cmd(const NetworksArgs& args) {
   const auto& r = run.result;
   fmt::print("networks run {} (link runs: victims {}, suspects {}, associates {}) in {:.1f} s\n", run.run_id,
              run.link_runs.victim, run.link_runs.suspect, run.link_runs.associate, run.seconds);
-  fmt::print("{} cases; {} pairs of cases joined, {} refused by the guard (fewer than {} shared persons)\n",
-             with_commas(r.cases), with_commas(r.bridges_joined), with_commas(r.bridges_refused), args.min_bridge);
+  fmt::print("{} cases; {} pairs of cases joined ({} on one suspect across two sources), {} refused by the guard "
+             "(fewer than {} shared persons)\n",
+             with_commas(r.cases), with_commas(r.bridges_joined), with_commas(r.bridges_cross_source),
+             with_commas(r.bridges_refused), args.min_bridge);
   fmt::print("{} networks ({} span more than one police force area, {} more than one district)\n",
              with_commas(s.networks), with_commas(s.cross_force), with_commas(s.multi_district));
   fmt::print("suspects: {} in networks, {} with no case (in none); victims in networks: {} memberships, {} in none\n",
@@ -102,6 +106,9 @@ void add_networks_command(CLI::App& app, Runner& run) {
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--min-bridge", args->min_bridge, "Persons two cases must share to be joined (1 = no guard)")
       ->capture_default_str();
+  cmd->add_flag("--cross-source-bridge,!--no-cross-source-bridge", args->cross_source,
+                "Join two sources' (forces') cases on one shared suspect, whatever --min-bridge says "
+                "(default on)");
   cmd->add_option("--top", args->top, "Pairs of districts to list")->capture_default_str();
   cmd->add_option("--restricted", args->restricted,
                   "Write every network with its persons to this JSON file (restricted: not for publication)");

@@ -31,6 +31,10 @@ struct CaseTie {
   std::int64_t offences = 0, records = 0;
 };
 
+struct Shared {
+  int suspects = 0, victims = 0;
+};
+
 }  // namespace
 
 NetworkResult find_networks(const std::vector<NetworkRecord>& records, const NetworkOptions& options) {
@@ -59,18 +63,27 @@ NetworkResult find_networks(const std::vector<NetworkRecord>& records, const Net
   }
   out.cases = static_cast<std::int64_t>(case_members.size());
 
-  // 2. Bridges between cases: the number of persons each pair shares.
-  std::map<std::pair<std::size_t, std::size_t>, int> shared;
-  for (const auto& t : ties) {
+  // 2. Bridges between cases: the suspects and victims each pair shares.
+  std::vector<const std::string*> org_of_case(case_members.size());
+  for (const auto& [key, c] : case_index) org_of_case[c] = &key.first;
+  std::map<std::pair<std::size_t, std::size_t>, Shared> shared;
+  for (std::size_t p = 0; p < persons.size(); ++p) {
+    const auto& t = ties[p];
     if (t.size() < 2) continue;
     for (auto a = t.begin(); a != t.end(); ++a)
-      for (auto b = std::next(a); b != t.end(); ++b) ++shared[{a->first, b->first}];
+      for (auto b = std::next(a); b != t.end(); ++b) {
+        auto& s = shared[{a->first, b->first}];
+        (persons[p].is_suspect() ? s.suspects : s.victims) += 1;
+      }
   }
   UnionFind uf(case_members.size());
-  for (const auto& [pair, n] : shared) {
-    if (n >= options.min_bridge) {
+  for (const auto& [pair, s] : shared) {
+    const bool cross_source = *org_of_case[pair.first] != *org_of_case[pair.second];
+    const bool strong = s.suspects + s.victims >= options.min_bridge;
+    if (strong || (options.cross_source_suspect && cross_source && s.suspects >= 1)) {
       uf.join(pair.first, pair.second);
       ++out.bridges_joined;
+      out.bridges_cross_source += !strong;
     } else {
       ++out.bridges_refused;
     }
@@ -128,16 +141,19 @@ NetworkResult find_networks(const std::vector<NetworkRecord>& records, const Net
     if (mine.empty()) ++out.unattached_victims;
     for (auto n : mine) nets[n].victims.push_back(persons[p]);
   }
+  // A network's own cases: those of its cluster and those recording its suspects. A victim's
+  // cases in another network's cluster are that network's: she belongs to both, but her
+  // records there do not stretch this one (nor does a case recording no suspect).
   std::vector<std::set<std::size_t>> cases_of_network(nets.size());
   for (std::size_t c = 0; c < case_members.size(); ++c)
     if (auto it = network_of_cluster.find(uf.find(c)); it != network_of_cluster.end())
       cases_of_network[it->second].insert(c);
   for (std::size_t p = 0; p < persons.size(); ++p)
-    for (const auto& [c, _] : ties[p])
-      for (auto n : networks_of_person[p]) cases_of_network[n].insert(c);
+    if (cluster_of_suspect[p] != SIZE_MAX)
+      for (const auto& [c, _] : ties[p]) cases_of_network[network_of_cluster.at(cluster_of_suspect[p])].insert(c);
 
   // 5. Extent: districts and forces from the records of the network's own cases (a victim's
-  // records elsewhere, or in another group's case, do not stretch it); period and record
+  // records elsewhere, or in another network's case, do not stretch it); period and record
   // count from every record of its persons.
   std::vector<std::set<std::string>> lads(nets.size()), pfas(nets.size());
   std::vector<bool> dated(nets.size(), false);

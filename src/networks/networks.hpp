@@ -9,17 +9,24 @@
 //  2. bridges: two cases are joined when they share at least `min_bridge` persons (a
 //     suspect and a victim each count one). The guard: a single shared person — one victim
 //     exploited by two groups, one suspect recorded in another group's operation, or one
-//     false link — does not merge two groups; two independent shared persons do. The
-//     joined cases form case clusters (union-find, so chains of strong bridges join);
+//     false link — does not merge two groups; two independent shared persons do. One
+//     exception (`cross_source_suspect`): cases of two different sources (two forces) that
+//     share a suspect are joined on him alone. A suspect the linker found in two forces'
+//     cases is a group working across the boundary far more often than an offender of
+//     another group recorded in one group's case, who offends the same child in the same
+//     force (docs/networks.md gives the counts). The joined cases form case clusters
+//     (union-find, so chains of bridges join);
 //  3. suspects (roles suspect and associate) are assigned to one case cluster each: the one
 //     where their records attribute the most offences to them (then the most records, then
 //     the earliest case), so a suspect bridging two groups sits in the group he offends in;
 //  4. networks: case clusters holding at least one suspect. A victim belongs to the
-//     network of every suspect sharing one of its cases, and to the network of its cases'
-//     cluster (so a victim exploited by two groups belongs to both);
-//  5. extent: every record of a network's persons (case-bearing or not) adds its home
-//     district, that district's police force area and, for police records, the recording
-//     force; the period runs from the first event date to the last contact.
+//     network of each of her cases' clusters (so a victim exploited by two groups belongs to
+//     both); where a case's cluster kept none of its suspects, to theirs;
+//  5. extent: the network's own cases are those of its cluster and those recording its
+//     suspects; every record of its persons in them adds its home district, that district's
+//     police force area and, for police records, the recording force. A victim's records in
+//     another network's case or outside cases do not stretch it. The period runs from the
+//     first event date to the last contact over every record of its persons.
 // Suspects with no case-bearing record are in no network (`unattached_suspects`).
 #include <compare>
 #include <cstdint>
@@ -55,6 +62,9 @@ struct NetworkRecord {
 struct NetworkOptions {
   /// Persons two cases must share to be joined (1 = plain connected components).
   int min_bridge = 2;
+  /// Cases of two different sources (source_org: two forces) sharing one suspect are joined
+  /// whatever min_bridge says.
+  bool cross_source_suspect = true;
 };
 
 struct Network {
@@ -72,6 +82,7 @@ struct NetworkResult {
   std::map<PersonKey, std::int64_t> network_of_suspect;
   std::int64_t cases = 0;
   std::int64_t bridges_joined = 0, bridges_refused = 0;  // pairs of cases sharing persons
+  std::int64_t bridges_cross_source = 0;  // of those joined, on one suspect across two sources
   std::int64_t suspects = 0, unattached_suspects = 0;    // suspect persons; those with no case
   std::int64_t victims = 0, unattached_victims = 0;      // victim persons; those in no network
 };

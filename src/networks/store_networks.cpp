@@ -39,6 +39,7 @@ NetworksRun run_networks(Store& store, const AreaTable& areas, const NetworksRun
   NetworksRun run;
   run.records = load_network_records(store, areas, &run.link_runs);
   const nlohmann::json params = {{"min_bridge", options.network.min_bridge},
+                                 {"cross_source_suspect", options.network.cross_source_suspect},
                                  {"link_runs",
                                   {{"victim", run.link_runs.victim},
                                    {"suspect", run.link_runs.suspect},
@@ -52,12 +53,36 @@ NetworksRun run_networks(Store& store, const AreaTable& areas, const NetworksRun
     if (options.truth_dir)
       run.evaluation = evaluate_networks(run.records, run.result, load_network_truth(*options.truth_dir));
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    store.save_network_run(run.run_id, network_run_output(run.result, run.link_runs));
     store.finish_run(run.run_id, "done", run_json(run, options, &areas).dump());
   } catch (...) {
     store.finish_run(run.run_id, "failed", "{}");
     throw;
   }
   return run;
+}
+
+NetworkRunOutput network_run_output(const NetworkResult& result, const LinkRunIds& link_runs) {
+  auto link_run_of = [&](Role role) {
+    return role == Role::victim ? link_runs.victim : role == Role::suspect ? link_runs.suspect : link_runs.associate;
+  };
+  NetworkRunOutput out;
+  for (const auto& n : result.networks) {
+    StoredNetwork s;
+    s.network_id = n.id;
+    s.suspects = static_cast<std::int64_t>(n.suspects.size());
+    s.victims = static_cast<std::int64_t>(n.victims.size());
+    s.cases = n.cases;
+    s.records = n.records;
+    s.lads = n.lads;
+    s.pfas = n.pfas;
+    s.first_date = n.first.str();
+    s.last_date = n.last.str();
+    out.networks.push_back(std::move(s));
+    for (const auto* persons : {&n.suspects, &n.victims})
+      for (const auto& p : *persons) out.members.push_back({n.id, p.role, link_run_of(p.role), p.person_id});
+  }
+  return out;
 }
 
 nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& options, const AreaTable* areas) {
@@ -67,6 +92,7 @@ nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& option
                     {"suspect", run.link_runs.suspect},
                     {"associate", run.link_runs.associate}};
   j["min_bridge"] = options.network.min_bridge;
+  j["cross_source_suspect"] = options.network.cross_source_suspect;
   j["seconds"] = run.seconds;
   auto safe = [&](std::int64_t v) -> nlohmann::json {
     if (v > 0 && v < options.rules.threshold) return nullptr;
@@ -76,6 +102,7 @@ nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& option
   j["diagnostics"] = {{"cases", safe(r.cases)},
                       {"bridges_joined", safe(r.bridges_joined)},
                       {"bridges_refused", safe(r.bridges_refused)},
+                      {"bridges_cross_source", safe(r.bridges_cross_source)},
                       {"suspects", safe(r.suspects)},
                       {"unattached_suspects", safe(r.unattached_suspects)},
                       {"victims", safe(r.victims)},

@@ -2,7 +2,9 @@
 // `joindots networks --db`: the whole stage in one call, run_networks(): read the latest
 // link run's records with their persons (load_network_records) → find_networks →
 // summarise → evaluate against the simulator's truth when given → store the run (stage
-// "networks"; its summary is the public tier plus the evaluation).
+// "networks"; its summary is the public tier plus the evaluation) with its networks and
+// their members (tables networks, network_members: which network each linked person is
+// in), replacing the previous run's in one transaction.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -46,6 +48,10 @@ struct NetworksRun {
 };
 
 NetworksRun run_networks(Store& store, const AreaTable& areas, const NetworksRunOptions& options);
+
+/// The networks and their members as the store keeps them: each person with the link run
+/// of its role (`link_runs`), so it joins link_persons on (link_run_id, person_id).
+NetworkRunOutput network_run_output(const NetworkResult& result, const LinkRunIds& link_runs);
 
 /// The run as JSON: the public tier, the run's bookkeeping, and the evaluation (ari,
 /// pairwise_precision/recall/f1, true_networks, true_cross_force_networks) when there is one.

@@ -111,6 +111,25 @@ struct LinkRunOutput {
   std::string diagnostics_json;
 };
 
+/// One network of a networks run (networks/store_networks.hpp makes it); lads and pfas are
+/// the districts and police force areas it spans, sorted.
+struct StoredNetwork {
+  std::int64_t network_id = 0, suspects = 0, victims = 0, cases = 0, records = 0;
+  std::vector<std::string> lads, pfas;
+  std::string first_date, last_date;
+};
+/// A linked person in a network: the person of `link_run_id` (role's link run) with that
+/// person_id. A victim may be in several networks; a suspect is in one.
+struct NetworkMember {
+  std::int64_t network_id = 0;
+  Role role = Role::victim;
+  std::int64_t link_run_id = 0, person_id = 0;
+};
+struct NetworkRunOutput {
+  std::vector<StoredNetwork> networks;
+  std::vector<NetworkMember> members;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -175,6 +194,19 @@ class Store {
   /// `limit`; `total` receives how many the band holds.
   virtual std::vector<StoredReviewPair> review_pairs(std::int64_t run_id, Role role, std::size_t limit,
                                                      std::int64_t& total) = 0;
+
+  /// Saves the networks of a networks run and their members, replacing those of any earlier
+  /// run, in one transaction: the tables hold one run's networks, whole.
+  virtual void save_network_run(std::int64_t run_id, const NetworkRunOutput& output) = 0;
+  /// The networks run whose networks the store holds (the latest saved), if any.
+  virtual std::optional<std::int64_t> latest_network_run() = 0;
+  /// The networks of the held networks run, by network_id; empty when there is none.
+  virtual std::vector<StoredNetwork> networks() = 0;
+  /// The networks (ids, ascending) the held networks run put a linked person in: the
+  /// person `person_id` of link run `link_run_id`. Empty when in none.
+  virtual std::vector<std::int64_t> networks_of_person(std::int64_t link_run_id, std::int64_t person_id) = 0;
+  /// Streams the members of the held networks run by network_id, role, person_id.
+  virtual void for_each_network_member(const std::function<void(const NetworkMember&)>& fn) = 0;
 };
 
 }  // namespace joindots

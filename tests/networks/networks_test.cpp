@@ -62,6 +62,56 @@ TEST(NetworkComponents, SuspectInAnotherGroupsCaseGoesWhereHeOffends) {
   ASSERT_EQ(r.networks.size(), 2u);
   EXPECT_EQ(net(r, suspect(3)), net(r, suspect(4)));
   EXPECT_NE(net(r, suspect(3)), net(r, suspect(1)));
+  // Both cases are one force's: the cross-source exception does not apply.
+  EXPECT_EQ(r.bridges_refused, 1);
+  EXPECT_EQ(r.bridges_cross_source, 0);
+}
+
+// One group in two forces: an operation in force P1 records suspects 1 and 2; force P2,
+// with a crime reference per victim, records suspect 2 with victim 11 and suspect 3 with
+// victim 12. The linker found suspect 2 in both forces' files; that one suspect joins the
+// two forces' cases, and suspect 3's case stays apart (it shares no one). Victim 10 lives in
+// P2's area and victim 11 in P1's, so without the exception both fragments would span both
+// forces: one cross-force group counted twice.
+TEST(NetworkComponents, OneSuspectInTwoForcesCasesJoinsThem) {
+  const std::vector<NetworkRecord> records = {
+      rec(suspect(1), "P1", "OP-A", "E08000003", "P1", 8), rec(suspect(2), "P1", "OP-A", "E08000003", "P1", 3),
+      rec(victim(10), "P1", "OP-A", "E06000008", "P2"),    rec(suspect(2), "P2", "CR-1", "E06000008", "P2", 4),
+      rec(victim(11), "P2", "CR-1", "E08000003", "P1"),    rec(suspect(3), "P2", "CR-2", "E06000008", "P2"),
+      rec(victim(12), "P2", "CR-2", "E06000008", "P2")};
+  const auto r = find_networks(records);
+  ASSERT_EQ(r.networks.size(), 2u);
+  EXPECT_EQ(net(r, suspect(1)), net(r, suspect(2)));
+  EXPECT_NE(net(r, suspect(1)), net(r, suspect(3)));
+  EXPECT_EQ(r.bridges_joined, 1);
+  EXPECT_EQ(r.bridges_cross_source, 1);
+  const Network& joined = r.networks[0];
+  EXPECT_EQ(joined.suspects.size(), 2u);
+  EXPECT_EQ(joined.victims, (std::vector<PersonKey>{victim(10), victim(11)}));
+  EXPECT_EQ(joined.pfas, (std::vector<std::string>{"P1", "P2"}));
+  EXPECT_EQ(r.networks[1].pfas, (std::vector<std::string>{"P2"}));
+
+  // Without the exception the one suspect is refused: suspect 2 goes where most offences are
+  // put to him (P2's case) and the group splits into fragments that each span both forces.
+  NetworkOptions strict;
+  strict.cross_source_suspect = false;
+  const auto s = find_networks(records, strict);
+  ASSERT_EQ(s.networks.size(), 3u);
+  EXPECT_NE(net(s, suspect(1)), net(s, suspect(2)));
+  EXPECT_EQ(s.bridges_refused, 1);
+  int cross_force = 0;
+  for (const auto& n : s.networks) cross_force += n.cross_force();
+  EXPECT_EQ(cross_force, 2);
+}
+
+// The exception needs a suspect: one victim recorded by two forces (a child two groups
+// exploited, or a false link of victims) does not join their cases.
+TEST(NetworkComponents, OneVictimInTwoForcesCasesDoesNotJoinThem) {
+  const std::vector<NetworkRecord> records = {rec(suspect(1), "P1", "OP-A"), rec(victim(10), "P1", "OP-A"),
+                                              rec(suspect(2), "P2", "OP-B"), rec(victim(10), "P2", "OP-B")};
+  const auto r = find_networks(records);
+  EXPECT_EQ(r.networks.size(), 2u);
+  EXPECT_EQ(r.bridges_refused, 1);
 }
 
 // A chain of suspects across cases X - Y - Z (two forces): each consecutive pair of cases
@@ -101,6 +151,27 @@ TEST(NetworkComponents, ExtentPeriodAndUnattachedPersons) {
   EXPECT_EQ(r.unattached_suspects, 1);
   EXPECT_EQ(r.network_of_suspect.count(suspect(2)), 0u);
   EXPECT_THROW(find_networks({a}, NetworkOptions{0}), std::invalid_argument);
+}
+
+// Victim 10 was exploited by group A in force P1 and by group B in force P2; both forces
+// recorded her. She belongs to both networks, but her record in B's case does not carry A
+// into P2 (nor B into P1): each network spans the forces of its own cases.
+TEST(NetworkComponents, VictimOfTwoGroupsDoesNotStretchEitherNetwork) {
+  const std::vector<NetworkRecord> records = {
+      rec(suspect(1), "P1", "OP-A", "E08000003", "P1"), rec(suspect(2), "P1", "OP-A", "E08000003", "P1"),
+      rec(victim(10), "P1", "OP-A", "E08000003", "P1"), rec(suspect(3), "P2", "OP-B", "E06000008", "P2"),
+      rec(victim(10), "P2", "OP-B", "E08000003", "P1"), rec(victim(12), "P2", "OP-B", "E06000008", "P2")};
+  const auto r = find_networks(records);
+  ASSERT_EQ(r.networks.size(), 2u);
+  const Network& a = r.networks[0];  // two suspects: listed first
+  const Network& b = r.networks[1];
+  EXPECT_EQ(a.suspects, (std::vector<PersonKey>{suspect(1), suspect(2)}));
+  EXPECT_EQ(a.victims, std::vector<PersonKey>{victim(10)});
+  EXPECT_EQ(b.victims, (std::vector<PersonKey>{victim(10), victim(12)}));
+  EXPECT_EQ(a.pfas, std::vector<std::string>{"P1"});
+  EXPECT_EQ(a.cases, 1);
+  // B's own case records victim 10's home in P1's area: B spans both forces.
+  EXPECT_EQ(b.pfas, (std::vector<std::string>{"P1", "P2"}));
 }
 
 // A victim and a suspect may carry the same person id number (ids are per role): they are

@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -118,6 +118,38 @@ CREATE TABLE link_review (
   levels TEXT NOT NULL,
   PRIMARY KEY (run_id, record_pk_a, record_pk_b)
 );
+)sql",
+    // 4: networks runs: each network of the latest run, and which linked person is in which.
+    // save_network_run replaces the rows of the earlier run in one transaction, so these
+    // tables hold one networks run (network_run names it, even when it found no network).
+    R"sql(
+CREATE TABLE network_run (
+  run_id INTEGER PRIMARY KEY REFERENCES runs(run_id),
+  saved_at TEXT NOT NULL
+);
+CREATE TABLE networks (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  network_id INTEGER NOT NULL,
+  suspects INTEGER NOT NULL,
+  victims INTEGER NOT NULL,
+  cases INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  lads TEXT NOT NULL,
+  pfas TEXT NOT NULL,
+  cross_force INTEGER NOT NULL,
+  first_date TEXT NOT NULL,
+  last_date TEXT NOT NULL,
+  PRIMARY KEY (run_id, network_id)
+);
+CREATE TABLE network_members (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  network_id INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  link_run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  person_id INTEGER NOT NULL,
+  PRIMARY KEY (run_id, network_id, role, person_id)
+);
+CREATE INDEX network_members_by_person ON network_members(link_run_id, person_id);
 )sql",
 };
 

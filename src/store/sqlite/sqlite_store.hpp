@@ -32,6 +32,12 @@ class SqliteStore final : public Store {
   std::vector<StoredReviewPair> review_pairs(std::int64_t run_id, Role role, std::size_t limit,
                                              std::int64_t& total) override;
 
+  void save_network_run(std::int64_t run_id, const NetworkRunOutput& output) override;
+  std::optional<std::int64_t> latest_network_run() override;
+  std::vector<StoredNetwork> networks() override;
+  std::vector<std::int64_t> networks_of_person(std::int64_t link_run_id, std::int64_t person_id) override;
+  void for_each_network_member(const std::function<void(const NetworkMember&)>& fn) override;
+
   sqlite::Database& database() { return db_; }
 
  private:
