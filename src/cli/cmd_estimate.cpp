@@ -53,6 +53,7 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   eo.method = estimate::parse_method(opt.method);
   eo.criterion = estimate::parse_criterion(opt.criterion);
   eo.max_order = opt.max_order;
+  // The plain models always compete; "none" adds no term (no heterogeneity search).
   eo.heterogeneity.clear();
   for (const auto& h : opt.heterogeneity)
     if (h != "none") eo.heterogeneity.push_back(estimate::LogLinearModel::parse("[1]+" + h, 1).heterogeneity());
@@ -227,8 +228,8 @@ void add_estimate_command(CLI::App& app, Runner& run) {
       ->check(CLI::Range(0, 3))
       ->capture_default_str();
   cmd->add_option("--heterogeneity", opt->heterogeneity,
-                  "auto/all with 3+ lists: the heterogeneity terms of the headline search, comma-separated "
-                  "(Poisson2, Darroch, Gamma3.5), or none (the plain search)")
+                  "auto/all with 3+ lists: the heterogeneity terms whose models compete with the plain ones for "
+                  "the headline, comma-separated (Poisson2, Darroch, Gamma3.5), or none")
       ->delimiter(',')
       ->check(CLI::IsMember({"Poisson2", "Darroch", "Gamma3.5", "none"}))
       ->capture_default_str();

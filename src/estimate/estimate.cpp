@@ -292,7 +292,11 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   const bool want_llh = (m == Method::Auto || m == Method::All) && !o.model && table.k() >= 3 &&
                         !o.heterogeneity.empty();
   if (want_llh) {
-    llh = run_loglinear(table, o, o.heterogeneity, "loglinear_heterogeneity");
+    // The plain models compete with those carrying each heterogeneity term.
+    std::vector<Heterogeneity> kinds = {Heterogeneity::None};
+    for (auto h : o.heterogeneity)
+      if (h != Heterogeneity::None) kinds.push_back(h);
+    llh = run_loglinear(table, o, kinds, "loglinear_heterogeneity");
     if (!llh.warning.empty()) res.notes.push_back(llh.warning);
     if (llh.ok) {
       llh.best.details["source"] = "Darroch, Fienberg, Glonek & Junker (1993); Rivest & Levesque (2001); Rcapture's "
@@ -336,17 +340,19 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     res.estimate = ll.best.estimate;
     res.interval = ll.best.interval;
   } else if ((m == Method::Auto || m == Method::All) && llh.ok) {
-    // Chosen by the simulation study (bench/coverage_study.cpp, docs/estimation.md): with
-    // the heterogeneity term on every model, the selected model's profile interval covers
-    // 93-97% with independent, heterogeneous, dependent and both kinds of capture, where
-    // the plain models fall to 60-80% under heterogeneity that four lists cannot detect.
-    res.method = fmt::format("auto: loglinear {} ({}-selected among models with a heterogeneity term); "
-                             "profile-likelihood interval",
+    // The data choose whether, and which, heterogeneity term: BIC over the plain models and
+    // the models with each term (docs/estimation.md, "What auto does, and why").
+    res.method = fmt::format("auto: loglinear {} ({}-selected among the models with and without a heterogeneity "
+                             "term); profile interval widened to cover the bootstrap with model selection",
                              llh.best.details["model"].get<std::string>(), to_string(o.criterion));
     res.headline = "loglinear_heterogeneity";
     res.estimate = llh.best.estimate;
     res.interval = llh.profile;
-    res.interval.kind = "profile likelihood (Cormack 1992)";
+    if (llh.has_bootstrap) {
+      res.interval.low = std::min(llh.profile.low, llh.bootstrap.low);
+      res.interval.high = std::max(llh.profile.high, llh.bootstrap.high);
+      res.interval.kind = "hull of the profile-likelihood and bootstrap (with model selection) intervals";
+    }
   } else if ((m == Method::Auto || m == Method::All) && ll.ok) {
     res.headline = "loglinear";
     res.method = fmt::format("auto: loglinear {} ({}-selected); profile interval widened to cover the bootstrap with "

@@ -39,10 +39,10 @@ struct EstimateOptions {
   /// Interactions searched: 2, the two-way models; 3, all hierarchical models with terms up
   /// to three-way (K = 4 or 5); 0 (default), 3 for K = 4 or 5 and 2 otherwise.
   int max_order = 0;
-  /// Auto and all (three or more lists): the search is repeated with these heterogeneity
-  /// columns, every model carrying one ("loglinear_heterogeneity"; the criterion picks the
-  /// term with the interactions), and that is the headline. Empty: no such search; the
-  /// headline is the plain search's (see docs/estimation.md).
+  /// Auto and all (three or more lists): the search is repeated over the plain models and
+  /// the models carrying each of these heterogeneity columns ("loglinear_heterogeneity"; the
+  /// criterion picks whether and which term), and that is the headline. Empty: no such
+  /// search; the headline is the plain search's (see docs/estimation.md).
   std::vector<Heterogeneity> heterogeneity = {Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35};
   std::uint64_t seed = 1;
   double level = 0.95;
