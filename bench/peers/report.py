@@ -83,7 +83,17 @@ def main():
         # (a) one fixed model: the one joindots chose
         jfit, sfit = load(f"{d}/joindots_model.json"), load(f"{d}/statsmodels_fit.json")
         jw, jc = times(f"{d}/joindots_model.time")
-        if jfit and sfit:
+        if jfit and sfit and sfit.get("estimate") is None:
+            jl = jfit["methods"]["loglinear"]
+            if jl.get("boundary_cells", 0) == 0:
+                problems.append(f"{name}: statsmodels could not fit {jl['model']} ({sfit['error']}), "
+                                f"whose MLE joindots finds in the interior")
+            rows.append(head + [
+                f"statsmodels GLM {jl['model']}", f"no fit: {sfit['error'].split(':')[0]}",
+                f"loglinear --model {jl['model']} (profile): {est(jl['estimate'], jl['interval'])}; "
+                f"{jl.get('boundary_cells', 0)} cell(s) fitted at 0 on the facial set",
+                secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc)])
+        elif jfit and sfit:
             jl = jfit["methods"]["loglinear"]
             rel = abs(sfit["estimate"] - jl["estimate"]) / jl["estimate"]
             interior = jl.get("boundary_cells", 0) == 0
@@ -116,6 +126,12 @@ def main():
                          f"{jl.get('parameters')} parameters identified on the facial set in BIC)")
             if ssr["suspect"] or ssr["failed"]:
                 flag += f"; statsmodels: {ssr['failed']} failed, {ssr['suspect']} with |beta| > 20"
+            every = ssr.get("every", 1)
+            if every > 1:  # a sample of the models: seconds scaled up to the full search
+                ssr["seconds"] *= ssr["models"] / max(1, ssr["fitted"] + ssr["failed"])
+                ssr["cpu_seconds"] *= ssr["models"] / max(1, ssr["fitted"] + ssr["failed"])
+                flag = (f"statsmodels fitted every {every}th model ({ssr['fitted'] + ssr['failed']:,}); "
+                        f"its seconds are scaled to all {ssr['models']:,}")
             rows.append(head + [
                 f"statsmodels two-way BIC search, {ssr['models']:,} models: {ssr['model']}",
                 est(ssr["estimate"]),
@@ -148,7 +164,13 @@ def main():
                          f"models visited, mean {con['posterior_mean']:,.0f}, "
                          f"equal-tailed {con['equal_tailed'][0]:,.0f}–{con['equal_tailed'][1]:,.0f})")
         else:
-            problems.append(f"{name}: conting left no result")
+            err = ""
+            if os.path.exists(f"{d}/conting.err"):
+                lines = [l.strip() for l in open(f"{d}/conting.err") if l.strip().startswith("Error")]
+                err = lines[-1] if lines else ""
+            rows.append(head + ["conting bict", f"failed: {err or 'see stderr'}",
+                                f"auto {est(auto['estimate'], auto['interval'])}",
+                                "—", secs(auto_wall), "—", "—"])
 
     print("| table | K | n | peer | peer estimate (95%) | joindots estimate (95%) | peer s | joindots s | ratio (wall) | ratio (CPU) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
