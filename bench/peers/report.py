@@ -23,11 +23,13 @@ def load(path):
 
 
 def times(path):
-    """GNU time's "%e %U %S": wall and CPU (user + system) seconds."""
+    """GNU time's "%e %U %S" then the wall clock to the microsecond: wall, CPU (user + system)."""
     try:
         with open(path) as f:
-            e, u, s = f.read().split()[-3:]
-        return float(e), float(u) + float(s)
+            fields = f.read().split()
+        e, u, s = fields[-4:-1] if len(fields) >= 4 else fields[-3:]
+        wall = float(fields[-1]) if len(fields) >= 4 else float(e)
+        return wall, float(u) + float(s)
     except (OSError, ValueError):
         return None, None
 
@@ -166,8 +168,10 @@ def main():
         else:
             err = ""
             if os.path.exists(f"{d}/conting.err"):
-                lines = [l.strip() for l in open(f"{d}/conting.err") if l.strip().startswith("Error")]
-                err = lines[-1] if lines else ""
+                text = open(f"{d}/conting.err").read()
+                if "Error" in text:  # R's message runs on to the next line
+                    err = " ".join(text[text.rindex("Error"):].split("\n")[:2]).strip()
+                    err = " ".join(err.split())
             rows.append(head + ["conting bict", f"failed: {err or 'see stderr'}",
                                 f"auto {est(auto['estimate'], auto['interval'])}",
                                 "—", secs(auto_wall), "—", "—"])
