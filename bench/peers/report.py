@@ -52,11 +52,12 @@ def secs(x):
     return f"{x:.3f}" if x < 0.1 else f"{x:.2f}" if x < 10 else f"{x:.1f}"
 
 
-def ratio(a, b):
+def ratio(a, b, resolution=0.0):
+    """a / b; with a resolution (GNU time's CPU seconds: 0.01 s), a bound when b is below it."""
     if a is None or b is None:
         return "—"
-    if b < 0.01:  # below GNU time's resolution
-        return f"> {a / 0.01:.0f}" if a >= 0.01 else "—"
+    if b < max(resolution, 1e-9):
+        return f"> {a / resolution:.0f}" if resolution and a >= resolution else "—"
     r = a / b
     return f"{r:.2f}" if r < 10 else f"{r:.0f}"
 
@@ -94,7 +95,7 @@ def main():
                 f"statsmodels GLM {jl['model']}", f"no fit: {sfit['error'].split(':')[0]}",
                 f"loglinear --model {jl['model']} (profile): {est(jl['estimate'], jl['interval'])}; "
                 f"{jl.get('boundary_cells', 0)} cell(s) fitted at 0 on the facial set",
-                secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc)])
+                secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc, 0.01)])
         elif jfit and sfit:
             jl = jfit["methods"]["loglinear"]
             rel = abs(sfit["estimate"] - jl["estimate"]) / jl["estimate"]
@@ -110,7 +111,7 @@ def main():
             rows.append(head + [
                 f"statsmodels GLM {jl['model']} (Wald)", est(sfit["estimate"], sfit["interval"]),
                 f"loglinear --model {jl['model']} (profile): {est(jl['estimate'], jl['interval'])}; {verdict}",
-                secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc)])
+                secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc, 0.01)])
         elif jfit is None and sfit is None and ll.get("model") is None:
             notes.append(f"{name}: joindots chose no log-linear model; no fixed-model comparison")
         else:
@@ -127,7 +128,7 @@ def main():
                 flag += (f" (joindots' has {jl['boundary_cells']} cells fitted at 0 and counts only the "
                          f"{jl.get('parameters')} parameters identified on the facial set in BIC)")
             if ssr["suspect"] or ssr["failed"]:
-                flag += f"; statsmodels: {ssr['failed']} failed, {ssr['suspect']} with |beta| > 20"
+                flag += f"; statsmodels: {ssr['failed']} failed, {ssr['suspect']} with a coefficient past ±20"
             every = ssr.get("every", 1)
             if every > 1:  # a sample of the models: seconds scaled up to the full search
                 ssr["seconds"] *= ssr["models"] / max(1, ssr["fitted"] + ssr["failed"])
@@ -139,7 +140,7 @@ def main():
                 est(ssr["estimate"]),
                 f"loglinear --max-order 2 ({jl.get('models_valid', 0):,} of "
                 f"{jl.get('models_considered', 0):,} valid): {jl.get('model')} {est(jl.get('estimate'))}; {flag}",
-                secs(ssr["seconds"]), secs(jw), ratio(ssr["seconds"], jw), ratio(ssr["cpu_seconds"], jc)])
+                secs(ssr["seconds"]), secs(jw), ratio(ssr["seconds"], jw), ratio(ssr["cpu_seconds"], jc, 0.01)])
         elif os.path.exists(f"{d}/search_skipped"):
             notes.append(f"{name}: two-way search comparison skipped ({open(f'{d}/search_skipped').read().strip()})")
         else:
@@ -155,7 +156,7 @@ def main():
                      f"(median, HPD)")
             rows.append(head + [label, est(con["estimate"], con_iv), auto_text,
                                 secs(con["seconds"]), secs(auto_wall), ratio(con["seconds"], auto_wall),
-                                ratio(con["cpu_seconds"], auto_cpu)])
+                                ratio(con["cpu_seconds"], auto_cpu, 0.01)])
             if lc:
                 rows.append(head + [label, est(con["estimate"], con_iv),
                                     f"lcmcr {est(lc.get('estimate'), lc.get('interval'))} (R-hat {lc.get('rhat', 0):.3f}; sampler only)",
