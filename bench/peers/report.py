@@ -79,28 +79,37 @@ def main():
         n = auto["observed"]
         ll = auto["methods"].get("loglinear", {})
         avg = auto["methods"].get("loglinear_averaged", {})
+        hav = auto["methods"].get("loglinear_heterogeneity_averaged", {})
+        hav_name = (auto["methods"].get("loglinear_heterogeneity", {}).get("model") or "+").split("+")[-1]
         lc = auto["methods"].get("lcmcr", {})
         auto_wall, auto_cpu = times(f"{d}/joindots_auto.time")
         head = [name, str(k), f"{n:,}"]
 
-        # (a) one fixed model: the one joindots chose
-        jfit, sfit = load(f"{d}/joindots_model.json"), load(f"{d}/statsmodels_fit.json")
-        jw, jc = times(f"{d}/joindots_model.time")
-        if jfit and sfit and sfit.get("estimate") is None:
+        # (a) one fixed model: the plain one joindots' search chose, then the headline's
+        # model with its heterogeneity term (when auto chose one)
+        for f, method in (("model", "loglinear"), ("model_h", "loglinear_heterogeneity")):
+            jfit, sfit = load(f"{d}/joindots_{f}.json"), load(f"{d}/statsmodels_{f}.json")
+            jw, jc = times(f"{d}/joindots_{f}.time")
+            if jfit is None and sfit is None and auto["methods"].get(method, {}).get("model") is None:
+                if method == "loglinear":
+                    notes.append(f"{name}: joindots chose no log-linear model; no fixed-model comparison")
+                continue
+            if not (jfit and sfit):
+                problems.append(f"{name}: the fixed-model comparison ({method}) left no result")
+                continue
             jl = jfit["methods"]["loglinear"]
-            if jl.get("boundary_cells", 0) == 0:
-                problems.append(f"{name}: statsmodels could not fit {jl['model']} ({sfit['error']}), "
-                                f"whose MLE joindots finds in the interior")
-            rows.append(head + [
-                f"statsmodels GLM {jl['model']}", f"no fit: {sfit['error'].split(':')[0]}",
-                f"loglinear --model {jl['model']} (profile): {est(jl['estimate'], jl['interval'])}; "
-                f"{jl.get('boundary_cells', 0)} cell(s) fitted at 0 on the facial set",
-                secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc, 0.01)])
-        elif jfit and sfit:
-            jl = jfit["methods"]["loglinear"]
+            if sfit.get("estimate") is None:
+                if jl.get("boundary_cells", 0) == 0:
+                    problems.append(f"{name}: statsmodels could not fit {jl['model']} ({sfit['error']}), "
+                                    f"whose MLE joindots finds in the interior")
+                rows.append(head + [
+                    f"statsmodels GLM {jl['model']}", f"no fit: {sfit['error'].split(':')[0]}",
+                    f"loglinear --model {jl['model']} (profile): {est(jl['estimate'], jl['interval'])}; "
+                    f"{jl.get('boundary_cells', 0)} cell(s) fitted at 0 on the facial set",
+                    secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc, 0.01)])
+                continue
             rel = abs(sfit["estimate"] - jl["estimate"]) / jl["estimate"]
-            interior = jl.get("boundary_cells", 0) == 0
-            if interior:
+            if jl.get("boundary_cells", 0) == 0:
                 verdict = f"agree to {rel:.0e}" if rel <= TOLERANCE else f"DISAGREE by {rel:.1e}"
                 if rel > TOLERANCE:
                     problems.append(f"{name}: statsmodels {sfit['estimate']:.6f} vs joindots "
@@ -112,10 +121,6 @@ def main():
                 f"statsmodels GLM {jl['model']} (Wald)", est(sfit["estimate"], sfit["interval"]),
                 f"loglinear --model {jl['model']} (profile): {est(jl['estimate'], jl['interval'])}; {verdict}",
                 secs(sfit["seconds"]), secs(jw), ratio(sfit["seconds"], jw), ratio(sfit["cpu_seconds"], jc, 0.01)])
-        elif jfit is None and sfit is None and ll.get("model") is None:
-            notes.append(f"{name}: joindots chose no log-linear model; no fixed-model comparison")
-        else:
-            problems.append(f"{name}: the fixed-model comparison left no result")
 
         # (a) exhaustive two-way BIC search
         jsr, ssr = load(f"{d}/joindots_search.json"), load(f"{d}/statsmodels_search.json")
@@ -152,6 +157,8 @@ def main():
             con_iv = con["interval"]
             auto_text = (f"auto {est(auto['estimate'], auto['interval'])}; "
                          f"averaged {est(avg.get('estimate'), avg.get('interval'))}")
+            if hav:
+                auto_text += f"; averaged with {hav_name} {est(hav.get('estimate'), hav.get('interval'))}"
             label = (f"conting bict, order {con['maximal_order']}, {con['iterations']:,.0f} it. "
                      f"(median, HPD)")
             rows.append(head + [label, est(con["estimate"], con_iv), auto_text,

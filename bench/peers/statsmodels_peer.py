@@ -5,8 +5,8 @@ Log-linear capture-recapture the textbook way: a Poisson GLM (statsmodels' IRLS)
 2^K - 1 observed cells of the capture table, with an explicit 0/1 design (column t is 1 on
 cell c when the term t is a subset of c, the coding joindots uses), N^ = n + exp(beta_0).
 
-  statsmodels_peer.py fit --table F.csv --model "[123,14,34]"
-      one given hierarchical model: N^, a Wald interval on log mu_0 (statsmodels has no
+  statsmodels_peer.py fit --table F.csv --model "[123,14,34]"   (or "[12,3]+Poisson2")
+      one given hierarchical model, with a heterogeneity column if named: N^, a Wald interval on log mu_0 (statsmodels has no
       profile interval for N), deviance, df, BIC.
   statsmodels_peer.py search --table F.csv [--criterion bic|aic]
       every two-way model (main effects + any set of pairs, 2^(K choose 2) models), the
@@ -53,6 +53,25 @@ def read_table(path):
     return header[:k], counts
 
 
+# Heterogeneity columns h(s), s = the number of lists recording the cell (Darroch et al. 1993;
+# Rcapture's h; joindots' loglinear_model.hpp): "[12,3]+Poisson2".
+HETEROGENEITY = {
+    "Poisson2": lambda s: 2.0**s - 1.0,
+    "Darroch": lambda s: 0.5 * s * s,
+    "Gamma3.5": lambda s: -math.log1p(s / 3.5),
+}
+
+
+def split_heterogeneity(text):
+    text = text.strip()
+    if "+" in text:
+        text, h = text.split("+", 1)
+        if h not in HETEROGENEITY:
+            sys.exit(f"unknown heterogeneity term {h}; valid: {', '.join(HETEROGENEITY)}")
+        return text, h
+    return text, None
+
+
 def parse_model(text, k):
     """Generating class "[123,14,34]" -> the closed set of terms (bitmasks), intercept included."""
     text = text.strip().strip("[]")
@@ -74,9 +93,13 @@ def model_name(terms, k):
     return "[" + ",".join("".join(DIGITS[j] for j in range(k) if t >> j & 1) for t in maximal) + "]"
 
 
-def design(terms, k):
+def design(terms, k, heterogeneity=None):
     cells = np.arange(1, 1 << k)
-    return np.array([[1.0 if (c & t) == t else 0.0 for t in terms] for c in cells])
+    X = np.array([[1.0 if (c & t) == t else 0.0 for t in terms] for c in cells])
+    if heterogeneity:
+        h = HETEROGENEITY[heterogeneity]
+        X = np.column_stack([X, [h(bin(c).count("1")) for c in cells]])
+    return X
 
 
 def fit(y, X, start=None):
@@ -92,16 +115,18 @@ def cmd_fit(args):
     t0, c0 = time.perf_counter(), time.process_time()
     lists, counts = read_table(args.table)
     k = len(lists)
-    terms = parse_model(args.model, k)
+    generating, heterogeneity = split_heterogeneity(args.model)
+    terms = parse_model(generating, k)
+    name = model_name(terms, k) + (f"+{heterogeneity}" if heterogeneity else "")
     y = counts[1:]
     n = y.sum()
-    X = design(terms, k)
+    X = design(terms, k, heterogeneity)
     try:
         res = fit(y, X)
     except (ConvergenceWarning, PerfectSeparationError, np.linalg.LinAlgError, ValueError) as e:
         # the MLE is on the boundary (a zero cell fitted at 0): IRLS cannot reach it
         print(json.dumps({"peer": "statsmodels", "version": sm.__version__, "table": args.table,
-                          "k": k, "observed": int(n), "model": model_name(terms, k),
+                          "k": k, "observed": int(n), "model": name,
                           "estimate": None, "error": f"{type(e).__name__}: {e}",
                           "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}))
         return
@@ -113,15 +138,15 @@ def cmd_fit(args):
         "table": args.table,
         "k": k,
         "observed": int(n),
-        "model": model_name(terms, k),
-        "parameters": len(terms),
+        "model": name,
+        "parameters": X.shape[1],
         "estimate": n + math.exp(b0),
         "unobserved": math.exp(b0),
         "interval": [n + math.exp(b0 - z * se0), n + math.exp(b0 + z * se0)],
         "interval_kind": "Wald on log mu_0 (statsmodels has no profile interval)",
         "deviance": res.deviance,
         "df": int(res.df_resid),
-        "bic": -2 * res.llf + math.log(n) * len(terms),
+        "bic": -2 * res.llf + math.log(n) * X.shape[1],
         "iterations": int(res.fit_history["iteration"]),
         "seconds": time.perf_counter() - t0,
         "cpu_seconds": time.process_time() - c0,
