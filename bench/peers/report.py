@@ -80,7 +80,6 @@ def main():
         ll = auto["methods"].get("loglinear", {})
         avg = auto["methods"].get("loglinear_averaged", {})
         hav = auto["methods"].get("loglinear_heterogeneity_averaged", {})
-        hav_name = (auto["methods"].get("loglinear_heterogeneity", {}).get("model") or "+").split("+")[-1]
         lc = auto["methods"].get("lcmcr", {})
         auto_wall, auto_cpu = times(f"{d}/joindots_auto.time")
         head = [name, str(k), f"{n:,}"]
@@ -158,7 +157,7 @@ def main():
             auto_text = (f"auto {est(auto['estimate'], auto['interval'])}; "
                          f"averaged {est(avg.get('estimate'), avg.get('interval'))}")
             if hav:
-                auto_text += f"; averaged with {hav_name} {est(hav.get('estimate'), hav.get('interval'))}"
+                auto_text += f"; averaged with heterogeneity {est(hav.get('estimate'), hav.get('interval'))}"
             label = (f"conting bict, order {con['maximal_order']}, {con['iterations']:,.0f} it. "
                      f"(median, HPD)")
             rows.append(head + [label, est(con["estimate"], con_iv), auto_text,
