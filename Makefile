@@ -5,7 +5,7 @@ JOINDOTS := $(BUILD_DIR)/bin/joindots
 DEMO_DIR ?= demo
 SEED ?= 20251231
 
-.PHONY: all deps web build test demo bench format clean
+.PHONY: all deps web build test demo bench bench-peers format clean
 
 all: build
 
@@ -29,6 +29,12 @@ demo: build
 
 bench: build
 	@scripts/bench
+
+# Peers side by side (bench only, never needed by test or CI): installs R's conting and
+# python3-statsmodels when missing, then bench/peers/run.
+bench-peers: build
+	@scripts/install-bench-peers
+	@bench/peers/run
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
