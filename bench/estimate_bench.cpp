@@ -3,7 +3,8 @@
 //
 //  - BM_EstimateExhaustiveSearchK6: all 32,768 two-way hierarchical models for 6 lists, each
 //    through the existence check and a fit, plus profile intervals for the models carrying
-//    weight (target < 5 s);
+//    weight (target < 5 s); WithHeterogeneity: the same four times over (plain, and with
+//    each heterogeneity term), as auto's headline search;
 //  - BM_EstimateBootstrap: 1,000 parametric bootstrap replicates with model re-selection
 //    (target < 10 s);
 //  - BM_EstimateLcmcr/<scale>: LCMCR Gibbs iterations per second on the Kosovo table with
@@ -52,6 +53,23 @@ void BM_EstimateExhaustiveSearchK6(benchmark::State& state) {
   state.counters["observed"] = static_cast<double>(t.observed());
 }
 BENCHMARK(BM_EstimateExhaustiveSearchK6)->Arg(20000)->Arg(400)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// The search auto's headline makes: the 32,768 plain models and the same with each of the
+// three heterogeneity terms, 131,072 models ranked together.
+void BM_EstimateExhaustiveSearchK6WithHeterogeneity(benchmark::State& state) {
+  const auto t = six_lists(state.range(0));
+  std::size_t models = 0;
+  for (auto _ : state) {
+    const auto sel = select_models(t, {.criterion = Criterion::Bic,
+                                       .heterogeneity = {Heterogeneity::None, Heterogeneity::Poisson2,
+                                                         Heterogeneity::Darroch, Heterogeneity::Gamma35},
+                                       .profile_intervals = true});
+    models = sel.models_considered;
+    benchmark::DoNotOptimize(sel.best().estimate);
+  }
+  state.counters["models"] = static_cast<double>(models);
+}
+BENCHMARK(BM_EstimateExhaustiveSearchK6WithHeterogeneity)->Arg(20000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_EstimateBootstrap(benchmark::State& state) {
   const auto t = six_lists(20000);
