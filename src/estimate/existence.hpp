@@ -49,6 +49,10 @@ struct ExistenceCheck {
 /// The existence and identifiability check described above.
 ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model);
 
+/// Whether the model's heterogeneity column is a linear combination of its term columns on
+/// the observed cells (the column then adds nothing). False without a heterogeneity term.
+bool heterogeneity_redundant(const LogLinearModel& model);
+
 /// The design matrix of `model` on the given cells (rows) and the model's terms (columns).
 Eigen::MatrixXd design_matrix(const LogLinearModel& model, const std::vector<std::uint32_t>& cells);
 

@@ -47,6 +47,11 @@ namespace {
 bool heterogeneity_independent(const LogLinearModel& model, const std::vector<std::uint32_t>& kept,
                                const std::vector<std::uint8_t>& in_face) {
   if (model.heterogeneity() == Heterogeneity::None) return false;
+  // Every observed cell in the face and every term kept: the existence check has already
+  // found the column independent of the terms on the observed cells.
+  bool whole = kept.size() == model.terms().size();
+  for (std::uint32_t c = 1; c < in_face.size() && whole; ++c) whole = in_face[c] != 0;
+  if (whole) return true;
   std::vector<std::uint32_t> face;
   for (std::uint32_t c = 1; c < in_face.size(); ++c)
     if (in_face[c]) face.push_back(c);

@@ -134,6 +134,34 @@ TEST(LogLinear, DarrochWithEveryTwoWayTermIsNotAModelOfItsOwn) {
   EXPECT_EQ(check_existence(t, LogLinearModel::parse("[12,13,14,23,24,34]+Poisson2", 4)).status, MleStatus::Exists);
 }
 
+TEST(LogLinear, RedundantHeterogeneityAgreesWithTheRankOfTheDesign) {
+  // The Moebius test against ranks of the explicit design on the observed cells: every
+  // two-way model of 3, 4 and 5 lists (half of those of 4 with a three-way term), each term.
+  for (int k : {3, 4, 5}) {
+    std::vector<std::uint32_t> cells;
+    for (std::uint32_t c = 1; c < (1u << k); ++c) cells.push_back(c);
+    const auto pairs = all_pairs(k);
+    int redundant = 0;
+    for (std::uint32_t s = 0; s < (1u << pairs.size()); ++s) {
+      std::vector<std::uint32_t> gens;
+      for (std::size_t i = 0; i < pairs.size(); ++i)
+        if (s >> i & 1u) gens.push_back(pairs[i]);
+      if (k == 4 && (s & 1u)) gens.push_back(0b0111);  // some with a three-way term
+      for (auto h : {Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35}) {
+        const auto m = LogLinearModel::hierarchical(k, gens).with_heterogeneity(h);
+        const Eigen::MatrixXd x = design_matrix(m, cells);
+        Eigen::FullPivLU<Eigen::MatrixXd> all(x), terms(x.leftCols(x.cols() - 1));
+        all.setThreshold(1e-10);
+        terms.setThreshold(1e-10);
+        const bool by_rank = all.rank() == terms.rank();
+        EXPECT_EQ(heterogeneity_redundant(m), by_rank) << m.to_string();
+        redundant += by_rank;
+      }
+    }
+    EXPECT_GT(redundant, 0) << k;  // Darroch with every pair, at least
+  }
+}
+
 TEST(LogLinear, HeterogeneityProfileIntervalBracketsTheEstimate) {
   const auto t = mse_table("hiv_rome_4list.csv");
   const auto plain = fit_loglinear(t, LogLinearModel(4));
