@@ -43,8 +43,9 @@ nlohmann::json published_estimate(const nlohmann::json& estimate, const nlohmann
 const char* method_label(const std::string& key) {
   static const std::map<std::string, const char*> labels = {
       {"loglinear", "Log-linear model, chosen by its criterion"},
-      {"loglinear_heterogeneity", "Log-linear model with a heterogeneity term, chosen by its criterion"},
-      {"loglinear_heterogeneity_averaged", "Log-linear models with a heterogeneity term, averaged by their weights"},
+      // Short: the labels name the rows of the methods chart too.
+      {"loglinear_heterogeneity", "Log-linear, heterogeneity allowed, chosen"},
+      {"loglinear_heterogeneity_averaged", "Log-linear, heterogeneity allowed, averaged"},
       {"loglinear_averaged", "Log-linear models, averaged by their weights"},
       {"lcmcr", "Bayesian latent-class model (LCMCR)"},
       {"chapman", "Chapman (two lists)"},
