@@ -63,9 +63,12 @@ TEST_F(FourQuestionsTest, AnswersAreConsistentWithEachOtherAndTheTruth) {
   EXPECT_GT(a.victims.estimate, static_cast<double>(a.victims.known));
   EXPECT_LE(a.victims.interval.low, a.victims.estimate);
   EXPECT_GE(a.victims.interval.high, a.victims.estimate);
-  // Heterogeneous, dependent lists bias MSE low, but not absurdly: within a factor of 2.
-  EXPECT_GT(a.victims.estimate, 0.5 * static_cast<double>(truth.victims));
-  EXPECT_LT(a.victims.estimate, 2.0 * static_cast<double>(truth.victims));
+  // Heterogeneous, dependent lists bias plain MSE low; with the heterogeneity terms BIC
+  // can choose, the headline interval covers the true total on this country (5,457,
+  // 4,989-8,274, against 5,101 when measured) and the estimate is within 15% of it.
+  EXPECT_LE(a.victims.interval.low, static_cast<double>(truth.victims));
+  EXPECT_GE(a.victims.interval.high, static_cast<double>(truth.victims));
+  EXPECT_NEAR(a.victims.estimate / static_cast<double>(truth.victims), 1.0, 0.15);
 
   // 2. Areas: known <= expected <= 318; Chao2 at least the known count.
   EXPECT_LE(a.areas.known, truth.areas);
