@@ -71,12 +71,12 @@ void CellGlm::information(std::span<const std::uint8_t>) {
     }
     g_(static_cast<Eigen::Index>(j)) = ysup_[terms_[j]] - sup_[terms_[j]];
   }
-  if (!extra_.empty()) add_extra_column(mu_, y_extra_);
+  if (!extra_.empty()) g_(static_cast<Eigen::Index>(terms_.size())) = y_extra_ - add_extra_column(mu_);
 }
 
-// The row and column of the extra column in h_ and its entry in g_: with weights w_c (the
-// means), H_{t,x} = sum_{c ⊇ t} w_c x_c, H_{x,x} = sum w_c x_c^2, g_x = rhs - sum w_c x_c.
-void CellGlm::add_extra_column(const std::vector<double>& w, double rhs) {
+// The row and column of the extra column in h_, with weights w_c (the means):
+// H_{t,x} = sum_{c ⊇ t} w_c x_c, H_{x,x} = sum w_c x_c^2. Returns sum w_c x_c; the caller sets g_x.
+double CellGlm::add_extra_column(const std::vector<double>& w) {
   const auto e = static_cast<Eigen::Index>(terms_.size());
   double wxx = 0, wx = 0;
   for (std::uint32_t c = 0; c < ncells_; ++c) {
@@ -90,7 +90,7 @@ void CellGlm::add_extra_column(const std::vector<double>& w, double rhs) {
     h_(e, static_cast<Eigen::Index>(j)) = xsup_[terms_[j]];
   }
   h_(e, e) = wxx;
-  g_(e) = rhs - wx;
+  return wx;
 }
 
 CellGlm::Result CellGlm::fit(std::span<const double> y, std::span<const std::uint8_t> include, std::vector<double>& beta,
@@ -122,11 +122,9 @@ CellGlm::Result CellGlm::fit(std::span<const double> y, std::span<const std::uin
         h_(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) = sup_[terms_[j] | terms_[l]];
       g_(static_cast<Eigen::Index>(j)) = wz[terms_[j]];
     }
-    // The extra column: g_x = sum wz_c x_c (add_extra_column subtracts sum mu x, so pass it back).
     if (!extra_.empty()) {
-      double mux = 0;
-      for (std::uint32_t c = 0; c < ncells_; ++c) mux += mu_[c] * extra_[c];
-      add_extra_column(mu_, wz_extra + mux);
+      add_extra_column(mu_);
+      g_(static_cast<Eigen::Index>(terms_.size())) = wz_extra;
     }
     ldlt_.compute(h_);
     delta_ = ldlt_.solve(g_);

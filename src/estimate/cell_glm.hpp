@@ -48,7 +48,7 @@ class CellGlm {
  private:
   double evaluate(const std::vector<double>& beta, std::span<const double> y, std::span<const std::uint8_t> include);
   void information(std::span<const std::uint8_t> include);
-  void add_extra_column(const std::vector<double>& w, double rhs);
+  double add_extra_column(const std::vector<double>& w);
 
   int k_;
   std::uint32_t ncells_;

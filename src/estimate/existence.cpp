@@ -18,9 +18,13 @@ const char* to_string(MleStatus s) {
 }
 
 Eigen::MatrixXd design_matrix(const LogLinearModel& model, const std::vector<std::uint32_t>& cells) {
-  const auto& terms = model.terms();
-  const auto h = model.heterogeneity();
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(cells.size()), static_cast<Eigen::Index>(model.parameters()));
+  return design_matrix(model.terms(), model.heterogeneity(), cells);
+}
+
+Eigen::MatrixXd design_matrix(const std::vector<std::uint32_t>& terms, Heterogeneity h,
+                              const std::vector<std::uint32_t>& cells) {
+  const auto columns = terms.size() + (h != Heterogeneity::None);
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(cells.size()), static_cast<Eigen::Index>(columns));
   for (std::size_t i = 0; i < cells.size(); ++i) {
     for (std::size_t j = 0; j < terms.size(); ++j)
       x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = (cells[i] & terms[j]) == terms[j] ? 1.0 : 0.0;

@@ -53,7 +53,11 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
 /// the observed cells (the column then adds nothing). False without a heterogeneity term.
 bool heterogeneity_redundant(const LogLinearModel& model);
 
-/// The design matrix of `model` on the given cells (rows) and the model's terms (columns).
+/// The design matrix of `model` on the given cells (rows) and the model's terms (columns),
+/// then its heterogeneity column when it has one.
 Eigen::MatrixXd design_matrix(const LogLinearModel& model, const std::vector<std::uint32_t>& cells);
+/// The same for any set of term columns (e.g. the terms a fit kept) and heterogeneity column.
+Eigen::MatrixXd design_matrix(const std::vector<std::uint32_t>& terms, Heterogeneity h,
+                              const std::vector<std::uint32_t>& cells);
 
 }  // namespace joindots::estimate

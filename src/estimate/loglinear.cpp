@@ -3,7 +3,6 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
-#include <bit>
 #include <cmath>
 #include <stdexcept>
 
@@ -56,13 +55,7 @@ bool heterogeneity_independent(const LogLinearModel& model, const std::vector<st
   for (std::uint32_t c = 1; c < in_face.size(); ++c)
     if (in_face[c]) face.push_back(c);
   // The kept mask columns and h, on the face: is h outside their span?
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(face.size()), static_cast<Eigen::Index>(kept.size() + 1));
-  for (std::size_t i = 0; i < face.size(); ++i) {
-    for (std::size_t j = 0; j < kept.size(); ++j)
-      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = (face[i] & kept[j]) == kept[j] ? 1.0 : 0.0;
-    x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(kept.size())) =
-        heterogeneity_value(model.heterogeneity(), std::popcount(face[i]));
-  }
+  const Eigen::MatrixXd x = design_matrix(kept, model.heterogeneity(), face);
   Eigen::FullPivLU<Eigen::MatrixXd> lu(x);
   lu.setThreshold(1e-10);
   return lu.rank() == x.cols();
