@@ -12,7 +12,8 @@
 // among them). Output: a markdown table on stdout; progress on stderr.
 //
 //   joindots_coverage_study [--populations 200] [--size 2000] [--seed 1] [--bootstrap 200]
-//                           [--heterogeneity Poisson2|Darroch|Gamma3.5|none] [--lcmcr-burn-in 5000]
+//                           [--heterogeneity Poisson2|Darroch|Gamma3.5|none] [--heterogeneity-charge 0]
+//                           [--lcmcr-burn-in 5000] [--lcmcr-samples 2000]
 //                           [--scenarios independent,heterogeneous,dependent,both]
 #include <fmt/format.h>
 
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
   int populations = 200, size = 2000, bootstrap = 200, lcmcr_burn_in = 5000;
   std::vector<estimate::Heterogeneity> heterogeneity = estimate::EstimateOptions{}.heterogeneity;
   std::string only;
+  int lcmcr_samples = 2000;
+  double charge = estimate::EstimateOptions{}.heterogeneity_charge;
   std::uint64_t seed = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--lcmcr-burn-in") lcmcr_burn_in = std::atoi(argv[i + 1]);
     else if (a == "--scenarios") only = argv[i + 1];
+    else if (a == "--heterogeneity-charge") charge = std::atof(argv[i + 1]);
+    else if (a == "--lcmcr-samples") lcmcr_samples = std::atoi(argv[i + 1]);
     else {
       fmt::print(stderr, "unknown option {}\n", a);
       return 1;
@@ -104,7 +109,8 @@ int main(int argc, char** argv) {
   opt.lcmcr.chains = 2;
   opt.lcmcr.burn_in = lcmcr_burn_in;
   opt.heterogeneity = heterogeneity;
-  opt.lcmcr.samples = 2000;
+  opt.heterogeneity_charge = charge;
+  opt.lcmcr.samples = lcmcr_samples;
   opt.lcmcr.thin = 5;
 
   std::map<std::string, std::map<std::string, Tally>> tallies;  // scenario -> method -> tally
@@ -143,8 +149,8 @@ int main(int argc, char** argv) {
                  std::sqrt(cov * (1 - cov) / t.runs), 100 * t.bias_sum / t.runs, t.widths[t.widths.size() / 2]);
     }
   }
-  fmt::print("\nN = {} per population, four lists, seed {}, {} bootstrap replicates, heterogeneity terms {}, LCMCR 2 "
-             "chains of {} + 2,000 x 5.\n",
-             size, seed, bootstrap, heterogeneity_names(heterogeneity), lcmcr_burn_in);
+  fmt::print("\nN = {} per population, four lists, seed {}, {} bootstrap replicates, heterogeneity terms {} (charged "
+             "{} of BIC's log n in auto's interval), LCMCR 2 chains of {} + {} x 5.\n",
+             size, seed, bootstrap, heterogeneity_names(heterogeneity), charge, lcmcr_burn_in, lcmcr_samples);
   return 0;
 }

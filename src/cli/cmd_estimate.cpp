@@ -31,6 +31,7 @@ struct EstimateCliOptions {
   std::string criterion = "bic";
   std::string model;
   std::vector<std::string> heterogeneity = {"Poisson2", "Darroch", "Gamma3.5"};
+  double heterogeneity_charge = estimate::EstimateOptions{}.heterogeneity_charge;
   std::uint64_t seed = 1;
   int bootstrap = 1000;
   int chains = 4;
@@ -55,6 +56,7 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   eo.max_order = opt.max_order;
   // The plain models always compete; "none" adds no term (no heterogeneity search).
   eo.heterogeneity.clear();
+  eo.heterogeneity_charge = opt.heterogeneity_charge;
   for (const auto& h : opt.heterogeneity)
     if (h != "none") eo.heterogeneity.push_back(estimate::LogLinearModel::parse("[1]+" + h, 1).heterogeneity());
   eo.seed = opt.seed;
@@ -232,6 +234,11 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                   "the headline, comma-separated (Poisson2, Darroch, Gamma3.5), or none")
       ->delimiter(',')
       ->check(CLI::IsMember({"Poisson2", "Darroch", "Gamma3.5", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--heterogeneity-charge", opt->heterogeneity_charge,
+                  "auto's model-averaged interval: the share of BIC's log(n) charged for a heterogeneity term "
+                  "(1: plain BIC weights; 0: the term is free)")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "Fit this log-linear model instead of searching, e.g. [123,14,34]");
   cmd->add_option("--seed", opt->seed, "Seed for the bootstrap and the sampler")->capture_default_str();

@@ -44,6 +44,9 @@ struct EstimateOptions {
   /// criterion picks whether and which term), and that is the headline. Empty: no such
   /// search; the headline is the plain search's (see docs/estimation.md).
   std::vector<Heterogeneity> heterogeneity = {Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35};
+  /// The share of BIC's log(n) charged for a heterogeneity term's parameter in auto's
+  /// model-averaged interval (1: plain BIC; 0: not charged).
+  double heterogeneity_charge = 0.0;
   std::uint64_t seed = 1;
   double level = 0.95;
   int bootstrap_replicates = 1000;  // 0: no bootstrap

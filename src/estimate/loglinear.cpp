@@ -1,6 +1,7 @@
 #include "estimate/loglinear.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
@@ -121,47 +122,64 @@ LogLinearFit fit_loglinear(const CaptureTable& table, const LogLinearModel& mode
   return fit;
 }
 
-ProfileInterval profile_interval(const CaptureTable& table, const LogLinearFit& fit, double level) {
-  if (!fit.ok()) throw std::invalid_argument("profile_interval: fit: the model has no valid fit");
-  if (!(level > 0 && level < 1)) throw std::invalid_argument("profile_interval: level: must be in (0, 1)");
+ProfileCurve::ProfileCurve(const CaptureTable& table, const LogLinearFit& fit) {
+  if (!fit.ok()) throw std::invalid_argument("ProfileCurve: fit: the model has no valid fit");
   const std::uint32_t ncells = table.cells();
-  const double n = static_cast<double>(fit.observed);
-  std::vector<double> y(ncells);
-  for (std::uint32_t c = 0; c < ncells; ++c) y[c] = static_cast<double>(table.counts[c]);
-  std::vector<std::uint8_t> include = fit.existence.in_face;
-  include[0] = 1;
-  CellGlm glm(table.k(), fit.estimated_terms,
-              fit.estimated_heterogeneity ? fit.model.heterogeneity_column() : std::vector<double>{});
-  std::vector<double> beta = fit.beta;
-
-  auto profile = [&](double n0) {
-    y[0] = n0;
-    const auto r = glm.fit(y, include, beta);
-    const double total = n + n0;
-    // At the Poisson MLE sum mu = N, so sum y log(mu / N) = kernel - N log N + N; the
-    // kernel form is stationary at the optimum, hence insensitive to the last digits of
-    // the fit, unlike sum y log(mu / N) itself.
-    return std::lgamma(total + 1.0) - std::lgamma(n0 + 1.0) + r.loglik_kernel - total * std::log(total) + total;
-  };
-
+  n_ = static_cast<double>(fit.observed);
+  y_.resize(ncells);
+  for (std::uint32_t c = 0; c < ncells; ++c) y_[c] = static_cast<double>(table.counts[c]);
+  include_ = fit.existence.in_face;
+  include_[0] = 1;
+  glm_ = std::make_shared<CellGlm>(table.k(), fit.estimated_terms,
+                                   fit.estimated_heterogeneity ? fit.model.heterogeneity_column()
+                                                               : std::vector<double>{});
+  beta_ = fit.beta;
   // Maximise over n0 >= 0: bracket around the conditional MLE, then Brent.
   const double n0_hat = fit.unobserved;
   double hi = 2.0 * n0_hat + 10.0;
-  const double l_hat = profile(n0_hat);
-  while (profile(hi) > l_hat && hi < 1e13) hi *= 2.0;
-  const auto best = boost::math::tools::brent_find_minima([&](double n0) { return -profile(n0); }, 0.0, hi, 52);
-  double n0_max = best.first, l_max = -best.second;
-  if (l_hat > l_max) {
-    n0_max = n0_hat;
-    l_max = l_hat;
+  const double l_hat = log_profile(n0_hat);
+  while (log_profile(hi) > l_hat && hi < 1e13) hi *= 2.0;
+  const auto best = boost::math::tools::brent_find_minima([&](double n0) { return -log_profile(n0); }, 0.0, hi, 52);
+  n0_max_ = best.first;
+  l_max_ = -best.second;
+  if (l_hat > l_max_) {
+    n0_max_ = n0_hat;
+    l_max_ = l_hat;
   }
+}
+
+double ProfileCurve::log_profile(double n0) {
+  y_[0] = n0;
+  const auto r = glm_->fit(y_, include_, beta_);
+  const double total = n_ + n0;
+  // At the Poisson MLE sum mu = N, so sum y log(mu / N) = kernel - N log N + N; the
+  // kernel form is stationary at the optimum, hence insensitive to the last digits of
+  // the fit, unlike sum y log(mu / N) itself.
+  return std::lgamma(total + 1.0) - std::lgamma(n0 + 1.0) + r.loglik_kernel - total * std::log(total) + total;
+}
+
+double ProfileCurve::deviance(double total) { return std::max(0.0, 2.0 * (l_max_ - log_profile(total - n_))); }
+
+double ProfileCurve::confidence(double total) {
+  if (total <= n_) return 0.0;
+  const double d = deviance(total);
+  const double r = total < profile_mle() ? -std::sqrt(d) : std::sqrt(d);
+  return boost::math::cdf(boost::math::normal(), r);
+}
+
+ProfileInterval profile_interval(const CaptureTable& table, const LogLinearFit& fit, double level) {
+  if (!fit.ok()) throw std::invalid_argument("profile_interval: fit: the model has no valid fit");
+  if (!(level > 0 && level < 1)) throw std::invalid_argument("profile_interval: level: must be in (0, 1)");
+  ProfileCurve curve(table, fit);
+  const double n = curve.observed();
+  const double n0_max = curve.profile_mle() - n;
   const double crit = boost::math::quantile(boost::math::chi_squared(1.0), level);
-  auto g = [&](double n0) { return 2.0 * (l_max - profile(n0)) - crit; };
+  auto g = [&](double n0) { return curve.deviance(n + n0) - crit; };
   auto tol = [](double a, double b) { return std::abs(b - a) <= 1e-7 * std::max(1.0, std::abs(a)); };
 
   ProfileInterval out;
   out.level = level;
-  out.profile_mle = n + n0_max;
+  out.profile_mle = curve.profile_mle();
   if (g(0.0) <= 0) {
     out.low = n;
   } else {
@@ -177,6 +195,74 @@ ProfileInterval profile_interval(const CaptureTable& table, const LogLinearFit& 
     std::uintmax_t iters = 200;
     const auto r = boost::math::tools::toms748_solve(g, n0_max, upper, tol, iters);
     out.high = n + 0.5 * (r.first + r.second);
+  }
+  return out;
+}
+
+ProfileInterval mata_interval(const CaptureTable& table, const std::vector<WeightedFit>& models, double level) {
+  if (!(level > 0 && level < 1)) throw std::invalid_argument("mata_interval: level: must be in (0, 1)");
+  std::vector<ProfileCurve> curves;
+  std::vector<double> weights;
+  double total_weight = 0, best_weight = -1, best_mle = 0;  // best_mle: a bracket start
+  for (const auto& m : models) {
+    if (m.fit == nullptr || !m.fit->ok() || !(m.weight >= 1e-4)) continue;
+    curves.emplace_back(table, *m.fit);
+    weights.push_back(m.weight);
+    total_weight += m.weight;
+    if (m.weight > best_weight) {
+      best_weight = m.weight;
+      best_mle = curves.back().profile_mle();
+    }
+  }
+  if (curves.empty()) throw std::invalid_argument("mata_interval: models: none with a valid fit and weight >= 1e-4");
+  for (auto& w : weights) w /= total_weight;
+  auto averaged = [&](double total) {
+    double c = 0;
+    for (std::size_t i = 0; i < curves.size(); ++i) c += weights[i] * curves[i].confidence(total);
+    return c;
+  };
+  const double n = curves.front().observed();
+  const double a = (1.0 - level) / 2.0;
+  auto tol = [](double x, double y) { return std::abs(y - x) <= 1e-7 * std::max(1.0, std::abs(x)); };
+  ProfileInterval out;
+  out.level = level;
+  out.profile_mle = best_mle;
+  // The averaged confidence distribution rises from 0 at N = n towards 1; bracket each end.
+  if (averaged(n + 1e-9) >= a) {
+    out.low = n;
+  } else {
+    double hi = std::max(best_mle, n + 1.0);
+    while (averaged(hi) < a && hi < 1e13) hi = n + 2.0 * (hi - n);
+    std::uintmax_t iters = 200;
+    const auto r = boost::math::tools::toms748_solve([&](double t) { return averaged(t) - a; }, n + 1e-9, hi, tol, iters);
+    out.low = 0.5 * (r.first + r.second);
+  }
+  double lo = std::max(out.low, n + 1e-9), hi = std::max(best_mle, n + 1.0);
+  while (averaged(hi) < 1.0 - a && hi < 1e13) {
+    lo = hi;
+    hi = n + 2.0 * (hi - n);
+  }
+  if (averaged(hi) < 1.0 - a) {
+    out.high = std::numeric_limits<double>::infinity();
+  } else {
+    std::uintmax_t iters = 200;
+    const auto r = boost::math::tools::toms748_solve([&](double t) { return averaged(t) - (1.0 - a); }, lo, hi, tol, iters);
+    out.high = 0.5 * (r.first + r.second);
+  }
+  // The centre: the averaged distribution's median (for one model, its profile MLE).
+  double mlo = std::max(out.low, n + 1e-9), mhi = std::max(best_mle, mlo + 1.0);
+  while (averaged(mhi) < 0.5 && mhi < 1e13) {
+    mlo = mhi;
+    mhi = n + 2.0 * (mhi - n);
+  }
+  if (averaged(mlo) >= 0.5) {
+    out.profile_mle = mlo;
+  } else if (averaged(mhi) >= 0.5) {
+    std::uintmax_t iters = 200;
+    const auto r = boost::math::tools::toms748_solve([&](double t) { return averaged(t) - 0.5; }, mlo, mhi, tol, iters);
+    out.profile_mle = 0.5 * (r.first + r.second);
+  } else {
+    out.profile_mle = std::numeric_limits<double>::infinity();
   }
   return out;
 }

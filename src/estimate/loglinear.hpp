@@ -9,9 +9,11 @@
 // that the face leaves unidentified (they do not affect mu_0).
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "estimate/capture_table.hpp"
+#include "estimate/cell_glm.hpp"
 #include "estimate/existence.hpp"
 #include "estimate/loglinear_model.hpp"
 
@@ -74,5 +76,43 @@ struct ProfileInterval {
 /// (log-gamma for non-integer n0). The interval is {N : 2 (max l - l(N)) <= chi2_1(level)},
 /// its ends found by root finding. Requires fit.ok().
 ProfileInterval profile_interval(const CaptureTable& table, const LogLinearFit& fit, double level = 0.95);
+
+/// The profile log-likelihood of N for one fitted model, as a curve: the interval above
+/// reads off where its deviance crosses chi2_1(level); the model-averaged tail-area
+/// interval (mata_interval) needs the whole curve.
+class ProfileCurve {
+ public:
+  /// Requires fit.ok(). Finds the maximum of the profile likelihood.
+  ProfileCurve(const CaptureTable& table, const LogLinearFit& fit);
+  /// 2 (max l - l(N)) for N >= n (the number observed).
+  double deviance(double total);
+  /// The signed root sign(N - N_max) sqrt(deviance(N)) mapped through the normal CDF: a
+  /// confidence distribution for N, 0.5 at the profile MLE; its alpha/2 and 1 - alpha/2
+  /// points are the ends of the profile interval.
+  double confidence(double total);
+  double observed() const { return n_; }
+  double profile_mle() const { return n_ + n0_max_; }
+
+ private:
+  double log_profile(double n0);
+  double n_ = 0, n0_max_ = 0, l_max_ = 0;
+  std::vector<double> y_;
+  std::vector<std::uint8_t> include_;
+  std::vector<double> beta_;
+  std::shared_ptr<CellGlm> glm_;
+};
+
+/// The model-averaged tail-area profile-likelihood interval (Fletcher & Turek 2012, "MATA"):
+/// the ends solve sum_m w_m C_m(N) = alpha/2 and 1 - alpha/2, C_m each model's confidence
+/// distribution from its profile likelihood (ProfileCurve::confidence). Unlike the interval
+/// of the single best model, it carries the uncertainty between models that the weights
+/// leave; unlike a bootstrap hull it does not widen where the models agree. Weights below
+/// 1e-4 are dropped (the rest renormalised). `profile_mle` of the result is the averaged
+/// distribution's median, the point where the sum is 1/2 (for one model, its profile MLE).
+struct WeightedFit {
+  const LogLinearFit* fit = nullptr;
+  double weight = 0;
+};
+ProfileInterval mata_interval(const CaptureTable& table, const std::vector<WeightedFit>& models, double level = 0.95);
 
 }  // namespace joindots::estimate

@@ -205,5 +205,53 @@ TEST(LogLinear, ProfileIntervalBracketsTheEstimateAndWidensWithLevel) {
   EXPECT_GE(ci95.low, static_cast<double>(t.observed()));
 }
 
+TEST(ModelAveragedTailArea, OneModelGivesItsProfileInterval) {
+  // With all the weight on one model, the MATA interval is that model's profile interval and
+  // its centre the profile MLE: the confidence distribution's 2.5%, 50% and 97.5% points.
+  const auto t = mse_table("kosovo_4list.csv");
+  const auto fit = fit_loglinear(t, LogLinearModel::parse("[123,14,34]", 4));
+  ASSERT_TRUE(fit.ok());
+  const auto profile = profile_interval(t, fit);
+  const auto mata = mata_interval(t, {{&fit, 1.0}});
+  EXPECT_NEAR(mata.low, profile.low, 1e-4 * profile.low);
+  EXPECT_NEAR(mata.high, profile.high, 1e-4 * profile.high);
+  EXPECT_NEAR(mata.profile_mle, profile.profile_mle, 1e-4 * profile.profile_mle);
+  ProfileCurve curve(t, fit);
+  EXPECT_NEAR(curve.confidence(profile.low), 0.025, 1e-5);
+  EXPECT_NEAR(curve.confidence(profile.high), 0.975, 1e-5);
+  EXPECT_NEAR(curve.confidence(profile.profile_mle), 0.5, 1e-5);
+  // A second copy of the same model changes nothing.
+  const auto twice = mata_interval(t, {{&fit, 0.3}, {&fit, 0.7}});
+  EXPECT_NEAR(twice.low, mata.low, 1e-6 * mata.low);
+  EXPECT_NEAR(twice.high, mata.high, 1e-6 * mata.high);
+}
+
+TEST(ModelAveragedTailArea, EndsLieBetweenTheModelsEndsAndSolveTheAverage) {
+  // Each model's confidence distribution rises with N, so the averaged one crosses 2.5% no
+  // earlier than the first model's lower end and no later than the last's; and the ends
+  // solve sum w C(N) = 0.025 and 0.975 (checked with the curves directly).
+  const auto t = mse_table("uk2013_4list.csv");
+  const auto a = fit_loglinear(t, LogLinearModel::parse("[12,13,4]", 4));
+  const auto b = fit_loglinear(t, LogLinearModel::parse("[12,24,3]+Darroch", 4));
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  const auto pa = profile_interval(t, a), pb = profile_interval(t, b);
+  for (double w : {0.1, 0.5, 0.9}) {
+    const auto m = mata_interval(t, {{&a, w}, {&b, 1 - w}});
+    EXPECT_GE(m.low, std::min(pa.low, pb.low) - 1e-6);
+    EXPECT_LE(m.low, std::max(pa.low, pb.low) + 1e-6);
+    EXPECT_GE(m.high, std::min(pa.high, pb.high) - 1e-6);
+    EXPECT_LE(m.high, std::max(pa.high, pb.high) + 1e-6);
+    ProfileCurve ca(t, a), cb(t, b);
+    EXPECT_NEAR(w * ca.confidence(m.low) + (1 - w) * cb.confidence(m.low), 0.025, 1e-6);
+    EXPECT_NEAR(w * ca.confidence(m.high) + (1 - w) * cb.confidence(m.high), 0.975, 1e-6);
+    EXPECT_NEAR(w * ca.confidence(m.profile_mle) + (1 - w) * cb.confidence(m.profile_mle), 0.5, 1e-6);
+  }
+  // Weights that are all but zero are left out; none at all is an error.
+  const auto only_a = mata_interval(t, {{&a, 1.0}, {&b, 1e-6}});
+  EXPECT_NEAR(only_a.low, pa.low, 1e-4 * pa.low);
+  EXPECT_THROW(mata_interval(t, {{&a, 0.0}}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace joindots::estimate
