@@ -20,10 +20,12 @@ class Progress {
   /// A second count shown beside the first, e.g. rows while progress is measured in bytes.
   void set_secondary(std::string unit) { secondary_unit_ = std::move(unit); }
   void advance_secondary(std::int64_t n) { secondary_ += n; }
-  /// Adds `n` units of work done; cheap enough to call per row.
+  /// Adds `n` units of work done; cheap enough to call per row (a clock read, about 25 ns).
+  /// Every call looks at the clock: slow steps (a population of a simulation study) must
+  /// show as soon as the print interval has passed, not after hundreds of steps.
   void advance(std::int64_t n = 1) {
     done_ += n;
-    if (!quiet_ && ((++calls_ & 255) == 0 || n >= 4096)) maybe_print(false);
+    if (!quiet_) maybe_print(false);
   }
   void set(std::int64_t done) {
     done_ = done;
@@ -39,7 +41,6 @@ class Progress {
 
   std::string label_, unit_, secondary_unit_;
   std::int64_t secondary_ = 0;
-  std::uint64_t calls_ = 0;  // advance() looks at the clock every 256 calls or big step
   std::int64_t total_, done_ = 0;
   bool quiet_, tty_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_print_;

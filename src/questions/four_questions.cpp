@@ -92,6 +92,96 @@ const std::vector<std::string>& stratum_dimensions() {
   return kDims;
 }
 
+namespace {
+
+/// A parent's estimated-to-known ratio, with the ratio's interval.
+struct Ratio {
+  double value = 0, low = 0, high = 0;
+};
+std::optional<Ratio> ratio_of(std::int64_t known, double estimate, const estimate::Interval& iv) {
+  if (known <= 0 || !std::isfinite(estimate) || !std::isfinite(iv.low) || !std::isfinite(iv.high)) return std::nullopt;
+  const double k = static_cast<double>(known);
+  return Ratio{estimate / k, iv.low / k, iv.high / k};
+}
+
+/// Model-based figures for the strata where MSE is not reliable (see StratumEstimate). A
+/// police force area takes its region's ratio (estimated here if regions were not asked
+/// for); every other stratum, or a force area whose region has no usable estimate, the
+/// national one.
+void add_model_based(FourAnswers& out, const std::vector<PersonRow>& persons, const AreaTable& areas,
+                     const estimate::EstimateOptions& stratum_options, const QuestionsOptions& opt) {
+  constexpr double kTooWide = 10.0;  // interval high / low beyond which MSE is not used
+  auto needs = [&](const StratumEstimate& s) {
+    if (s.value == "not recorded") return false;
+    if (!s.estimate) return s.flag.starts_with("too sparse");
+    return s.interval.low > 0 && s.interval.high / s.interval.low > kTooWide;
+  };
+  if (std::none_of(out.strata.begin(), out.strata.end(), needs)) return;
+  const auto national = ratio_of(out.victims.known, out.victims.estimate, out.victims.interval);
+
+  // Regions: from the strata when estimated there, else estimated now (only those holding a
+  // force area that needs one).
+  std::map<std::string, std::string> region_of_pfa;
+  std::set<std::string> mixed;
+  for (const auto& a : areas.all()) {
+    auto [it, fresh] = region_of_pfa.emplace(a.pfa_name, a.region_name);
+    if (!fresh && it->second != a.region_name) mixed.insert(a.pfa_name);
+  }
+  std::map<std::string, std::optional<Ratio>> region_ratio;
+  for (const auto& s : out.strata)
+    if (s.dimension == "region" && s.estimate) region_ratio[s.value] = ratio_of(s.observed, *s.estimate, s.interval);
+  std::set<std::string> regions_needed;
+  for (const auto& s : out.strata)
+    if (s.dimension == "pfa" && needs(s) && region_of_pfa.contains(s.value) && !mixed.contains(s.value) &&
+        !region_ratio.contains(region_of_pfa[s.value]))
+      regions_needed.insert(region_of_pfa[s.value]);
+  for (const auto& region : regions_needed) {
+    std::vector<const PersonRow*> members;
+    for (const auto& p : persons) {
+      const Area* a = p.lad_cd.empty() ? nullptr : areas.find(p.lad_cd);
+      if (a && a->region_name == region) members.push_back(&p);
+    }
+    const auto t = table_of(members, out.lists);
+    std::optional<Ratio> r;
+    if (sparse_reason(t, opt).empty()) {
+      try {
+        const auto e = estimate::estimate_all(t, stratum_options);
+        r = ratio_of(t.observed(), e.estimate, e.interval);
+      } catch (const UsageError&) {
+      }
+    }
+    region_ratio[region] = r;
+  }
+
+  for (auto& s : out.strata) {
+    if (!needs(s)) continue;
+    std::optional<Ratio> r;
+    std::string parent;
+    if (s.dimension == "pfa" && region_of_pfa.contains(s.value) && !mixed.contains(s.value)) {
+      const auto& region = region_of_pfa[s.value];
+      if (auto it = region_ratio.find(region); it != region_ratio.end() && it->second && it->second->high / it->second->low <= kTooWide) {
+        r = it->second;
+        parent = "region " + region;
+      }
+    }
+    if (!r && national) {
+      r = national;
+      parent = "national";
+    }
+    if (!r) continue;
+    const double k = static_cast<double>(s.observed);
+    s.model_based = k * r->value;
+    s.model_based_interval = {k * r->low, k * r->high, out.victims.interval.level,
+                              fmt::format("the {} estimated-to-known ratio's interval, times the known count", parent)};
+    s.ratio = r->value;
+    s.ratio_low = r->low;
+    s.ratio_high = r->high;
+    s.model_based_parent = parent;
+  }
+}
+
+}  // namespace
+
 FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const QuestionsOptions& opt) {
   for (const auto& d : opt.by) {
     if (std::find(stratum_dimensions().begin(), stratum_dimensions().end(), d) == stratum_dimensions().end())
@@ -323,6 +413,7 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
       out.strata.push_back(std::move(s));
     }
   }
+  add_model_based(out, persons, areas, stratum_options, opt);
   return out;
 }
 
@@ -347,6 +438,19 @@ nlohmann::ordered_json FourAnswers::to_json() const {
     e["interval"] = s.estimate ? interval_json(s.interval) : nlohmann::ordered_json(nullptr);
     e["method"] = s.method;
     e["flag"] = s.flag;
+    if (s.model_based) {
+      e["model_based"] = {{"estimate", *s.model_based},
+                          {"interval", interval_json(s.model_based_interval)},
+                          {"ratio", s.ratio},
+                          {"ratio_interval", {s.ratio_low, s.ratio_high}},
+                          {"parent", s.model_based_parent},
+                          {"basis", fmt::format("model-based: the {} ratio of estimated to known victims ({:.2f}) "
+                                                "applied to this stratum's known count; assumes it misses the same "
+                                                "share, and its interval leaves out local variation",
+                                                s.model_based_parent, s.ratio)}};
+    } else {
+      e["model_based"] = nullptr;
+    }
     strata_json.push_back(std::move(e));
   }
   j["strata"] = std::move(strata_json);

@@ -16,7 +16,8 @@
 //
 // Strata (region, police force area, year of first record, age band, sex) are estimated one
 // by one; a stratum too sparse for MSE is flagged and left without an estimate, never
-// filled in silently.
+// filled in silently. Such strata, and those whose interval is too wide to use, carry a
+// separate model-based figure (the parent's hidden fraction applied), labelled as such.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -57,6 +58,16 @@ struct StratumEstimate {
   estimate::Interval interval;
   std::string method;
   std::string flag;  // why it was not estimated, or empty
+  /// A model-based figure where MSE is not reliable (a stratum too sparse, or one whose
+  /// interval spans more than a factor of 10): the stratum's known count times its parent's
+  /// estimated-to-known ratio (a police force area's region, else the whole country), with
+  /// the parent's interval for that ratio. Assumes the stratum misses the same share as its
+  /// parent; it is labelled as model-based wherever it is shown (METHODS.md section 3).
+  std::optional<double> model_based;
+  estimate::Interval model_based_interval;
+  double ratio = 0;                  // the parent's estimate / known
+  double ratio_low = 0, ratio_high = 0;
+  std::string model_based_parent;    // e.g. "region South West" or "national"
 };
 
 struct FourAnswers {

@@ -46,6 +46,7 @@ const char* method_label(const std::string& key) {
       // Short: the labels name the rows of the methods chart too.
       {"loglinear_heterogeneity", "Log-linear, heterogeneity allowed, chosen"},
       {"loglinear_heterogeneity_averaged", "Log-linear, heterogeneity allowed, averaged"},
+      {"loglinear_mata", "Log-linear, heterogeneity allowed, tail-area average"},
       {"loglinear_averaged", "Log-linear models, averaged by their weights"},
       {"lcmcr", "Bayesian latent-class model (LCMCR)"},
       {"chapman", "Chapman (two lists)"},
@@ -87,10 +88,11 @@ void add_models(nlohmann::json& b, const nlohmann::json& vm, const disclose::Pub
   // The chosen log-linear model first, then its average, then the others.
   const auto rank = [](const nlohmann::json& r) {
     const auto m = r["method"].get<std::string>();
-    return m == "loglinear_heterogeneity" ? 0 : m == "loglinear_heterogeneity_averaged" ? 1 : m == "loglinear" ? 2
-           : m == "loglinear_averaged"                                                    ? 3
-           : m == "lcmcr"                                                                 ? 4
-                                                                                          : 5;
+    return m == "loglinear_heterogeneity" ? 0 : m == "loglinear_mata" ? 1 : m == "loglinear_heterogeneity_averaged" ? 2
+           : m == "loglinear"                                                                                ? 3
+           : m == "loglinear_averaged"                                                                       ? 4
+           : m == "lcmcr"                                                                                    ? 5
+                                                                                                             : 6;
   };
   std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
   nlohmann::json models = {{"known", cell(known)}, {"chosen_method", chosen}, {"interval_kind", vm.value("interval_kind", "")},
@@ -342,6 +344,19 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
     row["value"] = s.at("value");
     row["known"] = cell(known);
     row["flag"] = s.value("flag", "");
+    // The model-based figure (where MSE is not reliable). Public tier: computed from the
+    // published (rounded) known count, so it tells nothing the table does not; none when
+    // the known count is withheld.
+    const auto mb = s.value("model_based", nlohmann::json(nullptr));
+    if (mb.is_object() && !known.suppressed()) {
+      const double k = is_public ? static_cast<double>(known.value) : s.at("observed").get<double>();
+      const double ratio = mb.at("ratio").get<double>();
+      const auto& ri = mb.at("ratio_interval");
+      nlohmann::json m = published_estimate(k * ratio, {k * ri[0].get<double>(), k * ri[1].get<double>()}, is_public);
+      m["parent"] = mb.at("parent");
+      m["basis"] = mb.at("basis");
+      row["model_based"] = m;
+    }
     b["strata"].push_back(row);
   }
 }

@@ -414,11 +414,25 @@ test("flagged (sparse) strata: grey on the regional map with their reason, liste
   const table = page.locator('#strata table:has(caption:text("Victims by police force area"))');
   const rows = table.locator("tbody tr");
   assert.equal(await rows.count(), pfa.length);
+  let modelBased = 0;
   for (let i = 0; i < pfa.length; i++) {
+    const mb = pfa[i].model_based;
+    const cell = await rows.nth(i).locator("td").nth(4).textContent();
+    if (mb && mb.estimate !== undefined) {
+      // Labelled model-based, with what it rests on (the region's ratio, else the nation's).
+      ++modelBased;
+      assert.ok(cell.startsWith(mb.estimate.toLocaleString("en-GB")), cell);
+      assert.ok(cell.includes(`model-based from the ${mb.parent} ratio`), cell);
+    } else {
+      assert.equal(cell, "");
+    }
     if (!notDrawn(pfa[i])) continue;
     assert.equal(await rows.nth(i).locator("td").nth(1).textContent(), "–");
     assert.equal(await rows.nth(i).locator("td").nth(3).textContent(), pfa[i].flag);
   }
+  // Sparse force areas whose known count is published carry one.
+  assert.ok(modelBased >= 1, "model-based figures for sparse police force areas");
+  assert.equal(modelBased, pfa.filter((s) => s.model_based).length);
   await plot.screenshot({ path: path.join(reportDir, "report-forest-pfa.png") });
   assert.deepEqual(problems, []);
   await page.close();

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/error.hpp"
 #include "ingest/ingest.hpp"
 #include "link/store_link.hpp"
@@ -99,6 +101,58 @@ TEST_F(FourQuestionsTest, AnswersAreConsistentWithEachOtherAndTheTruth) {
   }
   const auto j = a.to_json();
   for (const char* key : {"victims", "areas", "offences", "still_involved", "strata"}) EXPECT_TRUE(j.contains(key)) << key;
+}
+
+TEST_F(FourQuestionsTest, SparseForceAreasGetTheirRegionsHiddenFractionLabelledModelBased) {
+  // With 100 known persons needed for MSE, most police force areas of this small country are
+  // too sparse: each gets known x its region's estimated/known ratio, the region estimated as
+  // `--by region` would (the same options, so the same figures).
+  auto opt = options();
+  opt.min_observed = 100;
+  opt.by = {"pfa"};
+  const auto by_pfa = answer_four_questions(*store_, testing::test_areas(), opt);
+  opt.by = {"region"};
+  const auto by_region = answer_four_questions(*store_, testing::test_areas(), opt);
+  std::map<std::string, const StratumEstimate*> regions;
+  for (const auto& s : by_region.strata) regions[s.value] = &s;
+  std::map<std::string, std::string> region_of;
+  for (const auto& a : testing::test_areas().all()) region_of[a.pfa_name] = a.region_name;
+
+  int model_based = 0;
+  for (const auto& s : by_pfa.strata) {
+    if (s.value == "not recorded") {
+      EXPECT_FALSE(s.model_based);
+      continue;
+    }
+    const bool sparse = !s.estimate;
+    const bool too_wide = s.estimate && s.interval.high / s.interval.low > 10;
+    EXPECT_EQ(s.model_based.has_value(), sparse || too_wide) << s.value;
+    if (!s.model_based) continue;
+    ++model_based;
+    const auto* region = regions.at(region_of.at(s.value));
+    if (region->estimate && region->interval.high / region->interval.low <= 10) {
+      EXPECT_EQ(s.model_based_parent, "region " + region->value);
+      const double ratio = *region->estimate / static_cast<double>(region->observed);
+      EXPECT_NEAR(*s.model_based, static_cast<double>(s.observed) * ratio, 1e-6 * *s.model_based) << s.value;
+      EXPECT_NEAR(s.model_based_interval.high,
+                  static_cast<double>(s.observed) * region->interval.high / static_cast<double>(region->observed),
+                  1e-6 * s.model_based_interval.high);
+    } else {
+      EXPECT_EQ(s.model_based_parent, "national");
+      EXPECT_NEAR(*s.model_based, static_cast<double>(s.observed) * by_pfa.victims.estimate / by_pfa.victims.known,
+                  1e-6 * *s.model_based);
+    }
+    EXPECT_LE(s.model_based_interval.low, *s.model_based);
+    EXPECT_GE(s.model_based_interval.high, *s.model_based);
+    EXPECT_GE(*s.model_based, static_cast<double>(s.observed));
+  }
+  EXPECT_GE(model_based, 10);
+  // In the JSON every stratum says whether it has one, and what it rests on.
+  const auto j = by_pfa.to_json();
+  for (const auto& s : j["strata"]) {
+    ASSERT_TRUE(s.contains("model_based"));
+    if (!s["model_based"].is_null()) EXPECT_TRUE(s["model_based"]["basis"].get<std::string>().starts_with("model-based"));
+  }
 }
 
 TEST_F(FourQuestionsTest, UnknownStratumListsTheValidOnes) {

@@ -53,6 +53,8 @@ export interface StratumRow {
   estimate?: number;
   interval?: [number, number];
   flag: string;
+  /** Where MSE is not reliable: the parent's estimated-to-known ratio applied to the known count. */
+  model_based?: { estimate?: number; interval?: [number, number]; parent: string; basis: string };
 }
 
 export interface Bundle extends BundleExtras {

@@ -141,13 +141,22 @@ function forestPlot(rows: StratumRow[]) {
   return figure;
 }
 
+/** A stratum's model-based figure for the table, labelled with what it rests on; "" when it has none. */
+function modelBased(r: StratumRow): string {
+  const m = r.model_based;
+  if (!m || m.estimate === undefined) return "";
+  const iv = m.interval ? ` (${m.interval[0].toLocaleString("en-GB")}–${m.interval[1].toLocaleString("en-GB")})` : "";
+  return `${m.estimate.toLocaleString("en-GB")}${iv}, model-based from the ${m.parent === "national" ? "national" : m.parent} ratio`;
+}
+
 function strataSection(bundle: Bundle) {
   const sec = section("strata", "Estimates by area, period and group");
   if (!bundle.strata || bundle.strata.length === 0) {
     sec.append(el("p", { class: "pending" }, "No stratified estimates yet: run joindots estimate --db ... --by region,..."));
     return sec;
   }
-  sec.append(el("p", {}, "Each stratum is estimated on its own. Strata too sparse for capture-recapture are flagged and not estimated; \"not recorded\" shows how many known victims lack the attribute. Crosses mark known victims."));
+  sec.append(el("p", {}, "Each stratum is estimated on its own. Strata too sparse for capture-recapture are flagged and not estimated; \"not recorded\" shows how many known victims lack the attribute. Crosses mark known victims."),
+    el("p", {}, "Model-based figures (tables only) stand in where capture-recapture is not reliable — a stratum too sparse, or one whose interval spans more than a factor of ten: the known count times the estimated-to-known ratio of its region (police force areas) or of the whole country. They assume the stratum misses the same share as its parent, and their intervals leave out local variation."));
   const dims = [...new Set(bundle.strata.map((s) => s.dimension))];
   for (const dim of dims) {
     const rows = bundle.strata.filter((s) => s.dimension === dim);
@@ -158,10 +167,11 @@ function strataSection(bundle: Bundle) {
       forestPlot(rows),
       ...(flagged.length ? [el("p", { class: "meta" }, `Not drawn (${flagged.length}): ${flagged.map((r) => `${r.value}${r.flag ? ` (${r.flag})` : ""}`).join("; ")}.`)] : []),
       tableBehind(`${DIMENSION_TITLES[dim] ?? dim}: the figures as a table`,
-        table(`Victims by ${(DIMENSION_TITLES[dim] ?? dim).toLowerCase()}`, ["Stratum", "Known", "Estimated", "95% interval", "Note"],
-          rows.map((r) => [r.value, formatCell(r.known), fmt(r.estimate), r.interval ? `${fmt(r.interval[0])}–${fmt(r.interval[1])}` : "–", r.flag]))),
-      downloadButton(`estimates_by_${dim}.csv`, () => toCsv(["dimension", "stratum", "known", "estimate", "interval_low", "interval_high", "note"],
-        rows.map((r) => [r.dimension, r.value, r.known.value ?? "suppressed", r.estimate ?? "", r.interval?.[0] ?? "", r.interval?.[1] ?? "", r.flag]))),
+        table(`Victims by ${(DIMENSION_TITLES[dim] ?? dim).toLowerCase()}`, ["Stratum", "Known", "Estimated", "95% interval", "Note", "Model-based (95% interval)"],
+          rows.map((r) => [r.value, formatCell(r.known), fmt(r.estimate), r.interval ? `${fmt(r.interval[0])}–${fmt(r.interval[1])}` : "–", r.flag, modelBased(r)]))),
+      downloadButton(`estimates_by_${dim}.csv`, () => toCsv(["dimension", "stratum", "known", "estimate", "interval_low", "interval_high", "note", "model_based", "model_based_low", "model_based_high", "model_based_from"],
+        rows.map((r) => [r.dimension, r.value, r.known.value ?? "suppressed", r.estimate ?? "", r.interval?.[0] ?? "", r.interval?.[1] ?? "", r.flag,
+          r.model_based?.estimate ?? "", r.model_based?.interval?.[0] ?? "", r.model_based?.interval?.[1] ?? "", r.model_based?.parent ?? ""]))),
     );
   }
   return sec;
