@@ -14,6 +14,7 @@
 
 #include "core/rng.hpp"
 #include "estimate/bootstrap.hpp"
+#include "estimate/estimate.hpp"
 #include "estimate/lcmcr.hpp"
 #include "estimate/model_search.hpp"
 
@@ -70,6 +71,28 @@ void BM_EstimateExhaustiveSearchK6WithHeterogeneity(benchmark::State& state) {
   state.counters["models"] = static_cast<double>(models);
 }
 BENCHMARK(BM_EstimateExhaustiveSearchK6WithHeterogeneity)->Arg(20000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// auto's whole log-linear part without the bootstrap: the plain search, the search with
+// the heterogeneity terms and the tail-area average (profile curves of up to 200 models).
+// LCMCR is cut to a token run.
+void BM_EstimateAutoWithoutBootstrapK6(benchmark::State& state) {
+  const auto t = six_lists(state.range(0));
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  o.lcmcr.chains = 1;
+  o.lcmcr.burn_in = 1;
+  o.lcmcr.samples = 2;
+  o.lcmcr.thin = 1;
+  double averaged = 0;
+  for (auto _ : state) {
+    const auto r = estimate_all(t, o);
+    for (const auto& m : r.methods)
+      if (m.method == "loglinear_mata") averaged = m.details["models_averaged"].get<double>();
+    benchmark::DoNotOptimize(r.interval.high);
+  }
+  state.counters["models_averaged"] = averaged;
+}
+BENCHMARK(BM_EstimateAutoWithoutBootstrapK6)->Arg(20000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_EstimateBootstrap(benchmark::State& state) {
   const auto t = six_lists(20000);
