@@ -135,9 +135,14 @@ int run_questions(const EstimateCliOptions& opt) {
   fmt::print("\n");
   if (!answers.strata.empty()) {
     fmt::print("\n{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", "stratum", "value", "known", "estimate", "95% interval", "note");
-    for (const auto& s : answers.strata)
+    for (const auto& s : answers.strata) {
+      std::string note = s.flag;
+      if (s.model_based)
+        note += fmt::format("{}model-based {} ({}), {} ratio", note.empty() ? "" : "; ", number(*s.model_based),
+                            interval_text(s.model_based_interval), s.model_based_parent);
       fmt::print("{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", s.dimension, s.value, s.observed,
-                 s.estimate ? number(*s.estimate) : "-", s.estimate ? interval_text(s.interval) : "-", s.flag);
+                 s.estimate ? number(*s.estimate) : "-", s.estimate ? interval_text(s.interval) : "-", note);
+    }
   }
   for (const auto& n : answers.victims_detail.notes) fmt::print("note: {}\n", n);
   return 0;
@@ -163,11 +168,11 @@ int run_estimate(const EstimateCliOptions& opt) {
   fmt::print("estimate   {}  ({:.0f}% interval {} to {})\n", number(result.estimate), 100 * result.interval.level,
              number(result.interval.low), number(result.interval.high));
   fmt::print("method     {}\n\n", result.method);
-  fmt::print("{:<20} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high", "model / interval / diagnostics");
+  fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high", "model / interval / diagnostics");
   for (const auto& m : result.methods) {
     std::string note;
     const auto& d = m.details;
-    if (m.method == "loglinear" && d.contains("model")) {
+    if ((m.method == "loglinear" || m.method == "loglinear_heterogeneity") && d.contains("model")) {
       note = fmt::format("{} {}, deviance {:.2f} on {} df; {}", d["model"].get<std::string>(),
                          d["criterion"].get<std::string>(), d["deviance"].get<double>(), d["df"].get<int>(),
                          d["interval_kind"].get<std::string>());
@@ -176,9 +181,12 @@ int run_estimate(const EstimateCliOptions& opt) {
                             number(d["bootstrap"]["interval"][1].get<double>()));
     } else if (m.method == "loglinear") {
       note = "no valid model";
-    } else if (m.method == "loglinear_averaged") {
+    } else if (m.method == "loglinear_averaged" || m.method == "loglinear_heterogeneity_averaged") {
       note = fmt::format("{} models, {} weights; bootstrap interval", d["models_averaged"].get<std::size_t>(),
                          d["criterion"].get<std::string>());
+    } else if (m.method == "loglinear_mata") {
+      note = fmt::format("median and tail-area interval over {} models, {:.0f}% of the weight on heterogeneity",
+                         d["models_averaged"].get<std::size_t>(), 100 * d["weight_with_heterogeneity"].get<double>());
     } else if (m.method == "lcmcr") {
       note = fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains", d["rhat"].get<double>(),
                          d["ess"].get<double>(), d["chains"].get<int>());
@@ -186,7 +194,7 @@ int run_estimate(const EstimateCliOptions& opt) {
       note = fmt::format("n1 {}, n2 {}, both {}; {}", d["n1"].get<std::int64_t>(), d["n2"].get<std::int64_t>(),
                          d["both"].get<std::int64_t>(), d["interval_kind"].get<std::string>());
     }
-    fmt::print("{:<20} {:>10} {:>10} {:>10}  {}\n", m.method, number(m.estimate), number(m.interval.low),
+    fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", m.method, number(m.estimate), number(m.interval.low),
                number(m.interval.high), note);
   }
   for (const auto& m : result.methods) {
