@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "estimate/estimate.hpp"
 #include "estimate/loglinear.hpp"
 #include "test_support.hpp"
 #include "test_tables.hpp"
@@ -222,6 +223,27 @@ TEST(BayesLogLinear, HpdOfAPmf) {
   EXPECT_EQ(hpd_of_pmf({0.1, 0.2, 0.4, 0.2, 0.1}, 0.8), (std::pair<std::size_t, std::size_t>{1, 3}));
   EXPECT_EQ(hpd_of_pmf({0.5, 0.3, 0.1, 0.1}, 0.8), (std::pair<std::size_t, std::size_t>{0, 1}));
   EXPECT_EQ(hpd_of_pmf({0.05, 0.05, 0.9}, 0.9), (std::pair<std::size_t, std::size_t>{2, 2}));
+}
+
+TEST(BayesLogLinear, EstimateAllMakesItTheHeadlineWhenThereAreCovariates) {
+  EstimateOptions o;
+  o.method = Method::BayesLogLinear;
+  o.bayes.draws_per_model = 1000;
+  const auto j = to_json(estimate_all(spina_by_ethnicity(), o));
+  EXPECT_EQ(j["headline_method"], "bayes_loglinear");
+  EXPECT_EQ(j["covariates"], (std::vector<std::string>{"eth"}));
+  EXPECT_NE(j["method"].get<std::string>().find("covariates (eth)"), std::string::npos);
+  const auto& b = j["methods"]["bayes_loglinear"];
+  EXPECT_EQ(j["estimate"], b["estimate"]);
+  EXPECT_EQ(b["strata"].size(), 3u);
+  EXPECT_TRUE(b.contains("top_models"));
+  EXPECT_TRUE(b.contains("ess"));
+  EXPECT_NEAR(j["estimate"].get<double>(), 729.5, 3);
+  // Without covariates it is a method like the others.
+  const auto p = to_json(estimate_all(testing::mse_table("spina_bifida_3list.csv"), o));
+  EXPECT_EQ(p["headline_method"], "bayes_loglinear");
+  EXPECT_EQ(p["methods"].size(), 1u);
+  EXPECT_EQ(parse_method("bayes_loglinear"), Method::BayesLogLinear);
 }
 
 std::string problems_of(const std::string& csv, const std::optional<std::vector<std::string>>& covariates = std::nullopt) {
