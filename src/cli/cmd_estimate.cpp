@@ -152,25 +152,12 @@ int run_estimate(const EstimateCliOptions& opt) {
     throw UsageError("estimate: --by, --truth and --reference-date apply to --db only");
   if (opt.table.empty()) throw UsageError("estimate: give --table FILE.csv (a capture-history table) or --db hub.db");
   estimate::EstimateOptions eo = estimate_options(opt);  // usage errors before reading the table
-  // A table without covariates is read (and its errors reported) as always; covariates are
-  // columns named by --covariates, or found when the plain reading fails on word-valued
-  // columns before `count`.
-  estimate::CovariateCaptureTable table;
-  if (!opt.covariates.empty()) {
-    table = estimate::read_covariate_capture_table(opt.table, opt.covariates);
-  } else {
-    try {
-      table = estimate::CovariateCaptureTable::from_table(estimate::read_capture_table(opt.table));
-    } catch (const BadInputError&) {
-      std::optional<estimate::CovariateCaptureTable> with;
-      try {
-        with = estimate::read_covariate_capture_table(opt.table);
-      } catch (const Error&) {
-      }
-      if (!with || with->covariates.empty()) throw;
-      table = std::move(*with);
-    }
-  }
+  // Covariates: the columns named by --covariates, or word-valued columns before `count`.
+  // A table without them is read (and its errors reported) as always.
+  const auto covariates = opt.covariates.empty() ? estimate::detect_covariate_columns(opt.table) : opt.covariates;
+  const auto table = covariates.empty()
+                         ? estimate::CovariateCaptureTable::from_table(estimate::read_capture_table(opt.table))
+                         : estimate::read_covariate_capture_table(opt.table, covariates);
   if (!opt.model.empty()) eo.model = estimate::LogLinearModel::parse(opt.model, table.k());
   if (!opt.common.quiet && !opt.common.json) {
     std::string covs;

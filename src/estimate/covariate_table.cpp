@@ -65,7 +65,39 @@ bool has_letter(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char ch) { return std::isalpha(ch) != 0; });
 }
 
+// How many trailing columns before `count` have a letter in every value, leaving at least
+// two list columns.
+int trailing_word_columns(int columns, const std::vector<CsvRow>& rows) {
+  int c = 0;
+  while (c < columns - 2) {
+    const auto col = static_cast<std::size_t>(columns - 1 - c);
+    const bool words = !rows.empty() && std::all_of(rows.begin(), rows.end(), [&](const CsvRow& r) {
+      return col < r.fields.size() && has_letter(r.fields[col]);
+    });
+    if (!words) break;
+    ++c;
+  }
+  return c;
+}
+
 }  // namespace
+
+std::vector<std::string> detect_covariate_columns(const std::filesystem::path& path) {
+  try {
+    IssueCollector ignored;
+    CsvReader reader(path, &ignored);
+    const std::vector<std::string> header = reader.header();
+    if (header.size() < 2 || header.back() != "count") return {};
+    std::vector<CsvRow> rows;
+    CsvRow row;
+    while (reader.next(row)) rows.push_back(row);
+    const int columns = static_cast<int>(header.size()) - 1;
+    const int c = trailing_word_columns(columns, rows);
+    return {header.begin() + (columns - c), header.end() - 1};
+  } catch (const Error&) {
+    return {};
+  }
+}
 
 CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& path,
                                                    const std::optional<std::vector<std::string>>& named) {
@@ -107,14 +139,7 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
                                 "is not named as a covariate",
                                 header[static_cast<std::size_t>(j)]));
   } else {
-    while (c < columns - 2) {
-      const auto col = static_cast<std::size_t>(columns - 1 - c);
-      const bool words = !rows.empty() && std::all_of(rows.begin(), rows.end(), [&](const CsvRow& r) {
-        return has_letter(r.fields[col]);
-      });
-      if (!words) break;
-      ++c;
-    }
+    c = trailing_word_columns(columns, rows);
   }
   const int k = columns - c;
   if (k < 2) fail_header(fmt::format("need at least 2 list columns, found {}", k));

@@ -62,4 +62,8 @@ struct CovariateCaptureTable {
 CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& path,
                                                    const std::optional<std::vector<std::string>>& covariates = std::nullopt);
 
+/// The covariate columns read_covariate_capture_table would find on its own (empty when
+/// there are none, or the file is unreadable: reading it then reports why).
+std::vector<std::string> detect_covariate_columns(const std::filesystem::path& path);
+
 }  // namespace joindots::estimate

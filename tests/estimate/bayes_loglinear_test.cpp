@@ -43,6 +43,11 @@ TEST(BayesLogLinear, ReadsTheSpinaBifidaTableWithItsEthnicityCovariate) {
   // Collapsed over ethnicity it is the three-list table.
   EXPECT_EQ(t.collapsed().counts, testing::mse_table("spina_bifida_3list.csv").counts);
   EXPECT_EQ(t.stratum_label(2), "eth=other");
+  const auto mse = joindots::testing::test_data_dir() / "mse";
+  EXPECT_EQ(detect_covariate_columns(mse / "spina_bifida_3list_by_ethnicity.csv"), (std::vector<std::string>{"eth"}));
+  EXPECT_EQ(detect_covariate_columns(mse / "scotpwid_4list_by_region_gender_age.csv"),
+            (std::vector<std::string>{"Region", "Gender", "Age"}));
+  EXPECT_TRUE(detect_covariate_columns(mse / "spina_bifida_3list.csv").empty());
 }
 
 // The published figure: conting's bict on this table, maximal model y ~ (S1 + S2 + S3 + eth)^2,
