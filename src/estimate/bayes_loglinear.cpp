@@ -8,8 +8,11 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <numeric>
+#include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -409,10 +412,7 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
     throw UsageError(fmt::format("bayes_loglinear: need at least {} draws per model", 2 * kBatches));
   const Design d = make_design(table);
   const std::size_t nterms = d.pair_names.size();
-  if (static_cast<int>(nterms) > o.max_enumerated_terms)
-    throw UsageError(fmt::format("bayes_loglinear: {} two-way terms among {} factors give 2^{} models, more than the "
-                                 "2^{} this method enumerates; use fewer covariates",
-                                 nterms, d.factors.size(), nterms, o.max_enumerated_terms));
+  if (nterms > 62) throw UsageError(fmt::format("bayes_loglinear: {} two-way terms: too many factors", nterms));
   const double g = o.prior_scale > 0 ? o.prior_scale : static_cast<double>(d.ncells);
   const std::uint64_t nmodels = std::uint64_t{1} << nterms;
   const int threads = std::max(1, o.threads);
@@ -426,48 +426,151 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
                               : fmt::format("unit information (X'X / {} cells); flat intercept; uniform over models", d.ncells);
   r.cells = static_cast<int>(d.ncells);
   r.missing_cells = static_cast<int>(d.missing.size());
-  r.draws_per_model = o.draws_per_model;
   r.seed = o.seed;
 
-  // 1. Modes and Laplace approximations of every model, in parallel (each model's result
-  //    in its own slot, so the outcome does not depend on the threads).
-  std::vector<Mode> modes(nmodels);
-  {
+  // 1. The Laplace approximation of every model's marginal likelihood: all 2^P models when
+  //    P <= max_enumerated_terms, else every model a Metropolis chain over the model space
+  //    (MC^3, Madigan & York 1995) visits or proposes. Each value is a function of its model
+  //    alone, so the outcome does not depend on the threads.
+  std::vector<std::uint64_t> candidates;
+  std::vector<double> laplace;  // NaN: the mode was not found
+  if (nterms <= static_cast<std::size_t>(o.max_enumerated_terms)) {
+    r.search = "enumerated";
+    candidates.resize(nmodels);
+    std::iota(candidates.begin(), candidates.end(), std::uint64_t{0});
+    laplace.assign(nmodels, std::numeric_limits<double>::quiet_NaN());
     std::atomic<std::uint64_t> next{0};
     auto work = [&] {
-      for (std::uint64_t m; (m = next++) < nmodels;) modes[m] = find_mode(ModelProblem(d, m, g), d);
+      for (std::uint64_t m; (m = next++) < nmodels;) {
+        const Mode mode = find_mode(ModelProblem(d, m, g), d);
+        if (mode.converged) laplace[m] = mode.laplace;
+      }
     };
     std::vector<std::thread> pool;
     for (int i = 1; i < threads; ++i) pool.emplace_back(work);
     work();
     for (auto& th : pool) th.join();
+  } else {
+    r.search = "MC3";
+    // Chain c starts from no interaction (c even) or every interaction (c odd); a step
+    // proposes adding or dropping one two-way term, uniformly, and is accepted with
+    // probability min(1, p(y | m') / p(y | m)) (Laplace). Every model evaluated is a
+    // candidate, visited or not.
+    const int chains = std::max(1, o.model_chains);
+    std::vector<std::unordered_map<std::uint64_t, double>> cache(static_cast<std::size_t>(chains));
+    std::vector<std::unordered_map<std::uint64_t, int>> visits(static_cast<std::size_t>(chains));
+    std::vector<std::size_t> accepted(static_cast<std::size_t>(chains), 0);
+    auto run_chain = [&](int c) {
+      auto& memo = cache[static_cast<std::size_t>(c)];
+      auto eval = [&](std::uint64_t m) {
+        const auto it = memo.find(m);
+        if (it != memo.end()) return it->second;
+        const Mode mode = find_mode(ModelProblem(d, m, g), d);
+        const double v = mode.converged ? mode.laplace : -std::numeric_limits<double>::infinity();
+        memo.emplace(m, v);
+        return v;
+      };
+      Rng rng(o.seed, "bayes_loglinear_models", static_cast<std::uint64_t>(c));
+      std::uint64_t cur = c % 2 == 0 ? 0 : nmodels - 1;
+      double lcur = eval(cur);
+      for (int it = 0; it < o.model_chain_iterations; ++it) {
+        const std::uint64_t prop = cur ^ (std::uint64_t{1} << rng.below(nterms));
+        const double lprop = eval(prop);
+        if (std::log(rng.uniform()) < lprop - lcur) {
+          cur = prop;
+          lcur = lprop;
+          ++accepted[static_cast<std::size_t>(c)];
+        }
+        ++visits[static_cast<std::size_t>(c)][cur];
+      }
+    };
+    {
+      std::atomic<int> next{0};
+      auto work = [&] {
+        for (int c; (c = next++) < chains;) run_chain(c);
+      };
+      std::vector<std::thread> pool;
+      for (int i = 1; i < threads && i < chains; ++i) pool.emplace_back(work);
+      work();
+      for (auto& th : pool) th.join();
+    }
+    std::map<std::uint64_t, double> all;  // ordered: the same candidates in the same order always
+    for (const auto& memo : cache)
+      for (const auto& [m, v] : memo) all.emplace(m, v);
+    for (const auto& [m, v] : all) {
+      candidates.push_back(m);
+      laplace.push_back(std::isfinite(v) ? v : std::numeric_limits<double>::quiet_NaN());
+    }
+    std::size_t total_accepted = 0;
+    for (auto a : accepted) total_accepted += a;
+    r.model_chain_acceptance = static_cast<double>(total_accepted) / (static_cast<double>(chains) * o.model_chain_iterations);
+    r.model_chains = chains;
+    r.model_chain_iterations = o.model_chain_iterations;
+    std::set<std::uint64_t> visited;
+    for (const auto& v : visits)
+      for (const auto& [m, n] : v) visited.insert(m);
+    r.models_visited = visited.size();
+    // Convergence check: the Laplace probability (renormalised over the candidates) of the
+    // models that some chain never visited.
+    double top = -std::numeric_limits<double>::infinity();
+    for (double v : laplace)
+      if (!std::isnan(v)) top = std::max(top, v);
+    double sum = 0, missed = 0;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (std::isnan(laplace[i])) continue;
+      const double w = std::exp(laplace[i] - top);
+      sum += w;
+      for (const auto& v : visits)
+        if (!v.contains(candidates[i])) {
+          missed += w;
+          break;
+        }
+    }
+    r.mass_missed_by_a_chain = missed / sum;
   }
+  r.models_evaluated = candidates.size();
   double best = -std::numeric_limits<double>::infinity();
-  for (const auto& m : modes)
-    if (m.converged) best = std::max(best, m.laplace);
+  for (double v : laplace)
+    if (!std::isnan(v)) best = std::max(best, v);
   if (!std::isfinite(best)) throw InternalError("bayes_loglinear: no model's posterior mode was found");
   double laplace_total = 0;
-  for (const auto& m : modes)
-    if (m.converged) laplace_total += std::exp(m.laplace - best);
-  std::vector<std::uint64_t> kept;
-  for (std::uint64_t m = 0; m < nmodels; ++m) {
-    const double prob = modes[m].converged ? std::exp(modes[m].laplace - best) / laplace_total : 0.0;
-    if (modes[m].converged && prob >= o.screen_probability) {
-      kept.push_back(m);
+  for (double v : laplace)
+    if (!std::isnan(v)) laplace_total += std::exp(v - best);
+  // Kept: the models above the screening threshold, at most max_sampled_models of them (the
+  // most probable).
+  std::vector<std::pair<double, std::uint64_t>> ranked;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const double prob = std::isnan(laplace[i]) ? 0.0 : std::exp(laplace[i] - best) / laplace_total;
+    if (prob >= o.screen_probability) {
+      ranked.emplace_back(prob, candidates[i]);
     } else {
       ++r.models_screened_out;
       r.screened_out_probability += prob;
     }
   }
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  while (ranked.size() > static_cast<std::size_t>(std::max(1, o.max_sampled_models))) {
+    ++r.models_screened_out;
+    r.screened_out_probability += ranked.back().first;
+    ranked.pop_back();
+  }
+  std::vector<std::uint64_t> kept;
+  for (const auto& [p, m] : ranked) kept.push_back(m);
+  std::sort(kept.begin(), kept.end());
 
-  // 2. Importance sampling for the models kept.
+  // 2. Importance sampling for the models kept (the same number of draws for each).
+  BayesLogLinearOptions od = o;
+  const double budget = static_cast<double>(o.max_total_draws);
+  if (static_cast<double>(o.draws_per_model) * static_cast<double>(kept.size()) > budget)
+    od.draws_per_model = std::max(20 * kBatches, static_cast<int>(budget / static_cast<double>(kept.size())) / kBatches * kBatches);
+  r.draws_per_model = od.draws_per_model;
   std::vector<ModelDraws> draws(kept.size());
   {
     std::atomic<std::size_t> next{0};
     auto work = [&] {
       for (std::size_t i; (i = next++) < kept.size();) {
         const ModelProblem mp(d, kept[i], g);
-        draws[i] = draw_model(d, kept[i], o, modes[kept[i]], mp);
+        draws[i] = draw_model(d, kept[i], od, find_mode(mp, d), mp);
       }
     };
     std::vector<std::thread> pool;
@@ -481,7 +584,7 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   double ref = -std::numeric_limits<double>::infinity();
   for (const auto& md : draws)
     for (double lw : md.log_w) ref = std::max(ref, lw);
-  const std::size_t S = static_cast<std::size_t>(o.draws_per_model);
+  const std::size_t S = static_cast<std::size_t>(od.draws_per_model);
   const std::size_t nm = d.missing.size();
   const std::size_t nstrata = table.covariates.empty() ? 0 : table.strata();
   std::vector<double> w_total(kept.size(), 0.0);

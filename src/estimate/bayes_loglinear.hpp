@@ -23,8 +23,10 @@
 // (Forster, Gill & Overstall 2012) with data augmentation. Here the missing counts are
 // summed out exactly (given beta the observed-cell likelihood does not involve them, and
 // N - n is a sum of Poisson counts), and the model space is enumerated when it is small
-// (2^P models, P the number of two-way terms: 64 for three lists and one covariate), so
-// what is left is one integral per model, over beta:
+// (2^P models, P the number of two-way terms: 64 for three lists and one covariate) or,
+// beyond 2^15 models, replaced by the models that two Metropolis chains over the model space
+// visit or propose (MC^3, Madigan & York 1995; four lists and three binary covariates make
+// 2^21 models), so what is left is one integral per model, over beta:
 //   1. the posterior mode of beta (Newton's method; the log posterior is concave) and the
 //      Laplace approximation of the marginal likelihood p(y | m) (Kass & Raftery 1995),
 //      used to screen out models with negligible probability (below 1e-8 in all);
@@ -58,10 +60,18 @@ struct BayesLogLinearOptions {
   /// Prior scale g: the coefficients' prior precision is X'X / g. 0 (default): the number of
   /// cells (conting's unit information prior). A huge g makes the posterior mode the MLE.
   double prior_scale = 0;
-  /// Enumerate every model when there are at most this many two-way terms (2^P models).
+  /// Enumerate every model when there are at most this many two-way terms (2^P models);
+  /// beyond, the candidates are the models that Metropolis chains over the model space
+  /// (MC^3) visit or propose.
   int max_enumerated_terms = 15;
-  /// Models whose Laplace posterior probability is below this are left out.
+  int model_chains = 2;
+  int model_chain_iterations = 100000;
+  /// Models whose Laplace posterior probability is below this are left out, and beyond the
+  /// max_sampled_models most probable.
   double screen_probability = 1e-8;
+  int max_sampled_models = 2000;
+  /// Importance draws in all: with many models each gets fewer than draws_per_model.
+  long long max_total_draws = 500000;
   double t_degrees_of_freedom = 7;
   int threads = 2;
 };
@@ -99,6 +109,12 @@ struct BayesLogLinearResult {
   std::vector<BayesModel> models;      // by posterior probability, the screened-out ones excluded
   std::vector<std::string> terms;      // the two-way terms of the maximal model, e.g. "S1:eth"
   std::size_t models_in_space = 0;     // 2^P
+  std::string search;                  // "enumerated" or "MC3"
+  std::size_t models_evaluated = 0;    // Laplace approximations computed
+  std::size_t models_visited = 0;      // MC3: distinct models the chains stood on
+  int model_chains = 0, model_chain_iterations = 0;
+  double model_chain_acceptance = 0;   // MC3
+  double mass_missed_by_a_chain = 0;   // MC3: probability of the models some chain never visited
   std::size_t models_screened_out = 0;
   double screened_out_probability = 0; // their Laplace posterior probability in all
   std::string maximal_model;
@@ -112,8 +128,7 @@ struct BayesLogLinearResult {
   std::uint64_t seed = 0;
 };
 
-/// Runs the model averaging. Throws UsageError when the model space is too large to
-/// enumerate (more than 2^max_enumerated_terms models).
+/// Runs the model averaging.
 BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const BayesLogLinearOptions& options = {});
 
 /// The posterior mode of one model's coefficients (Newton) and its fitted means for every

@@ -300,11 +300,14 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
                {"cells", r.cells},
                {"missing_cells", r.missing_cells},
                {"models_in_space", r.models_in_space},
+               {"search", r.search},
+               {"models_evaluated", r.models_evaluated},
                {"models_screened_out", r.models_screened_out},
                {"screened_out_probability", r.screened_out_probability},
                {"top_models", top},
-               {"computation", "every model enumerated; per model the posterior mode, Laplace screening and importance "
-                               "sampling from a multivariate t; N's posterior an exact Poisson mixture"},
+               {"computation", std::string(r.search == "MC3" ? "models found by MC3 chains" : "every model enumerated") +
+                                   "; per model the posterior mode, Laplace screening and importance sampling from a "
+                                   "multivariate t; N's posterior an exact Poisson mixture"},
                {"draws_per_model", r.draws_per_model},
                {"ess", r.ess},
                {"importance_efficiency", r.min_importance_efficiency},
@@ -315,6 +318,17 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
   nlohmann::ordered_json covs = nlohmann::ordered_json::array();
   for (const auto& c : table.covariates) covs.push_back({{"name", c.name}, {"levels", c.levels}});
   m.details["covariates"] = covs;
+  if (r.search == "MC3")
+    m.details["model_chains"] = {{"chains", r.model_chains},
+                                 {"iterations", r.model_chain_iterations},
+                                 {"acceptance", r.model_chain_acceptance},
+                                 {"models_visited", r.models_visited},
+                                 {"mass_missed_by_a_chain", r.mass_missed_by_a_chain}};
+  if (r.search == "MC3" && r.mass_missed_by_a_chain > 0.05)
+    m.details["warning_models"] = fmt::format(
+        "the chains over the {} models disagree: {:.0f}% of the posterior probability found lies on models one chain "
+        "never visited; the model probabilities are rough",
+        r.models_in_space, 100 * r.mass_missed_by_a_chain);
   if (r.ess < 1000 || r.min_importance_efficiency < 0.05)
     m.details["warning"] = fmt::format(
         "effective sample size of N {:.0f}, smallest importance efficiency {:.3f}: the Monte Carlo error may be "

@@ -209,6 +209,28 @@ TEST(BayesLogLinear, PosteriorModeWithAFlatPriorIsTheMle) {
   EXPECT_NEAR(with_eth.unobserved, mle.unobserved, 1e-6 * mle.unobserved);
 }
 
+// Beyond 2^max_enumerated_terms models the candidates come from Metropolis chains over the
+// model space. On a space small enough to enumerate (64 models) the chains find every model
+// that matters, and the figures are the enumeration's up to Monte Carlo error.
+TEST(BayesLogLinear, ModelChainsFindWhatEnumerationFinds) {
+  BayesLogLinearOptions o;
+  const auto all = bayes_loglinear(spina_by_ethnicity(), o);
+  EXPECT_EQ(all.search, "enumerated");
+  EXPECT_EQ(all.models_evaluated, 64u);
+  o.max_enumerated_terms = 5;
+  o.model_chain_iterations = 3000;
+  const auto mc3 = bayes_loglinear(spina_by_ethnicity(), o);
+  EXPECT_EQ(mc3.search, "MC3");
+  EXPECT_LE(mc3.models_evaluated, 64u);
+  EXPECT_GT(mc3.model_chain_acceptance, 0.05);
+  EXPECT_LT(mc3.mass_missed_by_a_chain, 0.01);
+  EXPECT_NEAR(mc3.total.mean, all.total.mean, 1.0);  // s.e. about 0.2 each
+  EXPECT_NEAR(mc3.screened_out_probability + 0.0, 0.0, 1e-6);
+  ASSERT_FALSE(mc3.models.empty());
+  EXPECT_EQ(mc3.models[0].formula, all.models[0].formula);
+  EXPECT_NEAR(mc3.models[0].probability, all.models[0].probability, 0.02);
+}
+
 TEST(BayesLogLinear, SameSeedSameResultWhateverTheThreads) {
   BayesLogLinearOptions o;
   o.draws_per_model = 500;
