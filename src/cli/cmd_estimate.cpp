@@ -4,6 +4,7 @@
 // and prints.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -24,6 +25,7 @@ struct EstimateCliOptions {
   std::string table;
   std::vector<std::string> covariates;
   int bayes_draws = 4000;
+  std::string censored_list;
   std::string db;
   std::vector<std::string> by;
   std::int64_t min_observed = 50;
@@ -159,6 +161,13 @@ int run_estimate(const EstimateCliOptions& opt) {
                          ? estimate::CovariateCaptureTable::from_table(estimate::read_capture_table(opt.table))
                          : estimate::read_covariate_capture_table(opt.table, covariates);
   if (!opt.model.empty()) eo.model = estimate::LogLinearModel::parse(opt.model, table.k());
+  if (!opt.censored_list.empty()) {
+    const auto it = std::find(table.lists.begin(), table.lists.end(), opt.censored_list);
+    if (it == table.lists.end())
+      throw UsageError(fmt::format("--censored-list: `{}` is not a list of {} (lists: {})", opt.censored_list, opt.table,
+                                   fmt::join(table.lists, ", ")));
+    eo.bayes.censored_list = static_cast<int>(it - table.lists.begin());
+  }
   if (!opt.common.quiet && !opt.common.json) {
     std::string covs;
     for (const auto& c : table.covariates)
@@ -247,6 +256,9 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   cmd->add_option("--bayes-draws", opt->bayes_draws, "bayes_loglinear: importance draws per model")
       ->check(CLI::Range(20, 10000000))
       ->capture_default_str();
+  cmd->add_option("--censored-list", opt->censored_list,
+                  "bayes_loglinear: the cells recorded by this list alone are upper bounds (it also records people "
+                  "outside the population); their true counts are between 1 and the count given (conting's cens)");
   cmd->add_option("--db", opt->db, "The store: answer the four questions from its latest link run (saved as a run)");
   cmd->add_option("--by", opt->by, "With --db: strata, comma-separated: region, pfa, year, age_band, sex")
       ->delimiter(',');

@@ -35,9 +35,60 @@ struct Design {
   std::vector<std::size_t> missing_stratum;
   Eigen::VectorXd y_observed;
   double log_factorials = 0;           // sum log y! over the observed cells
+  // Censored cells (conting's `cens`): the true count is between 1 and the count given.
+  std::vector<std::size_t> censored, censored_stratum;
+  Eigen::VectorXd y_censored;
 };
 
-Design make_design(const CovariateCaptureTable& t) {
+// log P(1 <= Y <= y) for Y ~ Poisson(mu), summed by ratios outward from the most likely
+// count in [1, y] (no overflow whatever y / mu), with one lgamma.
+double log_censored(double y, double mu) {
+  if (y < 1 || !(mu > 0) || !std::isfinite(mu)) return -std::numeric_limits<double>::infinity();
+  const double m = std::clamp(std::floor(mu), 1.0, y);
+  const double lpm = m * std::log(mu) - mu - std::lgamma(m + 1.0);
+  double sum = 1, r = 1;
+  for (double k = m; k < y; ++k) {
+    r *= mu / (k + 1);
+    sum += r;
+    if (r < 1e-17 * sum) break;
+  }
+  r = 1;
+  for (double k = m; k > 1; --k) {
+    r *= k / mu;
+    sum += r;
+    if (r < 1e-17 * sum) break;
+  }
+  return lpm + std::log(sum);
+}
+
+// d/d eta of log P(1 <= Y <= y), mu = exp(eta): mu (P(Y = 0) - P(Y = y)) / P(1 <= Y <= y).
+double d_log_censored(double y, double eta) {
+  const double mu = std::exp(eta);
+  const double lg = log_censored(y, mu);
+  const double lpy = y * eta - mu - std::lgamma(y + 1.0);
+  return mu * (std::exp(-mu - lg) - std::exp(lpy - lg));
+}
+
+// Draws Y ~ Poisson(mu) given 1 <= Y <= y.
+std::int64_t draw_censored(Rng& rng, double y, double mu) {
+  const auto n = static_cast<std::size_t>(y);
+  std::vector<double> w(n + 1, 0.0);
+  const double m = std::clamp(std::floor(mu), 1.0, y);
+  const auto mi = static_cast<std::size_t>(m);
+  w[mi] = 1;
+  for (std::size_t k = mi; k < n; ++k) w[k + 1] = w[k] * mu / static_cast<double>(k + 1);
+  for (std::size_t k = mi; k > 1; --k) w[k - 1] = w[k] * static_cast<double>(k) / mu;
+  double total = 0;
+  for (double v : w) total += v;
+  double u = rng.uniform() * total;
+  for (std::size_t k = 1; k <= n; ++k) {
+    u -= w[k];
+    if (u <= 0) return static_cast<std::int64_t>(k);
+  }
+  return static_cast<std::int64_t>(n);
+}
+
+Design make_design(const CovariateCaptureTable& t, int censored_list) {
   Design d;
   const int k = t.k();
   const std::size_t strata = t.strata();
@@ -92,11 +143,15 @@ Design make_design(const CovariateCaptureTable& t) {
   d.x.resize(static_cast<Eigen::Index>(d.ncells), static_cast<Eigen::Index>(cols.size()));
   for (std::size_t j = 0; j < cols.size(); ++j)
     for (std::size_t i = 0; i < d.ncells; ++i) d.x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = cols[j][i];
-  std::vector<double> y;
+  std::vector<double> y, yc;
   for (std::size_t i = 0; i < d.ncells; ++i) {
     if (i % patterns == 0) {
       d.missing.push_back(i);
       d.missing_stratum.push_back(i / patterns);
+    } else if (censored_list >= 0 && i % patterns == (std::size_t{1} << censored_list)) {
+      d.censored.push_back(i);
+      d.censored_stratum.push_back(i / patterns);
+      yc.push_back(static_cast<double>(t.counts[i]));
     } else {
       d.observed.push_back(i);
       y.push_back(static_cast<double>(t.counts[i]));
@@ -104,12 +159,13 @@ Design make_design(const CovariateCaptureTable& t) {
     }
   }
   d.y_observed = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
+  d.y_censored = Eigen::Map<Eigen::VectorXd>(yc.data(), static_cast<Eigen::Index>(yc.size()));
   return d;
 }
 
 // One model: its design on the observed and missing cells, and its prior.
 struct ModelProblem {
-  Eigen::MatrixXd xo, xm;
+  Eigen::MatrixXd xo, xm, xc;  // observed, missing and censored cells
   Eigen::MatrixXd prior;  // p x p precision, zero first row and column (flat intercept)
   double prior_log_norm = 0;  // log of the normal prior's normalising constant
   int p = 0;
@@ -123,6 +179,8 @@ struct ModelProblem {
     for (int j = 0; j < p; ++j) x.col(j) = d.x.col(cols[static_cast<std::size_t>(j)]);
     xo.resize(static_cast<Eigen::Index>(d.observed.size()), p);
     for (std::size_t i = 0; i < d.observed.size(); ++i) xo.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.observed[i]));
+    xc.resize(static_cast<Eigen::Index>(d.censored.size()), p);
+    for (std::size_t i = 0; i < d.censored.size(); ++i) xc.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.censored[i]));
     xm.resize(static_cast<Eigen::Index>(d.missing.size()), p);
     for (std::size_t i = 0; i < d.missing.size(); ++i) xm.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.missing[i]));
     prior = Eigen::MatrixXd::Zero(p, p);
@@ -142,7 +200,33 @@ struct ModelProblem {
   double log_post(const Eigen::VectorXd& beta, const Design& d) const {
     const Eigen::VectorXd eta = xo * beta;
     double l = d.y_observed.dot(eta) - eta.array().exp().sum() - d.log_factorials;
+    if (xc.rows() > 0) {
+      const Eigen::VectorXd etac = xc * beta;
+      for (Eigen::Index i = 0; i < etac.size(); ++i) l += log_censored(d.y_censored(i), std::exp(etac(i)));
+    }
     return l - 0.5 * beta.dot(prior * beta) + prior_log_norm;
+  }
+
+  // Gradient and Hessian (of minus the log posterior) at beta. The censored cells' curvature
+  // is a central difference of their exact first derivative, floored at 0 away from the mode
+  // (Newton's step then stays an ascent direction).
+  void derivatives(const Eigen::VectorXd& beta, const Design& d, Eigen::VectorXd& g, Eigen::MatrixXd& h,
+                   bool floor_curvature) const {
+    const Eigen::VectorXd mu = (xo * beta).array().exp();
+    g = xo.transpose() * (d.y_observed - mu) - prior * beta;
+    h = xo.transpose() * mu.asDiagonal() * xo + prior;
+    if (xc.rows() > 0) {
+      const Eigen::VectorXd etac = xc * beta;
+      Eigen::VectorXd gc(etac.size()), hc(etac.size());
+      for (Eigen::Index i = 0; i < etac.size(); ++i) {
+        const double y = d.y_censored(i), e = 1e-5;
+        gc(i) = d_log_censored(y, etac(i));
+        hc(i) = -(d_log_censored(y, etac(i) + e) - d_log_censored(y, etac(i) - e)) / (2 * e);
+        if (floor_curvature) hc(i) = std::max(hc(i), 0.0);
+      }
+      g += xc.transpose() * gc;
+      h += xc.transpose() * hc.asDiagonal() * xc;
+    }
   }
 };
 
@@ -160,10 +244,9 @@ Mode find_mode(const ModelProblem& mp, const Design& d) {
   m.beta = Eigen::VectorXd::Zero(p);
   m.beta(0) = std::log(d.y_observed.mean() + 0.5);
   double lp = mp.log_post(m.beta, d);
+  Eigen::VectorXd g;
   for (int it = 0; it < 200; ++it) {
-    const Eigen::VectorXd mu = (mp.xo * m.beta).array().exp();
-    const Eigen::VectorXd g = mp.xo.transpose() * (d.y_observed - mu) - mp.prior * m.beta;
-    m.hessian = mp.xo.transpose() * mu.asDiagonal() * mp.xo + mp.prior;
+    mp.derivatives(m.beta, d, g, m.hessian, true);
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(m.hessian);
     const Eigen::VectorXd step = ldlt.solve(g);
     const double decrement = g.dot(step);
@@ -183,8 +266,7 @@ Mode find_mode(const ModelProblem& mp, const Design& d) {
       }
     }
   }
-  const Eigen::VectorXd mu = (mp.xo * m.beta).array().exp();
-  m.hessian = mp.xo.transpose() * mu.asDiagonal() * mp.xo + mp.prior;
+  mp.derivatives(m.beta, d, g, m.hessian, true);
   m.log_post = lp;
   const Eigen::LLT<Eigen::MatrixXd> llt(m.hessian);
   double logdet = 0;
@@ -201,6 +283,7 @@ struct ModelDraws {
   double unobserved_mode = 0;
   std::vector<double> log_w;   // S
   std::vector<double> lambda;  // S x missing cells
+  std::vector<std::int64_t> censored;  // S x censored cells: their counts drawn given beta
 };
 
 ModelDraws draw_model(const Design& d, std::uint64_t mask, const BayesLogLinearOptions& o,
@@ -215,6 +298,9 @@ ModelDraws draw_model(const Design& d, std::uint64_t mask, const BayesLogLinearO
   const std::size_t nm = d.missing.size();
   md.log_w.resize(s_count);
   md.lambda.resize(s_count * nm);
+  const std::size_t nc = d.censored.size();
+  md.censored.resize(s_count * nc);
+  Rng rng_censored(o.seed, "bayes_loglinear_censored", mask);
   const Eigen::LLT<Eigen::MatrixXd> llt(mode.hessian);
   const Eigen::MatrixXd lt = llt.matrixU();  // H = U'U; delta = U^{-1} u gives delta'H delta = u'u
   double half_logdet = 0;
@@ -232,6 +318,13 @@ ModelDraws draw_model(const Design& d, std::uint64_t mask, const BayesLogLinearO
     md.log_w[s] = mp.log_post(beta, d) - log_q;
     const Eigen::VectorXd lam = (mp.xm * beta).array().exp();
     for (std::size_t j = 0; j < nm; ++j) md.lambda[s * nm + j] = lam(static_cast<Eigen::Index>(j));
+    if (nc > 0) {
+      const Eigen::VectorXd muc = (mp.xc * beta).array().exp();
+      for (std::size_t j = 0; j < nc; ++j)
+        md.censored[s * nc + j] = std::isfinite(muc(static_cast<Eigen::Index>(j)))
+                                      ? draw_censored(rng_censored, d.y_censored(static_cast<Eigen::Index>(j)), muc(static_cast<Eigen::Index>(j)))
+                                      : 1;
+    }
     if (!std::isfinite(md.log_w[s])) md.log_w[s] = -std::numeric_limits<double>::infinity();
   }
   return md;
@@ -258,32 +351,34 @@ struct Mixture {
   std::vector<double> dense;
   std::vector<std::pair<double, double>> far;  // (lambda, weight)
 
-  void add(double lambda, double w) {
+  // Adds w * Poisson(lambda) shifted by `offset`.
+  void add(double lambda, double w, std::size_t offset = 0) {
     if (!(lambda >= 0) || !std::isfinite(lambda)) return;
     if (lambda < 1e-300) {
-      if (dense.empty()) dense.resize(1, 0.0);
-      dense[0] += w;
+      if (dense.size() <= offset) dense.resize(offset + 1, 0.0);
+      dense[offset] += w;
       return;
     }
     const double spread = 10.0 * std::sqrt(lambda) + 20.0;
-    if (lambda + spread >= static_cast<double>(kDenseCap)) {
-      far.emplace_back(lambda, w);
+    if (lambda + spread + static_cast<double>(offset) >= static_cast<double>(kDenseCap)) {
+      far.emplace_back(lambda + static_cast<double>(offset), w);
       return;
     }
     const auto mode = static_cast<std::size_t>(std::floor(lambda));
     const std::size_t hi = static_cast<std::size_t>(lambda + spread);
-    if (dense.size() <= hi) dense.resize(hi + 1, 0.0);
+    if (dense.size() <= hi + offset) dense.resize(hi + offset + 1, 0.0);
+    double* acc = dense.data() + offset;
     const double pm = std::exp(static_cast<double>(mode) * std::log(lambda) - lambda - std::lgamma(static_cast<double>(mode) + 1.0));
     double v = pm;
     for (std::size_t k = mode; k <= hi; ++k) {
-      dense[k] += w * v;
+      acc[k] += w * v;
       v *= lambda / static_cast<double>(k + 1);
       if (v < 1e-18 * pm) break;
     }
     v = pm;
     for (std::size_t k = mode; k-- > 0;) {
       v *= static_cast<double>(k + 1) / lambda;
-      dense[k] += w * v;
+      acc[k] += w * v;
       if (v < 1e-18 * pm) break;
     }
   }
@@ -384,8 +479,8 @@ std::pair<std::size_t, std::size_t> hpd_of_pmf(const std::vector<double>& p, dou
   return best;
 }
 
-BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, double prior_scale) {
-  const Design d = make_design(table);
+BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, double prior_scale, int censored_list) {
+  const Design d = make_design(table, censored_list);
   const double g = prior_scale > 0 ? prior_scale : static_cast<double>(d.ncells);
   const ModelProblem mp(d, mask, g);
   const Mode m = find_mode(mp, d);
@@ -410,7 +505,8 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   const auto t0 = std::chrono::steady_clock::now();
   if (o.draws_per_model < 2 * kBatches)
     throw UsageError(fmt::format("bayes_loglinear: need at least {} draws per model", 2 * kBatches));
-  const Design d = make_design(table);
+  if (o.censored_list >= table.k()) throw UsageError("bayes_loglinear: the censored list is not a list of the table");
+  const Design d = make_design(table, o.censored_list);
   const std::size_t nterms = d.pair_names.size();
   if (nterms > 62) throw UsageError(fmt::format("bayes_loglinear: {} two-way terms: too many factors", nterms));
   const double g = o.prior_scale > 0 ? o.prior_scale : static_cast<double>(d.ncells);
@@ -426,6 +522,7 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
                               : fmt::format("unit information (X'X / {} cells); flat intercept; uniform over models", d.ncells);
   r.cells = static_cast<int>(d.ncells);
   r.missing_cells = static_cast<int>(d.missing.size());
+  r.censored_cells = static_cast<int>(d.censored.size());
   r.seed = o.seed;
 
   // 1. The Laplace approximation of every model's marginal likelihood: all 2^P models when
@@ -587,6 +684,25 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   const std::size_t S = static_cast<std::size_t>(od.draws_per_model);
   const std::size_t nm = d.missing.size();
   const std::size_t nstrata = table.covariates.empty() ? 0 : table.strata();
+  const std::size_t nc = d.censored.size();
+  // The unobserved part of draw s of model i, for series 0 (the total) or 1 + l (stratum l):
+  // the Poisson mean of its missing cells, and the censored cells' drawn counts.
+  auto unseen = [&](std::size_t i, std::size_t s, std::size_t series) {
+    double lam = 0;
+    std::int64_t cens = 0;
+    for (std::size_t j = 0; j < nm; ++j)
+      if (series == 0 || d.missing_stratum[j] == series - 1) lam += draws[i].lambda[s * nm + j];
+    for (std::size_t j = 0; j < nc; ++j)
+      if (series == 0 || d.censored_stratum[j] == series - 1) cens += draws[i].censored[s * nc + j];
+    return std::pair<double, std::int64_t>{lam, cens};
+  };
+  // What the series observed for certain (the censored cells' counts are only bounds).
+  auto certain = [&](std::size_t series) {
+    std::int64_t n = series == 0 ? table.observed() : table.observed_in(series - 1);
+    for (std::size_t j = 0; j < nc; ++j)
+      if (series == 0 || d.censored_stratum[j] == series - 1) n -= static_cast<std::int64_t>(d.y_censored(static_cast<Eigen::Index>(j)));
+    return n;
+  };
   std::vector<double> w_total(kept.size(), 0.0);
   std::vector<std::vector<double>> weights(kept.size());
   double w_all = 0;
@@ -598,10 +714,10 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
       weights[i][s] = w;
       sw += w;
       sw2 += w * w;
-      double lam = 0;
-      for (std::size_t j = 0; j < nm; ++j) lam += draws[i].lambda[s * nm + j];
-      swl += w * lam;
-      swll += w * lam * (lam + 1);  // E(X^2) of Poisson(lam)
+      const auto [lam, cens] = unseen(i, s, 0);
+      const double x = lam + static_cast<double>(cens);
+      swl += w * x;
+      swll += w * (x * x + lam);  // E(X^2) of cens + Poisson(lam)
     }
     w_total[i] = sw;
     w_all += sw;
@@ -611,7 +727,7 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
     bm.parameters = draws[i].p;
     bm.log_marginal = std::log(sw / static_cast<double>(S)) + ref;
     bm.log_marginal_laplace = draws[i].laplace;
-    bm.mean = static_cast<double>(table.observed()) + swl / sw;
+    bm.mean = static_cast<double>(certain(0)) + swl / sw;
     bm.sd = std::sqrt(std::max(0.0, swll / sw - (swl / sw) * (swl / sw)));
     bm.ess = sw2 > 0 ? sw * sw / sw2 : 0;
     bm.unobserved_mode = draws[i].unobserved_mode;
@@ -636,14 +752,8 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
             const double w = weights[i][s];
             if (w < w_floor) continue;
             const std::size_t b = s * kBatches / S;
-            double lam = 0;
-            if (series == 0) {
-              for (std::size_t j = 0; j < nm; ++j) lam += draws[i].lambda[s * nm + j];
-            } else {
-              for (std::size_t j = 0; j < nm; ++j)
-                if (d.missing_stratum[j] == series - 1) lam += draws[i].lambda[s * nm + j];
-            }
-            mix[series][b].add(lam, w);
+            const auto [lam, cens] = unseen(i, s, series);
+            mix[series][b].add(lam, w, static_cast<std::size_t>(cens));
           }
       }
     };
@@ -657,18 +767,19 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
       const std::size_t b = s * kBatches / S;
       const double w = weights[i][s];
       batch_sw[b] += w;
-      double lam = 0;
-      for (std::size_t j = 0; j < nm; ++j) {
-        lam += draws[i].lambda[s * nm + j];
-        if (nstrata) batch_swl_stratum[d.missing_stratum[j]][b] += w * draws[i].lambda[s * nm + j];
+      const auto [lam, cens] = unseen(i, s, 0);
+      batch_swl[b] += w * (lam + static_cast<double>(cens));
+      for (std::size_t l = 0; l < nstrata; ++l) {
+        const auto [lam_l, cens_l] = unseen(i, s, 1 + l);
+        batch_swl_stratum[l][b] += w * (lam_l + static_cast<double>(cens_l));
       }
-      batch_swl[b] += w * lam;
     }
 
   auto summarise = [&](std::size_t series, const std::string& label, std::int64_t observed, const std::vector<double>& swl) {
     PosteriorCount pc;
     pc.label = label;
     pc.observed = observed;
+    observed = certain(series);  // the shift of the mixture
     Mixture all;
     std::vector<double> means, lows, highs;
     double sw = 0, swl_all = 0;

@@ -73,6 +73,12 @@ struct BayesLogLinearOptions {
   /// Importance draws in all: with many models each gets fewer than draws_per_model.
   long long max_total_draws = 500000;
   double t_degrees_of_freedom = 7;
+  /// Censoring (conting's `cens` with find_cens(cens_source = ~S)): the cells recorded by
+  /// this list alone (0-based; -1: none), one per stratum, hold an upper bound: the true
+  /// count is between 1 and the count given (the list also records people outside the
+  /// population, as the Scottish HCV database). Their likelihood is P(1 <= Y <= y) and N
+  /// counts their true values, drawn given the coefficients.
+  int censored_list = -1;
   int threads = 2;
 };
 
@@ -120,7 +126,7 @@ struct BayesLogLinearResult {
   std::string maximal_model;
   std::string prior;                   // in words
   double prior_scale = 0;
-  int cells = 0, missing_cells = 0;
+  int cells = 0, missing_cells = 0, censored_cells = 0;
   int draws_per_model = 0;
   double ess = 0;                      // effective sample size of N (see above)
   double min_importance_efficiency = 0;  // smallest ESS / draws among models with probability >= 1%
@@ -141,7 +147,8 @@ struct BayesModeFit {
   double unobserved = 0;       // sum of the fitted means of the unobserved cells
   double log_marginal_laplace = 0;
 };
-BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, double prior_scale = 0);
+BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, double prior_scale = 0,
+                        int censored_list = -1);
 
 /// The highest-density interval of a probability mass function p over k = 0, 1, ...: the
 /// shortest [a, b] with sum p[a..b] >= level (ties: the one with more mass).

@@ -299,6 +299,7 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
                {"prior_scale", r.prior_scale},
                {"cells", r.cells},
                {"missing_cells", r.missing_cells},
+               {"censored_cells", r.censored_cells},
                {"models_in_space", r.models_in_space},
                {"search", r.search},
                {"models_evaluated", r.models_evaluated},
@@ -318,6 +319,11 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
   nlohmann::ordered_json covs = nlohmann::ordered_json::array();
   for (const auto& c : table.covariates) covs.push_back({{"name", c.name}, {"levels", c.levels}});
   m.details["covariates"] = covs;
+  if (bo.censored_list >= 0)
+    m.details["censored_list"] = {{"list", table.lists[static_cast<std::size_t>(bo.censored_list)]},
+                                  {"cells", r.censored_cells},
+                                  {"meaning", "the cells recorded by this list alone hold upper bounds: true counts "
+                                              "between 1 and the count given (conting's cens)"}};
   if (r.search == "MC3")
     m.details["model_chains"] = {{"chains", r.model_chains},
                                  {"iterations", r.model_chain_iterations},
@@ -522,6 +528,9 @@ EstimateResult estimate_all(const CovariateCaptureTable& table, const EstimateOp
   res.interval = bayes.interval;
   if (m == Method::Auto || m == Method::All)
     res.notes.push_back("the other methods ran on the table " + collapsed_note);
+  if (o.bayes.censored_list >= 0 && res.methods.size() > 1)
+    res.notes.push_back("only bayes_loglinear treats the censored cells as upper bounds; the other methods take their "
+                        "counts as exact");
   return res;
 }
 
