@@ -27,9 +27,10 @@
 // beyond 2^15 models, replaced by the models that two Metropolis chains over the model space
 // visit or propose (MC^3, Madigan & York 1995; four lists and three binary covariates make
 // 2^21 models), so what is left is one integral per model, over beta:
-//   1. the posterior mode of beta (Newton's method; the log posterior is concave) and the
-//      Laplace approximation of the marginal likelihood p(y | m) (Kass & Raftery 1995),
-//      used to screen out models with negligible probability (below 1e-8 in all);
+//   1. the posterior mode of beta (Newton's method; the log posterior is concave without
+//      censored cells) and the Laplace approximation of the marginal likelihood p(y | m)
+//      (Kass & Raftery 1995), used only to screen out models with negligible probability
+//      (below 1e-8 in all) and to move the model chains;
 //   2. importance sampling from a multivariate t with 7 degrees of freedom centred at the
 //      mode, scaled by the inverse Hessian (Geweke 1989): the mean weight estimates p(y|m)
 //      without bias; weighted draws give the posterior of beta under m.
