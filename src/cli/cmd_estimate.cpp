@@ -218,10 +218,15 @@ int run_estimate(const EstimateCliOptions& opt) {
   }
   for (const auto& m : result.methods) {
     if (m.method != "bayes_loglinear" || m.details["strata"].empty()) continue;
-    fmt::print("\nbayes_loglinear by stratum:\n{:<30} {:>8} {:>10} {:>10} {:>10}  {}\n", "stratum", "observed", "mean",
-               "hpd low", "hpd high", "equal-tailed");
-    for (const auto& s : m.details["strata"])
-      fmt::print("{:<30} {:>8} {:>10} {:>10} {:>10}  {}-{}\n", s["stratum"].get<std::string>(),
+    nlohmann::ordered_json rows = m.details["strata"];
+    for (const auto& s : m.details["margins"]) rows.push_back(s);
+    std::size_t width = 7;
+    for (const auto& s : rows) width = std::max(width, s["stratum"].get<std::string>().size());
+    fmt::print("\nbayes_loglinear by stratum{}:\n{:<{}} {:>8} {:>10} {:>10} {:>10}  {}\n",
+               m.details["margins"].empty() ? "" : " (then each level, over the other covariates)", "stratum", width,
+               "observed", "mean", "hpd low", "hpd high", "equal-tailed");
+    for (const auto& s : rows)
+      fmt::print("{:<{}} {:>8} {:>10} {:>10} {:>10}  {}-{}\n", s["stratum"].get<std::string>(), width,
                  s["observed"].get<std::int64_t>(), number(s["posterior_mean"].get<double>()),
                  number(s["hpd"][0].get<double>()), number(s["hpd"][1].get<double>()),
                  number(s["equal_tailed"][0].get<double>()), number(s["equal_tailed"][1].get<double>()));

@@ -27,14 +27,14 @@ constexpr double kLog2Pi = 1.8378770664093453;
 // The maximal model's design over every cell, sum-to-zero coded.
 struct Design {
   std::size_t ncells = 0;
-  Eigen::MatrixXd x;                   // ncells x p_max
-  std::vector<int> term;               // per column: -1 intercept or main effect, else the two-way term
-  std::vector<std::string> factors;    // lists, then covariates
-  std::vector<std::string> pair_names; // "S1:S2", ...
+  Eigen::MatrixXd x;      // ncells x p_max
+  std::vector<int> term;  // per column: -1 intercept or main effect, else the two-way term
+  std::vector<std::string> factors;            // lists, then covariates
+  std::vector<std::string> pair_names;         // "S1:S2", ...
   std::vector<std::size_t> observed, missing;  // cells
   std::vector<std::size_t> missing_stratum;
   Eigen::VectorXd y_observed;
-  double log_factorials = 0;           // sum log y! over the observed cells
+  double log_factorials = 0;  // sum log y! over the observed cells
   // Censored cells (conting's `cens`): the true count is between 1 and the count given.
   std::vector<std::size_t> censored, censored_stratum;
   Eigen::VectorXd y_censored;
@@ -108,7 +108,8 @@ Design make_design(const CovariateCaptureTable& t, int censored_list) {
   auto level = [&](std::size_t cell, std::size_t f) -> std::size_t {
     const std::size_t s = cell / patterns;
     const std::uint32_t p = static_cast<std::uint32_t>(cell % patterns);
-    if (f < static_cast<std::size_t>(k)) return (p >> f & 1u) ? 1 : 0;  // levels (un, obs), as conting's data
+    if (f < static_cast<std::size_t>(k))
+      return (p >> f & 1u) ? 1 : 0;  // levels (un, obs), as conting's data
     return t.level_of(s, f - static_cast<std::size_t>(k));
   };
   // contr.sum: column r of a factor with L levels is 1 at level r, -1 at level L-1, else 0.
@@ -142,7 +143,8 @@ Design make_design(const CovariateCaptureTable& t, int censored_list) {
     }
   d.x.resize(static_cast<Eigen::Index>(d.ncells), static_cast<Eigen::Index>(cols.size()));
   for (std::size_t j = 0; j < cols.size(); ++j)
-    for (std::size_t i = 0; i < d.ncells; ++i) d.x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = cols[j][i];
+    for (std::size_t i = 0; i < d.ncells; ++i)
+      d.x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = cols[j][i];
   std::vector<double> y, yc;
   for (std::size_t i = 0; i < d.ncells; ++i) {
     if (i % patterns == 0) {
@@ -166,8 +168,8 @@ Design make_design(const CovariateCaptureTable& t, int censored_list) {
 // One model: its design on the observed and missing cells, and its prior.
 struct ModelProblem {
   Eigen::MatrixXd xo, xm, xc;  // observed, missing and censored cells
-  Eigen::MatrixXd prior;  // p x p precision, zero first row and column (flat intercept)
-  double prior_log_norm = 0;  // log of the normal prior's normalising constant
+  Eigen::MatrixXd prior;       // p x p precision, zero first row and column (flat intercept)
+  double prior_log_norm = 0;   // log of the normal prior's normalising constant
   int p = 0;
 
   ModelProblem(const Design& d, std::uint64_t mask, double g) {
@@ -178,11 +180,14 @@ struct ModelProblem {
     Eigen::MatrixXd x(static_cast<Eigen::Index>(d.ncells), p);
     for (int j = 0; j < p; ++j) x.col(j) = d.x.col(cols[static_cast<std::size_t>(j)]);
     xo.resize(static_cast<Eigen::Index>(d.observed.size()), p);
-    for (std::size_t i = 0; i < d.observed.size(); ++i) xo.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.observed[i]));
+    for (std::size_t i = 0; i < d.observed.size(); ++i)
+      xo.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.observed[i]));
     xc.resize(static_cast<Eigen::Index>(d.censored.size()), p);
-    for (std::size_t i = 0; i < d.censored.size(); ++i) xc.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.censored[i]));
+    for (std::size_t i = 0; i < d.censored.size(); ++i)
+      xc.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.censored[i]));
     xm.resize(static_cast<Eigen::Index>(d.missing.size()), p);
-    for (std::size_t i = 0; i < d.missing.size(); ++i) xm.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.missing[i]));
+    for (std::size_t i = 0; i < d.missing.size(); ++i)
+      xm.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(d.missing[i]));
     prior = Eigen::MatrixXd::Zero(p, p);
     if (p > 1) {
       const Eigen::MatrixXd x1 = x.rightCols(p - 1);
@@ -202,7 +207,8 @@ struct ModelProblem {
     double l = d.y_observed.dot(eta) - eta.array().exp().sum() - d.log_factorials;
     if (xc.rows() > 0) {
       const Eigen::VectorXd etac = xc * beta;
-      for (Eigen::Index i = 0; i < etac.size(); ++i) l += log_censored(d.y_censored(i), std::exp(etac(i)));
+      for (Eigen::Index i = 0; i < etac.size(); ++i)
+        l += log_censored(d.y_censored(i), std::exp(etac(i)));
     }
     return l - 0.5 * beta.dot(prior * beta) + prior_log_norm;
   }
@@ -210,8 +216,8 @@ struct ModelProblem {
   // Gradient and Hessian (of minus the log posterior) at beta. The censored cells' curvature
   // is a central difference of their exact first derivative, floored at 0 away from the mode
   // (Newton's step then stays an ascent direction).
-  void derivatives(const Eigen::VectorXd& beta, const Design& d, Eigen::VectorXd& g, Eigen::MatrixXd& h,
-                   bool floor_curvature) const {
+  void derivatives(const Eigen::VectorXd& beta, const Design& d, Eigen::VectorXd& g,
+                   Eigen::MatrixXd& h, bool floor_curvature) const {
     const Eigen::VectorXd mu = (xo * beta).array().exp();
     g = xo.transpose() * (d.y_observed - mu) - prior * beta;
     h = xo.transpose() * mu.asDiagonal() * xo + prior;
@@ -281,8 +287,8 @@ struct ModelDraws {
   int p = 0;
   double laplace = 0;
   double unobserved_mode = 0;
-  std::vector<double> log_w;   // S
-  std::vector<double> lambda;  // S x missing cells
+  std::vector<double> log_w;           // S
+  std::vector<double> lambda;          // S x missing cells
   std::vector<std::int64_t> censored;  // S x censored cells: their counts drawn given beta
 };
 
@@ -306,7 +312,8 @@ ModelDraws draw_model(const Design& d, std::uint64_t mask, const BayesLogLinearO
   double half_logdet = 0;
   for (int i = 0; i < p; ++i) half_logdet += std::log(lt(i, i));
   const double nu = o.t_degrees_of_freedom;
-  const double log_t_norm = std::lgamma(0.5 * (nu + p)) - std::lgamma(0.5 * nu) - 0.5 * p * std::log(nu * M_PI) + half_logdet;
+  const double log_t_norm = std::lgamma(0.5 * (nu + p)) - std::lgamma(0.5 * nu) -
+                            0.5 * p * std::log(nu * M_PI) + half_logdet;
   Rng rng(o.seed, "bayes_loglinear", mask);
   Eigen::VectorXd u(p);
   for (std::size_t s = 0; s < s_count; ++s) {
@@ -321,16 +328,19 @@ ModelDraws draw_model(const Design& d, std::uint64_t mask, const BayesLogLinearO
     if (nc > 0) {
       const Eigen::VectorXd muc = (mp.xc * beta).array().exp();
       for (std::size_t j = 0; j < nc; ++j)
-        md.censored[s * nc + j] = std::isfinite(muc(static_cast<Eigen::Index>(j)))
-                                      ? draw_censored(rng_censored, d.y_censored(static_cast<Eigen::Index>(j)), muc(static_cast<Eigen::Index>(j)))
-                                      : 1;
+        md.censored[s * nc + j] =
+            std::isfinite(muc(static_cast<Eigen::Index>(j)))
+                ? draw_censored(rng_censored, d.y_censored(static_cast<Eigen::Index>(j)),
+                                muc(static_cast<Eigen::Index>(j)))
+                : 1;
     }
     if (!std::isfinite(md.log_w[s])) md.log_w[s] = -std::numeric_limits<double>::infinity();
   }
   return md;
 }
 
-std::string formula_of(const Design& d, std::uint64_t mask, std::vector<std::string>* interactions) {
+std::string formula_of(const Design& d, std::uint64_t mask,
+                       std::vector<std::string>* interactions) {
   std::string f;
   for (const auto& n : d.factors) f += (f.empty() ? "" : " + ") + n;
   for (std::size_t i = 0; i < d.pair_names.size(); ++i)
@@ -368,7 +378,8 @@ struct Mixture {
     const std::size_t hi = static_cast<std::size_t>(lambda + spread);
     if (dense.size() <= hi + offset) dense.resize(hi + offset + 1, 0.0);
     double* acc = dense.data() + offset;
-    const double pm = std::exp(static_cast<double>(mode) * std::log(lambda) - lambda - std::lgamma(static_cast<double>(mode) + 1.0));
+    const double pm = std::exp(static_cast<double>(mode) * std::log(lambda) - lambda -
+                               std::lgamma(static_cast<double>(mode) + 1.0));
     double v = pm;
     for (std::size_t k = mode; k <= hi; ++k) {
       acc[k] += w * v;
@@ -423,7 +434,9 @@ PmfSummary summarise_mixture(Mixture m, double level, std::int64_t shift) {
       c += w / total;
       if (c >= q) return std::round(lam) + n;
     }
-    return (m.far.empty() ? static_cast<double>(m.dense.size() - 1) : std::round(m.far.back().first)) + n;
+    return (m.far.empty() ? static_cast<double>(m.dense.size() - 1)
+                          : std::round(m.far.back().first)) +
+           n;
   };
   s.median = quantile(0.5);
   s.et_low = quantile(0.5 * (1 - level));
@@ -435,7 +448,8 @@ PmfSummary summarise_mixture(Mixture m, double level, std::int64_t shift) {
   } else if (far_w / total < 1 - level) {
     // The shortest interval holding `level` of all the mass, within the dense part.
     std::vector<double> p = m.dense;
-    p.push_back(far_w);  // the far tail as one last cell, so that hpd_of_pmf's target is level * total
+    p.push_back(
+        far_w);  // the far tail as one last cell, so that hpd_of_pmf's target is level * total
     auto [a, b] = hpd_of_pmf(p, level);
     if (b == p.size() - 1) b = quantile(1.0) - n;  // reaches into the far tail: up to its end
     s.hpd_low = static_cast<double>(a) + n;
@@ -471,7 +485,8 @@ std::pair<std::size_t, std::size_t> hpd_of_pmf(const std::vector<double>& p, dou
     while (b < p.size() && cum[b + 1] - cum[a] < target) ++b;
     if (b == p.size()) break;
     const double mass = cum[b + 1] - cum[a];
-    if (b - a < best.second - best.first || (b - a == best.second - best.first && mass > best_mass)) {
+    if (b - a < best.second - best.first ||
+        (b - a == best.second - best.first && mass > best_mass)) {
       best = {a, b};
       best_mass = mass;
     }
@@ -479,7 +494,8 @@ std::pair<std::size_t, std::size_t> hpd_of_pmf(const std::vector<double>& p, dou
   return best;
 }
 
-BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, double prior_scale, int censored_list) {
+BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, double prior_scale,
+                        int censored_list) {
   const Design d = make_design(table, censored_list);
   const double g = prior_scale > 0 ? prior_scale : static_cast<double>(d.ncells);
   const ModelProblem mp(d, mask, g);
@@ -493,7 +509,8 @@ BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, 
   f.fitted.resize(d.ncells);
   for (std::size_t i = 0; i < d.ncells; ++i) {
     double eta = 0;
-    for (std::size_t j = 0; j < cols.size(); ++j) eta += d.x(static_cast<Eigen::Index>(i), cols[j]) * m.beta(static_cast<Eigen::Index>(j));
+    for (std::size_t j = 0; j < cols.size(); ++j)
+      eta += d.x(static_cast<Eigen::Index>(i), cols[j]) * m.beta(static_cast<Eigen::Index>(j));
     f.fitted[i] = std::exp(eta);
   }
   for (auto c : d.missing) f.unobserved += f.fitted[c];
@@ -501,14 +518,18 @@ BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, 
   return f;
 }
 
-BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const BayesLogLinearOptions& o) {
+BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table,
+                                     const BayesLogLinearOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   if (o.draws_per_model < 2 * kBatches)
-    throw UsageError(fmt::format("bayes_loglinear: need at least {} draws per model", 2 * kBatches));
-  if (o.censored_list >= table.k()) throw UsageError("bayes_loglinear: the censored list is not a list of the table");
+    throw UsageError(
+        fmt::format("bayes_loglinear: need at least {} draws per model", 2 * kBatches));
+  if (o.censored_list >= table.k())
+    throw UsageError("bayes_loglinear: the censored list is not a list of the table");
   const Design d = make_design(table, o.censored_list);
   const std::size_t nterms = d.pair_names.size();
-  if (nterms > 62) throw UsageError(fmt::format("bayes_loglinear: {} two-way terms: too many factors", nterms));
+  if (nterms > 62)
+    throw UsageError(fmt::format("bayes_loglinear: {} two-way terms: too many factors", nterms));
   const double g = o.prior_scale > 0 ? o.prior_scale : static_cast<double>(d.ncells);
   const std::uint64_t nmodels = std::uint64_t{1} << nterms;
   const int threads = std::max(1, o.threads);
@@ -518,8 +539,11 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   r.terms = d.pair_names;
   r.maximal_model = formula_of(d, nmodels - 1, nullptr);
   r.prior_scale = g;
-  r.prior = o.prior_scale > 0 ? fmt::format("normal, precision X'X / {:g}; flat intercept", g)
-                              : fmt::format("unit information (X'X / {} cells); flat intercept; uniform over models", d.ncells);
+  r.prior =
+      o.prior_scale > 0
+          ? fmt::format("normal, precision X'X / {:g}; flat intercept", g)
+          : fmt::format("unit information (X'X / {} cells); flat intercept; uniform over models",
+                        d.ncells);
   r.cells = static_cast<int>(d.ncells);
   r.missing_cells = static_cast<int>(d.missing.size());
   r.censored_cells = static_cast<int>(d.censored.size());
@@ -600,7 +624,8 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
     }
     std::size_t total_accepted = 0;
     for (auto a : accepted) total_accepted += a;
-    r.model_chain_acceptance = static_cast<double>(total_accepted) / (static_cast<double>(chains) * o.model_chain_iterations);
+    r.model_chain_acceptance = static_cast<double>(total_accepted) /
+                               (static_cast<double>(chains) * o.model_chain_iterations);
     r.model_chains = chains;
     r.model_chain_iterations = o.model_chain_iterations;
     std::set<std::uint64_t> visited;
@@ -629,7 +654,8 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   double best = -std::numeric_limits<double>::infinity();
   for (double v : laplace)
     if (!std::isnan(v)) best = std::max(best, v);
-  if (!std::isfinite(best)) throw InternalError("bayes_loglinear: no model's posterior mode was found");
+  if (!std::isfinite(best))
+    throw InternalError("bayes_loglinear: no model's posterior mode was found");
   double laplace_total = 0;
   for (double v : laplace)
     if (!std::isnan(v)) laplace_total += std::exp(v - best);
@@ -645,7 +671,9 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
       r.screened_out_probability += prob;
     }
   }
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
   while (ranked.size() > static_cast<std::size_t>(std::max(1, o.max_sampled_models))) {
     ++r.models_screened_out;
     r.screened_out_probability += ranked.back().first;
@@ -659,7 +687,9 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   BayesLogLinearOptions od = o;
   const double budget = static_cast<double>(o.max_total_draws);
   if (static_cast<double>(o.draws_per_model) * static_cast<double>(kept.size()) > budget)
-    od.draws_per_model = std::max(20 * kBatches, static_cast<int>(budget / static_cast<double>(kept.size())) / kBatches * kBatches);
+    od.draws_per_model =
+        std::max(20 * kBatches,
+                 static_cast<int>(budget / static_cast<double>(kept.size())) / kBatches * kBatches);
   r.draws_per_model = od.draws_per_model;
   std::vector<ModelDraws> draws(kept.size());
   {
@@ -685,22 +715,49 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   const std::size_t nm = d.missing.size();
   const std::size_t nstrata = table.covariates.empty() ? 0 : table.strata();
   const std::size_t nc = d.censored.size();
-  // The unobserved part of draw s of model i, for series 0 (the total) or 1 + l (stratum l):
-  // the Poisson mean of its missing cells, and the censored cells' drawn counts.
+  // The series summarised: 0 the total; 1 + l stratum l; then, with two or more covariates,
+  // each level of each covariate over the others (a margin). in_series[series][stratum].
+  std::vector<std::vector<char>> in_series(1, std::vector<char>(table.strata(), 1));
+  std::vector<std::string> series_label{"total"};
+  for (std::size_t l = 0; l < nstrata; ++l) {
+    in_series.emplace_back(table.strata(), 0);
+    in_series.back()[l] = 1;
+    series_label.push_back(table.stratum_label(l));
+  }
+  const std::size_t first_margin = in_series.size();
+  if (table.covariates.size() >= 2)
+    for (std::size_t c = 0; c < table.covariates.size(); ++c)
+      for (std::size_t v = 0; v < table.covariates[c].levels.size(); ++v) {
+        in_series.emplace_back(table.strata(), 0);
+        for (std::size_t l = 0; l < table.strata(); ++l)
+          in_series.back()[l] = table.level_of(l, c) == v;
+        series_label.push_back(table.covariates[c].name + "=" + table.covariates[c].levels[v]);
+      }
+  const std::size_t nseries = in_series.size();
+  // The unobserved part of draw s of model i in a series: the Poisson mean of its missing
+  // cells, and the censored cells' drawn counts.
   auto unseen = [&](std::size_t i, std::size_t s, std::size_t series) {
     double lam = 0;
     std::int64_t cens = 0;
+    const auto& in = in_series[series];
     for (std::size_t j = 0; j < nm; ++j)
-      if (series == 0 || d.missing_stratum[j] == series - 1) lam += draws[i].lambda[s * nm + j];
+      if (in[d.missing_stratum[j]]) lam += draws[i].lambda[s * nm + j];
     for (std::size_t j = 0; j < nc; ++j)
-      if (series == 0 || d.censored_stratum[j] == series - 1) cens += draws[i].censored[s * nc + j];
+      if (in[d.censored_stratum[j]]) cens += draws[i].censored[s * nc + j];
     return std::pair<double, std::int64_t>{lam, cens};
+  };
+  auto observed_in_series = [&](std::size_t series) {
+    std::int64_t n = 0;
+    for (std::size_t l = 0; l < table.strata(); ++l)
+      if (in_series[series][l]) n += table.observed_in(l);
+    return n;
   };
   // What the series observed for certain (the censored cells' counts are only bounds).
   auto certain = [&](std::size_t series) {
-    std::int64_t n = series == 0 ? table.observed() : table.observed_in(series - 1);
+    std::int64_t n = observed_in_series(series);
     for (std::size_t j = 0; j < nc; ++j)
-      if (series == 0 || d.censored_stratum[j] == series - 1) n -= static_cast<std::int64_t>(d.y_censored(static_cast<Eigen::Index>(j)));
+      if (in_series[series][d.censored_stratum[j]])
+        n -= static_cast<std::int64_t>(d.y_censored(static_cast<Eigen::Index>(j)));
     return n;
   };
   std::vector<double> w_total(kept.size(), 0.0);
@@ -738,10 +795,9 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   // 4. The posterior of N (and per stratum): a mixture of Poissons, by batch.
   const double w_floor = 1e-14 * w_all;
   // mix[series][batch]: series 0 the total, 1 + l stratum l.
-  const std::size_t nseries = 1 + nstrata;
   std::vector<std::vector<Mixture>> mix(nseries, std::vector<Mixture>(kBatches));
-  std::vector<double> batch_sw(kBatches, 0.0), batch_swl(kBatches, 0.0);
-  std::vector<std::vector<double>> batch_swl_stratum(nstrata, std::vector<double>(kBatches, 0.0));
+  std::vector<double> batch_sw(kBatches, 0.0);
+  std::vector<std::vector<double>> batch_swl(nseries, std::vector<double>(kBatches, 0.0));
   {
     // Each thread owns whole series, so the sums run in the same order whatever the threads.
     std::atomic<std::size_t> next{0};
@@ -767,15 +823,14 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
       const std::size_t b = s * kBatches / S;
       const double w = weights[i][s];
       batch_sw[b] += w;
-      const auto [lam, cens] = unseen(i, s, 0);
-      batch_swl[b] += w * (lam + static_cast<double>(cens));
-      for (std::size_t l = 0; l < nstrata; ++l) {
-        const auto [lam_l, cens_l] = unseen(i, s, 1 + l);
-        batch_swl_stratum[l][b] += w * (lam_l + static_cast<double>(cens_l));
+      for (std::size_t series = 0; series < nseries; ++series) {
+        const auto [lam, cens] = unseen(i, s, series);
+        batch_swl[series][b] += w * (lam + static_cast<double>(cens));
       }
     }
 
-  auto summarise = [&](std::size_t series, const std::string& label, std::int64_t observed, const std::vector<double>& swl) {
+  auto summarise = [&](std::size_t series, const std::string& label, std::int64_t observed,
+                       const std::vector<double>& swl) {
     PosteriorCount pc;
     pc.label = label;
     pc.observed = observed;
@@ -788,7 +843,8 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
       all.merge(v);
       sw += batch_sw[static_cast<std::size_t>(b)];
       swl_all += swl[static_cast<std::size_t>(b)];
-      means.push_back(static_cast<double>(observed) + swl[static_cast<std::size_t>(b)] / batch_sw[static_cast<std::size_t>(b)]);
+      means.push_back(static_cast<double>(observed) +
+                      swl[static_cast<std::size_t>(b)] / batch_sw[static_cast<std::size_t>(b)]);
       if (!v.dense.empty() || !v.far.empty()) {
         const auto sb = summarise_mixture(v, o.level, observed);
         lows.push_back(sb.hpd_low);
@@ -796,7 +852,8 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
       }
     }
     const auto s = summarise_mixture(std::move(all), o.level, observed);
-    pc.mean = static_cast<double>(observed) + swl_all / sw;  // exact mixture mean (the pmf's is the same to 1e-12)
+    pc.mean = static_cast<double>(observed) +
+              swl_all / sw;  // exact mixture mean (the pmf's is the same to 1e-12)
     pc.median = s.median;
     pc.sd = s.sd;
     pc.hpd = {s.hpd_low, s.hpd_high, o.level, "highest posterior density"};
@@ -808,9 +865,11 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
     }
     return pc;
   };
-  r.total = summarise(0, "total", table.observed(), batch_swl);
-  for (std::size_t l = 0; l < nstrata; ++l)
-    r.strata.push_back(summarise(1 + l, table.stratum_label(l), table.observed_in(l), batch_swl_stratum[l]));
+  r.total = summarise(0, "total", table.observed(), batch_swl[0]);
+  for (std::size_t series = 1; series < nseries; ++series)
+    (series < first_margin ? r.strata : r.margins)
+        .push_back(
+            summarise(series, series_label[series], observed_in_series(series), batch_swl[series]));
 
   std::sort(r.models.begin(), r.models.end(), [](const BayesModel& a, const BayesModel& b) {
     return a.probability > b.probability || (a.probability == b.probability && a.mask < b.mask);
@@ -818,7 +877,9 @@ BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const B
   r.ess = r.total.mean_se > 0 ? r.total.sd * r.total.sd / (r.total.mean_se * r.total.mean_se) : 0;
   r.min_importance_efficiency = 1.0;
   for (const auto& m : r.models)
-    if (m.probability >= 0.01) r.min_importance_efficiency = std::min(r.min_importance_efficiency, m.ess / static_cast<double>(S));
+    if (m.probability >= 0.01)
+      r.min_importance_efficiency =
+          std::min(r.min_importance_efficiency, m.ess / static_cast<double>(S));
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -85,58 +85,62 @@ struct BayesLogLinearOptions {
 
 /// A posterior summary of a population size (the total or one stratum's).
 struct PosteriorCount {
-  std::string label;          // "total" or the stratum, e.g. "eth=caucasian"
+  std::string label;  // "total" or the stratum, e.g. "eth=caucasian"
   std::int64_t observed = 0;
   double mean = std::numeric_limits<double>::quiet_NaN();
   double median = std::numeric_limits<double>::quiet_NaN();
-  Interval hpd;               // highest posterior density
+  Interval hpd;  // highest posterior density
   Interval equal_tailed;
   double sd = std::numeric_limits<double>::quiet_NaN();
   double mean_se = std::numeric_limits<double>::quiet_NaN();  // Monte Carlo s.e. of the mean
-  double hpd_se_low = std::numeric_limits<double>::quiet_NaN(), hpd_se_high = std::numeric_limits<double>::quiet_NaN();
+  double hpd_se_low = std::numeric_limits<double>::quiet_NaN(),
+         hpd_se_high = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct BayesModel {
-  std::uint64_t mask = 0;        // bit i: two-way term i of `terms` is in
-  std::string formula;           // conting style: "S1 + S2 + S3 + eth + S2:S3"
+  std::uint64_t mask = 0;                 // bit i: two-way term i of `terms` is in
+  std::string formula;                    // conting style: "S1 + S2 + S3 + eth + S2:S3"
   std::vector<std::string> interactions;  // e.g. {"S2:S3"}
   int parameters = 0;
-  double log_marginal = 0;       // log p(y | m), importance sampling (flat-intercept constant)
+  double log_marginal = 0;  // log p(y | m), importance sampling (flat-intercept constant)
   double log_marginal_laplace = 0;
-  double probability = 0;        // posterior model probability
-  double mean = 0;               // E(N | y, m)
-  double sd = 0;                 // sd(N | y, m)
-  double ess = 0;                // Kish effective sample size of the importance weights
-  double unobserved_mode = 0;    // sum of the missing cells' means at the posterior mode
+  double probability = 0;      // posterior model probability
+  double mean = 0;             // E(N | y, m)
+  double sd = 0;               // sd(N | y, m)
+  double ess = 0;              // Kish effective sample size of the importance weights
+  double unobserved_mode = 0;  // sum of the missing cells' means at the posterior mode
 };
 
 struct BayesLogLinearResult {
   PosteriorCount total;
   std::vector<PosteriorCount> strata;  // one per covariate stratum (empty without covariates)
-  std::vector<BayesModel> models;      // by posterior probability, the screened-out ones excluded
-  std::vector<std::string> terms;      // the two-way terms of the maximal model, e.g. "S1:eth"
-  std::size_t models_in_space = 0;     // 2^P
-  std::string search;                  // "enumerated" or "MC3"
-  std::size_t models_evaluated = 0;    // Laplace approximations computed
-  std::size_t models_visited = 0;      // MC3: distinct models the chains stood on
+  std::vector<PosteriorCount>
+      margins;  // with two or more covariates: each level of each, summed over the others
+  std::vector<BayesModel> models;    // by posterior probability, the screened-out ones excluded
+  std::vector<std::string> terms;    // the two-way terms of the maximal model, e.g. "S1:eth"
+  std::size_t models_in_space = 0;   // 2^P
+  std::string search;                // "enumerated" or "MC3"
+  std::size_t models_evaluated = 0;  // Laplace approximations computed
+  std::size_t models_visited = 0;    // MC3: distinct models the chains stood on
   int model_chains = 0, model_chain_iterations = 0;
-  double model_chain_acceptance = 0;   // MC3
-  double mass_missed_by_a_chain = 0;   // MC3: probability of the models some chain never visited
+  double model_chain_acceptance = 0;  // MC3
+  double mass_missed_by_a_chain = 0;  // MC3: probability of the models some chain never visited
   std::size_t models_screened_out = 0;
-  double screened_out_probability = 0; // their Laplace posterior probability in all
+  double screened_out_probability = 0;  // their Laplace posterior probability in all
   std::string maximal_model;
-  std::string prior;                   // in words
+  std::string prior;  // in words
   double prior_scale = 0;
   int cells = 0, missing_cells = 0, censored_cells = 0;
   int draws_per_model = 0;
-  double ess = 0;                      // effective sample size of N (see above)
+  double ess = 0;                        // effective sample size of N (see above)
   double min_importance_efficiency = 0;  // smallest ESS / draws among models with probability >= 1%
   double seconds = 0;
   std::uint64_t seed = 0;
 };
 
 /// Runs the model averaging.
-BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table, const BayesLogLinearOptions& options = {});
+BayesLogLinearResult bayes_loglinear(const CovariateCaptureTable& table,
+                                     const BayesLogLinearOptions& options = {});
 
 /// The posterior mode of one model's coefficients (Newton) and its fitted means for every
 /// cell (the unobserved ones included): exposed for tests (with a huge prior_scale it is
@@ -148,8 +152,8 @@ struct BayesModeFit {
   double unobserved = 0;       // sum of the fitted means of the unobserved cells
   double log_marginal_laplace = 0;
 };
-BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask, double prior_scale = 0,
-                        int censored_list = -1);
+BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask,
+                        double prior_scale = 0, int censored_list = -1);
 
 /// The highest-density interval of a probability mass function p over k = 0, 1, ...: the
 /// shortest [a, b] with sum p[a..b] >= level (ties: the one with more mass).

@@ -99,8 +99,8 @@ std::vector<std::string> detect_covariate_columns(const std::filesystem::path& p
   }
 }
 
-CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& path,
-                                                   const std::optional<std::vector<std::string>>& named) {
+CovariateCaptureTable read_covariate_capture_table(
+    const std::filesystem::path& path, const std::optional<std::vector<std::string>>& named) {
   const std::string file = path.string();
   IssueCollector issues;
   CsvReader reader(path, &issues);
@@ -110,13 +110,17 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
     issues.throw_if_any();
   };
   if (header.empty() || header.back() != "count")
-    fail_header("the last column must be `count` (one 0/1 column per list, then any covariates, then count)");
+    fail_header(
+        "the last column must be `count` (one 0/1 column per list, then any covariates, then "
+        "count)");
   const int columns = static_cast<int>(header.size()) - 1;
   for (int j = 0; j < columns; ++j) {
-    if (header[static_cast<std::size_t>(j)].empty()) fail_header(fmt::format("column {} has no name", j + 1));
+    if (header[static_cast<std::size_t>(j)].empty())
+      fail_header(fmt::format("column {} has no name", j + 1));
     for (int i = 0; i < j; ++i)
       if (header[static_cast<std::size_t>(i)] == header[static_cast<std::size_t>(j)])
-        fail_header(fmt::format("column name `{}` appears twice", header[static_cast<std::size_t>(j)]));
+        fail_header(
+            fmt::format("column name `{}` appears twice", header[static_cast<std::size_t>(j)]));
   }
 
   std::vector<CsvRow> rows;
@@ -129,25 +133,29 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
     for (const auto& name : *named) {
       const auto it = std::find(header.begin(), header.end() - 1, name);
       if (it == header.end() - 1)
-        throw UsageError(fmt::format("--covariates: `{}` is not a column of {} (columns: {})", name, file,
-                                     fmt::join(header.begin(), header.end() - 1, ", ")));
+        throw UsageError(fmt::format("--covariates: `{}` is not a column of {} (columns: {})", name,
+                                     file, fmt::join(header.begin(), header.end() - 1, ", ")));
     }
     c = static_cast<int>(named->size());
     for (int j = columns - c; j < columns; ++j)
-      if (std::find(named->begin(), named->end(), header[static_cast<std::size_t>(j)]) == named->end())
-        fail_header(fmt::format("covariate columns must come last, just before count; `{}` is among them but "
-                                "is not named as a covariate",
-                                header[static_cast<std::size_t>(j)]));
+      if (std::find(named->begin(), named->end(), header[static_cast<std::size_t>(j)]) ==
+          named->end())
+        fail_header(fmt::format(
+            "covariate columns must come last, just before count; `{}` is among them but "
+            "is not named as a covariate",
+            header[static_cast<std::size_t>(j)]));
   } else {
     c = trailing_word_columns(columns, rows);
   }
   const int k = columns - c;
   if (k < 2) fail_header(fmt::format("need at least 2 list columns, found {}", k));
-  if (k > kMaxLists) fail_header(fmt::format("at most {} lists are supported, found {}", kMaxLists, k));
+  if (k > kMaxLists)
+    fail_header(fmt::format("at most {} lists are supported, found {}", kMaxLists, k));
 
   CovariateCaptureTable t;
   t.lists.assign(header.begin(), header.begin() + k);
-  for (int j = k; j < columns; ++j) t.covariates.push_back({header[static_cast<std::size_t>(j)], {}});
+  for (int j = k; j < columns; ++j)
+    t.covariates.push_back({header[static_cast<std::size_t>(j)], {}});
   // Levels in order of first appearance.
   std::vector<std::map<std::string, std::size_t>> level_index(static_cast<std::size_t>(c));
   for (const auto& r : rows)
@@ -155,7 +163,8 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
       const std::string& v = r.fields[static_cast<std::size_t>(k + j)];
       if (v.empty()) continue;
       auto& idx = level_index[static_cast<std::size_t>(j)];
-      if (idx.emplace(v, idx.size()).second) t.covariates[static_cast<std::size_t>(j)].levels.push_back(v);
+      if (idx.emplace(v, idx.size()).second)
+        t.covariates[static_cast<std::size_t>(j)].levels.push_back(v);
     }
   for (auto& cov : t.covariates)
     if (cov.levels.empty()) cov.levels.push_back("");  // every value empty: reported below
@@ -171,9 +180,11 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
       if (cell == "1") {
         pattern |= std::uint32_t{1} << j;
       } else if (cell != "0") {
-        issues.add({file, r.line, header[static_cast<std::size_t>(j)],
-                    fmt::format("must be 0 or 1, got `{}`{}", cell,
-                                c == 0 && has_letter(cell) ? " (a covariate? name it with --covariates)" : "")});
+        issues.add(
+            {file, r.line, header[static_cast<std::size_t>(j)],
+             fmt::format(
+                 "must be 0 or 1, got `{}`{}", cell,
+                 c == 0 && has_letter(cell) ? " (a covariate? name it with --covariates)" : "")});
         ok = false;
       }
     }
@@ -181,7 +192,8 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
     for (int j = 0; j < c; ++j) {
       const std::string& v = r.fields[static_cast<std::size_t>(k + j)];
       if (v.empty()) {
-        issues.add({file, r.line, header[static_cast<std::size_t>(k + j)], "covariate value is empty"});
+        issues.add(
+            {file, r.line, header[static_cast<std::size_t>(k + j)], "covariate value is empty"});
         ok = false;
         continue;
       }
@@ -190,9 +202,11 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
     }
     const std::string& count_text = r.fields.back();
     std::int64_t count = 0;
-    const auto [end, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
+    const auto [end, ec] =
+        std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
     if (count_text.empty() || ec != std::errc{} || end != count_text.data() + count_text.size()) {
-      issues.add({file, r.line, "count", fmt::format("must be a whole number >= 0, got `{}`", count_text)});
+      issues.add({file, r.line, "count",
+                  fmt::format("must be a whole number >= 0, got `{}`", count_text)});
       ok = false;
     } else if (count < 0) {
       issues.add({file, r.line, "count", fmt::format("must be >= 0, got {}", count)});
@@ -200,14 +214,16 @@ CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& 
     }
     if (!ok) continue;
     if (pattern == 0) {
-      issues.add({file, r.line, header[0], "the all-zero pattern (people on no list) cannot be observed; drop the row"});
+      issues.add({file, r.line, header[0],
+                  "the all-zero pattern (people on no list) cannot be observed; drop the row"});
       continue;
     }
     const std::size_t cell = stratum * patterns + pattern;
     if (seen_on_line[cell] != 0) {
-      issues.add({file, r.line, header[0],
-                  fmt::format("pattern {}{} already given on line {}", pattern_string(pattern, k),
-                              c == 0 ? "" : " (" + t.stratum_label(stratum) + ")", seen_on_line[cell])});
+      issues.add(
+          {file, r.line, header[0],
+           fmt::format("pattern {}{} already given on line {}", pattern_string(pattern, k),
+                       c == 0 ? "" : " (" + t.stratum_label(stratum) + ")", seen_on_line[cell])});
       continue;
     }
     seen_on_line[cell] = r.line;

@@ -59,8 +59,9 @@ struct CovariateCaptureTable {
 /// each cell at most once, someone observed) plus: covariate values are not empty. Throws
 /// BadInputError naming FILE:LINE: field for every problem, UsageError for a name in
 /// `covariates` that is not a column.
-CovariateCaptureTable read_covariate_capture_table(const std::filesystem::path& path,
-                                                   const std::optional<std::vector<std::string>>& covariates = std::nullopt);
+CovariateCaptureTable read_covariate_capture_table(
+    const std::filesystem::path& path,
+    const std::optional<std::vector<std::string>>& covariates = std::nullopt);
 
 /// The covariate columns read_covariate_capture_table would find on its own (empty when
 /// there are none, or the file is unreadable: reading it then reports why).

@@ -272,6 +272,8 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
   m.interval = r.total.hpd;
   nlohmann::ordered_json strata = nlohmann::ordered_json::array();
   for (const auto& s : r.strata) strata.push_back(posterior_json(s));
+  nlohmann::ordered_json margins = nlohmann::ordered_json::array();
+  for (const auto& s : r.margins) margins.push_back(posterior_json(s));
   nlohmann::ordered_json top = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < r.models.size() && i < kTopModelsShown; ++i) {
     const auto& bm = r.models[i];
@@ -294,6 +296,7 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
                {"monte_carlo_se", {{"mean", r.total.mean_se}, {"hpd_low", r.total.hpd_se_low}, {"hpd_high", r.total.hpd_se_high}}},
                {"covariates", nlohmann::ordered_json::array()},
                {"strata", strata},
+               {"margins", margins},
                {"maximal_model", r.maximal_model},
                {"prior", r.prior},
                {"prior_scale", r.prior_scale},

@@ -20,7 +20,8 @@ using joindots::testing::TempDir;
 using joindots::testing::write_file;
 
 CovariateCaptureTable spina_by_ethnicity() {
-  return read_covariate_capture_table(joindots::testing::test_data_dir() / "mse" / "spina_bifida_3list_by_ethnicity.csv");
+  return read_covariate_capture_table(joindots::testing::test_data_dir() / "mse" /
+                                      "spina_bifida_3list_by_ethnicity.csv");
 }
 
 const BayesModel* find_model(const BayesLogLinearResult& r, std::uint64_t mask) {
@@ -34,7 +35,8 @@ TEST(BayesLogLinear, ReadsTheSpinaBifidaTableWithItsEthnicityCovariate) {
   EXPECT_EQ(t.lists, (std::vector<std::string>{"S1", "S2", "S3"}));
   ASSERT_EQ(t.covariates.size(), 1u);
   EXPECT_EQ(t.covariates[0].name, "eth");
-  EXPECT_EQ(t.covariates[0].levels, (std::vector<std::string>{"caucasian", "afro-american", "other"}));
+  EXPECT_EQ(t.covariates[0].levels,
+            (std::vector<std::string>{"caucasian", "afro-american", "other"}));
   EXPECT_EQ(t.strata(), 3u);
   EXPECT_EQ(t.observed(), 621);
   EXPECT_EQ(t.observed_in(0), 583);
@@ -45,7 +47,8 @@ TEST(BayesLogLinear, ReadsTheSpinaBifidaTableWithItsEthnicityCovariate) {
   EXPECT_EQ(t.collapsed().counts, testing::mse_table("spina_bifida_3list.csv").counts);
   EXPECT_EQ(t.stratum_label(2), "eth=other");
   const auto mse = joindots::testing::test_data_dir() / "mse";
-  EXPECT_EQ(detect_covariate_columns(mse / "spina_bifida_3list_by_ethnicity.csv"), (std::vector<std::string>{"eth"}));
+  EXPECT_EQ(detect_covariate_columns(mse / "spina_bifida_3list_by_ethnicity.csv"),
+            (std::vector<std::string>{"eth"}));
   EXPECT_EQ(detect_covariate_columns(mse / "scotpwid_4list_by_region_gender_age.csv"),
             (std::vector<std::string>{"Region", "Gender", "Age"}));
   EXPECT_TRUE(detect_covariate_columns(mse / "spina_bifida_3list.csv").empty());
@@ -73,12 +76,13 @@ TEST(BayesLogLinear, SpinaBifidaWithEthnicityReproducesThePublishedPosteriorMean
   EXPECT_EQ(r.models_in_space, 64u);
   EXPECT_EQ(r.cells, 24);
   EXPECT_EQ(r.missing_cells, 3);
-  EXPECT_EQ(r.maximal_model, "S1 + S2 + S3 + eth + S1:S2 + S1:S3 + S1:eth + S2:S3 + S2:eth + S3:eth");
-  EXPECT_NEAR(r.total.mean, 727, 3);           // published
-  EXPECT_NEAR(r.total.mean, 729.5, 1.0);       // joindots' high-precision reference (5 s.e.)
+  EXPECT_EQ(r.maximal_model,
+            "S1 + S2 + S3 + eth + S1:S2 + S1:S3 + S1:eth + S2:S3 + S2:eth + S3:eth");
+  EXPECT_NEAR(r.total.mean, 727, 3);      // published
+  EXPECT_NEAR(r.total.mean, 729.5, 1.0);  // joindots' high-precision reference (5 s.e.)
   EXPECT_LT(r.total.mean_se, 0.5);
-  EXPECT_NEAR(r.total.hpd.low, 677, 3);        // conting long runs: 675, 678
-  EXPECT_NEAR(r.total.hpd.high, 786, 3);       // conting long runs: 778, 780 (see above)
+  EXPECT_NEAR(r.total.hpd.low, 677, 3);   // conting long runs: 675, 678
+  EXPECT_NEAR(r.total.hpd.high, 786, 3);  // conting long runs: 778, 780 (see above)
   EXPECT_NEAR(r.total.equal_tailed.low, 683, 3);
   EXPECT_NEAR(r.total.equal_tailed.high, 796, 4);
   // Posterior model probabilities; conting (seed 1, 18,000 draws): 0.39, 0.16, 0.15, 0.12.
@@ -105,14 +109,14 @@ TEST(BayesLogLinear, SpinaBifidaWithEthnicityReproducesThePublishedPosteriorMean
 }
 
 // conting on the table without the covariate (R 4, conting 1.7):
-//   agg <- aggregate(y ~ S1 + S2 + S3, data = transform(spina, y = ifelse(is.na(y), -1e6, y)), FUN = sum)
-//   agg$y[agg$y < 0] <- NA; set.seed(1)
-//   fit <- bict(y ~ (S1 + S2 + S3)^2, data = agg, n.sample = 20000, prior = "UIP")
-//   total_pop(fit, n.burnin = 2000)
+//   agg <- aggregate(y ~ S1 + S2 + S3, data = transform(spina, y = ifelse(is.na(y), -1e6, y)), FUN
+//   = sum) agg$y[agg$y < 0] <- NA; set.seed(1) fit <- bict(y ~ (S1 + S2 + S3)^2, data = agg,
+//   n.sample = 20000, prior = "UIP") total_pop(fit, n.burnin = 2000)
 // gives mean 730.0 (ESS 409, s.e. 1.4), HPD (679, 790), model probabilities 0.522 ([S2:S3]),
 // 0.255, 0.181, 0.042; per model (seed 3) E(N | m) 724.9, 753.7, 702.9, 773.0.
 TEST(BayesLogLinear, SpinaBifidaWithoutCovariatesAgreesWithConting) {
-  const auto r = bayes_loglinear(CovariateCaptureTable::from_table(testing::mse_table("spina_bifida_3list.csv")));
+  const auto r = bayes_loglinear(
+      CovariateCaptureTable::from_table(testing::mse_table("spina_bifida_3list.csv")));
   EXPECT_EQ(r.models_in_space, 8u);
   EXPECT_TRUE(r.strata.empty());
   EXPECT_NEAR(r.total.mean, 730.0, 3.0);  // two conting s.e. and ours
@@ -139,9 +143,11 @@ struct Quadrature {
 };
 Quadrature integrate_two_list_independence(const std::vector<double>& mode,
                                            const std::function<double(int, double)>& cell_loglik,
-                                           const std::function<double(const double*)>& unseen, int n = 120,
-                                           double lim = 9.0) {
-  auto x = [](int c, int j) { return j == 0 ? 1.0 : ((c >> (j - 1) & 1) ? -1.0 : 1.0); };  // "un" +1, "obs" -1
+                                           const std::function<double(const double*)>& unseen,
+                                           int n = 120, double lim = 9.0) {
+  auto x = [](int c, int j) {
+    return j == 0 ? 1.0 : ((c >> (j - 1) & 1) ? -1.0 : 1.0);
+  };  // "un" +1, "obs" -1
   auto means = [&](const Eigen::Vector3d& b, double* mu) {
     for (int c = 0; c < 4; ++c) mu[c] = std::exp(b(0) + x(c, 1) * b(1) + x(c, 2) * b(2));
   };
@@ -158,10 +164,14 @@ Quadrature integrate_two_list_independence(const std::vector<double>& mode,
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j) {
       Eigen::Vector3d a = b0, b = b0, c = b0, d = b0;
-      a(i) += e; a(j) += e;
-      b(i) += e; b(j) -= e;
-      c(i) -= e; c(j) += e;
-      d(i) -= e; d(j) -= e;
+      a(i) += e;
+      a(j) += e;
+      b(i) += e;
+      b(j) -= e;
+      c(i) -= e;
+      c(j) += e;
+      d(i) -= e;
+      d(j) -= e;
       h(i, j) = -(log_post(a) - log_post(b) - log_post(c) + log_post(d)) / (4 * e * e);
     }
   const Eigen::Matrix3d l = Eigen::LLT<Eigen::Matrix3d>(h.inverse()).matrixL();
@@ -171,7 +181,8 @@ Quadrature integrate_two_list_independence(const std::vector<double>& mode,
   for (int i = 0; i <= n; ++i)
     for (int j = 0; j <= n; ++j)
       for (int k = 0; k <= n; ++k) {
-        const Eigen::Vector3d b = b0 + l * Eigen::Vector3d(-lim + i * step, -lim + j * step, -lim + k * step);
+        const Eigen::Vector3d b =
+            b0 + l * Eigen::Vector3d(-lim + i * step, -lim + j * step, -lim + k * step);
         const double w = std::exp(log_post(b) - ref);
         double mu[4];
         means(b, mu);
@@ -183,7 +194,8 @@ Quadrature integrate_two_list_independence(const std::vector<double>& mode,
 
 TEST(BayesLogLinear, TwoListIndependenceModelMatchesGridQuadrature) {
   const std::vector<std::int64_t> counts = {0, 60, 40, 20};
-  const auto table = CovariateCaptureTable::from_table(CaptureTable::from_counts({"A", "B"}, counts));
+  const auto table =
+      CovariateCaptureTable::from_table(CaptureTable::from_counts({"A", "B"}, counts));
   BayesLogLinearOptions o;
   o.draws_per_model = 20000;
   const auto r = bayes_loglinear(table, o);
@@ -201,7 +213,8 @@ TEST(BayesLogLinear, TwoListIndependenceModelMatchesGridQuadrature) {
   const double mean = 120 + q.unseen;
   EXPECT_NEAR(ind->log_marginal, q.log_z, 0.015);  // measured 0.0045; importance s.e. about 0.004
   EXPECT_NEAR(ind->mean, mean, 0.01 * q.unseen);   // measured 0.39 (0.3%); s.e. about 0.2
-  EXPECT_NEAR(ind->log_marginal_laplace, q.log_z, 0.05);  // Laplace: measured 0.007, close but not exact
+  EXPECT_NEAR(ind->log_marginal_laplace, q.log_z,
+              0.05);  // Laplace: measured 0.007, close but not exact
 }
 
 // Censored cells (conting's cens): the A-only count 60 is an upper bound, the true count in
@@ -209,7 +222,8 @@ TEST(BayesLogLinear, TwoListIndependenceModelMatchesGridQuadrature) {
 // given mu is the truncated Poisson mean.
 TEST(BayesLogLinear, CensoredCellMatchesGridQuadrature) {
   const std::vector<std::int64_t> counts = {0, 60, 40, 20};
-  const auto table = CovariateCaptureTable::from_table(CaptureTable::from_counts({"A", "B"}, counts));
+  const auto table =
+      CovariateCaptureTable::from_table(CaptureTable::from_counts({"A", "B"}, counts));
   BayesLogLinearOptions o;
   o.draws_per_model = 20000;
   o.censored_list = 0;  // A alone
@@ -218,13 +232,14 @@ TEST(BayesLogLinear, CensoredCellMatchesGridQuadrature) {
   const auto* ind = find_model(r, 0);
   ASSERT_NE(ind, nullptr);
   auto interval = [](double mu, double* mean) {  // P(1 <= Y <= 60) and E(Y | 1 <= Y <= 60)
-    double p = 0, m = 0, pk = std::exp(-mu);  // Poisson probabilities by recursion
+    double p = 0, m = 0, pk = std::exp(-mu);     // Poisson probabilities by recursion
     for (int k = 1; k <= 60; ++k) {
       pk *= mu / k;
       p += pk;
       m += k * pk;
     }
-    if (mean) *mean = p > 0 ? m / p : (mu > 60 ? 60.0 : 1.0);  // where p underflows (weight 0 anyway)
+    if (mean)
+      *mean = p > 0 ? m / p : (mu > 60 ? 60.0 : 1.0);  // where p underflows (weight 0 anyway)
     return p;
   };
   const auto mode = bayes_mode(table, 0, 0, 0);
@@ -241,7 +256,8 @@ TEST(BayesLogLinear, CensoredCellMatchesGridQuadrature) {
         interval(mu[1], &tm);
         return mu[0] + tm;
       },
-      100, 12.0);  // the censored posterior has a long tail: a wider grid (at 9 sd: 110.8, 0.4 short)
+      100,
+      12.0);  // the censored posterior has a long tail: a wider grid (at 9 sd: 110.8, 0.4 short)
   const double mean = 60 + q.unseen;  // 60 people on B, certainly
   // Measured: log p(y | m) -8.8100 against -8.8007 (a grid of 160^3 to 12 sd); E(N | m)
   // 111.38 against 111.29 (200,000 draws and three seeds: 111.2).
@@ -303,6 +319,31 @@ TEST(BayesLogLinear, ModelChainsFindWhatEnumerationFinds) {
   EXPECT_NEAR(mc3.models[0].probability, all.models[0].probability, 0.02);
 }
 
+// Two covariates: a summary per stratum (each combination of levels) and per level of each
+// covariate over the other (a margin); means add up across strata, margins and the total.
+TEST(BayesLogLinear, TwoCovariatesGiveStrataAndMargins) {
+  TempDir dir;
+  write_file(dir / "t.csv",
+             "A,B,sex,area,count\n1,0,f,north,30\n0,1,f,north,25\n1,1,f,north,10\n"
+             "1,0,m,north,40\n0,1,m,north,35\n1,1,m,north,12\n1,0,f,south,20\n0,1,f,south,30\n"
+             "1,1,f,south,8\n1,0,m,south,22\n0,1,m,south,28\n1,1,m,south,6\n");
+  const auto t = read_covariate_capture_table(dir / "t.csv");
+  ASSERT_EQ(t.covariates.size(), 2u);
+  BayesLogLinearOptions o;
+  o.draws_per_model = 1000;
+  const auto r = bayes_loglinear(t, o);
+  EXPECT_EQ(r.models_in_space, 64u);
+  ASSERT_EQ(r.strata.size(), 4u);
+  ASSERT_EQ(r.margins.size(), 4u);
+  EXPECT_EQ(r.strata[1].label, "sex=m, area=north");
+  EXPECT_EQ(r.margins[0].label, "sex=f");
+  EXPECT_EQ(r.margins[3].label, "area=south");
+  EXPECT_EQ(r.margins[0].observed, 30 + 25 + 10 + 20 + 30 + 8);
+  EXPECT_NEAR(r.margins[0].mean, r.strata[0].mean + r.strata[2].mean, 1e-6);
+  EXPECT_NEAR(r.margins[2].mean + r.margins[3].mean, r.total.mean, 1e-6);
+  for (const auto& m : r.margins) EXPECT_LE(m.hpd.low, m.mean);
+}
+
 TEST(BayesLogLinear, SameSeedSameResultWhateverTheThreads) {
   BayesLogLinearOptions o;
   o.draws_per_model = 500;
@@ -319,7 +360,8 @@ TEST(BayesLogLinear, SameSeedSameResultWhateverTheThreads) {
 }
 
 TEST(BayesLogLinear, HpdOfAPmf) {
-  EXPECT_EQ(hpd_of_pmf({0.1, 0.2, 0.4, 0.2, 0.1}, 0.8), (std::pair<std::size_t, std::size_t>{1, 3}));
+  EXPECT_EQ(hpd_of_pmf({0.1, 0.2, 0.4, 0.2, 0.1}, 0.8),
+            (std::pair<std::size_t, std::size_t>{1, 3}));
   EXPECT_EQ(hpd_of_pmf({0.5, 0.3, 0.1, 0.1}, 0.8), (std::pair<std::size_t, std::size_t>{0, 1}));
   EXPECT_EQ(hpd_of_pmf({0.05, 0.05, 0.9}, 0.9), (std::pair<std::size_t, std::size_t>{2, 2}));
 }
@@ -345,7 +387,8 @@ TEST(BayesLogLinear, EstimateAllMakesItTheHeadlineWhenThereAreCovariates) {
   EXPECT_EQ(parse_method("bayes_loglinear"), Method::BayesLogLinear);
 }
 
-std::string problems_of(const std::string& csv, const std::optional<std::vector<std::string>>& covariates = std::nullopt) {
+std::string problems_of(const std::string& csv,
+                        const std::optional<std::vector<std::string>>& covariates = std::nullopt) {
   TempDir dir;
   write_file(dir / "t.csv", csv);
   try {
@@ -359,7 +402,8 @@ std::string problems_of(const std::string& csv, const std::optional<std::vector<
 }
 
 TEST(BayesLogLinear, BadCovariateTablesNameFileLineAndField) {
-  EXPECT_EQ(problems_of("A,B,eth,count\n1,0,x,2\n0,1,y,z\n"), ":3: count: must be a whole number >= 0, got `z`\n");
+  EXPECT_EQ(problems_of("A,B,eth,count\n1,0,x,2\n0,1,y,z\n"),
+            ":3: count: must be a whole number >= 0, got `z`\n");
   EXPECT_EQ(problems_of("A,B,eth,count\n1,0,x,2\n1,0,x,3\n"),
             ":3: A: pattern 10 (eth=x) already given on line 2\n");
   EXPECT_EQ(problems_of("A,B,age,count\n1,2,1,2\n0,1,,3\n", std::vector<std::string>{"age"}),
@@ -367,20 +411,23 @@ TEST(BayesLogLinear, BadCovariateTablesNameFileLineAndField) {
   EXPECT_EQ(problems_of("A,B,eth,count\n0,0,x,2\n"),
             ":2: A: the all-zero pattern (people on no list) cannot be observed; drop the row\n");
   EXPECT_EQ(problems_of("A,age,B,count\n1,1,0,2\n", std::vector<std::string>{"age"}),
-            ":1: header: covariate columns must come last, just before count; `B` is among them but is not named as "
+            ":1: header: covariate columns must come last, just before count; `B` is among them "
+            "but is not named as "
             "a covariate\n");
   // A covariate coded by numbers must be named; then it reads.
   EXPECT_EQ(problems_of("A,B,age,count\n1,0,1,2\n0,1,2,3\n"), ":3: age: must be 0 or 1, got `2`\n");
   EXPECT_EQ(problems_of("A,B,age,count\n1,0,1,2\n0,1,2,3\n", std::vector<std::string>{"age"}), "");
   TempDir dir;
   write_file(dir / "t.csv", "A,B,count\n1,0,2\n");
-  EXPECT_THROW(read_covariate_capture_table(dir / "t.csv", std::vector<std::string>{"eth"}), UsageError);
+  EXPECT_THROW(read_covariate_capture_table(dir / "t.csv", std::vector<std::string>{"eth"}),
+               UsageError);
   // The file name is in every message.
   try {
     read_covariate_capture_table(dir / "t.csv", std::vector<std::string>{"B"});
     FAIL();
   } catch (const BadInputError& e) {
-    EXPECT_NE(e.issues()[0].to_string().find("t.csv:1: header: need at least 2 list columns"), std::string::npos);
+    EXPECT_NE(e.issues()[0].to_string().find("t.csv:1: header: need at least 2 list columns"),
+              std::string::npos);
   }
 }
 
