@@ -4,6 +4,7 @@
 // and prints.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -22,6 +23,9 @@ namespace {
 struct EstimateCliOptions {
   CommonOptions common;
   std::string table;
+  std::vector<std::string> covariates;
+  int bayes_draws = 4000;
+  std::string censored_list;
   std::string db;
   std::vector<std::string> by;
   std::int64_t min_observed = 50;
@@ -67,6 +71,7 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   eo.lcmcr.samples = opt.samples;
   eo.lcmcr.thin = opt.thin;
   eo.lcmcr.max_classes = opt.max_classes;
+  eo.bayes.draws_per_model = opt.bayes_draws;
   return eo;
 }
 
@@ -77,6 +82,7 @@ std::string interval_text(const estimate::Interval& i) {
 /// --db: the four questions from the latest link run, saved as an estimate run.
 int run_questions(const EstimateCliOptions& opt) {
   if (!opt.model.empty()) throw UsageError("estimate: --model applies to --table only");
+  if (!opt.covariates.empty()) throw UsageError("estimate: --covariates applies to --table only");
   questions::QuestionsOptions qo;
   qo.estimate = estimate_options(opt);
   qo.by = opt.by;
@@ -155,10 +161,27 @@ int run_estimate(const EstimateCliOptions& opt) {
     throw UsageError("estimate: --by, --truth and --reference-date apply to --db only");
   if (opt.table.empty()) throw UsageError("estimate: give --table FILE.csv (a capture-history table) or --db hub.db");
   estimate::EstimateOptions eo = estimate_options(opt);  // usage errors before reading the table
-  const auto table = estimate::read_capture_table(opt.table);
+  // Covariates: the columns named by --covariates, or word-valued columns before `count`.
+  // A table without them is read (and its errors reported) as always.
+  const auto covariates = opt.covariates.empty() ? estimate::detect_covariate_columns(opt.table) : opt.covariates;
+  const auto table = covariates.empty()
+                         ? estimate::CovariateCaptureTable::from_table(estimate::read_capture_table(opt.table))
+                         : estimate::read_covariate_capture_table(opt.table, covariates);
   if (!opt.model.empty()) eo.model = estimate::LogLinearModel::parse(opt.model, table.k());
-  if (!opt.common.quiet && !opt.common.json)
-    fmt::print(stderr, "estimate: {} lists, {} people observed; method {}\n", table.k(), table.observed(), opt.method);
+  if (!opt.censored_list.empty()) {
+    const auto it = std::find(table.lists.begin(), table.lists.end(), opt.censored_list);
+    if (it == table.lists.end())
+      throw UsageError(fmt::format("--censored-list: `{}` is not a list of {} (lists: {})", opt.censored_list, opt.table,
+                                   fmt::join(table.lists, ", ")));
+    eo.bayes.censored_list = static_cast<int>(it - table.lists.begin());
+  }
+  if (!opt.common.quiet && !opt.common.json) {
+    std::string covs;
+    for (const auto& c : table.covariates)
+      covs += fmt::format("{}{} ({} levels)", covs.empty() ? "; covariates " : ", ", c.name, c.levels.size());
+    fmt::print(stderr, "estimate: {} lists{}, {} people observed; method {}\n", table.k(), covs, table.observed(),
+               opt.method);
+  }
   const auto result = estimate::estimate_all(table, eo);
   if (opt.common.json) {
     std::cout << estimate::to_json(result).dump(2) << '\n';
@@ -190,12 +213,33 @@ int run_estimate(const EstimateCliOptions& opt) {
     } else if (m.method == "lcmcr") {
       note = fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains", d["rhat"].get<double>(),
                          d["ess"].get<double>(), d["chains"].get<int>());
+    } else if (m.method == "bayes_loglinear") {
+      const auto& top = d["top_models"];
+      note = fmt::format("posterior mean, HPD; {} models, best {} (p = {:.2f}); ESS of N {:.0f}",
+                         d["models_in_space"].get<std::size_t>(),
+                         top.empty() ? std::string("-") : top[0]["model"].get<std::string>(),
+                         top.empty() ? 0.0 : top[0]["probability"].get<double>(), d["ess"].get<double>());
     } else if (m.method == "chapman") {
       note = fmt::format("n1 {}, n2 {}, both {}; {}", d["n1"].get<std::int64_t>(), d["n2"].get<std::int64_t>(),
                          d["both"].get<std::int64_t>(), d["interval_kind"].get<std::string>());
     }
     fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", m.method, number(m.estimate), number(m.interval.low),
                number(m.interval.high), note);
+  }
+  for (const auto& m : result.methods) {
+    if (m.method != "bayes_loglinear" || m.details["strata"].empty()) continue;
+    nlohmann::ordered_json rows = m.details["strata"];
+    for (const auto& s : m.details["margins"]) rows.push_back(s);
+    std::size_t width = 7;
+    for (const auto& s : rows) width = std::max(width, s["stratum"].get<std::string>().size());
+    fmt::print("\nbayes_loglinear by stratum{}:\n{:<{}} {:>8} {:>10} {:>10} {:>10}  {}\n",
+               m.details["margins"].empty() ? "" : " (then each level, over the other covariates)", "stratum", width,
+               "observed", "mean", "hpd low", "hpd high", "equal-tailed");
+    for (const auto& s : rows)
+      fmt::print("{:<{}} {:>8} {:>10} {:>10} {:>10}  {}-{}\n", s["stratum"].get<std::string>(), width,
+                 s["observed"].get<std::int64_t>(), number(s["posterior_mean"].get<double>()),
+                 number(s["hpd"][0].get<double>()), number(s["hpd"][1].get<double>()),
+                 number(s["equal_tailed"][0].get<double>()), number(s["equal_tailed"][1].get<double>()));
   }
   for (const auto& m : result.methods) {
     if (m.method != "loglinear" || !m.details.contains("excluded_total")) continue;
@@ -220,6 +264,16 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand(
       "estimate", "Estimate the total number of people, including those no list recorded (multiple systems estimation)");
   cmd->add_option("--table", opt->table, "A capture-history CSV: one 0/1 column per list, then count");
+  cmd->add_option("--covariates", opt->covariates,
+                  "With --table: the covariate columns (between the list columns and count), comma-separated; "
+                  "word-valued columns there are found without it")
+      ->delimiter(',');
+  cmd->add_option("--bayes-draws", opt->bayes_draws, "bayes_loglinear: importance draws per model")
+      ->check(CLI::Range(20, 10000000))
+      ->capture_default_str();
+  cmd->add_option("--censored-list", opt->censored_list,
+                  "bayes_loglinear: the cells recorded by this list alone are upper bounds (it also records people "
+                  "outside the population); their true counts are between 1 and the count given (conting's cens)");
   cmd->add_option("--db", opt->db, "The store: answer the four questions from its latest link run (saved as a run)");
   cmd->add_option("--by", opt->by, "With --db: strata, comma-separated: region, pfa, year, age_band, sex")
       ->delimiter(',');
@@ -230,7 +284,7 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   cmd->add_option("--reference-date", opt->reference_date,
                   "With --db: the date 'now' for children still involved (default: the latest victim record)");
   cmd->add_option("--truth", opt->truth, "With --db: the folder `simulate` wrote, to compare with the truth");
-  cmd->add_option("--method", opt->method, "auto, chapman, loglinear, lcmcr or all")->capture_default_str();
+  cmd->add_option("--method", opt->method, "auto, chapman, loglinear, lcmcr, bayes_loglinear or all")->capture_default_str();
   cmd->add_option("--criterion", opt->criterion, "Model choice for log-linear models: bic or aic")->capture_default_str();
   cmd->add_option("--max-order", opt->max_order,
                   "Interactions searched: 2 two-way models; 3 all hierarchical models up to three-way terms (up "

@@ -26,6 +26,7 @@ constexpr MethodName kMethods[] = {{Method::Auto, "auto"},
                                    {Method::Chapman, "chapman"},
                                    {Method::LogLinear, "loglinear"},
                                    {Method::Lcmcr, "lcmcr"},
+                                   {Method::BayesLogLinear, "bayes_loglinear"},
                                    {Method::All, "all"}};
 
 // A number, or null when it is NaN or infinite (JSON has no such numbers).
@@ -321,6 +322,103 @@ MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions
   return m;
 }
 
+nlohmann::ordered_json posterior_json(const PosteriorCount& p) {
+  return {{"stratum", p.label},
+          {"observed", p.observed},
+          {"posterior_mean", number_json(p.mean)},
+          {"posterior_median", number_json(p.median)},
+          {"sd", number_json(p.sd)},
+          {"hpd", interval_json(p.hpd)},
+          {"equal_tailed", interval_json(p.equal_tailed)}};
+}
+
+MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const EstimateOptions& o) {
+  BayesLogLinearOptions bo = o.bayes;
+  bo.seed = o.seed;
+  bo.level = o.level;
+  bo.threads = o.threads;
+  const auto r = bayes_loglinear(table, bo);
+  MethodEstimate m;
+  m.method = "bayes_loglinear";
+  // The posterior mean with the HPD interval, as conting's summary reports them.
+  m.estimate = r.total.mean;
+  m.interval = r.total.hpd;
+  nlohmann::ordered_json strata = nlohmann::ordered_json::array();
+  for (const auto& s : r.strata) strata.push_back(posterior_json(s));
+  nlohmann::ordered_json margins = nlohmann::ordered_json::array();
+  for (const auto& s : r.margins) margins.push_back(posterior_json(s));
+  nlohmann::ordered_json top = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < r.models.size() && i < kTopModelsShown; ++i) {
+    const auto& bm = r.models[i];
+    top.push_back({{"model", bm.formula},
+                   {"interactions", bm.interactions},
+                   {"probability", bm.probability},
+                   {"estimate", bm.mean},
+                   {"sd", bm.sd},
+                   {"parameters", bm.parameters},
+                   {"log_marginal", bm.log_marginal},
+                   {"log_marginal_laplace", bm.log_marginal_laplace},
+                   {"importance_ess", bm.ess}});
+  }
+  m.details = {{"posterior_mean", r.total.mean},
+               {"posterior_median", r.total.median},
+               {"sd", r.total.sd},
+               {"hpd", interval_json(r.total.hpd)},
+               {"equal_tailed", interval_json(r.total.equal_tailed)},
+               {"interval_kind", "95% highest posterior density"},
+               {"monte_carlo_se", {{"mean", r.total.mean_se}, {"hpd_low", r.total.hpd_se_low}, {"hpd_high", r.total.hpd_se_high}}},
+               {"covariates", nlohmann::ordered_json::array()},
+               {"strata", strata},
+               {"margins", margins},
+               {"maximal_model", r.maximal_model},
+               {"prior", r.prior},
+               {"prior_scale", r.prior_scale},
+               {"cells", r.cells},
+               {"missing_cells", r.missing_cells},
+               {"censored_cells", r.censored_cells},
+               {"models_in_space", r.models_in_space},
+               {"search", r.search},
+               {"models_evaluated", r.models_evaluated},
+               {"models_screened_out", r.models_screened_out},
+               {"screened_out_probability", r.screened_out_probability},
+               {"top_models", top},
+               {"computation", std::string(r.search == "MC3" ? "models found by MC3 chains" : "every model enumerated") +
+                                   "; per model the posterior mode, Laplace screening and importance sampling from a "
+                                   "multivariate t; N's posterior an exact Poisson mixture"},
+               {"draws_per_model", r.draws_per_model},
+               {"ess", r.ess},
+               {"importance_efficiency", r.min_importance_efficiency},
+               {"seed", r.seed},
+               {"seconds", r.seconds},
+               {"source", "Overstall & King (2014), conting's bict with the unit information prior (Ntzoufras, "
+                          "Dellaportas & Forster 2003); King & Brooks (2001); Madigan & York (1997)"}};
+  nlohmann::ordered_json covs = nlohmann::ordered_json::array();
+  for (const auto& c : table.covariates) covs.push_back({{"name", c.name}, {"levels", c.levels}});
+  m.details["covariates"] = covs;
+  if (bo.censored_list >= 0)
+    m.details["censored_list"] = {{"list", table.lists[static_cast<std::size_t>(bo.censored_list)]},
+                                  {"cells", r.censored_cells},
+                                  {"meaning", "the cells recorded by this list alone hold upper bounds: true counts "
+                                              "between 1 and the count given (conting's cens)"}};
+  if (r.search == "MC3")
+    m.details["model_chains"] = {{"chains", r.model_chains},
+                                 {"iterations", r.model_chain_iterations},
+                                 {"acceptance", r.model_chain_acceptance},
+                                 {"models_visited", r.models_visited},
+                                 {"mass_missed_by_a_chain", r.mass_missed_by_a_chain}};
+  if (r.search == "MC3" && r.mass_missed_by_a_chain > 0.05)
+    m.details["warning_models"] = fmt::format(
+        "the chains over the {} models disagree: {:.0f}% of the posterior probability found lies on models one chain "
+        "never visited; the model probabilities are rough",
+        r.models_in_space, 100 * r.mass_missed_by_a_chain);
+  if (r.ess < 1000 || r.min_importance_efficiency < 0.05)
+    m.details["warning"] = fmt::format(
+        "effective sample size of N {:.0f}, smallest importance efficiency {:.3f}: the Monte Carlo error may be "
+        "large; raise --bayes-draws",
+        r.ess, r.min_importance_efficiency);
+  return m;
+}
+
 }  // namespace
 
 const char* to_string(Method m) {
@@ -380,6 +478,8 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     }
   }
   if (m == Method::Lcmcr || m == Method::Auto || m == Method::All) lcm = run_lcmcr_method(table, o);
+  std::optional<MethodEstimate> bayes;
+  if (m == Method::BayesLogLinear || m == Method::All) bayes = run_bayes_method(CovariateCaptureTable::from_table(table), o);
 
   if (chap) res.methods.push_back(*chap);
   if (ll.ok) {
@@ -403,9 +503,20 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     res.methods.push_back(*lcm);
     if (lcm->details.contains("warning")) res.notes.push_back("lcmcr: " + lcm->details["warning"].get<std::string>());
   }
+  if (bayes) {
+    res.methods.push_back(*bayes);
+    if (bayes->details.contains("warning"))
+      res.notes.push_back("bayes_loglinear: " + bayes->details["warning"].get<std::string>());
+  }
 
   // The headline.
-  if (m == Method::Chapman || ((m == Method::Auto || m == Method::All) && two && chap)) {
+  if (m == Method::BayesLogLinear) {
+    res.method = "bayes_loglinear: posterior mean and 95% HPD, averaged over the two-way log-linear models "
+                 "(unit information prior, as conting's bict)";
+    res.headline = "bayes_loglinear";
+    res.estimate = bayes->estimate;
+    res.interval = bayes->interval;
+  } else if (m == Method::Chapman || ((m == Method::Auto || m == Method::All) && two && chap)) {
     res.method = "chapman";
     res.headline = "chapman";
     res.estimate = chap->estimate;
@@ -466,6 +577,51 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   return res;
 }
 
+EstimateResult estimate_all(const CovariateCaptureTable& table, const EstimateOptions& o) {
+  if (table.covariates.empty()) return estimate_all(table.plain(), o);
+  const Method m = o.method;
+  std::vector<std::string> names;
+  for (const auto& c : table.covariates) names.push_back(c.name);
+  const std::string collapsed_note =
+      fmt::format("collapsed over the covariates ({}): these estimates ignore them", fmt::join(names, ", "));
+  EstimateResult res;
+  if (m == Method::Auto || m == Method::All || m == Method::Chapman || m == Method::LogLinear || m == Method::Lcmcr) {
+    if (m == Method::Chapman && table.k() != 2)
+      throw UsageError(fmt::format("method chapman needs exactly 2 lists; the table has {}", table.k()));
+    EstimateOptions oc = o;
+    if (m == Method::All) oc.method = Method::Auto;  // bayes_loglinear is run below, with the covariates
+    res = estimate_all(table.collapsed(), oc);
+    for (auto& me : res.methods) me.details["table"] = collapsed_note;
+    if (m == Method::Chapman || m == Method::LogLinear || m == Method::Lcmcr) {
+      res.notes.insert(res.notes.begin(), std::string(to_string(m)) + ": the table was " + collapsed_note +
+                                               "; bayes_loglinear models them");
+      res.covariates = names;
+      return res;
+    }
+  } else {
+    res.observed = table.observed();
+    res.lists = table.lists;
+  }
+  res.covariates = names;
+  const MethodEstimate bayes = run_bayes_method(table, o);
+  res.methods.insert(res.methods.begin(), bayes);
+  if (bayes.details.contains("warning"))
+    res.notes.push_back("bayes_loglinear: " + bayes.details["warning"].get<std::string>());
+  res.method = fmt::format("bayes_loglinear with covariates ({}): posterior mean and 95% HPD, averaged over the "
+                           "log-linear models with two-way interactions among lists and covariates (unit information "
+                           "prior, as conting's bict); the table has covariates, so this is the headline",
+                           fmt::join(names, ", "));
+  res.headline = "bayes_loglinear";
+  res.estimate = bayes.estimate;
+  res.interval = bayes.interval;
+  if (m == Method::Auto || m == Method::All)
+    res.notes.push_back("the other methods ran on the table " + collapsed_note);
+  if (o.bayes.censored_list >= 0 && res.methods.size() > 1)
+    res.notes.push_back("only bayes_loglinear treats the censored cells as upper bounds; the other methods take their "
+                        "counts as exact");
+  return res;
+}
+
 nlohmann::ordered_json to_json(const EstimateResult& r) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   j["observed"] = r.observed;
@@ -476,6 +632,7 @@ nlohmann::ordered_json to_json(const EstimateResult& r) {
   j["level"] = r.interval.level;
   j["interval_kind"] = r.interval.kind;
   j["lists"] = r.lists;
+  if (!r.covariates.empty()) j["covariates"] = r.covariates;
   nlohmann::ordered_json methods = nlohmann::ordered_json::object();
   for (const auto& m : r.methods) {
     nlohmann::ordered_json e = m.details;

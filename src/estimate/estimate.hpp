@@ -8,6 +8,9 @@
 //       AIC/BIC search -> profile CI -> bootstrap with          loglinear.hpp, bootstrap.hpp
 //       model re-selection -> information-weighted average
 //     + LCMCR Gibbs sampler, several chains                    lcmcr.hpp
+//     + Bayesian log-linear model averaging (conting's bict,   bayes_loglinear.hpp
+//       unit information prior): `all`, `bayes_loglinear`, and the headline of a table
+//       with covariates
 //     -> headline (auto: log-linear, BIC-selected, the profile interval widened to cover
 //        the bootstrap interval; Chapman for two lists)
 //
@@ -21,16 +24,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "estimate/bayes_loglinear.hpp"
 #include "estimate/capture_table.hpp"
+#include "estimate/covariate_table.hpp"
 #include "estimate/interval.hpp"
 #include "estimate/lcmcr.hpp"
 #include "estimate/model_search.hpp"
 
 namespace joindots::estimate {
 
-enum class Method { Auto, Chapman, LogLinear, Lcmcr, All };
+enum class Method { Auto, Chapman, LogLinear, Lcmcr, BayesLogLinear, All };
 const char* to_string(Method m);
-/// "auto", "chapman", "loglinear", "lcmcr" or "all"; throws UsageError listing them otherwise.
+/// "auto", "chapman", "loglinear", "lcmcr", "bayes_loglinear" or "all"; throws UsageError
+/// listing them otherwise.
 Method parse_method(std::string_view name);
 
 struct EstimateOptions {
@@ -51,6 +57,7 @@ struct EstimateOptions {
   double level = 0.95;
   int bootstrap_replicates = 1000;  // 0: no bootstrap
   LcmcrOptions lcmcr;               // its seed and level are taken from here
+  BayesLogLinearOptions bayes;      // its seed, level and threads are taken from here
   /// Fit this model instead of searching (e.g. a published one with a three-way term).
   std::optional<LogLinearModel> model;
   int threads = 2;
@@ -67,6 +74,7 @@ struct MethodEstimate {
 struct EstimateResult {
   std::int64_t observed = 0;
   std::vector<std::string> lists;
+  std::vector<std::string> covariates;  // names; empty without covariates
   std::string method;       // the headline's method, in words
   std::string headline;     // the key in `methods` the headline comes from ("" when none)
   double estimate = 0;      // headline
@@ -79,6 +87,13 @@ struct EstimateResult {
 /// more than two lists). When no method gives an estimate (e.g. the given model's MLE does
 /// not exist) the headline estimate and interval are NaN (null in JSON) and `notes` say why.
 EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& options = {});
+
+/// A table with covariates. Without covariates, as above. With them, `auto`, `all` and
+/// `bayes_loglinear` make bayes_loglinear (which models the covariates) the headline; `auto`
+/// and `all` also run the other methods on the table collapsed over the covariates, for
+/// comparison (their details say so); `chapman`, `loglinear` and `lcmcr` run on the
+/// collapsed table alone, with a note.
+EstimateResult estimate_all(const CovariateCaptureTable& table, const EstimateOptions& options = {});
 
 /// The JSON document of `joindots estimate --json`: observed, estimate, interval, method
 /// first, then methods, notes.

@@ -158,7 +158,7 @@ TEST(EstimateAll, GivenModelAndMethodErrors) {
     parse_method("mle");
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_STREQ(e.what(), "unknown method `mle`; valid: auto, chapman, loglinear, lcmcr, all");
+    EXPECT_STREQ(e.what(), "unknown method `mle`; valid: auto, chapman, loglinear, lcmcr, bayes_loglinear, all");
   }
 }
 

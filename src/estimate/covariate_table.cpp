@@ -1,0 +1,240 @@
+#include "estimate/covariate_table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+
+#include "core/error.hpp"
+#include "io/csv_reader.hpp"
+
+namespace joindots::estimate {
+
+std::size_t CovariateCaptureTable::strata() const {
+  std::size_t s = 1;
+  for (const auto& c : covariates) s *= c.levels.size();
+  return s;
+}
+
+std::size_t CovariateCaptureTable::level_of(std::size_t s, std::size_t c) const {
+  for (std::size_t i = 0; i < c; ++i) s /= covariates[i].levels.size();
+  return s % covariates[c].levels.size();
+}
+
+std::string CovariateCaptureTable::stratum_label(std::size_t s) const {
+  if (covariates.empty()) return "all";
+  std::string out;
+  for (std::size_t c = 0; c < covariates.size(); ++c) {
+    if (c > 0) out += ", ";
+    out += covariates[c].name + "=" + covariates[c].levels[level_of(s, c)];
+  }
+  return out;
+}
+
+std::int64_t CovariateCaptureTable::observed_in(std::size_t s) const {
+  std::int64_t n = 0;
+  for (std::uint32_t p = 1; p < patterns(); ++p) n += counts[s * patterns() + p];
+  return n;
+}
+
+std::int64_t CovariateCaptureTable::observed() const {
+  std::int64_t n = 0;
+  for (std::size_t s = 0; s < strata(); ++s) n += observed_in(s);
+  return n;
+}
+
+CaptureTable CovariateCaptureTable::collapsed() const {
+  std::vector<std::int64_t> c(patterns(), 0);
+  for (std::size_t s = 0; s < strata(); ++s)
+    for (std::uint32_t p = 1; p < patterns(); ++p) c[p] += counts[s * patterns() + p];
+  return CaptureTable::from_counts(lists, std::move(c));
+}
+
+CovariateCaptureTable CovariateCaptureTable::from_table(const CaptureTable& table) {
+  CovariateCaptureTable t;
+  t.lists = table.lists;
+  t.counts = table.counts;
+  return t;
+}
+
+namespace {
+
+bool has_letter(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char ch) { return std::isalpha(ch) != 0; });
+}
+
+// How many trailing columns before `count` have a letter in every value, leaving at least
+// two list columns.
+int trailing_word_columns(int columns, const std::vector<CsvRow>& rows) {
+  int c = 0;
+  while (c < columns - 2) {
+    const auto col = static_cast<std::size_t>(columns - 1 - c);
+    const bool words = !rows.empty() && std::all_of(rows.begin(), rows.end(), [&](const CsvRow& r) {
+      return col < r.fields.size() && has_letter(r.fields[col]);
+    });
+    if (!words) break;
+    ++c;
+  }
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> detect_covariate_columns(const std::filesystem::path& path) {
+  try {
+    IssueCollector ignored;
+    CsvReader reader(path, &ignored);
+    const std::vector<std::string> header = reader.header();
+    if (header.size() < 2 || header.back() != "count") return {};
+    std::vector<CsvRow> rows;
+    CsvRow row;
+    while (reader.next(row)) rows.push_back(row);
+    const int columns = static_cast<int>(header.size()) - 1;
+    const int c = trailing_word_columns(columns, rows);
+    return {header.begin() + (columns - c), header.end() - 1};
+  } catch (const Error&) {
+    return {};
+  }
+}
+
+CovariateCaptureTable read_covariate_capture_table(
+    const std::filesystem::path& path, const std::optional<std::vector<std::string>>& named) {
+  const std::string file = path.string();
+  IssueCollector issues;
+  CsvReader reader(path, &issues);
+  const std::vector<std::string> header = reader.header();
+  auto fail_header = [&](const std::string& message) {
+    issues.add({file, 1, "header", message});
+    issues.throw_if_any();
+  };
+  if (header.empty() || header.back() != "count")
+    fail_header(
+        "the last column must be `count` (one 0/1 column per list, then any covariates, then "
+        "count)");
+  const int columns = static_cast<int>(header.size()) - 1;
+  for (int j = 0; j < columns; ++j) {
+    if (header[static_cast<std::size_t>(j)].empty())
+      fail_header(fmt::format("column {} has no name", j + 1));
+    for (int i = 0; i < j; ++i)
+      if (header[static_cast<std::size_t>(i)] == header[static_cast<std::size_t>(j)])
+        fail_header(
+            fmt::format("column name `{}` appears twice", header[static_cast<std::size_t>(j)]));
+  }
+
+  std::vector<CsvRow> rows;
+  CsvRow row;
+  while (reader.next(row)) rows.push_back(row);
+
+  // Which columns are covariates: the trailing `c` columns before count.
+  int c = 0;
+  if (named) {
+    for (const auto& name : *named) {
+      const auto it = std::find(header.begin(), header.end() - 1, name);
+      if (it == header.end() - 1)
+        throw UsageError(fmt::format("--covariates: `{}` is not a column of {} (columns: {})", name,
+                                     file, fmt::join(header.begin(), header.end() - 1, ", ")));
+    }
+    c = static_cast<int>(named->size());
+    for (int j = columns - c; j < columns; ++j)
+      if (std::find(named->begin(), named->end(), header[static_cast<std::size_t>(j)]) ==
+          named->end())
+        fail_header(fmt::format(
+            "covariate columns must come last, just before count; `{}` is among them but "
+            "is not named as a covariate",
+            header[static_cast<std::size_t>(j)]));
+  } else {
+    c = trailing_word_columns(columns, rows);
+  }
+  const int k = columns - c;
+  if (k < 2) fail_header(fmt::format("need at least 2 list columns, found {}", k));
+  if (k > kMaxLists)
+    fail_header(fmt::format("at most {} lists are supported, found {}", kMaxLists, k));
+
+  CovariateCaptureTable t;
+  t.lists.assign(header.begin(), header.begin() + k);
+  for (int j = k; j < columns; ++j)
+    t.covariates.push_back({header[static_cast<std::size_t>(j)], {}});
+  // Levels in order of first appearance.
+  std::vector<std::map<std::string, std::size_t>> level_index(static_cast<std::size_t>(c));
+  for (const auto& r : rows)
+    for (int j = 0; j < c; ++j) {
+      const std::string& v = r.fields[static_cast<std::size_t>(k + j)];
+      if (v.empty()) continue;
+      auto& idx = level_index[static_cast<std::size_t>(j)];
+      if (idx.emplace(v, idx.size()).second)
+        t.covariates[static_cast<std::size_t>(j)].levels.push_back(v);
+    }
+  for (auto& cov : t.covariates)
+    if (cov.levels.empty()) cov.levels.push_back("");  // every value empty: reported below
+
+  const std::uint32_t patterns = std::uint32_t{1} << k;
+  t.counts.assign(t.strata() * patterns, 0);
+  std::vector<std::int64_t> seen_on_line(t.counts.size(), 0);
+  for (const auto& r : rows) {
+    bool ok = true;
+    std::uint32_t pattern = 0;
+    for (int j = 0; j < k; ++j) {
+      const std::string& cell = r.fields[static_cast<std::size_t>(j)];
+      if (cell == "1") {
+        pattern |= std::uint32_t{1} << j;
+      } else if (cell != "0") {
+        issues.add(
+            {file, r.line, header[static_cast<std::size_t>(j)],
+             fmt::format(
+                 "must be 0 or 1, got `{}`{}", cell,
+                 c == 0 && has_letter(cell) ? " (a covariate? name it with --covariates)" : "")});
+        ok = false;
+      }
+    }
+    std::size_t stratum = 0, radix = 1;
+    for (int j = 0; j < c; ++j) {
+      const std::string& v = r.fields[static_cast<std::size_t>(k + j)];
+      if (v.empty()) {
+        issues.add(
+            {file, r.line, header[static_cast<std::size_t>(k + j)], "covariate value is empty"});
+        ok = false;
+        continue;
+      }
+      stratum += radix * level_index[static_cast<std::size_t>(j)].at(v);
+      radix *= t.covariates[static_cast<std::size_t>(j)].levels.size();
+    }
+    const std::string& count_text = r.fields.back();
+    std::int64_t count = 0;
+    const auto [end, ec] =
+        std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
+    if (count_text.empty() || ec != std::errc{} || end != count_text.data() + count_text.size()) {
+      issues.add({file, r.line, "count",
+                  fmt::format("must be a whole number >= 0, got `{}`", count_text)});
+      ok = false;
+    } else if (count < 0) {
+      issues.add({file, r.line, "count", fmt::format("must be >= 0, got {}", count)});
+      ok = false;
+    }
+    if (!ok) continue;
+    if (pattern == 0) {
+      issues.add({file, r.line, header[0],
+                  "the all-zero pattern (people on no list) cannot be observed; drop the row"});
+      continue;
+    }
+    const std::size_t cell = stratum * patterns + pattern;
+    if (seen_on_line[cell] != 0) {
+      issues.add(
+          {file, r.line, header[0],
+           fmt::format("pattern {}{} already given on line {}", pattern_string(pattern, k),
+                       c == 0 ? "" : " (" + t.stratum_label(stratum) + ")", seen_on_line[cell])});
+      continue;
+    }
+    seen_on_line[cell] = r.line;
+    t.counts[cell] = count;
+  }
+  issues.throw_if_any();
+  if (t.observed() == 0) {
+    issues.add({file, 0, "count", "no one is observed: every count is 0"});
+    issues.throw_if_any();
+  }
+  return t;
+}
+
+}  // namespace joindots::estimate
