@@ -16,6 +16,10 @@ namespace joindots::questions {
 
 namespace {
 
+// The flag of a stratum whose estimate or interval is not finite.
+constexpr const char* kUnbounded =
+    "not estimable: no finite estimate or 95% interval (the lists cannot bound the number unseen)";
+
 struct PersonRow {
   std::uint32_t pattern = 0;  // bitmask over FourAnswers::lists
   std::string lad_cd, age_band, sex;
@@ -113,7 +117,7 @@ void add_model_based(FourAnswers& out, const std::vector<PersonRow>& persons, co
   constexpr double kTooWide = 10.0;  // interval high / low beyond which MSE is not used
   auto needs = [&](const StratumEstimate& s) {
     if (s.value == "not recorded") return false;
-    if (!s.estimate) return s.flag.starts_with("too sparse");
+    if (!s.estimate) return s.flag.starts_with("too sparse") || s.flag == kUnbounded;
     return s.interval.low > 0 && s.interval.high / s.interval.low > kTooWide;
   };
   if (std::none_of(out.strata.begin(), out.strata.end(), needs)) return;
@@ -402,9 +406,13 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
         if (s.flag.empty()) {
           try {
             const auto r = estimate::estimate_all(t, stratum_options);
-            s.estimate = r.estimate;
-            s.interval = r.interval;
-            s.method = r.method;
+            if (std::isfinite(r.estimate) && std::isfinite(r.interval.low) && std::isfinite(r.interval.high)) {
+              s.estimate = r.estimate;
+              s.interval = r.interval;
+              s.method = r.method;
+            } else {
+              s.flag = kUnbounded;
+            }
           } catch (const UsageError& e) {
             s.flag = std::string("not estimable: ") + e.what();
           }
