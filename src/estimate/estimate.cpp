@@ -445,9 +445,34 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     throw UsageError(fmt::format("method chapman needs exactly 2 lists; the table has {}", table.k()));
 
   std::optional<MethodEstimate> chap, lcm;
-  LogLinearOutcome ll;
-  const bool want_ll = m == Method::LogLinear || m == Method::Auto || m == Method::All;
   if (two && (m == Method::Chapman || m == Method::Auto || m == Method::All)) chap = run_chapman(table, o.level);
+  // headline_only: auto computes only what its headline needs, falling back in order.
+  const bool lean = o.headline_only && m == Method::Auto;
+
+  // The search with the heterogeneity terms (three or more lists: with two the independence
+  // model already uses every cell): the default headline. The plain models compete with
+  // those carrying each heterogeneity term.
+  LogLinearOutcome llh;
+  std::vector<std::string> llh_notes;
+  const bool want_llh = (m == Method::Auto || m == Method::All) && !o.model && table.k() >= 3 &&
+                        !o.heterogeneity.empty();
+  if (want_llh) {
+    std::vector<Heterogeneity> kinds = {Heterogeneity::None};
+    for (auto h : o.heterogeneity)
+      if (h != Heterogeneity::None) kinds.push_back(h);
+    llh = run_loglinear(table, o, kinds, "loglinear_heterogeneity");
+    if (!llh.warning.empty()) llh_notes.push_back(llh.warning);
+    if (llh.ok) {
+      llh.best.details["source"] = "Darroch, Fienberg, Glonek & Junker (1993); Rivest & Levesque (2001); Rcapture's "
+                                   "closedpCI with h; profile CI: Cormack (1992)";
+    } else {
+      llh_notes.push_back("log-linear with a heterogeneity term: no model has an MLE that exists and identifies the "
+                          "unobserved count");
+    }
+  }
+
+  LogLinearOutcome ll;
+  const bool want_ll = (m == Method::LogLinear || m == Method::Auto || m == Method::All) && !(lean && (llh.ok || chap));
   if (want_ll) {
     if (two && !o.model) {
       res.notes.push_back("log-linear: with two lists only the independence model is identifiable; it equals "
@@ -457,27 +482,9 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     if (!ll.warning.empty()) res.notes.push_back(ll.warning);
     if (!ll.ok) res.notes.push_back("log-linear: no model has an MLE that exists and identifies the unobserved count");
   }
-  // The same search with a heterogeneity term on every model (three or more lists: with two
-  // the independence model already uses every cell). The default headline.
-  LogLinearOutcome llh;
-  const bool want_llh = (m == Method::Auto || m == Method::All) && !o.model && table.k() >= 3 &&
-                        !o.heterogeneity.empty();
-  if (want_llh) {
-    // The plain models compete with those carrying each heterogeneity term.
-    std::vector<Heterogeneity> kinds = {Heterogeneity::None};
-    for (auto h : o.heterogeneity)
-      if (h != Heterogeneity::None) kinds.push_back(h);
-    llh = run_loglinear(table, o, kinds, "loglinear_heterogeneity");
-    if (!llh.warning.empty()) res.notes.push_back(llh.warning);
-    if (llh.ok) {
-      llh.best.details["source"] = "Darroch, Fienberg, Glonek & Junker (1993); Rivest & Levesque (2001); Rcapture's "
-                                   "closedpCI with h; profile CI: Cormack (1992)";
-    } else {
-      res.notes.push_back("log-linear with a heterogeneity term: no model has an MLE that exists and identifies the "
-                          "unobserved count");
-    }
-  }
-  if (m == Method::Lcmcr || m == Method::Auto || m == Method::All) lcm = run_lcmcr_method(table, o);
+  res.notes.insert(res.notes.end(), llh_notes.begin(), llh_notes.end());
+  if ((m == Method::Lcmcr || m == Method::Auto || m == Method::All) && !(lean && (llh.ok || ll.ok || chap)))
+    lcm = run_lcmcr_method(table, o);
   std::optional<MethodEstimate> bayes;
   if (m == Method::BayesLogLinear || m == Method::All) bayes = run_bayes_method(CovariateCaptureTable::from_table(table), o);
 

@@ -61,6 +61,10 @@ struct EstimateOptions {
   /// Fit this model instead of searching (e.g. a published one with a three-way term).
   std::optional<LogLinearModel> model;
   int threads = 2;
+  /// Auto only: compute what the headline needs and nothing beside it (no plain search, no
+  /// LCMCR, unless the headline falls back to them). The `--db` strata use it: each keeps
+  /// only its headline.
+  bool headline_only = false;
 };
 
 /// One method's answer.

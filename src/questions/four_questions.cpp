@@ -63,6 +63,16 @@ estimate::CaptureTable table_of(const std::vector<const PersonRow*>& persons, co
   return estimate::CaptureTable::from_counts(lists, std::move(counts));
 }
 
+/// Options for a table of which only the headline is kept (the strata, the children still
+/// involved): auto computes nothing beside it, and its headline with the heterogeneity terms
+/// (the tail-area interval) does not use the bootstrap. The victims' table keeps every
+/// method, for the report's comparison.
+estimate::EstimateOptions headline_options(estimate::EstimateOptions o) {
+  o.headline_only = true;
+  if (o.method == estimate::Method::Auto && !o.heterogeneity.empty()) o.bootstrap_replicates = 0;
+  return o;
+}
+
 /// Why a table is too sparse for MSE, or empty when it is not.
 std::string sparse_reason(const estimate::CaptureTable& t, const QuestionsOptions& opt) {
   if (t.observed() < opt.min_observed)
@@ -367,7 +377,7 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
     const auto t = table_of(recent, out.lists);
     const auto why = sparse_reason(t, opt);
     if (why.empty()) {
-      const auto r = estimate::estimate_all(t, opt.estimate);
+      const auto r = estimate::estimate_all(t, headline_options(opt.estimate));
       out.still_involved.estimate = r.estimate;
       out.still_involved.interval = r.interval;
       out.still_involved.method = r.method;
@@ -388,7 +398,7 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
     if (dim == "age_band") return p.age_band == "unknown" ? "" : p.age_band;
     return p.sex == "unknown" ? "" : p.sex;
   };
-  auto stratum_options = opt.estimate;
+  auto stratum_options = headline_options(opt.estimate);
   stratum_options.bootstrap_replicates = std::min(stratum_options.bootstrap_replicates, 200);
   for (const auto& dim : opt.by) {
     std::map<std::string, std::vector<const PersonRow*>> groups;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <limits>
+#include <set>
 
 #include "core/error.hpp"
 #include "estimate/model_search.hpp"
@@ -84,6 +85,36 @@ TEST(EstimateAll, TheHeadlineIntervalAllowsForHeterogeneityTheListsCannotRuleOut
   // coverage in the study (about 65%), with probability below 0.01.
   EXPECT_GE(headline_covers, 26) << "the chosen model's profile interval covered " << chosen_profile_covers;
   EXPECT_LT(chosen_profile_covers, headline_covers);
+}
+
+TEST(EstimateAll, HeadlineOnlyGivesTheSameHeadlineWithoutTheMethodsBesideIt) {
+  // The strata of `--db` keep only the headline: the same estimate and interval, without
+  // the plain search, LCMCR or a bootstrap.
+  for (const char* name : {"uk2013_4list.csv", "lesbian_allegheny_4list.csv", "korea_palembang_3list.csv"}) {
+    const auto t = testing::mse_table(name);
+    auto o = quick();
+    o.bootstrap_replicates = 0;
+    const auto full = estimate_all(t, o);
+    o.headline_only = true;
+    const auto lean = estimate_all(t, o);
+    EXPECT_EQ(lean.estimate, full.estimate) << name;
+    EXPECT_EQ(lean.interval.low, full.interval.low) << name;
+    EXPECT_EQ(lean.interval.high, full.interval.high) << name;
+    EXPECT_EQ(lean.headline, full.headline) << name;
+    std::set<std::string> methods;
+    for (const auto& m : lean.methods) methods.insert(m.method);
+    EXPECT_FALSE(methods.contains("loglinear")) << name;
+    EXPECT_FALSE(methods.contains("lcmcr")) << name;
+    EXPECT_TRUE(methods.contains("loglinear_mata")) << name;
+  }
+  // Two lists: Chapman alone.
+  const auto two = CaptureTable::from_counts({"police", "health"}, {0, 80, 60, 20});
+  auto o = quick();
+  o.headline_only = true;
+  const auto r = estimate_all(two, o);
+  ASSERT_EQ(r.methods.size(), 1u);
+  EXPECT_EQ(r.methods[0].method, "chapman");
+  EXPECT_EQ(r.headline, "chapman");
 }
 
 TEST(EstimateAll, WhereBicPrefersAHeterogeneityTermTheHeadlineCarriesIt) {
