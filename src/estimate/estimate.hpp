@@ -11,8 +11,9 @@
 //     + Bayesian log-linear model averaging (conting's bict,   bayes_loglinear.hpp
 //       unit information prior): `all`, `bayes_loglinear`, and the headline of a table
 //       with covariates
-//     -> headline (auto: log-linear, BIC-selected, the profile interval widened to cover
-//        the bootstrap interval; Chapman for two lists)
+//     -> headline (auto, three or more lists: the BIC-best of the plain and heterogeneity
+//        log-linear models, with the tail-area interval averaged over them, loglinear.hpp's
+//        mata_interval; Chapman for two lists; bayes_loglinear with covariates)
 //
 // The later `--db` mode builds a CaptureTable per stratum from linked persons and calls
 // this same function.
