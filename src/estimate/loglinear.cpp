@@ -203,7 +203,7 @@ ProfileInterval mata_interval(const CaptureTable& table, const std::vector<Weigh
   if (!(level > 0 && level < 1)) throw std::invalid_argument("mata_interval: level: must be in (0, 1)");
   std::vector<ProfileCurve> curves;
   std::vector<double> weights;
-  double total_weight = 0, best_weight = -1, best_mle = 0;  // best_mle: a bracket start
+  double total_weight = 0, best_weight = -1, best_mle = 0;  // best_mle: where brackets start
   for (const auto& m : models) {
     if (m.fit == nullptr || !m.fit->ok() || !(m.weight >= 1e-4)) continue;
     curves.emplace_back(table, *m.fit);
@@ -224,46 +224,26 @@ ProfileInterval mata_interval(const CaptureTable& table, const std::vector<Weigh
   const double n = curves.front().observed();
   const double a = (1.0 - level) / 2.0;
   auto tol = [](double x, double y) { return std::abs(y - x) <= 1e-7 * std::max(1.0, std::abs(x)); };
+  // The averaged confidence distribution rises from 0 at N = n towards 1: the N where it
+  // reaches p, bracketed by doubling the distance from n (+inf when it never does).
+  auto quantile = [&](double p) {
+    double lo = n + 1e-9, hi = std::max(best_mle, n + 1.0);
+    if (averaged(lo) >= p) return n;
+    while (averaged(hi) < p) {
+      if (hi >= 1e13) return std::numeric_limits<double>::infinity();
+      lo = hi;
+      hi = n + 2.0 * (hi - n);
+    }
+    std::uintmax_t iters = 200;
+    const auto r = boost::math::tools::toms748_solve([&](double t) { return averaged(t) - p; }, lo, hi, tol, iters);
+    return 0.5 * (r.first + r.second);
+  };
   ProfileInterval out;
   out.level = level;
-  out.profile_mle = best_mle;
-  // The averaged confidence distribution rises from 0 at N = n towards 1; bracket each end.
-  if (averaged(n + 1e-9) >= a) {
-    out.low = n;
-  } else {
-    double hi = std::max(best_mle, n + 1.0);
-    while (averaged(hi) < a && hi < 1e13) hi = n + 2.0 * (hi - n);
-    std::uintmax_t iters = 200;
-    const auto r = boost::math::tools::toms748_solve([&](double t) { return averaged(t) - a; }, n + 1e-9, hi, tol, iters);
-    out.low = 0.5 * (r.first + r.second);
-  }
-  double lo = std::max(out.low, n + 1e-9), hi = std::max(best_mle, n + 1.0);
-  while (averaged(hi) < 1.0 - a && hi < 1e13) {
-    lo = hi;
-    hi = n + 2.0 * (hi - n);
-  }
-  if (averaged(hi) < 1.0 - a) {
-    out.high = std::numeric_limits<double>::infinity();
-  } else {
-    std::uintmax_t iters = 200;
-    const auto r = boost::math::tools::toms748_solve([&](double t) { return averaged(t) - (1.0 - a); }, lo, hi, tol, iters);
-    out.high = 0.5 * (r.first + r.second);
-  }
+  out.low = quantile(a);
+  out.high = quantile(1.0 - a);
   // The centre: the averaged distribution's median (for one model, its profile MLE).
-  double mlo = std::max(out.low, n + 1e-9), mhi = std::max(best_mle, mlo + 1.0);
-  while (averaged(mhi) < 0.5 && mhi < 1e13) {
-    mlo = mhi;
-    mhi = n + 2.0 * (mhi - n);
-  }
-  if (averaged(mlo) >= 0.5) {
-    out.profile_mle = mlo;
-  } else if (averaged(mhi) >= 0.5) {
-    std::uintmax_t iters = 200;
-    const auto r = boost::math::tools::toms748_solve([&](double t) { return averaged(t) - 0.5; }, mlo, mhi, tol, iters);
-    out.profile_mle = 0.5 * (r.first + r.second);
-  } else {
-    out.profile_mle = std::numeric_limits<double>::infinity();
-  }
+  out.profile_mle = quantile(0.5);
   return out;
 }
 
