@@ -84,6 +84,49 @@ std::string sparse_reason(const estimate::CaptureTable& t, const QuestionsOption
   return {};
 }
 
+/// One stratum: "not recorded" shown, not estimated; else estimated unless too sparse or
+/// unbounded (flagged with the reason).
+StratumEstimate estimate_stratum(const std::string& dim, const std::string& value,
+                                 const std::vector<const PersonRow*>& members, const std::vector<std::string>& lists,
+                                 const estimate::EstimateOptions& options, const QuestionsOptions& opt) {
+  StratumEstimate s;
+  s.dimension = dim;
+  s.value = value.empty() ? "not recorded" : value;
+  s.observed = static_cast<std::int64_t>(members.size());
+  if (value.empty()) {
+    s.flag = "not recorded: shown so the unrecorded share is visible, not estimated";
+    return s;
+  }
+  const auto t = table_of(members, lists);
+  s.flag = sparse_reason(t, opt);
+  if (!s.flag.empty()) return s;
+  try {
+    const auto r = estimate::estimate_all(t, options);
+    if (std::isfinite(r.estimate) && std::isfinite(r.interval.low) && std::isfinite(r.interval.high)) {
+      s.estimate = r.estimate;
+      s.interval = r.interval;
+      s.method = r.method;
+    } else {
+      s.flag = kUnbounded;
+    }
+  } catch (const UsageError& e) {
+    s.flag = std::string("not estimable: ") + e.what();
+  }
+  return s;
+}
+
+/// A person's value of a stratum dimension, or "" when not recorded.
+std::string stratum_of(const PersonRow& p, const std::string& dim, const AreaTable& areas) {
+  if (dim == "region" || dim == "pfa") {
+    const Area* a = p.lad_cd.empty() ? nullptr : areas.find(p.lad_cd);
+    if (!a) return "";
+    return dim == "region" ? a->region_name : a->pfa_name;
+  }
+  if (dim == "year") return std::to_string(p.first_date.year);
+  if (dim == "age_band") return p.age_band == "unknown" ? "" : p.age_band;
+  return p.sex == "unknown" ? "" : p.sex;
+}
+
 nlohmann::ordered_json interval_json(const estimate::Interval& i) {
   if (std::isnan(i.low) || std::isnan(i.high)) return nullptr;
   return nlohmann::ordered_json::array({i.low, i.high});
@@ -143,7 +186,8 @@ void add_model_based(FourAnswers& out, const std::vector<PersonRow>& persons, co
   }
   std::map<std::string, std::optional<Ratio>> region_ratio;
   for (const auto& s : out.strata)
-    if (s.dimension == "region" && s.estimate) region_ratio[s.value] = ratio_of(s.observed, *s.estimate, s.interval);
+    if (s.dimension == "region")  // estimated or flagged there: not estimated again
+      region_ratio[s.value] = s.estimate ? ratio_of(s.observed, *s.estimate, s.interval) : std::nullopt;
   std::set<std::string> regions_needed;
   for (const auto& s : out.strata)
     if (s.dimension == "pfa" && needs(s) && region_of_pfa.contains(s.value) && !mixed.contains(s.value) &&
@@ -151,20 +195,10 @@ void add_model_based(FourAnswers& out, const std::vector<PersonRow>& persons, co
       regions_needed.insert(region_of_pfa[s.value]);
   for (const auto& region : regions_needed) {
     std::vector<const PersonRow*> members;
-    for (const auto& p : persons) {
-      const Area* a = p.lad_cd.empty() ? nullptr : areas.find(p.lad_cd);
-      if (a && a->region_name == region) members.push_back(&p);
-    }
-    const auto t = table_of(members, out.lists);
-    std::optional<Ratio> r;
-    if (sparse_reason(t, opt).empty()) {
-      try {
-        const auto e = estimate::estimate_all(t, stratum_options);
-        r = ratio_of(t.observed(), e.estimate, e.interval);
-      } catch (const UsageError&) {
-      }
-    }
-    region_ratio[region] = r;
+    for (const auto& p : persons)
+      if (stratum_of(p, "region", areas) == region) members.push_back(&p);
+    const auto e = estimate_stratum("region", region, members, out.lists, stratum_options, opt);
+    region_ratio[region] = e.estimate ? ratio_of(e.observed, *e.estimate, e.interval) : std::nullopt;
   }
 
   for (auto& s : out.strata) {
@@ -388,47 +422,13 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   }
 
   // Strata.
-  auto stratum_of = [&](const PersonRow& p, const std::string& dim) -> std::string {
-    if (dim == "region" || dim == "pfa") {
-      const Area* a = p.lad_cd.empty() ? nullptr : areas.find(p.lad_cd);
-      if (!a) return "";
-      return dim == "region" ? a->region_name : a->pfa_name;
-    }
-    if (dim == "year") return std::to_string(p.first_date.year);
-    if (dim == "age_band") return p.age_band == "unknown" ? "" : p.age_band;
-    return p.sex == "unknown" ? "" : p.sex;
-  };
   auto stratum_options = headline_options(opt.estimate);
   stratum_options.bootstrap_replicates = std::min(stratum_options.bootstrap_replicates, 200);
   for (const auto& dim : opt.by) {
     std::map<std::string, std::vector<const PersonRow*>> groups;
-    for (const auto& p : persons) groups[stratum_of(p, dim)].push_back(&p);
+    for (const auto& p : persons) groups[stratum_of(p, dim, areas)].push_back(&p);
     for (const auto& [value, members] : groups) {
-      StratumEstimate s;
-      s.dimension = dim;
-      s.value = value.empty() ? "not recorded" : value;
-      s.observed = static_cast<std::int64_t>(members.size());
-      if (value.empty()) {
-        s.flag = "not recorded: shown so the unrecorded share is visible, not estimated";
-      } else {
-        const auto t = table_of(members, out.lists);
-        s.flag = sparse_reason(t, opt);
-        if (s.flag.empty()) {
-          try {
-            const auto r = estimate::estimate_all(t, stratum_options);
-            if (std::isfinite(r.estimate) && std::isfinite(r.interval.low) && std::isfinite(r.interval.high)) {
-              s.estimate = r.estimate;
-              s.interval = r.interval;
-              s.method = r.method;
-            } else {
-              s.flag = kUnbounded;
-            }
-          } catch (const UsageError& e) {
-            s.flag = std::string("not estimable: ") + e.what();
-          }
-        }
-      }
-      out.strata.push_back(std::move(s));
+      out.strata.push_back(estimate_stratum(dim, value, members, out.lists, stratum_options, opt));
     }
   }
   add_model_based(out, persons, areas, stratum_options, opt);
