@@ -36,6 +36,11 @@ IMPORT_SECONDS = time.perf_counter() - T_IMPORT
 DIGITS = "123456789ABCDEF"  # list j (0-based) is DIGITS[j], as joindots and Rcapture write it
 
 
+
+def about(table, k, n):
+    """The keys every line of output starts with: who answered, on what."""
+    return {"peer": "statsmodels", "version": sm.__version__, "table": table, "k": k, "observed": int(n)}
+
 def read_table(path):
     with open(path) as f:
         header = f.readline().strip().split(",")
@@ -125,19 +130,14 @@ def cmd_fit(args):
         res = fit(y, X)
     except (ConvergenceWarning, PerfectSeparationError, np.linalg.LinAlgError, ValueError) as e:
         # the MLE is on the boundary (a zero cell fitted at 0): IRLS cannot reach it
-        print(json.dumps({"peer": "statsmodels", "version": sm.__version__, "table": args.table,
-                          "k": k, "observed": int(n), "model": name,
+        print(json.dumps({**about(args.table, k, n), "model": name,
                           "estimate": None, "error": f"{type(e).__name__}: {e}",
                           "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}))
         return
     b0, se0 = res.params[0], res.bse[0]
     z = 1.959963984540054
     out = {
-        "peer": "statsmodels",
-        "version": sm.__version__,
-        "table": args.table,
-        "k": k,
-        "observed": int(n),
+        **about(args.table, k, n),
         "model": name,
         "parameters": X.shape[1],
         "estimate": n + math.exp(b0),
@@ -186,11 +186,7 @@ def cmd_search(args):
                 terms = [full_terms[c] for c in cols]
                 best = (crit, terms, n + math.exp(res.params[0]))
     out = {
-        "peer": "statsmodels",
-        "version": sm.__version__,
-        "table": args.table,
-        "k": k,
-        "observed": int(n),
+        **about(args.table, k, n),
         "criterion": args.criterion,
         "models": 1 << len(pairs),
         "every": args.every,
