@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "simulate/config.hpp"
+#include "simulate/scenarios.hpp"
 #include "simulate/simulate.hpp"
 
 namespace joindots::cli {
@@ -20,8 +21,10 @@ struct SimulateArgs {
   std::uint64_t seed = 1;
   std::string out;
   std::string config;
+  std::string scenario;
   double scale = -1;  // -1: not given
   bool params = false;
+  bool scenarios = false;
 };
 
 int run_simulate(const SimulateArgs& args) {
@@ -29,9 +32,15 @@ int run_simulate(const SimulateArgs& args) {
     fmt::print("{}", simulate::params_markdown());
     return 0;
   }
+  if (args.scenarios) {
+    fmt::print("{}", simulate::scenarios_markdown());
+    return 0;
+  }
   if (args.out.empty()) throw UsageError("simulate: --out DIR is required");
-  simulate::SimConfig config =
-      args.config.empty() ? simulate::SimConfig::defaults() : simulate::load_config(args.config);
+  // A scenario preset first, then the --config file's keys on top of it.
+  const simulate::SimConfig base =
+      args.scenario.empty() ? simulate::SimConfig::defaults() : simulate::scenario_config(args.scenario);
+  simulate::SimConfig config = args.config.empty() ? base : simulate::load_config(args.config, &base);
   if (args.scale >= 0) simulate::set_param(config, "scale", args.scale);
   simulate::validate(config);
   const AreaTable areas = AreaTable::load(data_dir());
@@ -67,6 +76,9 @@ void add_simulate_command(CLI::App& app, Runner& run) {
   cmd->add_option("--out", args->out, "Output folder (gets agencies/ and truth/); required");
   cmd->add_option("--config", args->config, "TOML file overriding simulator parameters (see docs/simulator.md)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--scenario", args->scenario,
+                  "A preset switching on one generating mechanism (see --scenarios); --config keys apply on top");
+  cmd->add_flag("--scenarios", args->scenarios, "Print the scenario presets and exit");
   cmd->add_option("--scale", args->scale, "Multiply the number of offending groups (a denser country)");
   cmd->add_flag("--params", args->params, "Print the parameter table (name, default, bounds, description, source) and exit");
   add_common_options(cmd, args->common);

@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::string_view kJudgement = "judgement";
 constexpr std::string_view kCalib = "calibrated: 40-55% of victims recorded by no source (see docs)";
+constexpr std::string_view kStudy = "off by default; scenario presets for the study across mechanisms";
 constexpr std::string_view kChristen =
     "order of Christen & Pudjijono 2009 (FEBRL generator) error rates; exact value judgement";
 
@@ -114,6 +115,28 @@ const ParamSpec kSpecs[] = {
     JD_NUM(postcode_partial_rate, 0.08, 0, 1, "noise", "records with a partial postcode (district or sector)", kJudgement),
     JD_NUM(sex_missing_rate, 0.05, 0, 1, "noise", "records with sex empty or 'unknown'", kJudgement),
     JD_NUM(upper_case_rate, 0.25, 0, 1, "noise", "records with names in capitals (system convention)", kJudgement),
+    // Generating mechanisms (issue 11): all off by default; scenario presets switch them on.
+    JD_INT(visibility_model, 0, 0, 2, "mechanisms",
+           "0: z ~ N(0, visibility_sd^2) on every logit; 1: latent classes (class2_*, class3_*); 2: log-normal "
+           "multiplier V (log sd visibility_sd, mean 1), p = 1 - (1 - p0)^V",
+           kStudy),
+    JD_NUM(class2_share, 0, 0, 1, "mechanisms", "visibility_model 1: share of victims in class 2 (class 1, the rest, has shift 0)", kStudy),
+    JD_NUM(class2_shift, 0, -10, 10, "mechanisms", "visibility_model 1: logit shift of class 2 on every source", kStudy),
+    JD_NUM(class3_share, 0, 0, 1, "mechanisms", "visibility_model 1: share of victims in class 3 (0: two classes)", kStudy),
+    JD_NUM(class3_shift, 0, -10, 10, "mechanisms", "visibility_model 1: logit shift of class 3 on every source", kStudy),
+    JD_NUM(behavioural_response_log_odds, 0, -5, 5, "mechanisms",
+           "behavioural response: added to each source's logit when the child is already on an earlier list "
+           "(model order); > 0 raises, < 0 lowers",
+           kStudy),
+    JD_NUM(cs_to_charity_log_odds, 0, -5, 10, "mechanisms",
+           "log odds ratio: children's services -> charity (a referral chain when large and charity_logit low)", kStudy),
+    JD_NUM(police_to_health_log_odds, 0, -5, 5, "mechanisms", "log odds ratio: police -> health (< 0: negative dependence)", kStudy),
+    JD_NUM(list_period_share, 1, 0.05, 1, "mechanisms",
+           "open population: health covers the first, charities the last, this share of the window; their chance of "
+           "recording a child is multiplied by the share of the child's exploitation inside it",
+           kStudy),
+    JD_NUM(duplicate_rate, 0, 0, 1, "mechanisms",
+           "share of victim records entered twice by the same organisation (same event, identifiers noised again)", kStudy),
 };
 
 #undef JD_NUM
@@ -194,9 +217,18 @@ void set_param(SimConfig& config, std::string_view name, const Date& value) {
   config.*(spec.date) = value;
 }
 
+bool mechanisms_on(const SimConfig& config) {
+  for (const auto& spec : kSpecs)
+    if (spec.group == "mechanisms" && config.*(spec.number) != spec.default_value) return true;
+  return false;
+}
+
 void validate(const SimConfig& config) {
   for (const auto& spec : kSpecs)
     if (spec.kind != ParamKind::Date) check_bounds(spec, config.*(spec.number));
+  if (config.class2_share + config.class3_share > 1)
+    throw UsageError(fmt::format("simulator parameter 'class3_share' = {}: class2_share + class3_share must not exceed 1",
+                                 config.class3_share));
   if (!(config.study_start < config.study_end))
     throw UsageError(fmt::format("simulator parameter 'study_end' = {} must be after study_start = {}",
                                  config.study_end.str(), config.study_start.str()));
@@ -241,7 +273,7 @@ void apply_toml_value(SimConfig& config, const std::string& key, const toml::nod
 
 }  // namespace
 
-SimConfig parse_config(std::string_view toml_text, std::string_view source_name) {
+SimConfig parse_config(std::string_view toml_text, std::string_view source_name, const SimConfig* base) {
   toml::table table;
   try {
     table = toml::parse(toml_text, source_name);
@@ -250,7 +282,7 @@ SimConfig parse_config(std::string_view toml_text, std::string_view source_name)
     where << e.source().begin;
     throw UsageError(fmt::format("{}: {} (at {})", source_name, e.description(), where.str()));
   }
-  SimConfig config = SimConfig::defaults();
+  SimConfig config = base ? *base : SimConfig::defaults();
   for (const auto& [key, node] : table) {
     if (const auto* sub = node.as_table()) {
       for (const auto& [inner_key, inner] : *sub) {
@@ -267,7 +299,7 @@ SimConfig parse_config(std::string_view toml_text, std::string_view source_name)
   return config;
 }
 
-SimConfig load_config(const std::filesystem::path& toml_file) {
+SimConfig load_config(const std::filesystem::path& toml_file, const SimConfig* base) {
   std::FILE* f = std::fopen(toml_file.c_str(), "rb");
   if (!f) throw UsageError(fmt::format("{}: cannot open the simulator configuration", toml_file.string()));
   std::string text;
@@ -275,7 +307,7 @@ SimConfig load_config(const std::filesystem::path& toml_file) {
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   std::fclose(f);
-  return parse_config(text, toml_file.string());
+  return parse_config(text, toml_file.string(), base);
 }
 
 std::string params_markdown() {
@@ -298,6 +330,7 @@ nlohmann::ordered_json config_to_json(const SimConfig& config) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& spec : kSpecs) {
     const std::string name(spec.name);
+    if (spec.group == "mechanisms" && config.*(spec.number) == spec.default_value) continue;
     if (spec.kind == ParamKind::Date)
       out[name] = (config.*(spec.date)).str();
     else if (spec.kind == ParamKind::Integer)

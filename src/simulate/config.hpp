@@ -44,6 +44,11 @@ struct SimConfig {
       surname_change_old_rate, double_surname_share, double_surname_variant_rate, dob_swap_rate,
       dob_day_error_rate, dob_partial_rate, dob_missing_rate, postcode_missing_rate,
       postcode_partial_rate, sex_missing_rate, upper_case_rate;
+  // Generating mechanisms for the study across mechanisms (issue 11); every one is off by
+  // default, and a run with all of them off is byte-identical to one without them.
+  double visibility_model, class2_share, class2_shift, class3_share, class3_shift,
+      behavioural_response_log_odds, cs_to_charity_log_odds, police_to_health_log_odds, list_period_share,
+      duplicate_rate;
 
   /// The defaults of param_specs().
   static SimConfig defaults();
@@ -77,21 +82,28 @@ std::string param_names();
 void set_param(SimConfig& config, std::string_view name, double value);
 void set_param(SimConfig& config, std::string_view name, const Date& value);
 
+/// True when any parameter of the "mechanisms" section differs from its default.
+bool mechanisms_on(const SimConfig& config);
+
 /// Checks every bound and the cross-parameter rules (study_start < study_end <=
-/// reference_date). Throws UsageError naming the offending parameter.
+/// reference_date; class2_share + class3_share <= 1). Throws UsageError naming the offending parameter.
 void validate(const SimConfig& config);
 
-/// Defaults overridden by the keys of a TOML file (flat keys, or one level of tables whose
-/// names are ignored, e.g. [noise] typo_rate = 0.05). Throws UsageError on a parse error, an
-/// unknown key (listing the valid keys), a wrong type or an out-of-bounds value.
-SimConfig load_config(const std::filesystem::path& toml_file);
-SimConfig parse_config(std::string_view toml_text, std::string_view source_name = "config");
+/// Defaults (or `base`, e.g. a scenario preset) overridden by the keys of a TOML file (flat
+/// keys, or one level of tables whose names are ignored, e.g. [noise] typo_rate = 0.05).
+/// Throws UsageError on a parse error, an unknown key (listing the valid keys), a wrong type
+/// or an out-of-bounds value.
+SimConfig load_config(const std::filesystem::path& toml_file, const SimConfig* base = nullptr);
+SimConfig parse_config(std::string_view toml_text, std::string_view source_name = "config",
+                       const SimConfig* base = nullptr);
 
 /// The parameter table as Markdown (name, default, bounds, description, source), grouped
 /// by section; docs/simulator.md embeds it verbatim (a test keeps the two equal).
 std::string params_markdown();
 
-/// {"name": value, ...} in declaration order (dates as YYYY-MM-DD).
+/// {"name": value, ...} in declaration order (dates as YYYY-MM-DD). Parameters of the
+/// "mechanisms" section appear only when set away from their default, so that a default
+/// run's truth/summary.json stays byte-identical to runs from before they existed.
 nlohmann::ordered_json config_to_json(const SimConfig& config);
 
 }  // namespace joindots::simulate

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/error.hpp"
@@ -90,6 +91,7 @@ struct Victim {
   std::int64_t start = 0, end = 0;
   int age = 0;
   double z = 0;
+  int latent_class = 0;  // visibility_model 1 only
   std::vector<Offence> offences;
 };
 
@@ -144,6 +146,7 @@ class Simulator {
   void write_offenders();
   void write_groups();
   nlohmann::ordered_json realised_json() const;
+  nlohmann::ordered_json mechanisms_json() const;
 
   const SimConfig& c_;
   const SimulateOptions& opt_;
@@ -171,6 +174,11 @@ class Simulator {
   std::map<std::string, std::int64_t> histories_;
   NoiseCounters noise_;
   double sum_age_ = 0, sum_duration_ = 0;
+  // Generating mechanisms (reported only when one is switched on).
+  std::array<std::int64_t, 32> mask_counts_{};  // victims by capture mask (SourceType bits)
+  std::array<std::int64_t, 4> class_counts_{};  // visibility_model 1: victims per class
+  double sum_log_v_ = 0, sum_log_v2_ = 0;        // visibility_model 2
+  std::int64_t duplicate_records_ = 0, unexposed_health_ = 0, unexposed_charity_ = 0;
 };
 
 void Simulator::make_identity(Identity& id, Rng& rng, bool female, std::uint16_t lad, std::int64_t from,
@@ -247,6 +255,9 @@ Victim Simulator::make_victim(std::uint64_t index, const Group& g, Rng& rng) con
   v.id.nhs = synthetic_nhs_number(2 * index, seed_ ^ 0x6e6873ULL);
   v.id.upn = synthetic_upn(index, seed_ ^ 0x75706eULL);
   v.z = rng.normal(0, c_.visibility_sd);
+  const Visibility visibility = draw_visibility(c_, v.z, seed_, index);
+  v.z = visibility.z;
+  v.latent_class = visibility.latent_class;
   if (rng.bernoulli(c_.second_group_share)) {
     const auto& pool = groups_in_lad_[home];
     for (int tries = 0; tries < 10 && !pool.empty(); ++tries) {
@@ -484,7 +495,16 @@ void Simulator::process_group(const Group& g) {
     for (auto o : victim_offenders) offender_stats_[o].victims++;
 
     // Which sources record the child, and their records.
-    const auto in = draw_sources(c_, v.z, rng);
+    const auto exposure = coverage_exposure(c_, v.start, v.end);
+    const auto in = draw_sources(c_, v.z, rng, exposure);
+    class_counts_[static_cast<std::size_t>(v.latent_class)]++;
+    sum_log_v_ += v.z;
+    sum_log_v2_ += v.z * v.z;
+    unexposed_health_ += exposure[static_cast<std::size_t>(SimSource::health)] == 0;
+    unexposed_charity_ += exposure[static_cast<std::size_t>(SimSource::charity)] == 0;
+    // Within-source duplicates draw from their own stream, so the rest never shifts.
+    std::optional<Rng> duplicate_rng;
+    if (c_.duplicate_rate > 0) duplicate_rng.emplace(seed_, "duplicate", index);
     std::uint8_t mask = 0;
     std::int64_t n_records = 0;
     std::string first_cs_org;
@@ -540,7 +560,13 @@ void Simulator::process_group(const Group& g) {
           }
           row[kOffenceCount] = std::to_string(1 + rng.binomial(std::max<std::int64_t>(0, in_force - 1), 0.5));
         } else {
-          day = rng.between(v.start, std::min(v.end, study_end));
+          std::int64_t first = v.start, last = std::min(v.end, study_end);
+          if (c_.list_period_share < 1) {  // open population: the source's own period
+            const auto [cover_first, cover_last] = coverage_period(c_, sim);
+            first = std::max(first, cover_first);
+            last = std::max(first, std::min(last, cover_last));
+          }
+          day = rng.between(first, last);
           const std::uint16_t lad = v.id.lad_on(day);
           switch (sim) {
             case SimSource::children_services:
@@ -570,9 +596,17 @@ void Simulator::process_group(const Group& g) {
           const auto last = std::min(study_end, day + static_cast<std::int64_t>(rng.exponential(1.0 / 60.0)));
           row[kLast] = day_str(std::max(last, day));
         }
+        std::optional<RecordRow> duplicate;
+        if (duplicate_rng && duplicate_rng->bernoulli(c_.duplicate_rate)) duplicate = row;
         fill_identity(row, v.id, day, true, type, rng);
         write_record(type, org, row, pid, Role::victim);
         ++n_records;
+        if (duplicate) {  // the same event entered again, its identifiers noised anew
+          fill_identity(*duplicate, v.id, day, true, type, *duplicate_rng);
+          write_record(type, org, *duplicate, pid, Role::victim);
+          ++n_records;
+          ++duplicate_records_;
+        }
       }
     }
     // Children's services sometimes record the child's abusers (often only a street name).
@@ -605,6 +639,7 @@ void Simulator::process_group(const Group& g) {
     n_sources_counts_[static_cast<std::size_t>(n_sources)]++;
     if (n_sources) ++recorded_victims_;
     histories_[capture_string(mask)]++;
+    mask_counts_[mask]++;
     const std::int64_t reference = c_.reference_date.days();
     const bool still = age_on(v.id.dob, c_.reference_date) < 18 && v.end >= reference - 365;
     still_involved_ += still;
@@ -744,7 +779,46 @@ nlohmann::ordered_json Simulator::realised_json() const {
   r["share_groups_multi_area"] = share(multi, ng);
   r["share_groups_cross_force"] = share(cross, ng);
   r["hotspot_districts"] = hot;
+  if (mechanisms_on(c_)) r["mechanisms"] = mechanisms_json();
   return r;
+}
+
+// The realised properties of the generating mechanisms, each beside what its setting implies.
+nlohmann::ordered_json Simulator::mechanisms_json() const {
+  auto share = [](std::int64_t num, std::int64_t den) { return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0; };
+  const auto bit = [](SourceType t) { return 1u << static_cast<unsigned>(t); };
+  // 2x2 table of two sources over all victims: {neither, a only, b only, both}.
+  auto pair_table = [&](SourceType a, SourceType b) {
+    std::array<std::int64_t, 4> n{};
+    for (std::size_t m = 0; m < mask_counts_.size(); ++m)
+      n[((m & bit(a)) ? 1 : 0) + ((m & bit(b)) ? 2 : 0)] += mask_counts_[m];
+    return n;
+  };
+  auto odds_ratio = [&](SourceType a, SourceType b) {
+    const auto n = pair_table(a, b);
+    return static_cast<double>(n[0]) * static_cast<double>(n[3]) / (static_cast<double>(n[1]) * static_cast<double>(n[2]));
+  };
+  nlohmann::ordered_json m;
+  if (c_.visibility_model == 1) {
+    nlohmann::ordered_json classes;
+    for (int k = 1; k <= 3; ++k) classes[std::to_string(k)] = share(class_counts_[static_cast<std::size_t>(k)], victims_);
+    m["latent_class_shares"] = classes;
+  }
+  if (c_.visibility_model == 2) {
+    const double n = static_cast<double>(victims_), mean = n > 0 ? sum_log_v_ / n : 0.0;
+    m["log_visibility_mean"] = mean;
+    m["log_visibility_sd"] = n > 1 ? std::sqrt(std::max(0.0, (sum_log_v2_ - n * mean * mean) / (n - 1))) : 0.0;
+  }
+  m["odds_ratio_children_services_police"] = odds_ratio(SourceType::children_services, SourceType::police);
+  m["odds_ratio_police_health"] = odds_ratio(SourceType::police, SourceType::health);
+  m["odds_ratio_children_services_charity"] = odds_ratio(SourceType::children_services, SourceType::charity);
+  const auto cs_charity = pair_table(SourceType::children_services, SourceType::charity);
+  m["share_of_charity_victims_known_to_children_services"] = share(cs_charity[3], cs_charity[2] + cs_charity[3]);
+  m["share_unexposed_to_health"] = share(unexposed_health_, victims_);
+  m["share_unexposed_to_charity"] = share(unexposed_charity_, victims_);
+  m["duplicate_records"] = duplicate_records_;
+  m["duplicate_rate"] = share(duplicate_records_, victim_records_ - duplicate_records_);
+  return m;
 }
 
 void remove_old_output(const std::filesystem::path& out) {
