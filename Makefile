@@ -5,7 +5,7 @@ JOINDOTS := $(BUILD_DIR)/bin/joindots
 DEMO_DIR ?= demo
 SEED ?= 20251231
 
-.PHONY: all deps web build test demo bench bench-peers format clean
+.PHONY: all deps web build test demo bench bench-peers study format clean
 
 all: build
 
@@ -29,6 +29,13 @@ demo: build
 
 bench: build
 	@scripts/bench
+
+# The study across generating mechanisms (issue 11; hours on two cores): raw rows in
+# study-results/ (gitignored), the table on stdout. STUDY_ARGS passes options through, e.g.
+# STUDY_ARGS="--populations 30 --end-to-end 5 --scenarios baseline,duplicates_mild".
+study: build
+	@mkdir -p study-results
+	@$(BUILD_DIR)/bin/joindots_mechanism_study --joindots $(JOINDOTS) --csv study-results/mechanisms-$$(date +%Y%m%d-%H%M%S).csv $(STUDY_ARGS)
 
 # Peers side by side (bench only, never needed by test or CI): installs R's conting and
 # python3-statsmodels when missing, then bench/peers/run.
