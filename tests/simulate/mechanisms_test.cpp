@@ -299,8 +299,7 @@ TEST(Scenarios, EveryPresetIsValidAndNamedOnce) {
 }
 
 TEST(Scenarios, DocsHoldThePresetTableVerbatim) {
-  const auto docs = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
-                    "docs" / "simulator.md";
+  const auto docs = std::filesystem::path(JOINDOTS_TEST_SOURCE_DIR) / "docs" / "simulator.md";
   const std::string text = testing::read_file(docs);
   const std::string begin = "<!-- scenarios:begin -->\n", end = "<!-- scenarios:end -->";
   const auto b = text.find(begin), e = text.find(end);
