@@ -16,6 +16,7 @@ struct ServeOptions {
   CommonOptions common;
   serve::ServerOptions server;
   std::string token_file;
+  int request_timeout_seconds = 10;
 };
 
 bool is_loopback(const std::string& host) {
@@ -27,22 +28,25 @@ int run_serve(ServeOptions opt) {
   if (!opt.token_file.empty()) {
     // Plain HTTP: the token and the restricted pages would cross the network in clear.
     if (!is_loopback(opt.server.host))
-      throw UsageError(fmt::format("--restricted-token-file: the restricted tier is served on loopback only, not on "
-                                   "{} (this server has no TLS; put a TLS proxy on this machine in front of it)",
-                                   opt.server.host));
+      throw UsageError(fmt::format(
+          "--restricted-token-file: the restricted tier is served on loopback only, not on "
+          "{} (this server has no TLS; put a TLS proxy on this machine in front of it)",
+          opt.server.host));
     opt.server.restricted_token = serve::read_token_file(opt.token_file);
   }
+  opt.server.limits.request_deadline = std::chrono::seconds(opt.request_timeout_seconds);
   opt.server.data_dir = data_dir();
   opt.server.web_dist = report::web_dist_dir();
   serve::DashboardServer server(opt.server);
   const int port = server.bind();
   if (!opt.common.quiet)
-    fmt::print(stderr, "serving the public dashboard of {} at http://{}:{}/ (Ctrl-C to stop){}\n", opt.server.db,
-               opt.server.host, port,
-               opt.server.restricted_token.empty()
-                   ? ""
-                   : fmt::format("; the restricted tier at http://{}:{}/restricted with the bearer token", opt.server.host,
-                                 port));
+    fmt::print(
+        stderr, "serving the public dashboard of {} at http://{}:{}/ (Ctrl-C to stop){}\n",
+        opt.server.db, opt.server.host, port,
+        opt.server.restricted_token.empty()
+            ? ""
+            : fmt::format("; the restricted tier at http://{}:{}/restricted with the bearer token",
+                          opt.server.host, port));
   server.listen();
   return 0;
 }
@@ -51,14 +55,27 @@ int run_serve(ServeOptions opt) {
 
 void add_serve_command(CLI::App& app, Runner& run) {
   auto opt = std::make_shared<ServeOptions>();
-  auto* cmd = app.add_subcommand("serve", "Serve the dashboard and the JSON API (loopback by default; the restricted "
-                                          "tier only with a token)");
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Serve the dashboard and the JSON API (loopback by default; the restricted "
+      "tier only with a token)");
   cmd->add_option("--db", opt->server.db, "The store (an SQLite file)")->required();
   cmd->add_option("--host", opt->server.host, "Address to bind")->capture_default_str();
-  cmd->add_option("--port", opt->server.port, "Port (0: any free port)")->check(CLI::Range(0, 65535))->capture_default_str();
+  cmd->add_option("--port", opt->server.port, "Port (0: any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--allow-host", opt->server.allowed_hosts,
+                  "A host name to answer besides localhost, 127.0.0.1, [::1] and --host (requests "
+                  "naming any other "
+                  "Host get 421; repeatable)");
   cmd->add_option("--restricted-token-file", opt->token_file,
-                  "Serve the restricted tier to requests with 'Authorization: Bearer <token>', the token read from "
-                  "this file (one line, 32+ random characters, chmod 600)");
+                  "Serve the restricted tier to requests with 'Authorization: Bearer <token>', the "
+                  "token read from "
+                  "this file (one line, 32+ random printable characters, chmod 600)");
+  cmd->add_option("--request-timeout", opt->request_timeout_seconds,
+                  "Seconds a request may take to arrive in full; a slower client is disconnected")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
   add_common_options(cmd, opt->common);
   cmd->callback([opt, &run] { run = [opt] { return run_serve(*opt); }; });
 }

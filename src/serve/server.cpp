@@ -4,9 +4,8 @@
 #include <httplib.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <fstream>
-
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -14,9 +13,9 @@
 #include "core/error.hpp"
 #include "io/text_file.hpp"
 #include "report/bundle.hpp"
-#include "report/bundle_audit.hpp"
 #include "report/html.hpp"
-#include "store/store.hpp"
+#include "serve/request_guard.hpp"
+#include "serve/results_cache.hpp"
 
 namespace joindots::serve {
 
@@ -24,18 +23,31 @@ namespace {
 
 void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200) {
   res.status = status;
-  res.set_content(body.dump(), "application/json; charset=utf-8");
+  // Requests are checked for valid UTF-8 before any handler runs (request_guard.hpp); the
+  // replacement here only keeps a stray byte from the store from throwing while answering.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json; charset=utf-8");
 }
 
-void bad_request(httplib::Response& res, const std::string& message) { send_json(res, {{"error", message}}, 400); }
+/// Sends a body serialised once for many requests.
+void send_body(httplib::Response& res, const std::string& body) {
+  res.status = 200;
+  res.set_content(body, "application/json; charset=utf-8");
+}
+
+void bad_request(httplib::Response& res, const std::string& message) {
+  send_json(res, {{"error", message}}, 400);
+}
 
 /// Rejects parameters the endpoint does not take, naming the ones it does.
-bool check_params(const httplib::Request& req, httplib::Response& res, const std::set<std::string>& allowed) {
+bool check_params(const httplib::Request& req, httplib::Response& res,
+                  const std::set<std::string>& allowed) {
   for (const auto& [name, value] : req.params) {
     if (!allowed.count(name)) {
       std::string valid;
       for (const auto& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
-      bad_request(res, fmt::format("unknown parameter '{}' (valid: {})", name, valid.empty() ? "none" : valid));
+      bad_request(res, fmt::format("unknown parameter '{}' (valid: {})", name,
+                                   valid.empty() ? "none" : valid));
       return false;
     }
   }
@@ -74,10 +86,10 @@ std::string read_token_file(const std::filesystem::path& path) {
     throw UsageError(fmt::format("--restricted-token-file {}: no such file", path.string()));
   const auto others = fs::perms::group_all | fs::perms::others_all;
   if ((st.permissions() & others) != fs::perms::none)
-    throw UsageError(fmt::format("--restricted-token-file {}: its group or others may read or write it (mode {:o}); "
-                                 "run chmod 600 {}",
-                                 path.string(), static_cast<unsigned>(st.permissions() & fs::perms::mask),
-                                 path.string()));
+    throw UsageError(fmt::format(
+        "--restricted-token-file {}: its group or others may read or write it (mode {:o}); "
+        "run chmod 600 {}",
+        path.string(), static_cast<unsigned>(st.permissions() & fs::perms::mask), path.string()));
   std::ifstream in(path);
   std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
@@ -86,19 +98,34 @@ std::string read_token_file(const std::filesystem::path& path) {
   while (start < token.size() && space(static_cast<unsigned char>(token[start]))) ++start;
   token.erase(0, start);
   if (token.find_first_of(" \t\r\n") != std::string::npos)
-    throw UsageError(fmt::format("--restricted-token-file {}: the token must be one line with no spaces", path.string()));
+    throw UsageError(fmt::format(
+        "--restricted-token-file {}: the token must be one line with no spaces", path.string()));
+  const auto hint = "use at least 32 random printable characters, e.g. openssl rand -hex 32";
+  if (std::any_of(token.begin(), token.end(), [](char c) { return c < 0x21 || c > 0x7e; }))
+    throw UsageError(fmt::format(
+        "--restricted-token-file {}: the token has control or non-ASCII bytes (a NUL-filled "
+        "file?); {}",
+        path.string(), hint));
   if (token.size() < 32)
-    throw UsageError(fmt::format("--restricted-token-file {}: the token has {} characters; use at least 32 random ones "
-                                 "(e.g. openssl rand -hex 32)",
-                                 path.string(), token.size()));
+    throw UsageError(fmt::format("--restricted-token-file {}: the token has {} characters; {}",
+                                 path.string(), token.size(), hint));
+  // 32 random hex digits show 8 or more different ones except with probability below 1e-7.
+  const std::set<char> distinct(token.begin(), token.end());
+  if (distinct.size() < 8)
+    throw UsageError(fmt::format(
+        "--restricted-token-file {}: the token uses only {} different characters, so it is "
+        "not random; {}",
+        path.string(), distinct.size(), hint));
   return token;
 }
 
 bool tokens_equal(const std::string& presented, const std::string& expected) {
   if (sodium_init() < 0) throw InternalError("libsodium could not be initialised");
   unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
-  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), nullptr, 0);
-  crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), nullptr, 0);
+  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(presented.data()),
+                     presented.size(), nullptr, 0);
+  crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()),
+                     expected.size(), nullptr, 0);
   return sodium_memcmp(a, b, sizeof a) == 0;
 }
 
@@ -106,10 +133,14 @@ namespace {
 
 /// Whether the request may see the restricted tier; when not, answers it (401 without a
 /// bearer token, 403 with a wrong one or when this server serves no restricted tier).
-bool authorize_restricted(const httplib::Request& req, httplib::Response& res, const std::string& token) {
+bool authorize_restricted(const httplib::Request& req, httplib::Response& res,
+                          const std::string& token) {
   res.set_header("Cache-Control", "no-store");
   if (token.empty()) {
-    send_json(res, {{"error", "the restricted tier is not served here (start joindots serve with --restricted-token-file)"}},
+    send_json(res,
+              {{"error",
+                "the restricted tier is not served here (start joindots serve with "
+                "--restricted-token-file)"}},
               403);
     return false;
   }
@@ -117,7 +148,9 @@ bool authorize_restricted(const httplib::Request& req, httplib::Response& res, c
   constexpr std::string_view kBearer = "Bearer ";
   if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
     res.set_header("WWW-Authenticate", R"(Bearer realm="joindots restricted tier")");
-    send_json(res, {{"error", "the restricted tier needs the header Authorization: Bearer <token>"}}, 401);
+    send_json(res,
+              {{"error", "the restricted tier needs the header Authorization: Bearer <token>"}},
+              401);
     return false;
   }
   if (!tokens_equal(header.substr(kBearer.size()), token)) {
@@ -130,7 +163,7 @@ bool authorize_restricted(const httplib::Request& req, httplib::Response& res, c
 }  // namespace
 
 DashboardServer::DashboardServer(ServerOptions options)
-    : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), server_(std::make_unique<GuardedServer>(options_.limits)) {
   routes();
 }
 
@@ -138,29 +171,15 @@ DashboardServer::~DashboardServer() = default;
 
 void DashboardServer::routes() {
   auto& s = *server_;
-  const std::string db = options_.db;
-  const auto areas = std::make_shared<AreaTable>(AreaTable::load(options_.data_dir));
-  const auto geo = std::make_shared<std::string>(read_text_file(options_.data_dir / "geo" / "lad23_ew_super_generalised.geojson"));
-  const auto js = std::make_shared<std::string>(read_text_file(options_.web_dist / "report.js"));
-  const auto css = std::make_shared<std::string>(read_text_file(options_.web_dist / "report.css"));
-  // One store connection per request keeps handlers independent (SQLite WAL allows
-  // concurrent readers).
-  // A public bundle is served only when the exact disclosure audit passes (a few ms).
-  auto bundle = [db, areas](report::Tier tier = report::Tier::Public) {
-    auto store = Store::open(db, /*create=*/false);
-    auto b = report::build_bundle(*store, *areas, tier);
-    if (tier == report::Tier::Public) {
-      const auto audit = report::audit_public_bundle(b);
-      if (!audit.safe()) {
-        std::string lines;
-        for (const auto& p : audit.problems()) lines += "; " + p;
-        throw InternalError("the public bundle failed the exact disclosure audit, so it is not served" + lines);
-      }
-    }
-    return b;
-  };
-  const std::string token = options_.restricted_token;
-
+  guard_requests();
+  const auto geo_path = options_.data_dir / "geo" / "lad23_ew_super_generalised.geojson";
+  const auto geo = std::make_shared<const std::string>(read_text_file(geo_path));
+  const auto regions_geo =
+      std::make_shared<const std::string>(read_text_file(report::regions_geojson_beside(geo_path)));
+  const auto js =
+      std::make_shared<const std::string>(read_text_file(options_.web_dist / "report.js"));
+  const auto css =
+      std::make_shared<const std::string>(read_text_file(options_.web_dist / "report.css"));
   s.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(index_html("public"), "text/html; charset=utf-8");
   });
@@ -180,118 +199,186 @@ void DashboardServer::routes() {
     if (!check_params(req, res, {})) return;
     res.set_content(*geo, "application/geo+json");
   });
-  const auto regions_geo = std::make_shared<std::string>(
-      read_text_file(report::regions_geojson_beside(options_.data_dir / "geo" / "lad23_ew_super_generalised.geojson")));
   s.Get("/api/v1/geo/regions", [regions_geo](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
     res.set_content(*regions_geo, "application/geo+json");
   });
-  s.Get("/api/v1/estimates", [bundle](const httplib::Request& req, httplib::Response& res) {
+  api_routes();
+}
+
+void DashboardServer::api_routes() {
+  auto& s = *server_;
+  // The bundle and the answers built from it, once per state of the store (results_cache.hpp).
+  auto cache = std::make_shared<ResultsCache>(
+      options_.db, std::make_shared<const AreaTable>(AreaTable::load(options_.data_dir)));
+  cache_ = cache;
+  // The public results, or nothing after answering 500 when the bundle failed its audit.
+  auto audited = [cache](httplib::Response& res) -> std::shared_ptr<const PublicResults> {
+    auto r = cache->current();
+    if (!r->bundle.is_null()) return r;
+    send_json(res,
+              {{"error",
+                "the public bundle failed the exact disclosure audit, so it is not served (the "
+                "server's log and joindots report name the cells)"}},
+              500);
+    return nullptr;
+  };
+  const std::string token = options_.restricted_token;
+
+  s.Get("/api/v1/estimates", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {"dimension"})) return;
-    const auto b = bundle();
-    nlohmann::json strata = nlohmann::json::array();
-    if (req.has_param("dimension")) {
-      const auto dimension = req.get_param_value("dimension");
-      std::set<std::string> dims;
-      for (const auto& st : b["strata"]) dims.insert(st["dimension"].get<std::string>());
-      if (!dims.count(dimension)) {
-        std::string valid;
-        for (const auto& d : dims) valid += (valid.empty() ? "" : ", ") + d;
-        return bad_request(res, fmt::format("dimension: '{}' is not estimated (valid: {})", dimension,
-                                            valid.empty() ? "none yet: run joindots estimate --by ..." : valid));
-      }
-      for (const auto& st : b["strata"])
-        if (st["dimension"] == dimension) strata.push_back(st);
-    } else {
-      strata = b["strata"];
+    const auto r = audited(res);
+    if (!r) return;
+    if (!req.has_param("dimension")) return send_body(res, r->estimates_body);
+    const auto& b = r->bundle;
+    const auto dimension = req.get_param_value("dimension");
+    std::set<std::string> dims;
+    for (const auto& st : b["strata"]) dims.insert(st["dimension"].get<std::string>());
+    if (!dims.count(dimension)) {
+      std::string valid;
+      for (const auto& d : dims) valid += (valid.empty() ? "" : ", ") + d;
+      return bad_request(
+          res, fmt::format("dimension: '{}' is not estimated (valid: {})", dimension,
+                           valid.empty() ? "none yet: run joindots estimate --by ..." : valid));
     }
+    nlohmann::json strata = nlohmann::json::array();
+    for (const auto& st : b["strata"])
+      if (st["dimension"] == dimension) strata.push_back(st);
     send_json(res, {{"tier", "public"},
                     {"estimate_run", b.value("estimate_run", nlohmann::json(nullptr))},
                     {"reference_date", b.value("reference_date", "")},
                     {"headline", b["headline"]},
                     {"strata", strata}});
   });
-  s.Get("/api/v1/overlap", [bundle](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/overlap", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
-    const auto b = bundle();
-    send_json(res, {{"tier", "public"}, {"overlap", b["overlap"]}});
+    if (const auto r = audited(res)) send_body(res, r->overlap_body);
   });
-  s.Get("/api/v1/models", [bundle](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/models", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
-    const auto b = bundle();
-    send_json(res, {{"tier", "public"}, {"models", b["models"]}});
+    if (const auto r = audited(res)) send_body(res, r->models_body);
   });
-  s.Get("/api/v1/linkage", [db](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/linkage", [cache](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {"role"})) return;
-    auto store = Store::open(db, false);
-    const auto all = report::linkage_json(*store, /*is_public=*/true);
+    const auto r = cache->current();
+    if (!req.has_param("role")) return send_body(res, r->linkage_body);
+    const auto role = req.get_param_value("role");
     nlohmann::json out = nlohmann::json::array();
-    if (req.has_param("role")) {
-      const auto role = req.get_param_value("role");
-      std::string valid;
-      for (const auto& r : all) {
-        valid += (valid.empty() ? "" : ", ") + r["role"].get<std::string>();
-        if (r["role"] == role) out.push_back(r);
-      }
-      if (out.empty())
-        return bad_request(res, fmt::format("role: no link run for '{}' (valid: {})", role,
-                                            valid.empty() ? "none yet: run joindots link" : valid));
-    } else {
-      out = all;
+    std::string valid;
+    for (const auto& l : r->linkage) {
+      valid += (valid.empty() ? "" : ", ") + l["role"].get<std::string>();
+      if (l["role"] == role) out.push_back(l);
     }
+    if (out.empty())
+      return bad_request(res, fmt::format("role: no link run for '{}' (valid: {})", role,
+                                          valid.empty() ? "none yet: run joindots link" : valid));
     send_json(res, {{"tier", "public"}, {"linkage", out}});
   });
-  s.Get("/api/v1/summary", [db](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/summary", [cache](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
-    auto store = Store::open(db, false);
-    const auto sm = store->summary();
-    // Counts of files, organisations and runs describe the hub, not people: not controlled.
-    send_json(res, {{"schema_version", sm.schema_version}, {"files", sm.files}, {"sources", sm.sources},
-                    {"organisations_by_source_type", sm.sources_by_source_type}, {"areas", sm.areas}, {"runs", sm.runs}});
+    send_body(res, cache->current()->summary_body);
   });
-  s.Get("/api/v1/bundle", [bundle, token](const httplib::Request& req, httplib::Response& res) {
-    if (!check_params(req, res, {"tier"})) return;
-    const std::string tier = req.has_param("tier") ? req.get_param_value("tier") : "public";
-    if (tier != "public" && tier != "restricted")
-      return bad_request(res, fmt::format("tier: '{}' is not a tier (valid: public, restricted)", tier));
-    if (tier == "restricted") {
-      if (!authorize_restricted(req, res, token)) return;
-      return send_json(res, bundle(report::Tier::Restricted));
-    }
-    send_json(res, bundle());
-  });
-  s.Get("/api/v1/areas", [bundle](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/bundle",
+        [audited, cache, token](const httplib::Request& req, httplib::Response& res) {
+          if (!check_params(req, res, {"tier"})) return;
+          const std::string tier = req.has_param("tier") ? req.get_param_value("tier") : "public";
+          if (tier != "public" && tier != "restricted")
+            return bad_request(
+                res, fmt::format("tier: '{}' is not a tier (valid: public, restricted)", tier));
+          if (tier == "restricted") {
+            if (!authorize_restricted(req, res, token)) return;
+            return send_body(res, *cache->restricted_bundle_body());
+          }
+          if (const auto r = audited(res)) send_body(res, r->bundle_body);
+        });
+  s.Get("/api/v1/areas", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {"region"})) return;
-    const auto b = bundle();
+    const auto r = audited(res);
+    if (!r) return;
+    if (!req.has_param("region")) return send_body(res, r->areas_body);
+    const auto& b = r->bundle;
+    const auto region = req.get_param_value("region");
+    bool known = false;
+    for (const auto& rg : b["regions"]) known = known || rg["region"] == region;
+    if (!known)
+      return bad_request(res,
+                         fmt::format("region: '{}' is not a region of England or Wales", region));
     nlohmann::json out = nlohmann::json::array();
-    if (req.has_param("region")) {
-      const auto region = req.get_param_value("region");
-      bool known = false;
-      for (const auto& r : b["regions"]) known = known || r["region"] == region;
-      if (!known) return bad_request(res, fmt::format("region: '{}' is not a region of England or Wales", region));
-      for (const auto& a : b["areas"])
-        if (a["region"] == region) out.push_back(a);
-    } else {
-      out = b["areas"];
-    }
+    for (const auto& a : b["areas"])
+      if (a["region"] == region) out.push_back(a);
     send_json(res, {{"tier", "public"}, {"areas", out}});
   });
-  s.Get("/api/v1/sources", [bundle](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/sources", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
-    send_json(res, {{"tier", "public"}, {"sources", bundle()["sources"]}});
+    if (const auto r = audited(res)) send_body(res, r->sources_body);
   });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.status == 404 && req.path.rfind("/api/", 0) == 0) send_json(res, {{"error", "no such endpoint: " + req.path}}, 404);
-  });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string message = "internal error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      message = e.what();
+}
+
+void DashboardServer::guard_requests() {
+  auto& s = *server_;
+  // Before routing: a request target that is not valid percent-encoded UTF-8 is refused
+  // here, once, so no handler (and no JSON encoder) ever sees undecodable bytes; only GET and
+  // HEAD are served.
+  s.set_default_headers([] {
+    httplib::Headers headers;
+    for (auto& [name, value] : security_headers()) headers.emplace(name, value);
+    return headers;
+  }());
+  const auto hosts = std::make_shared<HostCheck>(options_.host, options_.allowed_hosts);
+  s.set_pre_routing_handler([hosts](const httplib::Request& req, httplib::Response& res) {
+    // A page on another site that points its own name at this address (DNS rebinding) sends
+    // its own name as Host: answering only this server's names keeps it out.
+    if (!hosts->allows(req.get_header_value("Host"))) {
+      send_json(res,
+                {{"error", "this server answers only to the host names " + hosts->describe() +
+                               " (start it with --allow-host NAME to add one)"}},
+                421);
+      return httplib::Server::HandlerResponse::Handled;
     }
-    send_json(res, {{"error", message}}, 500);
+    if (req.method != "GET" && req.method != "HEAD") {
+      res.set_header("Allow", "GET, HEAD");
+      send_json(res,
+                {{"error",
+                  "method " + req.method + " is not allowed (this server answers GET and HEAD)"}},
+                405);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (const auto problem = request_target_problem(req.target)) {
+      send_json(res, {{"error", *problem}}, 400);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
+
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    // httplib calls this outside its exception guard: anything thrown here ends the process.
+    try {
+      if (res.status == 404 && req.path.rfind("/api/", 0) == 0)
+        send_json(res, {{"error", "no such endpoint: " + req.path}}, 404);
+    } catch (...) {
+      res.set_content("", "text/plain");
+    }
+  });
+  // An exception in a handler is a bug or an environment failure: the client gets a 500 with
+  // no internal text; the details go to the server's stderr.
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string message = "unknown exception";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          message = e.what();
+        } catch (...) {
+        }
+        try {
+          fmt::print(stderr, "joindots serve: internal error answering {} {}: {}\n", req.method,
+                     req.target, message);
+        } catch (...) {
+        }
+        res.status = 500;
+        res.set_content(R"j({"error": "internal error (the server's log has the details)"})j",
+                        "application/json; charset=utf-8");
+      });
 }
 
 int DashboardServer::bind() {
@@ -300,7 +387,8 @@ int DashboardServer::bind() {
     port = server_->bind_to_any_port(options_.host.c_str());
     if (port < 0) throw UsageError(fmt::format("cannot bind {}", options_.host));
   } else if (!server_->bind_to_port(options_.host.c_str(), port)) {
-    throw UsageError(fmt::format("cannot bind {}:{} (in use, or not an address of this machine)", options_.host, port));
+    throw UsageError(fmt::format("cannot bind {}:{} (in use, or not an address of this machine)",
+                                 options_.host, port));
   }
   return port;
 }
@@ -308,5 +396,7 @@ int DashboardServer::bind() {
 void DashboardServer::listen() { server_->listen_after_bind(); }
 
 void DashboardServer::stop() { server_->stop(); }
+
+std::int64_t DashboardServer::results_builds() const { return cache_->builds(); }
 
 }  // namespace joindots::serve

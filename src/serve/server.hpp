@@ -17,10 +17,18 @@
 //   GET /api/v1/linkage[?role=R]   linkage diagnostics of the latest link run per role
 //   GET /api/v1/geo                district boundaries (GeoJSON)
 //   GET /api/v1/geo/regions        region boundaries (GeoJSON)
-// Unknown parameters or values get 400 with {"error": "..."}; unknown paths 404.
+// Unknown parameters or values get 400 with {"error": "..."}; unknown paths 404. Before any
+// handler: a target that is not valid percent-encoded UTF-8 gets 400, a Host that is not
+// this server's 421, a method other than GET or HEAD 405 (request_guard.hpp); slow clients
+// are cut off and a full server answers 503 (connection_guard.hpp). Every response carries
+// the security headers (CSP, nosniff, no framing).
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "serve/connection_guard.hpp"
 
 namespace httplib {
 class Server;
@@ -36,16 +44,23 @@ struct ServerOptions {
   std::filesystem::path web_dist;
   /// The restricted tier's access token; empty: the restricted tier is not served.
   std::string restricted_token;
+  /// Host names answered besides the loopback names and the bound address (--allow-host).
+  std::vector<std::string> allowed_hosts;
+  ConnectionLimits limits;
 };
 
-/// Reads the restricted tier's token from `path`: one line of at least 32 characters
-/// (surrounding whitespace dropped). Throws UsageError when the file is missing, readable
-/// by its group or by others (it must be chmod 600 or 400), or the token is too short.
+/// Reads the restricted tier's token from `path`: one line of at least 32 printable ASCII
+/// characters (surrounding whitespace dropped) with at least 8 different ones. Throws
+/// UsageError when the file is missing, readable by its group or by others (it must be chmod
+/// 600 or 400), or the token is too short, holds control or non-ASCII bytes (an all-NUL file)
+/// or is too repetitive to be random.
 std::string read_token_file(const std::filesystem::path& path);
 
 /// Constant-time comparison of a presented token with the expected one (both hashed with
 /// BLAKE2b first, so neither content nor length leaks through timing).
 bool tokens_equal(const std::string& presented, const std::string& expected);
+
+class ResultsCache;
 
 class DashboardServer {
  public:
@@ -57,11 +72,16 @@ class DashboardServer {
   /// Serves until stop() is called (blocking).
   void listen();
   void stop();
+  /// How many times the public results were built since the server started.
+  std::int64_t results_builds() const;
 
  private:
   void routes();
+  void api_routes();
+  void guard_requests();
   ServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  std::shared_ptr<ResultsCache> cache_;
 };
 
 }  // namespace joindots::serve

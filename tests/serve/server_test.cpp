@@ -11,55 +11,13 @@
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
 #include "report/bundle.hpp"
+#include "serve/server_fixture.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
 namespace joindots::serve {
 
 namespace {
-
-class ServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto areas = AreaTable::load(testing::test_data_dir());
-    {
-      SqliteStore store(dir_ / "hub.db", true);
-      testing::write_file(dir_ / "a.csv", testing::sample_file(40));
-      ingest_file(store, areas, dir_ / "a.csv");
-    }
-    ServerOptions opt;
-    opt.db = (dir_ / "hub.db").string();
-    opt.port = 0;
-    opt.data_dir = testing::test_data_dir();
-    opt.web_dist = JOINDOTS_TEST_WEB_DIST;
-    opt.restricted_token = token_;
-    server_ = std::make_unique<DashboardServer>(opt);
-    port_ = server_->bind();
-    thread_ = std::thread([this] { server_->listen(); });
-  }
-  void TearDown() override {
-    server_->stop();
-    thread_.join();
-  }
-  httplib::Result get(const std::string& path, const httplib::Headers& headers = {}) {
-    httplib::Client client("127.0.0.1", port_);
-    return client.Get(path.c_str(), headers);
-  }
-  nlohmann::json get_json(const std::string& path, int status = 200) {
-    auto r = get(path);
-    EXPECT_TRUE(r) << path;
-    if (!r) return {};
-    EXPECT_EQ(r->status, status) << path << ": " << r->body;
-    EXPECT_NE(r->get_header_value("Content-Type").find("json"), std::string::npos) << path;
-    return nlohmann::json::parse(r->body);
-  }
-
-  testing::TempDir dir_;
-  std::string token_;  // the restricted tier's token; empty: not served
-  std::unique_ptr<DashboardServer> server_;
-  std::thread thread_;
-  int port_ = 0;
-};
 
 void expect_cell(const nlohmann::json& cell) {
   ASSERT_TRUE(cell.is_object()) << cell;
@@ -75,28 +33,72 @@ void expect_cell(const nlohmann::json& cell) {
 /// An estimate run and a link run in the store behind the server (as the stages write them).
 void add_runs(const std::filesystem::path& db) {
   SqliteStore store(db, false);
-  const nlohmann::json answer = {{"known", 60}, {"estimate", 101.3}, {"interval", {80.2, 140.9}}, {"method", "auto: loglinear [12] (bic-selected)"}};
+  const nlohmann::json answer = {{"known", 60},
+                                 {"estimate", 101.3},
+                                 {"interval", {80.2, 140.9}},
+                                 {"method", "auto: loglinear [12] (bic-selected)"}};
   nlohmann::json summary = {
-      {"reference_date", "2025-12-31"}, {"lists", {"police", "health"}}, {"victims", answer}, {"areas", answer},
-      {"offences", answer}, {"still_involved", answer},
-      {"strata", {{{"dimension", "region"}, {"value", "London"}, {"observed", 40}, {"estimate", 70.0}, {"interval", {50.0, 95.0}}, {"flag", ""}},
-                  {{"dimension", "region"}, {"value", "Wales"}, {"observed", 20}, {"estimate", nullptr}, {"interval", nullptr}, {"flag", "sparse"}},
-                  {{"dimension", "sex"}, {"value", "F"}, {"observed", 60}, {"estimate", 101.0}, {"interval", {80.0, 141.0}}, {"flag", ""}}}},
-      {"victims_methods", {{"observed", 60}, {"method", answer["method"]}, {"notes", nlohmann::json::array()},
-                           {"methods", {{"loglinear", {{"model", "[12]"}, {"estimate", 101.3}, {"interval", {80.2, 140.9}}}},
-                                        {"lcmcr", {{"rhat", 1.0}, {"ess", 500.0}, {"estimate", 95.0}, {"interval", {75.0, 130.0}}}}}}}},
-      {"capture_table", {{{"pattern", "10"}, {"count", 30}}, {{"pattern", "01"}, {"count", 22}}, {{"pattern", "11"}, {"count", 8}}}}};
+      {"reference_date", "2025-12-31"},
+      {"lists", {"police", "health"}},
+      {"victims", answer},
+      {"areas", answer},
+      {"offences", answer},
+      {"still_involved", answer},
+      {"strata",
+       {{{"dimension", "region"},
+         {"value", "London"},
+         {"observed", 40},
+         {"estimate", 70.0},
+         {"interval", {50.0, 95.0}},
+         {"flag", ""}},
+        {{"dimension", "region"},
+         {"value", "Wales"},
+         {"observed", 20},
+         {"estimate", nullptr},
+         {"interval", nullptr},
+         {"flag", "sparse"}},
+        {{"dimension", "sex"},
+         {"value", "F"},
+         {"observed", 60},
+         {"estimate", 101.0},
+         {"interval", {80.0, 141.0}},
+         {"flag", ""}}}},
+      {"victims_methods",
+       {{"observed", 60},
+        {"method", answer["method"]},
+        {"notes", nlohmann::json::array()},
+        {"methods",
+         {{"loglinear", {{"model", "[12]"}, {"estimate", 101.3}, {"interval", {80.2, 140.9}}}},
+          {"lcmcr",
+           {{"rhat", 1.0}, {"ess", 500.0}, {"estimate", 95.0}, {"interval", {75.0, 130.0}}}}}}}},
+      {"capture_table",
+       {{{"pattern", "10"}, {"count", 30}},
+        {{"pattern", "01"}, {"count", 22}},
+        {{"pattern", "11"}, {"count", 8}}}}};
   const auto est = store.start_run("estimate", "{}");
   store.finish_run(est, "done", summary.dump());
   const auto link = store.start_run("link", R"({"threshold": 0.5})");
   LinkRunOutput out;
   out.role = "victim";
-  out.diagnostics_json = nlohmann::json({{"records", 40}, {"persons", 33}, {"candidate_pairs", 120},
-                                         {"blocking", {{{"rule", "dob"}, {"pairs_implied", 80}, {"pairs_new", 80}, {"largest_blocks", nlohmann::json::array()}}}},
-                                         {"model", {{"em_iterations", 5}, {"em_converged", true}, {"prior", 0.01},
-                                                    {"fields", {{{"field", "dob"}, {"comparator", "date"}, {"levels", {{{"level", "exact"}, {"m", 0.9}, {"u", 0.01}}}}}}}}},
-                                         {"cluster", {{"largest", 3}}}})
-                            .dump();
+  out.diagnostics_json =
+      nlohmann::json({{"records", 40},
+                      {"persons", 33},
+                      {"candidate_pairs", 120},
+                      {"blocking",
+                       {{{"rule", "dob"},
+                         {"pairs_implied", 80},
+                         {"pairs_new", 80},
+                         {"largest_blocks", nlohmann::json::array()}}}},
+                      {"model",
+                       {{"em_iterations", 5},
+                        {"em_converged", true},
+                        {"prior", 0.01},
+                        {"fields",
+                         {{{"field", "dob"},
+                           {"comparator", "date"},
+                           {"levels", {{{"level", "exact"}, {"m", 0.9}, {"u", 0.01}}}}}}}}},
+                      {"cluster", {{"largest", 3}}}})
+          .dump();
   store.save_link_run(link, out);
   store.finish_run(link, "done", "{}");
 }
@@ -108,7 +110,8 @@ TEST_F(ServerTest, EstimatesOverlapModelsAndLinkageMatchTheirSchemas) {
   const auto all = get_json("/api/v1/estimates");
   EXPECT_EQ(all["tier"], "public");
   EXPECT_EQ(all["strata"].size(), 3u);
-  for (const char* q : {"victims", "areas", "offences", "still_involved"}) expect_cell(all["headline"][q]["known"]);
+  for (const char* q : {"victims", "areas", "offences", "still_involved"})
+    expect_cell(all["headline"][q]["known"]);
   const auto region = get_json("/api/v1/estimates?dimension=region");
   ASSERT_EQ(region["strata"].size(), 2u);
   for (const auto& st : region["strata"]) {
@@ -140,7 +143,8 @@ TEST_F(ServerTest, EstimatesOverlapModelsAndLinkageMatchTheirSchemas) {
   const auto models = get_json("/api/v1/models")["models"];
   ASSERT_EQ(models["methods"].size(), 2u);
   for (const auto& m : models["methods"]) {
-    for (const char* k : {"method", "label", "interval_kind", "source"}) EXPECT_TRUE(m[k].is_string()) << k;
+    for (const char* k : {"method", "label", "interval_kind", "source"})
+      EXPECT_TRUE(m[k].is_string()) << k;
     EXPECT_TRUE(m["chosen"].is_boolean());
     EXPECT_EQ(m["estimate"].get<double>(), std::round(m["estimate"].get<double>()));
   }
@@ -165,13 +169,18 @@ TEST_F(ServerTest, EstimatesOverlapModelsAndLinkageMatchTheirSchemas) {
 TEST_F(ServerTest, NewEndpointsRejectBadParametersNamingTheValidOnes) {
   // Before any estimate run: no dimension is valid yet, and the message says how to get one.
   auto none = get_json("/api/v1/estimates?dimension=region", 400);
-  EXPECT_NE(none["error"].get<std::string>().find("run joindots estimate"), std::string::npos) << none;
+  EXPECT_NE(none["error"].get<std::string>().find("run joindots estimate"), std::string::npos)
+      << none;
   EXPECT_TRUE(get_json("/api/v1/overlap")["overlap"].is_null());
   add_runs(dir_ / "hub.db");
   auto e1 = get_json("/api/v1/estimates?dimension=planet", 400);
-  EXPECT_NE(e1["error"].get<std::string>().find("'planet' is not estimated (valid: region, sex)"), std::string::npos) << e1;
+  EXPECT_NE(e1["error"].get<std::string>().find("'planet' is not estimated (valid: region, sex)"),
+            std::string::npos)
+      << e1;
   auto e2 = get_json("/api/v1/estimates?by=region", 400);
-  EXPECT_NE(e2["error"].get<std::string>().find("unknown parameter 'by' (valid: dimension)"), std::string::npos) << e2;
+  EXPECT_NE(e2["error"].get<std::string>().find("unknown parameter 'by' (valid: dimension)"),
+            std::string::npos)
+      << e2;
   auto e3 = get_json("/api/v1/linkage?role=suspect", 400);
   EXPECT_NE(e3["error"].get<std::string>().find("(valid: victim)"), std::string::npos) << e3;
   auto e4 = get_json("/api/v1/overlap?x=1", 400);
@@ -182,7 +191,8 @@ TEST_F(ServerTest, NewEndpointsRejectBadParametersNamingTheValidOnes) {
 
 TEST_F(ServerTest, SummaryAndBundleMatchTheirSchemas) {
   const auto summary = get_json("/api/v1/summary");
-  for (const char* key : {"schema_version", "files", "sources", "areas", "runs"}) EXPECT_TRUE(summary[key].is_number()) << key;
+  for (const char* key : {"schema_version", "files", "sources", "areas", "runs"})
+    EXPECT_TRUE(summary[key].is_number()) << key;
   EXPECT_EQ(summary["files"], 1);
 
   const auto b = get_json("/api/v1/bundle");
@@ -190,7 +200,8 @@ TEST_F(ServerTest, SummaryAndBundleMatchTheirSchemas) {
   EXPECT_EQ(b["tier"], "public");
   ASSERT_EQ(b["areas"].size(), 318u);
   for (const auto& a : b["areas"]) {
-    for (const char* key : {"lad_cd", "name", "region", "pfa"}) EXPECT_TRUE(a[key].is_string()) << key;
+    for (const char* key : {"lad_cd", "name", "region", "pfa"})
+      EXPECT_TRUE(a[key].is_string()) << key;
     EXPECT_TRUE(a["pop_0_17"].is_number());
     expect_cell(a["count"]);
   }
@@ -198,7 +209,23 @@ TEST_F(ServerTest, SummaryAndBundleMatchTheirSchemas) {
   expect_cell(b["area_counts"]["total"]);
   EXPECT_EQ(b["area_counts"]["total"]["value"], 40);  // 40 records, rounded to 5: 40
   EXPECT_EQ(b["victim_records_total"]["value"], 40);
-  for (const char* q : {"victims", "areas", "offences", "still_involved"}) EXPECT_TRUE(b["headline"].contains(q)) << q;
+  for (const char* q : {"victims", "areas", "offences", "still_involved"})
+    EXPECT_TRUE(b["headline"].contains(q)) << q;
+}
+
+TEST_F(ServerTest, ResultsAreBuiltOncePerStoreStateAndRebuiltWhenARunIsSaved) {
+  for (const char* path :
+       {"/api/v1/bundle", "/api/v1/summary", "/api/v1/estimates", "/api/v1/areas?region=Wales",
+        "/api/v1/overlap", "/api/v1/bundle", "/api/v1/linkage"})
+    get_json(path);
+  EXPECT_EQ(server_->results_builds(), 1);
+  EXPECT_TRUE(get_json("/api/v1/overlap")["overlap"].is_null());
+  EXPECT_EQ(get_json("/api/v1/summary")["runs"], 0);
+  add_runs(dir_ / "hub.db");  // another connection saves an estimate run and a link run
+  EXPECT_EQ(get_json("/api/v1/summary")["runs"], 2);
+  EXPECT_EQ(get_json("/api/v1/overlap")["overlap"]["lists"], nlohmann::json({"police", "health"}));
+  EXPECT_EQ(get_json("/api/v1/linkage")["linkage"].size(), 1u);
+  EXPECT_EQ(server_->results_builds(), 2);
 }
 
 TEST_F(ServerTest, AreasFilterByRegionAndSourcesList) {
@@ -215,9 +242,11 @@ TEST_F(ServerTest, BadParametersGet400WithAMessage) {
   auto e1 = get_json("/api/v1/areas?region=Atlantis", 400);
   EXPECT_NE(e1["error"].get<std::string>().find("Atlantis"), std::string::npos);
   auto e2 = get_json("/api/v1/areas?colour=red", 400);
-  EXPECT_NE(e2["error"].get<std::string>().find("unknown parameter 'colour' (valid: region)"), std::string::npos);
+  EXPECT_NE(e2["error"].get<std::string>().find("unknown parameter 'colour' (valid: region)"),
+            std::string::npos);
   auto e3 = get_json("/api/v1/bundle?tier=secret", 400);
-  EXPECT_NE(e3["error"].get<std::string>().find("(valid: public, restricted)"), std::string::npos) << e3;
+  EXPECT_NE(e3["error"].get<std::string>().find("(valid: public, restricted)"), std::string::npos)
+      << e3;
   auto e4 = get_json("/api/v1/nothing", 404);
   EXPECT_TRUE(e4["error"].is_string());
 }
@@ -245,7 +274,9 @@ TEST_F(ServerTest, WithoutATokenFileTheRestrictedTierIsRefused) {
   auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", auth}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
-  EXPECT_NE(nlohmann::json::parse(r->body)["error"].get<std::string>().find("--restricted-token-file"), std::string::npos);
+  EXPECT_NE(
+      nlohmann::json::parse(r->body)["error"].get<std::string>().find("--restricted-token-file"),
+      std::string::npos);
 }
 
 class RestrictedServerTest : public ServerTest {
@@ -259,11 +290,14 @@ TEST_F(RestrictedServerTest, TheRestrictedBundleNeedsTheBearerToken) {
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 401);
   EXPECT_NE(none->get_header_value("Content-Type").find("json"), std::string::npos);
-  EXPECT_NE(nlohmann::json::parse(none->body)["error"].get<std::string>().find("Authorization: Bearer"), std::string::npos);
+  EXPECT_NE(
+      nlohmann::json::parse(none->body)["error"].get<std::string>().find("Authorization: Bearer"),
+      std::string::npos);
   EXPECT_NE(none->get_header_value("WWW-Authenticate").find("Bearer"), std::string::npos);
   EXPECT_EQ(none->get_header_value("Cache-Control"), "no-store");
   // Another scheme, or an empty bearer: 401.
-  for (const std::string& h : std::vector<std::string>{"Basic dXNlcjpwYXNz", "Bearer ", "bearer " + token_, token_}) {
+  for (const std::string& h :
+       std::vector<std::string>{"Basic dXNlcjpwYXNz", "Bearer ", "bearer " + token_, token_}) {
     auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", h}});
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 401) << h;
@@ -272,7 +306,8 @@ TEST_F(RestrictedServerTest, TheRestrictedBundleNeedsTheBearerToken) {
   // A wrong token (a prefix, one character changed, longer): 403 and no data.
   std::string changed = token_;
   changed.back() = changed.back() == '0' ? '1' : '0';
-  for (const std::string& t : std::vector<std::string>{token_.substr(0, 10), changed, token_ + "0"}) {
+  for (const std::string& t :
+       std::vector<std::string>{token_.substr(0, 10), changed, token_ + "0"}) {
     auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", "Bearer " + t}});
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 403) << t;
@@ -291,8 +326,8 @@ TEST_F(RestrictedServerTest, TheRestrictedBundleNeedsTheBearerToken) {
 }
 
 TEST_F(RestrictedServerTest, ThePublicTierStaysOpen) {
-  for (const char* path : {"/api/v1/bundle", "/api/v1/bundle?tier=public", "/api/v1/summary", "/api/v1/areas",
-                           "/api/v1/sources", "/api/v1/linkage"}) {
+  for (const char* path : {"/api/v1/bundle", "/api/v1/bundle?tier=public", "/api/v1/summary",
+                           "/api/v1/areas", "/api/v1/sources", "/api/v1/linkage"}) {
     auto r = get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 200) << path;
@@ -311,7 +346,8 @@ TEST(TokenFile, RefusesFilesOthersCanReadAndShortTokens) {
   namespace fs = std::filesystem;
   testing::TempDir dir;
   const auto path = dir / "token";
-  const std::string token(64, 'a');
+  const std::string token =
+      "c0ffee" + std::string("0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
   testing::write_file(path, token + "\n");
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
   EXPECT_THROW(read_token_file(path), UsageError);
@@ -325,6 +361,34 @@ TEST(TokenFile, RefusesFilesOthersCanReadAndShortTokens) {
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_THROW(read_token_file(path), UsageError);
   EXPECT_THROW(read_token_file(dir / "missing"), UsageError);
+}
+
+TEST(TokenFile, RefusesNulFilledAndRepetitiveTokens) {
+  namespace fs = std::filesystem;
+  testing::TempDir dir;
+  const auto path = dir / "token";
+  const auto refused = [&](const std::string& content, const std::string& expected_words) {
+    testing::write_file(path, content);
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+    try {
+      read_token_file(path);
+      ADD_FAILURE() << "accepted a token of " << content.size() << " bytes";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected_words), std::string::npos) << e.what();
+    }
+  };
+  refused(std::string(64, '\0'), "control or non-ASCII");  // the issue's all-NUL file
+  refused(std::string(40, 'a') + "\n", "only 1 different");
+  refused("abababababababababababababababab", "only 2 different");
+  refused(std::string(31, 'x') + "\x01" + "0123456789abcdef", "control or non-ASCII");
+  refused(
+      "0123456789abcdef\xc3\xa9"
+      "0123456789abcdef",
+      "control or non-ASCII");
+  // A real random token passes: openssl rand -hex 32.
+  testing::write_file(path, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n");
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(read_token_file(path).size(), 64u);
 }
 
 TEST(TokenFile, ComparesTokensExactly) {

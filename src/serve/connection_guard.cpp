@@ -1,0 +1,227 @@
+#include "serve/connection_guard.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace joindots::serve {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+/// Set on the accepting thread while it turns away a connection the pool has no room for.
+thread_local bool t_turning_away = false;
+
+/// A fixed pool of workers with a bounded queue. When the queue is full the job runs at once
+/// on the calling (accepting) thread with t_turning_away set, so the connection is answered
+/// 503 without waiting and its socket is closed.
+class BoundedPool final : public httplib::TaskQueue {
+ public:
+  BoundedPool(int workers, int max_waiting)
+      : max_waiting_(static_cast<std::size_t>(std::max(max_waiting, 0))) {
+    for (int i = 0; i < std::max(workers, 1); ++i) threads_.emplace_back([this] { work(); });
+  }
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (jobs_.size() < max_waiting_) {
+        jobs_.push_back(std::move(fn));
+        ready_.notify_one();
+        return;
+      }
+    }
+    t_turning_away = true;
+    fn();
+    t_turning_away = false;
+  }
+  void shutdown() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping, and nothing left to close
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+  std::size_t max_waiting_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  bool stopping_ = false;
+};
+
+int wait_for(socket_t sock, short events, milliseconds timeout) {
+  pollfd p{sock, events, 0};
+  const auto ms = static_cast<int>(std::clamp<long long>(timeout.count(), 0, 60'000));
+  int r;
+  do {
+    r = ::poll(&p, 1, ms);
+  } while (r < 0 && errno == EINTR);
+  return r > 0 ? r : 0;
+}
+
+void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(addr);
+    inet_ntop(AF_INET, &a.sin_addr, buf, sizeof buf);
+    port = ntohs(a.sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(addr);
+    inet_ntop(AF_INET6, &a.sin6_addr, buf, sizeof buf);
+    port = ntohs(a.sin6_port);
+  }
+  ip = buf;
+}
+
+/// A socket stream whose reads stop at the current request's deadline and byte budget.
+/// Reads are buffered: httplib reads the request line and headers one byte at a time.
+class DeadlineStream final : public httplib::Stream {
+ public:
+  DeadlineStream(socket_t sock, const ConnectionLimits& limits) : sock_(sock), limits_(limits) {}
+
+  /// Waits up to the idle timeout for the next request to begin; false when the client
+  /// closed the connection, stayed silent, or `stopping()` became true.
+  template <class Stopping>
+  bool wait_for_request(Stopping stopping) {
+    if (buffered_ < filled_) return true;
+    const auto until = Clock::now() + limits_.idle_timeout;
+    while (!stopping()) {
+      const auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now());
+      if (left.count() <= 0) return false;
+      if (wait_for(sock_, POLLIN, std::min(left, milliseconds(100)))) return true;
+    }
+    return false;
+  }
+  void start_request() {
+    deadline_ = Clock::now() + limits_.request_deadline;
+    budget_ = limits_.max_request_bytes;
+  }
+  /// Whether the request did not arrive in time or within its byte budget: httplib answers
+  /// it 400 and would keep reading, so the connection is closed instead.
+  bool cut_off() const { return cut_off_; }
+
+  bool is_readable() const override {
+    return buffered_ < filled_ || wait_for(sock_, POLLIN, time_left()) > 0;
+  }
+  bool is_writable() const override { return wait_for(sock_, POLLOUT, limits_.write_timeout) > 0; }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (buffered_ == filled_) {
+      if (budget_ == 0 || !is_readable()) {
+        cut_off_ = true;
+        return -1;
+      }
+      const auto n = ::recv(sock_, buffer_, std::min(sizeof buffer_, budget_), 0);
+      if (n <= 0) return n;
+      budget_ -= static_cast<std::size_t>(n);
+      buffered_ = 0;
+      filled_ = static_cast<std::size_t>(n);
+    }
+    const auto n = std::min(size, filled_ - buffered_);
+    std::memcpy(ptr, buffer_ + buffered_, n);
+    buffered_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    return ::send(sock_, ptr, size, MSG_NOSIGNAL);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      address_of(addr, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      address_of(addr, ip, port);
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  milliseconds time_left() const {
+    return std::max(milliseconds(0),
+                    std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now()));
+  }
+  socket_t sock_;
+  const ConnectionLimits& limits_;
+  Clock::time_point deadline_ = Clock::now();
+  std::size_t budget_ = 0;
+  bool cut_off_ = false;
+  char buffer_[4096];
+  std::size_t buffered_ = 0, filled_ = 0;  // consumed and filled ends of buffer_
+};
+
+void close_connection(socket_t sock) {
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+}
+
+}  // namespace
+
+GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
+  new_task_queue = [this] { return new BoundedPool(limits_.workers, limits_.max_waiting); };
+  const auto ms = limits_.write_timeout.count();
+  set_write_timeout(ms / 1000, (ms % 1000) * 1000);
+  set_payload_max_length(limits_.max_request_bytes);
+}
+
+bool GuardedServer::process_and_close_socket(socket_t sock) {
+  if (t_turning_away) {
+    static constexpr char kBusy[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+        "Retry-After: 1\r\nConnection: close\r\nContent-Length: 62\r\n\r\n"
+        R"({"error": "the server is busy; try again in a second or two"})"
+        "\n";
+    static_assert(sizeof(R"({"error": "the server is busy; try again in a second or two"})") == 62);
+    (void)::send(sock, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    close_connection(sock);
+    return false;
+  }
+  DeadlineStream stream(sock, limits_);
+  const auto stopping = [this] { return svr_sock_ == INVALID_SOCKET; };
+  bool ok = true;
+  for (int served = 0; served < limits_.max_requests_per_connection; ++served) {
+    if (!stream.wait_for_request(stopping)) break;
+    stream.start_request();
+    bool closed = false;
+    const bool last = served + 1 == limits_.max_requests_per_connection;
+    ok = process_request(stream, last, closed, {});
+    if (!ok || closed || stream.cut_off()) break;
+  }
+  close_connection(sock);
+  return ok;
+}
+
+}  // namespace joindots::serve

@@ -1,0 +1,45 @@
+#pragma once
+// The server's defence against slow and greedy clients (docs/report.md, "What the server
+// refuses"). httplib gives each connection a worker thread for its whole life and waits up to
+// its read timeout for every byte, so a client trickling one header line every two seconds
+// held a worker forever: eight of them stopped the server answering anyone. GuardedServer
+// replaces httplib's per-connection loop with one that gives each request a deadline for
+// arriving in full and a byte budget, bounds the idle time between requests, and serves from
+// a fixed pool of workers with a bounded queue; a connection beyond the queue gets 503 at
+// once.
+#include <httplib.h>
+
+#include <chrono>
+#include <cstddef>
+
+namespace joindots::serve {
+
+struct ConnectionLimits {
+  /// Connections served at once (each holds a worker thread while open).
+  int workers = 64;
+  /// Accepted connections waiting for a worker; past this a connection gets 503 at once.
+  int max_waiting = 256;
+  /// A request's line, headers and body must all arrive within this of its first byte.
+  std::chrono::milliseconds request_deadline{10000};
+  /// The next request on a kept-alive connection must start within this.
+  std::chrono::milliseconds idle_timeout{5000};
+  /// Each wait to send part of a response.
+  std::chrono::milliseconds write_timeout{5000};
+  /// Bytes a request may send (line, headers and body): the API takes no bodies.
+  std::size_t max_request_bytes = 64 * 1024;
+  /// Requests served on one connection before it is closed.
+  int max_requests_per_connection = 100;
+};
+
+class GuardedServer : public httplib::Server {
+ public:
+  explicit GuardedServer(ConnectionLimits limits);
+
+ private:
+  // httplib declares this private and virtual: overriding it replaces the connection loop
+  // (the request parsing and routing stay httplib's, through process_request).
+  bool process_and_close_socket(socket_t sock) override;
+  ConnectionLimits limits_;
+};
+
+}  // namespace joindots::serve

@@ -1,0 +1,105 @@
+#include "serve/results_cache.hpp"
+
+#include <fmt/format.h>
+
+#include "report/bundle.hpp"
+#include "report/bundle_audit.hpp"
+#include "store/sqlite/sqlite.hpp"
+#include "store/store.hpp"
+
+namespace joindots::serve {
+
+namespace {
+
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::shared_ptr<const PublicResults> build_public(Store& store, const AreaTable& areas) {
+  auto r = std::make_shared<PublicResults>();
+  auto bundle = report::build_bundle(store, areas, report::Tier::Public);
+  const auto audit = report::audit_public_bundle(bundle);
+  if (audit.safe()) {
+    r->bundle = std::move(bundle);
+  } else {
+    for (const auto& p : audit.problems())
+      r->audit_failure += (r->audit_failure.empty() ? "" : "; ") + p;
+    fmt::print(stderr,
+               "joindots serve: the public bundle failed the exact disclosure audit and is not "
+               "served: {}\n",
+               r->audit_failure);
+  }
+  const auto sm = store.summary();
+  // Counts of files, organisations and runs describe the hub, not people: not controlled.
+  r->summary_body = dump({{"schema_version", sm.schema_version},
+                          {"files", sm.files},
+                          {"sources", sm.sources},
+                          {"organisations_by_source_type", sm.sources_by_source_type},
+                          {"areas", sm.areas},
+                          {"runs", sm.runs}});
+  r->linkage = report::linkage_json(store, /*is_public=*/true);
+  r->linkage_body = dump({{"tier", "public"}, {"linkage", r->linkage}});
+  if (r->bundle.is_null()) return r;
+  const auto& b = r->bundle;
+  r->bundle_body = dump(b);
+  r->estimates_body = dump({{"tier", "public"},
+                            {"estimate_run", b.value("estimate_run", nlohmann::json(nullptr))},
+                            {"reference_date", b.value("reference_date", "")},
+                            {"headline", b["headline"]},
+                            {"strata", b["strata"]}});
+  r->overlap_body = dump({{"tier", "public"}, {"overlap", b["overlap"]}});
+  r->models_body = dump({{"tier", "public"}, {"models", b["models"]}});
+  r->sources_body = dump({{"tier", "public"}, {"sources", b["sources"]}});
+  r->areas_body = dump({{"tier", "public"}, {"areas", b["areas"]}});
+  return r;
+}
+
+}  // namespace
+
+ResultsCache::ResultsCache(std::string db, std::shared_ptr<const AreaTable> areas)
+    : db_(std::move(db)), areas_(std::move(areas)) {}
+
+ResultsCache::~ResultsCache() = default;
+
+bool ResultsCache::store_changed() {
+  if (!watch_) watch_ = std::make_unique<sqlite::Database>(db_, /*create=*/false);
+  auto st = watch_->prepare("PRAGMA data_version");
+  st.step();
+  const auto version = st.column_int(0);
+  if (version == version_) return false;
+  version_ = version;
+  public_.reset();
+  restricted_.reset();
+  return true;
+}
+
+std::shared_ptr<const PublicResults> ResultsCache::current() {
+  std::lock_guard lock(mutex_);
+  store_changed();
+  if (!public_) {
+    // Built under the lock: concurrent requests wait for this one build rather than each
+    // starting their own.
+    auto store = Store::open(db_, /*create=*/false);
+    public_ = build_public(*store, *areas_);
+    ++builds_;
+  }
+  return public_;
+}
+
+std::shared_ptr<const std::string> ResultsCache::restricted_bundle_body() {
+  std::lock_guard lock(mutex_);
+  store_changed();
+  if (!restricted_) {
+    auto store = Store::open(db_, /*create=*/false);
+    restricted_ = std::make_shared<const std::string>(
+        dump(report::build_bundle(*store, *areas_, report::Tier::Restricted)));
+  }
+  return restricted_;
+}
+
+std::int64_t ResultsCache::builds() const {
+  std::lock_guard lock(mutex_);
+  return builds_;
+}
+
+}  // namespace joindots::serve
