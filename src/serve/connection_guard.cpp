@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -209,6 +210,10 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     close_connection(sock);
     return false;
   }
+  // httplib sends a response's head and body in separate writes: with Nagle's algorithm the
+  // body of a small answer waited for the client's delayed ACK, about 40 ms a request.
+  const int on = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   DeadlineStream stream(sock, limits_);
   const auto stopping = [this] { return svr_sock_ == INVALID_SOCKET; };
   bool ok = true;

@@ -70,11 +70,20 @@ bool ResultsCache::store_changed() {
   version_ = version;
   public_.reset();
   restricted_.reset();
+  std::lock_guard publish(published_mutex_);
+  published_.reset();  // until rebuilt, concurrent requests wait rather than see the old state
   return true;
 }
 
 std::shared_ptr<const PublicResults> ResultsCache::current() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    // Another request is asking the store right now: answer from the results it is
+    // confirming rather than queue behind it (under load the queue, not the work, made the
+    // slowest answers). A request that finds the lock free always asks the store itself.
+    if (auto published = published_results()) return published;
+    lock.lock();
+  }
   store_changed();
   if (!public_) {
     // Built under the lock: concurrent requests wait for this one build rather than each
@@ -82,8 +91,15 @@ std::shared_ptr<const PublicResults> ResultsCache::current() {
     auto store = Store::open(db_, /*create=*/false);
     public_ = build_public(*store, *areas_);
     ++builds_;
+    std::lock_guard publish(published_mutex_);
+    published_ = public_;
   }
   return public_;
+}
+
+std::shared_ptr<const PublicResults> ResultsCache::published_results() const {
+  std::lock_guard publish(published_mutex_);
+  return published_;
 }
 
 std::shared_ptr<const std::string> ResultsCache::restricted_bundle_body() {

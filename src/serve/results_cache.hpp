@@ -42,6 +42,7 @@ class ResultsCache {
 
  private:
   bool store_changed();  // under mutex_
+  std::shared_ptr<const PublicResults> published_results() const;
   std::string db_;
   std::shared_ptr<const AreaTable> areas_;
   mutable std::mutex mutex_;
@@ -49,6 +50,9 @@ class ResultsCache {
   std::int64_t version_ = -1;
   std::shared_ptr<const PublicResults> public_;
   std::shared_ptr<const std::string> restricted_;
+  // The latest confirmed results, readable without mutex_ (a copy under a short lock).
+  mutable std::mutex published_mutex_;
+  std::shared_ptr<const PublicResults> published_;
   std::int64_t builds_ = 0;
 };
 
