@@ -198,6 +198,11 @@ GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
   set_payload_max_length(limits_.max_request_bytes);
 }
 
+void GuardedServer::widen_listen_backlog() {
+  // listen() on a listening socket only changes its backlog (Linux).
+  if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, limits_.listen_backlog);
+}
+
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   if (t_turning_away) {
     static constexpr char kBusy[] =

@@ -390,6 +390,7 @@ int DashboardServer::bind() {
     throw UsageError(fmt::format("cannot bind {}:{} (in use, or not an address of this machine)",
                                  options_.host, port));
   }
+  server_->widen_listen_backlog();
   return port;
 }
 

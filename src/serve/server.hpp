@@ -30,10 +30,6 @@
 
 #include "serve/connection_guard.hpp"
 
-namespace httplib {
-class Server;
-}
-
 namespace joindots::serve {
 
 struct ServerOptions {
@@ -80,7 +76,7 @@ class DashboardServer {
   void api_routes();
   void guard_requests();
   ServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<GuardedServer> server_;
   std::shared_ptr<ResultsCache> cache_;
 };
 
