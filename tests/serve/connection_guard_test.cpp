@@ -72,23 +72,29 @@ class FullServerTest : public ServerTest {
 };
 
 TEST_F(FullServerTest, AConnectionBeyondTheQueueGets503AtOnceAndTheServerRecovers) {
-  {
-    // Two idle connections hold both workers; a third waits in the queue.
-    std::vector<raw::RawConnection> idle;
-    for (int i = 0; i < 3; ++i) {
-      idle.emplace_back(port_);
-      ASSERT_TRUE(idle.back().ok());
-      std::this_thread::sleep_for(milliseconds(200));
-    }
-    const auto start = Clock::now();
-    const auto r =
-        raw::raw_exchange(port_, raw::get_request("/api/v1/summary"), milliseconds(3000));
-    EXPECT_EQ(raw::status_of(r), 503) << r;
-    EXPECT_NE(r.find("Retry-After"), std::string::npos) << r;
-    EXPECT_LT(Clock::now() - start, milliseconds(2000));
-  }
-  // The idle connections closed (the workers notice within a poll interval): answered again.
-  std::this_thread::sleep_for(milliseconds(500));
+  const std::string request = "GET /api/v1/summary HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  // Two kept-alive connections, answered, hold both workers (their answers show the workers
+  // have taken them); a third waits in the queue (connections are accepted in order).
+  // Each connects only after the one before was answered, so each finds the queue empty.
+  raw::RawConnection first(port_);
+  ASSERT_TRUE(first.ok() && first.send(request));
+  ASSERT_EQ(raw::status_of(first.receive(milliseconds(4000))), 200);
+  raw::RawConnection second(port_);
+  ASSERT_TRUE(second.ok() && second.send(request));
+  ASSERT_EQ(raw::status_of(second.receive(milliseconds(4000))), 200);
+  raw::RawConnection queued(port_);
+  ASSERT_TRUE(queued.ok() && queued.send(request));
+  // The fourth finds the queue full: 503 at once.
+  const auto start = Clock::now();
+  const auto busy =
+      raw::raw_exchange(port_, raw::get_request("/api/v1/summary"), milliseconds(3000));
+  EXPECT_EQ(raw::status_of(busy), 503) << busy;
+  EXPECT_NE(busy.find("Retry-After"), std::string::npos) << busy;
+  EXPECT_LT(Clock::now() - start, milliseconds(2000));
+  // When a worker is free again the queued connection is served, then new ones.
+  first = raw::RawConnection(-1);
+  second = raw::RawConnection(-1);
+  EXPECT_EQ(raw::status_of(queued.receive(milliseconds(4000))), 200);
   const auto r = raw::raw_exchange(port_, raw::get_request("/api/v1/summary"), milliseconds(4000));
   EXPECT_EQ(raw::status_of(r), 200) << r;
 }

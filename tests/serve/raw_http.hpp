@@ -15,7 +15,9 @@ namespace joindots::serve::raw {
 /// A connected loopback socket, closed on destruction; -1 when the connection failed.
 class RawConnection {
  public:
+  /// Connects to `port` on 127.0.0.1; a negative port makes a closed connection.
   explicit RawConnection(int port) {
+    if (port < 0) return;
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -32,6 +34,16 @@ class RawConnection {
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
   RawConnection(RawConnection&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  /// Closes this connection and takes over `other`'s.
+  RawConnection& operator=(RawConnection&& other) noexcept {
+    if (this != &other) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = other.fd_;
+      closed_ = other.closed_;
+      other.fd_ = -1;
+    }
+    return *this;
+  }
 
   bool ok() const { return fd_ >= 0; }
   /// Sends all of `bytes`; false when the peer has closed the connection.
