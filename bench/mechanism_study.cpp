@@ -10,20 +10,22 @@
 //                running the joindots binary: the mechanism's effect through linkage (the
 //                victims' linkage F1 is recorded too). The same population's perfect-linkage
 //                table is estimated beside it ("<scenario>/perfect linkage").
-// Populations run on --threads workers (default 2). Every estimate is appended to the
-// --csv file as it comes (scenario, run, population, seed, truth, observed, method,
-// estimate, low, high, f1, seconds), so an interrupted study keeps what it measured;
-// --summarise CSV rebuilds the table from such a file. The Markdown table goes to stdout,
-// progress to stderr.
+// Populations run on --threads workers (default 2), scenarios interleaved so that a study
+// stopped early has about as many populations of each. Every estimate is appended to the
+// --csv file as it comes (scenario, run, population, seed, truth, observed, method, estimate,
+// low, high, f1, seconds): a stopped study keeps what it measured, and a rerun with the same
+// --csv skips the populations already there. --summarise CSV rebuilds the tables from such
+// a file. The Markdown tables go to stdout, progress to stderr.
 //
 //   joindots_mechanism_study [--populations 100] [--end-to-end 20] [--scenarios a,b,...]
-//       [--scale 0.5] [--seed 1] [--threads 2] [--bootstrap 100] [--lcmcr-burn-in 2000]
-//       [--lcmcr-samples 1000] [--csv study-results/mechanisms.csv] [--joindots build/bin/joindots]
-//       [--summarise FILE.csv] [--quiet]
+//     [--scale 0.5] [--seed 1] [--threads 2] [--bootstrap 100] [--lcmcr-burn-in 1000]
+//     [--lcmcr-samples 500] [--bayes-draws 1000] [--csv study-results/mechanisms.csv]
+//     [--joindots build/bin/joindots] [--summarise FILE.csv] [--quiet]
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -34,6 +36,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -53,8 +56,8 @@ using namespace joindots;
 namespace fs = std::filesystem;
 
 struct Options {
-  int populations = 100, end_to_end = 20, threads = 2, bootstrap = 100, lcmcr_burn_in = 2000,
-      lcmcr_samples = 1000;
+  int populations = 100, end_to_end = 20, threads = 2, bootstrap = 100, lcmcr_burn_in = 1000,
+      lcmcr_samples = 500, bayes_draws = 1000;
   double scale = 0.5;
   std::uint64_t seed = 1;
   std::string scenarios, csv = "study-results/mechanisms.csv", joindots = "build/bin/joindots",
@@ -106,6 +109,7 @@ estimate::EstimateOptions estimate_options(const Options& o, std::uint64_t seed)
   opt.lcmcr.burn_in = o.lcmcr_burn_in;
   opt.lcmcr.samples = o.lcmcr_samples;
   opt.lcmcr.thin = 5;
+  opt.bayes.draws_per_model = o.bayes_draws;
   opt.threads = 1;  // the study parallelises over populations
   opt.seed = seed;
   return opt;
@@ -177,10 +181,11 @@ std::vector<Row> end_to_end_rows(const std::string& scenario, const Row& base, c
   sh(fmt::format("{} link{} --json --db {} --role victim --truth {} > {}", exe, q, db.string(),
                  country.string(), (work / "link.json").string()));
   const auto t0 = std::chrono::steady_clock::now();
-  sh(fmt::format(
-      "{} estimate{} --json --method all --threads 1 --bootstrap {} --burn-in {} --samples {} --db {} > {}",
-      exe, q, o.bootstrap, o.lcmcr_burn_in, o.lcmcr_samples, db.string(),
-      (work / "estimate.json").string()));
+  sh(
+      fmt::format("{} estimate{} --json --method all --threads 1 --bootstrap {} --burn-in {} "
+                  "--samples {} --bayes-draws {} --db {} > {}",
+                  exe, q, o.bootstrap, o.lcmcr_burn_in, o.lcmcr_samples, o.bayes_draws, db.string(),
+                  (work / "estimate.json").string()));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   // Truth and perfect linkage from the simulator's summary.
@@ -251,10 +256,11 @@ struct Tally {
   std::vector<double> widths;
 };
 
-// The Markdown table: scenario, run, method, populations, coverage, bias, RMSE, width, F1.
-void summarise(const std::vector<Row>& rows) {
-  std::map<std::string, std::map<std::string, Tally>> tallies;  // "scenario|run" -> method
-  std::vector<std::string> order;
+using Tallies = std::map<std::string, std::map<std::string, Tally>>;  // "scenario|run" -> method
+
+// Tallies per scenario, run and method, with the scenarios in order of first appearance.
+Tallies tally(const std::vector<Row>& rows, std::vector<std::string>& order) {
+  Tallies tallies;
   for (const auto& r : rows) {
     const std::string key = r.scenario + "|" + r.run;
     if (!tallies.contains(key)) order.push_back(key);
@@ -275,32 +281,78 @@ void summarise(const std::vector<Row>& rows) {
       ++t.f1_runs;
     }
   }
+  for (auto& [key, methods] : tallies)
+    for (auto& [method, t] : methods) std::sort(t.widths.begin(), t.widths.end());
+  return tallies;
+}
+
+double coverage(const Tally& t) { return static_cast<double>(t.covered) / t.runs; }
+double mean_bias(const Tally& t) { return t.bias / t.runs; }
+bool meets_target(const Tally& t) {
+  return coverage(t) >= 0.90 && coverage(t) <= 0.98 && std::fabs(mean_bias(t)) <= 0.05;
+}
+
+// `auto` per scenario: populations, coverage, bias, RMSE, width, F1, the target.
+void print_auto_table(const Tallies& tallies, const std::vector<std::string>& order) {
   fmt::print(
-      "| scenario | run | method | populations | coverage (± MC s.e.) | mean bias | RMSE | median "
-      "width | "
-      "victim F1 | auto meets target |\n|---|---|---|---|---|---|---|---|---|---|\n");
+      "| scenario | run | populations | auto coverage (± MC s.e.) | mean bias | RMSE | median "
+      "width | victim F1 | meets target |\n|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& key : order) {
     const auto bar = key.find('|');
-    const std::string scenario = key.substr(0, bar), run = key.substr(bar + 1);
-    for (auto& [method, t] : tallies[key]) {
-      if (t.runs == 0) {
-        fmt::print("| {} | {} | {} | 0 ({} failed) | | | | | | |\n", scenario, run, method,
-                   t.failed);
+    const auto it = tallies.at(key).find("auto");
+    if (it == tallies.at(key).end() || it->second.runs == 0) continue;
+    const Tally& t = it->second;
+    const double cov = coverage(t);
+    fmt::print("| {} | {} | {}{} | {:.2f} ± {:.2f} | {:+.1f}% | {:.1f}% | {:.0f}% | {} | {} |\n",
+               key.substr(0, bar), key.substr(bar + 1), t.runs,
+               t.failed ? fmt::format(" ({} failed)", t.failed) : "", cov,
+               std::sqrt(cov * (1 - cov) / t.runs), 100 * mean_bias(t),
+               100 * std::sqrt(t.squared / t.runs), 100 * t.widths[t.widths.size() / 2],
+               t.f1_runs ? fmt::format("{:.3f}", t.f1 / t.f1_runs) : "",
+               meets_target(t) ? "yes" : "**no**");
+  }
+}
+
+// Every method: one row per scenario and run, "coverage / bias / RMSE" per method.
+void print_method_grid(const Tallies& tallies, const std::vector<std::string>& order) {
+  std::vector<std::string> methods = {"auto"};
+  for (const auto& key : order)
+    for (const auto& [method, t] : tallies.at(key))
+      if (std::find(methods.begin(), methods.end(), method) == methods.end())
+        methods.push_back(method);
+  fmt::print("| scenario | run |");
+  for (const auto& m : methods) fmt::print(" {} |", m);
+  fmt::print("\n|---|---|{}\n", [&] {
+    std::string dashes;
+    for (std::size_t k = 0; k < methods.size(); ++k) dashes += "---|";
+    return dashes;
+  }());
+  for (const auto& key : order) {
+    const auto bar = key.find('|');
+    fmt::print("| {} | {} |", key.substr(0, bar), key.substr(bar + 1));
+    for (const auto& m : methods) {
+      const auto it = tallies.at(key).find(m);
+      if (it == tallies.at(key).end() || it->second.runs == 0) {
+        fmt::print(" |");
         continue;
       }
-      const double cov = static_cast<double>(t.covered) / t.runs, bias = t.bias / t.runs;
-      std::sort(t.widths.begin(), t.widths.end());
-      std::string target;
-      if (method == "auto")
-        target = cov >= 0.90 && cov <= 0.98 && std::fabs(bias) <= 0.05 ? "yes" : "**no**";
-      fmt::print(
-          "| {} | {} | {} | {}{} | {:.2f} ± {:.2f} | {:+.1f}% | {:.1f}% | {:.0f}% | {} | {} |\n",
-          scenario, run, method, t.runs, t.failed ? fmt::format(" ({} failed)", t.failed) : "", cov,
-          std::sqrt(cov * (1 - cov) / t.runs), 100 * bias, 100 * std::sqrt(t.squared / t.runs),
-          100 * t.widths[t.widths.size() / 2],
-          t.f1_runs ? fmt::format("{:.3f}", t.f1 / t.f1_runs) : "", target);
+      const Tally& t = it->second;
+      fmt::print(" {:.2f} / {:+.1f}% / {:.1f}% |", coverage(t), 100 * mean_bias(t),
+                 100 * std::sqrt(t.squared / t.runs));
     }
+    fmt::print("\n");
   }
+}
+
+// The Markdown tables: `auto` against the target, then every method's coverage, mean
+// relative bias and relative RMSE.
+void summarise(const std::vector<Row>& rows) {
+  std::vector<std::string> order;
+  const Tallies tallies = tally(rows, order);
+  print_auto_table(tallies, order);
+  fmt::print(
+      "\nEvery method, coverage of the 95% interval / mean relative bias / relative RMSE:\n\n");
+  print_method_grid(tallies, order);
 }
 
 std::vector<Row> read_rows(const std::string& path) {
@@ -360,6 +412,8 @@ Options parse(int argc, char** argv) {
       o.lcmcr_burn_in = std::stoi(v);
     else if (a == "--lcmcr-samples")
       o.lcmcr_samples = std::stoi(v);
+    else if (a == "--bayes-draws")
+      o.bayes_draws = std::stoi(v);
     else if (a == "--csv")
       o.csv = v;
     else if (a == "--joindots")
@@ -386,6 +440,12 @@ int run_study(const Options& o) {
     if (!selected(o, p.name)) continue;
     const int n = p.linkage_is_the_point ? o.end_to_end : o.populations;
     for (int k = 0; k < n; ++k) jobs.push_back({std::string(p.name), p.linkage_is_the_point, k});
+  }
+  // Resume: populations already in the CSV (from a run that was stopped) are not run again.
+  if (fs::exists(o.csv)) {
+    std::set<std::pair<std::string, int>> done;
+    for (const auto& r : read_rows(o.csv)) done.emplace(r.scenario, r.population);
+    std::erase_if(jobs, [&](const Job& j) { return done.contains({j.scenario, j.population}); });
   }
   // Interleave scenarios so that a study stopped early has every scenario's first populations.
   std::stable_sort(jobs.begin(), jobs.end(),
@@ -455,9 +515,11 @@ int run_study(const Options& o) {
   fmt::print(
       "\n{} table-level populations per scenario at --scale {} (true capture table, 5 lists), {} "
       "end to end; "
-      "seed {}, {} bootstrap replicates, LCMCR 2 chains of {} + {} x 5. Raw rows: {}\n",
+      "seed {}, {} bootstrap replicates, LCMCR 2 chains of {} + {} x 5, bayes_loglinear {} draws "
+      "per "
+      "model. Raw rows: {}\n",
       o.populations, o.scale, o.end_to_end, o.seed, o.bootstrap, o.lcmcr_burn_in, o.lcmcr_samples,
-      o.csv);
+      o.bayes_draws, o.csv);
   return 0;
 }
 
