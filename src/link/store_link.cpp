@@ -91,6 +91,9 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
   nlohmann::json params = {{"roles", nlohmann::json::array()},
                            {"threshold", config.threshold},
                            {"min_cohesion", config.min_cohesion},
+                           {"max_per_source", config.max_per_source},
+                           {"hard_fields", nlohmann::json::array()},
+                           {"pair_floor", options.pair_floor},
                            {"max_pairs", config.max_pairs},
                            {"max_block", config.max_block},
                            {"review", {config.review_low, config.review_high}},
@@ -98,6 +101,8 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
                            {"blocking", nlohmann::json::array()},
                            {"comparisons", nlohmann::json::array()}};
   for (Role r : roles) params["roles"].push_back(to_string(r));
+  // The cluster guard, so that `estimate` can re-cluster the saved pairs the same way.
+  for (Field f : config.hard_fields) params["hard_fields"].push_back(to_string(f));
   for (const auto& rule : config.blocking) params["blocking"].push_back(rule.text());
   for (const auto& c : config.comparisons)
     params["comparisons"].push_back(fmt::format("{}:{}", to_string(c.field), to_string(c.comparator)));

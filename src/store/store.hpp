@@ -190,6 +190,10 @@ class Store {
   /// record_pk order.
   virtual void for_each_linked_record(std::int64_t run_id, Role role,
                                       const std::function<void(const LinkedRecord&)>& fn) = 0;
+  /// Streams the scored pairs of `role` a link run saved (those at or above its pair floor),
+  /// with their match probabilities, in (record_pk_a, record_pk_b) order: what the estimate
+  /// stage re-clusters to carry linkage error into its intervals.
+  virtual void for_each_link_pair(std::int64_t run_id, Role role, const std::function<void(const LinkedPair&)>& fn) = 0;
   /// The pairs of `role` in a link run's clerical-review band, most probable first, at most
   /// `limit`; `total` receives how many the band holds.
   virtual std::vector<StoredReviewPair> review_pairs(std::int64_t run_id, Role role, std::size_t limit,

@@ -452,6 +452,21 @@ void SqliteStore::for_each_linked_record(std::int64_t run_id, Role role,
   }
 }
 
+void SqliteStore::for_each_link_pair(std::int64_t run_id, Role role, const std::function<void(const LinkedPair&)>& fn) {
+  auto st = db_.prepare(
+      "SELECT p.record_pk_a, p.record_pk_b, p.weight, p.probability FROM link_pairs p JOIN records r ON r.record_pk = "
+      "p.record_pk_a WHERE p.run_id = ? AND r.role = ? ORDER BY p.record_pk_a, p.record_pk_b");
+  st.bind(1, run_id).bind(2, to_string(role));
+  LinkedPair pair;
+  while (st.step()) {
+    pair.record_pk_a = st.column_int(0);
+    pair.record_pk_b = st.column_int(1);
+    pair.weight = st.column_double(2);
+    pair.probability = st.column_double(3);
+    fn(pair);
+  }
+}
+
 std::vector<StoredReviewPair> SqliteStore::review_pairs(std::int64_t run_id, Role role, std::size_t limit,
                                                        std::int64_t& total) {
   {

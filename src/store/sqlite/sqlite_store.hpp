@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   std::vector<LinkDiagnostics> latest_link_diagnostics() override;
   void for_each_linked_record(std::int64_t run_id, Role role,
                               const std::function<void(const LinkedRecord&)>& fn) override;
+  void for_each_link_pair(std::int64_t run_id, Role role, const std::function<void(const LinkedPair&)>& fn) override;
   std::vector<StoredReviewPair> review_pairs(std::int64_t run_id, Role role, std::size_t limit,
                                              std::int64_t& total) override;
 
