@@ -45,6 +45,8 @@ struct EstimateCliOptions {
   int max_order = 0;
   int max_classes = 10;
   int threads = 2;
+  int linkage_draws = questions::QuestionsOptions{}.linkage_draws;
+  std::vector<std::string> thresholds = {"0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"};
 };
 
 std::string number(double v) {
@@ -88,6 +90,20 @@ int run_questions(const EstimateCliOptions& opt) {
   qo.by = opt.by;
   qo.min_observed = opt.min_observed;
   qo.quiet = opt.common.quiet;
+  qo.linkage_draws = opt.linkage_draws;
+  qo.thresholds.clear();
+  for (const auto& t : opt.thresholds) {
+    if (t == "none") continue;
+    std::size_t used = 0;
+    double v = -1;
+    try {
+      v = std::stod(t, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != t.size() || !(v > 0 && v < 1))
+      throw UsageError(fmt::format("--thresholds: '{}' is not a probability strictly between 0 and 1 (or none)", t));
+    qo.thresholds.push_back(v);
+  }
   if (!opt.reference_date.empty()) {
     std::string why;
     qo.reference_date = Date::parse_full(opt.reference_date, &why);
@@ -96,7 +112,8 @@ int run_questions(const EstimateCliOptions& opt) {
   const AreaTable areas = AreaTable::load(data_dir());
   auto store = Store::open(opt.db, /*create=*/false);
   nlohmann::json params{{"method", opt.method}, {"criterion", opt.criterion}, {"by", opt.by}, {"min_observed", opt.min_observed}, {"seed", opt.seed},
-                        {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date}};
+                        {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date},
+                        {"linkage_draws", opt.linkage_draws}, {"thresholds", opt.thresholds}};
   if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", opt.db);
   const auto run_id = store->start_run("estimate", params.dump());
   questions::FourAnswers answers;
@@ -134,6 +151,20 @@ int run_questions(const EstimateCliOptions& opt) {
   row("areas affected", answers.areas, truth ? std::optional(truth->areas) : std::nullopt);
   row("offences", answers.offences, truth ? std::optional(truth->offences) : std::nullopt);
   row("still involved", answers.still_involved, truth ? std::optional(truth->still_involved) : std::nullopt);
+  for (const auto& c : answers.cautions) fmt::print("caution: {}\n", c);
+  if (answers.linkage) {
+    const auto& u = *answers.linkage;
+    fmt::print("\nlinkage: {} draws from the link's pair probabilities: {} ({}) taking every link as certain, {} ({}) "
+               "with linkage error; {:.0f}% of the width from linkage; {:.1f} s\n",
+               u.draws, number(u.model_estimate), interval_text(u.model_interval), number(u.combined.estimate),
+               interval_text(u.combined.interval), 100 * u.combined.linkage_share, u.seconds);
+  }
+  if (!answers.threshold_curve.empty()) {
+    fmt::print("threshold curve (persons, victims):");
+    for (const auto& p : answers.threshold_curve)
+      fmt::print(" {:.2g}: {} {}", p.threshold, p.persons, number(p.estimate));
+    fmt::print("\n");
+  }
   fmt::print("\nvictims: {}\nareas: Chao2 cross-check {:.0f}\noffences: {}\nstill involved: {}", answers.victims.method,
              answers.areas_chao2, answers.offences.method, answers.still_involved.method);
   if (answers.still_involved_age_unknown)
@@ -284,6 +315,16 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   cmd->add_option("--reference-date", opt->reference_date,
                   "With --db: the date 'now' for children still involved (default: the latest victim record)");
   cmd->add_option("--truth", opt->truth, "With --db: the folder `simulate` wrote, to compare with the truth");
+  cmd->add_option("--linkage-draws", opt->linkage_draws,
+                  "With --db: partitions drawn from the link's pair probabilities, to correct the victims' estimate "
+                  "for linkage error and widen its interval by it (0: off)")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
+  cmd->add_option("--thresholds", opt->thresholds,
+                  "With --db: match thresholds at which the victims are re-estimated (the threshold curve), "
+                  "comma-separated; none for no curve")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--method", opt->method, "auto, chapman, loglinear, lcmcr, bayes_loglinear or all")->capture_default_str();
   cmd->add_option("--criterion", opt->criterion, "Model choice for log-linear models: bic or aic")->capture_default_str();
   cmd->add_option("--max-order", opt->max_order,

@@ -10,6 +10,8 @@
 
 #include "core/error.hpp"
 #include "core/record.hpp"
+#include "questions/caution.hpp"
+#include "estimate/loglinear.hpp"
 #include "io/csv_reader.hpp"
 
 namespace joindots::questions {
@@ -228,6 +230,54 @@ void add_model_based(FourAnswers& out, const std::vector<PersonRow>& persons, co
   }
 }
 
+/// The linkage draws and the threshold curve for the victims (linkage_draws.hpp); the
+/// victims' answer becomes the draws' corrected centre and combined interval.
+void add_linkage_uncertainty(FourAnswers& out, Store& store, const QuestionsOptions& opt) {
+  if (opt.linkage_draws <= 0 && opt.thresholds.empty()) return;
+  if (!std::isfinite(out.victims.estimate)) return;
+  auto base = opt.estimate;  // `all` re-estimates only auto's headline per draw
+  if (base.method == estimate::Method::All) base.method = estimate::Method::Auto;
+  const auto o = headline_options(base);
+  const TableEstimator estimator = [o](const estimate::CaptureTable& t) {
+    try {
+      const auto r = estimate::estimate_all(t, o);
+      return std::pair{r.estimate, r.interval};
+    } catch (const UsageError&) {
+      return std::pair{std::nan(""), estimate::Interval{}};
+    }
+  };
+  const auto input = read_linkage_input(store, out.link_run, Role::victim, out.lists);
+  if (!opt.thresholds.empty()) out.threshold_curve = threshold_curve(input, opt.thresholds, estimator, opt.quiet);
+  if (opt.linkage_draws <= 0) return;
+  // Each draw refits the headline's log-linear model (chosen on the link's table) rather than
+  // searching again: a search per draw costs about as much as the whole estimate, and the
+  // model interval already carries the choice of model.
+  TableEstimator draw_estimator = estimator;
+  std::string draw_method = "the headline method (headline only, no bootstrap)";
+  for (const auto& m : out.victims_detail.methods) {
+    if (m.method != out.victims_detail.headline || !m.details.contains("model") || !m.details["model"].is_string())
+      continue;
+    const auto model = estimate::LogLinearModel::parse(m.details["model"].get<std::string>(),
+                                                       static_cast<int>(out.lists.size()));
+    draw_estimator = [model](const estimate::CaptureTable& t) {
+      const auto fit = estimate::fit_loglinear(t, model);
+      return std::pair{fit.ok() ? fit.estimate : std::nan(""), estimate::Interval{}};
+    };
+    draw_method = "the headline's log-linear model " + model.to_string() + ", refitted";
+  }
+  out.linkage = linkage_uncertainty(input, out.victims.estimate, out.victims.interval, opt.linkage_draws,
+                                    opt.estimate.seed, draw_estimator, opt.quiet);
+  out.linkage->draw_method = draw_method;
+  out.victims.estimate = out.linkage->combined.estimate;
+  out.victims.interval = out.linkage->combined.interval;
+  out.victims.method += fmt::format(", corrected and widened for linkage error by {} draws of the linkage",
+                                    opt.linkage_draws);
+  out.victims.assumption =
+      "Multiple systems estimation over the source types: a closed population over the period, match "
+      "probabilities of the record linkage that are right on average, and list dependence captured by the model "
+      "chosen.";
+}
+
 }  // namespace
 
 FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const QuestionsOptions& opt) {
@@ -282,14 +332,15 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   out.victims_pattern_counts = table.counts;
   out.victims_detail = estimate::estimate_all(table, opt.estimate);
   const double n = static_cast<double>(table.observed());
-  const double n_hat = out.victims_detail.estimate;
   out.victims.known = table.observed();
-  out.victims.estimate = n_hat;
+  out.victims.estimate = out.victims_detail.estimate;
   out.victims.interval = out.victims_detail.interval;
   out.victims.method = out.victims_detail.method;
   out.victims.assumption =
       "Multiple systems estimation over the source types: a closed population over the period, records linked "
       "correctly, and list dependence captured by the model chosen.";
+  add_linkage_uncertainty(out, store, opt);
+  const double n_hat = out.victims.estimate;
 
   // 2. Areas affected.
   std::int64_t children = 0;
@@ -432,6 +483,7 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
     }
   }
   add_model_based(out, persons, areas, stratum_options, opt);
+  out.cautions = headline_cautions(out);
   return out;
 }
 
@@ -441,6 +493,7 @@ nlohmann::ordered_json FourAnswers::to_json() const {
   j["link_run"] = link_run;
   j["lists"] = lists;
   j["victims"] = answer_json(victims);
+  j["victims"]["cautions"] = cautions;
   j["areas"] = answer_json(areas);
   j["areas"]["chao2"] = areas_chao2;
   j["offences"] = answer_json(offences);
@@ -472,6 +525,8 @@ nlohmann::ordered_json FourAnswers::to_json() const {
     strata_json.push_back(std::move(e));
   }
   j["strata"] = std::move(strata_json);
+  j["linkage"] = linkage ? linkage->to_json() : nlohmann::ordered_json(nullptr);
+  j["threshold_curve"] = threshold_curve_json(threshold_curve);
   j["victims_methods"] = estimate::to_json(victims_detail);
   // The overlap of the lists (for an UpSet chart): one row per observed pattern, the
   // pattern as 0/1 in list order.

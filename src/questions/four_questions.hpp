@@ -29,6 +29,7 @@
 #include "core/areas.hpp"
 #include "core/date.hpp"
 #include "estimate/estimate.hpp"
+#include "questions/linkage_draws.hpp"
 #include "store/store.hpp"
 
 namespace joindots::questions {
@@ -40,6 +41,12 @@ struct QuestionsOptions {
   std::int64_t min_observed = 50;      // a stratum with fewer known persons is flagged
   std::int64_t min_list_total = 5;     // ... or with a list that recorded fewer
   bool quiet = true;
+  /// Partitions drawn from the link's pair probabilities to carry linkage error into the
+  /// victims' estimate (linkage_draws.hpp); 0 turns the draws off.
+  int linkage_draws = 20;
+  /// Match thresholds at which the saved pairs are re-clustered for the threshold curve
+  /// (empty: no curve).
+  std::vector<double> thresholds = {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
 };
 
 /// One question's answer.
@@ -80,6 +87,12 @@ struct FourAnswers {
   estimate::EstimateResult victims_detail;      // every method side by side
   std::vector<std::int64_t> victims_pattern_counts;  // the capture table: count per list pattern (bitmask)
   std::vector<StratumEstimate> strata;
+  /// The linkage draws behind the victims' figure (absent when turned off or impossible).
+  std::optional<LinkageUncertainty> linkage;
+  std::vector<ThresholdPoint> threshold_curve;
+  /// Said at the headline (caution.hpp): methods that disagree, linkage or the threshold
+  /// that move the answer; one plain sentence each.
+  std::vector<std::string> cautions;
 
   nlohmann::ordered_json to_json() const;
 };

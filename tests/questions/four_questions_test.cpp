@@ -42,6 +42,8 @@ class FourQuestionsTest : public ::testing::Test {
     QuestionsOptions o;
     o.estimate.bootstrap_replicates = 100;
     o.estimate.method = estimate::Method::LogLinear;
+    o.linkage_draws = 0;  // the linkage draws have their own test below
+    o.thresholds.clear();
     return o;
   }
   static testing::TempDir* dir_;
@@ -153,6 +155,37 @@ TEST_F(FourQuestionsTest, SparseForceAreasGetTheirRegionsHiddenFractionLabelledM
     ASSERT_TRUE(s.contains("model_based"));
     if (!s["model_based"].is_null()) EXPECT_TRUE(s["model_based"]["basis"].get<std::string>().starts_with("model-based"));
   }
+}
+
+TEST_F(FourQuestionsTest, LinkageDrawsReclusterTheSavedPairsAndWidenTheVictimsInterval) {
+  auto opt = options();  // loglinear: each draw refits its chosen model
+  opt.linkage_draws = 6;
+  opt.thresholds = {0.3, 0.5, 0.8};
+  const auto a = answer_four_questions(*store_, testing::test_areas(), opt);
+  ASSERT_TRUE(a.linkage);
+  const auto& u = *a.linkage;
+  // The saved pairs, clustered as the link did, give back its persons (the cohesion guard
+  // sees pairs below the saved floor as 0: a few merges may differ).
+  EXPECT_EQ(u.link_persons, a.victims.known);
+  EXPECT_NEAR(static_cast<double>(u.recluster_persons), static_cast<double>(u.link_persons), 0.005 * u.link_persons);
+  ASSERT_EQ(a.threshold_curve.size(), 3u);
+  EXPECT_EQ(a.threshold_curve[1].persons, u.recluster_persons);
+  EXPECT_LE(a.threshold_curve[0].persons, a.threshold_curve[1].persons);
+  EXPECT_LE(a.threshold_curve[1].persons, a.threshold_curve[2].persons);
+  EXPECT_EQ(u.draw_estimates.size(), 6u);
+  // The victims' figure is the combined one, at least as wide (relative to its centre) as the model's.
+  EXPECT_EQ(a.victims.estimate, u.combined.estimate);
+  EXPECT_EQ(a.victims.interval.low, u.combined.interval.low);
+  EXPECT_EQ(u.model_estimate, a.victims_detail.estimate);
+  EXPECT_LE(a.victims.interval.low / a.victims.estimate, u.model_interval.low / u.model_estimate + 1e-12);
+  EXPECT_GE(a.victims.interval.high / a.victims.estimate, u.model_interval.high / u.model_estimate - 1e-12);
+  EXPECT_GE(u.combined.linkage_share, 0.0);
+  EXPECT_LT(u.combined.linkage_share, 1.0);
+  // Offences follow the victims' (combined) interval.
+  EXPECT_NEAR(a.offences.interval.high / a.offences.estimate, a.victims.interval.high / a.victims.estimate, 1e-9);
+  const auto j = a.to_json();
+  EXPECT_TRUE(j["linkage"]["linkage_share_of_width"].is_number());
+  EXPECT_EQ(j["threshold_curve"].size(), 3u);
 }
 
 TEST_F(FourQuestionsTest, UnknownStratumListsTheValidOnes) {

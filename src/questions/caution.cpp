@@ -1,0 +1,115 @@
+#include "questions/caution.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace joindots::questions {
+
+namespace {
+
+constexpr double kLinkageShift = 0.03;     // |correction| at or above which linkage is said
+constexpr double kLinkageShare = 0.25;     // share of the width at or above which linkage is said
+constexpr double kThresholdSpread = 0.10;  // spread of the threshold curve, over the headline
+
+bool finite_interval(const estimate::Interval& i) {
+  return std::isfinite(i.low) && std::isfinite(i.high);
+}
+
+/// Figures in a caution are rounded to two significant figures: a caution is about size, and
+/// the public tier must not get a figure finer than its rounded headline.
+std::string figure(double v) {
+  if (!std::isfinite(v) || v == 0) return thousands(v);
+  const double step = std::pow(10.0, std::floor(std::log10(std::abs(v))) - 1);
+  return thousands(std::round(v / step) * step);
+}
+
+std::string range(double low, double high) {
+  return fmt::format("{}–{}", figure(low), figure(high));
+}
+
+std::string method_disagreement(const FourAnswers& a) {
+  const auto& v = a.victims;
+  if (!std::isfinite(v.estimate) || !finite_interval(v.interval)) return {};
+  const estimate::MethodEstimate* worst = nullptr;
+  double worst_gap = 0, low = v.interval.low, high = v.interval.high;
+  for (const auto& m : a.victims_detail.methods) {
+    if (m.method == a.victims_detail.headline || !std::isfinite(m.estimate) ||
+        !finite_interval(m.interval))
+      continue;
+    const double gap = std::max(m.interval.low - v.interval.high, v.interval.low - m.interval.high);
+    if (gap <= 0) continue;
+    low = std::min(low, m.interval.low);
+    high = std::max(high, m.interval.high);
+    if (gap > worst_gap) worst_gap = gap, worst = &m;
+  }
+  if (!worst) return {};
+  bool poor_fit = false;
+  for (const auto& n : a.victims_detail.notes)
+    poor_fit = poor_fit || n.find("fits poorly") != std::string::npos;
+  return fmt::format(
+      "Methods disagree: {} gives {} ({}), outside the headline's 95% interval ({}), so trust the "
+      "headline's "
+      "interval less than its width suggests: it leaves out which model is right{}, and the total "
+      "could be "
+      "anywhere from {} to {}.",
+      worst->method, figure(worst->estimate), range(worst->interval.low, worst->interval.high),
+      range(v.interval.low, v.interval.high),
+      poor_fit ? " and its model fits the lists poorly" : "", figure(low), figure(high));
+}
+
+std::string linkage_matters(const FourAnswers& a) {
+  if (!a.linkage) return {};
+  const auto& u = *a.linkage;
+  if (!(u.model_estimate > 0) || !std::isfinite(u.combined.estimate)) return {};
+  const double shift = u.combined.estimate / u.model_estimate - 1;
+  if (std::abs(shift) < kLinkageShift && u.combined.linkage_share < kLinkageShare) return {};
+  return fmt::format(
+      "Linkage error matters: taking every link decision as certain gives {}, the linkage draws {} "
+      "({:.0f}% of "
+      "the interval's width comes from linkage), so trust the uncorrected {} less: it counts {}.",
+      figure(u.model_estimate), figure(u.combined.estimate), 100 * u.combined.linkage_share,
+      figure(u.model_estimate),
+      shift < 0 ? "each missed match as an extra child seen by one list"
+                : "each false match as one child fewer");
+}
+
+std::string threshold_matters(const FourAnswers& a) {
+  double low = INFINITY, high = -INFINITY, t_low = 0, t_high = 0;
+  for (const auto& p : a.threshold_curve) {
+    if (!std::isfinite(p.estimate)) continue;
+    if (p.estimate < low) low = p.estimate, t_low = p.threshold;
+    if (p.estimate > high) high = p.estimate, t_high = p.threshold;
+  }
+  if (!std::isfinite(low) || !(a.victims.estimate > 0) ||
+      (high - low) / a.victims.estimate <= kThresholdSpread)
+    return {};
+  return fmt::format(
+      "The total hangs on the match threshold: {} at {:.2g} against {} at {:.2g}, so trust any one "
+      "figure less "
+      "than its interval suggests: the linkage, not the sampling, limits what the lists can tell.",
+      figure(low), t_low, figure(high), t_high);
+}
+
+}  // namespace
+
+std::string thousands(double value) {
+  if (!std::isfinite(value)) return "-";
+  const std::string digits = fmt::format("{:.0f}", std::abs(value));
+  std::string out = value <= -0.5 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::vector<std::string> headline_cautions(const FourAnswers& a) {
+  std::vector<std::string> out;
+  for (auto s : {method_disagreement(a), linkage_matters(a), threshold_matters(a)})
+    if (!s.empty()) out.push_back(std::move(s));
+  return out;
+}
+
+}  // namespace joindots::questions

@@ -1,0 +1,21 @@
+#pragma once
+// Cautions said at the headline (the report's victims card and the CLI), one plain sentence
+// each, naming which figure to trust less and why:
+//  - methods disagree: another method's 95% interval does not overlap the headline's;
+//  - linkage matters: the linkage draws move the estimate by 3% or more, or make up a
+//    quarter or more of the interval's width;
+//  - the threshold matters: the victims' estimates across the threshold curve spread by
+//    more than 10% of the headline.
+#include <string>
+#include <vector>
+
+#include "questions/four_questions.hpp"
+
+namespace joindots::questions {
+
+std::vector<std::string> headline_cautions(const FourAnswers& answers);
+
+/// 12345.6 -> "12,346".
+std::string thousands(double value);
+
+}  // namespace joindots::questions

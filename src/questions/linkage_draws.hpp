@@ -1,0 +1,127 @@
+#pragma once
+// Linkage error carried into the victims' estimate (docs/estimation.md, "Linkage error"):
+//
+//  - draws: each saved pair of the link run is linked with its match probability (always
+//    at or above 0.99, never at or below 0.01), the records are clustered under the link's
+//    own guard (hard identifiers, records per source, cohesion over the drawn links), the
+//    capture table is rebuilt and the headline method re-estimates it. The draws' spread is
+//    the linkage part of the uncertainty; their centre corrects the link's hard decision
+//    (false non-links made spurious one-list persons, false links hid persons) by the
+//    linkage model's own probabilities.
+//  - combination (Rubin's rules on the log scale): centre = the mean of the draws' log
+//    estimates; each side of the model interval gives a model variance (its log half-width
+//    over z); total variance = model + (1 + 1/M) x between-draw variance. With every pair
+//    at 0 or 1 the draws are all the link's partition and the interval is the model's.
+//  - threshold curve: the saved pairs re-clustered at a range of match thresholds (the
+//    link's guard, deterministic), each table estimated, so a reader sees how much the
+//    answer hangs on the threshold.
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "estimate/capture_table.hpp"
+#include "estimate/interval.hpp"
+#include "link/cluster.hpp"
+#include "store/store.hpp"
+
+namespace joindots::questions {
+
+/// What the draws re-cluster: the records of one role in a link run and its saved pairs.
+struct LinkageInput {
+  std::vector<std::string> lists;                     // capture-table lists (source types)
+  std::vector<std::uint32_t> list_of_record;          // index into lists
+  std::vector<std::uint32_t> source;                  // organisation, for max_per_source
+  std::vector<std::vector<std::string>> hard_values;  // per record, the hard fields' values
+  std::vector<std::uint32_t> link_person;             // per record, the link run's person (0-based)
+  std::vector<link::ScoredPair> pairs;                // saved pairs (a < b, indices into records)
+  double threshold = 0.5, min_cohesion = 0.5, pair_floor = 0.05;
+  int max_per_source = 0;
+};
+
+/// Reads the records of `role` in `run_id` and the pairs the run saved, with the run's
+/// cluster guard from its parameters. `lists` orders the capture table.
+LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
+                                const std::vector<std::string>& lists);
+
+/// The capture table (count per pattern) of a partition.
+std::vector<std::int64_t> pattern_counts(const LinkageInput& in,
+                                         const std::vector<std::uint32_t>& cluster);
+
+/// The saved pairs clustered at `threshold` under the link's guard (cohesion by the pairs'
+/// probabilities, a pair not saved counting as 0).
+link::ClusterResult recluster_at(const LinkageInput& in, double threshold);
+
+/// One draw of a partition: each pair linked with its probability (see above).
+link::ClusterResult draw_partition(const LinkageInput& in, std::uint64_t seed, int draw);
+
+/// Expected linkage errors of the link's own partition by its probabilities: false links,
+/// the sum of (1 - p) over saved pairs inside one person; false non-links, the sum of p over
+/// saved pairs across two persons.
+struct ExpectedErrors {
+  double false_links = 0, false_non_links = 0;
+  std::int64_t uncertain_pairs = 0;  // 0.01 < p < 0.99
+};
+ExpectedErrors expected_errors(const LinkageInput& in);
+
+/// The model interval and the draws combined (Rubin's rules on the log scale, above).
+struct CombinedInterval {
+  double estimate = 0;
+  estimate::Interval interval;
+  double between_sd_log = 0;  // SD of the draws' log estimates
+  double linkage_share = 0;   // share of the interval's width that linkage adds
+};
+/// `reference_estimate` is the draws' estimator on the saved pairs clustered at the link's
+/// threshold: the centre is the model's estimate times the draws' geometric mean over it
+/// (the 3-argument form takes the model's estimate as the reference).
+CombinedInterval combine_with_draws(double model_estimate, const estimate::Interval& model_interval,
+                                    double reference_estimate,
+                                    const std::vector<double>& draw_estimates);
+CombinedInterval combine_with_draws(double model_estimate, const estimate::Interval& model_interval,
+                                    const std::vector<double>& draw_estimates);
+
+/// Everything the victims' answer says about linkage.
+struct LinkageUncertainty {
+  int draws = 0;
+  std::vector<double> draw_estimates;
+  std::vector<std::int64_t> draw_persons;
+  std::vector<double> mean_counts;  // the draws' mean capture table
+  std::int64_t link_persons = 0,
+               recluster_persons = 0;  // the link's, and the saved pairs' at its threshold
+  ExpectedErrors expected;
+  double model_estimate = 0;
+  estimate::Interval model_interval;
+  CombinedInterval combined;
+  std::string draw_method;  // how each draw was estimated, in words
+  double seconds = 0;
+  nlohmann::ordered_json to_json() const;
+};
+
+/// One point of the threshold curve.
+struct ThresholdPoint {
+  double threshold = 0;
+  std::int64_t persons = 0;
+  double estimate = 0;
+  estimate::Interval interval;
+};
+nlohmann::ordered_json threshold_curve_json(const std::vector<ThresholdPoint>& curve);
+
+/// Re-estimates a capture table (the headline method, cheaply): used per draw and per
+/// threshold. Returns the estimate and its interval (NaN when none).
+using TableEstimator =
+    std::function<std::pair<double, estimate::Interval>(const estimate::CaptureTable&)>;
+
+/// `draws` partitions (seeded), each estimated; combined with the model's interval.
+LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_estimate,
+                                       const estimate::Interval& model_interval, int draws,
+                                       std::uint64_t seed, const TableEstimator& estimator,
+                                       bool quiet);
+
+/// The estimate at each threshold.
+std::vector<ThresholdPoint> threshold_curve(const LinkageInput& in,
+                                            const std::vector<double>& thresholds,
+                                            const TableEstimator& estimator, bool quiet);
+
+}  // namespace joindots::questions

@@ -1,0 +1,192 @@
+// Linkage draws on hand-built cases with known answers: the draws' mean capture table
+// against the expected table, the guard, the threshold re-clustering, and the combination
+// (every pair at 0 or 1: the model's interval unchanged).
+#include "questions/linkage_draws.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/rng.hpp"
+#include "estimate/estimate.hpp"
+
+namespace joindots::questions {
+
+namespace {
+
+/// Lists A (bit 0) and B (bit 1). Persons by the link: {0}, {1}, {2}, {3}, {4}, {5, 6}.
+/// Pairs: (0,1) p = 0.3 and (2,3) p = 0.8 across persons, (5,6) p = 1 inside one.
+LinkageInput two_uncertain_pairs() {
+  LinkageInput in;
+  in.lists = {"A", "B"};
+  in.list_of_record = {0, 1, 0, 1, 0, 1, 0};
+  in.source = {0, 1, 0, 1, 0, 1, 0};
+  in.hard_values.assign(7, {""});
+  in.link_person = {0, 1, 2, 3, 4, 5, 5};
+  in.pairs = {{0, 1, 1.0f, 0.3f, false}, {2, 3, 3.0f, 0.8f, false}, {5, 6, 9.0f, 1.0f, false}};
+  return in;
+}
+
+/// A population of `persons` seen by three lists, each record its own (p = 1 pairs join a
+/// person's records); `noise` pairs at probability 0 between different persons.
+LinkageInput three_lists(int persons) {
+  LinkageInput in;
+  in.lists = {"A", "B", "C"};
+  Rng rng(20251231, "linkage-draws-test");
+  std::uint32_t r = 0;
+  for (int p = 0; p < persons; ++p) {
+    // Independent lists recording each person with probabilities 0.5, 0.4 and 0.6 (seeded).
+    std::vector<std::uint32_t> records;
+    for (std::uint32_t j = 0; j < 3; ++j)
+      if (rng.bernoulli(0.5 + (j == 1 ? -0.1 : j == 2 ? 0.1 : 0.0))) {
+        in.list_of_record.push_back(j);
+        in.source.push_back(j);
+        in.hard_values.push_back({""});
+        in.link_person.push_back(static_cast<std::uint32_t>(p));
+        records.push_back(r++);
+      }
+    if (records.empty()) {  // a person no list recorded is not in the data: recorded by A alone
+      in.list_of_record.push_back(0);
+      in.source.push_back(0);
+      in.hard_values.push_back({""});
+      in.link_person.push_back(static_cast<std::uint32_t>(p));
+      records.push_back(r++);
+    }
+    for (std::size_t x = 0; x < records.size(); ++x)
+      for (std::size_t y = x + 1; y < records.size(); ++y)
+        in.pairs.push_back({records[x], records[y], 10.0f, 1.0f, false});
+  }
+  for (std::uint32_t a = 0; a + 5 < r; a += 7) in.pairs.push_back({a, a + 5, -5.0f, 0.0f, false});
+  return in;
+}
+
+std::pair<double, estimate::Interval> headline(const estimate::CaptureTable& t) {
+  estimate::EstimateOptions o;
+  o.headline_only = true;
+  o.bootstrap_replicates = 0;
+  const auto r = estimate::estimate_all(t, o);
+  return {r.estimate, r.interval};
+}
+
+}  // namespace
+
+TEST(LinkageDraws, DrawsMeanTableMatchesTheExpectedTable) {
+  const auto in = two_uncertain_pairs();
+  // Expected: A only 0.7 + 0.2 + 1 (record 4); B only 0.7 + 0.2; AB 0.3 + 0.8 + 1.
+  const int draws = 4000;
+  std::vector<double> mean(4, 0.0);
+  for (int d = 0; d < draws; ++d) {
+    const auto counts = pattern_counts(in, draw_partition(in, 7, d).cluster);
+    for (std::size_t c = 0; c < 4; ++c) mean[c] += static_cast<double>(counts[c]) / draws;
+  }
+  // Each count's SD is at most sqrt(0.21 + 0.16) = 0.61: 0.04 is over 4 standard errors.
+  EXPECT_NEAR(mean[1], 1.9, 0.04);
+  EXPECT_NEAR(mean[2], 0.9, 0.04);
+  EXPECT_NEAR(mean[3], 2.1, 0.04);
+  EXPECT_EQ(mean[0], 0.0);
+
+  const auto e = expected_errors(in);
+  EXPECT_NEAR(e.false_non_links, 1.1, 1e-6);
+  EXPECT_NEAR(e.false_links, 0.0, 1e-6);
+  EXPECT_EQ(e.uncertain_pairs, 2);
+}
+
+TEST(LinkageDraws, LinkageUncertaintyReportsTheMeanTable) {
+  const auto in = two_uncertain_pairs();
+  const TableEstimator observed = [](const estimate::CaptureTable& t) {
+    return std::pair{static_cast<double>(t.observed()), estimate::Interval{}};
+  };
+  const auto u = linkage_uncertainty(in, 10, {8, 12, 0.95, "test"}, 3000, 3, observed, true);
+  EXPECT_NEAR(u.mean_counts[1], 1.9, 0.05);
+  EXPECT_NEAR(u.mean_counts[3], 2.1, 0.05);
+  EXPECT_EQ(u.link_persons, 6);
+  EXPECT_EQ(u.recluster_persons,
+            5);  // (2,3) at 0.8 links at the threshold 0.5, (0,1) at 0.3 does not
+}
+
+TEST(LinkageDraws, HardFieldsRefuseADrawnLink) {
+  auto in = two_uncertain_pairs();
+  in.hard_values[2] = {"4010232137"};
+  in.hard_values[3] = {"9434765919"};
+  for (int d = 0; d < 200; ++d) {
+    const auto c = draw_partition(in, 1, d).cluster;
+    ASSERT_NE(c[2], c[3]) << "draw " << d;
+  }
+}
+
+TEST(LinkageDraws, ThresholdDecidesTheReclustering) {
+  const auto in = two_uncertain_pairs();
+  EXPECT_EQ(recluster_at(in, 0.2).clusters, 4u);
+  EXPECT_EQ(recluster_at(in, 0.5).clusters, 5u);
+  EXPECT_EQ(recluster_at(in, 0.9).clusters, 6u);
+  const TableEstimator observed = [](const estimate::CaptureTable& t) {
+    return std::pair{static_cast<double>(t.observed()), estimate::Interval{}};
+  };
+  const auto curve = threshold_curve(in, {0.2, 0.5, 0.9}, observed, true);
+  ASSERT_EQ(curve.size(), 3u);
+  EXPECT_EQ(curve[0].persons, 4);
+  EXPECT_EQ(curve[2].persons, 6);
+  EXPECT_DOUBLE_EQ(curve[1].estimate, 5.0);
+}
+
+TEST(LinkageDraws, PairsAtZeroOrOneLeaveTheModelIntervalUnchanged) {
+  const auto in = three_lists(400);
+  const auto table =
+      estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
+  const auto [est, iv] = headline(table);
+  ASSERT_TRUE(std::isfinite(est));
+  const auto u = linkage_uncertainty(in, est, iv, 5, 1, headline, true);
+  EXPECT_EQ(u.combined.estimate, est);
+  EXPECT_EQ(u.combined.interval.low, iv.low);
+  EXPECT_EQ(u.combined.interval.high, iv.high);
+  EXPECT_EQ(u.combined.linkage_share, 0.0);
+  for (auto p : u.draw_persons) EXPECT_EQ(p, 400);
+}
+
+TEST(LinkageDraws, UncertainPairsWidenTheIntervalAndCorrectTheSpuriousOneListPersons) {
+  auto in = three_lists(400);
+  // Split 20 persons' A-B links into uncertain ones: the link (threshold 0.5) broke them
+  // at p = 0.45, so it counted 20 persons twice, as one-list persons: 45% of them, on its own
+  // probabilities, wrongly.
+  int split = 0;
+  for (auto& p : in.pairs) {
+    if (split == 20) break;
+    if (p.probability == 1.0f && in.list_of_record[p.a] == 0 && in.list_of_record[p.b] == 1) {
+      bool alone = true;  // the person has just these two records
+      for (std::size_t r = 0; r < in.link_person.size(); ++r)
+        if (r != p.a && r != p.b && in.link_person[r] == in.link_person[p.a]) alone = false;
+      if (!alone) continue;
+      p.probability = 0.45f;
+      in.link_person[p.b] = static_cast<std::uint32_t>(400 + split);
+      ++split;
+    }
+  }
+  ASSERT_EQ(split, 20);
+  const auto table =
+      estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
+  const auto [est, iv] = headline(table);
+  const auto u = linkage_uncertainty(in, est, iv, 40, 1, headline, true);
+  EXPECT_LT(u.combined.interval.low / u.combined.estimate, iv.low / est);
+  EXPECT_GT(u.combined.interval.high / u.combined.estimate, iv.high / est);
+  EXPECT_GT(u.combined.linkage_share, 0.0);
+  EXPECT_LT(u.combined.estimate, est);  // fewer spurious one-list persons: a smaller total
+  EXPECT_NEAR(u.expected.false_non_links, 20 * 0.45, 1e-4);
+}
+
+TEST(LinkageDraws, CombinationIsRubinsRuleOnTheLogScale) {
+  // Model: 100 (80-125), symmetric on the log scale; draws exp(+-0.1) around 100.
+  const estimate::Interval model{80, 125, 0.95, "test"};
+  const auto c = combine_with_draws(100, model, {100 * std::exp(0.1), 100 * std::exp(-0.1)});
+  const double z = 1.959963984540054, se = std::log(1.25) / z,
+               between = 0.02;  // var of +-0.1 with M - 1 = 1
+  EXPECT_NEAR(c.estimate, 100, 1e-9);
+  EXPECT_NEAR(c.interval.high, 100 * std::exp(z * std::sqrt(se * se + 1.5 * between)), 1e-6);
+  EXPECT_NEAR(c.interval.low, 100 * std::exp(-z * std::sqrt(se * se + 1.5 * between)), 1e-6);
+  EXPECT_NEAR(c.between_sd_log, std::sqrt(between), 1e-12);
+  // No usable draw: the model's answer.
+  const auto none = combine_with_draws(100, model, {std::nan("")});
+  EXPECT_EQ(none.interval.low, 80);
+  EXPECT_EQ(none.interval.high, 125);
+}
+
+}  // namespace joindots::questions
