@@ -254,6 +254,33 @@ nlohmann::json review_json(Store& store) {
   return out;
 }
 
+/// How much the victims' figure hangs on linkage: the linkage draws (the share of the
+/// interval's width they add, the correction) and the threshold curve, estimates published
+/// as the headline's are; the persons at each threshold only in the restricted tier.
+void add_linkage_uncertainty(nlohmann::json& b, const nlohmann::json& answers, bool withheld, bool is_public) {
+  const auto linkage = answers.value("linkage", nlohmann::json(nullptr));
+  const auto curve = answers.value("threshold_curve", nlohmann::json::array());
+  if (withheld || (linkage.is_null() && curve.empty())) return;
+  nlohmann::json out = nlohmann::json::object();
+  if (linkage.is_object()) {
+    out["draws"] = linkage.at("draws");
+    out["linkage_share_of_width"] = std::round(linkage.at("linkage_share_of_width").get<double>() * 100) / 100;
+    out["correction"] = std::round(linkage.at("correction").get<double>() * 1000) / 1000;
+    out["without_linkage_error"] = published_estimate(linkage.at("model_estimate"), linkage.at("model_interval"), is_public);
+    out["with_linkage_error"] = published_estimate(linkage.at("estimate"), linkage.at("interval"), is_public);
+    out["rule"] = linkage.at("rule");
+  }
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& p : curve) {
+    nlohmann::json point = published_estimate(p.at("estimate"), p.at("interval"), is_public);
+    point["threshold"] = p.at("threshold");
+    if (!is_public) point["persons"] = p.at("persons");
+    points.push_back(std::move(point));
+  }
+  out["threshold_curve"] = std::move(points);
+  b["linkage_uncertainty"] = std::move(out);
+}
+
 /// The four answers and the strata of an estimate run, through disclosure control: known
 /// counts in one release (strata of a dimension add up to the known total), estimates
 /// rounded, and an estimate withheld wherever its known count is suppressed.
@@ -314,8 +341,11 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
     h["known"] = cell(known);
     h["method"] = a.value("method", "");
     h["note"] = a.value("assumption", "");
+    // Cautions said at the headline (figures in them at two significant figures).
+    if (a.contains("cautions")) h["cautions"] = a.at("cautions");
     b["headline"][q] = h;
   }
+  add_linkage_uncertainty(b, answers, published[question_cell["victims"]].suppressed(), is_public);
   b["lists"] = lists;
   if (has_overlap) {
     nlohmann::json patterns = nlohmann::json::array(), totals = nlohmann::json::array();

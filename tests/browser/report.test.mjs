@@ -128,6 +128,22 @@ test("the overlap of lists, the models compared and the linkage diagnostics show
   await page.close();
 });
 
+test("the victims' card says its cautions; the threshold curve and the linkage share are shown", async () => {
+  const { page, problems } = await openReport("report-public.html");
+  const bundle = JSON.parse(await page.locator("#joindots-bundle").textContent());
+  const cautions = bundle.headline.victims.cautions;
+  assert.ok(Array.isArray(cautions), "the bundle carries the victims' cautions (possibly none)");
+  const shown = await page.locator('[data-question="Victims"] .caution').allTextContents();
+  assert.deepEqual(shown, cautions.map((c) => `Caution: ${c}`));
+  const lu = bundle.linkage_uncertainty;
+  assert.ok(lu && lu.draws > 0, "estimate --db draws linkages by default");
+  assert.ok(lu.linkage_share_of_width >= 0 && lu.linkage_share_of_width < 1);
+  assert.match(await page.locator("#linkage-share").textContent(), new RegExp(`${lu.draws} plausible linkages`));
+  assert.equal(await page.locator("#threshold-table tbody tr").count(), lu.threshold_curve.length);
+  assert.ok(lu.threshold_curve.every((p) => p.persons === undefined), "no person counts per threshold in the public tier");
+  assert.deepEqual(problems, []);
+});
+
 test("every chart is an image with a text alternative and a table behind it; controls work by keyboard", async () => {
   const { page, problems } = await openReport("report-public.html");
   const charts = await page.locator("svg[role=img], div[role=img]").evaluateAll((cs) => cs.map((c) => ({
@@ -378,6 +394,11 @@ test("flagged (sparse) strata: grey on the regional map with their reason, liste
       assert.ok(drawn[0].title.includes(r.flag || "withheld"), `${r.value}: the reason in its title (${drawn[0].title})`);
     } else {
       assert.notEqual(drawn[0].fill, "#d0d0d0", `${r.value} is coloured`);
+      // ... and never in a grey that could read as "not estimated" (cividis's mid-range was one).
+      const rgb = drawn[0].fill.startsWith("#")
+        ? [1, 3, 5].map((i) => parseInt(drawn[0].fill.slice(i, i + 2), 16))
+        : drawn[0].fill.match(/\d+/g).slice(0, 3).map(Number);
+      assert.ok(Math.max(...rgb) - Math.min(...rgb) > 40, `${r.value}: its colour ${drawn[0].fill} is not a grey`);
       assert.ok(drawn[0].title.includes(r.estimate.toLocaleString("en-GB")), `${r.value}: the estimate in its title`);
     }
   }

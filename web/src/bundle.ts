@@ -12,6 +12,8 @@ export interface Estimate {
   interval?: [number, number];
   method?: string;
   note?: string;
+  /** Said at the headline: methods that disagree, linkage or the threshold moving the answer. */
+  cautions?: string[];
 }
 
 export interface AreaRow {
@@ -193,7 +195,19 @@ export interface Linkage {
   evaluation?: Record<string, number | Cell>;
 }
 
+/** How much the victims' total hangs on linkage: the linkage draws and the threshold curve. */
+export interface LinkageUncertainty {
+  draws?: number;
+  linkage_share_of_width?: number;
+  correction?: number;
+  without_linkage_error?: { estimate?: number; interval?: [number, number] };
+  with_linkage_error?: { estimate?: number; interval?: [number, number] };
+  rule?: string;
+  threshold_curve: { threshold: number; estimate?: number; interval?: [number, number]; persons?: number }[];
+}
+
 export interface BundleExtras {
+  linkage_uncertainty?: LinkageUncertainty | null;
   overlap?: Overlap | null;
   models?: Models | null;
   linkage?: Linkage[];

@@ -31,6 +31,7 @@ function headlineCard(title: string, unit: string, e: Estimate | null) {
     const interval = e.interval ? ` (95% interval ${e.interval[0].toLocaleString("en-GB")}–${e.interval[1].toLocaleString("en-GB")})` : "";
     card.append(el("p", { class: "estimate" }, "Estimated: ", el("strong", { "data-value": "estimate" }, e.estimate.toLocaleString("en-GB")), interval));
   }
+  for (const c of e.cautions ?? []) card.append(el("p", { class: "caution", role: "note" }, el("strong", {}, "Caution: "), c));
   if (e.method || e.note)
     card.append(el("details", { class: "assumption" }, el("summary", {}, "How it is estimated"),
       ...(e.method ? [el("p", { class: "method" }, e.method)] : []), ...(e.note ? [el("p", {}, e.note)] : [])));
@@ -91,7 +92,8 @@ function regionSection(bundle: Bundle, regions: FeatureCollection | null) {
     const figure = Plot.plot({
       projection: { type: "mercator", domain: regions },
       width: 640, height: 700,
-      color: { type: "linear", scheme: "cividis", legend: true, label: "Estimated victims (grey: not estimated)", unknown: "#d0d0d0" },
+      // Viridis has no grey anywhere along it (cividis passes through one mid-range), so grey means only "not estimated".
+      color: { type: "linear", scheme: "viridis", legend: true, label: "Estimated victims (grey: not estimated)", unknown: "#d0d0d0" },
       marks: [
         Plot.geo(regions, {
           fill: (f: any) => byName.get(f.properties.rgn_nm)?.estimate ?? null,

@@ -3,7 +3,7 @@
 // convergence.
 import * as Plot from "@observablehq/plot";
 
-import { Bundle, formatCell, MethodRow, Models } from "./bundle";
+import { Bundle, formatCell, LinkageUncertainty, MethodRow, Models } from "./bundle";
 import { downloadButton, toCsv } from "./csv";
 import { asImage, el, fmtInterval, fmtNumber, section, table, tableBehind } from "./dom";
 
@@ -84,5 +84,35 @@ export function modelsSection(bundle: Bundle) {
       ], { class: "keyvalue" }));
   }
   sec.append(el("p", { class: "meta" }, `Known victims: ${formatCell(models.known)}. ${models.interval_kind ? `Headline interval: ${models.interval_kind}.` : ""}`));
+  const lu = bundle.linkage_uncertainty;
+  if (lu) sec.append(...linkageUncertainty(lu));
   return sec;
+}
+
+/** How much the victims' total hangs on linkage: the draws' share of the interval and the threshold curve. */
+function linkageUncertainty(lu: LinkageUncertainty) {
+  const out: Node[] = [el("h3", {}, "How much the answer hangs on linkage")];
+  if (lu.draws) {
+    const share = Math.round(100 * (lu.linkage_share_of_width ?? 0));
+    const moved = Math.round(1000 * (lu.correction ?? 0)) / 10;
+    out.push(el("p", { id: "linkage-share" },
+      `Record linkage is not certain. ${lu.draws} plausible linkages drawn from the match probabilities: ${share}% of the headline interval's width comes from linkage error, and correcting for the expected missed and false matches moved the estimate by ${moved > 0 ? "+" : ""}${moved}% (from ${fmtNumber(lu.without_linkage_error?.estimate)}, ${fmtInterval(lu.without_linkage_error?.interval)}, taking every link decision as certain).`));
+  }
+  const drawn = lu.threshold_curve.filter((p) => p.estimate !== undefined && p.interval);
+  if (drawn.length) {
+    out.push(el("p", {}, "The victims' total re-estimated with the records re-linked at each match threshold (a pair at or above the threshold links two records): where the curve is flat, the answer does not hang on the threshold."),
+      asImage(Plot.plot({
+        width: 720, height: 280,
+        x: { label: "Match threshold", domain: [0, 1], grid: true },
+        y: { label: "Estimated victims (95% interval)", grid: true },
+        marks: [
+          Plot.ruleX(drawn, { x: "threshold", y1: (p: { interval?: [number, number] }) => p.interval![0], y2: (p: { interval?: [number, number] }) => p.interval![1], stroke: "#0072B2", strokeWidth: 2 }),
+          Plot.line(drawn, { x: "threshold", y: "estimate", stroke: "#0072B2" }),
+          Plot.dot(drawn, { x: "threshold", y: "estimate", fill: "#0072B2", r: 4, className: "threshold-points", title: (p: { threshold: number; estimate?: number; interval?: [number, number] }) => `threshold ${p.threshold}: ${fmtNumber(p.estimate)} (${fmtInterval(p.interval)})` }),
+        ],
+      }), "The estimated victims at each match threshold, with 95% intervals. The table below holds the same figures."),
+      tableBehind("The threshold curve as a table", table("Estimated victims by match threshold", ["Threshold", "Estimate", "95% interval", ...(drawn.some((p) => p.persons !== undefined) ? ["Known persons"] : [])],
+        lu.threshold_curve.map((p) => [p.threshold.toString(), fmtNumber(p.estimate), fmtInterval(p.interval), ...(p.persons !== undefined ? [fmtNumber(p.persons)] : [])]), { id: "threshold-table" })));
+  }
+  return out;
 }
