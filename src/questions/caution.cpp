@@ -46,8 +46,8 @@ std::string method_disagreement(const FourAnswers& a) {
   }
   if (!worst) return {};
   bool poor_fit = false;
-  for (const auto& n : a.victims_detail.notes)
-    poor_fit = poor_fit || n.find("fits poorly") != std::string::npos;
+  for (const auto& n : a.victims_detail.notes)  // the estimate's note on the headline's own model
+    poor_fit = poor_fit || (n.starts_with(a.victims_detail.headline + ":") && n.find("fits poorly") != std::string::npos);
   return fmt::format(
       "Methods disagree: {} gives {} ({}), outside the headline's 95% interval ({}), so trust the "
       "headline's "

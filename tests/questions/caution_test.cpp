@@ -1,0 +1,70 @@
+// The cautions said at the headline: each condition on its own, and none when all agree.
+#include "questions/caution.hpp"
+
+#include <gtest/gtest.h>
+
+namespace joindots::questions {
+
+namespace {
+
+FourAnswers agreeing() {
+  FourAnswers a;
+  a.victims.estimate = 6450;
+  a.victims.interval = {6100, 6900, 0.95, "test"};
+  a.victims_detail.headline = "loglinear_heterogeneity";
+  a.victims_detail.methods = {{"loglinear_heterogeneity", 6450, {6100, 6900, 0.95, "profile"}, {}},
+                              {"lcmcr", 6300, {5900, 6700, 0.95, "posterior"}, {}}};
+  return a;
+}
+
+}  // namespace
+
+TEST(Caution, NoneWhenMethodsLinkageAndThresholdAgree) {
+  auto a = agreeing();
+  a.threshold_curve = {{0.3, 100, 6400, {}}, {0.5, 100, 6450, {}}, {0.8, 100, 6600, {}}};
+  EXPECT_TRUE(headline_cautions(a).empty());
+}
+
+TEST(Caution, MethodsWhoseIntervalsDoNotOverlapAreNamedWithTheSpan) {
+  auto a = agreeing();
+  a.victims_detail.methods[1] = {"lcmcr", 5160, {4900, 5400, 0.95, "posterior"}, {}};
+  a.victims_detail.notes = {
+      "loglinear_heterogeneity: the chosen model [12,3]+Darroch fits poorly (p = 0.001)"};
+  const auto c = headline_cautions(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("lcmcr gives 5,200 (4,900–5,400)"), std::string::npos) << c[0];
+  EXPECT_NE(c[0].find("trust the headline's interval less"), std::string::npos) << c[0];
+  EXPECT_NE(c[0].find("its model fits the lists poorly"), std::string::npos) << c[0];
+  EXPECT_NE(c[0].find("anywhere from 4,900 to 6,900"), std::string::npos) << c[0];
+  // A poor fit of another method's model is not the headline's.
+  a.victims_detail.notes = {"loglinear: the chosen model [12,3] fits poorly (p = 0.001)"};
+  EXPECT_EQ(headline_cautions(a)[0].find("fits the lists poorly"), std::string::npos);
+}
+
+TEST(Caution, LinkageAndThresholdThatMoveTheAnswer) {
+  auto a = agreeing();
+  LinkageUncertainty u;
+  u.model_estimate = 6800;
+  u.combined.estimate = 6450;  // the correction moved it by -5%
+  u.combined.linkage_share = 0.1;
+  a.linkage = u;
+  a.threshold_curve = {{0.3, 100, 6000, {}}, {0.5, 100, 6450, {}}, {0.8, 100, 7000, {}}};
+  const auto c = headline_cautions(a);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_NE(c[0].find("trust the uncorrected 6,800 less"), std::string::npos) << c[0];
+  EXPECT_NE(c[0].find("missed match"), std::string::npos) << c[0];
+  EXPECT_NE(c[1].find("6,000 at 0.3 against 7,000 at 0.8"), std::string::npos) << c[1];
+  // A small move and share: nothing said about linkage.
+  a.linkage->combined.estimate = 6700;
+  a.threshold_curve.clear();
+  EXPECT_TRUE(headline_cautions(a).empty());
+}
+
+TEST(Caution, Thousands) {
+  EXPECT_EQ(thousands(0), "0");
+  EXPECT_EQ(thousands(999.4), "999");
+  EXPECT_EQ(thousands(1234567), "1,234,567");
+  EXPECT_EQ(thousands(-12345), "-12,345");
+}
+
+}  // namespace joindots::questions
