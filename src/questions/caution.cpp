@@ -47,7 +47,8 @@ std::string method_disagreement(const FourAnswers& a) {
   if (!worst) return {};
   bool poor_fit = false;
   for (const auto& n : a.victims_detail.notes)  // the estimate's note on the headline's own model
-    poor_fit = poor_fit || (n.starts_with(a.victims_detail.headline + ":") && n.find("fits poorly") != std::string::npos);
+    poor_fit = poor_fit || (n.starts_with(a.victims_detail.headline + ":") &&
+                            n.find("fits poorly") != std::string::npos);
   return fmt::format(
       "Methods disagree: {} gives {} ({}), outside the headline's 95% interval ({}), so trust the "
       "headline's "
@@ -63,6 +64,15 @@ std::string linkage_matters(const FourAnswers& a) {
   if (!a.linkage) return {};
   const auto& u = *a.linkage;
   if (!(u.model_estimate > 0) || !std::isfinite(u.combined.estimate)) return {};
+  if (!u.reproduces_link)
+    return fmt::format(
+        "Linkage error may be much larger than the interval shows: the link's saved pairs do not "
+        "re-create its "
+        "persons ({} against {}), so no correction for linkage error is made; trust the figure "
+        "less and check the "
+        "linkage (blocking, threshold, identifiers).",
+        figure(static_cast<double>(u.recluster_persons)),
+        figure(static_cast<double>(u.link_persons)));
   const double shift = u.combined.estimate / u.model_estimate - 1;
   if (std::abs(shift) < kLinkageShift && u.combined.linkage_share < kLinkageShare) return {};
   return fmt::format(

@@ -249,7 +249,19 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
     progress.advance();
   }
   progress.finish();
-  u.combined = combine_with_draws(model_estimate, model_interval, reference, u.draw_estimates);
+  constexpr double kReproduced = 0.01;
+  u.reproduces_link = std::abs(static_cast<double>(u.recluster_persons - u.link_persons)) <=
+                      kReproduced * static_cast<double>(u.link_persons);
+  double centre =
+      reference;  // without a like-with-like reference: the draws' own centre, no correction
+  if (!u.reproduces_link) {
+    double sum = 0;
+    int used = 0;
+    for (double d : u.draw_estimates)
+      if (std::isfinite(d) && d > 0) sum += std::log(d), ++used;
+    if (used > 0) centre = std::exp(sum / used);
+  }
+  u.combined = combine_with_draws(model_estimate, model_interval, centre, u.draw_estimates);
   u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return u;
 }
@@ -280,6 +292,7 @@ nlohmann::ordered_json LinkageUncertainty::to_json() const {
   j["interval"] = interval_array(combined.interval);
   j["model_estimate"] = number_or_null(model_estimate);
   j["model_interval"] = interval_array(model_interval);
+  j["reproduces_link"] = reproduces_link;
   j["correction"] = model_estimate > 0 ? combined.estimate / model_estimate - 1 : 0.0;
   j["linkage_share_of_width"] = combined.linkage_share;
   j["between_draw_sd_log"] = combined.between_sd_log;

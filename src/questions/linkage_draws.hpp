@@ -90,6 +90,11 @@ struct LinkageUncertainty {
   std::vector<double> mean_counts;  // the draws' mean capture table
   std::int64_t link_persons = 0,
                recluster_persons = 0;  // the link's, and the saved pairs' at its threshold
+  /// Whether the saved pairs re-clustered at the link's threshold give back the link's
+  /// persons within 1%. When not (the cohesion guard saw pairs the run did not save, as
+  /// under heavy identifier noise), the draws cannot be compared with the link's table like
+  /// with like: no correction is applied, only their spread, and a caution says so.
+  bool reproduces_link = true;
   ExpectedErrors expected;
   double model_estimate = 0;
   estimate::Interval model_interval;

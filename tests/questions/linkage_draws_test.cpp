@@ -100,8 +100,12 @@ TEST(LinkageDraws, LinkageUncertaintyReportsTheMeanTable) {
   EXPECT_NEAR(u.mean_counts[1], 1.9, 0.05);
   EXPECT_NEAR(u.mean_counts[3], 2.1, 0.05);
   EXPECT_EQ(u.link_persons, 6);
-  EXPECT_EQ(u.recluster_persons,
-            5);  // (2,3) at 0.8 links at the threshold 0.5, (0,1) at 0.3 does not
+  // (2,3) at 0.8 links at the threshold 0.5, (0,1) at 0.3 does not.
+  EXPECT_EQ(u.recluster_persons, 5);
+  // 5 persons against the link's 6: not like with like, so no correction, only the spread.
+  EXPECT_FALSE(u.reproduces_link);
+  EXPECT_NEAR(u.combined.estimate, 10, 1e-9);
+  EXPECT_GT(u.combined.interval.high, 12);
 }
 
 TEST(LinkageDraws, HardFieldsRefuseADrawnLink) {
@@ -140,6 +144,7 @@ TEST(LinkageDraws, PairsAtZeroOrOneLeaveTheModelIntervalUnchanged) {
   EXPECT_EQ(u.combined.interval.low, iv.low);
   EXPECT_EQ(u.combined.interval.high, iv.high);
   EXPECT_EQ(u.combined.linkage_share, 0.0);
+  EXPECT_TRUE(u.reproduces_link);
   for (auto p : u.draw_persons) EXPECT_EQ(p, 400);
 }
 
