@@ -283,6 +283,16 @@ Tallies tally(const std::vector<Row>& rows, std::vector<std::string>& order) {
   }
   for (auto& [key, methods] : tallies)
     for (auto& [method, t] : methods) std::sort(t.widths.begin(), t.widths.end());
+  // Scenarios in the presets' order (end to end before its perfect-linkage twin).
+  auto rank = [](const std::string& key) {
+    const auto presets = simulate::scenario_presets();
+    const std::string name = key.substr(0, key.find('|'));
+    for (std::size_t k = 0; k < presets.size(); ++k)
+      if (presets[k].name == name) return std::pair(k, key.ends_with("perfect linkage"));
+    return std::pair(presets.size(), false);
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   return tallies;
 }
 
