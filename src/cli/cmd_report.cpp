@@ -12,6 +12,7 @@
 #include "report/bundle.hpp"
 #include "report/bundle_audit.hpp"
 #include "report/html.hpp"
+#include "io/text_file.hpp"
 
 namespace joindots::cli {
 
@@ -47,7 +48,7 @@ int run_report(const ReportOptions& opt) {
     for (const auto& c : audit->cells) suppressed += c.suppressed();
   report::write_report_html(opt.out, bundle, data / "geo" / "lad23_ew_super_generalised.geojson");
   if (!opt.bundle_out.empty()) {
-    std::ofstream(opt.bundle_out) << bundle.dump(2) << '\n';
+    write_file_atomically(opt.bundle_out, bundle.dump(2) + '\n');
   }
   const auto bytes = std::filesystem::file_size(opt.out);
   if (opt.common.json) {

@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "io/escape.hpp"
+#include "io/text_file.hpp"
 
 namespace joindots {
 
@@ -47,7 +49,10 @@ CsvWriter::~CsvWriter() {
   }
 }
 
-void CsvWriter::write_field(std::string_view f) {
+void CsvWriter::write_field(std::string_view cell) {
+  // Every CSV joindots writes for people to open is safe against formula injection.
+  const std::string safe = escape::csv_cell_needs_prefix(cell) ? escape::csv_cell(cell) : std::string();
+  const std::string_view f = safe.empty() ? cell : std::string_view(safe);
   if (f.find_first_of(",\"\r\n") == std::string_view::npos) {
     std::fwrite(f.data(), 1, f.size(), file_);
     return;
@@ -78,10 +83,15 @@ void CsvWriter::write_row(std::initializer_list<std::string_view> fields) {
 
 void CsvWriter::close() {
   if (!file_) return;
-  const bool failed = std::ferror(file_) != 0;
-  const int rc = std::fclose(file_);
+  int error_number = std::ferror(file_) != 0 || std::fflush(file_) != 0 ? (errno ? errno : EIO) : 0;
+  if (std::fclose(file_) != 0 && error_number == 0) error_number = errno;
   file_ = nullptr;
-  if (failed || rc != 0) throw InternalError(fmt::format("{}: write failed", tmp_path_.string()));
+  if (error_number != 0) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp_path_, ignored);  // nothing half-written is left behind
+    throw InternalError(fmt::format("{}: cannot write: {}; nothing was written", path_.string(),
+                                    write_error_text(error_number)));
+  }
   std::filesystem::rename(tmp_path_, path_);
 }
 

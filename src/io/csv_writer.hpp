@@ -1,6 +1,7 @@
 #pragma once
 // Buffered CSV writer: quotes a field only when it holds a comma, quote, CR or LF, doubles
-// quotes inside, ends lines with LF. Writes to `path.tmp` and renames on close(), so a
+// quotes inside, ends lines with LF; a text cell that a spreadsheet would take for a formula
+// gets a leading ' (escape::csv_cell). Writes to `path.tmp` and renames on close(), so a
 // reader never sees half a file.
 #include <cstdio>
 #include <filesystem>
@@ -36,7 +37,8 @@ class CsvWriter {
   std::int64_t rows_ = 0;
 };
 
-/// Appends one CSV-escaped field to `out`.
+/// Appends one CSV-quoted field to `out`, as it is (no formula neutralising: for the
+/// simulator's agency files, which are input data).
 void append_csv_field(std::string& out, std::string_view field);
 
 }  // namespace joindots

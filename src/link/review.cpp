@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
+#include "io/escape.hpp"
 
 namespace joindots::link {
 
@@ -64,7 +65,9 @@ std::vector<ReviewDecision> read_review_decisions(const std::filesystem::path& p
     std::string d = row.fields[dc];
     std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (d.empty()) continue;
-    ReviewDecision rd{row.fields[sa], row.fields[ia], row.fields[sb], row.fields[ib]};
+    // The review file was written with formula-safe cells; read the values back.
+    auto value = [&](std::size_t i) { return std::string(escape::csv_cell_value(row.fields[i])); };
+    ReviewDecision rd{value(sa), value(ia), value(sb), value(ib)};
     if (d == "match" || d == "yes" || d == "y" || d == "1") rd.match = true;
     else if (d == "non_match" || d == "non-match" || d == "nonmatch" || d == "no" || d == "n" || d == "0") rd.match = false;
     else {

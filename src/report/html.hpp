@@ -15,8 +15,6 @@ std::filesystem::path web_dist_dir();
 /// The region boundaries (GeoJSON, property rgn_nm) in the same folder as the districts'.
 std::filesystem::path regions_geojson_beside(const std::filesystem::path& districts_geojson);
 
-/// JSON safe to place inside <script type="application/json">: "</" becomes "<\/".
-std::string json_for_script(const nlohmann::json& value);
 
 /// Writes the report to `out` (via a temporary file and a rename).
 void write_report_html(const std::filesystem::path& out, const nlohmann::json& bundle,

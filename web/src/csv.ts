@@ -1,7 +1,20 @@
 // Every table on the page can be downloaded as CSV.
 
-function escapeField(value: unknown): string {
+// A text cell a spreadsheet would take for a formula gets a leading ' (OWASP); numbers are
+// left alone. The same rule as the C++ writer's (src/io/escape.cpp, csv_cell).
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function formulaSafe(value: unknown): string {
   const text = value === null || value === undefined ? "" : String(value);
+  if (typeof value === "number") return text;
+  const first = text.charAt(0);
+  if (first !== "" && "=@\t\r'".includes(first)) return `'${text}`;
+  if ((first === "+" || first === "-") && !PLAIN_NUMBER.test(text)) return `'${text}`;
+  return text;
+}
+
+function escapeField(value: unknown): string {
+  const text = formulaSafe(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
