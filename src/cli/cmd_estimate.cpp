@@ -170,6 +170,10 @@ int run_questions(const EstimateCliOptions& opt) {
   if (answers.still_involved_age_unknown)
     fmt::print(" ({} recent persons of unknown age left out)", answers.still_involved_age_unknown);
   fmt::print("\n");
+  for (const auto& [name, a] : {std::pair{"victims", &answers.victims}, std::pair{"areas", &answers.areas},
+                                std::pair{"offences", &answers.offences}, std::pair{"still involved", &answers.still_involved}})
+    if (!a->why.empty()) fmt::print("{}: {}\n", name, a->why);
+  for (const auto& d : answers.diagnostics) fmt::print("warning: {}\n", d.text);
   if (!answers.strata.empty()) {
     fmt::print("\n{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", "stratum", "value", "known", "estimate", "95% interval", "note");
     for (const auto& s : answers.strata) {

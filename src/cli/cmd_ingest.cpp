@@ -20,39 +20,85 @@ struct IngestOptions {
   std::vector<std::string> inputs;
 };
 
-/// Files named on the command line; a folder stands for the *.csv files in it, sorted.
-std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>& inputs) {
+/// The files named on the command line (a folder stands for the *.csv files in it, sorted),
+/// and the paths that cannot be read as one (a symbolic link loop, a folder that cannot be
+/// listed): each of those is a problem of its own, and the other files go on.
+struct Inputs {
   std::vector<std::filesystem::path> files;
+  std::vector<InputIssue> unreadable;
+};
+
+Inputs expand_inputs(const std::vector<std::string>& inputs) {
+  Inputs out;
+  auto unreadable = [&](const std::filesystem::path& path, const std::error_code& ec) {
+    out.unreadable.push_back({path.string(), 0, "",
+                              fmt::format("cannot be read: {}", ec == std::errc::too_many_symbolic_link_levels
+                                                                    ? "a symbolic link loop"
+                                                                    : ec.message())});
+  };
   for (const auto& input : inputs) {
-    if (std::filesystem::is_directory(input)) {
-      std::vector<std::filesystem::path> in_dir;
-      for (const auto& entry : std::filesystem::directory_iterator(input))
-        if (entry.is_regular_file() && entry.path().extension() == ".csv") in_dir.push_back(entry.path());
-      std::sort(in_dir.begin(), in_dir.end());
-      if (in_dir.empty()) throw UsageError(fmt::format("{}: folder holds no .csv files", input));
-      files.insert(files.end(), in_dir.begin(), in_dir.end());
-    } else {
-      files.emplace_back(input);
+    std::error_code ec;
+    const bool is_dir = std::filesystem::is_directory(input, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      unreadable(input, ec);
+      continue;
     }
+    if (!is_dir) {
+      out.files.emplace_back(input);  // ingest_file says what is wrong with it, if anything
+      continue;
+    }
+    std::vector<std::filesystem::path> in_dir;
+    std::filesystem::directory_iterator it(input, ec), end;
+    if (ec) unreadable(input, ec);
+    for (; !ec && it != end; it.increment(ec)) {
+      const auto& path = it->path();
+      if (path.extension() != ".csv") continue;
+      std::error_code entry_ec;
+      const bool regular = it->is_regular_file(entry_ec);  // follows links
+      if (entry_ec) unreadable(path, entry_ec);
+      else if (regular) in_dir.push_back(path);
+    }
+    if (ec) unreadable(input, ec);
+    std::sort(in_dir.begin(), in_dir.end());
+    if (in_dir.empty() && out.unreadable.empty()) throw UsageError(fmt::format("{}: folder holds no .csv files", input));
+    out.files.insert(out.files.end(), in_dir.begin(), in_dir.end());
   }
-  return files;
+  return out;
+}
+
+nlohmann::json issues_json(const std::vector<InputIssue>& issues) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& issue : issues)
+    out.push_back({{"file", issue.file}, {"line", issue.line}, {"field", issue.field}, {"message", issue.message}});
+  return out;
 }
 
 int run_ingest(const IngestOptions& opt) {
-  const auto files = expand_inputs(opt.inputs);
+  const auto [files, unreadable] = expand_inputs(opt.inputs);
   const AreaTable areas = AreaTable::load(data_dir());
+  // A store this command creates is removed again if no file goes in: a rejected file
+  // leaves nothing behind.
+  std::error_code exists_ec;
+  const bool new_store = !std::filesystem::exists(opt.db, exists_ec) && !exists_ec;
   auto store = Store::open(opt.db, /*create=*/true);
   store->ensure_areas(areas);
 
   std::int64_t total_bytes = 0;
-  for (const auto& f : files)
-    if (std::filesystem::is_regular_file(f)) total_bytes += static_cast<std::int64_t>(std::filesystem::file_size(f));
+  for (const auto& f : files) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(f, ec)) total_bytes += static_cast<std::int64_t>(std::filesystem::file_size(f, ec));
+  }
   Progress progress("ingest", "bytes", total_bytes, opt.common.quiet);
   progress.set_secondary("rows");
 
   nlohmann::json report = nlohmann::json::array();
-  std::int64_t ingested = 0, present = 0, rejected = 0, added = 0;
+  std::int64_t ingested = 0, present = 0, rejected = 0, added = 0, warnings = 0;
   std::map<std::string, std::int64_t> by_role;
+  for (const auto& problem : unreadable) {
+    ++rejected;
+    report.push_back({{"path", problem.file}, {"status", "rejected"}, {"problems", 1}, {"issues", issues_json({problem})}});
+    fmt::print(stderr, "{}\n{}: rejected; nothing from it was written\n", problem.to_string(), problem.file);
+  }
   for (const auto& f : files) {
     nlohmann::json entry{{"path", f.string()}};
     try {
@@ -73,25 +119,38 @@ int run_ingest(const IngestOptions& opt) {
         entry["rows"] = r.rows;
         entry["rows_by_role"] = r.rows_by_role;
         for (const auto& [role, n] : r.rows_by_role) by_role[role] += n;
+        entry["warnings"] = r.warnings;
+        entry["warnings_shown"] = issues_json(r.warnings_kept);
+        warnings += r.warnings;
+        if (r.warnings) {
+          for (const auto& w : r.warnings_kept) fmt::print(stderr, "warning: {}\n", w.to_string());
+          fmt::print(stderr, "{}: {} plausible-but-odd value{} accepted with a warning{}\n", f.string(), r.warnings,
+                     r.warnings == 1 ? "" : "s",
+                     r.warnings > static_cast<std::int64_t>(r.warnings_kept.size())
+                         ? fmt::format(" (the first {} shown)", r.warnings_kept.size())
+                         : "");
+        }
       }
     } catch (const BadInputError& e) {
       ++rejected;
       entry["status"] = "rejected";
       entry["problems"] = e.total();
-      nlohmann::json issues = nlohmann::json::array();
-      for (const auto& issue : e.issues())
-        issues.push_back({{"file", issue.file}, {"line", issue.line}, {"field", issue.field}, {"message", issue.message}});
-      entry["issues"] = issues;
+      entry["issues"] = issues_json(e.issues());
       fmt::print(stderr, "{}\n{}: rejected; nothing from it was written\n", e.what(), f.string());
     }
     report.push_back(entry);
   }
   progress.finish();
+  if (new_store && ingested == 0) {
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(opt.db + suffix, exists_ec);
+    if (!opt.common.quiet) fmt::print(stderr, "{}: no file went in, so the new store was not kept\n", opt.db);
+  }
 
   if (opt.common.json) {
     nlohmann::json out{{"db", opt.db},          {"files", report},      {"ingested", ingested},
                        {"already_present", present}, {"rejected", rejected}, {"records_added", added},
-                       {"records_added_by_role", by_role}};
+                       {"records_added_by_role", by_role}, {"warnings", warnings}};
     std::cout << out.dump(2) << '\n';
   } else {
     std::string roles;
@@ -100,6 +159,7 @@ int run_ingest(const IngestOptions& opt) {
                roles.empty() ? "" : " (" + roles + ")");
     if (present) fmt::print("; {} already present", present);
     if (rejected) fmt::print("; {} rejected", rejected);
+    if (warnings) fmt::print("; {} warning{} (see stderr)", warnings, warnings == 1 ? "" : "s");
     fmt::print("\n");
   }
   return rejected ? static_cast<int>(ErrorKind::BadInput) : 0;

@@ -119,7 +119,15 @@ int run_link(const LinkArgs& args) {
     return 0;
   }
   if (!args.db.empty() && !args.inputs.empty()) throw UsageError("link: give either --db or --input, not both");
-  if (!args.db.empty()) return run_link_db(args);
+  if (!args.db.empty()) {
+    // These write files from an --input run; with --db they would be silently ignored.
+    if (!args.review.empty() || !args.out.empty() || !args.truth_column.empty())
+      throw UsageError(
+          "link: --review, --out and --truth-column go with --input; with --db the pairs in the review band are saved "
+          "in the store and listed in the restricted report (joindots report --tier restricted), and --truth DIR "
+          "evaluates against the simulator's truth");
+    return run_link_db(args);
+  }
   if (!args.role.empty() || !args.truth_dir.empty()) throw UsageError("link: --role and --truth go with --db");
   if (args.inputs.empty()) throw UsageError("link: give --db STORE or --input FILE [FILE]");
   link::LinkSettings settings;

@@ -20,6 +20,10 @@ struct StatusOptions {
 int run_status(const StatusOptions& opt) {
   auto store = Store::open(opt.db, /*create=*/false);
   const StoreSummary s = store->summary();
+  nlohmann::json abandoned = nlohmann::json::array();
+  for (const auto& a : s.abandoned_runs)
+    abandoned.push_back(
+        {{"run_id", a.run_id}, {"stage", a.stage}, {"started_at", a.started_at}, {"abandoned_at", a.abandoned_at}});
   if (opt.common.json) {
     nlohmann::json out{{"db", opt.db},
                        {"schema_version", s.schema_version},
@@ -31,13 +35,18 @@ int run_status(const StatusOptions& opt) {
                        {"records_by_role", s.records_by_role},
                        {"areas", s.areas},
                        {"areas_with_records", s.areas_with_records},
-                       {"runs", s.runs}};
+                       {"runs", s.runs},
+                       {"runs_by_status", s.runs_by_status},
+                       {"abandoned_runs", abandoned},
+                       {"ingest_warnings", s.ingest_warnings}};
     std::cout << out.dump(2) << '\n';
     return 0;
   }
   fmt::print("store {} (schema version {})\n", opt.db, s.schema_version);
   fmt::print("  files ingested     {:>10}\n", with_commas(s.files));
   fmt::print("  records            {:>10}\n", with_commas(s.records));
+  fmt::print("  ingest warnings    {:>10}{}\n", with_commas(s.ingest_warnings),
+             s.ingest_warnings ? "  (plausible-but-odd values accepted; docs/schema.md)" : "");
   for (const auto& [role, n] : s.records_by_role) fmt::print("    {:<16} {:>10}\n", role, with_commas(n));
   fmt::print("  {:<18} {:>10} {:>14}\n", "by source type", "records", "organisations");
   for (const auto& [type, n] : s.records_by_source_type) {
@@ -46,7 +55,13 @@ int run_status(const StatusOptions& opt) {
                with_commas(it == s.sources_by_source_type.end() ? 0 : it->second));
   }
   fmt::print("  areas with records {:>10} of {}\n", with_commas(s.areas_with_records), s.areas);
-  fmt::print("  runs of later stages {:>8}\n", s.runs);
+  // Only finished runs are results; the others are shown apart.
+  fmt::print("  runs of later stages {:>8} finished\n", s.runs);
+  for (const auto& [status, n] : s.runs_by_status)
+    if (status != "done") fmt::print("    {:<16} {:>10}\n", status, n);
+  for (const auto& a : s.abandoned_runs)
+    fmt::print("    abandoned: run {} ({}) started {}, its process gone (found {})\n", a.run_id, a.stage, a.started_at,
+               a.abandoned_at);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "io/csv_reader.hpp"
 
 namespace joindots::estimate {
@@ -70,6 +71,7 @@ CaptureTable read_capture_table(const std::filesystem::path& path) {
 
   std::vector<std::int64_t> counts(std::size_t{1} << k, 0);
   std::vector<std::int64_t> seen_on_line(counts.size(), 0);
+  std::int64_t total = 0;  // of the counts read so far, kept below limits::kMaxCaptureTotal
   CsvRow row;
   while (reader.next(row)) {
     bool ok = true;
@@ -92,6 +94,13 @@ CaptureTable read_capture_table(const std::filesystem::path& path) {
     } else if (count < 0) {
       issues.add({file, row.line, "count", fmt::format("must be >= 0, got {}", count)});
       ok = false;
+    } else if (count > limits::kMaxCaptureTotal - total) {
+      issues.add({file, row.line, "count",
+                  fmt::format("the counts add up to more than {} (10^15) by this row; no population is that large",
+                              limits::kMaxCaptureTotal)});
+      ok = false;
+    } else {
+      total += count;
     }
     if (!ok) continue;
     if (pattern == 0) {

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "io/csv_reader.hpp"
 
 namespace joindots::estimate {
@@ -172,6 +173,7 @@ CovariateCaptureTable read_covariate_capture_table(
   const std::uint32_t patterns = std::uint32_t{1} << k;
   t.counts.assign(t.strata() * patterns, 0);
   std::vector<std::int64_t> seen_on_line(t.counts.size(), 0);
+  std::int64_t total = 0;  // of the counts read so far, kept below limits::kMaxCaptureTotal
   for (const auto& r : rows) {
     bool ok = true;
     std::uint32_t pattern = 0;
@@ -211,6 +213,13 @@ CovariateCaptureTable read_covariate_capture_table(
     } else if (count < 0) {
       issues.add({file, r.line, "count", fmt::format("must be >= 0, got {}", count)});
       ok = false;
+    } else if (count > limits::kMaxCaptureTotal - total) {
+      issues.add({file, r.line, "count",
+                  fmt::format("the counts add up to more than {} (10^15) by this row; no population is that large",
+                              limits::kMaxCaptureTotal)});
+      ok = false;
+    } else {
+      total += count;
     }
     if (!ok) continue;
     if (pattern == 0) {

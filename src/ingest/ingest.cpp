@@ -29,8 +29,14 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
   const auto start = std::chrono::steady_clock::now();
   IngestResult result;
   result.path = path.string();
-  if (!std::filesystem::is_regular_file(path))
-    throw BadInputError(InputIssue{result.path, 0, "", std::filesystem::exists(path) ? "not a regular file" : "no such file"});
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    const bool exists = !ec && std::filesystem::exists(path, ec);
+    throw BadInputError(InputIssue{result.path, 0, "",
+                                   ec == std::errc::too_many_symbolic_link_levels ? "cannot be read: a symbolic link loop"
+                                   : exists                                       ? "not a regular file"
+                                                                                  : "no such file"});
+  }
   const auto bytes = static_cast<std::int64_t>(std::filesystem::file_size(path));
   const std::string sha = sha256_file(path);
 
@@ -43,7 +49,7 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
   }
 
   store.ensure_areas(areas);  // records reference the districts
-  IssueCollector issues;
+  IssueCollector issues, warnings;
   CsvReader reader(path, &issues);
   RecordValidator validator(result.path, reader.header(), areas);
   FileInfo existing;
@@ -59,7 +65,7 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
   CsvRow row;
   std::int64_t last_bytes = 0;
   while (reader.next(row)) {
-    auto record = validator.validate(row.fields, row.line, issues);
+    auto record = validator.validate(row.fields, row.line, issues, &warnings);
     if (record) {
       // Rows keep going in after an error too: the store's unique index then finds every
       // duplicated record_id, and the rollback below discards them all.
@@ -88,7 +94,9 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
     progress->advance(bytes - last_bytes);
   }
   issues.throw_if_any();  // the batch is destroyed unwinding: rolled back
-  result.file = batch->commit(result.rows);
+  result.warnings = static_cast<std::int64_t>(warnings.total());
+  result.warnings_kept = warnings.kept();
+  result.file = batch->commit(result.rows, result.warnings, result.warnings_kept);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/areas.hpp"
+#include "core/error.hpp"
 #include "core/progress.hpp"
 #include "store/store.hpp"
 
@@ -22,6 +24,8 @@ struct IngestResult {
   FileInfo file;                 // the stored entry (the earlier one when already present)
   std::int64_t rows = 0;
   std::map<std::string, std::int64_t> rows_by_role;
+  std::int64_t warnings = 0;                 // plausible-but-odd values accepted (core/limits.hpp)
+  std::vector<InputIssue> warnings_kept;     // the first of them
   double seconds = 0;
 };
 

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <bitset>
 #include <set>
 
 #include "core/identifiers.hpp"
+#include "core/limits.hpp"
 
 namespace joindots {
 
@@ -24,6 +26,22 @@ bool valid_attr_name(std::string_view name) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
+/// What is wrong with a value whatever its column (core/limits.hpp): a control character,
+/// or more bytes than the column's cap. Empty when nothing is.
+std::string generic_problem(std::string_view column, std::string_view value) {
+  if (auto at = limits::first_control_character(value)) {
+    const auto c = static_cast<unsigned char>(value[*at]);
+    const unsigned code = c == 0xC2 ? static_cast<unsigned char>(value[*at + 1]) : c;
+    const char* name = code == 0 ? " (NUL)" : code == '\t' ? " (tab)" : code == '\n' ? " (line feed)"
+                                              : code == '\r' ? " (carriage return)" : "";
+    return fmt::format("control character U+{:04X}{} at byte {}; a value may not hold control characters", code,
+                       name, *at + 1);
+  }
+  if (auto cap = limits::field_cap(column); cap && value.size() > *cap)
+    return fmt::format("value is {} bytes long; at most {} allowed", value.size(), *cap);
+  return {};
+}
+
 std::string valid_column_list() {
   std::string out;
   for (const auto& c : kRecordColumns) out += std::string(out.empty() ? "" : ", ") + std::string(c.name);
@@ -33,8 +51,9 @@ std::string valid_column_list() {
 }  // namespace
 
 RecordValidator::RecordValidator(const std::string& file, const std::vector<std::string>& header,
-                                 const AreaTable& areas)
-    : file_(file), areas_(areas), index_(kRecordColumns.size(), -1) {
+                                 const AreaTable& areas, std::optional<Date> delivery_date)
+    : file_(file), areas_(areas), delivery_date_(delivery_date.value_or(limits::today_utc())),
+      index_(kRecordColumns.size(), -1) {
   IssueCollector issues;
   std::set<std::string> seen;
   for (std::size_t i = 0; i < header.size(); ++i) {
@@ -61,19 +80,37 @@ RecordValidator::RecordValidator(const std::string& file, const std::vector<std:
 }
 
 std::optional<Record> RecordValidator::validate(const std::vector<std::string>& fields, std::int64_t line,
-                                                IssueCollector& issues) const {
+                                                IssueCollector& issues, IssueCollector* warnings) const {
   const std::size_t before = issues.total();
-  auto get = [&](std::size_t k) -> std::string_view {
-    const int i = index_[k];
-    return i < 0 ? std::string_view() : trim(fields[static_cast<std::size_t>(i)]);
-  };
   auto problem = [&](std::size_t k, std::string message) {
     issues.add({file_, line, std::string(kRecordColumns[k].name), std::move(message)});
   };
+  // A value with a control character or over its cap is reported once and then read as
+  // empty, so that the column's own checks do not pile further messages on it.
+  std::bitset<kRecordColumns.size()> rejected;
+  for (std::size_t k = 0; k < kRecordColumns.size(); ++k) {
+    if (index_[k] < 0) continue;
+    const auto why = generic_problem(kRecordColumns[k].name, trim(fields[static_cast<std::size_t>(index_[k])]));
+    if (!why.empty()) {
+      problem(k, why);
+      rejected.set(k);
+    }
+  }
+  auto get = [&](std::size_t k) -> std::string_view {
+    const int i = index_[k];
+    return i < 0 || rejected[k] ? std::string_view() : trim(fields[static_cast<std::size_t>(i)]);
+  };
   auto required = [&](std::size_t k) {
     auto v = get(k);
-    if (v.empty()) problem(k, "required value is empty");
+    if (v.empty() && !rejected[k]) problem(k, "required value is empty");
     return v;
+  };
+  const std::int64_t latest_day = delivery_date_.days() + limits::kDeliveryGraceDays;
+  auto after_delivery = [&](std::size_t k, const Date& d) {
+    if (d.first_day() <= latest_day) return false;
+    problem(k, fmt::format("{} is after the delivery date {} (the day the file is ingested)", d.str(),
+                           delivery_date_.str()));
+    return true;
   };
   // Indices into kRecordColumns, in its declared order.
   enum : std::size_t {
@@ -102,7 +139,7 @@ std::optional<Record> RecordValidator::validate(const std::vector<std::string>& 
     std::string why;
     if (auto d = Date::parse_full(v, &why)) {
       r.event_date = *d;
-      event_ok = true;
+      event_ok = !after_delivery(kEventDate, *d);
     } else {
       problem(kEventDate, why);
     }
@@ -111,7 +148,7 @@ std::optional<Record> RecordValidator::validate(const std::vector<std::string>& 
     std::string why;
     if (auto d = Date::parse_full(v, &why)) {
       r.last_date = d;
-      if (event_ok && *d < r.event_date)
+      if (!after_delivery(kLastDate, *d) && event_ok && *d < r.event_date)
         problem(kLastDate, fmt::format("{} is before event_date {}", d->str(), r.event_date.str()));
     } else {
       problem(kLastDate, why);
@@ -139,7 +176,7 @@ std::optional<Record> RecordValidator::validate(const std::vector<std::string>& 
     std::string why;
     if (auto d = Date::parse(v, &why)) {
       r.dob = d;
-      if (event_ok && d->first_day() > r.event_date.days())
+      if (!after_delivery(kDob, *d) && event_ok && d->first_day() > r.event_date.days())
         problem(kDob, fmt::format("{} is after event_date {}", d->str(), r.event_date.str()));
     } else {
       problem(kDob, why);
@@ -168,10 +205,33 @@ std::optional<Record> RecordValidator::validate(const std::vector<std::string>& 
   }
   for (const auto& [pos, name] : attrs_) {
     auto v = trim(fields[static_cast<std::size_t>(pos)]);
-    if (!v.empty()) r.attrs.emplace_back(name, std::string(v));
+    if (const auto why = generic_problem("attr_" + name, v); !why.empty())
+      issues.add({file_, line, "attr_" + name, why});
+    else if (!v.empty())
+      r.attrs.emplace_back(name, std::string(v));
   }
   if (issues.total() != before) return std::nullopt;
+  if (warnings) add_plausibility_warnings(r, *warnings);
   return r;
+}
+
+void RecordValidator::add_plausibility_warnings(const Record& r, IssueCollector& warnings) const {
+  auto warn = [&](std::string_view field, std::string message) {
+    warnings.add({file_, r.line, std::string(field), std::move(message)});
+  };
+  // The youngest age the (possibly partial) date of birth allows.
+  if (r.role == Role::victim && r.dob) {
+    const int youngest = age_on(Date::from_days(r.dob->last_day()), r.event_date);
+    if (youngest >= limits::kVictimAgeWarn)
+      warn("dob", fmt::format("victim aged {} or more on event_date {}: not a child (accepted)", youngest,
+                              r.event_date.str()));
+  }
+  if (r.offence_count && *r.offence_count > limits::kOffenceCountWarn)
+    warn("offence_count", fmt::format("{} offences on one record is more than {} (accepted)", *r.offence_count,
+                                      limits::kOffenceCountWarn));
+  if (r.event_date.year <= delivery_date_.year - limits::kOldEventYearsWarn)
+    warn("event_date", fmt::format("{} is {} or more years before the delivery date {} (accepted)", r.event_date.str(),
+                                   limits::kOldEventYearsWarn, delivery_date_.str()));
 }
 
 }  // namespace joindots

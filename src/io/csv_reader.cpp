@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "core/limits.hpp"
+
 namespace joindots {
 
 bool valid_utf8(const std::string& s, std::size_t* bad_offset) {
@@ -69,6 +71,9 @@ CsvReader::CsvReader(const std::filesystem::path& path, IssueCollector* issues)
     throw BadInputError(InputIssue{path_, 1, "header", "file is empty: a header row is required"});
   }
   issues_ = saved;
+  if (oversized_field_)
+    throw BadInputError(InputIssue{path_, 1, "header", fmt::format("column {} is longer than {} bytes", oversized_field_,
+                                                                   limits::kMaxCsvFieldBytes)});
   header_ = std::move(row.fields);
   for (auto& h : header_) {
     // Tolerate surrounding spaces in column names, nothing else.
@@ -111,6 +116,7 @@ CsvReader::Status CsvReader::read_row(CsvRow& row) {
   for (;;) {
     row.fields.clear();
     row.line = line_;
+    oversized_field_ = 0;
     int c = peek();
     if (c == EOF) return Status::End;
     // Skip blank lines.
@@ -155,7 +161,7 @@ CsvReader::Status CsvReader::read_row(CsvRow& row) {
           }
         } else {
           if (c == '\n') ++line_;
-          field->push_back(static_cast<char>(c));
+          append(*field, row, c);
         }
         continue;
       }
@@ -187,15 +193,28 @@ CsvReader::Status CsvReader::read_row(CsvRow& row) {
         in_quotes = field_was_quoted = true;
         continue;
       }
-      field->push_back(static_cast<char>(c));
+      append(*field, row, c);
     }
     return Status::Row;
   }
 }
 
+void CsvReader::append(std::string& field, const CsvRow& row, int c) {
+  // Past the cap the rest of the field is read but not kept: one huge field cannot exhaust
+  // memory, and the row is reported by next().
+  if (field.size() < limits::kMaxCsvFieldBytes) field.push_back(static_cast<char>(c));
+  else if (!oversized_field_) oversized_field_ = row.fields.size();
+}
+
 bool CsvReader::next(CsvRow& row) {
   for (;;) {
     if (read_row(row) == Status::End) return false;
+    if (oversized_field_) {
+      const std::size_t i = oversized_field_ - 1;
+      report(row.line, i < header_.size() ? header_[i] : "",
+             fmt::format("field {} is longer than {} bytes", oversized_field_, limits::kMaxCsvFieldBytes));
+      continue;
+    }
     if (row.fields.size() != header_.size()) {
       report(row.line, "", fmt::format("expected {} fields as in the header, found {}", header_.size(), row.fields.size()));
       continue;

@@ -45,6 +45,7 @@ class CsvReader {
   Status read_row(CsvRow& row);
   int get();
   int peek();
+  void append(std::string& field, const CsvRow& row, int c);
   void report(std::int64_t line, std::string field, std::string message);
 
   std::string path_;
@@ -54,6 +55,7 @@ class CsvReader {
   std::size_t pos_ = 0, end_ = 0;
   std::int64_t line_ = 1, bytes_consumed_ = 0;
   std::vector<std::string> header_;
+  std::size_t oversized_field_ = 0;  // 1-based field of the current row past the cap, or 0
 };
 
 /// Checks that `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past

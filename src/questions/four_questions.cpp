@@ -134,6 +134,14 @@ nlohmann::ordered_json interval_json(const estimate::Interval& i) {
   return nlohmann::ordered_json::array({i.low, i.high});
 }
 
+/// Says why an answer has no estimate, or an empty one: `none_known` when no one is known,
+/// else the method's own reason (too sparse, not estimable).
+void explain_empty(Answer& a, const std::string& none_known) {
+  if (a.known == 0) a.why = none_known;
+  else if (!std::isfinite(a.estimate)) a.why = "not estimated: " + a.method;
+  else if (!std::isfinite(a.interval.low) || !std::isfinite(a.interval.high)) a.why = "the interval is unbounded: " + a.method;
+}
+
 nlohmann::ordered_json answer_json(const Answer& a) {
   nlohmann::ordered_json j;
   j["known"] = a.known;
@@ -141,6 +149,7 @@ nlohmann::ordered_json answer_json(const Answer& a) {
   j["interval"] = interval_json(a.interval);
   j["method"] = a.method;
   j["assumption"] = a.assumption;
+  j["why"] = a.why;
   return j;
 }
 
@@ -289,12 +298,21 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   const auto run = store.latest_link_run(Role::victim);
   if (!run) throw UsageError("the store has no link run of victims yet: run `joindots link --db ...` first");
   out.link_run = *run;
-  if (opt.reference_date) {
-    out.reference_date = *opt.reference_date;
-  } else if (auto latest = store.latest_record_date(Role::victim)) {
-    out.reference_date = *latest;
-  } else {
-    throw UsageError("the store has no victim records");
+  // The reference date: never past the latest plausible record (a date after its file's
+  // delivery is never used), so one mistyped year cannot move "now" and empty an answer.
+  const auto latest = store.latest_record_date(Role::victim);
+  if (!latest.date) throw UsageError("the store has no victim records with a plausible date");
+  out.reference_date = opt.reference_date.value_or(*latest.date);
+  if (latest.ignored) {
+    const std::string what = "dated after their file's delivery date (the day it was ingested) were left out of the "
+                             "reference date; the store was filled before such dates were rejected";
+    out.diagnostics.push_back({fmt::format("{} victim record(s) {}", latest.ignored, what), "victim records " + what});
+  }
+  if (out.reference_date > *latest.date) {
+    const auto text = fmt::format("the reference date {} is after the latest victim record ({}): no record after {} "
+                                  "is known, so children still involved are undercounted",
+                                  out.reference_date.str(), latest.date->str(), latest.date->str());
+    out.diagnostics.push_back({text, text});
   }
 
   // Persons, and the lists (source types) in the order of the schema.
@@ -471,6 +489,11 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
       out.still_involved.method = why;
     }
   }
+  explain_empty(out.victims, "no victim is known");
+  explain_empty(out.areas, "no victim has a recorded district");
+  explain_empty(out.offences, "no offence is recorded on a victim known to the police");
+  explain_empty(out.still_involved, fmt::format("no child under 18 on {} has a record in the 12 months before it",
+                                                out.reference_date.str()));
 
   // Strata.
   auto stratum_options = headline_options(opt.estimate);
@@ -499,6 +522,12 @@ nlohmann::ordered_json FourAnswers::to_json() const {
   j["offences"] = answer_json(offences);
   j["still_involved"] = answer_json(still_involved);
   j["still_involved"]["age_unknown"] = still_involved_age_unknown;
+  j["diagnostics"] = nlohmann::ordered_json::array();
+  j["diagnostics_public"] = nlohmann::ordered_json::array();
+  for (const auto& d : diagnostics) {
+    j["diagnostics"].push_back(d.text);
+    j["diagnostics_public"].push_back(d.public_text);
+  }
   nlohmann::ordered_json strata_json = nlohmann::ordered_json::array();
   for (const auto& s : strata) {
     nlohmann::ordered_json e;

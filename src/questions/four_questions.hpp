@@ -36,7 +36,7 @@ namespace joindots::questions {
 
 struct QuestionsOptions {
   estimate::EstimateOptions estimate;  // method, seed, bootstrap ...
-  std::optional<Date> reference_date;  // default: the latest victim record's date
+  std::optional<Date> reference_date;  // default: the latest plausible victim record's date
   std::vector<std::string> by;         // strata: region, pfa, year, age_band, sex
   std::int64_t min_observed = 50;      // a stratum with fewer known persons is flagged
   std::int64_t min_list_total = 5;     // ... or with a list that recorded fewer
@@ -56,6 +56,9 @@ struct Answer {
   estimate::Interval interval;
   std::string method;
   std::string assumption;  // in plain words
+  /// Why there is no estimate, or why it is empty (no one known), in plain words; empty
+  /// when the answer is an estimate. Shown in the CLI, JSON, bundle and report.
+  std::string why;
 };
 
 struct StratumEstimate {
@@ -93,6 +96,13 @@ struct FourAnswers {
   /// Said at the headline (caution.hpp): methods that disagree, linkage or the threshold
   /// that move the answer; one plain sentence each.
   std::vector<std::string> cautions;
+  /// What makes the answers doubtful, in plain words (a reference date after every record,
+  /// implausible dates left out); shown in the CLI, JSON, bundle and report. The public
+  /// text gives no counts.
+  struct Diagnostic {
+    std::string text, public_text;
+  };
+  std::vector<Diagnostic> diagnostics;
 
   nlohmann::ordered_json to_json() const;
 };

@@ -343,6 +343,15 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
     h["note"] = a.value("assumption", "");
     // Cautions said at the headline (figures in them at two significant figures).
     if (a.contains("cautions")) h["cautions"] = a.at("cautions");
+    // Why there is no estimate (or an empty one). The detailed reason can hold exact small
+    // counts ("too sparse: 3 known persons"), so the public tier says it without them.
+    const std::string why = a.value("why", "");
+    h["why"] = why;
+    if (is_public && !why.empty()) {
+      h["why"] = "not estimated: too few known, or the data do not identify an estimate (the restricted report "
+                 "says which)";
+      if (a.at("estimate").is_null()) h["method"] = "";
+    }
     b["headline"][q] = h;
   }
   add_linkage_uncertainty(b, answers, published[question_cell["victims"]].suppressed(), is_public);
@@ -365,6 +374,7 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
   }
   add_models(b, answers.value("victims_methods", nlohmann::json::object()), published[question_cell["victims"]], is_public);
   b["reference_date"] = answers.value("reference_date", "");
+  b["diagnostics"] = answers.value(is_public ? "diagnostics_public" : "diagnostics", nlohmann::json::array());
   std::size_t i = 0;
   for (const auto& s : answers.value("strata", nlohmann::json::array())) {
     const auto& known = published[stratum_cell[i++]];
@@ -413,6 +423,7 @@ nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   // The four questions: from the latest estimate run; null until one has run.
   b["headline"] = {{"victims", nullptr}, {"areas", nullptr}, {"offences", nullptr}, {"still_involved", nullptr}};
   b["strata"] = nlohmann::json::array();
+  b["diagnostics"] = nlohmann::json::array();
   b["overlap"] = nullptr;
   b["models"] = nullptr;
   if (auto run = store.latest_run_summary("estimate")) {

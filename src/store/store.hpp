@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/areas.hpp"
+#include "core/error.hpp"
 #include "core/record.hpp"
 
 namespace joindots {
@@ -32,7 +33,16 @@ struct RecordOrigin {
 
 struct StoreSummary {
   int schema_version = 0;
-  std::int64_t files = 0, records = 0, sources = 0, areas = 0, areas_with_records = 0, runs = 0;
+  std::int64_t files = 0, records = 0, sources = 0, areas = 0, areas_with_records = 0;
+  std::int64_t runs = 0;             // runs of later stages that finished ("done"): results
+  std::int64_t ingest_warnings = 0;  // plausible-but-odd values accepted (docs/schema.md)
+  std::map<std::string, std::int64_t> runs_by_status;  // done, failed, running, abandoned
+  /// Runs whose process died before finishing (killed, crashed), found on opening the store.
+  struct AbandonedRun {
+    std::int64_t run_id = 0;
+    std::string stage, started_at, abandoned_at;  // UTC, ISO 8601
+  };
+  std::vector<AbandonedRun> abandoned_runs;
   std::map<std::string, std::int64_t> records_by_source_type;
   std::map<std::string, std::int64_t> records_by_role;
   std::map<std::string, std::int64_t> sources_by_source_type;
@@ -54,8 +64,10 @@ class IngestBatch {
   /// Adds a record; returns the origin of the earlier record when (source_org, record_id)
   /// is already taken (in the store or earlier in this file), and adds nothing.
   virtual std::optional<RecordOrigin> add(const Record& record) = 0;
-  /// Commits the file and its records; returns the stored file entry.
-  virtual FileInfo commit(std::int64_t rows) = 0;
+  /// Commits the file and its records, with the count of plausibility warnings its rows
+  /// raised and the first of them (core/limits.hpp); returns the stored file entry.
+  virtual FileInfo commit(std::int64_t rows, std::int64_t warnings_total = 0,
+                          const std::vector<InputIssue>& warnings_kept = {}) = 0;
 };
 
 /// A record as stored: the validated Record plus its key in the store and its file.
@@ -184,8 +196,15 @@ class Store {
   };
   /// For each role, the diagnostics of the latest finished ("done") link run that saved any.
   virtual std::vector<LinkDiagnostics> latest_link_diagnostics() = 0;
-  /// The latest date (event or last contact) among the stored records of `role`.
-  virtual std::optional<Date> latest_record_date(Role role) = 0;
+  /// The latest plausible date (event or last contact) among the stored records of `role`:
+  /// none after its file's delivery date (the day it was ingested, plus the grace of
+  /// core/limits.hpp). Ingest rejects such dates; a store filled before that check may hold
+  /// some, and they are counted in `ignored`, never used.
+  struct LatestDate {
+    std::optional<Date> date;
+    std::int64_t ignored = 0;  // records with a date after their file's delivery date
+  };
+  virtual LatestDate latest_record_date(Role role) = 0;
   /// Streams the records of `role` that a link run resolved, each with its person, in
   /// record_pk order.
   virtual void for_each_linked_record(std::int64_t run_id, Role role,

@@ -2,6 +2,7 @@
 // answer, and compare with the simulator's truth.
 #include "questions/four_questions.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -197,6 +198,42 @@ TEST_F(FourQuestionsTest, UnknownStratumListsTheValidOnes) {
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("valid: region, pfa, year, age_band, sex"), std::string::npos);
   }
+}
+
+TEST_F(FourQuestionsTest, ARecordDatedAfterItsDeliveryNeverMovesTheReferenceDate) {
+  // A store filled before ingest rejected such dates: one victim record dated 2099 (issue
+  // 14: it moved the reference date to 2099 and children still involved silently became 0).
+  const auto copy = dir_->path() / "legacy.db";
+  store_->database().exec(fmt::format("VACUUM INTO '{}'", copy.string()));
+  SqliteStore legacy(copy, false);
+  legacy.database().exec(
+      "INSERT INTO records (file_id, line, source_id, source_org, record_id, role, record_type, event_date, sex) "
+      "SELECT file_id, 99999, source_id, source_org, 'LATE-1', 'victim', record_type, '2099-01-01', 'F' "
+      "FROM records WHERE role = 'victim' LIMIT 1");
+  const auto plain = answer_four_questions(*store_, testing::test_areas(), options());
+  const auto a = answer_four_questions(legacy, testing::test_areas(), options());
+  EXPECT_EQ(a.reference_date, plain.reference_date);
+  EXPECT_LT(a.reference_date.year, 2099);
+  EXPECT_EQ(a.still_involved.known, plain.still_involved.known);
+  EXPECT_GT(a.still_involved.known, 0);
+  ASSERT_EQ(a.diagnostics.size(), 1u);
+  EXPECT_NE(a.diagnostics[0].text.find("1 victim record(s) dated after their file's delivery date"), std::string::npos)
+      << a.diagnostics[0].text;
+  EXPECT_EQ(a.diagnostics[0].public_text.find('1'), std::string::npos) << a.diagnostics[0].public_text;
+  EXPECT_TRUE(plain.diagnostics.empty());
+
+  // A reference date chosen after every record: the empty answer says why, and the run warns.
+  auto opt = options();
+  opt.reference_date = Date{2099, 1, 1};
+  const auto late = answer_four_questions(*store_, testing::test_areas(), opt);
+  EXPECT_EQ(late.still_involved.known, 0);
+  EXPECT_EQ(late.still_involved.why, "no child under 18 on 2099-01-01 has a record in the 12 months before it");
+  ASSERT_EQ(late.diagnostics.size(), 1u);
+  EXPECT_NE(late.diagnostics[0].text.find("after the latest victim record"), std::string::npos);
+  const auto j = late.to_json();
+  EXPECT_EQ(j["still_involved"]["why"], late.still_involved.why);
+  EXPECT_EQ(j["diagnostics"][0], late.diagnostics[0].text);
+  EXPECT_EQ(j["victims"]["why"], "");
 }
 
 TEST(FourQuestions, NoLinkRunIsAUsageError) {

@@ -14,6 +14,8 @@ export interface Estimate {
   note?: string;
   /** Said at the headline: methods that disagree, linkage or the threshold moving the answer. */
   cautions?: string[];
+  /** Why there is no estimate, or an empty one; empty when there is one. */
+  why?: string;
 }
 
 export interface AreaRow {
@@ -81,6 +83,8 @@ export interface Bundle extends BundleExtras {
   strata: StratumRow[];
   lists?: string[];
   reference_date?: string;
+  /** What makes the answers doubtful (e.g. a reference date after every record). */
+  diagnostics?: string[];
   store: { schema_version: number; files: number; runs: number };
 }
 

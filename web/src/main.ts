@@ -32,6 +32,7 @@ function headlineCard(title: string, unit: string, e: Estimate | null) {
     card.append(el("p", { class: "estimate" }, "Estimated: ", el("strong", { "data-value": "estimate" }, e.estimate.toLocaleString("en-GB")), interval));
   }
   for (const c of e.cautions ?? []) card.append(el("p", { class: "caution", role: "note" }, el("strong", {}, "Caution: "), c));
+  if (e.why) card.append(el("p", { class: "why", "data-value": "why" }, e.why));
   if (e.method || e.note)
     card.append(el("details", { class: "assumption" }, el("summary", {}, "How it is estimated"),
       ...(e.method ? [el("p", { class: "method" }, e.method)] : []), ...(e.note ? [el("p", {}, e.note)] : [])));
@@ -230,6 +231,9 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
   const cards = el("div", { class: "cards" });
   for (const q of QUESTIONS) cards.append(headlineCard(q.title, q.unit, bundle.headline[q.key]));
   const questions = section("questions", "The four questions", cards);
+  if (bundle.diagnostics?.length)
+    questions.append(el("div", { class: "diagnostics", role: "note" }, el("strong", {}, "Read with care: "),
+      el("ul", {}, ...bundle.diagnostics.map((d) => el("li", {}, d)))));
   if (bundle.reference_date) questions.append(el("p", { class: "meta" }, `Reference date ${bundle.reference_date}; lists (sources): ${(bundle.lists ?? []).join(", ")}. Estimates are multiple systems estimates with 95% intervals.`));
   app.append(questions);
 

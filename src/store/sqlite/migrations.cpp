@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -151,22 +151,45 @@ CREATE TABLE network_members (
 );
 CREATE INDEX network_members_by_person ON network_members(link_run_id, person_id);
 )sql",
+    // 5: plausibility warnings of ingested files (core/limits.hpp): the count, and the first few.
+    R"sql(
+ALTER TABLE files ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE file_warnings (
+  file_id INTEGER NOT NULL REFERENCES files(file_id),
+  line INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX file_warnings_by_file ON file_warnings(file_id);
+)sql",
+    // 6: which process runs a stage, so a run whose process died is marked abandoned on the
+    // next open. Runs left "running" by an earlier version cannot be told apart: marked
+    // abandoned here (one still going sets its own status when it finishes).
+    R"sql(
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN host TEXT;
+ALTER TABLE runs ADD COLUMN process TEXT;
+UPDATE runs SET status = 'abandoned', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+  summary = json_object('abandoned', 'left running by a joindots before schema version 6')
+  WHERE status = 'running';
+)sql",
 };
 
 }  // namespace
 
 int current_schema_version() { return static_cast<int>(kMigrations.size()); }
 
-int migrate(sqlite::Database& db) {
+int migrate(sqlite::Database& db, int target_version) {
+  if (target_version < 0) target_version = current_schema_version();
   int version = db.user_version();
   if (version > current_schema_version())
     throw UsageError(fmt::format("{}: store schema version {} is newer than this joindots ({}); upgrade joindots",
                                  db.path(), version, current_schema_version()));
-  while (version < current_schema_version()) {
+  while (version < target_version) {
     sqlite::Transaction tx(db);
     // Re-read under the write lock: another process may have migrated meanwhile.
     version = db.user_version();
-    if (version >= current_schema_version()) break;
+    if (version >= target_version) break;
     db.exec(kMigrations[static_cast<std::size_t>(version)]);
     db.exec(fmt::format("PRAGMA user_version = {}", version + 1));
     tx.commit();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+
 #include "core/error.hpp"
 
 namespace joindots::sqlite {
@@ -35,8 +37,22 @@ Database::~Database() {
   if (db_) sqlite3_close_v2(db_);
 }
 
+namespace {
+
+/// SQLite says "disk I/O error" (or "database or disk is full") whatever the cause; name it
+/// when it is a full disk (or a file size limit), which the user can do something about.
+std::string full_disk_note(sqlite3* db) {
+  const int err = sqlite3_system_errno(db);
+  if (err == ENOSPC || sqlite3_errcode(db) == SQLITE_FULL) return " (the disk is full: no space left on device)";
+  if (err == EFBIG) return " (a file size limit was reached: file too large)";
+  if (err == EDQUOT) return " (the disk quota is exceeded)";
+  return {};
+}
+
+}  // namespace
+
 void Database::fail(std::string_view what) const {
-  throw InternalError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+  throw InternalError(fmt::format("{}: {}: {}{}", path_, what, sqlite3_errmsg(db_), full_disk_note(db_)));
 }
 
 void Database::exec(std::string_view sql) {
@@ -46,7 +62,7 @@ void Database::exec(std::string_view sql) {
     sqlite3_free(err);
     if (msg.find("not a database") != std::string::npos)
       throw UsageError(fmt::format("{}: not a joindots store (file is not an SQLite database)", path_));
-    throw InternalError(fmt::format("{}: {}: {}", path_, msg, sql.substr(0, 80)));
+    throw InternalError(fmt::format("{}: {}{}: {}", path_, msg, full_disk_note(db_), sql.substr(0, 80)));
   }
 }
 

@@ -6,7 +6,9 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "io/text_file.hpp"
+#include "store/sqlite/run_owner.hpp"
 
 namespace joindots {
 
@@ -80,10 +82,16 @@ class SqliteIngestBatch final : public IngestBatch {
 
   const std::optional<FileInfo>& existing() const { return existing_; }
 
-  FileInfo commit(std::int64_t rows) override {
-    auto st = db_.prepare("UPDATE files SET rows = ? WHERE file_id = ?");
-    st.bind(1, rows).bind(2, file_id_);
+  FileInfo commit(std::int64_t rows, std::int64_t warnings_total, const std::vector<InputIssue>& warnings_kept) override {
+    auto st = db_.prepare("UPDATE files SET rows = ?, warnings = ? WHERE file_id = ?");
+    st.bind(1, rows).bind(2, warnings_total).bind(3, file_id_);
     st.run();
+    auto warning = db_.prepare("INSERT INTO file_warnings (file_id, line, field, message) VALUES (?, ?, ?, ?)");
+    for (const auto& w : warnings_kept) {
+      warning.reset();
+      warning.bind(1, file_id_).bind(2, w.line).bind(3, w.field).bind(4, w.message);
+      warning.run();
+    }
     auto q = db_.prepare(fmt::format("SELECT {} FROM files WHERE file_id = ?", kFileColumns));
     q.bind(1, file_id_);
     q.step();
@@ -124,7 +132,11 @@ std::unique_ptr<Store> Store::open(const std::string& location, bool create) {
   return std::make_unique<SqliteStore>(location, create);
 }
 
-SqliteStore::SqliteStore(const std::filesystem::path& path, bool create) : db_(path, create) { migrate(db_); }
+SqliteStore::SqliteStore(const std::filesystem::path& path, bool create) : db_(path, create) {
+  migrate(db_);
+  // A run whose process died (kill -9, a crash) would otherwise stay "running" for ever.
+  mark_abandoned_runs(db_);
+}
 
 int SqliteStore::schema_version() { return db_.user_version(); }
 
@@ -184,7 +196,19 @@ StoreSummary SqliteStore::summary() {
   s.sources = scalar("SELECT count(*) FROM sources");
   s.areas = scalar("SELECT count(*) FROM areas");
   s.areas_with_records = scalar("SELECT count(DISTINCT lad_cd) FROM records WHERE lad_cd IS NOT NULL");
-  s.runs = scalar("SELECT count(*) FROM runs");
+  s.runs = scalar("SELECT count(*) FROM runs WHERE status = 'done'");
+  {
+    auto st = db_.prepare("SELECT status, count(*) FROM runs GROUP BY status");
+    while (st.step()) s.runs_by_status[st.column_text(0)] = st.column_int(1);
+  }
+  {
+    auto st = db_.prepare(
+        "SELECT run_id, stage, started_at, coalesce(finished_at, '') FROM runs WHERE status = 'abandoned' ORDER BY "
+        "run_id");
+    while (st.step())
+      s.abandoned_runs.push_back({st.column_int(0), st.column_text(1), st.column_text(2), st.column_text(3)});
+  }
+  s.ingest_warnings = scalar("SELECT coalesce(sum(warnings), 0) FROM files");
   {
     auto st = db_.prepare(
         "SELECT s.source_type, count(*) FROM records r JOIN sources s USING (source_id) GROUP BY s.source_type");
@@ -276,8 +300,11 @@ void SqliteStore::for_each_record(std::optional<Role> role, const std::function<
 }
 
 std::int64_t SqliteStore::start_run(const std::string& stage, const std::string& params_json) {
-  auto st = db_.prepare("INSERT INTO runs (stage, started_at, status, params) VALUES (?, ?, 'running', ?)");
-  st.bind(1, stage).bind(2, utc_timestamp()).bind(3, params_json);
+  const RunOwner owner = this_process();
+  auto st = db_.prepare(
+      "INSERT INTO runs (stage, started_at, status, params, pid, host, process) VALUES (?, ?, 'running', ?, ?, ?, ?)");
+  st.bind(1, stage).bind(2, utc_timestamp()).bind(3, params_json).bind(4, owner.pid).bind(5, owner.host);
+  st.bind(6, owner.process);
   st.run();
   return db_.last_insert_rowid();
 }
@@ -376,11 +403,25 @@ void SqliteStore::for_each_linked_person(
   }
 }
 
-std::optional<Date> SqliteStore::latest_record_date(Role role) {
-  auto st = db_.prepare("SELECT max(max(event_date, coalesce(last_date, event_date))) FROM records WHERE role = ?");
+Store::LatestDate SqliteStore::latest_record_date(Role role) {
+  // Dates are stored as YYYY-MM-DD, so text order is date order.
+  const std::string latest_allowed = fmt::format("date(f.ingested_at, '+{} day')", limits::kDeliveryGraceDays);
+  auto st = db_.prepare(fmt::format(
+      "SELECT max(CASE WHEN r.event_date <= {0} THEN r.event_date END), "
+      "max(CASE WHEN r.last_date <= {0} THEN r.last_date END), "
+      "sum(r.event_date > {0} OR coalesce(r.last_date > {0}, 0)) "
+      "FROM records r JOIN files f USING (file_id) WHERE r.role = ?",
+      latest_allowed));
   st.bind(1, to_string(role));
-  if (!st.step() || st.column_is_null(0)) return std::nullopt;
-  return Date::parse(st.column_text(0));
+  LatestDate out;
+  if (!st.step()) return out;
+  for (int i : {0, 1}) {
+    if (st.column_is_null(i)) continue;
+    auto d = Date::parse(st.column_text(i));
+    if (d && (!out.date || *d > *out.date)) out.date = d;
+  }
+  out.ignored = st.column_is_null(2) ? 0 : st.column_int(2);
+  return out;
 }
 
 std::optional<std::pair<std::int64_t, std::string>> SqliteStore::latest_run_summary(const std::string& stage) {

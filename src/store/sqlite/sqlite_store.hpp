@@ -24,7 +24,7 @@ class SqliteStore final : public Store {
   std::optional<std::int64_t> latest_link_run(Role role) override;
   void for_each_linked_person(std::int64_t run_id, Role role,
                               const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) override;
-  std::optional<Date> latest_record_date(Role role) override;
+  LatestDate latest_record_date(Role role) override;
   std::optional<std::pair<std::int64_t, std::string>> latest_run_summary(const std::string& stage) override;
   std::vector<LinkDiagnostics> latest_link_diagnostics() override;
   void for_each_linked_record(std::int64_t run_id, Role role,
@@ -46,8 +46,9 @@ class SqliteStore final : public Store {
 };
 
 /// Applies the schema migrations the database has not yet seen (PRAGMA user_version),
-/// each in its own transaction. Returns the resulting version.
-int migrate(sqlite::Database& db);
+/// each in its own transaction, up to `target_version` (default: the current one; tests
+/// build an older store with a lower one). Returns the resulting version.
+int migrate(sqlite::Database& db, int target_version = -1);
 /// The schema version this build writes.
 int current_schema_version();
 
