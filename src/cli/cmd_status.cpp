@@ -45,9 +45,9 @@ int run_status(const StatusOptions& opt) {
   fmt::print("store {} (schema version {})\n", opt.db, s.schema_version);
   fmt::print("  files ingested     {:>10}\n", with_commas(s.files));
   fmt::print("  records            {:>10}\n", with_commas(s.records));
+  for (const auto& [role, n] : s.records_by_role) fmt::print("    {:<16} {:>10}\n", role, with_commas(n));
   fmt::print("  ingest warnings    {:>10}{}\n", with_commas(s.ingest_warnings),
              s.ingest_warnings ? "  (plausible-but-odd values accepted; docs/schema.md)" : "");
-  for (const auto& [role, n] : s.records_by_role) fmt::print("    {:<16} {:>10}\n", role, with_commas(n));
   fmt::print("  {:<18} {:>10} {:>14}\n", "by source type", "records", "organisations");
   for (const auto& [type, n] : s.records_by_source_type) {
     auto it = s.sources_by_source_type.find(type);
