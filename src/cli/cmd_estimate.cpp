@@ -47,6 +47,7 @@ struct EstimateCliOptions {
   int threads = 2;
   int linkage_draws = questions::QuestionsOptions{}.linkage_draws;
   std::vector<std::string> thresholds = {"0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"};
+  double stepwise_p = estimate::EstimateOptions{}.stepwise_p;
 };
 
 std::string number(double v) {
@@ -68,6 +69,7 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   eo.seed = opt.seed;
   eo.bootstrap_replicates = opt.bootstrap;
   eo.threads = opt.threads;
+  eo.stepwise_p = opt.stepwise_p;
   eo.lcmcr.chains = opt.chains;
   eo.lcmcr.burn_in = opt.burn_in;
   eo.lcmcr.samples = opt.samples;
@@ -196,6 +198,7 @@ int run_estimate(const EstimateCliOptions& opt) {
     throw UsageError("estimate: --by, --truth and --reference-date apply to --db only");
   if (opt.table.empty()) throw UsageError("estimate: give --table FILE.csv (a capture-history table) or --db hub.db");
   estimate::EstimateOptions eo = estimate_options(opt);  // usage errors before reading the table
+  eo.progress = !opt.common.quiet;
   // Covariates: the columns named by --covariates, or word-valued columns before `count`.
   // A table without them is read (and its errors reported) as always.
   const auto covariates = opt.covariates.empty() ? estimate::detect_covariate_columns(opt.table) : opt.covariates;
@@ -223,9 +226,14 @@ int run_estimate(const EstimateCliOptions& opt) {
     return 0;
   }
   fmt::print("observed   {}\n", result.observed);
-  fmt::print("estimate   {}  ({:.0f}% interval {} to {})\n", number(result.estimate), 100 * result.interval.level,
-             number(result.interval.low), number(result.interval.high));
-  fmt::print("method     {}\n\n", result.method);
+  if (std::isnan(result.interval.low))
+    fmt::print("estimate   {}  (no interval)\n", number(result.estimate));
+  else
+    fmt::print("estimate   {}  ({:.0f}% interval {} to {})\n", number(result.estimate), 100 * result.interval.level,
+               number(result.interval.low), number(result.interval.high));
+  fmt::print("method     {}\n", result.method);
+  if (!result.interval.kind.empty()) fmt::print("interval   {}\n", result.interval.kind);
+  fmt::print("\n");
   fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high", "model / interval / diagnostics");
   for (const auto& m : result.methods) {
     std::string note;
@@ -240,11 +248,13 @@ int run_estimate(const EstimateCliOptions& opt) {
     } else if (m.method == "loglinear") {
       note = "no valid model";
     } else if (m.method == "loglinear_averaged" || m.method == "loglinear_heterogeneity_averaged") {
-      note = fmt::format("{} models, {} weights; bootstrap interval", d["models_averaged"].get<std::size_t>(),
-                         d["criterion"].get<std::string>());
+      note = fmt::format("{} models, {} weights; {}", d["models_averaged"].get<std::size_t>(),
+                         d["criterion"].get<std::string>(), m.interval.kind);
     } else if (m.method == "loglinear_mata") {
       note = fmt::format("median and tail-area interval over {} models, {:.0f}% of the weight on heterogeneity",
                          d["models_averaged"].get<std::size_t>(), 100 * d["weight_with_heterogeneity"].get<double>());
+    } else if (m.method == "stepwise" && d.contains("model")) {
+      note = fmt::format("{} ({}); {}", d["model"].get<std::string>(), d["rule"].get<std::string>(), m.interval.kind);
     } else if (m.method == "lcmcr") {
       note = fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains", d["rhat"].get<double>(),
                          d["ess"].get<double>(), d["chains"].get<int>());
@@ -258,8 +268,11 @@ int run_estimate(const EstimateCliOptions& opt) {
       note = fmt::format("n1 {}, n2 {}, both {}; {}", d["n1"].get<std::int64_t>(), d["n2"].get<std::int64_t>(),
                          d["both"].get<std::int64_t>(), d["interval_kind"].get<std::string>());
     }
-    fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", m.method, number(m.estimate), number(m.interval.low),
-               number(m.interval.high), note);
+    if (std::isnan(m.interval.low))  // the method gives no interval: say so, not "-"
+      fmt::print("{:<33} {:>10} {:>21}  {}\n", m.method, number(m.estimate), "no interval", note);
+    else
+      fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", m.method, number(m.estimate), number(m.interval.low),
+                 number(m.interval.high), note);
   }
   for (const auto& m : result.methods) {
     if (m.method != "bayes_loglinear" || m.details["strata"].empty()) continue;
@@ -329,7 +342,13 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                   "comma-separated; none for no curve")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--method", opt->method, "auto, chapman, loglinear, lcmcr, bayes_loglinear or all")->capture_default_str();
+  cmd->add_option("--method", opt->method, "auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear or all")
+      ->capture_default_str();
+  cmd->add_option("--stepwise-p", opt->stepwise_p,
+                  "stepwise: add the interaction whose overlap is least likely under the current model while its "
+                  "Poisson p-value is below this (SparseMSE's pthresh; the UK 2013 analysis used 0.05)")
+      ->check(CLI::Range(1e-12, 1.0))
+      ->capture_default_str();
   cmd->add_option("--criterion", opt->criterion, "Model choice for log-linear models: bic or aic")->capture_default_str();
   cmd->add_option("--max-order", opt->max_order,
                   "Interactions searched: 2 two-way models; 3 all hierarchical models up to three-way terms (up "

@@ -1,6 +1,7 @@
 #include "estimate/bootstrap.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -41,34 +42,37 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
     for (auto& m : means) m /= total;
   }
 
-  // Candidates: every model the search considered (valid or excluded: a model excluded on
-  // the data may be valid on a replicate) when there are at most 1,024, else the best
-  // `max_candidates` of the search.
-  std::vector<LogLinearModel> candidates;
-  if (!options.reselect) {
-    candidates.push_back(selection.best().model);
-  } else if (selection.ranked.size() + selection.excluded.size() <= 1024) {
-    for (const auto& r : selection.ranked) candidates.push_back(r.model);
-    for (const auto& e : selection.excluded) candidates.push_back(e.model);
-  } else {
-    for (std::size_t i = 0; i < selection.ranked.size() && candidates.size() < options.max_candidates; ++i)
+  // Candidates: the chosen model and then, best first, the models holding `candidate_weight`
+  // of the weight, at most `max_candidates` (the cost of a replicate is one fit per
+  // candidate: bounded by weight, not by how many models the search visited).
+  std::vector<LogLinearModel> candidates{selection.best().model};
+  if (options.reselect) {
+    double held = selection.best().weight;
+    for (std::size_t i = 1; i < selection.ranked.size() && candidates.size() < options.max_candidates &&
+                            held < options.candidate_weight;
+         ++i) {
       candidates.push_back(selection.ranked[i].model);
+      held += selection.ranked[i].weight;
+    }
   }
 
   const int reps = options.replicates;
   std::vector<double> est(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
   std::vector<int> chosen(static_cast<std::size_t>(reps), -1);
   std::vector<double> avg(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
+  std::atomic<int> started{0};  // replicates begun, shown as progress
   auto work = [&](int worker, int workers) {
     std::vector<std::int64_t> y(table.cells(), 0);
     for (int r = worker; r < reps; r += workers) {
+      const int begun = started++;
+      if (worker == 0 && options.progress) options.progress->set(begun);
       Rng rng(options.seed, "bootstrap", static_cast<std::uint64_t>(r));
       for (std::uint32_t c = 1; c < table.cells(); ++c) y[c] = rng.poisson(means[c]);
       std::int64_t n = 0;
       for (auto v : y) n += v;
       if (n == 0) continue;
       const auto star = CaptureTable::from_counts(table.lists, y);
-      const auto choice = choose_among(star, candidates, selection.criterion);
+      const auto choice = choose_among(star, candidates, selection.criterion, options.drop_negative_heterogeneity);
       if (!choice.found) continue;
       est[static_cast<std::size_t>(r)] = choice.estimate;
       avg[static_cast<std::size_t>(r)] = choice.averaged;
@@ -115,7 +119,7 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
 }
 
 BcaResult bca_bootstrap(const CaptureTable& table, const std::function<double(const CaptureTable&)>& estimator,
-                        int replicates, std::uint64_t seed, double level, int threads) {
+                        int replicates, std::uint64_t seed, double level, int threads, Progress* progress) {
   if (replicates < 2) throw std::invalid_argument("bca_bootstrap: replicates: must be >= 2");
   BcaResult out;
   out.replicates = replicates;
@@ -124,8 +128,11 @@ BcaResult bca_bootstrap(const CaptureTable& table, const std::function<double(co
   const std::int64_t n = table.observed();
   std::vector<double> weights(table.counts.begin(), table.counts.end());
   std::vector<double> est(static_cast<std::size_t>(replicates), std::numeric_limits<double>::quiet_NaN());
+  std::atomic<int> started{0};  // replicates begun, shown as progress
   auto work = [&](int worker, int workers) {
     for (int r = worker; r < replicates; r += workers) {
+      const int begun = started++;
+      if (worker == 0 && progress) progress->set(begun);
       Rng rng(seed, "bca", static_cast<std::uint64_t>(r));
       std::vector<std::int64_t> y(table.cells(), 0);
       multinomial_add(rng, n, weights, static_cast<double>(n), y);

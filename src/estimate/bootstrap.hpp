@@ -8,17 +8,19 @@
 // percentile interval of the N^*. With `reselect` off, only the selected model is refitted
 // (the "best model only" bootstrap).
 //
-// Candidates: every model the original search considered when there are at most 1,024
-// (two-way models for K <= 5; all hierarchical models of order <= 3 for K = 4), else the
-// `max_candidates` best of the original search (selection among the plausible models: a
-// full 32,768-model search per replicate would take 1,000 times half a second). Each replicate has its own
-// random stream Rng(seed, "bootstrap", r), so results do not depend on the thread count.
+// Candidates: the chosen model, then the best models of the original search until they hold
+// `candidate_weight` (99%) of the weight, at most `max_candidates` (selection among the
+// plausible models: re-running a search of thousands of models, or every model a stepwise
+// search visited, in each replicate made a sparse 8-list table take over 10 minutes). Each
+// replicate has its own random stream Rng(seed, "bootstrap", r), so results do not depend
+// on the thread count.
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "estimate/interval.hpp"
 #include "estimate/model_search.hpp"
 
@@ -32,8 +34,14 @@ struct BootstrapOptions {
   /// Generate the replicates from the model-averaged fitted means sum_m w_m mu^_m instead
   /// of the selected model's (for the bootstrap of the averaged estimate).
   bool from_averaged = false;
+  double candidate_weight = 0.99;
   std::size_t max_candidates = 64;
   int threads = 2;
+  /// Replicates choose only among candidates whose heterogeneity coefficient is not negative
+  /// (as the search did with SearchOptions::drop_negative_heterogeneity).
+  bool drop_negative_heterogeneity = false;
+  /// Replicates done are reported here (by one thread); the caller finishes it.
+  Progress* progress = nullptr;
 };
 
 struct BootstrapResult {
@@ -72,7 +80,8 @@ struct BcaResult {
   std::vector<double> estimates;
 };
 BcaResult bca_bootstrap(const CaptureTable& table, const std::function<double(const CaptureTable&)>& estimator,
-                        int replicates = 1000, std::uint64_t seed = 1, double level = 0.95, int threads = 2);
+                        int replicates = 1000, std::uint64_t seed = 1, double level = 0.95, int threads = 2,
+                        Progress* progress = nullptr);
 
 /// The p-quantile of sorted values (linear interpolation between order statistics, R type 7).
 double quantile_sorted(const std::vector<double>& sorted, double p);

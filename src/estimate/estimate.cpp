@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "estimate/bootstrap.hpp"
 #include "estimate/chapman.hpp"
+#include "estimate/stepwise_method.hpp"
 
 namespace joindots::estimate {
 
@@ -25,6 +26,7 @@ struct MethodName {
 constexpr MethodName kMethods[] = {{Method::Auto, "auto"},
                                    {Method::Chapman, "chapman"},
                                    {Method::LogLinear, "loglinear"},
+                                   {Method::Stepwise, "stepwise"},
                                    {Method::Lcmcr, "lcmcr"},
                                    {Method::BayesLogLinear, "bayes_loglinear"},
                                    {Method::All, "all"}};
@@ -88,6 +90,11 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
   so.level = o.level;
   so.heterogeneity = heterogeneity;
   so.max_order = o.max_order != 0 ? o.max_order : (table.k() == 4 || table.k() == 5 ? 3 : 2);
+  // A negative heterogeneity coefficient is not heterogeneity (see run_mata): such models
+  // leave the search, so the chosen model, the averages and the tail-area interval all come
+  // from one set of models.
+  so.drop_negative_heterogeneity = !heterogeneity.empty();
+  so.threads = o.threads;
   if (o.model) {
     // One given model: no search.
     sel.criterion = o.criterion;
@@ -114,7 +121,8 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
   for (std::size_t i = 0; i < sel.excluded.size() && i < kExcludedShown; ++i)
     excluded.push_back({{"model", sel.excluded[i].model.to_string()},
                         {"interactions", sel.excluded[i].model.interaction_names(table.lists)},
-                        {"status", to_string(sel.excluded[i].status)},
+                        {"status", sel.excluded[i].status == MleStatus::Exists ? "negative heterogeneity"
+                                                                               : to_string(sel.excluded[i].status)},
                         {"reason", sel.excluded[i].reason}});
   if (sel.empty()) {
     out.best.details = {{"excluded", excluded}, {"excluded_total", sel.excluded.size()}};
@@ -133,12 +141,19 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
     bo.level = o.level;
     bo.reselect = !o.model.has_value();
     bo.threads = o.threads;
+    bo.drop_negative_heterogeneity = so.drop_negative_heterogeneity;
+    Progress progress(name + ": bootstrap", "replicates", bo.replicates, !o.progress);
+    bo.progress = &progress;
     const auto br = bootstrap_loglinear(table, sel, bo);
+    progress.finish();
     out.bootstrap = br.interval;
     if (bo.reselect) {
       // The averaged estimate's own bootstrap: replicates from the averaged fitted means.
+      Progress averaged_progress(name + "_averaged: bootstrap", "replicates", bo.replicates, !o.progress);
+      bo.progress = &averaged_progress;
       bo.from_averaged = true;
       out.averaged_bootstrap = bootstrap_loglinear(table, sel, bo).averaged_interval;
+      averaged_progress.finish();
     }
     out.has_bootstrap = !std::isnan(br.interval.low);
     nlohmann::ordered_json chosen = nlohmann::ordered_json::object();
@@ -204,7 +219,13 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
 
   out.averaged.method = name + "_averaged";
   out.averaged.estimate = sel.averaged_estimate;
-  out.averaged.interval = out.has_bootstrap ? out.averaged_bootstrap : out.profile;
+  // Without the bootstrap the average has no interval of its own (the chosen model's profile
+  // interval is not one).
+  out.averaged.interval = out.has_bootstrap ? out.averaged_bootstrap : Interval{};
+  out.averaged.interval.level = o.level;
+  if (!out.has_bootstrap)
+    out.averaged.interval.kind = o.bootstrap_replicates > 0 ? "none (the bootstrap failed)"
+                                                            : "none (no bootstrap: --bootstrap 0)";
   nlohmann::ordered_json weights = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < sel.ranked.size() && i < kTopModelsShown; ++i)
     weights.push_back({{"model", sel.ranked[i].model.to_string()},
@@ -235,7 +256,11 @@ std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSel
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](auto x, auto y) { return ic[x] < ic[y]; });
   if (order.empty()) return std::nullopt;
-  const double min_ic = ic[order.front()];
+  // The chosen model (sel.ranked's first) is always averaged: the headline's estimate comes
+  // from it, and must come from the same set of models as the interval.
+  const auto chosen_at = std::find(order.begin(), order.end(), std::size_t{0});
+  std::rotate(order.begin(), chosen_at, chosen_at + 1);
+  const double min_ic = *std::min_element(ic.begin(), ic.end());
   double total = 0;
   for (double v : ic) total += std::exp(-0.5 * (v - min_ic));
   std::vector<LogLinearFit> fits;
@@ -245,13 +270,14 @@ std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSel
   std::size_t negative = 0;
   for (std::size_t i : order) {
     const double w = std::exp(-0.5 * (ic[i] - min_ic)) / total;
-    if (w < 1e-4 || fits.size() == kMaxModels) break;
+    if (i != 0 && (w < 1e-4 || fits.size() == kMaxModels)) break;
     auto f = fit_loglinear(table, sel.ranked[i].model);
     if (!f.ok()) continue;
     // A negative coefficient on the (convex) heterogeneity column means lists less alike
     // than independence allows, not people differing in visibility: not a heterogeneity
-    // model, and it would pull the interval down for the wrong reason.
-    if (f.estimated_heterogeneity && f.beta.back() < 0) {
+    // model, and it would pull the interval down for the wrong reason. (The heterogeneity
+    // search leaves such models out already; this guards a selection made without it.)
+    if (negative_heterogeneity(f)) {
       ++negative;
       continue;
     }
@@ -269,12 +295,15 @@ std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSel
   m.interval = {iv.low, iv.high, level, "model-averaged tail-area profile-likelihood interval (MATA)"};
   nlohmann::ordered_json top = nlohmann::ordered_json::array();
   double heterogeneity_weight = 0;
+  std::vector<std::size_t> by_weight(fits.size());
   for (std::size_t i = 0; i < fits.size(); ++i) {
+    by_weight[i] = i;
     if (fits[i].model.heterogeneity() != Heterogeneity::None) heterogeneity_weight += weights[i] / kept;
-    if (top.size() < kTopModelsShown)
-      top.push_back({{"model", fits[i].model.to_string()},
-                     {"estimate", fits[i].estimate},
-                     {"weight", weights[i] / kept}});
+  }
+  std::stable_sort(by_weight.begin(), by_weight.end(), [&](auto x, auto y) { return weights[x] > weights[y]; });
+  for (std::size_t i : by_weight) {
+    if (top.size() == kTopModelsShown) break;
+    top.push_back({{"model", fits[i].model.to_string()}, {"estimate", fits[i].estimate}, {"weight", weights[i] / kept}});
   }
   m.details = {{"estimate_kind", "median of the model-averaged confidence distribution"},
                {"interval_kind", m.interval.kind},
@@ -282,10 +311,13 @@ std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSel
                {"models_averaged", fits.size()},
                {"weight_kept", kept},
                {"weight_with_heterogeneity", heterogeneity_weight},
+               {"chosen_model", fits.front().model.to_string()},
+               {"chosen_model_weight", weights.front() / kept},
                {"models_with_negative_heterogeneity_left_out", negative},
                {"top_models", top},
                {"source", "Fletcher & Turek (2012), model-averaged profile likelihood intervals; Turek & Fletcher "
                           "(2012); heterogeneity terms Darroch, Fienberg, Glonek & Junker (1993)"}};
+  if (fits.front().model != sel.best().model) m.details["chosen_model_left_out"] = sel.best().model.to_string();
   return m;
 }
 
@@ -343,6 +375,7 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
   // The posterior mean with the HPD interval, as conting's summary reports them.
   m.estimate = r.total.mean;
   m.interval = r.total.hpd;
+  m.interval.kind = fmt::format("{:.0f}% highest posterior density", 100 * o.level);
   nlohmann::ordered_json strata = nlohmann::ordered_json::array();
   for (const auto& s : r.strata) strata.push_back(posterior_json(s));
   nlohmann::ordered_json margins = nlohmann::ordered_json::array();
@@ -443,6 +476,8 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   const bool two = table.k() == 2;
   if (m == Method::Chapman && !two)
     throw UsageError(fmt::format("method chapman needs exactly 2 lists; the table has {}", table.k()));
+  if (m == Method::Stepwise && o.model)
+    throw UsageError("method stepwise chooses its model; --model fits a given one (use --method loglinear)");
 
   std::optional<MethodEstimate> chap, lcm;
   if (two && (m == Method::Chapman || m == Method::Auto || m == Method::All)) chap = run_chapman(table, o.level);
@@ -485,6 +520,8 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   res.notes.insert(res.notes.end(), llh_notes.begin(), llh_notes.end());
   if ((m == Method::Lcmcr || m == Method::Auto || m == Method::All) && !(lean && (llh.ok || ll.ok || chap)))
     lcm = run_lcmcr_method(table, o);
+  std::optional<MethodEstimate> stepwise;
+  if (m == Method::Stepwise || (m == Method::All && table.k() >= 3)) stepwise = run_stepwise_method(table, o);
   std::optional<MethodEstimate> bayes;
   if (m == Method::BayesLogLinear || m == Method::All) bayes = run_bayes_method(CovariateCaptureTable::from_table(table), o);
 
@@ -506,6 +543,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     mata = run_mata(table, llh.selection, o.level, o.heterogeneity_charge);
     if (mata) res.methods.push_back(*mata);
   }
+  if (stepwise) res.methods.push_back(*stepwise);
   if (lcm) {
     res.methods.push_back(*lcm);
     if (lcm->details.contains("warning")) res.notes.push_back("lcmcr: " + lcm->details["warning"].get<std::string>());
@@ -528,6 +566,12 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     res.headline = "chapman";
     res.estimate = chap->estimate;
     res.interval = chap->interval;
+  } else if (m == Method::Stepwise && std::isfinite(stepwise->estimate)) {
+    res.method = fmt::format("stepwise: loglinear {} ({}); {}", stepwise->details["model"].get<std::string>(),
+                             stepwise->details["rule"].get<std::string>(), stepwise->interval.kind);
+    res.headline = "stepwise";
+    res.estimate = stepwise->estimate;
+    res.interval = stepwise->interval;
   } else if (m == Method::LogLinear && ll.ok) {
     res.method = fmt::format("loglinear {} ({})", ll.best.details["model"].get<std::string>(), to_string(o.criterion));
     res.headline = "loglinear";
@@ -540,21 +584,39 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     // docs/estimation.md, "What auto does, and why").
     res.headline = "loglinear_heterogeneity";
     res.estimate = llh.best.estimate;
-    if (mata) {
+    const std::string model = llh.best.details["model"].get<std::string>();
+    if (mata && !mata->details.contains("chosen_model_left_out") && res.estimate >= mata->interval.low &&
+        res.estimate <= mata->interval.high) {
       res.method = fmt::format("auto: loglinear {} ({}-selected among the models with and without a heterogeneity "
                                "term); interval averaged over those models by their profile likelihoods' tail areas "
                                "(MATA, {:.0f}% of the weight on heterogeneity models)",
-                               llh.best.details["model"].get<std::string>(), to_string(o.criterion),
+                               model, to_string(o.criterion),
                                100.0 * mata->details["weight_with_heterogeneity"].get<double>());
       res.interval = mata->interval;
-      // The average's interval always holds the chosen model's estimate in practice; make sure.
-      res.interval.low = std::min(res.interval.low, res.estimate);
-      res.interval.high = std::max(res.interval.high, res.estimate);
+      res.interval_method = "loglinear_mata";
+    } else if (mata) {
+      // The chosen model's estimate falls outside the average's interval (or the model could
+      // not be averaged): the headline is the average's own median, so that estimate and
+      // interval come from the same models; said loudly.
+      res.headline = "loglinear_mata";
+      res.estimate = mata->estimate;
+      res.interval = mata->interval;
+      res.interval_method = "loglinear_mata";
+      res.method = fmt::format("auto: median of the tail-area average over the models with and without a "
+                               "heterogeneity term, with its interval (MATA); the {}-selected model {} ({}) lies "
+                               "outside that interval",
+                               to_string(o.criterion), model, fmt::format("{:.0f}", llh.best.estimate));
+      res.notes.push_back(fmt::format(
+          "auto: the {}-selected model {} gives {:.0f}, outside the interval of the models averaged with it "
+          "({:.0f}-{:.0f}); the headline is that average's median, {:.0f}. The models disagree: read the table "
+          "of methods before using either figure",
+          to_string(o.criterion), model, llh.best.estimate, mata->interval.low, mata->interval.high, mata->estimate));
     } else {
       res.method = fmt::format("auto: loglinear {} ({}-selected among the models with and without a heterogeneity "
                                "term); profile interval",
-                               llh.best.details["model"].get<std::string>(), to_string(o.criterion));
+                               model, to_string(o.criterion));
       res.interval = llh.profile;
+      res.interval_method = "loglinear_heterogeneity";
     }
   } else if ((m == Method::Auto || m == Method::All) && ll.ok) {
     res.headline = "loglinear";
@@ -563,10 +625,14 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
                              ll.best.details["model"].get<std::string>(), to_string(o.criterion));
     res.estimate = ll.best.estimate;
     res.interval = ll.profile;
+    res.interval_method = "loglinear";
     if (ll.has_bootstrap) {
       res.interval.low = std::min(ll.profile.low, ll.bootstrap.low);
       res.interval.high = std::max(ll.profile.high, ll.bootstrap.high);
       res.interval.kind = "hull of the profile-likelihood and bootstrap (with model selection) intervals";
+    } else {
+      res.method = fmt::format("auto: loglinear {} ({}-selected); profile interval (no bootstrap)",
+                               ll.best.details["model"].get<std::string>(), to_string(o.criterion));
     }
   } else if (lcm) {
     res.method = "lcmcr";
@@ -581,6 +647,11 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     res.interval = Interval{};
     res.interval.level = o.level;
   }
+  if (std::isfinite(res.estimate) && !std::isnan(res.interval.low) &&
+      (res.estimate < res.interval.low || res.estimate > res.interval.high))
+    res.notes.push_back(fmt::format("the headline estimate {:.0f} lies outside its own interval ({:.0f}-{:.0f}): "
+                                    "the method's estimate and interval disagree; do not publish either",
+                                    res.estimate, res.interval.low, res.interval.high));
   return res;
 }
 
@@ -592,14 +663,15 @@ EstimateResult estimate_all(const CovariateCaptureTable& table, const EstimateOp
   const std::string collapsed_note =
       fmt::format("collapsed over the covariates ({}): these estimates ignore them", fmt::join(names, ", "));
   EstimateResult res;
-  if (m == Method::Auto || m == Method::All || m == Method::Chapman || m == Method::LogLinear || m == Method::Lcmcr) {
+  if (m == Method::Auto || m == Method::All || m == Method::Chapman || m == Method::LogLinear || m == Method::Stepwise ||
+      m == Method::Lcmcr) {
     if (m == Method::Chapman && table.k() != 2)
       throw UsageError(fmt::format("method chapman needs exactly 2 lists; the table has {}", table.k()));
     EstimateOptions oc = o;
     if (m == Method::All) oc.method = Method::Auto;  // bayes_loglinear is run below, with the covariates
     res = estimate_all(table.collapsed(), oc);
     for (auto& me : res.methods) me.details["table"] = collapsed_note;
-    if (m == Method::Chapman || m == Method::LogLinear || m == Method::Lcmcr) {
+    if (m == Method::Chapman || m == Method::LogLinear || m == Method::Stepwise || m == Method::Lcmcr) {
       res.notes.insert(res.notes.begin(), std::string(to_string(m)) + ": the table was " + collapsed_note +
                                                "; bayes_loglinear models them");
       res.covariates = names;
@@ -636,6 +708,7 @@ nlohmann::ordered_json to_json(const EstimateResult& r) {
   j["interval"] = interval_json(r.interval);
   j["method"] = r.method;
   j["headline_method"] = r.headline;
+  j["interval_method"] = r.interval_method.empty() ? r.headline : r.interval_method;
   j["level"] = r.interval.level;
   j["interval_kind"] = r.interval.kind;
   j["lists"] = r.lists;
@@ -645,6 +718,8 @@ nlohmann::ordered_json to_json(const EstimateResult& r) {
     nlohmann::ordered_json e = m.details;
     e["estimate"] = number_json(m.estimate);
     e["interval"] = interval_json(m.interval);
+    // What the interval beside the estimate is (not another method's, nor the details').
+    e["interval_kind"] = m.interval.kind;
     methods[m.method] = e;
   }
   j["methods"] = methods;

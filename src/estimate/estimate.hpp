@@ -34,9 +34,9 @@
 
 namespace joindots::estimate {
 
-enum class Method { Auto, Chapman, LogLinear, Lcmcr, BayesLogLinear, All };
+enum class Method { Auto, Chapman, LogLinear, Stepwise, Lcmcr, BayesLogLinear, All };
 const char* to_string(Method m);
-/// "auto", "chapman", "loglinear", "lcmcr", "bayes_loglinear" or "all"; throws UsageError
+/// "auto", "chapman", "loglinear", "stepwise", "lcmcr", "bayes_loglinear" or "all"; throws UsageError
 /// listing them otherwise.
 Method parse_method(std::string_view name);
 
@@ -62,6 +62,11 @@ struct EstimateOptions {
   /// Fit this model instead of searching (e.g. a published one with a three-way term).
   std::optional<LogLinearModel> model;
   int threads = 2;
+  /// Stepwise (and all): the p-value threshold of the forward stepwise rule (SparseMSE's
+  /// `pthresh`, 0.02 by default there; the UK 2013 analysis used 0.05).
+  double stepwise_p = 0.02;
+  /// Long steps (bootstraps) report progress on stderr.
+  bool progress = false;
   /// Auto only: compute what the headline needs and nothing beside it (no plain search, no
   /// LCMCR, unless the headline falls back to them). The `--db` strata use it: each keeps
   /// only its headline.
@@ -84,6 +89,9 @@ struct EstimateResult {
   std::string headline;     // the key in `methods` the headline comes from ("" when none)
   double estimate = 0;      // headline
   Interval interval;        // headline, 95% by default
+  /// The key in `methods` whose interval the headline's is (auto: loglinear_mata, the
+  /// tail-area average over the models the estimate was chosen from); "" means `headline`.
+  std::string interval_method;
   std::vector<MethodEstimate> methods;
   std::vector<std::string> notes;  // e.g. methods skipped and why
 };

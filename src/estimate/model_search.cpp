@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/math/distributions/poisson.hpp>
+#include <exception>
+#include <thread>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -45,6 +48,7 @@ struct Collector {
   Criterion criterion;
   ModelSelection& sel;
   Heterogeneity heterogeneity = Heterogeneity::None;
+  bool drop_negative_heterogeneity = false;
 
   // Checks and fits one model (with the search's heterogeneity column); returns the fit
   // (valid or not) and records the outcome.
@@ -61,7 +65,12 @@ struct Collector {
     }
     auto fit = fit_loglinear(table, m, std::move(check), start);
     if (!fit.converged && start) fit = fit_loglinear(table, m, fit.existence, nullptr);  // retry cold
-    if (fit.ok())
+    if (fit.ok() && drop_negative_heterogeneity && negative_heterogeneity(fit))
+      sel.excluded.push_back({m, MleStatus::Exists,
+                              fmt::format("negative heterogeneity coefficient ({:.3g}): the lists are less alike than "
+                                          "independence allows, not people differing in visibility",
+                                          fit.beta.back())});
+    else if (fit.ok())
       sel.ranked.push_back(rank_fit(fit, criterion));
     else
       ++sel.not_converged;
@@ -69,11 +78,11 @@ struct Collector {
   }
 };
 
-void exhaustive(const CaptureTable& table, Criterion criterion, Heterogeneity h, ModelSelection& sel) {
+void exhaustive(const CaptureTable& table, Collector col) {
+  const Heterogeneity h = col.heterogeneity;
   const int k = table.k();
   const auto pairs = all_pairs(k);
   const std::uint32_t count = std::uint32_t{1} << pairs.size();
-  Collector col{table, criterion, sel, h};
   std::vector<std::vector<double>> betas(count);
   std::vector<std::uint8_t> usable(count, 0);
   std::vector<double> scratch(table.cells(), 0.0);
@@ -103,8 +112,7 @@ void exhaustive(const CaptureTable& table, Criterion criterion, Heterogeneity h,
 
 // Every hierarchical model whose interactions have 2..max_order lists: the down-closed sets
 // of such terms, found by filtering all subsets of them.
-void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, Heterogeneity h, int max_order,
-                             ModelSelection& sel) {
+void exhaustive_higher_order(const CaptureTable& table, Collector col, int max_order) {
   const int k = table.k();
   std::vector<std::uint32_t> terms;
   for (std::uint32_t t = 1; t < table.cells() - 1; ++t)
@@ -118,7 +126,6 @@ void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, Het
   for (std::size_t i = 0; i < terms.size(); ++i)
     for (std::size_t j = 0; j < terms.size(); ++j)
       if ((terms[j] & terms[i]) == terms[j] && std::popcount(terms[j]) + 1 == std::popcount(terms[i])) needs[i] |= 1u << j;
-  Collector col{table, criterion, sel, h};
   for (std::uint32_t s = 0; s < (std::uint32_t{1} << terms.size()); ++s) {
     bool closed = true;
     std::vector<std::uint32_t> gens;
@@ -132,12 +139,15 @@ void exhaustive_higher_order(const CaptureTable& table, Criterion criterion, Het
   }
 }
 
-void stepwise(const CaptureTable& table, Criterion criterion, Heterogeneity h, ModelSelection& sel) {
+void stepwise(const CaptureTable& table, Collector col) {
+  const Heterogeneity h = col.heterogeneity;
+  const Criterion criterion = col.criterion;
+  ModelSelection& sel = col.sel;
   const int k = table.k();
   const auto pairs = all_pairs(k);
-  Collector col{table, criterion, sel, h};
   std::vector<std::uint32_t> current;
   auto fit = col.visit(LogLinearModel(k), nullptr);
+  if (col.drop_negative_heterogeneity && negative_heterogeneity(fit)) fit.converged = false;  // not a start
   double best = fit.ok() ? criterion_of(fit, criterion) : std::numeric_limits<double>::infinity();
   std::vector<double> beta = fit.ok() ? fit.beta : std::vector<double>{};
   std::vector<std::uint32_t> terms = fit.ok() ? fit.estimated_terms : std::vector<std::uint32_t>{};
@@ -154,7 +164,8 @@ void stepwise(const CaptureTable& table, Criterion criterion, Heterogeneity h, M
       std::vector<double> start;
       if (!terms.empty()) start = warm_start(m.with_heterogeneity(h), terms, beta, scratch);
       auto f = col.visit(m, terms.empty() ? nullptr : &start);
-      if (f.ok() && criterion_of(f, criterion) < step_best) {
+      const bool admitted = f.ok() && !(col.drop_negative_heterogeneity && negative_heterogeneity(f));
+      if (admitted && criterion_of(f, criterion) < step_best) {
         step_best = criterion_of(f, criterion);
         step_pair = p;
         step_fit = std::move(f);
@@ -203,17 +214,49 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
   // One search per heterogeneity term (warm starts run within a search).
   const std::vector<Heterogeneity> kinds =
       options.heterogeneity.empty() ? std::vector<Heterogeneity>{Heterogeneity::None} : options.heterogeneity;
-  for (const auto h : kinds) {
+  // The searches are independent: on `threads` threads, each into its own selection, merged
+  // in the order of `kinds` (the same result as one after the other).
+  std::vector<ModelSelection> parts(kinds.size());
+  auto search_kind = [&](std::size_t i) {
+    const Collector col{table, options.criterion, parts[i], kinds[i], options.drop_negative_heterogeneity};
     if (options.max_order > 2) {
-      sel.search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
-      exhaustive_higher_order(table, options.criterion, h, options.max_order, sel);
+      parts[i].search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
+      exhaustive_higher_order(table, col, options.max_order);
     } else if (table.k() <= options.exhaustive_max_lists) {
-      sel.search = "exhaustive";
-      exhaustive(table, options.criterion, h, sel);
+      parts[i].search = "exhaustive";
+      exhaustive(table, col);
     } else {
-      sel.search = "stepwise";
-      stepwise(table, options.criterion, h, sel);
+      parts[i].search = "stepwise";
+      stepwise(table, col);
     }
+  };
+  const std::size_t workers = std::min<std::size_t>(kinds.size(), static_cast<std::size_t>(std::max(1, options.threads)));
+  if (workers <= 1) {
+    for (std::size_t i = 0; i < kinds.size(); ++i) search_kind(i);
+  } else {
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(workers);
+    std::vector<std::thread> pool;
+    for (std::size_t w = 0; w < workers; ++w)
+      pool.emplace_back([&, w] {
+        try {
+          for (std::size_t i = next++; i < kinds.size(); i = next++) search_kind(i);
+        } catch (...) {
+          errors[w] = std::current_exception();
+        }
+      });
+    for (auto& t : pool) t.join();
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+  for (auto& part : parts) {
+    sel.search = part.search;
+    sel.models_considered += part.models_considered;
+    sel.not_converged += part.not_converged;
+    sel.ranked.insert(sel.ranked.end(), std::make_move_iterator(part.ranked.begin()),
+                      std::make_move_iterator(part.ranked.end()));
+    sel.excluded.insert(sel.excluded.end(), std::make_move_iterator(part.excluded.begin()),
+                        std::make_move_iterator(part.excluded.end()));
   }
   if (kinds.size() > 1 || kinds[0] != Heterogeneity::None) {
     std::string names;
@@ -244,7 +287,7 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
   return sel;
 }
 
-ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshold, double level) {
+ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshold, double level, bool with_profile) {
   const int k = table.k();
   ModelSelection sel;
   sel.criterion = Criterion::Aic;
@@ -293,20 +336,26 @@ ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshol
   std::rotate(sel.ranked.begin(), first, first + 1);
   for (auto& r : sel.ranked) r.weight = 0;
   sel.ranked.front().weight = 1;
-  sel.ranked.front().profile = profile_interval(table, chosen, level);
-  sel.ranked.front().has_profile = true;
+  if (with_profile) {
+    sel.ranked.front().profile = profile_interval(table, chosen, level);
+    sel.ranked.front().has_profile = true;
+  }
   sel.averaged_estimate = sel.ranked.front().estimate;
   return sel;
 }
 
+bool negative_heterogeneity(const LogLinearFit& fit) {
+  return fit.estimated_heterogeneity && !fit.beta.empty() && fit.beta.back() < 0;
+}
+
 QuickChoice choose_among(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
-                         Criterion criterion) {
+                         Criterion criterion, bool drop_negative_heterogeneity) {
   QuickChoice best;
   double best_ic = std::numeric_limits<double>::infinity();
   std::vector<std::pair<double, double>> valid;  // (criterion, estimate)
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto fit = fit_loglinear(table, candidates[i]);
-    if (!fit.ok()) continue;
+    if (!fit.ok() || (drop_negative_heterogeneity && negative_heterogeneity(fit))) continue;
     const double ic = criterion_of(fit, criterion);
     valid.emplace_back(ic, fit.estimate);
     if (ic < best_ic) {

@@ -38,6 +38,12 @@ struct SearchOptions {
   double profile_min_weight = 0.001;
   int profile_max_models = 20;
   double level = 0.95;
+  /// Leave out (as excluded, with the reason) every model whose heterogeneity coefficient
+  /// is fitted negative: on the convex column that says the lists are less alike than
+  /// independence allows, not that people differ in visibility. Off, such models compete.
+  bool drop_negative_heterogeneity = false;
+  /// The searches for each heterogeneity term run on up to this many threads.
+  int threads = 1;
 };
 
 struct RankedModel {
@@ -52,6 +58,8 @@ struct RankedModel {
 
 struct ExcludedModel {
   LogLinearModel model{2};
+  /// Exists: the MLE exists but the model was left out for `reason` (a negative
+  /// heterogeneity coefficient, SearchOptions::drop_negative_heterogeneity).
   MleStatus status = MleStatus::DoesNotExist;
   std::string reason;
 };
@@ -84,11 +92,15 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
 /// the current fit, p = min(P(X <= observed), P(X >= observed)); add the interaction with
 /// the smallest p among those whose model passes check_existence, while p < `threshold`
 /// (0.02 in SparseMSE). `ranked` holds the chosen model first (weight 1, with its profile
-/// interval), then the other models fitted on the way.
-ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshold = 0.02, double level = 0.95);
+/// interval unless `with_profile` is off), then the other models fitted on the way.
+ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshold = 0.02, double level = 0.95,
+                                      bool with_profile = true);
 
 /// Fits the given candidates only (used by the bootstrap): the best valid one under the
 /// criterion, or an empty selection when none is valid. No profiles, no exclusion reasons.
+/// True when `fit` carries a heterogeneity column whose coefficient is fitted below 0.
+bool negative_heterogeneity(const LogLinearFit& fit);
+
 struct QuickChoice {
   bool found = false;
   std::size_t index = 0;  // into candidates
@@ -96,6 +108,6 @@ struct QuickChoice {
   double averaged = 0;    // information-weighted average over the valid candidates
 };
 QuickChoice choose_among(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
-                         Criterion criterion);
+                         Criterion criterion, bool drop_negative_heterogeneity = false);
 
 }  // namespace joindots::estimate

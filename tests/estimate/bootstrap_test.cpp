@@ -16,7 +16,11 @@ TEST(LogLinearBootstrap, ReproducibleAndIndependentOfThreads) {
   EXPECT_EQ(a.chosen, b.chosen);
   const auto c = bootstrap_loglinear(t, sel, {.replicates = 200, .seed = 8, .threads = 2});
   EXPECT_NE(a.estimates, c.estimates);
-  EXPECT_EQ(a.candidates, 64u);
+  // The candidates are the models holding 99% of the weight, best first (not all 64).
+  std::size_t holding = 0;
+  for (double held = 0; held < 0.99; ++holding) held += sel.ranked[holding].weight;
+  EXPECT_EQ(a.candidates, holding);
+  EXPECT_LT(a.candidates, 64u);
   EXPECT_LT(a.interval.low, sel.best().estimate);
   EXPECT_GT(a.interval.high, sel.best().estimate);
 }
@@ -62,6 +66,29 @@ TEST(LogLinearBootstrap, NewOrleansBcaIntervalOfTheStepwiseRule) {
   EXPECT_EQ(b.failed, 0);
   EXPECT_NEAR(b.interval.low, 589, 0.10 * 589);
   EXPECT_NEAR(b.interval.high, 1703, 0.10 * 1703);
+}
+
+}  // namespace
+}  // namespace joindots::estimate
+
+namespace joindots::estimate {
+namespace {
+
+TEST(LogLinearBootstrap, CandidatesOnASparseEightListTableAreBoundedByWeight) {
+  // 8 lists, about 185 people, most pairs never overlapping: the stepwise search visits
+  // hundreds of models (with the heterogeneity terms), and re-fitting all of them in each
+  // replicate made the default run take over 10 minutes (issue 13).
+  const auto t = testing::simulate_sparse_table(185, 8, 3);
+  SearchOptions so;
+  so.heterogeneity = {Heterogeneity::None, Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35};
+  so.profile_intervals = false;
+  const auto sel = select_models(t, so);
+  ASSERT_GT(sel.ranked.size() + sel.excluded.size(), 100u);
+  const auto b = bootstrap_loglinear(t, sel, {.replicates = 20, .seed = 1});
+  EXPECT_LE(b.candidates, 64u);
+  double held = 0;
+  for (std::size_t i = 0; i + 1 < b.candidates; ++i) held += sel.ranked[i].weight;
+  EXPECT_LT(held, 0.99);  // no candidate beyond those needed for 99% of the weight
 }
 
 }  // namespace

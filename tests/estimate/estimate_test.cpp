@@ -189,7 +189,7 @@ TEST(EstimateAll, GivenModelAndMethodErrors) {
     parse_method("mle");
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_STREQ(e.what(), "unknown method `mle`; valid: auto, chapman, loglinear, lcmcr, bayes_loglinear, all");
+    EXPECT_STREQ(e.what(), "unknown method `mle`; valid: auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear, all");
   }
 }
 
