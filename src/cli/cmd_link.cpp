@@ -52,7 +52,32 @@ nlohmann::json result_json(const link::LinkResult& r, std::size_t records) {
   return j;
 }
 
-void print_summary(const link::LinkResult& r, std::size_t records) {
+/// The fields compared and, per file, the columns left unused (a likely name column among
+/// them said so).
+void print_columns(const link::CsvLinkInput& input, const link::LinkConfig& config) {
+  fmt::print("fields compared:");
+  for (const auto& c : config.comparisons) fmt::print(" {}", link::to_string(c.field));
+  fmt::print("\n");
+  for (std::size_t f = 0; f < input.unused_columns.size(); ++f) {
+    if (input.unused_columns[f].empty()) continue;
+    fmt::print("columns not used in {}:", input.source_names[f]);
+    for (const auto& c : input.unused_columns[f]) {
+      std::string lower = c;
+      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      fmt::print(" {}{}", c, lower.find("name") != std::string::npos ? " (a name? map it in [columns])" : "");
+    }
+    fmt::print("\n");
+  }
+}
+
+/// Self-diagnosis on stderr (even with --quiet or --json: it is not progress).
+void print_warnings(const std::vector<link::LinkWarning>& warnings, std::string_view context) {
+  for (const auto& w : warnings)
+    fmt::print(stderr, "warning: {}{}{}: {}\n  likely cause: {}\n  config change: {}\n", context,
+               context.empty() ? "" : ": ", w.code, w.message, w.cause, w.fix);
+}
+
+void print_summary(const link::LinkResult& r, std::size_t records, const std::vector<std::string>& names) {
   fmt::print("{} records -> {} clusters ({} candidate pairs, {} distinct patterns, {:.2f} s on {} threads)\n",
              with_commas(static_cast<std::int64_t>(records)), with_commas(static_cast<std::int64_t>(r.clusters)),
              with_commas(r.candidate_pairs), r.patterns.size(), r.seconds.total, r.threads);
@@ -73,6 +98,24 @@ void print_summary(const link::LinkResult& r, std::size_t records) {
       fmt::print(" {} {:+.1f}", names[l], r.model.level_weight(k, static_cast<int>(l)));
     fmt::print("\n");
   }
+  for (const auto& c : r.correlated)
+    fmt::print("correlated fields: {} counts only when {} does not agree exactly ({:.0f}% of random pairs agreeing "
+               "on {} agree on {}; lift {:.0f})\n",
+               link::to_string(c.absorbed), link::to_string(c.kept), 100 * c.p_absorbed_given_kept,
+               link::to_string(c.kept), link::to_string(c.absorbed), c.lift);
+  if (!r.duplication.sources.empty()) {
+    fmt::print("within-file duplication (pairs within each file scored by the model fitted across files):\n");
+    for (const auto& d : r.duplication.sources)
+      fmt::print("  {:<30} {:>9} records, {:.4f} expected duplicate pairs per record{}\n",
+                 d.source < names.size() ? names[d.source] : std::to_string(d.source), with_commas(d.records),
+                 d.duplicate_rate,
+                 d.source < r.source_limit.size() && r.source_limit[d.source] == 1 ? ": one record per person, "
+                                                                                      "at most one per cluster"
+                                                                                    : "");
+  }
+  if (r.estimated_blocking_recall >= 0)
+    fmt::print("estimated blocking recall (high-agreement sample pairs made candidates): {:.3f}\n",
+               r.estimated_blocking_recall);
   const auto& cs = r.cluster_stats;
   fmt::print("clusters: largest {}, merges {}, refused: hard rule {}, per source {}, clerical {}, cohesion {}\n",
              cs.largest, cs.merges, cs.refused_hard, cs.refused_source, cs.refused_clerical, cs.refused_cohesion);
@@ -92,6 +135,7 @@ int run_link_db(const LinkArgs& args) {
   if (!args.decisions.empty()) options.decisions = link::read_review_decisions(args.decisions);
   auto store = Store::open(args.db, /*create=*/false);
   const link::StoreLinkRun run = link::link_store(*store, settings, options);
+  for (const auto& rr : run.roles) print_warnings(rr.result.warnings, to_string(rr.role));
   if (args.common.json) {
     std::cout << link::run_summary_json(run).dump(2) << '\n';
     return 0;
@@ -174,9 +218,12 @@ int run_link(const LinkArgs& args) {
     ev = link::evaluate(result.cluster, input.truth, options.cross_source_only ? &source : nullptr);
     br = link::blocking_recall(input.records, input.truth, config, options.cross_source_only);
   }
+  print_warnings(result.warnings, "");
   if (args.common.json) {
     nlohmann::json out = result_json(result, input.records.size());
     out["inputs"] = args.inputs;
+    out["source_labels"] = input.source_names;
+    out["unused_columns"] = input.unused_columns;
     if (!args.review.empty()) out["review_pairs"] = reviewed;
     if (ev) {
       out["evaluation"] = evaluation_json(*ev);
@@ -188,7 +235,8 @@ int run_link(const LinkArgs& args) {
     std::cout << out.dump(2) << '\n';
     return 0;
   }
-  print_summary(result, input.records.size());
+  print_columns(input, config);
+  print_summary(result, input.records.size(), input.source_names);
   if (!args.review.empty()) fmt::print("{} pairs for clerical review in {}\n", reviewed, args.review);
   if (ev)
     fmt::print("against truth: precision {:.4f}, recall {:.4f}, F1 {:.4f}; B-cubed precision {:.4f}, recall {:.4f}; "

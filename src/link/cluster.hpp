@@ -30,6 +30,9 @@ struct ClusterOptions {
   double min_cohesion = 0.0;  // <= 0 turns the cohesion guard off
   std::size_t cohesion_sample = 256;
   int max_per_source = 0;     // 0 = no limit
+  /// Per source, records a cluster may hold from it (0 = max_per_source); a source found to
+  /// hold one record per person gets 1 (link/structure.hpp).
+  std::vector<int> source_limit;
   std::uint64_t seed = 1;
 };
 

@@ -139,6 +139,11 @@ Pattern compare_pair(const LinkRecord& a, const LinkRecord& b, const std::vector
       p |= static_cast<Pattern>(lvl(s2)) << (4 * family_k);
     }
   }
+  for (std::size_t k = 0; k < comparisons.size(); ++k) {
+    const int j = comparisons[k].absorbed_by;
+    if (j >= 0 && level_of(p, static_cast<std::size_t>(j)) == comparisons[k].absorber_top)
+      p &= ~(Pattern{0xF} << (4 * k));
+  }
   return p;
 }
 

@@ -17,6 +17,10 @@ struct Comparison {
   Field field;
   Comparator comparator;
   bool tf_adjust = false;  // term-frequency adjustment of exact agreement (Winkler)
+  /// Correlated fields (link/structure.hpp): when comparison `absorbed_by` is at its top
+  /// level (`absorber_top`), this one is missing (no evidence of its own); -1 = never.
+  int absorbed_by = -1;
+  int absorber_top = 0;
 };
 
 using Pattern = std::uint64_t;

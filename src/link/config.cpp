@@ -55,6 +55,8 @@ void set_param(LinkConfig& c, std::string_view section, std::string_view name, d
   else if (key == "model.em_fix_u") c.em_fix_u = v != 0;
   else if (key == "model.em_sessions") c.em_sessions = v != 0;
   else if (key == "model.seed") c.seed = static_cast<std::uint64_t>(v);
+  else if (key == "model.correlated_fields") c.correlated_fields = v != 0;
+  else if (key == "cluster.auto_one_per_source") c.auto_one_per_source = v != 0;
   else if (key == "cluster.threshold") c.threshold = v;
   else if (key == "cluster.min_cohesion") c.min_cohesion = v;
   else if (key == "cluster.max_per_source") c.max_per_source = static_cast<int>(v);

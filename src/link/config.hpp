@@ -35,14 +35,14 @@ struct ParamSpec {
   std::string_view description;
 };
 
-inline constexpr std::array<ParamSpec, 14> kLinkParams = {{
+inline constexpr std::array<ParamSpec, 16> kLinkParams = {{
     {"blocking", "max_pairs", 1'000'000'000, 1, 1e11, true,
      "pair budget: refuse blocking rules that imply more candidate pairs in all (time, not memory: pairs are "
      "streamed)"},
     {"blocking", "max_block", 150, 0, 1e9, true,
      "records a block may hold; larger blocks are skipped and reported (0 = no cap)"},
     {"model", "u_pairs", 1'000'000, 1000, 1e9, true, "random record pairs drawn to estimate u"},
-    {"model", "em_max_iterations", 500, 1, 100000, true, "EM iterations at most"},
+    {"model", "em_max_iterations", 2000, 1, 100000, true, "EM iterations at most"},
     {"model", "em_tolerance", 1e-7, 1e-15, 1e-2, false, "EM stops when no parameter moves more than this"},
     {"model", "em_fix_u", 0, 0, 1, true,
      "1: EM keeps u at its random-pair values and fits m and the match share only (Splink); 0: EM also fits u "
@@ -52,10 +52,17 @@ inline constexpr std::array<ParamSpec, 14> kLinkParams = {{
      "at random-pair values, and the prior as a fixed point over candidates (Splink); 0: one EM over all "
      "candidates (fastLink)"},
     {"model", "seed", 1, 0, 9.0e15, true, "seed of the random pairs and cohesion samples"},
+    {"model", "correlated_fields", 1, 0, 1, true,
+     "1: a field whose exact agreement among random pairs mostly comes with another's (suburb with postcode) "
+     "counts only when the other does not agree exactly; 0: every field counts on its own"},
     {"cluster", "threshold", 0.5, 0, 1, false, "match probability at or above which a pair links two records"},
     {"cluster", "min_cohesion", 0.5, 0, 1, false,
      "mean match probability across two clusters needed to merge them (0 = off)"},
     {"cluster", "max_per_source", 0, 0, 1e9, true, "records of one source a cluster may hold (0 = any; 1 for 1:1 links)"},
+    {"cluster", "auto_one_per_source", 1, 0, 1, true,
+     "1: when linking files, a file found to hold one record per person (under 0.01 of its own pairs per "
+     "record scored as matches by the model fitted across files) may put only one record in a cluster; "
+     "0: off"},
     {"review", "low", 0.2, 0, 1, false, "lower end of the band of uncertain pairs sent to clerical review"},
     {"review", "high", 0.8, 0, 1, false, "upper end of the review band"},
     {"run", "threads", 0, 0, 256, true, "comparison threads (0 = all cores)"},
@@ -68,7 +75,7 @@ struct LinkConfig {
   std::int64_t max_pairs = 1'000'000'000;  // about 4 minutes of scoring on 2 cores
   std::int64_t max_block = 150;            // keeps name-only rules within budget at 10 M records
   std::int64_t u_pairs = 1'000'000;
-  int em_max_iterations = 500;
+  int em_max_iterations = 2000;  // ordered EM near a boundary can take ~700
   double em_tolerance = 1e-7;
   bool em_fix_u = false;
   bool em_sessions = true;
@@ -76,6 +83,8 @@ struct LinkConfig {
   double threshold = 0.5;
   double min_cohesion = 0.5;
   int max_per_source = 0;
+  bool auto_one_per_source = true;
+  bool correlated_fields = true;
   double review_low = 0.2, review_high = 0.8;
   int threads = 0;
 };

@@ -60,6 +60,38 @@ LevelProbabilities initial_m(const std::vector<std::size_t>& levels) {
   return m;
 }
 
+double order_levels(LevelProbabilities& m, const LevelProbabilities& u) {
+  double change = 0;
+  for (std::size_t k = 0; k < m.size(); ++k) {
+    // Blocks of levels [begin, end) with their pooled m and u; merged while a block's ratio
+    // exceeds the next one's.
+    struct Block {
+      std::size_t begin, end;
+      double m, u;
+    };
+    std::vector<Block> blocks;
+    for (std::size_t l = 1; l < m[k].size(); ++l) {
+      blocks.push_back({l, l + 1, m[k][l], u[k][l]});
+      while (blocks.size() > 1) {
+        const Block& b = blocks.back();
+        Block& a = blocks[blocks.size() - 2];
+        if (a.m * b.u <= b.m * a.u) break;  // a.m / a.u <= b.m / b.u: in order
+        a = {a.begin, b.end, a.m + b.m, a.u + b.u};
+        blocks.pop_back();
+      }
+    }
+    for (const Block& b : blocks) {
+      if (b.end - b.begin == 1) continue;
+      for (std::size_t l = b.begin; l < b.end; ++l) {
+        const double pooled = u[k][l] * b.m / b.u;
+        change = std::max(change, std::abs(pooled - m[k][l]));
+        m[k][l] = pooled;
+      }
+    }
+  }
+  return change;
+}
+
 EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& levels, LevelProbabilities m0,
                 LevelProbabilities u0, double lambda0, const EmOptions& options) {
   const std::size_t K = levels.size();
@@ -93,6 +125,7 @@ EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& lev
       }
     }
     double change = 0;
+    const LevelProbabilities previous_m = r.m;
     const double lambda = std::clamp(match_total / all, kFloor, 1 - kFloor);
     change = std::max(change, std::abs(lambda - r.lambda));
     r.lambda = lambda;
@@ -104,7 +137,6 @@ EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& lev
         const double L = static_cast<double>(levels[k] - 1);
         const double nm = tm > 0 ? std::max((sm[k][l] + 0.5) / (tm + 0.5 * L), kFloor) : r.m[k][l];
         const double nu = tu > 0 ? std::max((su[k][l] + 0.5) / (tu + 0.5 * L), kFloor) : r.u[k][l];
-        change = std::max(change, std::abs(nm - r.m[k][l]));
         r.m[k][l] = nm;
         if (!options.fix_u) {
           change = std::max(change, std::abs(nu - r.u[k][l]));
@@ -112,6 +144,11 @@ EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& lev
         }
       }
     }
+    // The change is measured after the ordering, else a binding constraint would look like
+    // a parameter that never settles.
+    if (options.monotone) order_levels(r.m, options.order_against ? *options.order_against : r.u);
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t l = 1; l < levels[k]; ++l) change = std::max(change, std::abs(r.m[k][l] - previous_m[k][l]));
     r.iterations = iter + 1;
     r.log_likelihood = ll;
     if (change < options.tolerance) {

@@ -47,6 +47,11 @@ struct EmOptions {
   int max_iterations = 500;
   double tolerance = 1e-7;  // largest change of any parameter between iterations
   bool fix_u = false;       // keep u at its starting values (Splink style); else fit it (fastLink)
+  bool monotone = true;     // keep m/u non-decreasing up the levels (order_levels) after every M-step
+  /// The u that order is kept against: the random-pair u the weights use (a fixed
+  /// reference, so the projection cannot chase a moving u around a cycle); null: the
+  /// current u of the fit.
+  const LevelProbabilities* order_against = nullptr;
 };
 
 struct EmResult {
@@ -61,6 +66,14 @@ struct EmResult {
 /// comparison k (missing included); m0, u0, lambda0 are the starting values.
 EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& levels, LevelProbabilities m0,
                 LevelProbabilities u0, double lambda0, const EmOptions& options = {});
+
+/// Projects m of every comparison so that m/u is non-decreasing from level 1 ("else") to
+/// the top level ("exact"): closer agreement never counts as less evidence of a match, so
+/// agreement never counts against one (with sum m = sum u = 1, the top level's m/u is then
+/// >= 1 and else's <= 1). Pool-adjacent-violators on the ratio m/u weighted by u: a run of
+/// violating levels gets their pooled ratio sum m / sum u, so each field's m still sums to 1
+/// (the isotonic M-step of a monotone likelihood-ratio model). Returns the largest change.
+double order_levels(LevelProbabilities& m, const LevelProbabilities& u);
 
 /// Starting values: m puts 0.9 on the top level, u those of random pairs.
 LevelProbabilities initial_m(const std::vector<std::size_t>& levels);
@@ -88,6 +101,9 @@ struct FsModel {
   int em_iterations = 0;
   bool em_converged = false;
   std::vector<TermFrequencies> tf;  // per comparison (empty unless tf_adjust)
+  /// Per comparison, m of exact agreement as fitted, before order_levels against the
+  /// random-pair u (below u: the fit read agreement as evidence against a match).
+  std::vector<double> m_exact_fitted;
 
   /// log2(m/u) of level l of comparison k (0 for missing).
   double level_weight(std::size_t k, int l) const;

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
+#include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/rng.hpp"
 
@@ -74,6 +76,58 @@ PatternTally tally_candidates(const std::vector<LinkRecord>& records, Blocker& b
   return out;
 }
 
+/// Starting values of EM from the candidate pairs that are almost surely matches: those
+/// agreeing exactly on an identifier, else on given name, family name and date of birth
+/// (names only when no date is compared). m of the other fields starts at their levels
+/// among these pairs and the match share at their share, so EM starts near the person
+/// class rather than near "whatever agrees most" (a shared postcode, issue 12).
+struct AnchorStart {
+  LevelProbabilities m;
+  double lambda = 0;
+  std::int64_t pairs = 0;
+};
+
+AnchorStart anchor_start(const PatternCounts& patterns, const std::vector<Comparison>& comparisons,
+                         const std::vector<std::size_t>& levels) {
+  auto find = [&](Field f) -> int {
+    for (std::size_t k = 0; k < comparisons.size(); ++k)
+      if (comparisons[k].field == f) return static_cast<int>(k);
+    return -1;
+  };
+  std::vector<int> anchors;
+  for (Field f : {Field::nhs_number, Field::upn, Field::pnc_id, Field::identifier})
+    if (find(f) >= 0) anchors.push_back(find(f));
+  if (anchors.empty()) {
+    for (Field f : {Field::given_name, Field::family_name, Field::dob})
+      if (find(f) >= 0) anchors.push_back(find(f));
+    if (anchors.size() < 2) return {};
+  }
+  AnchorStart out;
+  out.m = initial_m(levels);
+  std::vector<std::vector<double>> tally(levels.size());
+  for (std::size_t k = 0; k < levels.size(); ++k) tally[k].assign(levels[k], 0.0);
+  std::int64_t all = 0;
+  for (const auto& [p, c] : patterns) {
+    all += c;
+    bool anchored = true;
+    for (int k : anchors) anchored = anchored && level_of(p, static_cast<std::size_t>(k)) + 1 == static_cast<int>(levels[static_cast<std::size_t>(k)]);
+    if (!anchored) continue;
+    out.pairs += c;
+    for (std::size_t k = 0; k < levels.size(); ++k) tally[k][static_cast<std::size_t>(level_of(p, k))] += static_cast<double>(c);
+  }
+  if (out.pairs < 20) return {};
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    if (std::find(anchors.begin(), anchors.end(), static_cast<int>(k)) != anchors.end()) continue;
+    double total = 0;
+    for (std::size_t l = 1; l < levels[k]; ++l) total += tally[k][l];
+    if (total < 20) continue;
+    for (std::size_t l = 1; l < levels[k]; ++l)
+      out.m[k][l] = (tally[k][l] + 0.5) / (total + 0.5 * static_cast<double>(levels[k] - 1));
+  }
+  out.lambda = std::clamp(static_cast<double>(out.pairs) / static_cast<double>(all), 0.01, 0.9);
+  return out;
+}
+
 /// Fits m and the share of matches among candidates by EM on the pattern counts; u from
 /// random pairs; the prior of a random pair from the expected number of matches.
 FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt,
@@ -94,8 +148,13 @@ FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
   model.u_candidates = model.u;
   model.lambda_candidates = 0.1;
   if (!patterns.empty()) {
-    // 1. One EM over all candidate pairs, fitting m, u and the match share (fastLink).
-    EmResult em = em_fit(patterns, levels, model.m, model.u, 0.1, {cfg.em_max_iterations, cfg.em_tolerance, cfg.em_fix_u});
+    // 1. One EM over all candidate pairs, fitting m, u and the match share (fastLink),
+    //    started from the pairs that agree exactly on an identifier or on names and date
+    //    (anchor_start), not from "whatever agrees most is a match".
+    const AnchorStart anchor = anchor_start(patterns, cfg.comparisons, levels);
+    if (anchor.pairs > 0) model.m = anchor.m;
+    EmResult em = em_fit(patterns, levels, model.m, model.u, anchor.pairs > 0 ? anchor.lambda : 0.1,
+                         {cfg.em_max_iterations, cfg.em_tolerance, cfg.em_fix_u, true, &model.u});
     model.m = std::move(em.m);
     model.u_candidates = std::move(em.u);
     model.lambda_candidates = em.lambda;
@@ -117,6 +176,16 @@ FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
         for (const auto& key : cfg.blocking[r].keys)
           for (std::size_t k = 0; k < levels.size(); ++k)
             if (cfg.comparisons[k].field == key.field) excluded[k] = true;
+        // A field correlated with a blocked one is not independent of the blocking either.
+        for (std::size_t k = 0; k < levels.size(); ++k) {
+          const int j = cfg.comparisons[k].absorbed_by;
+          if (j >= 0 && (excluded[k] || excluded[static_cast<std::size_t>(j)]))
+            excluded[k] = excluded[static_cast<std::size_t>(j)] = true;
+        }
+        // A session with one free field has nothing to tell matches from non-matches by but
+        // that field: its m comes out as whatever fits the blocked pairs (issue 12: m(dob
+        // exact) 0.03 against a true 0.59). Such fields keep the m of the overall EM.
+        if (std::count(excluded.begin(), excluded.end(), false) < 2) continue;
         std::unordered_map<Pattern, std::int64_t> masked;
         for (const auto& [p, c] : rule_patterns[r]) {
           Pattern q = p;
@@ -137,6 +206,10 @@ FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
           for (std::size_t l = 1; l < levels[k]; ++l) model.m[k][l] = sum[k][l] / sessions[k];
     }
   }
+  // The fits are ordered against their own u, but the weights use the random-pair u:
+  // order against it.
+  for (std::size_t k = 0; k < levels.size(); ++k) model.m_exact_fitted.push_back(model.m[k][levels[k] - 1]);
+  order_levels(model.m, model.u);
   seconds.em = since(t);
 
   // Prior of a random pair.
@@ -173,6 +246,83 @@ FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
   return model;
 }
 
+/// Per file, the pairs within it that the blocking rules propose (never compared when
+/// linking files), scored with the model fitted across files: pairs scored as matches
+/// (p >= cluster.threshold) per record. Skipped (empty) when the rules would imply more pairs than the budget.
+DuplicationReport within_file_duplication(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
+                                          const FsModel& model, int threads) {
+  DuplicationReport out;
+  std::size_t sources = 0;
+  for (const auto& r : records) sources = std::max<std::size_t>(sources, r.source + 1);
+  out.sources.resize(sources);
+  for (std::uint32_t s = 0; s < sources; ++s) out.sources[s].source = s;
+  for (const auto& r : records) ++out.sources[r.source].records;
+  std::optional<Blocker> within;
+  try {
+    within.emplace(records, cfg.blocking, false, cfg.max_pairs, cfg.max_block);
+  } catch (const UsageError&) {
+    return {};
+  }
+  struct Local {
+    std::vector<std::int64_t> pairs;
+    std::vector<double> matches;
+  };
+  std::vector<Local> local(static_cast<std::size_t>(threads), Local{std::vector<std::int64_t>(sources, 0),
+                                                                     std::vector<double>(sources, 0.0)});
+  within->for_each_pair(threads, [&](int t, std::uint32_t a, std::uint32_t b) {
+    if (records[a].source != records[b].source) return;
+    const Pattern p = compare_pair(records[a], records[b], cfg.comparisons);
+    Local& l = local[static_cast<std::size_t>(t)];
+    ++l.pairs[records[a].source];
+    // Counted, not summed: many unlikely pairs would add up to a rate of their own.
+    l.matches[records[a].source] += model.probability(model.weight(p, records[a], records[b])) >= cfg.threshold;
+  });
+  for (const auto& l : local)
+    for (std::size_t s = 0; s < sources; ++s) {
+      out.sources[s].candidate_pairs += l.pairs[s];
+      out.sources[s].duplicate_pairs += l.matches[s];
+    }
+  for (auto& d : out.sources) {
+    d.duplicate_rate = d.records ? d.duplicate_pairs / static_cast<double>(d.records) : 0;
+    d.one_per_person = d.records >= 50 && d.duplicate_rate < kOnePerPersonRate;
+  }
+  return out;
+}
+
+/// Blocking recall without truth: among random record pairs (an unbiased sample of all
+/// pairs, so of the matches among them), the share of those the model scores as matches
+/// (p >= 0.5) that the blocking rules make candidates. -1 when the sample holds fewer than
+/// 30 such pairs (large inputs: matches are too rare among random pairs to tell).
+double estimate_blocking_recall(const std::vector<LinkRecord>& records, const Blocker& blocker, const FsModel& model,
+                                const LinkConfig& cfg, bool cross_source_only) {
+  const auto n = static_cast<std::int64_t>(records.size());
+  const std::int64_t budget = std::min<std::int64_t>(cfg.u_pairs, 1'000'000);
+  std::int64_t matches = 0, covered = 0;
+  auto visit = [&](std::uint32_t a, std::uint32_t b) {
+    const Pattern p = compare_pair(records[a], records[b], cfg.comparisons);
+    if (model.probability(model.weight(p, records[a], records[b])) < 0.5) return;
+    ++matches;
+    covered += blocker.is_candidate(a, b);
+  };
+  if (n * (n - 1) / 2 <= budget) {
+    for (std::uint32_t a = 0; a < records.size(); ++a)
+      for (std::uint32_t b = a + 1; b < records.size(); ++b)
+        if (!cross_source_only || records[a].source != records[b].source) visit(a, b);
+  } else {
+    // Too few matches expected in the sample: not worth the pass.
+    if (model.prior * static_cast<double>(budget) < 30) return -1;
+    Rng rng(cfg.seed, "link-blocking-recall");
+    for (std::int64_t drawn = 0, tries = 0; drawn < budget && tries < 20 * budget; ++tries) {
+      const auto a = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
+      const auto b = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
+      if (a == b || (cross_source_only && records[a].source == records[b].source)) continue;
+      visit(std::min(a, b), std::max(a, b));
+      ++drawn;
+    }
+  }
+  return matches >= 30 ? static_cast<double>(covered) / static_cast<double>(matches) : -1;
+}
+
 }  // namespace
 
 PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& blocker,
@@ -180,10 +330,19 @@ PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& bl
   return tally_candidates(records, blocker, comparisons, threads, false, true).all;
 }
 
-LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt) {
+LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& config, const LinkOptions& opt) {
   const auto start = Clock::now();
   LinkResult res;
+  LinkConfig cfg = config;
   res.threads = resolve_threads(cfg.threads);
+
+  // Structure learned from the data: correlated fields act as one comparison; files that
+  // hold one record per person get the one-per-source constraint.
+  if (cfg.correlated_fields) {
+    res.correlated = detect_correlated_fields(records, cfg.comparisons, opt.cross_source_only,
+                                              std::min<std::int64_t>(cfg.u_pairs, 200'000), cfg.seed);
+    apply_correlated_fields(cfg.comparisons, res.correlated);
+  }
 
   // Block.
   auto t = Clock::now();
@@ -192,7 +351,7 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
 
   // Compare, pass 1: pattern counts only (overall and per rule, for the EM sessions).
   t = Clock::now();
-  PatternTally tallied = tally_candidates(records, blocker, cfg.comparisons, res.threads, cfg.em_sessions, opt.quiet);
+  PatternTally tallied = tally_candidates(records, blocker, cfg.comparisons, res.threads, true, opt.quiet);
   res.blocking = blocker.report();
   res.candidate_pairs = tallied.pairs;
   res.patterns = std::move(tallied.all);
@@ -200,6 +359,15 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
 
   // Estimate u and m (EM on pattern counts).
   res.model = fit_model(records, cfg, opt, res.patterns, tallied.per_rule, res.candidate_pairs, res.seconds);
+
+  // Within-file duplication, scored with the model fitted across files.
+  if (opt.cross_source_only) {
+    res.duplication = within_file_duplication(records, cfg, res.model, res.threads);
+    res.source_limit.assign(res.duplication.sources.size(), 0);
+    if (cfg.auto_one_per_source)
+      for (const auto& d : res.duplication.sources)
+        if (d.one_per_person) res.source_limit[d.source] = 1;
+  }
 
   // Score, pass 2: compare again and keep the pairs at or above the floor; clerical
   // decisions override.
@@ -279,7 +447,9 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
     for (std::size_t i = 0; i < records.size(); ++i)
       for (Field f : cfg.hard_fields) in.hard_values[i].push_back(records[i][f]);
   }
-  if (cfg.max_per_source > 0) {
+  const bool source_limited =
+      cfg.max_per_source > 0 || std::any_of(res.source_limit.begin(), res.source_limit.end(), [](int l) { return l > 0; });
+  if (source_limited) {
     in.source.resize(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) in.source[i] = records[i].source;
   }
@@ -293,11 +463,14 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
   copt.threshold = cfg.threshold;
   copt.min_cohesion = cfg.min_cohesion;
   copt.max_per_source = cfg.max_per_source;
+  copt.source_limit = res.source_limit;
   copt.seed = cfg.seed;
   res.cluster_stats = cluster_pairs(std::move(in), copt);
   res.cluster = res.cluster_stats.cluster;
   res.clusters = res.cluster_stats.clusters;
   res.seconds.cluster = since(t);
+  res.estimated_blocking_recall = estimate_blocking_recall(records, blocker, res.model, cfg, opt.cross_source_only);
+  res.warnings = diagnose_link(records, cfg, opt, res, tallied.per_rule);
   res.seconds.total = since(start);
   return res;
 }

@@ -10,8 +10,10 @@
 #include "link/block.hpp"
 #include "link/cluster.hpp"
 #include "link/config.hpp"
+#include "link/diagnose.hpp"
 #include "link/fellegi_sunter.hpp"
 #include "link/review.hpp"
+#include "link/structure.hpp"
 
 namespace joindots::link {
 
@@ -39,10 +41,25 @@ struct LinkResult {
   std::int64_t decisions_applied = 0;
   int threads = 1;
   LinkTimings seconds;
+  /// Structure learned from the data (link/structure.hpp): correlated fields absorbed, and
+  /// per source the within-file duplication (linking files only).
+  std::vector<CorrelatedFields> correlated;
+  DuplicationReport duplication;
+  std::vector<int> source_limit;  // per source, records a cluster may hold (0 = no limit)
+  /// Share of high-agreement sample pairs the blocking rules make candidates (no truth
+  /// needed); -1 when not estimated.
+  double estimated_blocking_recall = -1;
+  std::vector<LinkWarning> warnings;  // self-diagnosis (diagnose.hpp); empty = plausible
 };
 
 /// Links `records` under `config`. Throws UsageError when blocking exceeds the pair budget.
 LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& config, const LinkOptions& options);
+
+/// The self-diagnosis of a finished run (diagnose.hpp); `rule_patterns` are the pattern
+/// counts of the pairs sharing a block of each rule.
+std::vector<LinkWarning> diagnose_link(const std::vector<LinkRecord>& records, const LinkConfig& config,
+                                       const LinkOptions& options, const LinkResult& result,
+                                       const std::vector<PatternCounts>& rule_patterns);
 
 /// Stage 3-4 on their own, for tests and benchmarks: the pattern counts of the candidate
 /// pairs of a blocker, compared on `threads` threads.

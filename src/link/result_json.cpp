@@ -34,7 +34,30 @@ nlohmann::json result_json(const LinkResult& r) {
                       {"levels", levels}});
   }
   const auto& cs = r.cluster_stats;
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const auto& w : r.warnings)
+    warnings.push_back({{"code", w.code}, {"message", w.message}, {"likely_cause", w.cause}, {"config_change", w.fix}});
+  nlohmann::json correlated = nlohmann::json::array();
+  for (const auto& c : r.correlated)
+    correlated.push_back({{"kept", to_string(c.kept)},
+                          {"absorbed", to_string(c.absorbed)},
+                          {"p_absorbed_exact_given_kept_exact", c.p_absorbed_given_kept},
+                          {"lift", c.lift}});
+  nlohmann::json duplication = nlohmann::json::array();
+  for (const auto& d : r.duplication.sources)
+    duplication.push_back({{"source", d.source},
+                           {"records", d.records},
+                           {"candidate_pairs", d.candidate_pairs},
+                           {"duplicate_pairs", d.duplicate_pairs},
+                           {"duplicate_rate", d.duplicate_rate},
+                           {"one_per_person", d.one_per_person},
+                           {"max_per_cluster", d.source < r.source_limit.size() ? r.source_limit[d.source] : 0}});
+  nlohmann::json structure = {{"correlated_fields", correlated}, {"sources", duplication}};
+  if (r.estimated_blocking_recall >= 0) structure["estimated_blocking_recall"] = r.estimated_blocking_recall;
   return {{"clusters", r.clusters},
+          {"warnings", warnings},
+          {"implausible", !r.warnings.empty()},
+          {"structure", structure},
           {"candidate_pairs", r.candidate_pairs},
           {"distinct_patterns", r.patterns.size()},
           {"threads", r.threads},
