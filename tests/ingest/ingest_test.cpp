@@ -204,7 +204,7 @@ TEST(Store, LoadsAreasOnceAndRecordsRuns) {
   store.ensure_areas(areas());
   EXPECT_EQ(count(store, "areas"), 318);
   const auto run = store.start_run("link", R"({"role":"victim"})");
-  store.finish_run(run, "ok", R"({"persons":3})");
+  store.finish_run(run, "done", R"({"persons":3})");
   EXPECT_EQ(store.summary().runs, 1);
 }
 
