@@ -25,14 +25,18 @@ std::int64_t CaptureTable::list_total(int j) const {
   return n;
 }
 
-CaptureTable CaptureTable::from_counts(std::vector<std::string> lists, std::vector<std::int64_t> counts) {
+CaptureTable CaptureTable::from_counts(std::vector<std::string> lists,
+                                       std::vector<std::int64_t> counts) {
   const int k = static_cast<int>(lists.size());
   if (k < 2 || k > kMaxLists)
-    throw std::invalid_argument(fmt::format("CaptureTable::from_counts: lists: need 2 to {} lists, got {}", kMaxLists, k));
+    throw std::invalid_argument(
+        fmt::format("CaptureTable::from_counts: lists: need 2 to {} lists, got {}", kMaxLists, k));
   if (counts.size() != (std::size_t{1} << k))
-    throw std::invalid_argument(fmt::format("CaptureTable::from_counts: counts: need 2^{} = {} cells, got {}", k,
-                                            std::size_t{1} << k, counts.size()));
-  if (counts[0] != 0) throw std::invalid_argument("CaptureTable::from_counts: counts: cell 0 (unobserved) must be 0");
+    throw std::invalid_argument(
+        fmt::format("CaptureTable::from_counts: counts: need 2^{} = {} cells, got {}", k,
+                    std::size_t{1} << k, counts.size()));
+  if (counts[0] != 0)
+    throw std::invalid_argument("CaptureTable::from_counts: counts: cell 0 (unobserved) must be 0");
   for (auto c : counts)
     if (c < 0) throw std::invalid_argument("CaptureTable::from_counts: counts: negative count");
   CaptureTable t;
@@ -48,6 +52,30 @@ std::string pattern_string(std::uint32_t pattern, int k) {
   return s;
 }
 
+bool read_count_cell(const std::string& text, const std::string& file, std::int64_t line,
+                     IssueCollector& issues, std::int64_t& total, std::int64_t& count) {
+  count = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
+    issues.add({file, line, "count", fmt::format("must be a whole number >= 0, got `{}`", text)});
+    return false;
+  }
+  if (count < 0) {
+    issues.add({file, line, "count", fmt::format("must be >= 0, got {}", count)});
+    return false;
+  }
+  if (count > limits::kMaxCaptureTotal - total) {
+    issues.add(
+        {file, line, "count",
+         fmt::format(
+             "the counts add up to more than {} (10^15) by this row; no population is that large",
+             limits::kMaxCaptureTotal)});
+    return false;
+  }
+  total += count;
+  return true;
+}
+
 CaptureTable read_capture_table(const std::filesystem::path& path) {
   const std::string file = path.string();
   IssueCollector issues;
@@ -61,12 +89,15 @@ CaptureTable read_capture_table(const std::filesystem::path& path) {
     fail_header("the last column must be `count` (one 0/1 column per list, then count)");
   const int k = static_cast<int>(header.size()) - 1;
   if (k < 2) fail_header(fmt::format("need at least 2 lists, found {}", k));
-  if (k > kMaxLists) fail_header(fmt::format("at most {} lists are supported, found {}", kMaxLists, k));
+  if (k > kMaxLists)
+    fail_header(fmt::format("at most {} lists are supported, found {}", kMaxLists, k));
   for (int j = 0; j < k; ++j) {
-    if (header[static_cast<std::size_t>(j)].empty()) fail_header(fmt::format("list column {} has no name", j + 1));
+    if (header[static_cast<std::size_t>(j)].empty())
+      fail_header(fmt::format("list column {} has no name", j + 1));
     for (int i = 0; i < j; ++i)
       if (header[static_cast<std::size_t>(i)] == header[static_cast<std::size_t>(j)])
-        fail_header(fmt::format("list name `{}` appears twice", header[static_cast<std::size_t>(j)]));
+        fail_header(
+            fmt::format("list name `{}` appears twice", header[static_cast<std::size_t>(j)]));
   }
 
   std::vector<std::int64_t> counts(std::size_t{1} << k, 0);
@@ -81,35 +112,23 @@ CaptureTable read_capture_table(const std::filesystem::path& path) {
       if (cell == "1") {
         pattern |= std::uint32_t{1} << j;
       } else if (cell != "0") {
-        issues.add({file, row.line, header[static_cast<std::size_t>(j)], fmt::format("must be 0 or 1, got `{}`", cell)});
+        issues.add({file, row.line, header[static_cast<std::size_t>(j)],
+                    fmt::format("must be 0 or 1, got `{}`", cell)});
         ok = false;
       }
     }
-    const std::string& count_text = row.fields.back();
     std::int64_t count = 0;
-    const auto [end, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
-    if (count_text.empty() || ec != std::errc{} || end != count_text.data() + count_text.size()) {
-      issues.add({file, row.line, "count", fmt::format("must be a whole number >= 0, got `{}`", count_text)});
-      ok = false;
-    } else if (count < 0) {
-      issues.add({file, row.line, "count", fmt::format("must be >= 0, got {}", count)});
-      ok = false;
-    } else if (count > limits::kMaxCaptureTotal - total) {
-      issues.add({file, row.line, "count",
-                  fmt::format("the counts add up to more than {} (10^15) by this row; no population is that large",
-                              limits::kMaxCaptureTotal)});
-      ok = false;
-    } else {
-      total += count;
-    }
+    if (!read_count_cell(row.fields.back(), file, row.line, issues, total, count)) ok = false;
     if (!ok) continue;
     if (pattern == 0) {
-      issues.add({file, row.line, header[0], "the all-zero pattern (people on no list) cannot be observed; drop the row"});
+      issues.add({file, row.line, header[0],
+                  "the all-zero pattern (people on no list) cannot be observed; drop the row"});
       continue;
     }
     if (seen_on_line[pattern] != 0) {
       issues.add({file, row.line, header[0],
-                  fmt::format("pattern {} already given on line {}", pattern_string(pattern, k), seen_on_line[pattern])});
+                  fmt::format("pattern {} already given on line {}", pattern_string(pattern, k),
+                              seen_on_line[pattern])});
       continue;
     }
     seen_on_line[pattern] = row.line;

@@ -9,13 +9,17 @@
 #include <string>
 #include <vector>
 
+namespace joindots {
+class IssueCollector;
+}
+
 namespace joindots::estimate {
 
 inline constexpr int kMaxLists = 15;
 
 struct CaptureTable {
-  std::vector<std::string> lists;     // list names, in column order (bit j = lists[j])
-  std::vector<std::int64_t> counts;   // size 2^K, indexed by pattern; counts[0] is always 0
+  std::vector<std::string> lists;    // list names, in column order (bit j = lists[j])
+  std::vector<std::int64_t> counts;  // size 2^K, indexed by pattern; counts[0] is always 0
 
   int k() const { return static_cast<int>(lists.size()); }
   std::uint32_t cells() const { return std::uint32_t{1} << k(); }
@@ -35,6 +39,12 @@ struct CaptureTable {
 /// no all-zero pattern; each pattern at most once; counts are whole numbers >= 0; at least
 /// one person observed. Throws BadInputError naming FILE:LINE: field for every problem.
 CaptureTable read_capture_table(const std::filesystem::path& path);
+
+/// Reads a capture table's `count` cell (a whole number >= 0) into `count` and adds it to `total`,
+/// which stays at or below limits::kMaxCaptureTotal; otherwise adds the problem to `issues` under
+/// FILE:LINE: count and returns false. Shared by the plain and the covariate readers.
+bool read_count_cell(const std::string& text, const std::string& file, std::int64_t line,
+                     IssueCollector& issues, std::int64_t& total, std::int64_t& count);
 
 /// Renders a pattern as a 0/1 string in list order, e.g. "1010".
 std::string pattern_string(std::uint32_t pattern, int k);

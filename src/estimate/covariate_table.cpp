@@ -202,25 +202,8 @@ CovariateCaptureTable read_covariate_capture_table(
       stratum += radix * level_index[static_cast<std::size_t>(j)].at(v);
       radix *= t.covariates[static_cast<std::size_t>(j)].levels.size();
     }
-    const std::string& count_text = r.fields.back();
     std::int64_t count = 0;
-    const auto [end, ec] =
-        std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
-    if (count_text.empty() || ec != std::errc{} || end != count_text.data() + count_text.size()) {
-      issues.add({file, r.line, "count",
-                  fmt::format("must be a whole number >= 0, got `{}`", count_text)});
-      ok = false;
-    } else if (count < 0) {
-      issues.add({file, r.line, "count", fmt::format("must be >= 0, got {}", count)});
-      ok = false;
-    } else if (count > limits::kMaxCaptureTotal - total) {
-      issues.add({file, r.line, "count",
-                  fmt::format("the counts add up to more than {} (10^15) by this row; no population is that large",
-                              limits::kMaxCaptureTotal)});
-      ok = false;
-    } else {
-      total += count;
-    }
+    if (!read_count_cell(r.fields.back(), file, r.line, issues, total, count)) ok = false;
     if (!ok) continue;
     if (pattern == 0) {
       issues.add({file, r.line, header[0],
