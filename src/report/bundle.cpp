@@ -284,6 +284,19 @@ void add_linkage_uncertainty(nlohmann::json& b, const nlohmann::json& answers, b
 /// The four answers and the strata of an estimate run, through disclosure control: known
 /// counts in one release (strata of a dimension add up to the known total), estimates
 /// rounded, and an estimate withheld wherever its known count is suppressed.
+/// A stratum's flag as the public tier may say it. The detailed flags carry exact small
+/// counts ("too sparse: 3 known persons (fewer than 50)", "too sparse: police recorded only
+/// 2") or a method's message; the public tier keeps the kind and drops the rest (an
+/// allow-list: a flag of a kind not named here says only that it was not estimated).
+std::string public_flag(const std::string& flag) {
+  if (flag.empty()) return flag;
+  if (flag.starts_with("not recorded")) return "not recorded: shown so the unrecorded share is visible, not estimated";
+  if (flag.starts_with("too sparse")) return "too sparse for an estimate (the restricted report gives the counts)";
+  if (flag.starts_with("not estimable: no finite estimate"))
+    return "not estimated: the lists cannot bound the number unseen";
+  return "not estimated (the restricted report says why)";
+}
+
 void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_public) {
   static const char* kQuestions[] = {"victims", "areas", "offences", "still_involved"};
   disclose::Release release;
@@ -383,7 +396,7 @@ void add_estimates(nlohmann::json& b, const nlohmann::json& answers, bool is_pub
     row["dimension"] = s.at("dimension");
     row["value"] = s.at("value");
     row["known"] = cell(known);
-    row["flag"] = s.value("flag", "");
+    row["flag"] = is_public ? public_flag(s.value("flag", "")) : s.value("flag", "");
     // The model-based figure (where MSE is not reliable). Public tier: computed from the
     // published (rounded) known count, so it tells nothing the table does not; none when
     // the known count is withheld.

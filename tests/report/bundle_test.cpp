@@ -185,6 +185,33 @@ TEST_F(BundleTest, ModelsComparedMatchTheEstimateRun) {
   EXPECT_EQ(pub["methods"][0]["estimate"], bundle(Tier::Public)["headline"]["victims"]["estimate"]);
 }
 
+TEST_F(BundleTest, PublicStrataFlagsSayTheKindWithoutTheSmallCounts) {
+  // The flags questions writes carry exact small counts and method messages; the public
+  // tier keeps only the kind (issue 14: "too sparse: 3 known persons" leaked a count that
+  // disclosure control suppresses in the table beside it).
+  auto summary = estimate_summary();
+  const std::vector<std::string> flags = {
+      "too sparse: 3 known persons (fewer than 50)", "too sparse: police recorded only 2 (fewer than 5)",
+      "not estimable: the table has 7 people on one list",
+      "not estimable: no finite estimate or 95% interval (the lists cannot bound the number unseen)",
+      "not recorded: shown so the unrecorded share is visible, not estimated"};
+  summary["strata"] = json::array();
+  for (std::size_t i = 0; i < flags.size(); ++i)
+    summary["strata"].push_back({{"dimension", "region"}, {"value", "R" + std::to_string(i)}, {"observed", 3},
+                                 {"estimate", nullptr}, {"interval", nullptr}, {"flag", flags[i]}});
+  add_estimate_run(summary);
+  const auto pub = bundle(Tier::Public), restricted = bundle(Tier::Restricted);
+  ASSERT_EQ(pub["strata"].size(), flags.size());
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    const auto flag = pub["strata"][i]["flag"].get<std::string>();
+    EXPECT_FALSE(flag.empty()) << i;
+    EXPECT_EQ(flag.find_first_of("0123456789"), std::string::npos) << flag;
+    EXPECT_EQ(restricted["strata"][i]["flag"], flags[i]);
+  }
+  EXPECT_TRUE(pub["strata"][0]["flag"].get<std::string>().starts_with("too sparse"));
+  EXPECT_TRUE(pub["strata"][4]["flag"].get<std::string>().starts_with("not recorded"));
+}
+
 TEST_F(BundleTest, WithoutAnEstimateRunOverlapAndModelsAreNull) {
   const auto b = bundle(Tier::Public);
   EXPECT_TRUE(b["overlap"].is_null());
