@@ -184,6 +184,39 @@ class DeadlineStream final : public httplib::Stream {
   std::size_t buffered_ = 0, filled_ = 0;  // consumed and filled ends of buffer_
 };
 
+/// A connection held in memory: reads come from the bytes given, writes are kept.
+class MemoryStream final : public httplib::Stream {
+ public:
+  explicit MemoryStream(std::string_view input) : input_(input) {}
+  bool is_readable() const override { return !input_.empty(); }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const auto n = std::min(size, input_.size());
+    std::memcpy(ptr, input_.data(), n);
+    input_.remove_prefix(n);
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    output_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 50000;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 8080;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  bool exhausted() const { return input_.empty(); }
+  std::string take_output() { return std::move(output_); }
+
+ private:
+  std::string_view input_;
+  std::string output_;
+};
+
 void close_connection(socket_t sock) {
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
@@ -201,6 +234,24 @@ GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
 void GuardedServer::widen_listen_backlog() {
   // listen() on a listening socket only changes its backlog (Linux).
   if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, limits_.listen_backlog);
+}
+
+std::string GuardedServer::answer_in_memory(std::string_view bytes, std::vector<int>* statuses) {
+  // httplib reports each answered request to its logger: the statuses are collected there.
+  static thread_local std::vector<int>* t_statuses = nullptr;
+  set_logger([](const httplib::Request&, const httplib::Response& res) {
+    if (t_statuses) t_statuses->push_back(res.status);
+  });
+  t_statuses = statuses;
+  MemoryStream stream(bytes);
+  for (int served = 0; served < limits_.max_requests_per_connection && !stream.exhausted();
+       ++served) {
+    bool closed = false;
+    const bool last = served + 1 == limits_.max_requests_per_connection;
+    if (!process_request(stream, last, closed, {}) || closed) break;
+  }
+  t_statuses = nullptr;
+  return stream.take_output();
 }
 
 bool GuardedServer::process_and_close_socket(socket_t sock) {

@@ -11,6 +11,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace joindots::serve {
 
@@ -40,6 +43,12 @@ class GuardedServer : public httplib::Server {
   /// clients reconnecting under load overflowed the queue, and their connection attempts
   /// were retried after 1 s, then 3 s: the slowest answers of the benchmark.
   void widen_listen_backlog();
+  /// Serves the requests in `bytes` as if they had arrived on one connection and returns what
+  /// would have been sent back: the same parsing, guards, routing and handlers, in process and
+  /// without sockets, deadlines or the pool (the fuzz target fuzz/serve_request_fuzz.cpp and
+  /// tests of a whole request). The status of each response is appended to `statuses` when
+  /// given. Not for a server that is listening.
+  std::string answer_in_memory(std::string_view bytes, std::vector<int>* statuses = nullptr);
 
  private:
   // httplib declares this private and virtual: overriding it replaces the connection loop

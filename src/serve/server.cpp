@@ -398,6 +398,10 @@ void DashboardServer::listen() { server_->listen_after_bind(); }
 
 void DashboardServer::stop() { server_->stop(); }
 
+std::string DashboardServer::answer_in_memory(std::string_view bytes, std::vector<int>* statuses) {
+  return server_->answer_in_memory(bytes, statuses);
+}
+
 std::int64_t DashboardServer::results_builds() const { return cache_->builds(); }
 
 }  // namespace joindots::serve

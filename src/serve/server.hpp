@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "serve/connection_guard.hpp"
@@ -68,6 +69,9 @@ class DashboardServer {
   /// Serves until stop() is called (blocking).
   void listen();
   void stop();
+  /// Answers the raw bytes of one connection's requests in process (GuardedServer::
+  /// answer_in_memory): no bind or listen needed. For the fuzz target and tests.
+  std::string answer_in_memory(std::string_view bytes, std::vector<int>* statuses = nullptr);
   /// How many times the public results were built since the server started.
   std::int64_t results_builds() const;
 
