@@ -5,7 +5,7 @@ JOINDOTS := $(BUILD_DIR)/bin/joindots
 DEMO_DIR ?= demo
 SEED ?= 20251231
 
-.PHONY: all deps web build test demo bench bench-peers study format clean
+.PHONY: all deps web build test demo bench bench-peers study fuzz sanitize format clean
 
 all: build
 
@@ -42,6 +42,18 @@ study: build
 bench-peers: build
 	@scripts/install-bench-peers
 	@bench/peers/run
+
+# The libFuzzer targets (fuzz/README.md): clang-14 and libFuzzer, which only this needs, are
+# installed by scripts/install-deps --fuzz. FUZZ_SECONDS per target (default 60),
+# FUZZ_TARGETS to pick some; corpora grow in build-fuzz/corpus (outside git).
+fuzz:
+	@scripts/install-deps --fuzz
+	@scripts/fuzz
+
+# The whole suite under ASan and UBSan (the debug preset), then the fuzz corpora replayed
+# through the sanitized targets. Long (a full debug build): by hand, not in CI.
+sanitize: deps web
+	@scripts/sanitize
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
