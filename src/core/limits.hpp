@@ -69,6 +69,11 @@ inline Date today_utc() {
 /// is an input error (it would overflow the sums, or lose precision as a double).
 inline constexpr std::int64_t kMaxCaptureTotal = 1'000'000'000'000'000;  // 10^15
 
+/// Capture-history tables with covariates: the most cells (strata x 2^K patterns) a table may
+/// have. The strata multiply, so a few covariates with many levels would otherwise ask for more
+/// memory than the machine has, and 64 two-level covariates wrap the count to 0.
+inline constexpr std::size_t kMaxCaptureCells = std::size_t{1} << 22;  // 4,194,304
+
 /// Plausible but odd: accepted, with a warning that `status` counts.
 inline constexpr int kVictimAgeWarn = 18;               // a victim aged this or more on event_date
 inline constexpr std::int64_t kOffenceCountWarn = 500;  // more offences than this on one record

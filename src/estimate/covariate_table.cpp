@@ -171,6 +171,13 @@ CovariateCaptureTable read_covariate_capture_table(
     if (cov.levels.empty()) cov.levels.push_back("");  // every value empty: reported below
 
   const std::uint32_t patterns = std::uint32_t{1} << k;
+  std::size_t cells = patterns;
+  for (const auto& cov : t.covariates)
+    if (__builtin_mul_overflow(cells, cov.levels.size(), &cells) || cells > limits::kMaxCaptureCells)
+      fail_header(fmt::format(
+          "{} covariates and {} lists make more than {} cells (a cell per stratum and pattern): "
+          "use fewer covariates, or covariates with fewer levels",
+          c, k, limits::kMaxCaptureCells));
   t.counts.assign(t.strata() * patterns, 0);
   std::vector<std::int64_t> seen_on_line(t.counts.size(), 0);
   std::int64_t total = 0;  // of the counts read so far, kept below limits::kMaxCaptureTotal

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
@@ -140,7 +141,9 @@ LinkSettings parse_link_settings(std::string_view text, std::string_view origin)
       if (const ParamSpec* p = find_param(section, key)) {
         std::optional<double> v = node.value<double>();
         if (!v) throw UsageError(fmt::format("{}: expected a number", where));
-        if (*v < p->min || *v > p->max || (p->integer && *v != static_cast<double>(static_cast<std::int64_t>(*v))))
+        // TOML's nan passes both bounds (and casting it is undefined): refused first.
+        if (std::isnan(*v) || *v < p->min || *v > p->max ||
+            (p->integer && *v != static_cast<double>(static_cast<std::int64_t>(*v))))
           throw UsageError(fmt::format("{}: {} is out of range; expected {} {} to {}", where, *v,
                                        p->integer ? "a whole number" : "a number", p->min, p->max));
         set_param(s.config, section, key, *v);

@@ -217,6 +217,15 @@ class MemoryStream final : public httplib::Stream {
   std::string output_;
 };
 
+/// Called by httplib once a request's headers are read, before routing. A request for several
+/// byte ranges is answered whole: httplib answers each range with its own copy of the body, so
+/// a 4 KB request for 2,000 ranges of the 930 KB boundaries took 210 s and 3.6 GB, and one of
+/// 64 KB would exhaust the memory (fuzz/README.md). Ignoring Range is allowed (RFC 9110 14.2);
+/// one range, as a download manager resuming asks for, is still served.
+void one_range_at_most(httplib::Request& req) {
+  if (req.ranges.size() > 1) req.ranges.clear();
+}
+
 void close_connection(socket_t sock) {
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
@@ -248,7 +257,7 @@ std::string GuardedServer::answer_in_memory(std::string_view bytes, std::vector<
        ++served) {
     bool closed = false;
     const bool last = served + 1 == limits_.max_requests_per_connection;
-    if (!process_request(stream, last, closed, {}) || closed) break;
+    if (!process_request(stream, last, closed, one_range_at_most) || closed) break;
   }
   t_statuses = nullptr;
   return stream.take_output();
@@ -278,7 +287,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     stream.start_request();
     bool closed = false;
     const bool last = served + 1 == limits_.max_requests_per_connection;
-    ok = process_request(stream, last, closed, {});
+    ok = process_request(stream, last, closed, one_range_at_most);
     if (!ok || closed || stream.cut_off()) break;
   }
   close_connection(sock);
