@@ -28,6 +28,7 @@ struct LinkArgs {
   std::vector<std::string> inputs;
   std::string config, truth_column, out, review, decisions;
   std::string db, role, truth_dir;
+  std::string one_per_source = "auto";
   bool params = false;
 };
 
@@ -68,6 +69,30 @@ void print_columns(const link::CsvLinkInput& input, const link::LinkConfig& conf
     }
     fmt::print("\n");
   }
+}
+
+/// --one-per-source on|off|auto over the config: on, every source may put at most one
+/// record in a cluster (cluster.max_per_source = 1); off, no such limit, neither imposed nor
+/// learned from the data (max_per_source = 0, auto_one_per_source = 0); auto, the config's.
+void apply_one_per_source(const std::string& choice, bool one_source, link::LinkConfig& config) {
+  if (choice == "auto") return;
+  if (choice == "on") {
+    if (one_source)
+      throw UsageError(
+          "link: --one-per-source on needs two or more --input files (or --db): with one file every record is of the "
+          "same source, so nothing could be linked");
+    config.max_per_source = 1;
+    config.auto_one_per_source = false;
+  } else {
+    config.max_per_source = 0;
+    config.auto_one_per_source = false;
+  }
+}
+
+std::string_view one_per_source_mode(const std::string& choice, const link::LinkConfig& config) {
+  if (choice != "auto") return choice;
+  if (config.max_per_source == 1) return "on (config: max_per_source = 1)";
+  return config.auto_one_per_source ? "auto (learned per file from the data)" : "off (config)";
 }
 
 /// Self-diagnosis on stderr (even with --quiet or --json: it is not progress).
@@ -119,11 +144,16 @@ void print_summary(const link::LinkResult& r, std::size_t records, const std::ve
   const auto& cs = r.cluster_stats;
   fmt::print("clusters: largest {}, merges {}, refused: hard rule {}, per source {}, clerical {}, cohesion {}\n",
              cs.largest, cs.merges, cs.refused_hard, cs.refused_source, cs.refused_clerical, cs.refused_cohesion);
+  if (r.usual_cluster_size > 0)
+    fmt::print("usual cluster size {} (quantile of the sizes under the full cohesion guard): merges within it needed "
+               "less cohesion\n",
+               r.usual_cluster_size);
 }
 
 int run_link_db(const LinkArgs& args) {
   link::LinkSettings settings;
   if (!args.config.empty()) settings = link::load_link_settings(args.config);
+  apply_one_per_source(args.one_per_source, false, settings.config);
   link::StoreLinkOptions options;
   options.quiet = args.common.quiet;
   if (!args.role.empty()) {
@@ -177,6 +207,7 @@ int run_link(const LinkArgs& args) {
   link::LinkSettings settings;
   if (!args.config.empty()) settings = link::load_link_settings(args.config);
   std::vector<std::filesystem::path> files(args.inputs.begin(), args.inputs.end());
+  apply_one_per_source(args.one_per_source, files.size() == 1, settings.config);
   link::CsvLinkInput input = link::read_link_csv(files, settings.mapping, args.truth_column, args.common.quiet);
   const link::LinkConfig config = link::resolve_link_config(settings, input.available);
 
@@ -224,6 +255,7 @@ int run_link(const LinkArgs& args) {
     out["inputs"] = args.inputs;
     out["source_labels"] = input.source_names;
     out["unused_columns"] = input.unused_columns;
+    if (files.size() > 1) out["structure"]["one_per_source"] = one_per_source_mode(args.one_per_source, config);
     if (!args.review.empty()) out["review_pairs"] = reviewed;
     if (ev) {
       out["evaluation"] = evaluation_json(*ev);
@@ -236,6 +268,7 @@ int run_link(const LinkArgs& args) {
     return 0;
   }
   print_columns(input, config);
+  if (files.size() > 1) fmt::print("one record per source: {}\n", one_per_source_mode(args.one_per_source, config));
   print_summary(result, input.records.size(), input.source_names);
   if (!args.review.empty()) fmt::print("{} pairs for clerical review in {}\n", reviewed, args.review);
   if (ev)
@@ -267,6 +300,11 @@ void add_link_command(CLI::App& app, Runner& run) {
   cmd->add_option("--review", args->review, "Write the pairs in the uncertain band to this CSV for clerical review");
   cmd->add_option("--decisions", args->decisions, "A reviewed CSV whose decisions override the model")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--one-per-source", args->one_per_source,
+                  "on: a cluster holds at most one record of each input file (or organisation with --db); off: no "
+                  "such limit, not even one learned from the data; auto (default): the config's, and files found "
+                  "to hold one record per person get it")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_flag("--params", args->params, "Print the parameter table and exit");
   add_common_options(cmd, args->common);
   cmd->callback([&run, args] { run = [args] { return run_link(*args); }; });

@@ -104,7 +104,8 @@ ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
           sum += in.probability(x, y), ++count;
         }
       }
-      if (sum / static_cast<double>(count) < opt.min_cohesion) {
+      const bool within_usual_size = A.members.size() + B.members.size() <= opt.relaxed_up_to;
+      if (sum / static_cast<double>(count) < (within_usual_size ? opt.relaxed_min_cohesion : opt.min_cohesion)) {
         ++res.refused_cohesion;
         continue;
       }

@@ -60,6 +60,8 @@ void set_param(LinkConfig& c, std::string_view section, std::string_view name, d
   else if (key == "cluster.auto_one_per_source") c.auto_one_per_source = v != 0;
   else if (key == "cluster.threshold") c.threshold = v;
   else if (key == "cluster.min_cohesion") c.min_cohesion = v;
+  else if (key == "cluster.usual_size_quantile") c.usual_size_quantile = v;
+  else if (key == "cluster.min_cohesion_within_usual") c.min_cohesion_within_usual = v;
   else if (key == "cluster.max_per_source") c.max_per_source = static_cast<int>(v);
   else if (key == "review.low") c.review_low = v;
   else if (key == "review.high") c.review_high = v;

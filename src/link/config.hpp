@@ -8,7 +8,7 @@
 //   [compare]   fields = [...], <field> = "<comparator>", tf_adjust = [...]
 //   [blocking]  rules = [["family_name.soundex", "dob.year"], ...], max_pairs = ...
 //   [model]     u_pairs, em_max_iterations, em_tolerance, seed
-//   [cluster]   threshold, min_cohesion, max_per_source, hard_fields = [...]
+//   [cluster]   threshold, min_cohesion, usual_size_quantile, ..., hard_fields = [...]
 //   [review]    low, high
 //   [run]       threads
 // Unknown sections, keys, fields, comparators and key transforms are UsageErrors that
@@ -35,7 +35,7 @@ struct ParamSpec {
   std::string_view description;
 };
 
-inline constexpr std::array<ParamSpec, 16> kLinkParams = {{
+inline constexpr std::array<ParamSpec, 18> kLinkParams = {{
     {"blocking", "max_pairs", 1'000'000'000, 1, 1e11, true,
      "pair budget: refuse blocking rules that imply more candidate pairs in all (time, not memory: pairs are "
      "streamed)"},
@@ -58,6 +58,11 @@ inline constexpr std::array<ParamSpec, 16> kLinkParams = {{
     {"cluster", "threshold", 0.5, 0, 1, false, "match probability at or above which a pair links two records"},
     {"cluster", "min_cohesion", 0.5, 0, 1, false,
      "mean match probability across two clusters needed to merge them (0 = off)"},
+    {"cluster", "usual_size_quantile", 0.99, 0, 1, false,
+     "quantile of the sizes of clusters (of two or more records) found under the full cohesion guard that sets "
+     "the usual cluster size; merges that stay within it need only min_cohesion_within_usual (0 = off)"},
+    {"cluster", "min_cohesion_within_usual", 0.2, 0, 1, false,
+     "mean match probability needed for a merge whose result stays within the usual cluster size"},
     {"cluster", "max_per_source", 0, 0, 1e9, true, "records of one source a cluster may hold (0 = any; 1 for 1:1 links)"},
     {"cluster", "auto_one_per_source", 1, 0, 1, true,
      "1: when linking files, a file found to hold one record per person (under 0.01 of its own pairs per "
@@ -82,6 +87,8 @@ struct LinkConfig {
   std::uint64_t seed = 1;
   double threshold = 0.5;
   double min_cohesion = 0.5;
+  double usual_size_quantile = 0.99;
+  double min_cohesion_within_usual = 0.2;
   int max_per_source = 0;
   bool auto_one_per_source = true;
   bool correlated_fields = true;

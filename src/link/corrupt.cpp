@@ -61,6 +61,7 @@ CorruptRecord record_of(const CleanPerson& p, const CorruptionSpec& spec, Rng& r
   }
   if (rng.bernoulli(spec.swap_names)) std::swap(r.given, r.family);
   if (rng.bernoulli(spec.family_missing)) r.family.clear();
+  if (rng.bernoulli(spec.place_missing)) r.postcode.clear(), r.suburb.clear();
   if (!r.dob.empty()) {
     const double u = rng.uniform();
     if (u < spec.dob_missing) r.dob.clear();
@@ -109,6 +110,13 @@ std::vector<CorruptionSpec> standard_corruptions() {
   // Two files, dates scarce (60% missing), many duplicates in the second, 200 places.
   CorruptionSpec scarce{"two_files_scarce_dob", 2, 0.7, {0, 0.8}, 200, true, 0.6, 0.0, 0.2};
   v.push_back(scarce);
+  // Dense, loose clusters (like historical_50k): one file, 8 extra records per person on
+  // average, each missing some fields (40% of dates, 20% of places, 10% of family names).
+  CorruptionSpec dense{"dense_loose", 1, 1.0, {8.0}, 0, true, 0.4, 0.15, 0.3};
+  dense.nickname = 0.15;
+  dense.family_missing = 0.1;
+  dense.place_missing = 0.2;
+  v.push_back(dense);
   return v;
 }
 

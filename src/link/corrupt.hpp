@@ -37,6 +37,7 @@ struct CorruptionSpec {
   double nickname = 0.0;               // chance a given name is replaced by a nickname
   double swap_names = 0.0;             // chance given and family names are swapped
   double family_missing = 0.0;         // chance the family name is blank
+  double place_missing = 0.0;          // chance postcode and suburb are blank
 };
 
 /// The standard variants the robustness suite runs (bench/link_robustness.sh).

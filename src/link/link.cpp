@@ -323,6 +323,24 @@ double estimate_blocking_recall(const std::vector<LinkRecord>& records, const Bl
   return matches >= 30 ? static_cast<double>(covered) / static_cast<double>(matches) : -1;
 }
 
+/// The size that cfg.usual_size_quantile of the clusters of two or more records stay
+/// within; 0 (no relaxation) when the guard is off, the quantile is 0, fewer than 30 such
+/// clusters were found (too few to tell), or the size is under 3 (merges of two single
+/// records are not guarded anyway).
+std::size_t usual_cluster_size(const ClusterResult& clusters, const LinkConfig& cfg) {
+  if (cfg.min_cohesion <= 0 || cfg.usual_size_quantile <= 0 || cfg.min_cohesion_within_usual >= cfg.min_cohesion)
+    return 0;
+  std::vector<std::size_t> size(clusters.clusters, 0);
+  for (auto c : clusters.cluster) ++size[c];
+  std::vector<std::size_t> multi;
+  for (auto s : size)
+    if (s > 1) multi.push_back(s);
+  if (multi.size() < 30) return 0;
+  const auto at = static_cast<std::size_t>(cfg.usual_size_quantile * static_cast<double>(multi.size() - 1));
+  std::nth_element(multi.begin(), multi.begin() + static_cast<std::ptrdiff_t>(at), multi.end());
+  return multi[at] >= 3 ? multi[at] : 0;
+}
+
 }  // namespace
 
 PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& blocker,
@@ -367,6 +385,8 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
     if (cfg.auto_one_per_source)
       for (const auto& d : res.duplication.sources)
         if (d.one_per_person) res.source_limit[d.source] = 1;
+    for (auto& limit : res.source_limit)  // a limit the config imposes on every file (or --one-per-source on)
+      if (limit == 0) limit = cfg.max_per_source;
   }
 
   // Score, pass 2: compare again and keep the pairs at or above the floor; clerical
@@ -465,7 +485,15 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
   copt.max_per_source = cfg.max_per_source;
   copt.source_limit = res.source_limit;
   copt.seed = cfg.seed;
-  res.cluster_stats = cluster_pairs(std::move(in), copt);
+  res.cluster_stats = cluster_pairs(in, copt);
+  // Size-aware cohesion (cluster.hpp): the usual size from the clusters the full guard
+  // found, then again with the guard relaxed for merges that stay within it.
+  res.usual_cluster_size = usual_cluster_size(res.cluster_stats, cfg);
+  if (res.usual_cluster_size > 0) {
+    copt.relaxed_up_to = res.usual_cluster_size;
+    copt.relaxed_min_cohesion = cfg.min_cohesion_within_usual;
+    res.cluster_stats = cluster_pairs(std::move(in), copt);
+  }
   res.cluster = res.cluster_stats.cluster;
   res.clusters = res.cluster_stats.clusters;
   res.seconds.cluster = since(t);

@@ -46,6 +46,9 @@ struct LinkResult {
   std::vector<CorrelatedFields> correlated;
   DuplicationReport duplication;
   std::vector<int> source_limit;  // per source, records a cluster may hold (0 = no limit)
+  /// The usual cluster size (cluster.usual_size_quantile of the sizes under the full
+  /// cohesion guard) within which merges needed only min_cohesion_within_usual; 0 = none.
+  std::size_t usual_cluster_size = 0;
   /// Share of high-agreement sample pairs the blocking rules make candidates (no truth
   /// needed); -1 when not estimated.
   double estimated_blocking_recall = -1;

@@ -72,6 +72,7 @@ nlohmann::json result_json(const LinkResult& r) {
            {{"edges", cs.edges},
             {"merges", cs.merges},
             {"largest", cs.largest},
+            {"usual_size", r.usual_cluster_size},
             {"refused_hard_rule", cs.refused_hard},
             {"refused_max_per_source", cs.refused_source},
             {"refused_clerical", cs.refused_clerical},

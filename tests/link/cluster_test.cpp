@@ -44,6 +44,26 @@ TEST(LinkCluster, CohesionGuardBreaksChains) {
   EXPECT_LE(guarded.largest, 2u);
 }
 
+// A person of many loose records: 0-1-2 agree well, 3 and 4 each score high with one member
+// and near zero with the rest (their mean with the cluster is 1/3 and 1/4). The full guard
+// (0.5) keeps them out; relaxed to 0.2 within the usual size of 5 they join, and a sixth
+// record that would take the cluster past that size still needs the full guard.
+TEST(LinkCluster, SizeAwareCohesionAdmitsLooseMembersWithinTheUsualSize) {
+  std::vector<ScoredPair> pairs = {edge(0, 1, 0.99f), edge(1, 2, 0.98f), edge(0, 2, 0.97f),
+                                   edge(2, 3, 0.96f), edge(3, 4, 0.95f), edge(4, 5, 0.94f)};
+  ClusterOptions full{0.5, 0.5};
+  auto strict = cluster_pairs(graph(6, pairs), full);
+  EXPECT_EQ(strict.largest, 3u);
+  ClusterOptions relaxed = full;
+  relaxed.relaxed_up_to = 5;
+  relaxed.relaxed_min_cohesion = 0.2;
+  auto r = cluster_pairs(graph(6, pairs), relaxed);
+  EXPECT_EQ(r.largest, 5u);
+  EXPECT_EQ(r.cluster[0], r.cluster[4]);
+  EXPECT_NE(r.cluster[4], r.cluster[5]);  // a sixth member would pass the usual size: mean 1/5 < 0.5
+  EXPECT_EQ(r.refused_cohesion, 1);
+}
+
 // Two tight triangles joined by one strong bridge edge stay apart under the guard.
 TEST(LinkCluster, BridgeBetweenTrianglesIsRefused) {
   std::vector<ScoredPair> pairs = {edge(0, 1, 0.99f), edge(1, 2, 0.99f), edge(0, 2, 0.99f),

@@ -4,6 +4,8 @@
 // bench/link_robustness.sh: perturbed variants linked with no config.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "link/corrupt.hpp"
@@ -154,6 +156,19 @@ TEST(LinkRobustness, FiveNoisyPartiesWithDuplicatesInSomeFiles) {
   EXPECT_GE(r.ev.f1, 0.9);
 }
 
+// Dense, loose clusters (the shape of historical_50k): the usual cluster size comes from
+// the data (1 + Poisson(8) records per person: the largest is about 17), and merges within
+// it need less cohesion, which gives back recall without clusters beyond any person's size.
+TEST(LinkRobustness, DenseLooseClustersGetASizeAwareGuard) {
+  joindots::testing::TempDir dir;
+  const VariantRun r = link_variant(dir.path(), spec_named("dense_loose"), 400);
+  EXPECT_GE(r.result.usual_cluster_size, 10u);
+  EXPECT_LE(r.result.usual_cluster_size, 20u);
+  EXPECT_LE(r.result.cluster_stats.largest, 25u);
+  EXPECT_GE(r.ev.precision, 0.99);
+  EXPECT_GE(r.ev.f1, 0.94) << "precision " << r.ev.precision << " recall " << r.ev.recall;
+}
+
 TEST(LinkDiagnosis, BlockingThatMissesHalfThePairsIsReported) {
   // Three fields, blocking only on exact name codes: heavy name typos put half the true
   // pairs out of reach. The estimate without truth must say so.
@@ -174,6 +189,33 @@ TEST(LinkDiagnosis, BlockingThatMissesHalfThePairsIsReported) {
   EXPECT_NEAR(res.estimated_blocking_recall, truth.recall, 0.1);
   EXPECT_TRUE(std::any_of(res.warnings.begin(), res.warnings.end(),
                           [](const LinkWarning& w) { return w.code == "low_blocking_recall"; }));
+}
+
+// --one-per-source overrides the structure learned from the data both ways: off drops the
+// limit the five one-record-per-person files would get, on imposes it, and one file alone
+// cannot take it (every record would be of the same source).
+TEST(LinkCli, OnePerSourceOverridesTheLearnedStructure) {
+  joindots::testing::TempDir dir;
+  auto clean = read_febrl_persons(linkage_dir() / "febrl2" / "febrl2.csv");
+  clean.resize(300);
+  write_corrupt_files(dir.path(), corrupt(clean, spec_named("register5_places"), 7), false);
+  std::string inputs;
+  for (int f = 1; f <= 5; ++f) inputs += " " + (dir / ("party_" + std::to_string(f) + ".csv")).string();
+  auto limits = [&](const std::string& option) {
+    const auto r = joindots::testing::run_cli("link --quiet --json --truth-column entity_id" + option + " --input" + inputs);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    std::vector<int> out;
+    for (const auto& s : j["structure"]["sources"]) out.push_back(s["max_per_cluster"].get<int>());
+    return std::make_pair(j["structure"]["one_per_source"].get<std::string>(), out);
+  };
+  const std::vector<int> ones(5, 1), none(5, 0);
+  EXPECT_EQ(limits("").second, ones);  // learned: every file holds one record per person
+  EXPECT_EQ(limits(" --one-per-source off"), std::make_pair(std::string("off"), none));
+  EXPECT_EQ(limits(" --one-per-source on"), std::make_pair(std::string("on"), ones));
+  const auto single = joindots::testing::run_cli("link --quiet --one-per-source on --input " + (dir / "party_1.csv").string());
+  EXPECT_EQ(single.exit_code, 1);
+  EXPECT_NE(single.err.find("--one-per-source on needs two or more"), std::string::npos) << single.err;
 }
 
 TEST(LinkColumns, CommonSpellingsAreRecognisedAndTheRestListed) {
