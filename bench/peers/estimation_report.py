@@ -155,18 +155,31 @@ def estimate_rows(t, notes):
     return [t.name, auto_cell, step_cell, smse_cell, same, rc_cell, lcm_cell, lc_cell]
 
 
-def main(path):
-    with open(path) as f:
-        data = json.load(f)
-    h = data["header"]
+def main(*paths):
+    """Several results.json (one run resumed with --only and another timeout) print as one."""
+    runs, headers = [], []
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        headers.append(data["header"])
+        runs += data["runs"]
     by_table = {}
-    for r in data["runs"]:
+    for r in runs:
         by_table.setdefault(r["table"], []).append(r)
-    ts = [Table(runs) for runs in by_table.values()]
-    print(f"Run {h['started']} to {h.get('finished', '(unfinished)')} on {h['machine']}; joindots {h['joindots']}; "
-          f"{h['r'].strip()}; {', '.join(p.strip() for p in h['peers'])}; timeout {h['timeout']:.0f} s per run.")
-    print(f"uptime before: {h['uptime']}" + (f"; after: {h['uptime_after']}" if "uptime_after" in h else ""))
+    for h in headers:
+        print_header(h)
     print()
+    ts = [Table(table_runs) for table_runs in by_table.values()]
+    print_tables(ts)
+
+
+def print_header(h):
+    print(f"- Run {h['started']} to {h.get('finished', '(unfinished)')} on {h['machine']}; joindots {h['joindots']}; "
+          f"{h['r'].strip()}; {', '.join(p.strip() for p in h['peers'])}; timeout {h['timeout']:.0f} s per run.")
+    print(f"  uptime before: {h['uptime']}" + (f"; after: {h['uptime_after']}" if "uptime_after" in h else ""))
+
+
+def print_tables(ts):
     print("CPU seconds (user + system, the whole command for joindots; the peers' work alone, without "
           "starting R); ratio = peer / joindots CPU.")
     print()
@@ -194,4 +207,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])
