@@ -165,7 +165,11 @@ int run_link_db(const LinkArgs& args) {
   if (!args.decisions.empty()) options.decisions = link::read_review_decisions(args.decisions);
   auto store = Store::open(args.db, /*create=*/false);
   const link::StoreLinkRun run = link::link_store(*store, settings, options);
-  for (const auto& rr : run.roles) print_warnings(rr.result.warnings, to_string(rr.role));
+  for (const auto& rr : run.roles) {
+    const auto choice = link::describe_blocking_choice(rr.result.blocking_choice);
+    if (!choice.empty() && !args.common.quiet) fmt::print(stderr, "{}: {}\n", to_string(rr.role), choice);
+    print_warnings(rr.result.warnings, to_string(rr.role));
+  }
   if (args.common.json) {
     std::cout << link::run_summary_json(run).dump(2) << '\n';
     return 0;
@@ -247,8 +251,11 @@ int run_link(const LinkArgs& args) {
     std::vector<std::uint32_t> source;
     for (const auto& r : input.records) source.push_back(r.source);
     ev = link::evaluate(result.cluster, input.truth, options.cross_source_only ? &source : nullptr);
-    br = link::blocking_recall(input.records, input.truth, config, options.cross_source_only);
+    br = link::blocking_recall(input.records, input.truth, link::config_as_run(config, result),
+                               options.cross_source_only);
   }
+  const auto choice = link::describe_blocking_choice(result.blocking_choice);
+  if (!choice.empty() && !args.common.quiet) fmt::print(stderr, "{}\n", choice);
   print_warnings(result.warnings, "");
   if (args.common.json) {
     nlohmann::json out = result_json(result, input.records.size());

@@ -119,6 +119,36 @@ const std::vector<std::vector<std::string>>& default_blocking_rules() {
   return rules;
 }
 
+const std::vector<std::vector<std::string>>& candidate_blocking_rules() {
+  // Each pairs a code of one field with part of another: a name with the birth year (a
+  // wrong day, the other name missing or changed), a name with an occupation, a date with
+  // the sex, a place with part of a date, a second phonetic code for names with a first-
+  // letter typo. Blocks are capped at max_block like the defaults'.
+  static const std::vector<std::vector<std::string>> rules = {
+      {"family_name.soundex", "dob.year"},
+      {"given_name.soundex", "dob.year"},
+      {"given_name.nysiis", "family_name.nysiis"},
+      {"family_name.soundex", "given_name.prefix1"},
+      {"given_name.soundex", "family_name.prefix1"},
+      {"given_name.soundex", "occupation"},
+      {"family_name.soundex", "occupation"},
+      {"dob", "sex"},
+      {"dob", "occupation"},
+      {"dob.year_month", "postcode.district"},
+      {"dob.year_month", "locality"},
+      {"dob.year", "birth_place"},
+      {"given_name.prefix3", "dob.year_month"},
+      {"family_name.prefix3", "dob.year_month"},
+      {"given_name.soundex", "postcode.district"},
+      {"dob.month_day", "postcode.district"},
+      {"dob.month_day", "locality"},
+      {"family_name.soundex", "dob.month_day"},
+      {"given_name.soundex", "dob.month_day"},
+      {"given_name", "sex", "dob.year"},
+  };
+  return rules;
+}
+
 LinkSettings parse_link_settings(std::string_view text, std::string_view origin) {
   toml::table root;
   try {
@@ -228,6 +258,13 @@ LinkConfig resolve_link_config(const LinkSettings& s, std::bitset<kFieldCount> a
       bool ok = true;
       for (const auto& k : rule.keys) ok = ok && compared[static_cast<std::size_t>(k.field)];
       if (ok) c.blocking.push_back(std::move(rule));
+    }
+    c.blocking_from_defaults = true;
+    for (const auto& keys : candidate_blocking_rules()) {
+      BlockingRule rule = parse_blocking_rule(keys);
+      bool ok = true;
+      for (const auto& k : rule.keys) ok = ok && compared[static_cast<std::size_t>(k.field)];
+      if (ok) c.blocking_pool.push_back(std::move(rule));
     }
   }
   if (s.hard_fields) {

@@ -76,6 +76,11 @@ inline constexpr std::array<ParamSpec, 18> kLinkParams = {{
 struct LinkConfig {
   std::vector<Comparison> comparisons;
   std::vector<BlockingRule> blocking;
+  /// No config gave rules: `blocking` holds the defaults whose fields are compared, and
+  /// `blocking_pool` the further rules link_records may add by estimated recall
+  /// (choose_blocking.hpp).
+  bool blocking_from_defaults = false;
+  std::vector<BlockingRule> blocking_pool;
   std::vector<Field> hard_fields;
   std::int64_t max_pairs = 1'000'000'000;  // about 4 minutes of scoring on 2 cores
   std::int64_t max_block = 150;            // keeps name-only rules within budget at 10 M records
@@ -121,6 +126,10 @@ LinkSettings load_link_settings(const std::filesystem::path& path);
 
 /// The default blocking rules, in order; those naming a field not compared are dropped.
 const std::vector<std::vector<std::string>>& default_blocking_rules();
+
+/// Further rules that may be added to the defaults when they raise the estimated blocking
+/// recall (choose_blocking.hpp), in order of preference on ties.
+const std::vector<std::vector<std::string>>& candidate_blocking_rules();
 
 /// Fills comparisons, blocking rules and hard fields from the settings and the fields the
 /// input holds: compared fields default to all available ones (each with its default

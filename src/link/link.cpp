@@ -289,40 +289,6 @@ DuplicationReport within_file_duplication(const std::vector<LinkRecord>& records
   return out;
 }
 
-/// Blocking recall without truth: among random record pairs (an unbiased sample of all
-/// pairs, so of the matches among them), the share of those the model scores as matches
-/// (p >= 0.5) that the blocking rules make candidates. -1 when the sample holds fewer than
-/// 30 such pairs (large inputs: matches are too rare among random pairs to tell).
-double estimate_blocking_recall(const std::vector<LinkRecord>& records, const Blocker& blocker, const FsModel& model,
-                                const LinkConfig& cfg, bool cross_source_only) {
-  const auto n = static_cast<std::int64_t>(records.size());
-  const std::int64_t budget = std::min<std::int64_t>(cfg.u_pairs, 1'000'000);
-  std::int64_t matches = 0, covered = 0;
-  auto visit = [&](std::uint32_t a, std::uint32_t b) {
-    const Pattern p = compare_pair(records[a], records[b], cfg.comparisons);
-    if (model.probability(model.weight(p, records[a], records[b])) < 0.5) return;
-    ++matches;
-    covered += blocker.is_candidate(a, b);
-  };
-  if (n * (n - 1) / 2 <= budget) {
-    for (std::uint32_t a = 0; a < records.size(); ++a)
-      for (std::uint32_t b = a + 1; b < records.size(); ++b)
-        if (!cross_source_only || records[a].source != records[b].source) visit(a, b);
-  } else {
-    // Too few matches expected in the sample: not worth the pass.
-    if (model.prior * static_cast<double>(budget) < 30) return -1;
-    Rng rng(cfg.seed, "link-blocking-recall");
-    for (std::int64_t drawn = 0, tries = 0; drawn < budget && tries < 20 * budget; ++tries) {
-      const auto a = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      const auto b = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      if (a == b || (cross_source_only && records[a].source == records[b].source)) continue;
-      visit(std::min(a, b), std::max(a, b));
-      ++drawn;
-    }
-  }
-  return matches >= 30 ? static_cast<double>(covered) / static_cast<double>(matches) : -1;
-}
-
 /// The size that cfg.usual_size_quantile of the clusters of two or more records stay
 /// within; 0 (no relaxation) when the guard is off, the quantile is 0, fewer than 30 such
 /// clusters were found (too few to tell), or the size is under 3 (merges of two single
@@ -377,6 +343,30 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
 
   // Estimate u and m (EM on pattern counts).
   res.model = fit_model(records, cfg, opt, res.patterns, tallied.per_rule, res.candidate_pairs, res.seconds);
+
+  // Blocking recall without truth: the share of the random pairs the model scores as
+  // matches that the rules make candidates. With the default rules, further rules that
+  // raise it are added and the run starts again with them (choose_blocking.hpp).
+  const HighAgreementSample sample = sample_high_agreement_pairs(records, res.model, cfg, opt.cross_source_only);
+  if (sample.estimable) {
+    std::int64_t covered = 0;
+    for (const auto& [a, b] : sample.pairs) covered += blocker.is_candidate(a, b);
+    res.estimated_blocking_recall = static_cast<double>(covered) / static_cast<double>(sample.pairs.size());
+  }
+  if (cfg.blocking_from_defaults) {
+    BlockingChoice choice = choose_blocking_rules(records, blocker, cfg.blocking_pool, sample, res.candidate_pairs,
+                                                  cfg, opt.cross_source_only);
+    if (!choice.rules.empty()) {
+      LinkConfig again = config;
+      again.blocking.insert(again.blocking.end(), choice.rules.begin(), choice.rules.end());
+      again.blocking_from_defaults = false;
+      LinkResult chosen = link_records(records, again, opt);
+      chosen.blocking_choice = std::move(choice);
+      chosen.seconds.total = since(start);
+      return chosen;
+    }
+    res.blocking_choice = std::move(choice);
+  }
 
   // Within-file duplication, scored with the model fitted across files.
   if (opt.cross_source_only) {
@@ -497,10 +487,15 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
   res.cluster = res.cluster_stats.cluster;
   res.clusters = res.cluster_stats.clusters;
   res.seconds.cluster = since(t);
-  res.estimated_blocking_recall = estimate_blocking_recall(records, blocker, res.model, cfg, opt.cross_source_only);
   res.warnings = diagnose_link(records, cfg, opt, res, tallied.per_rule);
   res.seconds.total = since(start);
   return res;
+}
+
+LinkConfig config_as_run(LinkConfig config, const LinkResult& result) {
+  const auto& added = result.blocking_choice.rules;
+  config.blocking.insert(config.blocking.end(), added.begin(), added.end());
+  return config;
 }
 
 BlockingRecall blocking_recall(const std::vector<LinkRecord>& records, const std::vector<std::string>& truth,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "link/block.hpp"
+#include "link/choose_blocking.hpp"
 #include "link/cluster.hpp"
 #include "link/config.hpp"
 #include "link/diagnose.hpp"
@@ -52,11 +53,18 @@ struct LinkResult {
   /// Share of high-agreement sample pairs the blocking rules make candidates (no truth
   /// needed); -1 when not estimated.
   double estimated_blocking_recall = -1;
+  /// Rules added to the defaults by estimated recall (choose_blocking.hpp); `considered`
+  /// false when the config gave rules or the sample was too small.
+  BlockingChoice blocking_choice;
   std::vector<LinkWarning> warnings;  // self-diagnosis (diagnose.hpp); empty = plausible
 };
 
 /// Links `records` under `config`. Throws UsageError when blocking exceeds the pair budget.
 LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& config, const LinkOptions& options);
+
+/// `config` with the blocking rules the run added by estimated recall, i.e. the rules it
+/// actually used (for evaluating blocking recall against truth).
+LinkConfig config_as_run(LinkConfig config, const LinkResult& result);
 
 /// The self-diagnosis of a finished run (diagnose.hpp); `rule_patterns` are the pattern
 /// counts of the pairs sharing a block of each rule.

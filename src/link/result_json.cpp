@@ -54,6 +54,15 @@ nlohmann::json result_json(const LinkResult& r) {
                            {"max_per_cluster", d.source < r.source_limit.size() ? r.source_limit[d.source] : 0}});
   nlohmann::json structure = {{"correlated_fields", correlated}, {"sources", duplication}};
   if (r.estimated_blocking_recall >= 0) structure["estimated_blocking_recall"] = r.estimated_blocking_recall;
+  if (r.blocking_choice.considered) {
+    nlohmann::json added = nlohmann::json::array();
+    for (const auto& a : r.blocking_choice.added)
+      added.push_back({{"rule", a.rule}, {"recall_gain", a.recall_gain}, {"pairs_implied", a.pairs_implied}});
+    structure["blocking_choice"] = {{"sample_matches", r.blocking_choice.sample_matches},
+                                    {"estimated_recall_default_rules", r.blocking_choice.recall_default},
+                                    {"added", added},
+                                    {"estimated_recall_chosen", r.blocking_choice.recall_chosen}};
+  }
   return {{"clusters", r.clusters},
           {"warnings", warnings},
           {"implausible", !r.warnings.empty()},

@@ -152,7 +152,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
           if (it != options.truth->person_of.end()) truth[i] = it->second;
         }
         rr.evaluation = evaluate(rr.result.cluster, truth);
-        rr.blocking_recall = blocking_recall(link_records_, truth, config, false);
+        rr.blocking_recall = blocking_recall(link_records_, truth, config_as_run(config, rr.result), false);
       }
       // Save.
       LinkRunOutput out;

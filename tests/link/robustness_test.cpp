@@ -169,6 +169,40 @@ TEST(LinkRobustness, DenseLooseClustersGetASizeAwareGuard) {
   EXPECT_GE(r.ev.f1, 0.94) << "precision " << r.ev.precision << " recall " << r.ev.recall;
 }
 
+// With no rules in the config, rules from the candidate pool are added while they raise the
+// estimated blocking recall (the share of high-agreement sample pairs made candidates): on
+// dense, loose clusters the defaults miss pairs whose family name or date is blank or
+// mistyped; the rules added must raise the true blocking recall too, and the estimate of
+// the chosen set must be near the truth.
+TEST(LinkBlockingChoice, RulesAddedByEstimatedRecallRaiseTheTrueRecall) {
+  joindots::testing::TempDir dir;
+  const VariantRun r = link_variant(dir.path(), spec_named("dense_loose"), 400);
+  const auto& choice = r.result.blocking_choice;
+  ASSERT_TRUE(choice.considered);
+  ASSERT_FALSE(choice.added.empty());
+  EXPECT_GT(choice.recall_chosen, choice.recall_default + 0.02);
+  const LinkConfig defaults = resolve_link_config(LinkSettings{}, r.input.available);
+  const double before = blocking_recall(r.input.records, r.input.truth, defaults, false).recall;
+  const double after = blocking_recall(r.input.records, r.input.truth, config_as_run(defaults, r.result), false).recall;
+  EXPECT_GT(after, before + 0.03) << "true blocking recall " << before << " -> " << after;
+  EXPECT_NEAR(choice.recall_chosen, after, 0.1);
+  EXPECT_EQ(r.result.blocking.rules.size(), defaults.blocking.size() + choice.added.size());
+}
+
+// Rules the config gives are kept as they are: nothing is added.
+TEST(LinkBlockingChoice, ConfigRulesAreKept) {
+  const LinkSettings s = parse_link_settings("[blocking]\nrules = [[\"given_name.soundex\"]]\n", "t.toml");
+  std::bitset<kFieldCount> available;
+  available.set(static_cast<std::size_t>(Field::given_name));
+  available.set(static_cast<std::size_t>(Field::family_name));
+  const LinkConfig config = resolve_link_config(s, available);
+  EXPECT_FALSE(config.blocking_from_defaults);
+  EXPECT_TRUE(config.blocking_pool.empty());
+  const LinkConfig defaults = resolve_link_config(LinkSettings{}, available);
+  EXPECT_TRUE(defaults.blocking_from_defaults);
+  EXPECT_FALSE(defaults.blocking_pool.empty());
+}
+
 TEST(LinkDiagnosis, BlockingThatMissesHalfThePairsIsReported) {
   // Three fields, blocking only on exact name codes: heavy name typos put half the true
   // pairs out of reach. The estimate without truth must say so.
