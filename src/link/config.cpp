@@ -123,7 +123,7 @@ const std::vector<std::vector<std::string>>& candidate_blocking_rules() {
   // Each pairs a code of one field with part of another: a name with the birth year (a
   // wrong day, the other name missing or changed), a name with an occupation, a date with
   // the sex, a place with part of a date, a second phonetic code for names with a first-
-  // letter typo. Blocks are capped at max_block like the defaults'.
+  // letter typo; then single fields. Blocks are capped at max_block like the defaults'.
   static const std::vector<std::vector<std::string>> rules = {
       {"family_name.soundex", "dob.year"},
       {"given_name.soundex", "dob.year"},
@@ -145,6 +145,12 @@ const std::vector<std::vector<std::string>>& candidate_blocking_rules() {
       {"family_name.soundex", "dob.month_day"},
       {"given_name.soundex", "dob.month_day"},
       {"given_name", "sex", "dob.year"},
+      // One field alone: cheap on small inputs, where they give EM the non-matches it needs
+      // as well as recall; on large ones their pairs exceed the limit and they are not taken.
+      {"email"},
+      {"dob"},
+      {"family_name.soundex"},
+      {"given_name.soundex"},
   };
   return rules;
 }
