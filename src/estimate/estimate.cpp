@@ -245,13 +245,23 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
 // that term's parameter: visibility varies between people in every such population, and a
 // term the lists are too few to confirm must still widen the interval (the coverage study).
 // Interactions are charged as usual.
+//
+// `dispersion` (c-hat > 1 where the chosen model fits the lists poorly; lack_of_fit.hpp)
+// makes both parts quasi-likelihood (Anderson, Burnham & White 1994): the weights are
+// QBIC's, -2 l / c-hat + parameters log(n), and every profile deviance is divided by c-hat.
+// Models that fit about equally badly then share the weight, and the interval is no
+// narrower than their disagreement (issue 11: at 1 M records BIC put all the weight on one
+// heterogeneity form, 10% below the truth, while another form that fits nearly as badly
+// covered it).
 std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSelection& sel, double level,
-                                       double heterogeneity_charge) {
+                                       double heterogeneity_charge, double dispersion = 1.0) {
   constexpr std::size_t kMaxModels = 200;
   const double log_n = std::log(static_cast<double>(table.observed()));
+  const double c_hat = std::max(1.0, dispersion);
   std::vector<double> ic(sel.ranked.size());
   for (std::size_t i = 0; i < ic.size(); ++i)
-    ic[i] = sel.ranked[i].bic - (sel.ranked[i].model.heterogeneity() != Heterogeneity::None ? (1.0 - heterogeneity_charge) * log_n : 0.0);
+    ic[i] = sel.ranked[i].bic + 2.0 * sel.ranked[i].loglik * (1.0 - 1.0 / c_hat) -
+            (sel.ranked[i].model.heterogeneity() != Heterogeneity::None ? (1.0 - heterogeneity_charge) * log_n : 0.0);
   std::vector<std::size_t> order(ic.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](auto x, auto y) { return ic[x] < ic[y]; });
@@ -288,11 +298,15 @@ std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSel
   if (fits.empty()) return std::nullopt;
   std::vector<WeightedFit> wf;
   for (std::size_t i = 0; i < fits.size(); ++i) wf.push_back({&fits[i], weights[i]});
-  const auto iv = mata_interval(table, wf, level);
+  const auto iv = mata_interval(table, wf, level, c_hat);
   MethodEstimate m;
   m.method = "loglinear_mata";
   m.estimate = iv.profile_mle;
-  m.interval = {iv.low, iv.high, level, "model-averaged tail-area profile-likelihood interval (MATA)"};
+  m.interval = {iv.low, iv.high, level,
+                c_hat > 1 ? fmt::format("model-averaged tail-area profile-likelihood interval (MATA), quasi-likelihood "
+                                        "for lack of fit (c-hat {:.2f}: QBIC weights, deviances divided by c-hat)",
+                                        c_hat)
+                          : std::string("model-averaged tail-area profile-likelihood interval (MATA)")};
   nlohmann::ordered_json top = nlohmann::ordered_json::array();
   double heterogeneity_weight = 0;
   std::vector<std::size_t> by_weight(fits.size());
@@ -307,7 +321,10 @@ std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSel
   }
   m.details = {{"estimate_kind", "median of the model-averaged confidence distribution"},
                {"interval_kind", m.interval.kind},
-               {"weights", "BIC, the heterogeneity term's parameter not charged"},
+               {"weights", c_hat > 1 ? "QBIC (quasi-likelihood, c-hat of the chosen model), the heterogeneity term's "
+                                       "parameter not charged"
+                                     : "BIC, the heterogeneity term's parameter not charged"},
+               {"dispersion", c_hat},
                {"models_averaged", fits.size()},
                {"weight_kept", kept},
                {"weight_with_heterogeneity", heterogeneity_weight},
@@ -319,6 +336,40 @@ std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSel
                           "(2012); heterogeneity terms Darroch, Fienberg, Glonek & Junker (1993)"}};
   if (fits.front().model != sel.best().model) m.details["chosen_model_left_out"] = sel.best().model.to_string();
   return m;
+}
+
+// Under lack of fit, the heterogeneity forms (none, Poisson2, Darroch, Gamma3.5) that fit
+// the lists about as badly as the chosen model (c-hat at most kAboutAsBadly times its own)
+// are not told apart by the data: which form is right is what the lists cannot show when
+// visibility varies (Link 2003, Biometrics 59:1123), and at national scale the forms'
+// estimates differ by far more than any one's interval. The headline's interval is
+// widened to take in each such form's best model's estimate: no narrower than the
+// disagreement between models that fit about equally badly. Returns the forms taken in,
+// with their estimates and quasi-likelihood profile intervals (their own c-hat; shown, not
+// used: a weakly identified form's interval can be very wide on a small table).
+struct FormInterval {
+  Heterogeneity form;
+  std::string model;
+  double estimate, c_hat;
+  Interval interval;
+};
+std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const ModelSelection& sel, double chosen_c_hat,
+                                             double level) {
+  constexpr double kAboutAsBadly = 1.5;
+  std::vector<FormInterval> out;
+  for (auto form : {Heterogeneity::None, Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35}) {
+    const RankedModel* best = nullptr;
+    for (const auto& r : sel.ranked)
+      if (r.model.heterogeneity() == form && (!best || r.bic < best->bic)) best = &r;
+    if (!best || best->df <= 0) continue;
+    const double c = std::max(1.0, best->deviance / best->df);
+    if (c > kAboutAsBadly * std::max(1.0, chosen_c_hat)) continue;
+    const auto fit = fit_loglinear(table, best->model);
+    if (!fit.ok() || negative_heterogeneity(fit)) continue;
+    const auto iv = mata_interval(table, {{&fit, 1.0}}, level, c);
+    out.push_back({form, best->model.to_string(), fit.estimate, c, {iv.low, iv.high, level, "quasi-likelihood profile"}});
+  }
+  return out;
 }
 
 MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions& o) {
@@ -540,7 +591,45 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   if (llh.ok) {
     res.methods.push_back(llh.best);
     res.methods.push_back(llh.averaged);
-    mata = run_mata(table, llh.selection, o.level, o.heterogeneity_charge);
+    // The chosen model's lack of fit (auto): a quasi-likelihood average.
+    const auto& b = llh.selection.best();
+    const auto lof = m == Method::Auto || m == Method::All ? lack_of_fit(table, b.deviance, b.df) : std::nullopt;
+    mata = run_mata(table, llh.selection, o.level, o.heterogeneity_charge, lof ? lof->c_hat : 1.0);
+    if (lof && mata) {
+      // The same average without the quasi-likelihood, to say how much the lack of fit widened it.
+      if (const auto plain = run_mata(table, llh.selection, o.level, o.heterogeneity_charge)) {
+        res.interval_before_lack_of_fit = plain->interval;
+        res.lack_of_fit = lof;
+      }
+    }
+    if (mata && (m == Method::Auto || m == Method::All)) {
+      // The heterogeneity forms that fit about as well or as badly as the chosen model: shown
+      // always; under lack of fit the interval takes in their estimates.
+      nlohmann::ordered_json forms = nlohmann::ordered_json::array();
+      double low = mata->interval.low, high = mata->interval.high;
+      if (lof && std::isfinite(res.interval_before_lack_of_fit.low)) {
+        // Never narrower than the plain average either (QBIC weights can move an end inwards).
+        low = std::min(low, res.interval_before_lack_of_fit.low);
+        high = std::max(high, res.interval_before_lack_of_fit.high);
+      }
+      const double chosen_c = b.df > 0 ? b.deviance / b.df : 1.0;
+      for (const auto& f : forms_about_as_bad(table, llh.selection, chosen_c, o.level)) {
+        forms.push_back({{"heterogeneity", to_string(f.form)},
+                         {"model", f.model},
+                         {"estimate", f.estimate},
+                         {"c_hat", f.c_hat},
+                         {"interval", interval_json(f.interval)}});
+        if (lof && std::isfinite(f.estimate)) low = std::min(low, f.estimate), high = std::max(high, f.estimate);
+      }
+      mata->details["forms_about_as_bad"] = forms;
+      if (low < mata->interval.low || high > mata->interval.high) {
+        mata->interval.low = low;
+        mata->interval.high = high;
+        mata->interval.kind += "; widened to take in the plain average and the estimates of the heterogeneity "
+                               "forms that fit about as badly";
+      }
+      mata->details["interval_kind"] = mata->interval.kind;
+    }
     if (mata) res.methods.push_back(*mata);
   }
   if (stepwise) res.methods.push_back(*stepwise);
@@ -647,6 +736,30 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     res.interval = Interval{};
     res.interval.level = o.level;
   }
+  // auto: an interval no narrower than the chosen model's lack of fit allows (see
+  // lack_of_fit.hpp; issue 11): at national scale a rejected model's own interval is far
+  // narrower than what the model gets wrong.
+  if ((m == Method::Auto || m == Method::All) && std::isfinite(res.estimate)) {
+    if (res.headline == "loglinear" && ll.ok) {
+      // The plain search's hull interval: widened on the scale of log(unseen).
+      const auto& b = ll.selection.best();
+      if (const auto f = lack_of_fit(table, b.deviance, b.df)) {
+        res.interval_before_lack_of_fit = res.interval;
+        res.interval = widen_for_lack_of_fit(res.interval, res.estimate, static_cast<double>(table.observed()), *f);
+        res.lack_of_fit = f;
+      }
+    } else if (res.interval_method != "loglinear_mata") {
+      res.lack_of_fit.reset();  // the quasi-likelihood average is not the headline's interval
+    }
+    if (const auto* f = res.lack_of_fit ? &*res.lack_of_fit : nullptr) {
+      res.notes.push_back(fmt::format(
+          "auto: the chosen model fits the lists poorly (deviance {:.1f} on {} df, p = {:.2g}), so the interval is "
+          "widened for the lack of fit: {:.0f}-{:.0f} became {:.0f}-{:.0f} (c-hat {:.2f}). A model this far from the "
+          "data may also be biased in a way the lists cannot show: compare the methods before quoting the figure",
+          f->deviance, f->df, f->p_value, res.interval_before_lack_of_fit.low, res.interval_before_lack_of_fit.high,
+          res.interval.low, res.interval.high, f->c_hat));
+    }
+  }
   if (std::isfinite(res.estimate) && !std::isnan(res.interval.low) &&
       (res.estimate < res.interval.low || res.estimate > res.interval.high))
     res.notes.push_back(fmt::format("the headline estimate {:.0f} lies outside its own interval ({:.0f}-{:.0f}): "
@@ -723,6 +836,16 @@ nlohmann::ordered_json to_json(const EstimateResult& r) {
     methods[m.method] = e;
   }
   j["methods"] = methods;
+  if (r.lack_of_fit)
+    j["lack_of_fit"] = {{"deviance", r.lack_of_fit->deviance},
+                        {"df", r.lack_of_fit->df},
+                        {"p_value", r.lack_of_fit->p_value},
+                        {"c_hat", r.lack_of_fit->c_hat},
+                        {"factor", r.lack_of_fit->factor},
+                        {"interval_before", interval_json(r.interval_before_lack_of_fit)},
+                        {"rule", "c-hat = deviance / df of the chosen model; the interval of log(unseen) widened by "
+                                 "sqrt(c-hat) around the estimate (Anderson, Burnham & White 1994), when the fit is "
+                                 "rejected at 5% and at most a fifth of the cells are empty"}};
   j["notes"] = r.notes;
   return j;
 }

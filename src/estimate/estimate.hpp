@@ -29,6 +29,7 @@
 #include "estimate/capture_table.hpp"
 #include "estimate/covariate_table.hpp"
 #include "estimate/interval.hpp"
+#include "estimate/lack_of_fit.hpp"
 #include "estimate/lcmcr.hpp"
 #include "estimate/model_search.hpp"
 
@@ -94,6 +95,10 @@ struct EstimateResult {
   std::string interval_method;
   std::vector<MethodEstimate> methods;
   std::vector<std::string> notes;  // e.g. methods skipped and why
+  /// auto: the chosen model's lack of fit when its goodness of fit is rejected, and the
+  /// interval before it was widened for it (estimate/lack_of_fit.hpp); empty otherwise.
+  std::optional<LackOfFit> lack_of_fit;
+  Interval interval_before_lack_of_fit;
 };
 
 /// Runs the chosen method(s). Throws UsageError when the method cannot apply (Chapman on

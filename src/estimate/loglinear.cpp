@@ -160,9 +160,9 @@ double ProfileCurve::log_profile(double n0) {
 
 double ProfileCurve::deviance(double total) { return std::max(0.0, 2.0 * (l_max_ - log_profile(total - n_))); }
 
-double ProfileCurve::confidence(double total) {
+double ProfileCurve::confidence(double total, double dispersion) {
   if (total <= n_) return 0.0;
-  const double d = deviance(total);
+  const double d = deviance(total) / std::max(1.0, dispersion);
   const double r = total < profile_mle() ? -std::sqrt(d) : std::sqrt(d);
   return boost::math::cdf(boost::math::normal(), r);
 }
@@ -199,7 +199,8 @@ ProfileInterval profile_interval(const CaptureTable& table, const LogLinearFit& 
   return out;
 }
 
-ProfileInterval mata_interval(const CaptureTable& table, const std::vector<WeightedFit>& models, double level) {
+ProfileInterval mata_interval(const CaptureTable& table, const std::vector<WeightedFit>& models, double level,
+                              double dispersion) {
   if (!(level > 0 && level < 1)) throw std::invalid_argument("mata_interval: level: must be in (0, 1)");
   std::vector<ProfileCurve> curves;
   std::vector<double> weights;
@@ -218,7 +219,7 @@ ProfileInterval mata_interval(const CaptureTable& table, const std::vector<Weigh
   for (auto& w : weights) w /= total_weight;
   auto averaged = [&](double total) {
     double c = 0;
-    for (std::size_t i = 0; i < curves.size(); ++i) c += weights[i] * curves[i].confidence(total);
+    for (std::size_t i = 0; i < curves.size(); ++i) c += weights[i] * curves[i].confidence(total, dispersion);
     return c;
   };
   const double n = curves.front().observed();

@@ -88,8 +88,9 @@ class ProfileCurve {
   double deviance(double total);
   /// The signed root sign(N - N_max) sqrt(deviance(N)) mapped through the normal CDF: a
   /// confidence distribution for N, 0.5 at the profile MLE; its alpha/2 and 1 - alpha/2
-  /// points are the ends of the profile interval.
-  double confidence(double total);
+  /// points are the ends of the profile interval. `dispersion` (c-hat >= 1, quasi-likelihood)
+  /// divides the deviance: a wider distribution for a model that fits the lists poorly.
+  double confidence(double total, double dispersion = 1.0);
   double observed() const { return n_; }
   double profile_mle() const { return n_ + n0_max_; }
 
@@ -109,10 +110,13 @@ class ProfileCurve {
 /// leave; unlike a bootstrap hull it does not widen where the models agree. Weights below
 /// 1e-4 are dropped (the rest renormalised). `profile_mle` of the result is the averaged
 /// distribution's median, the point where the sum is 1/2 (for one model, its profile MLE).
+/// `dispersion` (c-hat >= 1) divides every profile deviance (quasi-likelihood: Anderson,
+/// Burnham & White 1994), for models that fit the lists poorly; 1 is the plain interval.
 struct WeightedFit {
   const LogLinearFit* fit = nullptr;
   double weight = 0;
 };
-ProfileInterval mata_interval(const CaptureTable& table, const std::vector<WeightedFit>& models, double level = 0.95);
+ProfileInterval mata_interval(const CaptureTable& table, const std::vector<WeightedFit>& models, double level = 0.95,
+                              double dispersion = 1.0);
 
 }  // namespace joindots::estimate

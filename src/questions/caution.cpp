@@ -102,6 +102,31 @@ std::string threshold_matters(const FourAnswers& a) {
       figure(low), t_low, figure(high), t_high);
 }
 
+/// The headline's model fits the lists poorly (estimate/lack_of_fit.hpp): the interval was
+/// widened for it, and where forms of unequal visibility that fit about as badly disagree,
+/// to cover them.
+std::string lack_of_fit_said(const FourAnswers& a) {
+  const auto& d = a.victims_detail;
+  if (!d.lack_of_fit) return {};
+  double low = INFINITY, high = -INFINITY;
+  for (const auto& m : d.methods)
+    if (m.method == "loglinear_mata" && m.details.contains("forms_about_as_bad"))
+      for (const auto& f : m.details["forms_about_as_bad"]) {
+        const double e = f.value("estimate", NAN);
+        if (std::isfinite(e)) low = std::min(low, e), high = std::max(high, e);
+      }
+  const std::string forms =
+      std::isfinite(low) && high > 1.05 * low
+          ? fmt::format(", and forms of unequal visibility that fit about as badly give from {} to {}", figure(low),
+                        figure(high))
+          : "";
+  return fmt::format(
+      "The models fit the lists poorly (the deviance is {:.1f} times what a fitting model gives){}: the interval "
+      "is widened to allow for it. A total from models this far from the data depends on how unequal children's "
+      "chances of being recorded are, which the lists cannot show, so trust the figure less than usual.",
+      d.lack_of_fit->c_hat, forms);
+}
+
 }  // namespace
 
 std::string thousands(double value) {
@@ -117,7 +142,7 @@ std::string thousands(double value) {
 
 std::vector<std::string> headline_cautions(const FourAnswers& a) {
   std::vector<std::string> out;
-  for (auto s : {method_disagreement(a), linkage_matters(a), threshold_matters(a)})
+  for (auto s : {lack_of_fit_said(a), method_disagreement(a), linkage_matters(a), threshold_matters(a)})
     if (!s.empty()) out.push_back(std::move(s));
   return out;
 }

@@ -60,6 +60,28 @@ TEST(Caution, LinkageAndThresholdThatMoveTheAnswer) {
   EXPECT_TRUE(headline_cautions(a).empty());
 }
 
+TEST(Caution, AModelThatFitsPoorlyIsSaidWithTheFormsThatFitAboutAsBadly) {
+  auto a = agreeing();
+  estimate::LackOfFit f;
+  f.deviance = 50.5;
+  f.df = 17;
+  f.c_hat = 50.5 / 17;
+  a.victims_detail.lack_of_fit = f;
+  estimate::MethodEstimate mata{"loglinear_mata", 6450, {6000, 7600, 0.95, "quasi"}, {}};
+  mata.details["forms_about_as_bad"] = {{{"heterogeneity", "Darroch"}, {"estimate", 6450.0}},
+                                        {{"heterogeneity", "Gamma3.5"}, {"estimate", 7480.0}}};
+  a.victims_detail.methods.push_back(mata);
+  const auto c = headline_cautions(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("fit the lists poorly (the deviance is 3.0 times"), std::string::npos) << c[0];
+  EXPECT_NE(c[0].find("give from 6,500 to 7,500"), std::string::npos) << c[0];
+  // Forms that agree: the lack of fit alone.
+  a.victims_detail.methods.back().details["forms_about_as_bad"][1]["estimate"] = 6500.0;
+  EXPECT_EQ(headline_cautions(a)[0].find("give from"), std::string::npos);
+  a.victims_detail.lack_of_fit.reset();
+  EXPECT_TRUE(headline_cautions(a).empty());
+}
+
 TEST(Caution, Thousands) {
   EXPECT_EQ(thousands(0), "0");
   EXPECT_EQ(thousands(999.4), "999");
