@@ -175,6 +175,19 @@ std::vector<LinkWarning> diagnose_link(const std::vector<LinkRecord>& records, c
   check_match_share(records, opt, res, out);
   check_model(cfg, res, out);
   check_rules(cfg, res, rule_patterns, out);
+  // EM tells matches from non-matches among the candidates; when there are fewer candidate
+  // pairs than records and nearly all are matches, it has almost no non-matches to learn
+  // u among candidates and the match share from (RLdata500: 84 pairs for 500 records, 96%
+  // matches, F1 0.949 against 0.969 with wider rules).
+  if (res.candidate_pairs >= 20 && res.candidate_pairs < static_cast<std::int64_t>(records.size()) &&
+      res.model.lambda_candidates >= 0.8)
+    out.push_back({"few_non_matches",
+                   fmt::format("only {} candidate pairs for {} records, and EM takes {:.0f}% of them as matches",
+                               res.candidate_pairs, records.size(), 100 * res.model.lambda_candidates),
+                   "the blocking rules are so tight that EM sees almost no non-matches: m and the match share are "
+                   "fitted on the matches alone and borderline pairs may go either way",
+                   "add wider [blocking] rules (e.g. [\"given_name.soundex\"], [\"family_name.soundex\"]): on a "
+                   "small input they are cheap"});
   if (res.estimated_blocking_recall >= 0 && res.estimated_blocking_recall < 0.9)
     out.push_back({"low_blocking_recall",
                    fmt::format("the blocking rules make candidates of {:.1f}% of the high-agreement sample pairs",

@@ -203,6 +203,18 @@ TEST(LinkBlockingChoice, SmallNoisyInputTakesSingleFieldRules) {
   EXPECT_GT(res.blocking_choice.recall_chosen, res.blocking_choice.recall_default + 0.2);
 }
 
+// RLdata500 with its shipped config: 84 candidate pairs for 500 records, nearly all
+// matches; EM has no non-matches to learn from and the run says so.
+TEST(LinkDiagnosis, TightBlockingThatLeavesEmNoNonMatchesIsReported) {
+  const LinkSettings s = load_link_settings(std::filesystem::path(JOINDOTS_TEST_SOURCE_DIR) / "configs" / "link" /
+                                            "rldata500.toml");
+  const auto input = read_link_csv({linkage_dir() / "RLdata500" / "RLdata500.csv"}, s.mapping, "", true);
+  const LinkResult res = link_records(input.records, resolve_link_config(s, input.available), LinkOptions{});
+  EXPECT_LT(res.candidate_pairs, 500);
+  EXPECT_TRUE(std::any_of(res.warnings.begin(), res.warnings.end(),
+                          [](const LinkWarning& w) { return w.code == "few_non_matches"; }));
+}
+
 // Rules the config gives are kept as they are: nothing is added.
 TEST(LinkBlockingChoice, ConfigRulesAreKept) {
   const LinkSettings s = parse_link_settings("[blocking]\nrules = [[\"given_name.soundex\"]]\n", "t.toml");
