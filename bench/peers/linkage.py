@@ -192,8 +192,12 @@ def main():
     records = []
     scratch = os.path.join(work, "inputs")
     os.makedirs(scratch, exist_ok=True)
-    for name, files, id_col, truth_col, fields, strings, config in sets(a.data, scratch, a.corrupt):
-        if a.only and not any(s in name for s in a.only.split(",")):
+    all_sets = sets(a.data, scratch, a.corrupt)
+    names = {s[0] for s in all_sets}
+    # --only: a set's exact name selects that set alone, anything else every name containing it
+    wanted = [w for w in a.only.split(",") if w]
+    for name, files, id_col, truth_col, fields, strings, config in all_sets:
+        if wanted and not any(w == name if w in names else w in name for w in wanted):
             continue
         entity = truth_of(files, id_col, truth_col)
         print(f"{name}: {len(files)} file(s), {len(entity):,} records; load {timed.load_average()[0]:.2f}",
