@@ -60,6 +60,8 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
   std::vector<double> est(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
   std::vector<int> chosen(static_cast<std::size_t>(reps), -1);
   std::vector<double> avg(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
+  ExistenceCache own_cache;
+  ExistenceCache& cache = options.existence_cache ? *options.existence_cache : own_cache;
   std::atomic<int> started{0};  // replicates begun, shown as progress
   auto work = [&](int worker, int workers) {
     std::vector<std::int64_t> y(table.cells(), 0);
@@ -72,7 +74,7 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
       for (auto v : y) n += v;
       if (n == 0) continue;
       const auto star = CaptureTable::from_counts(table.lists, y);
-      const auto choice = choose_among(star, candidates, selection.criterion, options.drop_negative_heterogeneity);
+      const auto choice = choose_among(star, candidates, selection.criterion, options.drop_negative_heterogeneity, &cache);
       if (!choice.found) continue;
       est[static_cast<std::size_t>(r)] = choice.estimate;
       avg[static_cast<std::size_t>(r)] = choice.averaged;
@@ -91,6 +93,8 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
   BootstrapResult out;
   out.replicates = reps;
   out.candidates = candidates.size();
+  out.existence_computed = cache.misses();
+  out.existence_reused = cache.hits();
   for (int r = 0; r < reps; ++r) {
     if (chosen[static_cast<std::size_t>(r)] < 0) {
       ++out.failed;

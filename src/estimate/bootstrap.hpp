@@ -40,6 +40,9 @@ struct BootstrapOptions {
   /// Replicates choose only among candidates whose heterogeneity coefficient is not negative
   /// (as the search did with SearchOptions::drop_negative_heterogeneity).
   bool drop_negative_heterogeneity = false;
+  /// Existence verdicts shared with other bootstraps of the same table (e.g. the averaged
+  /// estimate's); null: the bootstrap keeps its own.
+  ExistenceCache* existence_cache = nullptr;
   /// Replicates done are reported here (by one thread); the caller finishes it.
   Progress* progress = nullptr;
 };
@@ -57,6 +60,8 @@ struct BootstrapResult {
   Interval averaged_interval;
   std::vector<double> averaged;
   std::map<std::string, int> chosen;  // model -> how often it was chosen
+  /// Existence checks run and taken from the cache (with a shared cache, since it began).
+  std::size_t existence_computed = 0, existence_reused = 0;
 };
 
 /// Requires a non-empty selection (its best model generates the replicates).

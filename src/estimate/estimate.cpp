@@ -82,7 +82,8 @@ struct LogLinearOutcome {
 // The log-linear search (or the given model) with `heterogeneity` on every model; the
 // results are named `name` and `name`_averaged.
 LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions& o,
-                               const std::vector<Heterogeneity>& heterogeneity, const std::string& name) {
+                               const std::vector<Heterogeneity>& heterogeneity, const std::string& name,
+                               ExistenceCache& existence_cache) {
   LogLinearOutcome out;
   ModelSelection sel;
   SearchOptions so;
@@ -95,6 +96,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
   // from one set of models.
   so.drop_negative_heterogeneity = !heterogeneity.empty();
   so.threads = o.threads;
+  so.existence_cache = &existence_cache;
   if (o.model) {
     // One given model: no search.
     sel.criterion = o.criterion;
@@ -142,6 +144,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
     bo.reselect = !o.model.has_value();
     bo.threads = o.threads;
     bo.drop_negative_heterogeneity = so.drop_negative_heterogeneity;
+    bo.existence_cache = &existence_cache;
     Progress progress(name + ": bootstrap", "replicates", bo.replicates, !o.progress);
     bo.progress = &progress;
     const auto br = bootstrap_loglinear(table, sel, bo);
@@ -164,6 +167,7 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
             {"replicates", br.replicates},
             {"failed", br.failed},
             {"candidates", br.candidates},
+            {"existence_checks", {{"computed", br.existence_computed}, {"reused", br.existence_reused}}},
             {"models_chosen", chosen},
             {"seed", o.seed}};
   }
@@ -535,6 +539,11 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   // headline_only: auto computes only what its headline needs, falling back in order.
   const bool lean = o.headline_only && m == Method::Auto;
 
+  // Existence verdicts by model and zero pattern, shared by the searches and bootstraps below
+  // (the plain search repeats the plain half of the heterogeneity search; the bootstraps'
+  // tables repeat their zero patterns).
+  ExistenceCache existence_cache;
+
   // The search with the heterogeneity terms (three or more lists: with two the independence
   // model already uses every cell): the default headline. The plain models compete with
   // those carrying each heterogeneity term.
@@ -546,7 +555,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     std::vector<Heterogeneity> kinds = {Heterogeneity::None};
     for (auto h : o.heterogeneity)
       if (h != Heterogeneity::None) kinds.push_back(h);
-    llh = run_loglinear(table, o, kinds, "loglinear_heterogeneity");
+    llh = run_loglinear(table, o, kinds, "loglinear_heterogeneity", existence_cache);
     if (!llh.warning.empty()) llh_notes.push_back(llh.warning);
     if (llh.ok) {
       llh.best.details["source"] = "Darroch, Fienberg, Glonek & Junker (1993); Rivest & Levesque (2001); Rcapture's "
@@ -564,7 +573,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
       res.notes.push_back("log-linear: with two lists only the independence model is identifiable; it equals "
                           "Lincoln-Petersen");
     }
-    ll = run_loglinear(table, o, {}, "loglinear");
+    ll = run_loglinear(table, o, {}, "loglinear", existence_cache);
     if (!ll.warning.empty()) res.notes.push_back(ll.warning);
     if (!ll.ok) res.notes.push_back("log-linear: no model has an MLE that exists and identifies the unobserved count");
   }

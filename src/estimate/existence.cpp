@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
 
 #include "estimate/simplex.hpp"
 
@@ -61,6 +64,46 @@ double max_over_cone(const Eigen::MatrixXd& a, const Eigen::VectorXd& s) {
   c.tail(r) = -s;
   const LpResult res = maximize_simplex(lp, b, c);
   return res.status == LpStatus::Unbounded ? 1.0 : res.value;
+}
+
+// The rows of A up to positive scaling: two rows that are positive multiples of each other
+// are negative for the same directions u, and a row of zeros never is, so the programs need
+// each direction once. Sparse tables have a null space of few dimensions and hundreds of
+// zero cells, most of them repeating a handful of directions. `group[i]` is row i's row in
+// `rows`, or -1 when row i vanishes.
+struct DistinctRows {
+  Eigen::MatrixXd rows;
+  std::vector<Eigen::Index> group;
+};
+
+DistinctRows distinct_directions(const Eigen::MatrixXd& a) {
+  DistinctRows out;
+  out.group.assign(static_cast<std::size_t>(a.rows()), -1);
+  const double scale = a.size() > 0 ? std::max(1.0, a.cwiseAbs().maxCoeff()) : 1.0;
+  // Each nonzero row scaled to a largest entry of 1 and rounded to 1e-8: rows equal up to
+  // positive scaling get the same key (a pair split by the rounding is merely kept twice).
+  struct KeyHash {
+    std::size_t operator()(const std::vector<std::int64_t>& v) const {
+      std::size_t h = 1469598103934665603ull;
+      for (auto x : v) h = (h ^ static_cast<std::size_t>(x)) * 1099511628211ull;
+      return h;
+    }
+  };
+  std::unordered_map<std::vector<std::int64_t>, Eigen::Index, KeyHash> seen;
+  std::vector<Eigen::Index> first;  // a representative row of each group
+  std::vector<std::int64_t> key(static_cast<std::size_t>(a.cols()));
+  for (Eigen::Index i = 0; i < a.rows(); ++i) {
+    const double norm = a.row(i).cwiseAbs().maxCoeff();
+    if (norm <= kTol * scale) continue;
+    for (Eigen::Index j = 0; j < a.cols(); ++j)
+      key[static_cast<std::size_t>(j)] = static_cast<std::int64_t>(std::nearbyint(a(i, j) / norm * 1e8));
+    const auto [it, added] = seen.emplace(key, static_cast<Eigen::Index>(first.size()));
+    if (added) first.push_back(i);
+    out.group[static_cast<std::size_t>(i)] = it->second;
+  }
+  out.rows.resize(static_cast<Eigen::Index>(first.size()), a.cols());
+  for (std::size_t g = 0; g < first.size(); ++g) out.rows.row(static_cast<Eigen::Index>(g)) = a.row(first[g]);
+  return out;
 }
 
 }  // namespace
@@ -142,26 +185,30 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
     return out;
   }
 
-  const Eigen::MatrixXd a = design_matrix(model, zero) * z;  // m0 x r
+  const Eigen::MatrixXd a_all = design_matrix(model, zero) * z;  // one row per zero cell
+  const DistinctRows distinct = distinct_directions(a_all);
+  const Eigen::MatrixXd& a = distinct.rows;
   const Eigen::Index m0 = a.rows();
-  // Facial set: maximise sum t subject to A u + t <= 0, t <= 1.
-  {
-    Eigen::MatrixXd lp = Eigen::MatrixXd::Zero(2 * m0, 2 * r + m0);
-    lp.block(0, 0, m0, r) = a;
-    lp.block(0, r, m0, r) = -a;
-    lp.block(0, 2 * r, m0, m0).setIdentity();
-    lp.block(m0, 2 * r, m0, m0).setIdentity();
-    Eigen::VectorXd b = Eigen::VectorXd::Zero(2 * m0);
-    b.tail(m0).setOnes();
+  // Facial set: maximise sum t subject to A u + t <= 0, 0 <= t <= 1 (u = u+ - u-; the
+  // bounds on t kept out of the tableau).
+  if (m0 > 0) {
+    Eigen::MatrixXd lp(m0, 2 * r + m0);
+    lp.leftCols(r) = a;
+    lp.middleCols(r, r) = -a;
+    lp.rightCols(m0).setIdentity();
+    const Eigen::VectorXd b = Eigen::VectorXd::Zero(m0);
     Eigen::VectorXd c = Eigen::VectorXd::Zero(2 * r + m0);
     c.tail(m0).setOnes();
-    const LpResult res = maximize_simplex(lp, b, c);
-    for (Eigen::Index i = 0; i < m0; ++i)
-      if (res.x(2 * r + i) > 0.5) {
-        const std::uint32_t cell = zero[static_cast<std::size_t>(i)];
-        out.in_face[cell] = 0;
-        out.boundary_cells.push_back(cell);
+    Eigen::VectorXd upper = Eigen::VectorXd::Constant(2 * r + m0, std::numeric_limits<double>::infinity());
+    upper.tail(m0).setOnes();
+    const LpResult res = maximize_simplex(lp, b, c, upper);
+    for (std::size_t i = 0; i < zero.size(); ++i) {
+      const Eigen::Index g = distinct.group[i];
+      if (g >= 0 && res.x(2 * r + g) > 0.5) {
+        out.in_face[zero[i]] = 0;
+        out.boundary_cells.push_back(zero[i]);
       }
+    }
   }
   // Is e_0 in the row space of X_F?
   std::vector<std::uint32_t> face;
@@ -190,6 +237,40 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
         up > kTol ? "infinity" : "zero", cells.empty() ? "(none)" : cells);
   }
   return out;
+}
+
+std::shared_ptr<const ExistenceCheck> ExistenceCache::check(const CaptureTable& table, const LogLinearModel& model) {
+  std::string key = model.to_string();
+  key.push_back('|');
+  for (std::uint32_t c = 1; c < table.cells(); c += 8) {
+    char bits = 0;
+    for (std::uint32_t j = 0; j < 8 && c + j < table.cells(); ++j)
+      if (table.counts[c + j] > 0) bits = static_cast<char>(bits | (1 << j));
+    key.push_back(bits);
+  }
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (const auto it = verdicts_.find(key); it != verdicts_.end()) {
+      ++hits_;
+      return it->second;
+    }
+  }
+  auto verdict = std::make_shared<const ExistenceCheck>(check_existence(table, model));
+  const std::lock_guard<std::mutex> lock(mutex_);
+  ++misses_;
+  if (verdicts_.size() >= capacity_) verdicts_.clear();
+  verdicts_.emplace(std::move(key), verdict);
+  return verdict;
+}
+
+std::size_t ExistenceCache::hits() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return hits_;
+}
+
+std::size_t ExistenceCache::misses() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return misses_;
 }
 
 }  // namespace joindots::estimate

@@ -22,7 +22,10 @@
 // with A = X_{S0} Z and Z a basis of the null space of X_{S+}; the sign question by two
 // more (maximise and minimise d_0 = (Z u)_0 over D with |d_0| <= 1).
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -48,6 +51,24 @@ struct ExistenceCheck {
 
 /// The existence and identifiability check described above.
 ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model);
+
+/// Verdicts already reached, by (model, which cells are positive): check_existence looks at
+/// nothing else of the table. A bootstrap draws hundreds of tables whose zero patterns
+/// repeat, and checks each candidate model on each; the linear programs were most of its
+/// time. Thread-safe; forgets everything once it holds `capacity` verdicts.
+class ExistenceCache {
+ public:
+  explicit ExistenceCache(std::size_t capacity = 20000) : capacity_(capacity) {}
+  /// check_existence(table, model), computed once per model and zero pattern.
+  std::shared_ptr<const ExistenceCheck> check(const CaptureTable& table, const LogLinearModel& model);
+  std::size_t hits() const;
+  std::size_t misses() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const ExistenceCheck>> verdicts_;
+  std::size_t capacity_, hits_ = 0, misses_ = 0;
+};
 
 /// Whether the model's heterogeneity column is a linear combination of its term columns on
 /// the observed cells (the column then adds nothing). False without a heterogeneity term.

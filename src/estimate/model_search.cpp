@@ -49,13 +49,14 @@ struct Collector {
   ModelSelection& sel;
   Heterogeneity heterogeneity = Heterogeneity::None;
   bool drop_negative_heterogeneity = false;
+  ExistenceCache* cache = nullptr;
 
   // Checks and fits one model (with the search's heterogeneity column); returns the fit
   // (valid or not) and records the outcome.
   LogLinearFit visit(const LogLinearModel& plain, const std::vector<double>* start) {
     const LogLinearModel m = plain.with_heterogeneity(heterogeneity);
     ++sel.models_considered;
-    auto check = check_existence(table, m);
+    auto check = cache ? *cache->check(table, m) : check_existence(table, m);
     if (check.status != MleStatus::Exists) {
       sel.excluded.push_back({m, check.status, check.reason});
       LogLinearFit f;
@@ -218,7 +219,8 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
   // in the order of `kinds` (the same result as one after the other).
   std::vector<ModelSelection> parts(kinds.size());
   auto search_kind = [&](std::size_t i) {
-    const Collector col{table, options.criterion, parts[i], kinds[i], options.drop_negative_heterogeneity};
+    const Collector col{table, options.criterion, parts[i], kinds[i], options.drop_negative_heterogeneity,
+                        options.existence_cache};
     if (options.max_order > 2) {
       parts[i].search = fmt::format("exhaustive (all hierarchical models, order <= {})", options.max_order);
       exhaustive_higher_order(table, col, options.max_order);
@@ -349,12 +351,13 @@ bool negative_heterogeneity(const LogLinearFit& fit) {
 }
 
 QuickChoice choose_among(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
-                         Criterion criterion, bool drop_negative_heterogeneity) {
+                         Criterion criterion, bool drop_negative_heterogeneity, ExistenceCache* cache) {
   QuickChoice best;
   double best_ic = std::numeric_limits<double>::infinity();
   std::vector<std::pair<double, double>> valid;  // (criterion, estimate)
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const auto fit = fit_loglinear(table, candidates[i]);
+    const auto fit = cache ? fit_loglinear(table, candidates[i], *cache->check(table, candidates[i]))
+                           : fit_loglinear(table, candidates[i]);
     if (!fit.ok() || (drop_negative_heterogeneity && negative_heterogeneity(fit))) continue;
     const double ic = criterion_of(fit, criterion);
     valid.emplace_back(ic, fit.estimate);

@@ -44,6 +44,9 @@ struct SearchOptions {
   bool drop_negative_heterogeneity = false;
   /// The searches for each heterogeneity term run on up to this many threads.
   int threads = 1;
+  /// Existence verdicts shared with other searches and bootstraps of the same table; null:
+  /// each model is checked afresh.
+  ExistenceCache* existence_cache = nullptr;
 };
 
 struct RankedModel {
@@ -107,7 +110,10 @@ struct QuickChoice {
   double estimate = 0;
   double averaged = 0;    // information-weighted average over the valid candidates
 };
+/// `cache`, when given, supplies the existence verdicts (the bootstrap's tables repeat
+/// their zero patterns).
 QuickChoice choose_among(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
-                         Criterion criterion, bool drop_negative_heterogeneity = false);
+                         Criterion criterion, bool drop_negative_heterogeneity = false,
+                         ExistenceCache* cache = nullptr);
 
 }  // namespace joindots::estimate

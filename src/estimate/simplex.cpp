@@ -1,6 +1,7 @@
 #include "estimate/simplex.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -10,63 +11,115 @@ namespace joindots::estimate {
 
 LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
                           double tol) {
+  return maximize_simplex(a, b, c, Eigen::VectorXd::Constant(c.size(), std::numeric_limits<double>::infinity()), tol);
+}
+
+LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
+                          const Eigen::VectorXd& upper, double tol) {
   const Eigen::Index m = a.rows(), n = a.cols();
-  if (b.size() != m || c.size() != n) throw std::invalid_argument("maximize_simplex: a, b, c: sizes disagree");
+  if (b.size() != m || c.size() != n || upper.size() != n)
+    throw std::invalid_argument("maximize_simplex: a, b, c, upper: sizes disagree");
   if (m > 0 && b.minCoeff() < 0) throw std::invalid_argument("maximize_simplex: b: must be >= 0");
-  // Tableau: rows 0..m-1 constraints [A | I | b]; row m the objective [-c | 0 | 0].
-  const Eigen::Index cols = n + m + 1;
-  Eigen::MatrixXd t = Eigen::MatrixXd::Zero(m + 1, cols);
-  t.topLeftCorner(m, n) = a;
+  if (n > 0 && !(upper.minCoeff() >= 0)) throw std::invalid_argument("maximize_simplex: upper: must be >= 0");
+  // Tableau B^-1 [A | I], row-major: a pivot updates whole rows, which are then contiguous.
+  // Variables 0..n-1 structural, n..n+m-1 slacks (no upper bound); a nonbasic variable
+  // sits at 0 or at its upper bound, `value` holds every variable's current value.
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Index total = n + m;
+  RowMajor t = RowMajor::Zero(m, total);
+  t.leftCols(n) = a;
   for (Eigen::Index i = 0; i < m; ++i) t(i, n + i) = 1.0;
-  t.col(cols - 1).head(m) = b;
-  t.row(m).head(n) = -c.transpose();
+  Eigen::VectorXd hi = Eigen::VectorXd::Constant(total, std::numeric_limits<double>::infinity());
+  hi.head(n) = upper;
+  Eigen::RowVectorXd reduced = Eigen::RowVectorXd::Zero(total);  // c_j - c_B' B^-1 A_j
+  reduced.head(n) = c.transpose();
+  Eigen::VectorXd value = Eigen::VectorXd::Zero(total);
+  value.tail(m) = b;
   std::vector<Eigen::Index> basis(static_cast<std::size_t>(m));
-  for (Eigen::Index i = 0; i < m; ++i) basis[static_cast<std::size_t>(i)] = n + i;
+  std::vector<std::uint8_t> is_basic(static_cast<std::size_t>(total), 0), at_upper(static_cast<std::size_t>(total), 0);
+  for (Eigen::Index i = 0; i < m; ++i) {
+    basis[static_cast<std::size_t>(i)] = n + i;
+    is_basic[static_cast<std::size_t>(n + i)] = 1;
+  }
 
   LpResult result;
-  const int max_iter = 50 * static_cast<int>(m + n) + 100;
+  const int max_iter = 50 * static_cast<int>(total) + 100;
+  bool bland = false;
+  int degenerate_run = 0;
   for (int iter = 0;; ++iter) {
     if (iter >= max_iter) {
       result.status = LpStatus::IterationLimit;
       break;
     }
-    // Bland: the lowest-index column with a negative reduced cost enters.
+    // The nonbasic variable with the steepest improvement enters (Dantzig), rising from 0 or
+    // falling from its upper bound; after a run of degenerate steps (most right-hand sides
+    // here are 0) Bland's rule, the lowest index that improves, which cannot cycle.
     Eigen::Index enter = -1;
-    for (Eigen::Index j = 0; j < n + m; ++j)
-      if (t(m, j) < -tol) {
-        enter = j;
-        break;
-      }
-    if (enter < 0) break;  // optimal
-    // Ratio test; ties broken by the lowest basis index (Bland).
-    Eigen::Index leave = -1;
-    double best = std::numeric_limits<double>::infinity();
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const double aij = t(i, enter);
-      if (aij <= tol) continue;
-      const double ratio = t(i, cols - 1) / aij;
-      const bool better = leave < 0 || ratio < best - tol;
-      const bool tie_lower_index = leave >= 0 && ratio <= best + tol &&
-                                   basis[static_cast<std::size_t>(i)] < basis[static_cast<std::size_t>(leave)];
-      if (better || tie_lower_index) {
-        best = better ? ratio : std::min(best, ratio);
-        leave = i;
+    double dir = 0, steepest = tol;
+    for (Eigen::Index j = 0; j < total; ++j) {
+      const auto uj = static_cast<std::size_t>(j);
+      if (is_basic[uj] || hi(j) <= tol) continue;
+      const double gain = at_upper[uj] ? -reduced(j) : reduced(j);
+      if (gain > steepest) {
+        enter = j, dir = at_upper[uj] ? -1 : 1, steepest = gain;
+        if (bland) break;
       }
     }
-    if (leave < 0) {
+    if (enter < 0) break;  // optimal
+    // Ratio test: the step before a basic variable reaches 0 or its upper bound, or the
+    // entering one its other bound; ties broken by the lowest variable index (Bland).
+    double theta = hi(enter);
+    Eigen::Index leave = -1;
+    bool leave_to_upper = false;
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const double rate = -dir * t(i, enter);  // change of basic i per unit step
+      const Eigen::Index k = basis[static_cast<std::size_t>(i)];
+      double limit;
+      bool to_upper;
+      if (rate < -tol) {
+        limit = value(k) / -rate;
+        to_upper = false;
+      } else if (rate > tol && std::isfinite(hi(k))) {
+        limit = (hi(k) - value(k)) / rate;
+        to_upper = true;
+      } else {
+        continue;
+      }
+      limit = std::max(limit, 0.0);
+      if (limit < theta - tol ||
+          (leave >= 0 && limit <= theta + tol && k < basis[static_cast<std::size_t>(leave)])) {
+        theta = std::min(theta, limit);
+        leave = i;
+        leave_to_upper = to_upper;
+      }
+    }
+    if (leave < 0 && !std::isfinite(theta)) {
       result.status = LpStatus::Unbounded;
       break;
     }
-    const double pivot = t(leave, enter);
-    t.row(leave) /= pivot;
-    for (Eigen::Index i = 0; i <= m; ++i)
-      if (i != leave && t(i, enter) != 0.0) t.row(i) -= t(i, enter) * t.row(leave);
+    degenerate_run = theta > tol ? 0 : degenerate_run + 1;
+    if (degenerate_run > 50) bland = true;
+    for (Eigen::Index i = 0; i < m; ++i) value(basis[static_cast<std::size_t>(i)]) -= dir * theta * t(i, enter);
+    value(enter) += dir * theta;
+    if (leave < 0) {  // the entering variable reaches its other bound: no pivot
+      at_upper[static_cast<std::size_t>(enter)] = dir > 0;
+      value(enter) = dir > 0 ? hi(enter) : 0.0;
+      continue;
+    }
+    const Eigen::Index out = basis[static_cast<std::size_t>(leave)];
+    value(out) = leave_to_upper ? hi(out) : 0.0;
+    at_upper[static_cast<std::size_t>(out)] = leave_to_upper;
+    at_upper[static_cast<std::size_t>(enter)] = 0;
+    is_basic[static_cast<std::size_t>(out)] = 0;
+    is_basic[static_cast<std::size_t>(enter)] = 1;
     basis[static_cast<std::size_t>(leave)] = enter;
+    t.row(leave) /= t(leave, enter);
+    for (Eigen::Index i = 0; i < m; ++i)
+      if (i != leave && t(i, enter) != 0.0) t.row(i) -= t(i, enter) * t.row(leave);
+    if (reduced(enter) != 0.0) reduced -= reduced(enter) * t.row(leave);
   }
-  result.x = Eigen::VectorXd::Zero(n);
-  for (Eigen::Index i = 0; i < m; ++i)
-    if (basis[static_cast<std::size_t>(i)] < n) result.x(basis[static_cast<std::size_t>(i)]) = t(i, cols - 1);
-  result.value = c.dot(result.x);
+  result.x = value.head(n);
+  result.value = result.status == LpStatus::Unbounded ? std::numeric_limits<double>::infinity() : c.dot(result.x);
   return result;
 }
 

@@ -5,9 +5,11 @@
 //
 //   maximise c'x  subject to  A x <= b,  x >= 0,  with b >= 0,
 //
-// so the slack basis (x = 0) is feasible and no first phase is needed. Bland's rule picks
-// the entering and leaving variables, which cannot cycle on the degenerate programs the
-// existence check produces (most right-hand sides are 0). Sizes here are tens of rows.
+// so the slack basis (x = 0) is feasible and no first phase is needed. The steepest
+// improving variable enters (Dantzig's rule); after a run of degenerate pivots (most
+// right-hand sides in the existence check are 0) Bland's rule takes over, which cannot
+// cycle. The tableau is row-major (a pivot updates contiguous rows): a sparse 8-list table
+// has about 240 zero cells, one row each.
 //
 // BoundedSimplex, for the disclosure audit (src/disclose/lp_audit), whose programs have
 // equality constraints and bounds on every variable:
@@ -35,6 +37,11 @@ struct LpResult {
 /// Solves the program above. Throws std::invalid_argument if sizes disagree or some b < 0.
 LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
                           double tolerance = 1e-9);
+/// The same with upper bounds x <= upper (entries may be +inf), kept out of the tableau: a
+/// nonbasic variable sits at either bound (the facial-set program bounds one variable per
+/// zero cell; as rows those bounds doubled the tableau).
+LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
+                          const Eigen::VectorXd& upper, double tolerance = 1e-9);
 
 class BoundedSimplex {
  public:

@@ -141,5 +141,63 @@ TEST(LogLinearExistence, VerdictsAgreeWithLongNewtonRunsOnRandomSparseTables) {
   EXPECT_GT(missing_checked, 5);
 }
 
+// The facial set against an obviously right reference: a zero cell lies outside F exactly
+// when some direction of the recession cone makes its fitted log-mean strictly negative, one
+// small program per cell (max -a_i'u subject to A u <= 0, -a_i'u <= 1), on sparse tables of
+// five to seven lists like those the bootstrap resamples.
+TEST(LogLinearExistence, FacialSetAgreesWithOneProgramPerZeroCell) {
+  Rng rng(77);
+  int boundary_seen = 0, checked = 0;
+  for (int table_no = 0; table_no < 24; ++table_no) {
+    const int k = 5 + table_no % 3;
+    const std::uint32_t cells = 1u << k;
+    std::vector<std::int64_t> counts(cells, 0);
+    for (std::uint32_t c = 1; c < cells; ++c) {
+      const int lists = std::popcount(c);
+      if (lists <= 2 && rng.bernoulli(lists == 1 ? 0.9 : 0.2)) counts[c] = 1 + rng.poisson(lists == 1 ? 20.0 : 2.0);
+    }
+    std::vector<std::string> names;
+    for (int j = 0; j < k; ++j) names.push_back(std::string(1, static_cast<char>('A' + j)));
+    const auto t = CaptureTable::from_counts(names, counts);
+    const auto pairs = all_pairs(k);
+    for (int model_no = 0; model_no < 6; ++model_no) {
+      std::vector<std::uint32_t> gens;
+      for (auto p : pairs)
+        if (rng.bernoulli(0.3)) gens.push_back(p);
+      const auto m = LogLinearModel::hierarchical(k, gens);
+      const auto check = check_existence(t, m);
+      if (check.reason.find("heterogeneity") != std::string::npos) continue;
+      std::vector<std::uint32_t> pos, zero;
+      for (std::uint32_t c = 1; c < cells; ++c) (counts[c] > 0 ? pos : zero).push_back(c);
+      Eigen::FullPivLU<Eigen::MatrixXd> lu(design_matrix(m, pos));
+      lu.setThreshold(1e-10);
+      std::vector<std::uint8_t> expected(cells, 0);
+      for (std::uint32_t c = 1; c < cells; ++c) expected[c] = 1;
+      if (lu.rank() < lu.cols()) {
+        const Eigen::MatrixXd z = lu.kernel();
+        const Eigen::MatrixXd a = design_matrix(m, zero) * z;
+        const Eigen::Index r = z.cols();
+        for (Eigen::Index i = 0; i < a.rows(); ++i) {
+          Eigen::MatrixXd lp(a.rows() + 1, 2 * r);
+          lp << a, -a, -a.row(i), a.row(i);
+          Eigen::VectorXd b = Eigen::VectorXd::Zero(a.rows() + 1);
+          b(a.rows()) = 1.0;
+          Eigen::VectorXd c(2 * r);
+          c << -a.row(i).transpose(), a.row(i).transpose();
+          const auto res = maximize_simplex(lp, b, c);
+          if (res.status == LpStatus::Optimal && res.value > 0.5) expected[zero[static_cast<std::size_t>(i)]] = 0;
+        }
+      }
+      for (std::uint32_t c = 1; c < cells; ++c) {
+        EXPECT_EQ(check.in_face[c], expected[c]) << m.to_string() << " table " << table_no << " cell " << c;
+        boundary_seen += expected[c] == 0 ? 1 : 0;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+  EXPECT_GT(boundary_seen, 200);
+}
+
 }  // namespace
 }  // namespace joindots::estimate

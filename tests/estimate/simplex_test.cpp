@@ -76,3 +76,47 @@ TEST(BoundedSimplex, AgreesWithTheSlackSimplexOnRandomPrograms) {
 }
 
 }  // namespace joindots::estimate
+
+namespace joindots::estimate {
+
+TEST(SlackSimplex, UpperBoundsAgreeWithTheSameBoundsWrittenAsRows) {
+  // x <= u kept out of the tableau against x <= u as extra rows [I | u].
+  Rng rng(29);
+  int bounded_by_upper = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int m = 1 + static_cast<int>(rng.below(6)), n = 1 + static_cast<int>(rng.below(8));
+    Eigen::MatrixXd a(m, n);
+    Eigen::VectorXd b(m), c(n), upper(n);
+    for (int i = 0; i < m; ++i) {
+      b(i) = rng.bernoulli(0.5) ? 0.0 : static_cast<double>(rng.between(0, 20));  // degenerate rows, as in existence
+      for (int j = 0; j < n; ++j) a(i, j) = static_cast<double>(rng.between(-3, 6));
+    }
+    for (int j = 0; j < n; ++j) {
+      c(j) = static_cast<double>(rng.between(-5, 5));
+      upper(j) = rng.bernoulli(0.3) ? kInf : static_cast<double>(rng.between(0, 4));
+    }
+    int finite = 0;
+    for (int j = 0; j < n; ++j) finite += std::isfinite(upper(j)) ? 1 : 0;
+    Eigen::MatrixXd rows(m + finite, n);
+    Eigen::VectorXd rhs(m + finite);
+    rows.topRows(m) = a;
+    rhs.head(m) = b;
+    for (int j = 0, r = m; j < n; ++j)
+      if (std::isfinite(upper(j))) {
+        rows.row(r) = Eigen::RowVectorXd::Unit(n, j);
+        rhs(r++) = upper(j);
+      }
+    const auto reference = maximize_simplex(rows, rhs, c);
+    const auto r = maximize_simplex(a, b, c, upper);
+    ASSERT_EQ(r.status, reference.status) << "trial " << trial;
+    if (r.status != LpStatus::Optimal) continue;
+    EXPECT_NEAR(r.value, reference.value, 1e-7) << "trial " << trial;
+    EXPECT_LE((a * r.x - b).maxCoeff(), 1e-7) << "trial " << trial;
+    EXPECT_LE((r.x - upper).maxCoeff(), 1e-9) << "trial " << trial;
+    EXPECT_GE(r.x.minCoeff(), -1e-9) << "trial " << trial;
+    for (int j = 0; j < n; ++j) bounded_by_upper += std::isfinite(upper(j)) && r.x(j) == upper(j) ? 1 : 0;
+  }
+  EXPECT_GT(bounded_by_upper, 50);  // the bounds were active, not just present
+}
+
+}  // namespace joindots::estimate
