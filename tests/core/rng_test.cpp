@@ -114,7 +114,9 @@ TEST(Rng, NegativeBinomialOverdispersion) {
 
 TEST(Rng, BinomialMoments) {
   Rng r(6);
-  for (auto [n, p] : {std::pair{20, 0.3}, std::pair{500, 0.02}, std::pair{1000, 0.6}}) {
+  for (const auto& np : {std::pair{20, 0.3}, std::pair{500, 0.02}, std::pair{1000, 0.6}}) {
+    const auto n = np.first;  // not a structured binding: clang before 16 cannot capture one
+    const auto p = np.second;
     auto m = moments(kDraws / 4, [&] { return static_cast<double>(r.binomial(n, p)); });
     const double var = n * p * (1 - p);
     EXPECT_NEAR(m.mean, n * p, 10 * std::sqrt(var / (kDraws / 4))) << n;
