@@ -115,7 +115,7 @@ def main():
     header = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": f"{platform.node()}, {os.cpu_count()} cores",
-        "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+        "uptime": timed.uptime(),
         "peers": check.stdout.split("\n")[:-1],
         "r": subprocess.run(["Rscript", "-e", "cat(R.version.string)"], capture_output=True, text=True).stdout,
         "joindots": subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -146,12 +146,8 @@ def main():
                 state = "TIMEOUT" if res["timeout"] else f"rc {res['rc']}"
                 print(f"  {run_name}: {res['wall']:.1f} s wall, {res['cpu']:.1f} s CPU, {state}",
                       file=sys.stderr, flush=True)
-                with open(results_path, "w") as f:
-                    json.dump({"header": header, "runs": records}, f)
-    header["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    header["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    with open(results_path, "w") as f:
-        json.dump({"header": header, "runs": records}, f)
+                timed.save_results(results_path, header, records)
+    timed.save_results(results_path, header, records, finished=True)
     print(f"bench/peers/estimation.py: results in {results_path}", file=sys.stderr)
     estimation_report.main(results_path)
     return 0

@@ -185,7 +185,7 @@ def main():
             print(f"bench/peers/linkage.py: no {binary}; build it first", file=sys.stderr)
             return 1
     header = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+              "uptime": timed.uptime(),
               "fastlink": version.stdout, "cores": os.cpu_count(), "timeout": a.timeout,
               "joindots": subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
                                          capture_output=True, text=True).stdout.strip()}
@@ -229,12 +229,8 @@ def main():
         records.append(res | {"set": name, "run": "fastLink", "records": len(entity), "fields": fields})
         print(f"  fastLink: {res['wall']:.1f} s, {res.get('scores', {}).get('cluster', {}).get('f1')}",
               file=sys.stderr, flush=True)
-        with open(results_path, "w") as f:
-            json.dump({"header": header, "runs": records}, f)
-    header["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    header["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    with open(results_path, "w") as f:
-        json.dump({"header": header, "runs": records}, f)
+        timed.save_results(results_path, header, records)
+    timed.save_results(results_path, header, records, finished=True)
     report(results_path)
     return 0
 

@@ -2,10 +2,25 @@
 (its whole process tree as the kernel reports it on wait4), bounded by a timeout that kills
 the child's process group, and the load average before and after (the machine is shared).
 """
+import json
 import os
 import signal
 import subprocess
 import time
+
+
+def uptime():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def save_results(path, header, runs, finished=False):
+    """Writes the results file (after every run, so a stopped bench keeps what it measured);
+    finished=True stamps the end time and the load after the last run first."""
+    if finished:
+        header["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        header["uptime_after"] = uptime()
+    with open(path, "w") as f:
+        json.dump({"header": header, "runs": runs}, f)
 
 
 def load_average():
