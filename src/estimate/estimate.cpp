@@ -611,9 +611,10 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
         res.lack_of_fit = lof;
       }
     }
-    if (mata && (m == Method::Auto || m == Method::All)) {
-      // The heterogeneity forms that fit about as well or as badly as the chosen model: shown
-      // always; under lack of fit the interval takes in their estimates.
+    // The heterogeneity forms that fit about as well or as badly as the chosen model: under
+    // lack of fit the interval takes in their estimates; otherwise shown in full runs only
+    // (a headline-only run, as each stratum and linkage draw is, need not fit them).
+    if (mata && (m == Method::Auto || m == Method::All) && (lof || !o.headline_only)) {
       nlohmann::ordered_json forms = nlohmann::ordered_json::array();
       double low = mata->interval.low, high = mata->interval.high;
       if (lof && std::isfinite(res.interval_before_lack_of_fit.low)) {
