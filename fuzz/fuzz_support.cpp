@@ -6,13 +6,50 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <system_error>
+#include <vector>
 
 namespace joindots::fuzz {
+namespace {
+
+// The scratch paths handed out, removed when the process exits normally (libFuzzer ends a
+// timed run with exit(0); the replay driver returns from main). A finding aborts and leaves
+// them in place, beside the crash input, on purpose.
+class ScratchRegistry {
+ public:
+  void add(const std::filesystem::path& path) {
+    std::lock_guard lock(mutex_);
+    paths_.push_back(path);
+  }
+  ~ScratchRegistry() {
+    for (const auto& path : paths_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+      // SQLite's companions of a store written under the path.
+      for (const char* companion : {"-wal", "-shm", "-journal"})
+        std::filesystem::remove(path.string() + companion, ignored);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::filesystem::path> paths_;
+};
+
+ScratchRegistry& scratch_registry() {
+  static ScratchRegistry registry;
+  return registry;
+}
+
+}  // namespace
 
 std::filesystem::path scratch_path(std::string_view suffix) {
   const char* tmp = std::getenv("TMPDIR");
   const std::filesystem::path dir = tmp && *tmp ? tmp : "/tmp";
-  return dir / fmt::format("joindots-fuzz-{}{}", ::getpid(), suffix);
+  auto path = dir / fmt::format("joindots-fuzz-{}{}", ::getpid(), suffix);
+  scratch_registry().add(path);
+  return path;
 }
 
 void write_bytes(const std::filesystem::path& path, const std::uint8_t* data, std::size_t size) {

@@ -15,7 +15,8 @@
 namespace joindots::fuzz {
 
 /// A file path private to this process under TMPDIR (or /tmp), ending in `suffix`; the
-/// readers under test take paths, so each input is written there first.
+/// readers under test take paths, so each input is written there first. The path (a file or
+/// a folder) is removed when the process exits normally; a finding's abort leaves it.
 std::filesystem::path scratch_path(std::string_view suffix);
 
 /// Writes `size` bytes to `path`, replacing it.
