@@ -16,8 +16,14 @@ namespace {
 
 void set(RawRecord& raw, Field f, std::string v) { raw.value[static_cast<std::size_t>(f)] = std::move(v); }
 
-nlohmann::json diagnostics_json(const RoleRun& rr) {
+/// `orgs` names the sources by index (empty: left unnamed), so that a reader of the saved
+/// diagnostics can map the per-source cluster limits to organisations.
+nlohmann::json diagnostics_json(const RoleRun& rr, const std::vector<std::string>& orgs = {}) {
   nlohmann::json j = result_json(rr.result);
+  for (auto& source : j["structure"]["sources"]) {
+    const auto index = source["source"].get<std::size_t>();
+    if (index < orgs.size()) source["source_org"] = orgs[index];
+  }
   j["role"] = to_string(rr.role);
   j["records"] = rr.records;
   j["persons"] = rr.persons.size();
@@ -91,6 +97,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
   nlohmann::json params = {{"roles", nlohmann::json::array()},
                            {"threshold", config.threshold},
                            {"min_cohesion", config.min_cohesion},
+                           {"min_cohesion_within_usual", config.min_cohesion_within_usual},
                            {"max_per_source", config.max_per_source},
                            {"hard_fields", nlohmann::json::array()},
                            {"pair_floor", options.pair_floor},
@@ -189,7 +196,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
               level_names(comparisons[k].comparator)[static_cast<std::size_t>(level_of(pattern, k))];
         out.review.push_back({record_pk[p.a], record_pk[p.b], p.weight, p.probability, levels.dump()});
       }
-      out.diagnostics_json = diagnostics_json(rr).dump();
+      out.diagnostics_json = diagnostics_json(rr, orgs).dump();
       store.save_link_run(run.run_id, out);
       run.roles.push_back(std::move(rr));
     }

@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/rng.hpp"
+#include "link/config.hpp"
 #include "link/fields.hpp"
 #include "link/store_link.hpp"
 
@@ -42,7 +43,10 @@ link::ClusterResult cluster_with_guard(
   ci.records = in.list_of_record.size();
   ci.pairs = std::move(pairs);
   ci.hard_values = in.hard_values;
-  if (in.max_per_source > 0) ci.source = in.source;
+  const bool source_limited =
+      in.max_per_source > 0 ||
+      std::any_of(in.source_limit.begin(), in.source_limit.end(), [](int l) { return l > 0; });
+  if (source_limited) ci.source = in.source;
   ci.probability = [&probability](std::uint32_t a, std::uint32_t b) {
     auto it = probability.find(pair_key(a, b));
     return it == probability.end() ? 0.0 : it->second;
@@ -51,6 +55,9 @@ link::ClusterResult cluster_with_guard(
   co.threshold = threshold;
   co.min_cohesion = in.min_cohesion;
   co.max_per_source = in.max_per_source;
+  co.source_limit = in.source_limit;
+  co.relaxed_up_to = in.usual_size;
+  co.relaxed_min_cohesion = in.min_cohesion_within_usual;
   return link::cluster_pairs(std::move(ci), co);
 }
 
@@ -76,12 +83,27 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
   // The run's cluster guard (older runs saved only the threshold and cohesion: the
   // defaults then, NHS number as the hard field, as resolve_link_config gives).
   std::vector<link::Field> hard = {link::Field::nhs_number};
+  std::map<std::string, int> limit_of_org;  // sources the link held to one record per person
   for (const auto& d : store.latest_link_diagnostics()) {
     if (d.run_id != run_id || d.role != to_string(role)) continue;
+    const auto diagnostics = nlohmann::json::parse(d.diagnostics_json, nullptr, false);
+    if (!diagnostics.is_discarded()) {
+      const auto cluster = diagnostics.value("cluster", nlohmann::json::object());
+      in.usual_size = static_cast<std::size_t>(json_number(cluster, "usual_size", 0));
+      const auto structure = diagnostics.value("structure", nlohmann::json::object());
+      for (const auto& source : structure.value("sources", nlohmann::json::array()))
+        if (source.contains("source_org") && source["source_org"].is_string())
+          limit_of_org[source["source_org"].get<std::string>()] =
+              static_cast<int>(json_number(source, "max_per_cluster", 0));
+    }
     const auto params = nlohmann::json::parse(d.params_json, nullptr, false);
     if (params.is_discarded()) break;
     in.threshold = json_number(params, "threshold", in.threshold);
     in.min_cohesion = json_number(params, "min_cohesion", in.min_cohesion);
+    // Runs before the size-aware guard was saved had it at its default.
+    in.min_cohesion_within_usual =
+        json_number(params, "min_cohesion_within_usual",
+                    in.usual_size > 0 ? link::LinkConfig{}.min_cohesion_within_usual : 0.0);
     in.max_per_source = static_cast<int>(json_number(params, "max_per_source", 0));
     in.pair_floor = json_number(params, "pair_floor", in.pair_floor);
     if (params.contains("hard_fields") && params["hard_fields"].is_array()) {
@@ -101,9 +123,13 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
           fmt::format("linkage draws: record {} of a list not in the table", r.record_pk));
     index_of[r.record_pk] = static_cast<std::uint32_t>(in.list_of_record.size());
     in.list_of_record.push_back(static_cast<std::uint32_t>(list - lists.begin()));
-    in.source.push_back(
-        org_index.emplace(r.source_org, static_cast<std::uint32_t>(org_index.size()))
-            .first->second);
+    const auto [org, fresh] =
+        org_index.emplace(r.source_org, static_cast<std::uint32_t>(org_index.size()));
+    if (fresh) {
+      const auto limit = limit_of_org.find(r.source_org);
+      in.source_limit.push_back(limit == limit_of_org.end() ? 0 : limit->second);
+    }
+    in.source.push_back(org->second);
     in.link_person.push_back(
         person_index.emplace(r.person_id, static_cast<std::uint32_t>(person_index.size()))
             .first->second);

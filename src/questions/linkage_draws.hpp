@@ -3,7 +3,9 @@
 //
 //  - draws: each saved pair of the link run is linked with its match probability (always
 //    at or above 0.99, never at or below 0.01), the records are clustered under the link's
-//    own guard (hard identifiers, records per source, cohesion over the drawn links), the
+//    own guard (hard identifiers, records per source and the sources the link found to
+//    hold one record per person, cohesion over the drawn links, relaxed within the link's
+//    usual cluster size as the link relaxed it), the
 //    capture table is rebuilt and the headline method re-estimates it. The draws' spread is
 //    the linkage part of the uncertainty; their centre corrects the link's hard decision
 //    (false non-links made spurious one-list persons, false links hid persons) by the
@@ -39,6 +41,13 @@ struct LinkageInput {
   std::vector<link::ScoredPair> pairs;                // saved pairs (a < b, indices into records)
   double threshold = 0.5, min_cohesion = 0.5, pair_floor = 0.05;
   int max_per_source = 0;
+  /// Per source (index as in `source`), records a cluster may hold from it (0 = max_per_source):
+  /// the one-per-person limits the link found (link/structure.hpp).
+  std::vector<int> source_limit;
+  /// The link's size-aware cohesion: merges that stay within `usual_size` records needed only
+  /// `min_cohesion_within_usual` (0 = none).
+  std::size_t usual_size = 0;
+  double min_cohesion_within_usual = 0;
 };
 
 /// Reads the records of `role` in `run_id` and the pairs the run saved, with the run's

@@ -9,6 +9,12 @@
 
 #include "core/rng.hpp"
 #include "estimate/estimate.hpp"
+#include "ingest/ingest.hpp"
+#include "link/store_link.hpp"
+#include "simulate/scenarios.hpp"
+#include "simulate/simulate.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "test_support.hpp"
 
 namespace joindots::questions {
 
@@ -118,6 +124,39 @@ TEST(LinkageDraws, HardFieldsRefuseADrawnLink) {
   }
 }
 
+TEST(LinkageDraws, ReclusteringKeepsTheLinksOnePerSourceLimits) {
+  // Records 0 and 2 come from source 0, record 1 from source 1; every pair is likely.
+  LinkageInput in;
+  in.lists = {"A", "B"};
+  in.list_of_record = {0, 1, 0};
+  in.source = {0, 1, 0};
+  in.hard_values.assign(3, {});
+  in.link_person = {0, 0, 1};
+  in.pairs = {{0, 1, 5.0f, 0.95f, false}, {1, 2, 4.0f, 0.9f, false}, {0, 2, 3.0f, 0.8f, false}};
+  EXPECT_EQ(recluster_at(in, 0.5).clusters, 1u);
+  in.source_limit = {1, 0};  // the link found source 0 to hold one record per person
+  EXPECT_EQ(recluster_at(in, 0.5).clusters, 2u);
+  for (int d = 0; d < 50; ++d) ASSERT_NE(draw_partition(in, 3, d).cluster[0], draw_partition(in, 3, d).cluster[2]);
+}
+
+TEST(LinkageDraws, ReclusteringRelaxesCohesionWithinTheLinksUsualSize) {
+  // A chain 0 - 1 - 2 with no saved pair (0, 2): merging {0, 1} with {2} has cohesion
+  // (0 + 0.9) / 2 = 0.45, below the guard's 0.5, but a cluster of 3 is within a usual size of 3.
+  LinkageInput in;
+  in.lists = {"A", "B"};
+  in.list_of_record = {0, 1, 0};
+  in.source = {0, 1, 2};
+  in.hard_values.assign(3, {});
+  in.link_person = {0, 0, 0};
+  in.pairs = {{0, 1, 5.0f, 0.95f, false}, {1, 2, 4.0f, 0.9f, false}};
+  EXPECT_EQ(recluster_at(in, 0.5).clusters, 2u);
+  in.usual_size = 3;
+  in.min_cohesion_within_usual = 0.2;
+  EXPECT_EQ(recluster_at(in, 0.5).clusters, 1u);
+  in.usual_size = 2;  // a cluster of 3 is beyond the usual size: the full guard again
+  EXPECT_EQ(recluster_at(in, 0.5).clusters, 2u);
+}
+
 TEST(LinkageDraws, ThresholdDecidesTheReclustering) {
   const auto in = two_uncertain_pairs();
   EXPECT_EQ(recluster_at(in, 0.2).clusters, 4u);
@@ -192,6 +231,35 @@ TEST(LinkageDraws, CombinationIsRubinsRuleOnTheLogScale) {
   const auto none = combine_with_draws(100, model, {std::nan("")});
   EXPECT_EQ(none.interval.low, 80);
   EXPECT_EQ(none.interval.high, 125);
+}
+
+TEST(LinkageDraws, SavedPairsReproduceANoisyLinksPersons) {
+  // Noisy identifiers (the linkage_noise_mild preset): the link relaxes cohesion within its
+  // usual cluster size; re-clustering the saved pairs must apply the same guard, or it finds
+  // persons the link did not (3% too many at scale 0.5 before the guard was read back) and
+  // the draws correct nothing.
+  testing::TempDir dir;
+  auto config = simulate::scenario_config("linkage_noise_mild");
+  simulate::set_param(config, "scale", 0.15);
+  simulate::SimulateOptions sim;
+  sim.seed = 100004;
+  sim.quiet = true;
+  sim.out_dir = dir.path() / "country";
+  simulate::simulate(config, sim, testing::test_areas());
+  SqliteStore store(dir.path() / "hub.db", true);
+  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies"))
+    ingest_file(store, testing::test_areas(), f.path());
+  link::StoreLinkOptions lo;
+  lo.roles = {Role::victim};
+  lo.quiet = true;
+  const auto run = link::link_store(store, link::LinkSettings{}, lo);
+  const std::vector<std::string> lists = {"police", "children_services", "health", "nrm", "charity"};
+  const auto in = read_linkage_input(store, run.run_id, Role::victim, lists);
+  ASSERT_GT(in.usual_size, 0u) << "the link relaxed no cohesion: the case does not test the guard";
+  std::uint32_t link_persons = 0;
+  for (auto p : in.link_person) link_persons = std::max(link_persons, p + 1);
+  const auto reclustered = recluster_at(in, in.threshold);
+  EXPECT_NEAR(static_cast<double>(reclustered.clusters), static_cast<double>(link_persons), 0.005 * link_persons);
 }
 
 }  // namespace joindots::questions
