@@ -12,10 +12,11 @@ all: build
 deps:
 	@scripts/install-deps
 
-# The page (web/): npm ci when the lock file is newer than the install, then the bundle.
+# The page (web/): npm ci when the lock file is newer than the install, the type check
+# (tsc --noEmit: esbuild strips types without checking them), then the bundle.
 web: deps
 	@cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
-	@cd web && npm run --silent build
+	@cd web && npm run --silent typecheck && npm run --silent build
 
 build: deps web
 	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then cmake --preset release >/dev/null; fi
