@@ -1,20 +1,27 @@
 // The simulation study of issue 4: how often each method's 95% interval covers the true
-// population size, and its relative bias, over many simulated populations in four
-// scenarios (METHODS.md section 3; SIMULATOR.md "Scenarios for the coverage study").
+// population size, and its relative bias, over many simulated populations (METHODS.md
+// section 3; SIMULATOR.md "Scenarios for the coverage study").
 //
-// Each population: N people on four lists with base capture probabilities 0.25, 0.20,
-// 0.30, 0.15.
+// Dense scenarios: N people (--size) on four lists with base capture probabilities 0.25,
+// 0.20, 0.30, 0.15.
 //   independent    every person has the base probabilities;
 //   heterogeneous  30% of people are more visible: every probability x 1.58;
 //   dependent      being on list 1 doubles the probability of list 2 (a referral);
 //   both           the two together.
-// Every method runs on every table (estimate_all with Method::All, the `auto` headline
-// among them). Output: a markdown table on stdout; progress on stderr.
+// Sparse scenarios (issue 13, item 3): 150-250 observed across 6 or 8 lists, most pairs of
+// lists never overlapping (sparse_scenarios.hpp).
+//   sparse6, sparse8            each list reaches 1.5-2.5% of the people; being on a list
+//                               makes the next one 4x as likely (a referral chain);
+//   sparse6_het, sparse8_het    the same, with 30% of people 2.5x as visible.
+// By default every method runs on every table (estimate_all with Method::All, the `auto`
+// headline among them); `--methods auto` runs the default's headline only (what `estimate
+// --table` prints, no bootstrap), which is what a sparse study can afford. Output: a
+// markdown table on stdout; progress on stderr.
 //
 //   joindots_coverage_study [--populations 200] [--size 2000] [--seed 1] [--bootstrap 200]
 //                           [--heterogeneity Poisson2|Darroch|Gamma3.5|none] [--heterogeneity-charge 0]
-//                           [--lcmcr-burn-in 5000] [--lcmcr-samples 2000]
-//                           [--scenarios independent,heterogeneous,dependent,both]
+//                           [--lcmcr-burn-in 5000] [--lcmcr-samples 2000] [--methods all|auto]
+//                           [--scenarios independent,heterogeneous,dependent,both,sparse6,...]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,6 +34,8 @@
 #include "core/progress.hpp"
 #include "core/rng.hpp"
 #include "estimate/estimate.hpp"
+#include "estimate/sparse_rule.hpp"
+#include "sparse_scenarios.hpp"
 
 namespace {
 
@@ -36,9 +45,10 @@ struct Scenario {
   const char* name;
   bool heterogeneous;
   bool dependent;
+  int sparse_lists = 0;  // 0: a dense four-list scenario; else sparse_scenarios.hpp's
 };
 
-estimate::CaptureTable simulate_table(const Scenario& s, int size, Rng& rng) {
+estimate::CaptureTable simulate_dense(const Scenario& s, int size, Rng& rng) {
   static constexpr double kBase[4] = {0.25, 0.20, 0.30, 0.15};
   std::vector<std::int64_t> counts(16, 0);
   for (int i = 0; i < size; ++i) {
@@ -55,6 +65,17 @@ estimate::CaptureTable simulate_table(const Scenario& s, int size, Rng& rng) {
   return estimate::CaptureTable::from_counts({"A", "B", "C", "D"}, counts);
 }
 
+// Comma-separated names; empty: every scenario.
+bool selected(const std::string& list, const std::string& name) {
+  if (list.empty()) return true;
+  for (std::size_t p = 0; p <= list.size();) {
+    const auto q = std::min(list.find(',', p), list.size());
+    if (list.compare(p, q - p, name) == 0) return true;
+    p = q + 1;
+  }
+  return false;
+}
+
 std::string heterogeneity_names(const std::vector<estimate::Heterogeneity>& hs) {
   std::string s;
   for (auto h : hs) s += (s.empty() ? "" : ", ") + std::string(estimate::to_string(h));
@@ -62,7 +83,7 @@ std::string heterogeneity_names(const std::vector<estimate::Heterogeneity>& hs) 
 }
 
 struct Tally {
-  int runs = 0, covered = 0;
+  int runs = 0, covered = 0, true_size = 0;
   double bias_sum = 0;
   std::vector<double> widths;
 };
@@ -73,6 +94,10 @@ int main(int argc, char** argv) {
   int populations = 200, size = 2000, bootstrap = 200, lcmcr_burn_in = 5000;
   std::vector<estimate::Heterogeneity> heterogeneity = estimate::EstimateOptions{}.heterogeneity;
   std::string only;
+  std::string methods = "all";
+  // Experiment (issue 13): "table" sets the heterogeneity charge per table by
+  // heterogeneity_charge_for (sparse_rule.hpp) instead of --heterogeneity-charge alone.
+  std::string charge_rule = "fixed";
   int lcmcr_samples = 2000;
   double charge = estimate::EstimateOptions{}.heterogeneity_charge;
   std::uint64_t seed = 1;
@@ -96,15 +121,24 @@ int main(int argc, char** argv) {
     else if (a == "--scenarios") only = argv[i + 1];
     else if (a == "--heterogeneity-charge") charge = std::atof(argv[i + 1]);
     else if (a == "--lcmcr-samples") lcmcr_samples = std::atoi(argv[i + 1]);
+    else if (a == "--methods") methods = argv[i + 1];
+    else if (a == "--charge-rule") charge_rule = argv[i + 1];
     else {
       fmt::print(stderr, "unknown option {}\n", a);
       return 1;
     }
   }
-  const Scenario scenarios[] = {
-      {"independent", false, false}, {"heterogeneous", true, false}, {"dependent", false, true}, {"both", true, true}};
+  if (methods != "all" && methods != "auto") {
+    fmt::print(stderr, "--methods: `{}`; valid: all, auto\n", methods);
+    return 1;
+  }
+  const Scenario scenarios[] = {{"independent", false, false},      {"heterogeneous", true, false},
+                                {"dependent", false, true},         {"both", true, true},
+                                {"sparse6", false, true, 6},        {"sparse6_het", true, true, 6},
+                                {"sparse8", false, true, 8},        {"sparse8_het", true, true, 8}};
   estimate::EstimateOptions opt;
-  opt.method = estimate::Method::All;
+  opt.method = methods == "auto" ? estimate::Method::Auto : estimate::Method::All;
+  opt.headline_only = methods == "auto";
   opt.bootstrap_replicates = bootstrap;
   opt.lcmcr.chains = 2;
   opt.lcmcr.burn_in = lcmcr_burn_in;
@@ -114,20 +148,30 @@ int main(int argc, char** argv) {
   opt.lcmcr.thin = 5;
 
   std::map<std::string, std::map<std::string, Tally>> tallies;  // scenario -> method -> tally
-  Progress progress("coverage study", "populations", 4LL * populations, false);
+  long long wanted = 0;
+  for (const auto& s : scenarios) wanted += selected(only, s.name) ? populations : 0;
+  if (wanted == 0) {
+    fmt::print(stderr, "--scenarios: no scenario named in `{}`\n", only);
+    return 1;
+  }
+  Progress progress("coverage study", "populations", wanted, false);
   for (const auto& s : scenarios) {
-    if (!only.empty() && only.find(s.name) == std::string::npos) continue;
+    if (!selected(only, s.name)) continue;
     for (int rep = 0; rep < populations; ++rep) {
       Rng rng(seed, s.name, static_cast<std::uint64_t>(rep));
-      const auto table = simulate_table(s, size, rng);
+      const int truth = s.sparse_lists ? sparse_scenario_size(s.sparse_lists) : size;
+      const auto table = s.sparse_lists ? simulate_sparse(s.sparse_lists, s.heterogeneous, rng)
+                                        : simulate_dense(s, size, rng);
       opt.seed = seed * 1000003 + static_cast<std::uint64_t>(rep);
+      opt.heterogeneity_charge = charge_rule == "table" ? estimate::heterogeneity_charge_for(table, charge) : charge;
       const auto result = estimate::estimate_all(table, opt);
       auto record = [&](const std::string& method, double est, const estimate::Interval& iv) {
         if (std::isnan(est) || std::isnan(iv.low) || std::isnan(iv.high)) return;
         auto& t = tallies[s.name][method];
         ++t.runs;
-        t.covered += iv.low <= size && size <= iv.high;
-        t.bias_sum += (est - size) / size;
+        t.true_size = truth;
+        t.covered += iv.low <= truth && truth <= iv.high;
+        t.bias_sum += (est - truth) / truth;
         t.widths.push_back(iv.high - iv.low);
       };
       record("auto (headline)", result.estimate, result.interval);
@@ -138,19 +182,22 @@ int main(int argc, char** argv) {
   }
   progress.finish();
 
-  fmt::print("| scenario | method | populations | coverage of 95% interval (± MC s.e.) | mean relative bias | median interval width |\n");
-  fmt::print("|---|---|---|---|---|---|\n");
+  fmt::print("| scenario | method | populations | coverage of 95% interval (± MC s.e.) | mean relative bias | median "
+             "interval width | median width / N |\n");
+  fmt::print("|---|---|---|---|---|---|---|\n");
   for (const auto& s : scenarios) {
     if (!tallies.contains(s.name)) continue;
     for (auto& [method, t] : tallies[s.name]) {
       const double cov = static_cast<double>(t.covered) / t.runs;
       std::sort(t.widths.begin(), t.widths.end());
-      fmt::print("| {} | {} | {} | {:.3f} ± {:.3f} | {:+.1f}% | {:.0f} |\n", s.name, method, t.runs, cov,
-                 std::sqrt(cov * (1 - cov) / t.runs), 100 * t.bias_sum / t.runs, t.widths[t.widths.size() / 2]);
+      const double width = t.widths[t.widths.size() / 2];
+      fmt::print("| {} | {} | {} | {:.3f} ± {:.3f} | {:+.1f}% | {:.0f} | {:.2f} |\n", s.name, method, t.runs, cov,
+                 std::sqrt(cov * (1 - cov) / t.runs), 100 * t.bias_sum / t.runs, width, width / t.true_size);
     }
   }
-  fmt::print("\nN = {} per population, four lists, seed {}, {} bootstrap replicates, heterogeneity terms {} (charged "
+  fmt::print("\nDense: N = {} per population, four lists; sparse: N as in sparse_scenarios.hpp; methods {}; seed {}, "
+             "{} bootstrap replicates, heterogeneity terms {} (charged "
              "{} of BIC's log n in auto's interval), LCMCR 2 chains of {} + {} x 5.\n",
-             size, seed, bootstrap, heterogeneity_names(heterogeneity), charge, lcmcr_burn_in, lcmcr_samples);
+             size, methods, seed, bootstrap, heterogeneity_names(heterogeneity), charge, lcmcr_burn_in, lcmcr_samples);
   return 0;
 }

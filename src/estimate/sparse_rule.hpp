@@ -1,0 +1,39 @@
+#pragma once
+// How sparse a capture table is, and what auto's interval charges for a heterogeneity term
+// because of it (issue 13, item 3; docs/estimation.md, "Sparse tables").
+//
+// The default does not charge a heterogeneity model for its term's parameter in the
+// tail-area average (run_mata; the dense coverage study: mild heterogeneity is invisible
+// to four lists and ~1,400 people, and an interval must allow for it). On a sparse table
+// the same prior puts nearly all the weight on heterogeneity models whose estimates run to
+// hundreds of times the observed count (New Orleans: 829 with 567-87,863), because with
+// most pairs of lists never overlapping almost nothing in the table speaks against them.
+#include <cstdint>
+
+#include "estimate/capture_table.hpp"
+
+namespace joindots::estimate {
+
+struct TableSparsity {
+  int cells = 0;        // observable cells, 2^K - 1
+  int empty_cells = 0;  // of those, the ones with no person
+  int pairs = 0;        // pairs of lists, K(K-1)/2
+  int pairs_never_overlapping = 0;
+  double empty_cell_share() const {
+    return cells > 0 ? static_cast<double>(empty_cells) / cells : 0.0;
+  }
+  double pairs_never_overlapping_share() const {
+    return pairs > 0 ? static_cast<double>(pairs_never_overlapping) / pairs : 0.0;
+  }
+};
+
+TableSparsity table_sparsity(const CaptureTable& table);
+
+/// The share of BIC's log(n) auto's tail-area average charges a heterogeneity term's
+/// parameter on this table: `configured` (--heterogeneity-charge), raised on sparse
+/// tables to the share of the table's cells that are empty, ramped so that tables with
+/// few empty cells keep `configured`: max(configured, clamp(2 e - 0.5, 0, 1)) with e the
+/// empty-cell share (e <= 0.25: unchanged; e >= 0.75: fully charged, plain BIC).
+double heterogeneity_charge_for(const CaptureTable& table, double configured);
+
+}  // namespace joindots::estimate
