@@ -256,8 +256,11 @@ int run_estimate(const EstimateCliOptions& opt) {
     } else if (m.method == "stepwise" && d.contains("model")) {
       note = fmt::format("{} ({}); {}", d["model"].get<std::string>(), d["rule"].get<std::string>(), m.interval.kind);
     } else if (m.method == "lcmcr") {
-      note = fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains", d["rhat"].get<double>(),
-                         d["ess"].get<double>(), d["chains"].get<int>());
+      note = fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains{}",
+                         d["rhat"].get<double>(), d["ess"].get<double>(), d["chains"].get<int>(),
+                         d.value("multimodal", false)
+                             ? "; the chains disagree: more than one mode (see note)"
+                             : "");
     } else if (m.method == "bayes_loglinear") {
       const auto& top = d["top_models"];
       note = fmt::format("posterior mean, HPD; {} models, best {} (p = {:.2f}); ESS of N {:.0f}",

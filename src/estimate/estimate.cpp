@@ -401,11 +401,17 @@ MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions
                {"seconds", r.seconds},
                {"iterations_per_second", r.iterations_per_second},
                {"source", "Manrique-Vallier (2016)"}};
+  m.details["chain_summaries"] = lcmcr_chains_json(r);
+  m.details["multimodal"] = r.disagreement.has_value();
+  std::vector<std::string> warnings;
+  if (r.disagreement) warnings.push_back(multimodality_warning(*r.disagreement));
   if (r.rhat > 1.05 || r.ess < 100)
-    m.details["warning"] = fmt::format(
-        "R-hat {:.3f}, effective sample size {:.0f}: the chains have not mixed well (want R-hat <= 1.05 and ESS >= "
-        "100); run longer (--burn-in, --samples) before relying on this",
-        r.rhat, r.ess);
+    warnings.push_back(
+        fmt::format("R-hat {:.3f}, effective sample size {:.0f}: the chains have not mixed well "
+                    "(want R-hat <= 1.05 and ESS >= "
+                    "100); run longer (--burn-in, --samples) before relying on this",
+                    r.rhat, r.ess));
+  if (!warnings.empty()) m.details["warning"] = fmt::format("{}", fmt::join(warnings, "; "));
   return m;
 }
 

@@ -1,5 +1,7 @@
 #include "estimate/lcmcr.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,9 +23,49 @@ struct Chain {
   double seconds = 0;
 };
 
-Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, int chain_id,
-                const std::vector<double>& start_capture) {
-  Rng rng(o.seed, "lcmcr", static_cast<std::uint64_t>(chain_id));
+/// What a chain needs to know about the table to start: each list's capture probability
+/// under the independence model, its estimate N^ and the observed count n.
+struct StartPoint {
+  std::vector<double> capture;  // n_j / N^
+  double n_hat = 0;
+  double observed = 0;
+};
+
+/// A chain's first state (capture probabilities by class, stick-breaking weights) for its
+/// kind of start; the first sweep then allocates the observed and draws N from it.
+void start_state(Rng& rng, ChainStart start, const StartPoint& sp,
+                 const std::vector<double>& list_share, int kc, int kl, std::vector<double>& lambda,
+                 std::vector<double>& v) {
+  auto lam = [&](int k, int j) -> double& { return lambda[static_cast<std::size_t>(k * kl + j)]; };
+  // N far above the independence estimate: capture probabilities scaled down by N^ / N_far.
+  const double n_far = sp.n_hat + 3.0 * std::max(sp.n_hat - sp.observed, 0.5 * sp.observed);
+  for (int k = 0; k < kc; ++k) {
+    for (int j = 0; j < kl; ++j) {
+      const double p = sp.capture[static_cast<std::size_t>(j)];
+      double x = 0;
+      switch (start) {
+        case ChainStart::Independence:
+          x = p * (0.75 + 0.5 * rng.uniform());
+          break;
+        case ChainStart::FarAbove:
+          x = p * sp.n_hat / n_far * (0.75 + 0.5 * rng.uniform());
+          break;
+        case ChainStart::NearObserved:
+          x = list_share[static_cast<std::size_t>(j)];
+          break;
+        case ChainStart::RandomClasses:
+          x = 0.05 + 0.9 * rng.uniform();
+          break;
+      }
+      lam(k, j) = std::clamp(x, 0.01, 0.99);
+    }
+    v[static_cast<std::size_t>(k)] = k + 1 < kc ? rng.beta(1.0, 1.0) : 1.0;
+  }
+  if (start == ChainStart::NearObserved && kc > 1) v[0] = 0.999;  // everyone in the first class
+}
+
+Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, Rng rng, ChainStart start,
+                int burn_in, int samples, const StartPoint& sp) {
   const int kl = table.k();
   const int kc = o.max_classes;
   std::vector<std::uint32_t> pats;
@@ -39,15 +81,14 @@ Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, int chain_id,
       v(static_cast<std::size_t>(kc)), w(static_cast<std::size_t>(kc)), miss(static_cast<std::size_t>(kc));
   std::vector<std::int64_t> m(static_cast<std::size_t>(kc)), s(static_cast<std::size_t>(kc * kl));
   auto lam = [&](int k, int j) -> double& { return lambda[static_cast<std::size_t>(k * kl + j)]; };
-  // Start near the independence model (capture probabilities n_j / N^ with N^ its MLE,
-  // jittered by class): starting from the prior, a chain can sit for tens of thousands of
-  // iterations in a low-N mode (seen on the UK 2013 table).
+  std::vector<double> list_share;  // n_j / n: capture probabilities that make N about n
+  for (int j = 0; j < kl; ++j)
+    list_share.push_back(static_cast<double>(table.list_total(j)) / static_cast<double>(n));
+  // The independence start (chain 0) is also what a lone chain gets: starting from the
+  // prior, a chain can sit for tens of thousands of iterations in a low-N mode (seen on the
+  // UK 2013 table).
   double alpha = 1.0;
-  for (int k = 0; k < kc; ++k) {
-    for (int j = 0; j < kl; ++j)
-      lam(k, j) = std::clamp(start_capture[static_cast<std::size_t>(j)] * (0.75 + 0.5 * rng.uniform()), 0.01, 0.99);
-    v[static_cast<std::size_t>(k)] = k + 1 < kc ? rng.beta(1.0, alpha) : 1.0;
-  }
+  start_state(rng, start, sp, list_share, kc, kl, lambda, v);
   auto set_pi = [&] {
     double rest = 1.0;
     for (int k = 0; k < kc; ++k) {
@@ -58,9 +99,9 @@ Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, int chain_id,
   set_pi();
 
   Chain out;
-  out.draws.reserve(static_cast<std::size_t>(o.samples));
+  out.draws.reserve(static_cast<std::size_t>(samples));
   const auto t0 = std::chrono::steady_clock::now();
-  const long total_iter = static_cast<long>(o.burn_in) + static_cast<long>(o.samples) * o.thin;
+  const long total_iter = static_cast<long>(burn_in) + static_cast<long>(samples) * o.thin;
   for (long it = 0; it < total_iter; ++it) {
     std::fill(m.begin(), m.end(), 0);
     std::fill(s.begin(), s.end(), 0);
@@ -117,7 +158,8 @@ Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, int chain_id,
     alpha = rng.gamma(o.alpha_shape + kc - 1, 1.0 / (o.alpha_rate - sum_log));
     alpha = std::max(alpha, 1e-300);
 
-    if (it >= o.burn_in && (it - o.burn_in) % o.thin == 0) out.draws.push_back(static_cast<double>(n + n0));
+    if (it >= burn_in && (it - burn_in) % o.thin == 0)
+      out.draws.push_back(static_cast<double>(n + n0));
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
@@ -206,6 +248,99 @@ double effective_sample_size(const std::vector<std::vector<double>>& chains) {
   return static_cast<double>(m) * nd / std::max(tau, 1.0 / std::log10(std::max(10.0, nd)));
 }
 
+const char* to_string(ChainStart start) {
+  switch (start) {
+    case ChainStart::Independence:
+      return "near the independence model's estimate";
+    case ChainStart::FarAbove:
+      return "far above the independence model's estimate";
+    case ChainStart::NearObserved:
+      return "near the observed count, one class";
+    case ChainStart::RandomClasses:
+      return "at random class profiles";
+  }
+  return "?";
+}
+
+std::optional<ChainDisagreement> chains_disagree(const std::vector<ChainSummary>& chains) {
+  std::optional<ChainDisagreement> worst;
+  for (const auto& a : chains)
+    for (const auto& b : chains) {
+      if (&a == &b) continue;
+      const double width = std::max(b.interval.high - b.interval.low, 1.0);
+      const double outside = std::max(b.interval.low - a.median, a.median - b.interval.high);
+      if (outside <= 0) continue;
+      if (!worst || outside / width > worst->distance)
+        worst = ChainDisagreement{a, b, outside / width};
+    }
+  return worst;
+}
+
+std::string describe(const ChainSummary& c) {
+  const char* half = c.half == 1 ? "the first half of " : c.half == 2 ? "the second half of " : "";
+  if (c.check) return fmt::format("{}the check chain (started {})", half, to_string(c.start));
+  return fmt::format("{}chain {} (started {})", half, c.chain + 1, to_string(c.start));
+}
+
+std::string multimodality_warning(const ChainDisagreement& d) {
+  return fmt::format(
+      "the chains disagree: {} has median {:.0f}, outside the {:.0f}% interval {:.0f}-{:.0f} of "
+      "{}. The posterior "
+      "has more than one mode and the estimate depends on where the chains start; run more chains "
+      "(--chains 8) with "
+      "a longer burn-in (--burn-in 100000), and compare with the log-linear estimates, before "
+      "using this one",
+      describe(d.chain), d.chain.median, 100 * d.other.interval.level, d.other.interval.low,
+      d.other.interval.high, describe(d.other));
+}
+
+nlohmann::ordered_json lcmcr_chains_json(const LcmcrResult& r) {
+  auto one = [](const ChainSummary& c) {
+    return nlohmann::ordered_json{{"chain", c.chain + 1},
+                                  {"start", to_string(c.start)},
+                                  {"check", c.check},
+                                  {"half", c.half == 0   ? "whole"
+                                           : c.half == 1 ? "first"
+                                                         : "second"},
+                                  {"draws", c.draws},
+                                  {"median", c.median},
+                                  {"interval", {c.interval.low, c.interval.high}}};
+  };
+  nlohmann::ordered_json chains = nlohmann::ordered_json::array();
+  for (const auto& c : r.chains) chains.push_back(one(c));
+  nlohmann::ordered_json out{{"chains", chains}, {"disagreement", nullptr}};
+  if (r.disagreement)
+    out["disagreement"] = {{"half", one(r.disagreement->chain)},
+                           {"outside", one(r.disagreement->other)},
+                           {"distance_in_widths", r.disagreement->distance}};
+  if (!r.check_draws.empty())
+    out["check_chain"] = {{"draws", r.check_draws.size()}, {"seconds", r.check_seconds}};
+  return out;
+}
+
+namespace {
+
+ChainSummary summarise(std::vector<double> draws, int chain, ChainStart start, bool check, int half,
+                       double level) {
+  ChainSummary c;
+  c.chain = chain;
+  c.start = start;
+  c.check = check;
+  c.half = half;
+  c.draws = draws.size();
+  std::sort(draws.begin(), draws.end());
+  c.median = quantile_sorted(draws, 0.5);
+  c.interval.level = level;
+  c.interval.kind = "equal-tailed interval of the chain's draws";
+  c.interval.low = quantile_sorted(draws, (1.0 - level) / 2.0);
+  c.interval.high = quantile_sorted(draws, 1.0 - (1.0 - level) / 2.0);
+  return c;
+}
+
+ChainStart start_of_chain(int chain) { return static_cast<ChainStart>(chain % 4); }
+
+}  // namespace
+
 LcmcrResult run_lcmcr(const CaptureTable& table, const LcmcrOptions& o) {
   if (o.max_classes < 1) throw std::invalid_argument("run_lcmcr: max_classes: must be >= 1");
   if (o.chains < 1 || o.samples < 2 || o.burn_in < 0 || o.thin < 1)
@@ -214,13 +349,27 @@ LcmcrResult run_lcmcr(const CaptureTable& table, const LcmcrOptions& o) {
   if (table.observed() <= 0) throw std::invalid_argument("run_lcmcr: table: no one observed");
   const auto t0 = std::chrono::steady_clock::now();
   const auto indep = fit_loglinear(table, LogLinearModel(table.k()));
-  const double n_start = indep.ok() ? indep.estimate : 2.0 * static_cast<double>(table.observed());
-  std::vector<double> start;
-  for (int j = 0; j < table.k(); ++j) start.push_back(static_cast<double>(table.list_total(j)) / n_start);
-  std::vector<Chain> chains(static_cast<std::size_t>(o.chains));
-  const int threads = std::max(1, std::min(o.threads, o.chains));
+  StartPoint sp;
+  sp.observed = static_cast<double>(table.observed());
+  sp.n_hat = indep.ok() ? std::max(indep.estimate, sp.observed) : 2.0 * sp.observed;
+  for (int j = 0; j < table.k(); ++j)
+    sp.capture.push_back(static_cast<double>(table.list_total(j)) / sp.n_hat);
+  // The jobs: the chains, then the check chain when one chain is asked for (a quarter of
+  // the kept draws after the full burn-in: a start far off needs the burn-in to forget).
+  const bool with_check = o.chains == 1 && o.check_chain;
+  const int jobs = o.chains + (with_check ? 1 : 0);
+  const int check_samples = std::max(2, o.samples / 4);
+  std::vector<Chain> chains(static_cast<std::size_t>(jobs));
+  const int threads = std::max(1, std::min(o.threads, jobs));
   auto work = [&](int worker) {
-    for (int c = worker; c < o.chains; c += threads) chains[static_cast<std::size_t>(c)] = run_chain(table, o, c, start);
+    for (int c = worker; c < jobs; c += threads) {
+      const bool check = c == o.chains;
+      chains[static_cast<std::size_t>(c)] =
+          check ? run_chain(table, o, Rng(o.seed, "lcmcr_check", 0), ChainStart::FarAbove,
+                            o.burn_in, check_samples, sp)
+                : run_chain(table, o, Rng(o.seed, "lcmcr", static_cast<std::uint64_t>(c)),
+                            start_of_chain(c), o.burn_in, o.samples, sp);
+    }
   };
   if (threads == 1) {
     work(0);
@@ -231,12 +380,28 @@ LcmcrResult run_lcmcr(const CaptureTable& table, const LcmcrOptions& o) {
   }
   LcmcrResult r;
   std::vector<double> all;
+  std::vector<ChainSummary> halves;
   double chain_seconds = 0;
-  for (auto& c : chains) {
-    all.insert(all.end(), c.draws.begin(), c.draws.end());
-    chain_seconds += c.seconds;
-    r.draws.push_back(std::move(c.draws));
+  for (int c = 0; c < jobs; ++c) {
+    auto& ch = chains[static_cast<std::size_t>(c)];
+    const bool check = c == o.chains;
+    const ChainStart start = check ? ChainStart::FarAbove : start_of_chain(c);
+    r.chains.push_back(summarise(ch.draws, c, start, check, 0, o.level));
+    const auto mid = ch.draws.begin() + static_cast<std::ptrdiff_t>(ch.draws.size() / 2);
+    if (ch.draws.size() >= 4) {
+      halves.push_back(summarise({ch.draws.begin(), mid}, c, start, check, 1, o.level));
+      halves.push_back(summarise({mid, ch.draws.end()}, c, start, check, 2, o.level));
+    }
+    if (check) {
+      r.check_draws = std::move(ch.draws);
+      r.check_seconds = ch.seconds;
+      continue;
+    }
+    all.insert(all.end(), ch.draws.begin(), ch.draws.end());
+    chain_seconds += ch.seconds;
+    r.draws.push_back(std::move(ch.draws));
   }
+  r.disagreement = chains_disagree(halves);
   std::sort(all.begin(), all.end());
   const double a = (1.0 - o.level) / 2.0;
   r.median = quantile_sorted(all, 0.5);

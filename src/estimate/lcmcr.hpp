@@ -23,7 +23,21 @@
 // Several chains, each with its own random stream Rng(seed, "lcmcr", chain), run in
 // parallel; the draws do not depend on the thread count. Diagnostics on N: split R-hat and
 // the multi-chain effective sample size (Gelman et al. 2013, BDA3 section 11.4-11.5).
+//
+// Multimodality. The posterior of N can have more than one mode (a class of people the
+// lists rarely record holds many or few of the unseen), and a chain can sit in one of them
+// for tens of thousands of iterations with an R-hat near 1. So chains start from dispersed
+// states, chain c from start c mod 4 (ChainStart): near the independence model, far above
+// it, near the observed count with everyone in one class, and at random class profiles.
+// Each chain is cut in halves (as split R-hat cuts them), and the run is said to disagree
+// when a half's median lies outside another half's 95% interval. With one chain requested,
+// a check chain (its own stream, Rng(seed, "lcmcr_check")) runs from the start far above:
+// the full burn-in and a quarter of the kept draws, on the second thread. Its draws are not
+// pooled into the estimate; it only takes part in the comparison.
 #include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "estimate/capture_table.hpp"
@@ -42,7 +56,43 @@ struct LcmcrOptions {
   std::uint64_t seed = 1;
   int threads = 2;
   double level = 0.95;
+  bool check_chain = true;  // with chains == 1: run the check chain (see above)
 };
+
+/// Where a chain starts (chain c starts from ChainStart(c % 4); the check chain FarAbove).
+enum class ChainStart {
+  Independence,   // capture probabilities n_j / N^ (independence MLE), jittered by class
+  FarAbove,       // the same scaled down so that N starts at N^ + 3 max(N^ - n, n / 2)
+  NearObserved,   // everyone in one class whose capture probabilities make N about n
+  RandomClasses,  // each class its own capture probabilities, uniform on 0.05-0.95
+};
+const char* to_string(ChainStart start);
+
+/// One chain's kept draws of N (or half of them), summarised.
+struct ChainSummary {
+  int chain = 0;  // its index; the check chain has index `chains`
+  ChainStart start = ChainStart::Independence;
+  bool check = false;  // the check chain (not pooled into the estimate)
+  int half = 0;        // 0: the whole chain; 1, 2: its first or second half
+  double median = 0;
+  Interval interval;  // equal-tailed, at the run's level
+  std::size_t draws = 0;
+};
+
+/// Two chains that disagree: `chain`'s median lies outside `other`'s interval.
+struct ChainDisagreement {
+  ChainSummary chain, other;
+  double distance = 0;  // from the median to the nearer end, over the other's interval width
+};
+
+/// The pair whose disagreement is largest, if any summary's median lies outside another's
+/// interval (fewer than two summaries: none).
+std::optional<ChainDisagreement> chains_disagree(const std::vector<ChainSummary>& chains);
+
+/// The warning in words: which halves disagree, the likely cause and what to do.
+std::string multimodality_warning(const ChainDisagreement& d);
+/// "the first half of chain 2 (started far above it)", "the check chain's second half (...)".
+std::string describe(const ChainSummary& c);
 
 struct LcmcrResult {
   double median = 0, mean = 0;
@@ -52,9 +102,18 @@ struct LcmcrResult {
   std::vector<std::vector<double>> draws;  // N, per chain
   double seconds = 0;
   double iterations_per_second = 0;        // per chain
+  std::vector<ChainSummary> chains;        // each whole chain, then the check chain if one ran
+  std::vector<double> check_draws;         // the check chain's draws of N (not pooled)
+  double check_seconds = 0;                // its CPU time
+  std::optional<ChainDisagreement>
+      disagreement;  // between halves of the chains: more than one mode
 };
 
 LcmcrResult run_lcmcr(const CaptureTable& table, const LcmcrOptions& options = {});
+
+/// Each chain's start, median and interval, the check chain's too (`check`: true), and the
+/// disagreement if any, for the method's JSON details.
+nlohmann::ordered_json lcmcr_chains_json(const LcmcrResult& result);
 
 /// Split R-hat (each chain cut in two halves). Needs >= 2 draws per half.
 double split_rhat(const std::vector<std::vector<double>>& chains);

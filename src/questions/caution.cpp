@@ -127,6 +127,36 @@ std::string lack_of_fit_said(const FourAnswers& a) {
       d.lack_of_fit->c_hat, forms);
 }
 
+/// LCMCR's chains disagree (estimate/lcmcr.hpp): its posterior has more than one mode, so
+/// its figure, headline or not, depends on where the sampler starts.
+std::string lcmcr_modes(const FourAnswers& a) {
+  for (const auto& m : a.victims_detail.methods) {
+    if (m.method != "lcmcr" || !m.details.is_object() || !m.details.value("multimodal", false))
+      continue;
+    const auto& d = m.details["chain_summaries"]["disagreement"];
+    const double one = d["half"].value("median", NAN), other = d["outside"].value("median", NAN);
+    const std::string settle =
+        std::isfinite(one) && std::isfinite(other)
+            ? fmt::format(" (its chains settle near {} and near {})", figure(std::min(one, other)),
+                          figure(std::max(one, other)))
+            : "";
+    const char* remedy =
+        "more chains, a longer burn-in and a comparison with the log-linear estimates";
+    if (a.victims_detail.headline == "lcmcr")
+      return fmt::format(
+          "The headline comes from LCMCR, whose posterior has more than one mode{}: the figure "
+          "depends "
+          "on where the sampler starts, so do not use it without {}.",
+          settle, remedy);
+    return fmt::format(
+        "LCMCR's posterior has more than one mode{}: its figure depends on where the sampler "
+        "starts, so "
+        "do not weigh it against the headline without {}.",
+        settle, remedy);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string thousands(double value) {
@@ -142,7 +172,8 @@ std::string thousands(double value) {
 
 std::vector<std::string> headline_cautions(const FourAnswers& a) {
   std::vector<std::string> out;
-  for (auto s : {lack_of_fit_said(a), method_disagreement(a), linkage_matters(a), threshold_matters(a)})
+  for (auto s : {lack_of_fit_said(a), method_disagreement(a), lcmcr_modes(a), linkage_matters(a),
+                 threshold_matters(a)})
     if (!s.empty()) out.push_back(std::move(s));
   return out;
 }

@@ -2,6 +2,7 @@
 // Cautions said at the headline (the report's victims card and the CLI), one plain sentence
 // each, naming which figure to trust less and why:
 //  - methods disagree: another method's 95% interval does not overlap the headline's;
+//  - LCMCR has more than one mode: its chains disagree (estimate/lcmcr.hpp);
 //  - linkage matters: the linkage draws move the estimate by 3% or more, or make up a
 //    quarter or more of the interval's width;
 //  - the threshold matters: the victims' estimates across the threshold curve spread by

@@ -136,7 +136,9 @@ void add_models(nlohmann::json& b, const nlohmann::json& vm, const disclose::Pub
   }
   if (methods.contains("lcmcr")) {
     nlohmann::json d = nlohmann::json::object();
-    copy_keys(d, methods.at("lcmcr"), {"rhat", "ess", "chains", "burn_in", "samples_per_chain", "thin", "max_classes"});
+    copy_keys(d, methods.at("lcmcr"),
+              {"rhat", "ess", "chains", "burn_in", "samples_per_chain", "thin", "max_classes",
+               "multimodal"});
     models["lcmcr"] = d;
   }
   b["models"] = models;

@@ -60,6 +60,29 @@ TEST(Caution, LinkageAndThresholdThatMoveTheAnswer) {
   EXPECT_TRUE(headline_cautions(a).empty());
 }
 
+TEST(Caution, LcmcrWithMoreThanOneModeIsSaidWhetherHeadlineOrNot) {
+  auto a = agreeing();
+  auto& lcmcr = a.victims_detail.methods[1].details;
+  lcmcr["multimodal"] = false;
+  EXPECT_TRUE(headline_cautions(a).empty());
+  lcmcr["multimodal"] = true;
+  lcmcr["chain_summaries"]["disagreement"] = {{"half", {{"median", 33244.0}}},
+                                              {"outside", {{"median", 19886.0}}}};
+  auto c = headline_cautions(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("LCMCR's posterior has more than one mode (its chains settle near 20,000 and "
+                      "near 33,000)"),
+            std::string::npos)
+      << c[0];
+  EXPECT_NE(c[0].find("more chains, a longer burn-in"), std::string::npos) << c[0];
+  a.victims_detail.headline = "lcmcr";
+  c = headline_cautions(a);
+  ASSERT_FALSE(c.empty());
+  EXPECT_NE(c.back().find("The headline comes from LCMCR, whose posterior has more than one mode"),
+            std::string::npos)
+      << c.back();
+}
+
 TEST(Caution, AModelThatFitsPoorlyIsSaidWithTheFormsThatFitAboutAsBadly) {
   auto a = agreeing();
   estimate::LackOfFit f;
