@@ -285,11 +285,11 @@ std::string describe(const ChainSummary& c) {
 std::string multimodality_warning(const ChainDisagreement& d) {
   return fmt::format(
       "the chains disagree: {} has median {:.0f}, outside the {:.0f}% interval {:.0f}-{:.0f} of "
-      "{}. The posterior "
-      "has more than one mode and the estimate depends on where the chains start; run more chains "
-      "(--chains 8) with "
-      "a longer burn-in (--burn-in 100000), and compare with the log-linear estimates, before "
-      "using this one",
+      "{}. "
+      "The posterior has more than one mode (or the burn-in is too short for the chains to forget "
+      "where they started), so the estimate depends on where the chains start; run more chains "
+      "(--chains 8) with a longer burn-in (--burn-in 100000), and compare with the log-linear "
+      "estimates, before using this one",
       describe(d.chain), d.chain.median, 100 * d.other.interval.level, d.other.interval.low,
       d.other.interval.high, describe(d.other));
 }

@@ -192,5 +192,29 @@ TEST(Lcmcr, NoModeWarningOnWellBehavedTables) {
   EXPECT_FALSE(r.disagreement) << multimodality_warning(*r.disagreement);
 }
 
+TEST(Lcmcr, TheModeWarningReachesTheCliTextAndJson) {
+  if (!std::filesystem::exists(JOINDOTS_CLI)) GTEST_SKIP() << "joindots binary not built";
+  // Seed 2: the lone chain sits in the lower mode (R-hat 1.016), the check chain in the upper.
+  const auto table = (joindots::testing::test_data_dir() / "mse" / "scotpwid_4list.csv").string();
+  const std::string args =
+      "estimate --table '" + table + "' --method lcmcr --chains 1 --seed 2 --quiet";
+  const auto text = joindots::testing::run_cli(args);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("the chains disagree: more than one mode (see note)"), std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("note: lcmcr: the chains disagree: the second half of the check chain"),
+            std::string::npos)
+      << text.out;
+  const auto json = joindots::testing::run_cli(args + " --json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["methods"]["lcmcr"]["multimodal"], true);
+  EXPECT_TRUE(j["methods"]["lcmcr"]["chain_summaries"]["chains"][1]["check"].get<bool>());
+  bool noted = false;
+  for (const auto& n : j["notes"])
+    noted = noted || n.get<std::string>().starts_with("lcmcr: the chains disagree");
+  EXPECT_TRUE(noted) << j["notes"].dump();
+}
+
 }  // namespace
 }  // namespace joindots::estimate
