@@ -16,11 +16,13 @@ namespace joindots::link {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kTransformNames = {"value", "soundex", "nysiis",   "prefix", "year",
-                                                              "year_month", "month_day", "area", "district", "sector"};
+constexpr std::array<std::string_view, 10> kTransformNames = {
+    "value",      "soundex",   "nysiis", "prefix",   "year",
+    "year_month", "month_day", "area",   "district", "sector"};
 
 std::string valid_transforms() {
-  return "soundex, nysiis, prefix1..prefix9 (names and text), year, year_month, month_day (dob), area, district, "
+  return "soundex, nysiis, prefix1..prefix9 (names and text), year, year_month, month_day (dob), "
+         "area, district, "
          "sector (postcode)";
 }
 
@@ -36,8 +38,9 @@ void add_unique(std::vector<std::string>& v, std::string s) {
   if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(std::move(s));
 }
 
-std::int64_t block_pairs(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries, std::uint64_t begin,
-                         std::uint64_t end, const std::vector<LinkRecord>& records, bool cross) {
+std::int64_t block_pairs(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries,
+                         std::uint64_t begin, std::uint64_t end,
+                         const std::vector<LinkRecord>& records, bool cross) {
   const auto n = static_cast<std::int64_t>(end - begin);
   if (!cross) return n * (n - 1) / 2;
   std::map<std::uint32_t, std::int64_t> per_source;
@@ -77,18 +80,20 @@ BlockingKey parse_blocking_key(std::string_view text) {
   for (std::size_t i = 1; i < kTransformNames.size(); ++i) {
     if (kTransformNames[i] == t && i != static_cast<std::size_t>(KeyTransform::prefix)) {
       key.transform = static_cast<KeyTransform>(i);
-      const bool date_only = key.transform == KeyTransform::year || key.transform == KeyTransform::year_month ||
+      const bool date_only = key.transform == KeyTransform::year ||
+                             key.transform == KeyTransform::year_month ||
                              key.transform == KeyTransform::month_day;
-      const bool postcode_only = key.transform == KeyTransform::area || key.transform == KeyTransform::district ||
+      const bool postcode_only = key.transform == KeyTransform::area ||
+                                 key.transform == KeyTransform::district ||
                                  key.transform == KeyTransform::sector;
       if ((date_only && key.field != Field::dob) || (postcode_only && key.field != Field::postcode))
-        throw UsageError(fmt::format("blocking key '{}': transform '{}' does not apply to field {}", text, t,
-                                     to_string(key.field)));
+        throw UsageError(fmt::format("blocking key '{}': transform '{}' does not apply to field {}",
+                                     text, t, to_string(key.field)));
       return key;
     }
   }
-  throw UsageError(fmt::format("blocking key '{}': unknown transform '{}'; valid transforms are {}", text, t,
-                               valid_transforms()));
+  throw UsageError(fmt::format("blocking key '{}': unknown transform '{}'; valid transforms are {}",
+                               text, t, valid_transforms()));
 }
 
 BlockingRule parse_blocking_rule(const std::vector<std::string>& keys) {
@@ -116,7 +121,8 @@ std::vector<std::string> key_values(const LinkRecord& r, const BlockingKey& key)
       for (const auto& s : name_forms(r, f)) add_unique(out, nysiis(s));
       return out;
     case KeyTransform::prefix:
-      for (const auto& s : name_forms(r, f)) add_unique(out, s.substr(0, static_cast<std::size_t>(key.n)));
+      for (const auto& s : name_forms(r, f))
+        add_unique(out, s.substr(0, static_cast<std::size_t>(key.n)));
       return out;
     case KeyTransform::year:
       if (!r[Field::dob].empty()) out.push_back(std::to_string(r.dob.year));
@@ -157,33 +163,94 @@ std::vector<std::string> rule_key_texts(const LinkRecord& r, const BlockingRule&
 }
 }  // namespace
 
-Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules, bool cross_source_only,
-                 std::int64_t max_pairs, std::int64_t max_block)
-    : records_(records), rules_(std::move(rules)), cross_source_only_(cross_source_only) {
-  if (rules_.empty()) throw UsageError("no blocking rule applies to the fields given; add [blocking] rules");
-  const auto n = static_cast<std::uint32_t>(records.size());
-  index_.resize(rules_.size());
-  for (std::size_t r = 0; r < rules_.size(); ++r) {
-    RuleIndex& idx = index_[r];
-    idx.offsets.assign(n + 1, 0);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      auto texts = rule_key_texts(records[i], rules_[r]);
-      std::vector<std::uint64_t> hs;
-      for (const auto& t : texts) hs.push_back(hash_tag(t));
+namespace {
+constexpr int kRuleShift = 56;
+std::uint64_t tagged_key(std::size_t rule, std::uint64_t hash) {
+  return (static_cast<std::uint64_t>(rule) << kRuleShift) | (hash >> (64 - kRuleShift));
+}
+std::size_t rule_of(std::uint64_t tagged) { return static_cast<std::size_t>(tagged >> kRuleShift); }
+}  // namespace
+
+void Blocker::build_record_keys(int threads) {
+  // Each thread takes a contiguous range of records; the ranges are then joined in order.
+  const std::size_t n = records_.size();
+  const auto parts = static_cast<std::size_t>(std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::max(1, threads)), 1, std::max<std::size_t>(1, n / 10'000)));
+  std::vector<std::vector<std::uint64_t>> keys(parts);
+  std::vector<std::vector<std::uint32_t>> counts(parts);
+  auto work = [&](std::size_t part) {
+    const std::size_t begin = n * part / parts, end = n * (part + 1) / parts;
+    auto& mine = keys[part];
+    auto& count = counts[part];
+    count.reserve(end - begin);
+    std::vector<std::uint64_t> hs;
+    for (std::size_t i = begin; i < end; ++i) {
+      hs.clear();
+      for (std::size_t r = 0; r < rules_.size(); ++r)
+        for (const auto& t : rule_key_texts(records_[i], rules_[r]))
+          hs.push_back(tagged_key(r, hash_tag(t)));
       std::sort(hs.begin(), hs.end());
       hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
-      for (auto h : hs) {
-        idx.keys.push_back(h);
-        idx.entries.emplace_back(h, i);
-      }
-      idx.offsets[i + 1] = idx.keys.size();
+      mine.insert(mine.end(), hs.begin(), hs.end());
+      count.push_back(static_cast<std::uint32_t>(hs.size()));
     }
-    std::sort(idx.entries.begin(), idx.entries.end());
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < parts; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  record_offsets_.assign(n + 1, 0);
+  std::size_t i = 0, total = 0;
+  for (std::size_t part = 0; part < parts; ++part) {
+    for (auto c : counts[part]) record_offsets_[i + 1] = record_offsets_[i] + c, ++i;
+    total += keys[part].size();
+  }
+  record_keys_.clear();
+  record_keys_.reserve(total);
+  for (auto& k : keys) {
+    record_keys_.insert(record_keys_.end(), k.begin(), k.end());
+    std::vector<std::uint64_t>().swap(k);
+  }
+}
+
+Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules,
+                 bool cross_source_only, std::int64_t max_pairs, std::int64_t max_block,
+                 int threads)
+    : records_(records), rules_(std::move(rules)), cross_source_only_(cross_source_only) {
+  if (rules_.empty())
+    throw UsageError("no blocking rule applies to the fields given; add [blocking] rules");
+  if (rules_.size() > kMaxRules)
+    throw UsageError(
+        fmt::format("{} blocking rules; at most {} are allowed", rules_.size(), kMaxRules));
+  const auto n = static_cast<std::uint32_t>(records.size());
+  build_record_keys(threads);
+  index_.resize(rules_.size());
+  {
+    std::vector<std::size_t> per_rule(rules_.size(), 0);
+    for (auto k : record_keys_) ++per_rule[rule_of(k)];
+    for (std::size_t r = 0; r < rules_.size(); ++r) index_[r].entries.reserve(per_rule[r]);
+    for (std::uint32_t i = 0; i < n; ++i)
+      for (auto x = record_offsets_[i]; x < record_offsets_[i + 1]; ++x)
+        index_[rule_of(record_keys_[x])].entries.emplace_back(record_keys_[x], i);
+    std::atomic<std::size_t> next{0};
+    auto sort_rules = [&] {
+      for (std::size_t r; (r = next.fetch_add(1)) < index_.size();)
+        std::sort(index_[r].entries.begin(), index_[r].entries.end());
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads && static_cast<std::size_t>(t) < rules_.size(); ++t)
+      pool.emplace_back(sort_rules);
+    sort_rules();
+    for (auto& th : pool) th.join();
+  }
+  std::vector<std::uint64_t> skipped_keys;  // tagged, every rule
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    RuleIndex& idx = index_[r];
     RuleReport rep;
     rep.rule = rules_[r].text();
     std::vector<BlockInfo> blocks, skipped;
-    std::vector<std::uint64_t> skipped_keys;
     std::vector<Task> rule_tasks;
+    bool any_skipped = false;
     for (std::uint64_t b = 0; b < idx.entries.size();) {
       std::uint64_t e = b;
       while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
@@ -191,6 +258,7 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
         const std::int64_t pairs = block_pairs(idx.entries, b, e, records, cross_source_only_);
         if (max_block > 0 && static_cast<std::int64_t>(e - b) > max_block) {
           skipped_keys.push_back(idx.entries[b].first);
+          any_skipped = true;
           ++rep.blocks_skipped;
           rep.pairs_skipped += pairs;
           skipped.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
@@ -205,13 +273,14 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
     }
     // The largest blocks (kept and skipped), with their key in words.
     auto top5 = [&](std::vector<BlockInfo>& v) {
-      std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, v.size())), v.end(),
-                        [](const BlockInfo& x, const BlockInfo& y) { return x.pairs > y.pairs; });
+      std::partial_sort(
+          v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, v.size())),
+          v.end(), [](const BlockInfo& x, const BlockInfo& y) { return x.pairs > y.pairs; });
       v.resize(std::min<std::size_t>(5, v.size()));
       for (auto& bi : v) {
         const auto& [h, rec] = idx.entries[std::stoull(bi.key)];
         for (const auto& t : rule_key_texts(records[rec], rules_[r]))
-          if (hash_tag(t) == h) {
+          if (tagged_key(r, hash_tag(t)) == h) {
             bi.key = t;
             std::replace(bi.key.begin(), bi.key.end(), '\x1f', '|');
             break;
@@ -221,24 +290,19 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
     top5(blocks);
     top5(skipped);
     rep.skipped = std::move(skipped);
-    if (!skipped_keys.empty()) {
-      // Drop the skipped keys: from the entries (block ranges are recomputed) and from each
-      // record's key list (so that the pairwise tests agree with the blocks compared).
-      std::sort(skipped_keys.begin(), skipped_keys.end());
-      auto is_skipped = [&](std::uint64_t k) { return std::binary_search(skipped_keys.begin(), skipped_keys.end(), k); };
-      std::vector<std::uint64_t> keys;
-      std::vector<std::uint64_t> offsets(n + 1, 0);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        for (auto x = idx.offsets[i]; x < idx.offsets[i + 1]; ++x)
-          if (!is_skipped(idx.keys[x])) keys.push_back(idx.keys[x]);
-        offsets[i + 1] = keys.size();
-      }
-      idx.keys = std::move(keys);
-      idx.offsets = std::move(offsets);
+    if (any_skipped) {
+      // Drop the skipped keys from the entries (block ranges are recomputed); the records'
+      // key lists are filtered below, so that the pairwise tests agree with the blocks compared.
       std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;
       entries.reserve(idx.entries.size());
-      for (const auto& en : idx.entries)
-        if (!is_skipped(en.first)) entries.push_back(en);
+      for (std::uint64_t b = 0; b < idx.entries.size();) {
+        std::uint64_t e = b;
+        while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
+        if (max_block <= 0 || static_cast<std::int64_t>(e - b) <= max_block)
+          entries.insert(entries.end(), idx.entries.begin() + static_cast<std::ptrdiff_t>(b),
+                         idx.entries.begin() + static_cast<std::ptrdiff_t>(e));
+        b = e;
+      }
       idx.entries = std::move(entries);
       rule_tasks.clear();
       for (std::uint64_t b = 0; b < idx.entries.size();) {
@@ -256,9 +320,24 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
     pairs_implied_ += rep.pairs_implied;
     report_.rules.push_back(std::move(rep));
   }
+  if (!skipped_keys.empty()) {
+    std::sort(skipped_keys.begin(), skipped_keys.end());
+    std::vector<std::uint64_t> keys;
+    keys.reserve(record_keys_.size());
+    std::uint64_t from = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      for (auto x = from; x < record_offsets_[i + 1]; ++x)
+        if (!std::binary_search(skipped_keys.begin(), skipped_keys.end(), record_keys_[x]))
+          keys.push_back(record_keys_[x]);
+      from = record_offsets_[i + 1];
+      record_offsets_[i + 1] = keys.size();
+    }
+    record_keys_ = std::move(keys);
+  }
   if (max_pairs > 0 && pairs_implied_ > max_pairs) {
     std::string msg = fmt::format(
-        "blocking would compare {} record pairs, more than the pair budget of {} (blocking.max_pairs).",
+        "blocking would compare {} record pairs, more than the pair budget of {} "
+        "(blocking.max_pairs).",
         with_commas(pairs_implied_), with_commas(max_pairs));
     for (const auto& rep : report_.rules) {
       msg += fmt::format("\n  rule [{}]: {} pairs", rep.rule, with_commas(rep.pairs_implied));
@@ -266,26 +345,33 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
         msg += fmt::format("; largest block '{}' with {} records", rep.largest.front().key,
                            with_commas(rep.largest.front().records));
       if (rep.blocks_skipped)
-        msg += fmt::format(" ({} blocks over blocking.max_block skipped)", with_commas(rep.blocks_skipped));
+        msg += fmt::format(" ({} blocks over blocking.max_block skipped)",
+                           with_commas(rep.blocks_skipped));
     }
-    msg += "\nTighten or drop the rules with the most pairs, lower blocking.max_block, or raise "
-           "blocking.max_pairs (pairs are streamed: the budget bounds time, not memory).";
+    msg +=
+        "\nTighten or drop the rules with the most pairs, lower blocking.max_block, or raise "
+        "blocking.max_pairs (pairs are streamed: the budget bounds time, not memory).";
     throw UsageError(msg);
   }
   // Largest blocks first, so the threads finish together.
-  std::stable_sort(tasks_.begin(), tasks_.end(), [](const Task& a, const Task& b) { return a.pairs > b.pairs; });
+  std::stable_sort(tasks_.begin(), tasks_.end(),
+                   [](const Task& a, const Task& b) { return a.pairs > b.pairs; });
+  std::uint64_t slot = 0;
+  for (auto& task : tasks_) task.first_slot = slot, slot += static_cast<std::uint64_t>(task.pairs);
 }
 
-bool Blocker::shares_key(const RuleIndex& idx, std::uint32_t a, std::uint32_t b, std::uint64_t* smallest) const {
-  auto ia = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[a]);
-  const auto ea = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[a + 1]);
-  auto ib = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[b]);
-  const auto eb = idx.keys.begin() + static_cast<std::ptrdiff_t>(idx.offsets[b + 1]);
+bool Blocker::first_shared_key(std::uint32_t a, std::uint32_t b, std::uint64_t* first) const {
+  const std::uint64_t* ia = record_keys_.data() + record_offsets_[a];
+  const std::uint64_t* const ea = record_keys_.data() + record_offsets_[a + 1];
+  const std::uint64_t* ib = record_keys_.data() + record_offsets_[b];
+  const std::uint64_t* const eb = record_keys_.data() + record_offsets_[b + 1];
   while (ia != ea && ib != eb) {
-    if (*ia < *ib) ++ia;
-    else if (*ib < *ia) ++ib;
+    if (*ia < *ib)
+      ++ia;
+    else if (*ib < *ia)
+      ++ib;
     else {
-      if (smallest) *smallest = *ia;
+      *first = *ia;
       return true;
     }
   }
@@ -294,20 +380,51 @@ bool Blocker::shares_key(const RuleIndex& idx, std::uint32_t a, std::uint32_t b,
 
 std::uint32_t Blocker::rule_mask(std::uint32_t a, std::uint32_t b) const {
   std::uint32_t mask = 0;
-  for (std::size_t r = 0; r < index_.size() && r < 32; ++r)
-    if (shares_key(index_[r], a, b, nullptr)) mask |= 1u << r;
+  const std::uint64_t* ia = record_keys_.data() + record_offsets_[a];
+  const std::uint64_t* const ea = record_keys_.data() + record_offsets_[a + 1];
+  const std::uint64_t* ib = record_keys_.data() + record_offsets_[b];
+  const std::uint64_t* const eb = record_keys_.data() + record_offsets_[b + 1];
+  while (ia != ea && ib != eb) {
+    if (*ia < *ib)
+      ++ia;
+    else if (*ib < *ia)
+      ++ib;
+    else {
+      const std::size_t r = rule_of(*ia);
+      if (r >= 32) break;
+      mask |= 1u << r;
+      ++ia, ++ib;
+    }
+  }
   return mask;
 }
 
 bool Blocker::is_candidate(std::uint32_t a, std::uint32_t b) const {
   if (cross_source_only_ && records_[a].source == records_[b].source) return false;
-  for (const auto& idx : index_)
-    if (shares_key(idx, a, b, nullptr)) return true;
-  return false;
+  std::uint64_t first = 0;
+  return first_shared_key(a, b, &first);
 }
 
-void Blocker::for_each_pair(int threads, const std::function<void(int, std::uint32_t, std::uint32_t)>& fn,
+void Blocker::for_each_pair(int threads,
+                            const std::function<void(int, std::uint32_t, std::uint32_t)>& fn,
                             const std::function<void(std::int64_t)>& on_progress) {
+  enumerate(
+      threads, true, [&](int t, std::uint64_t, std::uint32_t a, std::uint32_t b) { fn(t, a, b); },
+      on_progress);
+}
+
+void Blocker::for_each_candidate(int threads, const SlotFn& fn,
+                                 const std::function<void(std::int64_t)>& on_progress) {
+  enumerate(threads, true, fn, on_progress);
+}
+
+void Blocker::for_each_slot(int threads, const SlotFn& fn,
+                            const std::function<void(std::int64_t)>& on_progress) {
+  enumerate(threads, false, fn, on_progress);
+}
+
+void Blocker::enumerate(int threads, bool candidates_only, const SlotFn& fn,
+                        const std::function<void(std::int64_t)>& on_progress) {
   threads = std::max(1, threads);
   std::atomic<std::size_t> next{0};
   std::atomic<std::int64_t> done{0};
@@ -321,22 +438,21 @@ void Blocker::for_each_pair(int threads, const std::function<void(int, std::uint
       const Task& task = tasks_[k];
       const RuleIndex& idx = index_[task.rule];
       const std::uint64_t key = idx.entries[task.begin].first;
+      std::uint64_t slot = task.first_slot;
       for (auto x = task.begin; x < task.end; ++x) {
         for (auto y = x + 1; y < task.end; ++y) {
           std::uint32_t a = idx.entries[x].second, b = idx.entries[y].second;
           if (cross_source_only_ && records_[a].source == records_[b].source) continue;
+          const std::uint64_t this_slot = slot++;
           if (a > b) std::swap(a, b);
-          // Emit from the block of the smallest shared key only.
-          if (idx.offsets[a + 1] - idx.offsets[a] > 1 || idx.offsets[b + 1] - idx.offsets[b] > 1) {
-            std::uint64_t smallest = 0;
-            shares_key(idx, a, b, &smallest);
-            if (smallest != key) continue;
+          if (candidates_only) {
+            // Emit from the first rule that pairs the two, in the block of the smallest key
+            // they share under it, only: the first key the two share, in (rule, key) order.
+            std::uint64_t first = 0;
+            if (!first_shared_key(a, b, &first) || first != key) continue;
+            ++mine[task.rule];
           }
-          bool earlier = false;
-          for (std::uint32_t r = 0; r < task.rule && !earlier; ++r) earlier = shares_key(index_[r], a, b, nullptr);
-          if (earlier) continue;
-          ++mine[task.rule];
-          fn(t, a, b);
+          fn(t, this_slot, a, b);
         }
       }
       const std::int64_t d = done.fetch_add(task.pairs) + task.pairs;
@@ -348,6 +464,7 @@ void Blocker::for_each_pair(int threads, const std::function<void(int, std::uint
   work(0);
   for (auto& th : pool) th.join();
   if (on_progress) on_progress(done.load());
+  if (!candidates_only) return;
   report_.candidate_pairs = 0;
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     report_.rules[r].pairs_new = 0;

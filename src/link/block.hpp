@@ -22,7 +22,16 @@
 namespace joindots::link {
 
 enum class KeyTransform : std::uint8_t {
-  value, soundex, nysiis, prefix, year, year_month, month_day, area, district, sector
+  value,
+  soundex,
+  nysiis,
+  prefix,
+  year,
+  year_month,
+  month_day,
+  area,
+  district,
+  sector
 };
 
 struct BlockingKey {
@@ -57,10 +66,10 @@ struct RuleReport {
   std::int64_t pairs_implied = 0;  // sum over blocks, before de-duplication across rules
   std::int64_t pairs_new = 0;      // pairs this rule adds to earlier rules'
   std::int64_t blocks = 0;
-  std::vector<BlockInfo> largest;  // up to 5
-  std::int64_t blocks_skipped = 0;   // blocks over max_block records, not compared
-  std::int64_t pairs_skipped = 0;    // pairs those blocks would have made
-  std::vector<BlockInfo> skipped;    // the largest skipped blocks, up to 5
+  std::vector<BlockInfo> largest;   // up to 5
+  std::int64_t blocks_skipped = 0;  // blocks over max_block records, not compared
+  std::int64_t pairs_skipped = 0;   // pairs those blocks would have made
+  std::vector<BlockInfo> skipped;   // the largest skipped blocks, up to 5
 };
 
 struct BlockingReport {
@@ -74,13 +83,30 @@ class Blocker {
   /// different sources are candidates (linking files rather than de-duplicating one).
   /// Blocks of more than `max_block` records (0 = no cap) are skipped and reported.
   /// Throws UsageError when the implied pairs exceed `max_pairs`.
-  Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules, bool cross_source_only,
-          std::int64_t max_pairs, std::int64_t max_block = 0);
+  /// The keys are computed on `threads` threads. At most kMaxRules rules.
+  Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules,
+          bool cross_source_only, std::int64_t max_pairs, std::int64_t max_block = 0,
+          int threads = 1);
+
+  static constexpr std::size_t kMaxRules = 255;
 
   /// Calls fn(thread, a, b) with a < b once for every candidate pair, from `threads` threads
   /// working over blocks. `on_progress(pairs_done)` is called now and then from thread 0.
   void for_each_pair(int threads, const std::function<void(int, std::uint32_t, std::uint32_t)>& fn,
                      const std::function<void(std::int64_t)>& on_progress = {});
+
+  /// Slots number the pairs of records within blocks (pairs across sources only, when
+  /// linking files), block by block, 0 .. pairs_implied() - 1, the same on every call; a
+  /// pair that several rules or keys put together has a slot in each of its blocks.
+  /// for_each_candidate calls fn(thread, slot, a, b) for every candidate pair (a < b) at
+  /// the slot of the block that emits it, so that a caller can keep a per-pair result of
+  /// one pass by slot; for_each_slot then calls fn for every slot, with no candidate test
+  /// (the caller knows from what it kept which slots hold candidates).
+  using SlotFn = std::function<void(int, std::uint64_t, std::uint32_t, std::uint32_t)>;
+  void for_each_candidate(int threads, const SlotFn& fn,
+                          const std::function<void(std::int64_t)>& on_progress);
+  void for_each_slot(int threads, const SlotFn& fn,
+                     const std::function<void(std::int64_t)>& on_progress);
 
   /// Bit r set when records a and b share a block of rule r (rules past 31 are not shown).
   std::uint32_t rule_mask(std::uint32_t a, std::uint32_t b) const;
@@ -93,22 +119,31 @@ class Blocker {
   const BlockingReport& report() const { return report_; }
 
  private:
+  // A key is tagged with its rule: the rule in the top 8 bits, 56 bits of the key text's
+  // hash below, so that one sorted list per record orders its keys by rule, then key.
   struct RuleIndex {
-    std::vector<std::uint64_t> offsets;  // CSR: keys of record i in keys[offsets[i], offsets[i+1])
-    std::vector<std::uint64_t> keys;     // sorted per record
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;  // (key, record) sorted
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;  // (tagged key, record) sorted
   };
   struct Task {
     std::uint32_t rule;
     std::uint64_t begin, end;  // range in entries
     std::int64_t pairs;
+    std::uint64_t first_slot = 0;
   };
-  bool shares_key(const RuleIndex& idx, std::uint32_t a, std::uint32_t b, std::uint64_t* smallest) const;
+  void enumerate(int threads, bool candidates_only, const SlotFn& fn,
+                 const std::function<void(std::int64_t)>& on_progress);
+  /// The first tagged key (lowest rule, then smallest key) records a and b share.
+  bool first_shared_key(std::uint32_t a, std::uint32_t b, std::uint64_t* first) const;
+  void build_record_keys(int threads);
 
   const std::vector<LinkRecord>& records_;
   std::vector<BlockingRule> rules_;
   bool cross_source_only_;
   std::vector<RuleIndex> index_;
+  // Record-major: the tagged keys of record i, sorted, in record_keys_[record_offsets_[i],
+  // record_offsets_[i + 1]) (one contiguous read per record for every pairwise test).
+  std::vector<std::uint64_t> record_offsets_;
+  std::vector<std::uint64_t> record_keys_;
   std::vector<Task> tasks_;
   std::int64_t pairs_implied_ = 0;
   BlockingReport report_;

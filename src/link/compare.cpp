@@ -46,6 +46,25 @@ int name_level(const LinkRecord& a, const LinkRecord& b, Field f) {
   return best >= 0.92 ? 3 : (best >= 0.80 ? 2 : kElse);
 }
 
+/// YYYYMMDD of a full date into `buf` without formatting (this runs per candidate pair);
+/// dates outside 4-digit years take LinkDate::digits().
+std::string_view date_digits(const LinkDate& d, char (&buf)[8], std::string& fallback) {
+  if (d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {
+    fallback = d.digits();
+    return fallback;
+  }
+  const int parts[3] = {d.year, d.month, d.day};
+  buf[0] = static_cast<char>('0' + parts[0] / 1000);
+  buf[1] = static_cast<char>('0' + parts[0] / 100 % 10);
+  buf[2] = static_cast<char>('0' + parts[0] / 10 % 10);
+  buf[3] = static_cast<char>('0' + parts[0] % 10);
+  buf[4] = static_cast<char>('0' + parts[1] / 10);
+  buf[5] = static_cast<char>('0' + parts[1] % 10);
+  buf[6] = static_cast<char>('0' + parts[2] / 10);
+  buf[7] = static_cast<char>('0' + parts[2] % 10);
+  return {buf, 8};
+}
+
 int dl_level(const std::string& a, const std::string& b) {
   if (a == b) return 4;
   const std::size_t d = damerau_levenshtein(a, b, 2);
@@ -63,7 +82,9 @@ int compare_dates(const LinkDate& a, const LinkDate& b) {
   }
   if (days) {
     if (a.year == b.year && a.month == b.day && a.day == b.month) return 4;
-    if (damerau_levenshtein(a.digits(), b.digits(), 1) <= 1) return 4;
+    char da[8], db[8];
+    std::string fa, fb;
+    if (damerau_levenshtein(date_digits(a, da, fa), date_digits(b, db, fb), 1) <= 1) return 4;
   }
   if (months && a.year == b.year && a.month == b.month) return 3;
   const int am = a.year * 12 + (a.month ? a.month : 6), bm = b.year * 12 + (b.month ? b.month : 6);
@@ -92,10 +113,14 @@ int compare_field(const LinkRecord& a, const LinkRecord& b, const Comparison& c)
   const std::string& y = b[c.field];
   if (x.empty() || y.empty()) return kMissing;
   switch (c.comparator) {
-    case Comparator::exact: return x == y ? 2 : kElse;
-    case Comparator::jaro_winkler: return jw_level(x, y, 4);
-    case Comparator::name: return name_level(a, b, c.field);
-    case Comparator::damerau_levenshtein: return dl_level(x, y);
+    case Comparator::exact:
+      return x == y ? 2 : kElse;
+    case Comparator::jaro_winkler:
+      return jw_level(x, y, 4);
+    case Comparator::name:
+      return name_level(a, b, c.field);
+    case Comparator::damerau_levenshtein:
+      return dl_level(x, y);
     case Comparator::date:
       if (c.field == Field::dob) return compare_dates(a.dob, b.dob);
       {
@@ -112,15 +137,18 @@ int compare_field(const LinkRecord& a, const LinkRecord& b, const Comparison& c)
   return kElse;
 }
 
-Pattern compare_pair(const LinkRecord& a, const LinkRecord& b, const std::vector<Comparison>& comparisons) {
+Pattern compare_pair(const LinkRecord& a, const LinkRecord& b,
+                     const std::vector<Comparison>& comparisons) {
   Pattern p = 0;
   int given_k = -1, family_k = -1, given_level = 0, family_level = 0;
   for (std::size_t k = 0; k < comparisons.size(); ++k) {
     const int level = compare_field(a, b, comparisons[k]);
     p |= static_cast<Pattern>(level) << (4 * k);
     if (comparisons[k].comparator == Comparator::name) {
-      if (comparisons[k].field == Field::given_name) given_k = static_cast<int>(k), given_level = level;
-      if (comparisons[k].field == Field::family_name) family_k = static_cast<int>(k), family_level = level;
+      if (comparisons[k].field == Field::given_name)
+        given_k = static_cast<int>(k), given_level = level;
+      if (comparisons[k].field == Field::family_name)
+        family_k = static_cast<int>(k), family_level = level;
     }
   }
   // Given and family names swapped (a common recording error): when both disagree as

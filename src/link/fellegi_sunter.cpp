@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace joindots::link {
 
-LevelProbabilities estimate_u(const std::vector<LinkRecord>& records, const std::vector<Comparison>& comparisons,
-                              std::int64_t n_pairs, bool cross_source_only, Rng& rng) {
+LevelProbabilities estimate_u(const std::vector<LinkRecord>& records,
+                              const std::vector<Comparison>& comparisons, std::int64_t n_pairs,
+                              bool cross_source_only, Rng& rng, int threads) {
   const std::size_t K = comparisons.size();
   std::vector<std::vector<double>> counts(K);
   for (std::size_t k = 0; k < K; ++k) counts[k].assign(level_count(comparisons[k].comparator), 0.0);
@@ -21,15 +23,38 @@ LevelProbabilities estimate_u(const std::vector<LinkRecord>& records, const std:
       for (std::uint32_t b = a + 1; b < records.size(); ++b)
         if (!cross_source_only || records[a].source != records[b].source) add(a, b);
   } else if (n >= 2) {
-    std::int64_t drawn = 0, tries = 0;
-    while (drawn < n_pairs && tries < 20 * n_pairs) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+    pairs.reserve(static_cast<std::size_t>(n_pairs));
+    std::int64_t tries = 0;
+    while (static_cast<std::int64_t>(pairs.size()) < n_pairs && tries < 20 * n_pairs) {
       ++tries;
       const auto a = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
       const auto b = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
       if (a == b || (cross_source_only && records[a].source == records[b].source)) continue;
-      add(a, b);
-      ++drawn;
+      pairs.emplace_back(a, b);
     }
+    // Level counts per thread as integers, summed: the same totals in any order.
+    const auto parts = static_cast<std::size_t>(std::max(1, threads));
+    std::vector<std::vector<std::vector<std::int64_t>>> tally(
+        parts, std::vector<std::vector<std::int64_t>>(K));
+    auto work = [&](std::size_t part) {
+      auto& mine = tally[part];
+      for (std::size_t k = 0; k < K; ++k) mine[k].assign(counts[k].size(), 0);
+      for (std::size_t i = pairs.size() * part / parts; i < pairs.size() * (part + 1) / parts;
+           ++i) {
+        const Pattern p =
+            compare_pair(records[pairs[i].first], records[pairs[i].second], comparisons);
+        for (std::size_t k = 0; k < K; ++k) ++mine[k][static_cast<std::size_t>(level_of(p, k))];
+      }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < parts; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (const auto& mine : tally)
+      for (std::size_t k = 0; k < K; ++k)
+        for (std::size_t l = 0; l < counts[k].size(); ++l)
+          counts[k][l] += static_cast<double>(mine[k][l]);
   }
   LevelProbabilities u(K);
   for (std::size_t k = 0; k < K; ++k) {
@@ -37,7 +62,8 @@ LevelProbabilities estimate_u(const std::vector<LinkRecord>& records, const std:
     double total = 0;
     for (std::size_t l = 1; l < L; ++l) total += counts[k][l];
     u[k].assign(L, 1.0);
-    for (std::size_t l = 1; l < L; ++l) u[k][l] = (counts[k][l] + 0.5) / (total + 0.5 * static_cast<double>(L - 1));
+    for (std::size_t l = 1; l < L; ++l)
+      u[k][l] = (counts[k][l] + 0.5) / (total + 0.5 * static_cast<double>(L - 1));
   }
   return u;
 }
@@ -92,8 +118,9 @@ double order_levels(LevelProbabilities& m, const LevelProbabilities& u) {
   return change;
 }
 
-EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& levels, LevelProbabilities m0,
-                LevelProbabilities u0, double lambda0, const EmOptions& options) {
+EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& levels,
+                LevelProbabilities m0, LevelProbabilities u0, double lambda0,
+                const EmOptions& options) {
   const std::size_t K = levels.size();
   EmResult r{std::move(m0), std::move(u0), lambda0};
   constexpr double kFloor = 1e-9;
@@ -148,7 +175,8 @@ EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& lev
     // a parameter that never settles.
     if (options.monotone) order_levels(r.m, options.order_against ? *options.order_against : r.u);
     for (std::size_t k = 0; k < K; ++k)
-      for (std::size_t l = 1; l < levels[k]; ++l) change = std::max(change, std::abs(r.m[k][l] - previous_m[k][l]));
+      for (std::size_t l = 1; l < levels[k]; ++l)
+        change = std::max(change, std::abs(r.m[k][l] - previous_m[k][l]));
     r.iterations = iter + 1;
     r.log_likelihood = ll;
     if (change < options.tolerance) {
@@ -179,7 +207,11 @@ double FsModel::weight(Pattern p) const {
 }
 
 double FsModel::weight(Pattern p, const LinkRecord& a, const LinkRecord& b) const {
-  double w = weight(p);
+  return adjusted_weight(weight(p), p, a, b);
+}
+
+double FsModel::adjusted_weight(double w, Pattern p, const LinkRecord& a,
+                                const LinkRecord& b) const {
   for (std::size_t k = 0; k < comparisons.size(); ++k) {
     if (!comparisons[k].tf_adjust || k >= tf.size()) continue;
     const int l = level_of(p, k);
@@ -199,6 +231,8 @@ double FsModel::prior_log2_odds() const {
   return std::log2(p / (1 - p));
 }
 
-double FsModel::probability(double w) const { return 1.0 / (1.0 + std::exp2(-(w + prior_log2_odds()))); }
+double FsModel::probability(double w) const {
+  return 1.0 / (1.0 + std::exp2(-(w + prior_log2_odds())));
+}
 
 }  // namespace joindots::link

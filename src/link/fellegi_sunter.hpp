@@ -39,15 +39,17 @@ using PatternCounts = std::vector<std::pair<Pattern, std::int64_t>>;
 using LevelProbabilities = std::vector<std::vector<double>>;
 
 /// u from `n_pairs` random pairs (all pairs when there are fewer), cross-source only when
-/// linking files. Reproducible for a given rng state.
-LevelProbabilities estimate_u(const std::vector<LinkRecord>& records, const std::vector<Comparison>& comparisons,
-                              std::int64_t n_pairs, bool cross_source_only, Rng& rng);
+/// linking files. Reproducible for a given rng state, whatever the number of threads (the
+/// pairs are drawn first, then compared on `threads` threads; counts are exact).
+LevelProbabilities estimate_u(const std::vector<LinkRecord>& records,
+                              const std::vector<Comparison>& comparisons, std::int64_t n_pairs,
+                              bool cross_source_only, Rng& rng, int threads = 1);
 
 struct EmOptions {
   int max_iterations = 500;
   double tolerance = 1e-7;  // largest change of any parameter between iterations
   bool fix_u = false;       // keep u at its starting values (Splink style); else fit it (fastLink)
-  bool monotone = true;     // keep m/u non-decreasing up the levels (order_levels) after every M-step
+  bool monotone = true;  // keep m/u non-decreasing up the levels (order_levels) after every M-step
   /// The u that order is kept against: the random-pair u the weights use (a fixed
   /// reference, so the projection cannot chase a moving u around a cycle); null: the
   /// current u of the fit.
@@ -64,8 +66,9 @@ struct EmResult {
 
 /// EM for the two-class mixture on pattern counts. `levels[k]` is the number of levels of
 /// comparison k (missing included); m0, u0, lambda0 are the starting values.
-EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& levels, LevelProbabilities m0,
-                LevelProbabilities u0, double lambda0, const EmOptions& options = {});
+EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& levels,
+                LevelProbabilities m0, LevelProbabilities u0, double lambda0,
+                const EmOptions& options = {});
 
 /// Projects m of every comparison so that m/u is non-decreasing from level 1 ("else") to
 /// the top level ("exact"): closer agreement never counts as less evidence of a match, so
@@ -94,7 +97,7 @@ class TermFrequencies {
 
 struct FsModel {
   std::vector<Comparison> comparisons;
-  LevelProbabilities m, u;  // u from random pairs
+  LevelProbabilities m, u;          // u from random pairs
   LevelProbabilities u_candidates;  // EM's u among candidate pairs (diagnostic)
   double lambda_candidates = 0;     // share of matches among candidate pairs
   double prior = 0;                 // P(match) of a random pair
@@ -111,6 +114,8 @@ struct FsModel {
   double weight(Pattern p) const;
   /// W(gamma) with term-frequency adjustment for the records' values.
   double weight(Pattern p, const LinkRecord& a, const LinkRecord& b) const;
+  /// The same from W(gamma) without adjustment, `w` = weight(p), computed once per pattern.
+  double adjusted_weight(double w, Pattern p, const LinkRecord& a, const LinkRecord& b) const;
   double prior_log2_odds() const;
   double probability(double weight) const;
 };

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -14,7 +15,9 @@ namespace joindots::link {
 
 namespace {
 
-void set(RawRecord& raw, Field f, std::string v) { raw.value[static_cast<std::size_t>(f)] = std::move(v); }
+void set(RawRecord& raw, Field f, std::string v) {
+  raw.value[static_cast<std::size_t>(f)] = std::move(v);
+}
 
 /// `orgs` names the sources by index (empty: left unnamed), so that a reader of the saved
 /// diagnostics can map the per-source cluster limits to organisations.
@@ -42,6 +45,36 @@ nlohmann::json diagnostics_json(const RoleRun& rr, const std::vector<std::string
   return j;
 }
 
+/// The records' link forms, normalised on `threads` threads (normalisation is most of the
+/// cost of reading a role: 64 k records/s on one thread); the names are cleared from the
+/// records afterwards (not needed past normalisation).
+void normalise_records(std::vector<Record>& records, const std::vector<std::uint32_t>& source_of,
+                       std::vector<LinkRecord>& out, int threads) {
+  out.assign(records.size(), LinkRecord{});
+  const std::size_t n = records.size();
+  const auto parts = static_cast<std::size_t>(std::clamp<std::size_t>(
+      static_cast<std::size_t>(threads), 1, std::max<std::size_t>(1, n / 5'000)));
+  auto work = [&](std::size_t part) {
+    for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
+      RawRecord raw = raw_from_record(records[i]);
+      raw.source = source_of[i];
+      out[i] = normalise_record(raw);
+      records[i].given_name.clear();
+      records[i].family_name.clear();
+      records[i].other_names.clear();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < parts; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+}
+
+int resolve_threads(int configured) {
+  return configured > 0 ? configured
+                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 }  // namespace
 
 RawRecord raw_from_record(const Record& r) {
@@ -61,8 +94,8 @@ RawRecord raw_from_record(const Record& r) {
 
 std::bitset<kFieldCount> store_fields() {
   std::bitset<kFieldCount> b;
-  for (Field f : {Field::given_name, Field::family_name, Field::dob, Field::sex, Field::postcode, Field::nhs_number,
-                  Field::upn, Field::pnc_id})
+  for (Field f : {Field::given_name, Field::family_name, Field::dob, Field::sex, Field::postcode,
+                  Field::nhs_number, Field::upn, Field::pnc_id})
     b.set(static_cast<std::size_t>(f));
   return b;
 }
@@ -70,14 +103,16 @@ std::bitset<kFieldCount> store_fields() {
 Truth load_truth(const std::filesystem::path& dir) {
   const auto path = dir / "truth" / "records.csv";
   if (!std::filesystem::exists(path))
-    throw UsageError(fmt::format("--truth {}: no truth/records.csv there (give the folder `simulate --out` wrote)",
-                                 dir.string()));
+    throw UsageError(fmt::format(
+        "--truth {}: no truth/records.csv there (give the folder `simulate --out` wrote)",
+        dir.string()));
   CsvReader in(path);
   const auto& h = in.header();
   auto col = [&](std::string_view name) {
     auto it = std::find(h.begin(), h.end(), name);
     if (it == h.end())
-      throw BadInputError(InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", name)});
+      throw BadInputError(
+          InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", name)});
     return static_cast<std::size_t>(it - h.begin());
   };
   const std::size_t org = col("source_org"), rid = col("record_id"), pid = col("person_id");
@@ -87,7 +122,8 @@ Truth load_truth(const std::filesystem::path& dir) {
   return t;
 }
 
-StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreLinkOptions& options) {
+StoreLinkRun link_store(Store& store, const LinkSettings& settings,
+                        const StoreLinkOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const LinkConfig config = resolve_link_config(settings, store_fields());
   std::vector<Role> roles = options.roles;
@@ -112,7 +148,8 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
   for (Field f : config.hard_fields) params["hard_fields"].push_back(to_string(f));
   for (const auto& rule : config.blocking) params["blocking"].push_back(rule.text());
   for (const auto& c : config.comparisons)
-    params["comparisons"].push_back(fmt::format("{}:{}", to_string(c.field), to_string(c.comparator)));
+    params["comparisons"].push_back(
+        fmt::format("{}:{}", to_string(c.field), to_string(c.comparator)));
   run.run_id = store.start_run("link", params.dump());
   std::int64_t next_person_id = 1;
   try {
@@ -124,21 +161,20 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
       std::vector<LinkRecord> link_records_;
       std::map<std::string, std::uint32_t> org_index;
       std::vector<std::string> orgs;
-      Progress reading(fmt::format("reading {} records", to_string(role)), "records", 0, options.quiet);
+      Progress reading(fmt::format("reading {} records", to_string(role)), "records", 0,
+                       options.quiet);
+      std::vector<std::uint32_t> source_of;
       store.for_each_record(role, [&](const StoredRecord& sr) {
-        auto [it, fresh] = org_index.emplace(sr.record.source_org, static_cast<std::uint32_t>(orgs.size()));
+        auto [it, fresh] =
+            org_index.emplace(sr.record.source_org, static_cast<std::uint32_t>(orgs.size()));
         if (fresh) orgs.push_back(sr.record.source_org);
-        RawRecord raw = raw_from_record(sr.record);
-        raw.source = it->second;
-        link_records_.push_back(normalise_record(raw));
+        source_of.push_back(it->second);
         records.push_back(sr.record);
-        records.back().given_name.clear();  // identifiers are not needed past normalisation
-        records.back().family_name.clear();
-        records.back().other_names.clear();
         record_pk.push_back(sr.record_pk);
         reading.advance();
       });
       reading.finish();
+      normalise_records(records, source_of, link_records_, resolve_threads(config.threads));
       rr.records = records.size();
       if (records.empty()) {
         run.roles.push_back(std::move(rr));
@@ -159,7 +195,8 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
           if (it != options.truth->person_of.end()) truth[i] = it->second;
         }
         rr.evaluation = evaluate(rr.result.cluster, truth);
-        rr.blocking_recall = blocking_recall(link_records_, truth, config_as_run(config, rr.result), false);
+        rr.blocking_recall =
+            blocking_recall(link_records_, truth, config_as_run(config, rr.result), false);
       }
       // Save.
       LinkRunOutput out;
@@ -188,13 +225,15 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreL
       // level of every compared field, for the restricted report's review table.
       const auto& comparisons = rr.result.model.comparisons;
       for (const auto& p : rr.result.pairs) {
-        if (p.clerical || p.probability < config.review_low || p.probability >= config.review_high) continue;
+        if (p.clerical || p.probability < config.review_low || p.probability >= config.review_high)
+          continue;
         const Pattern pattern = compare_pair(link_records_[p.a], link_records_[p.b], comparisons);
         nlohmann::json levels = nlohmann::json::object();
         for (std::size_t k = 0; k < comparisons.size(); ++k)
-          levels[std::string(to_string(comparisons[k].field))] =
-              level_names(comparisons[k].comparator)[static_cast<std::size_t>(level_of(pattern, k))];
-        out.review.push_back({record_pk[p.a], record_pk[p.b], p.weight, p.probability, levels.dump()});
+          levels[std::string(to_string(comparisons[k].field))] = level_names(
+              comparisons[k].comparator)[static_cast<std::size_t>(level_of(pattern, k))];
+        out.review.push_back(
+            {record_pk[p.a], record_pk[p.b], p.weight, p.probability, levels.dump()});
       }
       out.diagnostics_json = diagnostics_json(rr, orgs).dump();
       store.save_link_run(run.run_id, out);

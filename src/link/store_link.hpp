@@ -4,11 +4,11 @@
 // truth when given, and save the run (pairs above a floor, persons with their capture
 // histories, which record is whom, diagnostics) through Store::save_link_run.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "link/config.hpp"
 #include "link/evaluate.hpp"
@@ -24,7 +24,12 @@ std::bitset<kFieldCount> store_fields();
 
 /// Truth written by `simulate`: DIR/truth/records.csv, (source_org, record_id) -> person_id.
 struct Truth {
-  std::map<std::pair<std::string, std::string>, std::string> person_of;
+  struct KeyHash {
+    std::size_t operator()(const std::pair<std::string, std::string>& k) const {
+      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
+    }
+  };
+  std::unordered_map<std::pair<std::string, std::string>, std::string, KeyHash> person_of;
 };
 Truth load_truth(const std::filesystem::path& dir);
 
@@ -53,7 +58,8 @@ struct StoreLinkOptions {
 
 /// Links each role's records in the store and saves the run. `settings` supplies the
 /// comparators, rules and thresholds ([columns] is ignored: stored records have fixed fields).
-StoreLinkRun link_store(Store& store, const LinkSettings& settings, const StoreLinkOptions& options);
+StoreLinkRun link_store(Store& store, const LinkSettings& settings,
+                        const StoreLinkOptions& options);
 
 /// The run summary as JSON (also stored in runs.summary).
 nlohmann::json run_summary_json(const StoreLinkRun& run);
