@@ -22,14 +22,12 @@ double quantile_sorted(const std::vector<double>& v, double p) {
   return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
-BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelection& selection,
-                                    const BootstrapOptions& options) {
+std::vector<double> bootstrap_means(const CaptureTable& table, const ModelSelection& selection, bool from_averaged) {
   if (selection.empty()) throw std::invalid_argument("bootstrap_loglinear: selection: no valid model to resample from");
-  if (options.replicates < 1) throw std::invalid_argument("bootstrap_loglinear: replicates: must be >= 1");
   const auto best_fit = fit_loglinear(table, selection.best().model);
   if (!best_fit.ok()) throw std::invalid_argument("bootstrap_loglinear: selection: the best model no longer fits");
   std::vector<double> means = best_fit.fitted;
-  if (options.from_averaged) {
+  if (from_averaged) {
     std::fill(means.begin(), means.end(), 0.0);
     double total = 0;
     for (const auto& r : selection.ranked) {
@@ -41,10 +39,22 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
     }
     for (auto& m : means) m /= total;
   }
+  return means;
+}
 
-  // Candidates: the chosen model and then, best first, the models holding `candidate_weight`
-  // of the weight, at most `max_candidates` (the cost of a replicate is one fit per
-  // candidate: bounded by weight, not by how many models the search visited).
+bool same_means(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t c = 0; c < a.size(); ++c)
+    if (std::abs(a[c] - b[c]) > 1e-12 * std::max(1.0, std::abs(a[c]))) return false;
+  return true;
+}
+
+namespace {
+
+// Candidates: the chosen model and then, best first, the models holding `candidate_weight`
+// of the weight, at most `max_candidates` (the cost of a replicate is one fit per
+// candidate: bounded by weight, not by how many models the search visited).
+std::vector<LogLinearModel> candidates_of(const ModelSelection& selection, const BootstrapOptions& options) {
   std::vector<LogLinearModel> candidates{selection.best().model};
   if (options.reselect) {
     double held = selection.best().weight;
@@ -55,46 +65,46 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
       held += selection.ranked[i].weight;
     }
   }
+  return candidates;
+}
 
-  const int reps = options.replicates;
-  std::vector<double> est(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
-  std::vector<int> chosen(static_cast<std::size_t>(reps), -1);
-  std::vector<double> avg(static_cast<std::size_t>(reps), std::numeric_limits<double>::quiet_NaN());
-  ExistenceCache own_cache;
-  ExistenceCache& cache = options.existence_cache ? *options.existence_cache : own_cache;
-  std::atomic<int> started{0};  // replicates begun, shown as progress
-  auto work = [&](int worker, int workers) {
-    std::vector<std::int64_t> y(table.cells(), 0);
-    for (int r = worker; r < reps; r += workers) {
-      const int begun = started++;
-      if (worker == 0 && options.progress) options.progress->set(begun);
-      Rng rng(options.seed, "bootstrap", static_cast<std::uint64_t>(r));
-      for (std::uint32_t c = 1; c < table.cells(); ++c) y[c] = rng.poisson(means[c]);
-      std::int64_t n = 0;
-      for (auto v : y) n += v;
-      if (n == 0) continue;
-      const auto star = CaptureTable::from_counts(table.lists, y);
-      const auto choice = choose_among(star, candidates, selection.criterion, options.drop_negative_heterogeneity, &cache);
-      if (!choice.found) continue;
-      est[static_cast<std::size_t>(r)] = choice.estimate;
-      avg[static_cast<std::size_t>(r)] = choice.averaged;
-      chosen[static_cast<std::size_t>(r)] = static_cast<int>(choice.index);
+// One candidate's fit on a replicate: its criterion and estimate, or invalid.
+struct CandidateFit {
+  bool valid = false;
+  double criterion = 0, estimate = 0;
+};
+
+// choose_among's choice from fits already made: the first candidate with the smallest
+// criterion, and the information-weighted average over the valid ones.
+QuickChoice choose_from_fits(const std::vector<CandidateFit>& fits, const std::vector<std::size_t>& members) {
+  QuickChoice best;
+  double best_ic = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const auto& f = fits[members[i]];
+    if (f.valid && f.criterion < best_ic) {
+      best_ic = f.criterion;
+      best.found = true;
+      best.index = i;
+      best.estimate = f.estimate;
     }
-  };
-  const int threads = std::max(1, std::min(options.threads, reps));
-  if (threads == 1) {
-    work(0, 1);
-  } else {
-    std::vector<std::thread> pool;
-    for (int w = 0; w < threads; ++w) pool.emplace_back(work, w, threads);
-    for (auto& t : pool) t.join();
   }
+  double total = 0, sum = 0;
+  for (auto m : members) {
+    if (!fits[m].valid) continue;
+    const double w = std::exp(-0.5 * (fits[m].criterion - best_ic));
+    total += w;
+    sum += w * fits[m].estimate;
+  }
+  best.averaged = total > 0 ? sum / total : 0;
+  return best;
+}
 
+BootstrapResult summarise(const std::vector<LogLinearModel>& candidates, const std::vector<double>& est,
+                          const std::vector<double>& avg, const std::vector<int>& chosen, const BootstrapOptions& options) {
   BootstrapResult out;
+  const int reps = static_cast<int>(est.size());
   out.replicates = reps;
   out.candidates = candidates.size();
-  out.existence_computed = cache.misses();
-  out.existence_reused = cache.hits();
   for (int r = 0; r < reps; ++r) {
     if (chosen[static_cast<std::size_t>(r)] < 0) {
       ++out.failed;
@@ -120,6 +130,91 @@ BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelect
   out.averaged_interval.low = quantile_sorted(sorted_avg, a);
   out.averaged_interval.high = quantile_sorted(sorted_avg, 1.0 - a);
   return out;
+}
+
+}  // namespace
+
+std::vector<BootstrapResult> bootstrap_loglinear_shared(const CaptureTable& table,
+                                                        const std::vector<const ModelSelection*>& selections,
+                                                        const BootstrapOptions& options) {
+  if (selections.empty()) throw std::invalid_argument("bootstrap_loglinear: selections: none given");
+  if (options.replicates < 1) throw std::invalid_argument("bootstrap_loglinear: replicates: must be >= 1");
+  for (const auto* s : selections)
+    if (!s || s->empty()) throw std::invalid_argument("bootstrap_loglinear: selection: no valid model to resample from");
+  const std::vector<double> means = bootstrap_means(table, *selections.front(), options.from_averaged);
+
+  // Each selection's candidates, as indices into one list of distinct models (a model two
+  // selections share is fitted once per replicate).
+  std::vector<LogLinearModel> distinct;
+  std::vector<std::vector<LogLinearModel>> candidates;
+  std::vector<std::vector<std::size_t>> members;
+  for (const auto* s : selections) {
+    candidates.push_back(candidates_of(*s, options));
+    members.emplace_back();
+    for (const auto& m : candidates.back()) {
+      const auto at = std::find(distinct.begin(), distinct.end(), m);
+      members.back().push_back(static_cast<std::size_t>(at - distinct.begin()));
+      if (at == distinct.end()) distinct.push_back(m);
+    }
+  }
+
+  const int reps = options.replicates;
+  const std::size_t views = selections.size();
+  const auto nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::vector<double>> est(views, std::vector<double>(static_cast<std::size_t>(reps), nan));
+  std::vector<std::vector<double>> avg = est;
+  std::vector<std::vector<int>> chosen(views, std::vector<int>(static_cast<std::size_t>(reps), -1));
+  ExistenceCache own_cache;
+  ExistenceCache& cache = options.existence_cache ? *options.existence_cache : own_cache;
+  const Criterion criterion = selections.front()->criterion;
+  std::atomic<int> started{0};  // replicates begun, shown as progress
+  auto work = [&](int worker, int workers) {
+    std::vector<std::int64_t> y(table.cells(), 0);
+    std::vector<CandidateFit> fits(distinct.size());
+    for (int r = worker; r < reps; r += workers) {
+      const int begun = started++;
+      if (worker == 0 && options.progress) options.progress->set(begun);
+      Rng rng(options.seed, "bootstrap", static_cast<std::uint64_t>(r));
+      for (std::uint32_t c = 1; c < table.cells(); ++c) y[c] = rng.poisson(means[c]);
+      std::int64_t n = 0;
+      for (auto v : y) n += v;
+      if (n == 0) continue;
+      const auto star = CaptureTable::from_counts(table.lists, y);
+      for (std::size_t i = 0; i < distinct.size(); ++i) {
+        const auto fit = fit_loglinear(star, distinct[i], *cache.check(star, distinct[i]));
+        const bool valid = fit.ok() && !(options.drop_negative_heterogeneity && negative_heterogeneity(fit));
+        fits[i] = {valid, valid ? (criterion == Criterion::Aic ? fit.aic : fit.bic) : 0.0, fit.estimate};
+      }
+      for (std::size_t v = 0; v < views; ++v) {
+        const auto choice = choose_from_fits(fits, members[v]);
+        if (!choice.found) continue;
+        est[v][static_cast<std::size_t>(r)] = choice.estimate;
+        avg[v][static_cast<std::size_t>(r)] = choice.averaged;
+        chosen[v][static_cast<std::size_t>(r)] = static_cast<int>(choice.index);
+      }
+    }
+  };
+  const int threads = std::max(1, std::min(options.threads, reps));
+  if (threads == 1) {
+    work(0, 1);
+  } else {
+    std::vector<std::thread> pool;
+    for (int w = 0; w < threads; ++w) pool.emplace_back(work, w, threads);
+    for (auto& t : pool) t.join();
+  }
+
+  std::vector<BootstrapResult> out;
+  for (std::size_t v = 0; v < views; ++v) {
+    out.push_back(summarise(candidates[v], est[v], avg[v], chosen[v], options));
+    out.back().existence_computed = cache.misses();
+    out.back().existence_reused = cache.hits();
+  }
+  return out;
+}
+
+BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelection& selection,
+                                    const BootstrapOptions& options) {
+  return bootstrap_loglinear_shared(table, {&selection}, options).front();
 }
 
 BcaResult bca_bootstrap(const CaptureTable& table, const std::function<double(const CaptureTable&)>& estimator,

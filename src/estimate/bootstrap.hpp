@@ -68,6 +68,25 @@ struct BootstrapResult {
 BootstrapResult bootstrap_loglinear(const CaptureTable& table, const ModelSelection& selection,
                                     const BootstrapOptions& options = {});
 
+/// The fitted means the replicates are drawn from: the selection's best model's, or with
+/// `from_averaged` the information-weighted average of its models' (weights >= 1e-6).
+std::vector<double> bootstrap_means(const CaptureTable& table, const ModelSelection& selection, bool from_averaged);
+/// Equal to 1e-12 relative, cell by cell (as one weighted average normalised two ways).
+bool same_means(const std::vector<double>& a, const std::vector<double>& b);
+
+/// One bootstrap for several selections whose replicates come from the same fitted means
+/// (the caller checks with bootstrap_means and same_means; e.g. the plain search and the
+/// search with the heterogeneity terms when both choose the same plain model): each
+/// replicate table is drawn once from the first selection's means, every model that is a
+/// candidate of any selection is fitted once on it, and each selection makes its own choice
+/// among its own candidates from those fits. The results, one per selection, are what
+/// bootstrap_loglinear gives for each alone (same seeds, same tables, same fits), at the
+/// cost of one. `drop_negative_heterogeneity` applies to every selection (it touches only
+/// models with a heterogeneity term).
+std::vector<BootstrapResult> bootstrap_loglinear_shared(const CaptureTable& table,
+                                                        const std::vector<const ModelSelection*>& selections,
+                                                        const BootstrapOptions& options = {});
+
 /// Nonparametric bootstrap with BCa intervals for any estimator of N (the procedure of
 /// Chan, Silverman & Vincent 2021, section 3.3; Efron 1987; DiCiccio & Efron 1996):
 /// replicates resample the n observed people (a multinomial draw of n over the observed

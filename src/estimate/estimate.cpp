@@ -79,13 +79,8 @@ struct LogLinearOutcome {
   ModelSelection selection;
 };
 
-// The log-linear search (or the given model) with `heterogeneity` on every model; the
-// results are named `name` and `name`_averaged.
-LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions& o,
-                               const std::vector<Heterogeneity>& heterogeneity, const std::string& name,
-                               ExistenceCache& existence_cache) {
-  LogLinearOutcome out;
-  ModelSelection sel;
+SearchOptions search_options(const CaptureTable& table, const EstimateOptions& o,
+                             const std::vector<Heterogeneity>& heterogeneity, ExistenceCache& existence_cache) {
   SearchOptions so;
   so.criterion = o.criterion;
   so.level = o.level;
@@ -97,67 +92,131 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
   so.drop_negative_heterogeneity = !heterogeneity.empty();
   so.threads = o.threads;
   so.existence_cache = &existence_cache;
-  if (o.model) {
-    // One given model: no search.
-    sel.criterion = o.criterion;
-    sel.search = "given model";
-    sel.models_considered = 1;
-    const auto fit = fit_loglinear(table, *o.model);
-    if (fit.existence.status != MleStatus::Exists) {
-      sel.excluded.push_back({*o.model, fit.existence.status, fit.existence.reason});
-    } else if (fit.ok()) {
-      RankedModel r = rank_fit(fit, o.criterion);
-      r.weight = 1.0;
-      r.profile = profile_interval(table, fit, o.level);
-      r.has_profile = true;
-      sel.ranked.push_back(r);
-      sel.averaged_estimate = r.estimate;
-    } else {
-      ++sel.not_converged;
-    }
-  } else {
-    sel = select_models(table, so);
-  }
+  return so;
+}
 
+// The log-linear search with `heterogeneity` on every model, or the given model (o.model).
+// `plain`: see select_models.
+ModelSelection search_loglinear(const CaptureTable& table, const EstimateOptions& o,
+                                const std::vector<Heterogeneity>& heterogeneity, ExistenceCache& existence_cache,
+                                ModelSelection* plain = nullptr) {
+  if (!o.model) return select_models(table, search_options(table, o, heterogeneity, existence_cache), plain);
+  // One given model: no search.
+  ModelSelection sel;
+  sel.criterion = o.criterion;
+  sel.search = "given model";
+  sel.models_considered = 1;
+  const auto fit = fit_loglinear(table, *o.model);
+  if (fit.existence.status != MleStatus::Exists) {
+    sel.excluded.push_back({*o.model, fit.existence.status, fit.existence.reason});
+  } else if (fit.ok()) {
+    RankedModel r = rank_fit(fit, o.criterion);
+    r.weight = 1.0;
+    r.profile = profile_interval(table, fit, o.level);
+    r.has_profile = true;
+    sel.ranked.push_back(r);
+    sel.averaged_estimate = r.estimate;
+  } else {
+    ++sel.not_converged;
+  }
+  return sel;
+}
+
+// A search's two bootstraps: replicates from the chosen model (the interval of the chosen
+// model with re-selection) and, with re-selection, from the averaged fitted means (the
+// averaged estimate's interval).
+struct SearchBootstrap {
+  bool ran = false;
+  BootstrapResult selected;
+  Interval averaged;
+};
+
+BootstrapOptions bootstrap_options(const EstimateOptions& o, bool drop_negative, ExistenceCache& existence_cache) {
+  BootstrapOptions bo;
+  bo.replicates = o.bootstrap_replicates;
+  bo.seed = o.seed;
+  bo.level = o.level;
+  bo.reselect = !o.model.has_value();
+  bo.threads = o.threads;
+  bo.drop_negative_heterogeneity = drop_negative;
+  bo.existence_cache = &existence_cache;
+  return bo;
+}
+
+// The bootstraps of the searches named in `names` (each selection non-empty). Where two
+// searches would draw their replicates from the same fitted means (the plain search and the
+// one with heterogeneity terms choosing the same plain model, as on sparse tables where no
+// heterogeneity model carries weight), one bootstrap serves both: each replicate is drawn
+// and every candidate fitted once (bootstrap_loglinear_shared), with the results each would
+// have had alone.
+std::vector<SearchBootstrap> run_bootstraps(const CaptureTable& table, const EstimateOptions& o,
+                                            const std::vector<const ModelSelection*>& selections,
+                                            const std::vector<std::string>& names, ExistenceCache& existence_cache) {
+  std::vector<SearchBootstrap> out(selections.size());
+  if (o.bootstrap_replicates <= 0) return out;
+  // drop_negative_heterogeneity only touches models with a heterogeneity term: on for all.
+  BootstrapOptions bo = bootstrap_options(o, true, existence_cache);
+  for (int averaged = 0; averaged < (bo.reselect ? 2 : 1); ++averaged) {
+    bo.from_averaged = averaged == 1;
+    std::vector<std::vector<double>> means;
+    for (const auto* s : selections) means.push_back(bootstrap_means(table, *s, bo.from_averaged));
+    std::vector<bool> done(selections.size(), false);
+    for (std::size_t i = 0; i < selections.size(); ++i) {
+      if (done[i]) continue;
+      std::vector<std::size_t> group{i};
+      for (std::size_t j = i + 1; j < selections.size(); ++j)
+        if (!done[j] && same_means(means[i], means[j])) group.push_back(j);
+      std::vector<const ModelSelection*> sels;
+      std::string label;
+      for (auto g : group) {
+        done[g] = true;
+        sels.push_back(selections[g]);
+        label += (label.empty() ? "" : " and ") + names[g] + (bo.from_averaged ? "_averaged" : "");
+      }
+      Progress progress(label + ": bootstrap", "replicates", bo.replicates, !o.progress);
+      bo.progress = &progress;
+      const auto results = bootstrap_loglinear_shared(table, sels, bo);
+      progress.finish();
+      for (std::size_t g = 0; g < group.size(); ++g) {
+        auto& sb = out[group[g]];
+        sb.ran = true;
+        if (bo.from_averaged)
+          sb.averaged = results[g].averaged_interval;
+        else
+          sb.selected = results[g];
+      }
+    }
+  }
+  return out;
+}
+
+// The search's results as methods named `name` and `name`_averaged.
+LogLinearOutcome describe_loglinear(const CaptureTable& table, const EstimateOptions& o, ModelSelection found,
+                                    const std::string& name, const SearchBootstrap& boot_result,
+                                    const SearchOptions& so) {
+  LogLinearOutcome out;
   nlohmann::ordered_json excluded = nlohmann::ordered_json::array();
-  for (std::size_t i = 0; i < sel.excluded.size() && i < kExcludedShown; ++i)
-    excluded.push_back({{"model", sel.excluded[i].model.to_string()},
-                        {"interactions", sel.excluded[i].model.interaction_names(table.lists)},
-                        {"status", sel.excluded[i].status == MleStatus::Exists ? "negative heterogeneity"
-                                                                               : to_string(sel.excluded[i].status)},
-                        {"reason", sel.excluded[i].reason}});
-  if (sel.empty()) {
-    out.best.details = {{"excluded", excluded}, {"excluded_total", sel.excluded.size()}};
+  for (std::size_t i = 0; i < found.excluded.size() && i < kExcludedShown; ++i)
+    excluded.push_back({{"model", found.excluded[i].model.to_string()},
+                        {"interactions", found.excluded[i].model.interaction_names(table.lists)},
+                        {"status", found.excluded[i].status == MleStatus::Exists ? "negative heterogeneity"
+                                                                               : to_string(found.excluded[i].status)},
+                        {"reason", found.excluded[i].reason}});
+  if (found.empty()) {
+    out.best.details = {{"excluded", excluded}, {"excluded_total", found.excluded.size()}};
     return out;
   }
   out.ok = true;
-  out.selection = sel;
+  out.selection = std::move(found);
+  const ModelSelection& sel = out.selection;
   const RankedModel& b = sel.best();
   out.profile = {b.profile.low, b.profile.high, o.level, "profile likelihood (Cormack 1992)"};
 
   nlohmann::ordered_json boot = nullptr;
-  if (o.bootstrap_replicates > 0) {
-    BootstrapOptions bo;
-    bo.replicates = o.bootstrap_replicates;
-    bo.seed = o.seed;
-    bo.level = o.level;
-    bo.reselect = !o.model.has_value();
-    bo.threads = o.threads;
-    bo.drop_negative_heterogeneity = so.drop_negative_heterogeneity;
-    bo.existence_cache = &existence_cache;
-    Progress progress(name + ": bootstrap", "replicates", bo.replicates, !o.progress);
-    bo.progress = &progress;
-    const auto br = bootstrap_loglinear(table, sel, bo);
-    progress.finish();
+  if (boot_result.ran) {
+    const auto& br = boot_result.selected;
     out.bootstrap = br.interval;
-    if (bo.reselect) {
-      // The averaged estimate's own bootstrap: replicates from the averaged fitted means.
-      Progress averaged_progress(name + "_averaged: bootstrap", "replicates", bo.replicates, !o.progress);
-      bo.progress = &averaged_progress;
-      bo.from_averaged = true;
-      out.averaged_bootstrap = bootstrap_loglinear(table, sel, bo).averaged_interval;
-      averaged_progress.finish();
-    }
+    if (!o.model) out.averaged_bootstrap = boot_result.averaged;
     out.has_bootstrap = !std::isnan(br.interval.low);
     nlohmann::ordered_json chosen = nlohmann::ordered_json::object();
     for (const auto& [model, count] : br.chosen) chosen[model] = count;
@@ -171,7 +230,6 @@ LogLinearOutcome run_loglinear(const CaptureTable& table, const EstimateOptions&
             {"models_chosen", chosen},
             {"seed", o.seed}};
   }
-
   nlohmann::ordered_json top = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < sel.ranked.size() && i < kTopModelsShown; ++i) top.push_back(model_json(sel.ranked[i], table.lists));
 
@@ -552,16 +610,37 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
 
   // The search with the heterogeneity terms (three or more lists: with two the independence
   // model already uses every cell): the default headline. The plain models compete with
-  // those carrying each heterogeneity term.
-  LogLinearOutcome llh;
-  std::vector<std::string> llh_notes;
+  // those carrying each heterogeneity term; the plain search is one of its searches, so the
+  // plain method's selection comes from it without searching again.
   const bool want_llh = (m == Method::Auto || m == Method::All) && !o.model && table.k() >= 3 &&
                         !o.heterogeneity.empty();
+  std::vector<Heterogeneity> kinds = {Heterogeneity::None};
+  for (auto h : o.heterogeneity)
+    if (h != Heterogeneity::None) kinds.push_back(h);
+  ModelSelection llh_sel, ll_sel;
+  if (want_llh) llh_sel = search_loglinear(table, o, kinds, existence_cache, &ll_sel);
+  const bool want_ll =
+      (m == Method::LogLinear || m == Method::Auto || m == Method::All) && !(lean && (!llh_sel.empty() || chap));
+  if (want_ll && !want_llh) ll_sel = search_loglinear(table, o, {}, existence_cache);
+
+  // Their bootstraps, one for both where they draw from the same means.
+  std::vector<const ModelSelection*> boot_sels;
+  std::vector<std::string> boot_names;
+  if (!llh_sel.empty()) boot_sels.push_back(&llh_sel), boot_names.push_back("loglinear_heterogeneity");
+  if (want_ll && !ll_sel.empty()) boot_sels.push_back(&ll_sel), boot_names.push_back("loglinear");
+  const auto boots = run_bootstraps(table, o, boot_sels, boot_names, existence_cache);
+  auto boot_of = [&](const ModelSelection& sel) {
+    for (std::size_t i = 0; i < boot_sels.size(); ++i)
+      if (boot_sels[i] == &sel) return boots[i];
+    return SearchBootstrap{};
+  };
+
+  LogLinearOutcome llh;
+  std::vector<std::string> llh_notes;
   if (want_llh) {
-    std::vector<Heterogeneity> kinds = {Heterogeneity::None};
-    for (auto h : o.heterogeneity)
-      if (h != Heterogeneity::None) kinds.push_back(h);
-    llh = run_loglinear(table, o, kinds, "loglinear_heterogeneity", existence_cache);
+    const auto boot = boot_of(llh_sel);
+    llh = describe_loglinear(table, o, std::move(llh_sel), "loglinear_heterogeneity", boot,
+                             search_options(table, o, kinds, existence_cache));
     if (!llh.warning.empty()) llh_notes.push_back(llh.warning);
     if (llh.ok) {
       llh.best.details["source"] = "Darroch, Fienberg, Glonek & Junker (1993); Rivest & Levesque (2001); Rcapture's "
@@ -573,13 +652,13 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   }
 
   LogLinearOutcome ll;
-  const bool want_ll = (m == Method::LogLinear || m == Method::Auto || m == Method::All) && !(lean && (llh.ok || chap));
   if (want_ll) {
     if (two && !o.model) {
       res.notes.push_back("log-linear: with two lists only the independence model is identifiable; it equals "
                           "Lincoln-Petersen");
     }
-    ll = run_loglinear(table, o, {}, "loglinear", existence_cache);
+    const auto boot = boot_of(ll_sel);
+    ll = describe_loglinear(table, o, std::move(ll_sel), "loglinear", boot, search_options(table, o, {}, existence_cache));
     if (!ll.warning.empty()) res.notes.push_back(ll.warning);
     if (!ll.ok) res.notes.push_back("log-linear: no model has an MLE that exists and identifies the unobserved count");
   }

@@ -186,6 +186,40 @@ void stepwise(const CaptureTable& table, Collector col) {
                    sel.ranked.end());
 }
 
+// Sorts a search's ranked models by the criterion, sets their weights and the averaged
+// estimate, and computes the profile intervals of the best ones; a profile already computed
+// for the same model in `profiled` (a selection of the same table) is reused.
+void finish_selection(const CaptureTable& table, const SearchOptions& options, ModelSelection& sel,
+                      const ModelSelection* profiled) {
+  std::stable_sort(sel.ranked.begin(), sel.ranked.end(),
+                   [](const RankedModel& a, const RankedModel& b) { return a.criterion < b.criterion; });
+  if (sel.ranked.empty()) return;
+  const double min_ic = sel.ranked.front().criterion;
+  double total = 0;
+  for (auto& r : sel.ranked) total += (r.weight = std::exp(-0.5 * (r.criterion - min_ic)));
+  sel.averaged_estimate = 0;
+  for (auto& r : sel.ranked) {
+    r.weight /= total;
+    sel.averaged_estimate += r.weight * r.estimate;
+  }
+  if (!options.profile_intervals) return;
+  for (std::size_t i = 0; i < sel.ranked.size() && static_cast<int>(i) < options.profile_max_models; ++i) {
+    auto& r = sel.ranked[i];
+    if (i > 0 && r.weight < options.profile_min_weight) break;
+    const RankedModel* done = nullptr;
+    if (profiled)
+      for (const auto& q : profiled->ranked)
+        if (q.has_profile && q.model == r.model) done = &q;
+    if (done) {
+      r.profile = done->profile;
+    } else {
+      const auto fit = fit_loglinear(table, r.model);
+      r.profile = profile_interval(table, fit, options.level);
+    }
+    r.has_profile = true;
+  }
+}
+
 }  // namespace
 
 RankedModel rank_fit(const LogLinearFit& f, Criterion c) {
@@ -204,7 +238,7 @@ RankedModel rank_fit(const LogLinearFit& f, Criterion c) {
   return r;
 }
 
-ModelSelection select_models(const CaptureTable& table, const SearchOptions& options) {
+ModelSelection select_models(const CaptureTable& table, const SearchOptions& options, ModelSelection* plain) {
   ModelSelection sel;
   sel.criterion = options.criterion;
   if (options.max_order != 2 && (options.max_order < 2 || options.max_order >= table.k()))
@@ -251,6 +285,20 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
     for (const auto& e : errors)
       if (e) std::rethrow_exception(e);
   }
+  if (plain) {
+    *plain = ModelSelection{};
+    plain->criterion = options.criterion;
+    const auto none = std::find(kinds.begin(), kinds.end(), Heterogeneity::None);
+    if (none != kinds.end()) {
+      // A copy of the plain search's part, finished below as select_models({None}) would.
+      const ModelSelection& part = parts[static_cast<std::size_t>(none - kinds.begin())];
+      plain->search = part.search;
+      plain->models_considered = part.models_considered;
+      plain->not_converged = part.not_converged;
+      plain->ranked = part.ranked;
+      plain->excluded = part.excluded;
+    }
+  }
   for (auto& part : parts) {
     sel.search = part.search;
     sel.models_considered += part.models_considered;
@@ -266,26 +314,8 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
     sel.search += kinds.size() > 1 ? fmt::format(", every model with each heterogeneity term ({})", names)
                                    : fmt::format(", every model with the {} heterogeneity term", names);
   }
-  std::stable_sort(sel.ranked.begin(), sel.ranked.end(),
-                   [](const RankedModel& a, const RankedModel& b) { return a.criterion < b.criterion; });
-  if (sel.ranked.empty()) return sel;
-  const double min_ic = sel.ranked.front().criterion;
-  double total = 0;
-  for (auto& r : sel.ranked) total += (r.weight = std::exp(-0.5 * (r.criterion - min_ic)));
-  sel.averaged_estimate = 0;
-  for (auto& r : sel.ranked) {
-    r.weight /= total;
-    sel.averaged_estimate += r.weight * r.estimate;
-  }
-  if (options.profile_intervals) {
-    for (std::size_t i = 0; i < sel.ranked.size() && static_cast<int>(i) < options.profile_max_models; ++i) {
-      auto& r = sel.ranked[i];
-      if (i > 0 && r.weight < options.profile_min_weight) break;
-      const auto fit = fit_loglinear(table, r.model);
-      r.profile = profile_interval(table, fit, options.level);
-      r.has_profile = true;
-    }
-  }
+  finish_selection(table, options, sel, nullptr);
+  if (plain && !plain->ranked.empty()) finish_selection(table, options, *plain, &sel);
   return sel;
 }
 

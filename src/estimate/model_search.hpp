@@ -87,7 +87,14 @@ RankedModel rank_fit(const LogLinearFit& fit, Criterion criterion);
 /// Runs the search. Fast: the fits reuse a warm start from the model with one interaction
 /// fewer, and the existence check's linear programs run only when the design restricted
 /// to the positive cells is rank-deficient.
-ModelSelection select_models(const CaptureTable& table, const SearchOptions& options = {});
+///
+/// `plain`, when given and the search covers the plain models (no heterogeneity term, or
+/// Heterogeneity::None among the terms), receives the selection of the plain models alone:
+/// the same as select_models with no heterogeneity term (the plain search is one of the
+/// searches run here, with the same warm starts), its weights and profiles its own, without
+/// searching again. Otherwise it is left empty.
+ModelSelection select_models(const CaptureTable& table, const SearchOptions& options = {},
+                             ModelSelection* plain = nullptr);
 
 /// Forward stepwise selection by p-values, the rule of Chan, Silverman & Vincent (2021)
 /// (SparseMSE's stepwisefit): from the main-effects model, for each two-way interaction not

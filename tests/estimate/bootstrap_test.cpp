@@ -93,3 +93,67 @@ TEST(LogLinearBootstrap, CandidatesOnASparseEightListTableAreBoundedByWeight) {
 
 }  // namespace
 }  // namespace joindots::estimate
+
+namespace joindots::estimate {
+namespace {
+
+// The plain search and the one with heterogeneity terms, from one select_models call.
+struct TwoSearches {
+  ModelSelection heterogeneity, plain;
+};
+TwoSearches two_searches(const CaptureTable& t) {
+  SearchOptions so;
+  so.heterogeneity = {Heterogeneity::None, Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35};
+  so.drop_negative_heterogeneity = true;
+  so.profile_intervals = false;
+  TwoSearches s;
+  s.heterogeneity = select_models(t, so, &s.plain);
+  return s;
+}
+
+void expect_same(const BootstrapResult& a, const BootstrapResult& b) {
+  EXPECT_EQ(a.estimates, b.estimates);
+  EXPECT_EQ(a.averaged, b.averaged);
+  EXPECT_EQ(a.chosen, b.chosen);
+  EXPECT_EQ(a.candidates, b.candidates);
+  EXPECT_EQ(a.failed, b.failed);
+}
+
+TEST(LogLinearBootstrap, OneBootstrapForTwoSearchesEqualsOneEach) {
+  // A sparse 5-list table: both searches choose the same plain model, so their bootstraps
+  // draw the same tables; the shared one fits each candidate once per replicate and must
+  // give each search exactly what its own bootstrap gives (issue 13: it halves the cost).
+  const auto t = testing::simulate_sparse_table(150, 5, 11);
+  const auto s = two_searches(t);
+  ASSERT_FALSE(s.plain.empty());
+  ASSERT_EQ(s.heterogeneity.best().model, s.plain.best().model);
+  for (bool averaged : {false, true}) {
+    BootstrapOptions bo{.replicates = 60, .seed = 3, .from_averaged = averaged, .threads = 2,
+                        .drop_negative_heterogeneity = true};
+    ASSERT_TRUE(same_means(bootstrap_means(t, s.heterogeneity, averaged), bootstrap_means(t, s.plain, averaged)));
+    const auto shared = bootstrap_loglinear_shared(t, {&s.heterogeneity, &s.plain}, bo);
+    ASSERT_EQ(shared.size(), 2u);
+    expect_same(shared[0], bootstrap_loglinear(t, s.heterogeneity, bo));
+    expect_same(shared[1], bootstrap_loglinear(t, s.plain, bo));
+    // The two searches' candidates differ in weight (the plain ones are renormalised), and
+    // their choices are their own: not one copied to the other.
+    EXPECT_GT(shared[1].estimates.size(), 50u);
+  }
+  // Different candidate sets: the plain search's candidates cut at half the weight.
+  BootstrapOptions narrow{.replicates = 40, .seed = 5, .candidate_weight = 0.5, .threads = 1};
+  const auto shared = bootstrap_loglinear_shared(t, {&s.plain, &s.heterogeneity}, narrow);
+  expect_same(shared[0], bootstrap_loglinear(t, s.plain, narrow));
+  expect_same(shared[1], bootstrap_loglinear(t, s.heterogeneity, narrow));
+}
+
+TEST(LogLinearBootstrap, MeansDifferWhenTheSearchesChooseDifferentModels) {
+  // Kosovo: the heterogeneity search chooses a model with a heterogeneity term, so the plain
+  // search's bootstrap cannot share its tables.
+  const auto t = testing::mse_table("kosovo_4list.csv");
+  const auto s = two_searches(t);
+  ASSERT_NE(s.heterogeneity.best().model, s.plain.best().model);
+  EXPECT_FALSE(same_means(bootstrap_means(t, s.heterogeneity, false), bootstrap_means(t, s.plain, false)));
+}
+
+}  // namespace
+}  // namespace joindots::estimate

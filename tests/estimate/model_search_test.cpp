@@ -155,3 +155,43 @@ TEST(LogLinearSearch, Uk2013AicPicksThePublishedModel) {
 
 }  // namespace
 }  // namespace joindots::estimate
+
+namespace joindots::estimate {
+namespace {
+
+TEST(ModelSearch, PlainPartOfTheHeterogeneitySearchEqualsThePlainSearch) {
+  // The default runs the plain search once, inside the search with heterogeneity terms, and
+  // takes the plain method's selection from it (issue 13): it must be what the plain search
+  // gives alone, on an exhaustive (5 lists) and a stepwise (7 lists, sparse) search.
+  for (const auto& t : {testing::mse_table("neworleans_5list.csv"), testing::simulate_sparse_table(200, 7, 5)}) {
+    SearchOptions so;
+    so.heterogeneity = {Heterogeneity::None, Heterogeneity::Poisson2, Heterogeneity::Darroch};
+    so.drop_negative_heterogeneity = true;
+    ModelSelection plain;
+    const auto all = select_models(t, so, &plain);
+    const auto alone = select_models(t, {});
+    EXPECT_GT(all.models_considered, plain.models_considered);
+    EXPECT_EQ(plain.search, alone.search);
+    EXPECT_EQ(plain.models_considered, alone.models_considered);
+    EXPECT_EQ(plain.excluded.size(), alone.excluded.size());
+    EXPECT_DOUBLE_EQ(plain.averaged_estimate, alone.averaged_estimate);
+    ASSERT_EQ(plain.ranked.size(), alone.ranked.size());
+    for (std::size_t i = 0; i < plain.ranked.size(); ++i) {
+      EXPECT_EQ(plain.ranked[i].model, alone.ranked[i].model);
+      EXPECT_DOUBLE_EQ(plain.ranked[i].estimate, alone.ranked[i].estimate);
+      EXPECT_DOUBLE_EQ(plain.ranked[i].weight, alone.ranked[i].weight);
+      EXPECT_EQ(plain.ranked[i].has_profile, alone.ranked[i].has_profile);
+      if (plain.ranked[i].has_profile) {
+        EXPECT_DOUBLE_EQ(plain.ranked[i].profile.low, alone.ranked[i].profile.low);
+        EXPECT_DOUBLE_EQ(plain.ranked[i].profile.high, alone.ranked[i].profile.high);
+      }
+    }
+  }
+  // No plain models searched: left empty.
+  ModelSelection plain;
+  select_models(testing::mse_table("kosovo_4list.csv"), {.heterogeneity = {Heterogeneity::Darroch}}, &plain);
+  EXPECT_TRUE(plain.empty());
+}
+
+}  // namespace
+}  // namespace joindots::estimate
