@@ -48,6 +48,7 @@ struct EstimateCliOptions {
   int linkage_draws = questions::QuestionsOptions{}.linkage_draws;
   std::vector<std::string> thresholds = {"0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"};
   double stepwise_p = estimate::EstimateOptions{}.stepwise_p;
+  bool lcmcr_settings_given = false;  // any of --chains, --burn-in, --samples, --thin
 };
 
 std::string number(double v) {
@@ -75,6 +76,7 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   eo.lcmcr.samples = opt.samples;
   eo.lcmcr.thin = opt.thin;
   eo.lcmcr.max_classes = opt.max_classes;
+  if (opt.lcmcr_settings_given) eo.lcmcr_side_budget = 0;  // the sampler as asked
   eo.bayes.draws_per_model = opt.bayes_draws;
   return eo;
 }
@@ -374,14 +376,15 @@ void add_estimate_command(CLI::App& app, Runner& run) {
   cmd->add_option("--bootstrap", opt->bootstrap, "Bootstrap replicates (0: none)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
-  cmd->add_option("--chains", opt->chains, "LCMCR chains")->check(CLI::Range(1, 64))->capture_default_str();
-  cmd->add_option("--burn-in", opt->burn_in, "LCMCR burn-in iterations per chain")
-      ->check(CLI::Range(0, 100000000))
-      ->capture_default_str();
-  cmd->add_option("--samples", opt->samples, "LCMCR kept draws per chain")
-      ->check(CLI::Range(2, 100000000))
-      ->capture_default_str();
-  cmd->add_option("--thin", opt->thin, "LCMCR thinning")->check(CLI::Range(1, 10000))->capture_default_str();
+  auto* chains = cmd->add_option("--chains", opt->chains, "LCMCR chains")->check(CLI::Range(1, 64))->capture_default_str();
+  auto* burn_in = cmd->add_option("--burn-in", opt->burn_in, "LCMCR burn-in iterations per chain")
+                      ->check(CLI::Range(0, 100000000))
+                      ->capture_default_str();
+  auto* samples = cmd->add_option("--samples", opt->samples,
+                                  "LCMCR kept draws per chain (auto lowers them for a large table unless given)")
+                      ->check(CLI::Range(2, 100000000))
+                      ->capture_default_str();
+  auto* thin = cmd->add_option("--thin", opt->thin, "LCMCR thinning")->check(CLI::Range(1, 10000))->capture_default_str();
   cmd->add_option("--classes", opt->max_classes, "LCMCR latent classes K*")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
@@ -389,7 +392,10 @@ void add_estimate_command(CLI::App& app, Runner& run) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   add_common_options(cmd, opt->common);
-  cmd->callback([opt, &run] { run = [opt] { return run_estimate(*opt); }; });
+  cmd->callback([opt, &run, chains, burn_in, samples, thin] {
+    opt->lcmcr_settings_given = chains->count() + burn_in->count() + samples->count() + thin->count() > 0;
+    run = [opt] { return run_estimate(*opt); };
+  });
 }
 
 }  // namespace joindots::cli

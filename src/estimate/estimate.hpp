@@ -59,6 +59,13 @@ struct EstimateOptions {
   double level = 0.95;
   int bootstrap_replicates = 1000;  // 0: no bootstrap
   LcmcrOptions lcmcr;               // its seed and level are taken from here
+  /// Auto and all, where LCMCR is shown beside a log-linear or Chapman headline: its run is
+  /// held to this much work, counted as chains x iterations x observed patterns x classes x
+  /// lists (one update of one class's probability of one pattern: about 3 ns here; 0: no
+  /// limit). The kept draws are lowered first, to no fewer than 1,000 per chain, then the
+  /// burn-in, to no less than 10,000 (the R package's default); the JSON and a note say so.
+  /// The CLI sets 0 when any of --chains, --burn-in, --samples or --thin is given.
+  double lcmcr_side_budget = 4e9;
   BayesLogLinearOptions bayes;      // its seed, level and threads are taken from here
   /// Fit this model instead of searching (e.g. a published one with a three-way term).
   std::optional<LogLinearModel> model;
