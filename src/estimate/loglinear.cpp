@@ -115,7 +115,12 @@ LogLinearFit fit_loglinear(const CaptureTable& table, const LogLinearModel& mode
   fit.parameters = static_cast<int>(p);
   fit.df = cells_in_face - fit.parameters;
   fit.aic = -2.0 * fit.loglik + 2.0 * fit.parameters;
-  fit.bic = -2.0 * fit.loglik + std::log(static_cast<double>(fit.observed)) * fit.parameters;
+  // BIC charges every term of the model, also those the facial set cannot estimate (an
+  // interaction of two lists that never overlap): counted as free, each such term sends
+  // its cells to 0 at no cost, and on a sparse 8-list table BIC took 19 of them, N^ 60%
+  // below the main-effects model's. The coverage study's sparse scenarios: -79% -> -10%
+  // bias (docs/estimation.md, "Sparse tables"). AIC and df keep the estimated count.
+  fit.bic = -2.0 * fit.loglik + std::log(static_cast<double>(fit.observed)) * static_cast<double>(model.parameters());
   fit.unobserved = fit.fitted[0];
   fit.estimate = static_cast<double>(fit.observed) + fit.unobserved;
   if (!std::isfinite(fit.unobserved)) fit.converged = false;

@@ -1,5 +1,9 @@
 #include "estimate/sparse_rule.hpp"
 
+#include "estimate/estimate.hpp"
+#include "estimate/loglinear.hpp"
+#include "estimate/model_search.hpp"
+
 #include <gtest/gtest.h>
 
 #include "../../bench/sparse_scenarios.hpp"
@@ -53,6 +57,52 @@ TEST(SparseScenarios, FewObservedAndMostPairsNeverOverlap) {
       EXPECT_GT(never, 0.5);
       EXPECT_GT(empty, 0.7);
     }
+}
+
+// BIC charges every term, also one the facial set cannot estimate: lists A and C never
+// overlap, so [13] sends the AC cells to 0 and its term is not estimated; counted as free it
+// cost nothing in BIC.
+TEST(SparseRule, BicChargesTermsTheFacialSetCannotEstimate) {
+  std::vector<std::int64_t> counts(8, 0);
+  counts[0b001] = 40, counts[0b010] = 30, counts[0b011] = 8, counts[0b100] = 35, counts[0b110] = 6;
+  const auto t = CaptureTable::from_counts({"A", "B", "C"}, counts);
+  const auto m = LogLinearModel::hierarchical(3, {0b101});
+  const auto fit = fit_loglinear(t, m);
+  ASSERT_TRUE(fit.ok());
+  ASSERT_LT(fit.parameters, static_cast<int>(m.parameters()));  // the AC term is not estimated
+  EXPECT_NEAR(fit.bic, -2.0 * fit.loglik + std::log(static_cast<double>(t.observed())) * m.parameters(), 1e-9);
+  EXPECT_NEAR(fit.aic, -2.0 * fit.loglik + 2.0 * fit.parameters, 1e-9);
+}
+
+// The sparse 8-list table of issue 13 (bench/table_shapes.py's shape, 185 people): BIC with
+// the facial-set count took 19 interactions and N^ = 480, below the main-effects model's
+// 997. Charging every term, it keeps the adjacent pairs' interactions that the table's
+// overlaps show ([12,23,34,45,6,78], N^ 5,302) and does not fall below main effects.
+TEST(SparseRule, SparseEightListTableIsNotOverfitted) {
+  const auto t = testing::simulate_sparse_table(185, 8, 3);
+  SearchOptions so;
+  so.heterogeneity = {Heterogeneity::None, Heterogeneity::Poisson2, Heterogeneity::Darroch, Heterogeneity::Gamma35};
+  so.profile_intervals = false;
+  so.drop_negative_heterogeneity = true;
+  const auto sel = select_models(t, so);
+  ASSERT_FALSE(sel.empty());
+  const auto main_effects = fit_loglinear(t, LogLinearModel::hierarchical(8, {}));
+  ASSERT_TRUE(main_effects.ok());
+  EXPECT_LE(sel.best().model.interactions().size(), 7u) << sel.best().model.to_string();
+  EXPECT_GT(sel.best().estimate, 0.9 * main_effects.estimate) << sel.best().model.to_string();
+}
+
+// New Orleans (185 people, 17 of 31 cells empty): with the facial-set count the default
+// chose [15,2,35,45], 829, whose three interactions send 14 never-observed cells to 0 for
+// free; charged, BIC keeps main effects, the published 1,034 (Chan, Silverman & Vincent 2021).
+TEST(SparseRule, NewOrleansDefaultKeepsThePublishedMainEffectsModel) {
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  const auto r = estimate_all(testing::mse_table("neworleans_5list.csv"), o);
+  EXPECT_EQ(r.headline, "loglinear_heterogeneity");
+  EXPECT_NEAR(r.estimate, 1034.2, 0.5);
+  EXPECT_LE(r.interval.low, r.estimate);
+  EXPECT_GE(r.interval.high, r.estimate);
 }
 
 }  // namespace
