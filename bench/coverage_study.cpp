@@ -8,9 +8,9 @@
 //   heterogeneous  30% of people are more visible: every probability x 1.58;
 //   dependent      being on list 1 doubles the probability of list 2 (a referral);
 //   both           the two together.
-// Sparse scenarios (issue 13, item 3): 150-250 observed across 6 or 8 lists, most pairs of
+// Sparse scenarios (issue 13, item 3): 130-200 observed across 6 or 8 lists, most pairs of
 // lists never overlapping (sparse_scenarios.hpp).
-//   sparse6, sparse8            each list reaches 1.5-2.5% of the people; being on a list
+//   sparse6, sparse8            N 3,000 and 2,000, each list reaching 0.7-1.2%; being on a list
 //                               makes the next one 4x as likely (a referral chain);
 //   sparse6_het, sparse8_het    the same, with 30% of people 2.5x as visible.
 // By default every method runs on every table (estimate_all with Method::All, the `auto`
@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
   }
   fmt::print("\nDense: N = {} per population, four lists; sparse: N as in sparse_scenarios.hpp; methods {}; seed {}, "
              "{} bootstrap replicates, heterogeneity terms {} (charged "
-             "{} of BIC's log n in auto's interval), LCMCR 2 chains of {} + {} x 5.\n",
-             size, methods, seed, bootstrap, heterogeneity_names(heterogeneity), charge, lcmcr_burn_in, lcmcr_samples);
+             "{} of BIC's log n in auto's interval, charge rule {}), LCMCR 2 chains of {} + {} x 5.\n",
+             size, methods, seed, bootstrap, heterogeneity_names(heterogeneity), charge, charge_rule, lcmcr_burn_in, lcmcr_samples);
   return 0;
 }

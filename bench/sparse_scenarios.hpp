@@ -1,6 +1,6 @@
 #pragma once
 // The sparse scenarios of the coverage study (issue 13, item 3): a population of known size
-// on 6 or 8 lists, each list reaching about 1% of the people, so that 130-270 are observed
+// on 6 or 8 lists, each list reaching about 1% of the people, so that 130-200 are observed
 // and most pairs of lists never share a person (about 9 of 15 at K = 6, 18-19 of 28 at K = 8;
 // 80-93% of the cells empty), as in the sparse published tables (the
 // modern-slavery and trafficking tables of 6-8 lists, 185-300 people).

@@ -1,6 +1,6 @@
 #pragma once
-// How sparse a capture table is, and what auto's interval charges for a heterogeneity term
-// because of it (issue 13, item 3; docs/estimation.md, "Sparse tables").
+// How sparse a capture table is, and a candidate charge for a heterogeneity term because of
+// it (issue 13, item 3; docs/estimation.md, "Sparse tables").
 //
 // The default does not charge a heterogeneity model for its term's parameter in the
 // tail-area average (run_mata; the dense coverage study: mild heterogeneity is invisible
@@ -29,11 +29,11 @@ struct TableSparsity {
 
 TableSparsity table_sparsity(const CaptureTable& table);
 
-/// The share of BIC's log(n) auto's tail-area average charges a heterogeneity term's
-/// parameter on this table: `configured` (--heterogeneity-charge), raised on sparse
-/// tables to the share of the table's cells that are empty, ramped so that tables with
-/// few empty cells keep `configured`: max(configured, clamp(2 e - 0.5, 0, 1)) with e the
-/// empty-cell share (e <= 0.25: unchanged; e >= 0.75: fully charged, plain BIC).
+/// A candidate rule measured in the coverage study and NOT used by estimate (it narrowed
+/// the sparse scenarios' intervals and lost coverage under heterogeneity, 0.83 -> 0.80;
+/// docs/estimation.md, "Sparse tables"): the share of BIC's log(n) charged for a
+/// heterogeneity term, `configured` raised on sparse tables by the empty-cell share e:
+/// max(configured, clamp(2 e - 0.5, 0, 1)) (e <= 0.25: unchanged; e >= 0.75: plain BIC).
 double heterogeneity_charge_for(const CaptureTable& table, double configured);
 
 }  // namespace joindots::estimate
