@@ -9,6 +9,12 @@ command (`--json --quiet`, 2 threads), and prints a markdown table of wall and C
 the headline and its interval, and whether the headline lies inside it.
 
     bench/table_shapes.py build/bin/joindots ../shared/data/mse [--only sparse8] [--extra ARGS]
+        [--check] [--max-cpu S]
+
+--check exits 1 when any run fails or puts its headline outside its interval; --max-cpu S
+also when any run takes more than S CPU seconds (the machine is shared: CPU, not wall, is
+the figure that does not depend on the others' load; 60 s wall on an idle 2-core machine
+is about 100-120 CPU s with 2 threads). The load average is printed per run.
 
 Tables are simulated with fixed seeds (Python's random), written to a temporary folder.
 """
@@ -81,6 +87,8 @@ def main():
     ap.add_argument("mse_dir")
     ap.add_argument("--only", default="", help="run only shapes whose name contains this")
     ap.add_argument("--extra", default="", help="extra arguments for estimate, space-separated")
+    ap.add_argument("--check", action="store_true", help="exit 1 on a failed run or a headline outside its interval")
+    ap.add_argument("--max-cpu", type=float, default=0, help="with --check: exit 1 when a run takes more CPU s")
     a = ap.parse_args()
     extra = a.extra.split() if a.extra else []
     shapes = []
@@ -100,22 +108,33 @@ def main():
                 k = len(rows[0]) - 1
                 shapes.append((name[:-4], k, sum(int(r[-1]) for r in rows), sum(1 for r in rows if int(r[-1]) == 0)
                                + (1 << k) - 1 - len(rows), path))
-        print("| table | K | observed | empty cells | wall s | CPU s | headline | interval | inside | headline method |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| table | K | observed | empty cells | load | wall s | CPU s | headline | interval | inside | headline method |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         worst = 0.0
+        problems = []
         for name, k, n, empty, path in shapes:
             if a.only and a.only not in name:
                 continue
+            load = os.getloadavg()[0]
             wall, cpu, j, err = run(a.binary, path, extra)
             worst = max(worst, wall)
+            if a.max_cpu and cpu > a.max_cpu:
+                problems.append(f"{name}: {cpu:.1f} CPU s > {a.max_cpu:g}")
             if j is None:
-                print(f"| {name} | {k} | {n:,} | {empty} | {wall:.1f} | {cpu:.1f} | error | {err} | - | - |")
+                print(f"| {name} | {k} | {n:,} | {empty} | {load:.1f} | {wall:.1f} | {cpu:.1f} | error | {err} | - | - |")
+                problems.append(f"{name}: failed: {err}")
                 continue
             est, iv = j["estimate"], j["interval"]
             inside = "-" if est is None or iv[0] is None else ("yes" if iv[0] <= est <= (iv[1] or float("inf")) else "NO")
-            print(f"| {name} | {k} | {n:,} | {empty} | {wall:.1f} | {cpu:.1f} | {fmt(est)} | {fmt(iv[0])}-{fmt(iv[1])} "
-                  f"| {inside} | {j['headline_method']} |", flush=True)
+            if inside != "yes":
+                problems.append(f"{name}: headline {est} and interval {iv}: inside {inside}")
+            print(f"| {name} | {k} | {n:,} | {empty} | {load:.1f} | {wall:.1f} | {cpu:.1f} | {fmt(est)} "
+                  f"| {fmt(iv[0])}-{fmt(iv[1])} | {inside} | {j['headline_method']} |", flush=True)
         print(f"\nslowest: {worst:.1f} s wall")
+        if a.check and problems:
+            print("problems:\n  " + "\n  ".join(problems), file=sys.stderr)
+            return 1
+        return 0
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ struct EstimateCliOptions {
   std::vector<std::string> thresholds = {"0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"};
   double stepwise_p = estimate::EstimateOptions{}.stepwise_p;
   bool lcmcr_settings_given = false;  // any of --chains, --burn-in, --samples, --thin
+  bool bootstrap_given = false;
 };
 
 std::string number(double v) {
@@ -77,6 +78,7 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   eo.lcmcr.thin = opt.thin;
   eo.lcmcr.max_classes = opt.max_classes;
   if (opt.lcmcr_settings_given) eo.lcmcr_side_budget = 0;  // the sampler as asked
+  if (opt.bootstrap_given) eo.side_bootstrap_budget = 0;    // the replicates as asked
   eo.bayes.draws_per_model = opt.bayes_draws;
   return eo;
 }
@@ -373,7 +375,8 @@ void add_estimate_command(CLI::App& app, Runner& run) {
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "Fit this log-linear model instead of searching, e.g. [123,14,34]");
   cmd->add_option("--seed", opt->seed, "Seed for the bootstrap and the sampler")->capture_default_str();
-  cmd->add_option("--bootstrap", opt->bootstrap, "Bootstrap replicates (0: none)")
+  auto* bootstrap = cmd->add_option("--bootstrap", opt->bootstrap,
+                                    "Bootstrap replicates (0: none; auto lowers them on a large table unless given)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
   auto* chains = cmd->add_option("--chains", opt->chains, "LCMCR chains")->check(CLI::Range(1, 64))->capture_default_str();
@@ -392,8 +395,9 @@ void add_estimate_command(CLI::App& app, Runner& run) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   add_common_options(cmd, opt->common);
-  cmd->callback([opt, &run, chains, burn_in, samples, thin] {
+  cmd->callback([opt, &run, chains, burn_in, samples, thin, bootstrap] {
     opt->lcmcr_settings_given = chains->count() + burn_in->count() + samples->count() + thin->count() > 0;
+    opt->bootstrap_given = bootstrap->count() > 0;
     run = [opt] { return run_estimate(*opt); };
   });
 }

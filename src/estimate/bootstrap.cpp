@@ -134,6 +134,19 @@ BootstrapResult summarise(const std::vector<LogLinearModel>& candidates, const s
 
 }  // namespace
 
+int budgeted_replicates(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
+                        const BootstrapOptions& options) {
+  if (options.work_budget <= 0) return options.replicates;
+  double work = 0;
+  for (const auto& m : candidates) {
+    const double p = static_cast<double>(m.parameters()) + 1.0;
+    work += static_cast<double>(table.cells()) * p * p;
+  }
+  if (work * options.replicates <= options.work_budget) return options.replicates;
+  const int fits = static_cast<int>(std::min(options.work_budget / work, 1e9));
+  return std::min(options.replicates, std::max(options.min_replicates, fits));
+}
+
 std::vector<BootstrapResult> bootstrap_loglinear_shared(const CaptureTable& table,
                                                         const std::vector<const ModelSelection*>& selections,
                                                         const BootstrapOptions& options) {
@@ -158,7 +171,8 @@ std::vector<BootstrapResult> bootstrap_loglinear_shared(const CaptureTable& tabl
     }
   }
 
-  const int reps = options.replicates;
+  const int reps = budgeted_replicates(table, distinct, options);
+  if (options.progress) options.progress->set_total(reps);
   const std::size_t views = selections.size();
   const auto nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::vector<double>> est(views, std::vector<double>(static_cast<std::size_t>(reps), nan));
@@ -206,6 +220,7 @@ std::vector<BootstrapResult> bootstrap_loglinear_shared(const CaptureTable& tabl
   std::vector<BootstrapResult> out;
   for (std::size_t v = 0; v < views; ++v) {
     out.push_back(summarise(candidates[v], est[v], avg[v], chosen[v], options));
+    out.back().replicates_asked = options.replicates;
     out.back().existence_computed = cache.misses();
     out.back().existence_reused = cache.hits();
   }

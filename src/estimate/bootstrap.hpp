@@ -45,10 +45,23 @@ struct BootstrapOptions {
   ExistenceCache* existence_cache = nullptr;
   /// Replicates done are reported here (by one thread); the caller finishes it.
   Progress* progress = nullptr;
+  /// A work budget for a bootstrap whose interval is shown beside the headline, not used
+  /// for it (0: none). The work of a replicate is counted as sum over its distinct
+  /// candidates of cells x (parameters + 1)^2 (one fit's Newton steps); when `replicates`
+  /// of them exceed the budget, the replicates are lowered to fit it, to no fewer than
+  /// `min_replicates`. Deterministic: the same table and options give the same count.
+  double work_budget = 0;
+  int min_replicates = 200;
 };
+
+/// The number of replicates a bootstrap over `candidates` (distinct models) runs under
+/// `options` (its replicates, or fewer under work_budget).
+int budgeted_replicates(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
+                        const BootstrapOptions& options);
 
 struct BootstrapResult {
   int replicates = 0;
+  int replicates_asked = 0;  // more than `replicates` when the work budget lowered them
   int failed = 0;  // replicates where no candidate had a valid fit
   std::size_t candidates = 0;
   Interval interval;  // percentile, of the estimate of the model chosen in each replicate

@@ -129,6 +129,7 @@ struct SearchBootstrap {
   bool ran = false;
   BootstrapResult selected;
   Interval averaged;
+  int averaged_replicates = 0, averaged_asked = 0;
 };
 
 BootstrapOptions bootstrap_options(const EstimateOptions& o, bool drop_negative, ExistenceCache& existence_cache) {
@@ -149,13 +150,17 @@ BootstrapOptions bootstrap_options(const EstimateOptions& o, bool drop_negative,
 // heterogeneity model carries weight), one bootstrap serves both: each replicate is drawn
 // and every candidate fitted once (bootstrap_loglinear_shared), with the results each would
 // have had alone.
+// `beside_headline`: the headline does not use these bootstraps (auto's tail-area interval),
+// so each is held to o.side_bootstrap_budget.
 std::vector<SearchBootstrap> run_bootstraps(const CaptureTable& table, const EstimateOptions& o,
                                             const std::vector<const ModelSelection*>& selections,
-                                            const std::vector<std::string>& names, ExistenceCache& existence_cache) {
+                                            const std::vector<std::string>& names, ExistenceCache& existence_cache,
+                                            bool beside_headline) {
   std::vector<SearchBootstrap> out(selections.size());
   if (o.bootstrap_replicates <= 0) return out;
   // drop_negative_heterogeneity only touches models with a heterogeneity term: on for all.
   BootstrapOptions bo = bootstrap_options(o, true, existence_cache);
+  if (beside_headline) bo.work_budget = o.side_bootstrap_budget;
   for (int averaged = 0; averaged < (bo.reselect ? 2 : 1); ++averaged) {
     bo.from_averaged = averaged == 1;
     std::vector<std::vector<double>> means;
@@ -180,9 +185,11 @@ std::vector<SearchBootstrap> run_bootstraps(const CaptureTable& table, const Est
       for (std::size_t g = 0; g < group.size(); ++g) {
         auto& sb = out[group[g]];
         sb.ran = true;
-        if (bo.from_averaged)
+        if (bo.from_averaged) {
           sb.averaged = results[g].averaged_interval;
-        else
+          sb.averaged_replicates = results[g].replicates;
+          sb.averaged_asked = results[g].replicates_asked;
+        } else
           sb.selected = results[g];
       }
     }
@@ -224,6 +231,7 @@ LogLinearOutcome describe_loglinear(const CaptureTable& table, const EstimateOpt
             {"kind", br.interval.kind},
             {"median", br.median},
             {"replicates", br.replicates},
+            {"replicates_asked", br.replicates_asked},
             {"failed", br.failed},
             {"candidates", br.candidates},
             {"existence_checks", {{"computed", br.existence_computed}, {"reused", br.existence_reused}}},
@@ -663,7 +671,23 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   std::vector<std::string> boot_names;
   if (!llh_sel.empty()) boot_sels.push_back(&llh_sel), boot_names.push_back("loglinear_heterogeneity");
   if (want_ll && !ll_sel.empty()) boot_sels.push_back(&ll_sel), boot_names.push_back("loglinear");
-  const auto boots = run_bootstraps(table, o, boot_sels, boot_names, existence_cache);
+  // In auto and all the headline's interval is the tail-area average over the heterogeneity
+  // search's models, which needs no bootstrap; without that search (or a valid model in it)
+  // the plain method's hull with its bootstrap may be the headline's, at full length.
+  const bool bootstraps_beside_headline = (m == Method::Auto || m == Method::All) && !llh_sel.empty();
+  const auto boots =
+      run_bootstraps(table, o, boot_sels, boot_names, existence_cache, bootstraps_beside_headline);
+  {
+    int fewest = o.bootstrap_replicates;
+    for (const auto& b : boots)
+      if (b.ran) fewest = std::min({fewest, b.selected.replicates, b.averaged_asked > 0 ? b.averaged_replicates : fewest});
+    if (fewest < o.bootstrap_replicates)
+      res.notes.push_back(fmt::format(
+          "bootstrap: shown beside the headline (whose tail-area interval needs none), so held to the default run's "
+          "time budget: as few as {} replicates instead of {} (each method's bootstrap.replicates says how many); "
+          "--bootstrap N runs N",
+          fewest, o.bootstrap_replicates));
+  }
   auto boot_of = [&](const ModelSelection& sel) {
     for (std::size_t i = 0; i < boot_sels.size(); ++i)
       if (boot_sels[i] == &sel) return boots[i];

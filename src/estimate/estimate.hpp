@@ -66,6 +66,12 @@ struct EstimateOptions {
   /// burn-in, to no less than 10,000 (the R package's default); the JSON and a note say so.
   /// The CLI sets 0 when any of --chains, --burn-in, --samples or --thin is given.
   double lcmcr_side_budget = 4e9;
+  /// Auto and all, where the log-linear bootstraps are shown beside a headline that does not
+  /// use them (the tail-area interval needs none): each bootstrap is held to this much work
+  /// (BootstrapOptions::work_budget: replicates x candidates x cells x (parameters + 1)^2;
+  /// 0: no limit), to no fewer than 200 replicates; the JSON and a note say so. The CLI sets
+  /// 0 when --bootstrap is given.
+  double side_bootstrap_budget = 1e10;
   BayesLogLinearOptions bayes;      // its seed, level and threads are taken from here
   /// Fit this model instead of searching (e.g. a published one with a three-way term).
   std::optional<LogLinearModel> model;

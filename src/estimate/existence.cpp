@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -106,6 +107,15 @@ DistinctRows distinct_directions(const Eigen::MatrixXd& a) {
   return out;
 }
 
+std::string not_identifiable_reason(const std::vector<std::uint32_t>& boundary_cells, int k) {
+  std::string cells;
+  for (auto c : boundary_cells) cells += (cells.empty() ? "" : ", ") + pattern_string(c, k);
+  return fmt::format(
+      "not identifiable: with the zero cells {} fitted at 0, the fit to the other cells does not determine the "
+      "unobserved count (it can move either way at no cost)",
+      cells.empty() ? "(none)" : cells);
+}
+
 }  // namespace
 
 bool heterogeneity_redundant(const LogLinearModel& model) {
@@ -141,7 +151,7 @@ bool heterogeneity_redundant(const LogLinearModel& model) {
   return true;
 }
 
-ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model) {
+ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model, bool reduce_zero_margins) {
   const std::uint32_t ncells = table.cells();
   ExistenceCheck out;
   out.in_face.assign(ncells, 0);
@@ -165,13 +175,47 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
   // only removes the direction of the K-way term; a heterogeneity column passed the check
   // above), so the MLE exists.
   if (zero.empty() && !model.has_term(ncells - 1)) return out;
-  const Eigen::MatrixXd xpos = design_matrix(model, pos);
+  // The zero cells outside F, from in_face, in cell order (every return below goes by here).
+  const std::vector<std::uint32_t> all_zero = zero;
+  auto finish = [&]() {
+    for (auto c : all_zero)
+      if (!out.in_face[c]) out.boundary_cells.push_back(c);
+    return out;
+  };
+  // Terms with a zero margin (no positive cell holds all their lists; on sparse tables, the
+  // pairs of lists that never overlap): every cell holding one is outside F, since the
+  // direction -1 on those terms' coefficients is 0 on the positive cells and negative on
+  // such cells. The rest is decided by the same question on the other cells and terms: its
+  // cone is the projection of the whole one (the dropped coefficients can always be pushed
+  // low enough), and d_0 is among the terms kept (the intercept's margin is n). The programs
+  // shrink from every zero cell to the few that hold no such pair, and most often the terms
+  // kept have full rank on the positive cells and no program runs at all.
+  std::vector<std::uint32_t> terms, dropped;
+  for (auto t : model.terms()) {
+    const bool seen = std::any_of(pos.begin(), pos.end(), [t](std::uint32_t c) { return (c & t) == t; });
+    (seen || !reduce_zero_margins ? terms : dropped).push_back(t);
+  }
+  if (!dropped.empty()) {
+    std::vector<std::uint32_t> rest;
+    for (auto c : zero) {
+      const bool holds = std::any_of(dropped.begin(), dropped.end(), [c](std::uint32_t t) { return (c & t) == t; });
+      if (holds)
+        out.in_face[c] = 0;
+      else
+        rest.push_back(c);
+    }
+    zero = std::move(rest);
+  }
+  auto design = [&](const std::vector<std::uint32_t>& cells) {
+    return design_matrix(terms, model.heterogeneity(), cells);
+  };
+  const Eigen::MatrixXd xpos = design(pos);
   const Eigen::Index p = xpos.cols();
 
   // The null space of X_{S+}: if trivial, D = {0} and the MLE exists.
   Eigen::FullPivLU<Eigen::MatrixXd> lu(xpos);
   lu.setThreshold(1e-10);
-  if (lu.rank() == p) return out;
+  if (lu.rank() == p) return finish();
   const Eigen::MatrixXd z = lu.kernel();  // p x r
   const Eigen::Index r = z.cols();
   const Eigen::VectorXd s0 = z.row(0).transpose();  // d_0 = s0'u
@@ -182,10 +226,15 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
       out.status = MleStatus::NotIdentifiable;
       out.reason = "the design is rank-deficient on the observed cells and confounds the intercept (the unobserved count)";
     }
+    if (dropped.empty() || out.status == MleStatus::Exists) return finish();
+    // Every zero cell held a zero-margin term: the whole problem's programs reach the same
+    // verdict with those cells at 0, and say it in those words.
+    finish();
+    out.reason = not_identifiable_reason(out.boundary_cells, table.k());
     return out;
   }
 
-  const Eigen::MatrixXd a_all = design_matrix(model, zero) * z;  // one row per zero cell
+  const Eigen::MatrixXd a_all = design(zero) * z;  // one row per zero cell
   const DistinctRows distinct = distinct_directions(a_all);
   const Eigen::MatrixXd& a = distinct.rows;
   const Eigen::Index m0 = a.rows();
@@ -204,20 +253,18 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
     const LpResult res = maximize_simplex(lp, b, c, upper);
     for (std::size_t i = 0; i < zero.size(); ++i) {
       const Eigen::Index g = distinct.group[i];
-      if (g >= 0 && res.x(2 * r + g) > 0.5) {
-        out.in_face[zero[i]] = 0;
-        out.boundary_cells.push_back(zero[i]);
-      }
+      if (g >= 0 && res.x(2 * r + g) > 0.5) out.in_face[zero[i]] = 0;
     }
   }
   // Is e_0 in the row space of X_F?
   std::vector<std::uint32_t> face;
   for (std::uint32_t c = 1; c < ncells; ++c)
     if (out.in_face[c]) face.push_back(c);
-  const Eigen::MatrixXd xf = design_matrix(model, face);
+  const Eigen::MatrixXd xf = design(face);
   const int rank_all = rank_of(xf);
   const int rank_without_intercept = rank_of(xf.rightCols(p - 1));
-  if (rank_all == rank_without_intercept + 1) return out;  // the estimate exists and is unique
+  if (rank_all == rank_without_intercept + 1) return finish();  // the estimate exists and is unique
+  finish();
 
   const double up = max_over_cone(a, s0);
   const double down = max_over_cone(a, -s0);
@@ -225,10 +272,7 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
   for (auto c : out.boundary_cells) cells += (cells.empty() ? "" : ", ") + pattern_string(c, table.k());
   if (up > kTol && down > kTol) {
     out.status = MleStatus::NotIdentifiable;
-    out.reason = fmt::format(
-        "not identifiable: with the zero cells {} fitted at 0, the fit to the other cells does not determine the "
-        "unobserved count (it can move either way at no cost)",
-        cells.empty() ? "(none)" : cells);
+    out.reason = not_identifiable_reason(out.boundary_cells, table.k());
   } else {
     out.status = MleStatus::DoesNotExist;
     out.reason = fmt::format(

@@ -49,8 +49,12 @@ struct ExistenceCheck {
   std::string reason;
 };
 
-/// The existence and identifiability check described above.
-ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model);
+/// The existence and identifiability check described above. The cells holding a term whose
+/// margin is 0 are outside F without a program, and the programs run on the rest;
+/// `reduce_zero_margins` false runs them on the whole problem (the reference the reduction
+/// is tested against).
+ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model,
+                               bool reduce_zero_margins = true);
 
 /// Verdicts already reached, by (model, which cells are positive): check_existence looks at
 /// nothing else of the table. A bootstrap draws hundreds of tables whose zero patterns

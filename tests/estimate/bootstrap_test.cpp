@@ -157,3 +157,33 @@ TEST(LogLinearBootstrap, MeansDifferWhenTheSearchesChooseDifferentModels) {
 
 }  // namespace
 }  // namespace joindots::estimate
+
+namespace joindots::estimate {
+namespace {
+
+TEST(LogLinearBootstrap, WorkBudgetLowersTheReplicatesToItsFloor) {
+  const auto t = testing::mse_table("uk2013_4list.csv");
+  const auto sel = select_models(t, {.profile_intervals = false});
+  const std::vector<LogLinearModel> candidates{sel.ranked[0].model, sel.ranked[1].model};
+  double work = 0;  // one replicate: cells x (parameters + 1)^2 per candidate
+  for (const auto& m : candidates) work += 16.0 * (m.parameters() + 1.0) * (m.parameters() + 1.0);
+  BootstrapOptions bo{.replicates = 1000};
+  EXPECT_EQ(budgeted_replicates(t, candidates, bo), 1000);  // no budget
+  bo.work_budget = work * 1000;
+  EXPECT_EQ(budgeted_replicates(t, candidates, bo), 1000);  // fits
+  bo.work_budget = work * 450.5;
+  EXPECT_EQ(budgeted_replicates(t, candidates, bo), 450);
+  bo.work_budget = work * 3;
+  EXPECT_EQ(budgeted_replicates(t, candidates, bo), 200);  // the floor
+  bo.replicates = 150;
+  EXPECT_EQ(budgeted_replicates(t, candidates, bo), 150);  // never more than asked
+  // The bootstrap runs that many and says how many were asked.
+  bo.replicates = 300;
+  const auto b = bootstrap_loglinear(t, sel, bo);
+  EXPECT_EQ(b.replicates, 200);
+  EXPECT_EQ(b.replicates_asked, 300);
+  EXPECT_EQ(b.estimates.size() + static_cast<std::size_t>(b.failed), 200u);
+}
+
+}  // namespace
+}  // namespace joindots::estimate

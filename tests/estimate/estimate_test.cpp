@@ -292,3 +292,34 @@ TEST(EstimateAll, LcmcrBesideTheHeadlineIsHeldToItsBudget) {
 
 }  // namespace
 }  // namespace joindots::estimate
+
+namespace joindots::estimate {
+namespace {
+
+TEST(EstimateAll, SideBootstrapsAreHeldToTheirBudgetTheHeadlinesAreNot) {
+  // auto's headline interval (tail-area) needs no bootstrap: the searches' bootstraps are
+  // shown beside it and held to a budget, with a note. With --heterogeneity none the plain
+  // method's hull with its bootstrap is the headline's interval: not lowered.
+  const auto t = testing::mse_table("uk2013_4list.csv");
+  EstimateOptions o;
+  o.bootstrap_replicates = 260;
+  o.lcmcr.chains = 2;
+  o.lcmcr.burn_in = 300;
+  o.lcmcr.samples = 500;
+  o.side_bootstrap_budget = 1;
+  const auto j = to_json(estimate_all(t, o));
+  EXPECT_EQ(j["methods"]["loglinear_heterogeneity"]["bootstrap"]["replicates"], 200);
+  EXPECT_EQ(j["methods"]["loglinear_heterogeneity"]["bootstrap"]["replicates_asked"], 260);
+  EXPECT_EQ(j["methods"]["loglinear"]["bootstrap"]["replicates"], 200);
+  bool noted = false;
+  for (const auto& n : j["notes"]) noted = noted || n.get<std::string>().starts_with("bootstrap: shown beside");
+  EXPECT_TRUE(noted);
+  o.heterogeneity.clear();
+  const auto k = to_json(estimate_all(t, o));
+  EXPECT_EQ(k["headline_method"], "loglinear");
+  EXPECT_EQ(k["methods"]["loglinear"]["bootstrap"]["replicates"], 260);
+  for (const auto& n : k["notes"]) EXPECT_FALSE(n.get<std::string>().starts_with("bootstrap: shown beside"));
+}
+
+}  // namespace
+}  // namespace joindots::estimate
