@@ -22,12 +22,21 @@
 //                           [--heterogeneity Poisson2|Darroch|Gamma3.5|none] [--heterogeneity-charge 0]
 //                           [--lcmcr-burn-in 5000] [--lcmcr-samples 2000] [--methods all|auto]
 //                           [--scenarios independent,heterogeneous,dependent,both,sparse6,...]
+//                           [--details FILE] [--search bounded|exhaustive] [--search-agreement 1]
+// --search exhaustive searches sparse six-list tables exhaustively (the default bounds it:
+// EstimateOptions::bound_sparse_search); --search-agreement 1 runs both on every population
+// and counts how often the headline's model and estimate agree.
+// --details writes one JSON line per population (scenario, population, truth, observed,
+// the table's sparsity, the headline's estimate and interval, whether it covered, and the
+// chosen model and top models of auto's tail-area average): to see *why* intervals miss.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -88,6 +97,31 @@ struct Tally {
   std::vector<double> widths;
 };
 
+// One population's line for --details.
+nlohmann::ordered_json population_details(const std::string& scenario, int rep, int truth,
+                                          const estimate::CaptureTable& table, const estimate::EstimateResult& r) {
+  const auto sparsity = estimate::table_sparsity(table);
+  nlohmann::ordered_json j{{"scenario", scenario},
+                           {"population", rep},
+                           {"truth", truth},
+                           {"observed", r.observed},
+                           {"empty_cell_share", sparsity.empty_cell_share()},
+                           {"pairs_never_overlapping", sparsity.pairs_never_overlapping},
+                           {"estimate", r.estimate},
+                           {"interval", {r.interval.low, r.interval.high}},
+                           {"covered", r.interval.low <= truth && truth <= r.interval.high},
+                           {"headline", r.headline}};
+  for (const auto& m : r.methods) {
+    nlohmann::ordered_json e{{"estimate", m.estimate}, {"interval", {m.interval.low, m.interval.high}}};
+    if (m.details.contains("model")) e["model"] = m.details["model"];
+    if (m.method == "loglinear_mata")
+      for (const char* key : {"chosen_model", "chosen_model_weight", "weight_with_heterogeneity", "models_averaged", "top_models"})
+        if (m.details.contains(key)) e[key] = m.details[key];
+    j["methods"][m.method] = e;
+  }
+  return j;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,6 +132,8 @@ int main(int argc, char** argv) {
   // Experiment (issue 13): "table" sets the heterogeneity charge per table by
   // heterogeneity_charge_for (sparse_rule.hpp) instead of --heterogeneity-charge alone.
   std::string charge_rule = "fixed";
+  std::string details_path;
+  bool exhaustive_search = false, search_agreement = false;
   int lcmcr_samples = 2000;
   double charge = estimate::EstimateOptions{}.heterogeneity_charge;
   std::uint64_t seed = 1;
@@ -123,13 +159,30 @@ int main(int argc, char** argv) {
     else if (a == "--lcmcr-samples") lcmcr_samples = std::atoi(argv[i + 1]);
     else if (a == "--methods") methods = argv[i + 1];
     else if (a == "--charge-rule") charge_rule = argv[i + 1];
+    else if (a == "--details") details_path = argv[i + 1];
+    else if (a == "--search") exhaustive_search = std::string(argv[i + 1]) == "exhaustive";
+    else if (a == "--search-agreement") search_agreement = std::atoi(argv[i + 1]) != 0;
     else {
       fmt::print(stderr, "unknown option {}\n", a);
       return 1;
     }
   }
+  // --methods auto,lcmcr,...: auto's headline, then each other method run alone on the
+  // same table (its own headline), e.g. to compare LCMCR with auto on sparse tables.
+  std::vector<estimate::Method> extra_methods;
+  {
+    const std::string list = methods;
+    methods.clear();
+    for (std::size_t p = 0; p <= list.size();) {
+      const auto q = std::min(list.find(',', p), list.size());
+      const std::string name = list.substr(p, q - p);
+      if (methods.empty()) methods = name;
+      else extra_methods.push_back(estimate::parse_method(name));
+      p = q + 1;
+    }
+  }
   if (methods != "all" && methods != "auto") {
-    fmt::print(stderr, "--methods: `{}`; valid: all, auto\n", methods);
+    fmt::print(stderr, "--methods: `{}`; valid: all, auto, then other methods to run alone\n", methods);
     return 1;
   }
   const Scenario scenarios[] = {{"independent", false, false},      {"heterogeneous", true, false},
@@ -146,6 +199,8 @@ int main(int argc, char** argv) {
   opt.heterogeneity_charge = charge;
   opt.lcmcr.samples = lcmcr_samples;
   opt.lcmcr.thin = 5;
+  opt.bound_sparse_search = !exhaustive_search;
+  std::map<std::string, std::pair<int, int>> agreement;  // scenario -> (same model, populations)
 
   std::map<std::string, std::map<std::string, Tally>> tallies;  // scenario -> method -> tally
   long long wanted = 0;
@@ -153,6 +208,14 @@ int main(int argc, char** argv) {
   if (wanted == 0) {
     fmt::print(stderr, "--scenarios: no scenario named in `{}`\n", only);
     return 1;
+  }
+  std::ofstream details;
+  if (!details_path.empty()) {
+    details.open(details_path);
+    if (!details) {
+      fmt::print(stderr, "--details: cannot write `{}`\n", details_path);
+      return 1;
+    }
   }
   Progress progress("coverage study", "populations", wanted, false);
   for (const auto& s : scenarios) {
@@ -177,6 +240,37 @@ int main(int argc, char** argv) {
       record("auto (headline)", result.estimate, result.interval);
       // "loglinear" carries the BIC model's profile interval; the headline widens it.
       for (const auto& m : result.methods) record(m.method, m.estimate, m.interval);
+      nlohmann::ordered_json alone_json = nlohmann::ordered_json::object();
+      for (const auto extra : extra_methods) {
+        auto alone = opt;
+        alone.method = extra;
+        alone.headline_only = false;
+        const auto r = estimate::estimate_all(table, alone);
+        record(std::string(estimate::to_string(extra)) + " (alone)", r.estimate, r.interval);
+        alone_json[estimate::to_string(extra)] = {{"estimate", r.estimate}, {"interval", {r.interval.low, r.interval.high}}};
+      }
+      if (search_agreement) {
+        auto other = opt;
+        other.bound_sparse_search = !opt.bound_sparse_search;
+        const auto alt = estimate::estimate_all(table, other);
+        auto model_of = [](const estimate::EstimateResult& r) {
+          for (const auto& m : r.methods)
+            if (m.method == r.headline && m.details.contains("model")) return m.details["model"].get<std::string>();
+          return std::string();
+        };
+        auto& [same, total] = agreement[s.name];
+        same += model_of(result) == model_of(alt) && !model_of(result).empty();
+        ++total;
+        alone_json[opt.bound_sparse_search ? "exhaustive_search" : "bounded_search"] = {
+            {"model", model_of(alt)}, {"estimate", alt.estimate}, {"interval", {alt.interval.low, alt.interval.high}}};
+        alone_json["headline_model"] = model_of(result);
+        record(opt.bound_sparse_search ? "auto, exhaustive search" : "auto, bounded search", alt.estimate, alt.interval);
+      }
+      if (details.is_open()) {
+        auto line = population_details(s.name, rep, truth, table, result);
+        if (!alone_json.empty()) line["alone"] = alone_json;
+        details << line.dump() << '\n' << std::flush;
+      }
       progress.advance();
     }
   }
@@ -195,6 +289,9 @@ int main(int argc, char** argv) {
                  std::sqrt(cov * (1 - cov) / t.runs), 100 * t.bias_sum / t.runs, width, width / t.true_size);
     }
   }
+  for (const auto& [name, counts] : agreement)
+    fmt::print("\n{}: bounded and exhaustive searches chose the same headline model in {} of {} populations.\n", name,
+               counts.first, counts.second);
   fmt::print("\nDense: N = {} per population, four lists; sparse: N as in sparse_scenarios.hpp; methods {}; seed {}, "
              "{} bootstrap replicates, heterogeneity terms {} (charged "
              "{} of BIC's log n in auto's interval, charge rule {}), LCMCR 2 chains of {} + {} x 5.\n",

@@ -9,7 +9,7 @@ command (`--json --quiet`, 2 threads), and prints a markdown table of wall and C
 the headline and its interval, and whether the headline lies inside it.
 
     bench/table_shapes.py build/bin/joindots ../shared/data/mse [--only sparse8] [--extra ARGS]
-        [--check] [--max-cpu S]
+        [--check] [--max-cpu S] [--keep DIR]
 
 --check exits 1 when any run fails or puts its headline outside its interval; --max-cpu S
 also when any run takes more than S CPU seconds (the machine is shared: CPU, not wall, is
@@ -89,10 +89,13 @@ def main():
     ap.add_argument("--extra", default="", help="extra arguments for estimate, space-separated")
     ap.add_argument("--check", action="store_true", help="exit 1 on a failed run or a headline outside its interval")
     ap.add_argument("--max-cpu", type=float, default=0, help="with --check: exit 1 when a run takes more CPU s")
+    ap.add_argument("--keep", default="", help="write the simulated tables to this folder and keep them")
     a = ap.parse_args()
     extra = a.extra.split() if a.extra else []
     shapes = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = a.keep or scratch
+        os.makedirs(tmp, exist_ok=True)
         for k in range(3, 11):
             for kind, make in (("dense", dense_counts), ("sparse", sparse_counts)):
                 counts = make(k, 1000 + k)

@@ -134,14 +134,39 @@ BootstrapResult summarise(const std::vector<LogLinearModel>& candidates, const s
 
 }  // namespace
 
-int budgeted_replicates(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
-                        const BootstrapOptions& options) {
-  if (options.work_budget <= 0) return options.replicates;
+namespace {
+// One replicate's work over `candidates`: sum of cells x (parameters + 1)^2.
+double replicate_work(const CaptureTable& table, const std::vector<LogLinearModel>& candidates) {
   double work = 0;
   for (const auto& m : candidates) {
     const double p = static_cast<double>(m.parameters()) + 1.0;
     work += static_cast<double>(table.cells()) * p * p;
   }
+  return work;
+}
+
+std::vector<LogLinearModel> distinct_candidates(const std::vector<const ModelSelection*>& selections,
+                                                const BootstrapOptions& options) {
+  std::vector<LogLinearModel> distinct;
+  for (const auto* s : selections)
+    for (const auto& m : candidates_of(*s, options))
+      if (std::find(distinct.begin(), distinct.end(), m) == distinct.end()) distinct.push_back(m);
+  return distinct;
+}
+}  // namespace
+
+double bootstrap_work(const CaptureTable& table, const std::vector<const ModelSelection*>& selections,
+                      const BootstrapOptions& options) {
+  for (const auto* s : selections)
+    if (!s || s->empty()) return 0;
+  const auto distinct = distinct_candidates(selections, options);
+  return budgeted_replicates(table, distinct, options) * replicate_work(table, distinct);
+}
+
+int budgeted_replicates(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
+                        const BootstrapOptions& options) {
+  if (options.work_budget <= 0) return options.replicates;
+  const double work = replicate_work(table, candidates);
   if (work * options.replicates <= options.work_budget) return options.replicates;
   const int fits = static_cast<int>(std::min(options.work_budget / work, 1e9));
   return std::min(options.replicates, std::max(options.min_replicates, fits));
@@ -188,6 +213,7 @@ std::vector<BootstrapResult> bootstrap_loglinear_shared(const CaptureTable& tabl
     for (int r = worker; r < reps; r += workers) {
       const int begun = started++;
       if (worker == 0 && options.progress) options.progress->set(begun);
+      if (worker == 0 && options.report_fraction) options.report_fraction(static_cast<double>(begun) / reps);
       Rng rng(options.seed, "bootstrap", static_cast<std::uint64_t>(r));
       for (std::uint32_t c = 1; c < table.cells(); ++c) y[c] = rng.poisson(means[c]);
       std::int64_t n = 0;

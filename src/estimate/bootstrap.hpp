@@ -45,6 +45,8 @@ struct BootstrapOptions {
   ExistenceCache* existence_cache = nullptr;
   /// Replicates done are reported here (by one thread); the caller finishes it.
   Progress* progress = nullptr;
+  /// Also told the share of replicates begun (by one thread): a whole run's progress line.
+  std::function<void(double)> report_fraction;
   /// A work budget for a bootstrap whose interval is shown beside the headline, not used
   /// for it (0: none). The work of a replicate is counted as sum over its distinct
   /// candidates of cells x (parameters + 1)^2 (one fit's Newton steps); when `replicates`
@@ -58,6 +60,12 @@ struct BootstrapOptions {
 /// `options` (its replicates, or fewer under work_budget).
 int budgeted_replicates(const CaptureTable& table, const std::vector<LogLinearModel>& candidates,
                         const BootstrapOptions& options);
+
+/// The work bootstrap_loglinear_shared(table, selections, options) will do, in the units of
+/// work_budget: its replicates x the sum over its distinct candidates of cells x
+/// (parameters + 1)^2 (for a whole run's progress line and ETA).
+double bootstrap_work(const CaptureTable& table, const std::vector<const ModelSelection*>& selections,
+                      const BootstrapOptions& options);
 
 struct BootstrapResult {
   int replicates = 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <limits>
 #include <cmath>
@@ -10,6 +11,8 @@
 #include "core/error.hpp"
 #include "estimate/bootstrap.hpp"
 #include "estimate/chapman.hpp"
+#include "estimate/run_progress.hpp"
+#include "estimate/sparse_rule.hpp"
 #include "estimate/stepwise_method.hpp"
 
 namespace joindots::estimate {
@@ -86,6 +89,7 @@ SearchOptions search_options(const CaptureTable& table, const EstimateOptions& o
   so.level = o.level;
   so.heterogeneity = heterogeneity;
   so.max_order = o.max_order != 0 ? o.max_order : (table.k() == 4 || table.k() == 5 ? 3 : 2);
+  if (o.bound_sparse_search && is_sparse(table)) so.exhaustive_max_lists = std::min(so.exhaustive_max_lists, 5);
   // A negative heterogeneity coefficient is not heterogeneity (see run_mata): such models
   // leave the search, so the chosen model, the averages and the tail-area interval all come
   // from one set of models.
@@ -152,46 +156,74 @@ BootstrapOptions bootstrap_options(const EstimateOptions& o, bool drop_negative,
 // have had alone.
 // `beside_headline`: the headline does not use these bootstraps (auto's tail-area interval),
 // so each is held to o.side_bootstrap_budget.
-std::vector<SearchBootstrap> run_bootstraps(const CaptureTable& table, const EstimateOptions& o,
-                                            const std::vector<const ModelSelection*>& selections,
-                                            const std::vector<std::string>& names, ExistenceCache& existence_cache,
-                                            bool beside_headline) {
-  std::vector<SearchBootstrap> out(selections.size());
-  if (o.bootstrap_replicates <= 0) return out;
+// Planned first (plan_bootstraps: which runs, and their work for the run's progress line),
+// then run (run_bootstraps).
+struct PlannedBootstrap {
+  bool from_averaged = false;
+  std::vector<std::size_t> group;  // indices into the selections
+  std::string label;
+  std::size_t phase = 0;  // in the run's progress
+};
+struct BootstrapPlan {
+  BootstrapOptions options;
+  std::vector<PlannedBootstrap> runs;
+};
+BootstrapPlan plan_bootstraps(const CaptureTable& table, const EstimateOptions& o,
+                              const std::vector<const ModelSelection*>& selections,
+                              const std::vector<std::string>& names, ExistenceCache& existence_cache,
+                              bool beside_headline, RunProgress& progress) {
+  BootstrapPlan plan;
+  if (o.bootstrap_replicates <= 0) return plan;
   // drop_negative_heterogeneity only touches models with a heterogeneity term: on for all.
-  BootstrapOptions bo = bootstrap_options(o, true, existence_cache);
+  plan.options = bootstrap_options(o, true, existence_cache);
+  auto& bo = plan.options;
   if (beside_headline) bo.work_budget = o.side_bootstrap_budget;
   for (int averaged = 0; averaged < (bo.reselect ? 2 : 1); ++averaged) {
-    bo.from_averaged = averaged == 1;
     std::vector<std::vector<double>> means;
-    for (const auto* s : selections) means.push_back(bootstrap_means(table, *s, bo.from_averaged));
+    for (const auto* s : selections) means.push_back(bootstrap_means(table, *s, averaged == 1));
     std::vector<bool> done(selections.size(), false);
     for (std::size_t i = 0; i < selections.size(); ++i) {
       if (done[i]) continue;
-      std::vector<std::size_t> group{i};
-      for (std::size_t j = i + 1; j < selections.size(); ++j)
-        if (!done[j] && same_means(means[i], means[j])) group.push_back(j);
+      PlannedBootstrap run;
+      run.from_averaged = averaged == 1;
+      for (std::size_t j = i; j < selections.size(); ++j)
+        if (!done[j] && (j == i || same_means(means[i], means[j]))) run.group.push_back(j);
       std::vector<const ModelSelection*> sels;
-      std::string label;
-      for (auto g : group) {
+      for (auto g : run.group) {
         done[g] = true;
         sels.push_back(selections[g]);
-        label += (label.empty() ? "" : " and ") + names[g] + (bo.from_averaged ? "_averaged" : "");
+        run.label += (run.label.empty() ? "" : " and ") + names[g] + (run.from_averaged ? "_averaged" : "");
       }
-      Progress progress(label + ": bootstrap", "replicates", bo.replicates, !o.progress);
-      bo.progress = &progress;
-      const auto results = bootstrap_loglinear_shared(table, sels, bo);
-      progress.finish();
-      for (std::size_t g = 0; g < group.size(); ++g) {
-        auto& sb = out[group[g]];
-        sb.ran = true;
-        if (bo.from_averaged) {
-          sb.averaged = results[g].averaged_interval;
-          sb.averaged_replicates = results[g].replicates;
-          sb.averaged_asked = results[g].replicates_asked;
-        } else
-          sb.selected = results[g];
-      }
+      bo.from_averaged = run.from_averaged;
+      run.phase = progress.plan(run.label + " bootstrap",
+                                bootstrap_work(table, sels, bo) * RunProgress::kBootstrapSecondsPerUnit);
+      plan.runs.push_back(std::move(run));
+    }
+  }
+  return plan;
+}
+
+std::vector<SearchBootstrap> run_bootstraps(const CaptureTable& table, const BootstrapPlan& plan,
+                                            const std::vector<const ModelSelection*>& selections,
+                                            RunProgress& progress) {
+  std::vector<SearchBootstrap> out(selections.size());
+  BootstrapOptions bo = plan.options;
+  for (const auto& run : plan.runs) {
+    bo.from_averaged = run.from_averaged;
+    bo.report_fraction = [&progress, phase = run.phase](double f) { progress.report(phase, f); };
+    std::vector<const ModelSelection*> sels;
+    for (auto g : run.group) sels.push_back(selections[g]);
+    const auto results = bootstrap_loglinear_shared(table, sels, bo);
+    progress.end(run.phase);
+    for (std::size_t g = 0; g < run.group.size(); ++g) {
+      auto& sb = out[run.group[g]];
+      sb.ran = true;
+      if (bo.from_averaged) {
+        sb.averaged = results[g].averaged_interval;
+        sb.averaged_replicates = results[g].replicates;
+        sb.averaged_asked = results[g].replicates_asked;
+      } else
+        sb.selected = results[g];
     }
   }
   return out;
@@ -469,13 +501,20 @@ LcmcrBudget lcmcr_within_budget(const CaptureTable& table, LcmcrOptions lo, doub
   return out;
 }
 
-MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions& o, bool beside_headline = false) {
+// The LCMCR run's settings (held to its budget when beside the headline).
+LcmcrBudget lcmcr_settings(const CaptureTable& table, const EstimateOptions& o, bool beside_headline) {
   LcmcrOptions lo = o.lcmcr;
   lo.seed = o.seed;
   lo.level = o.level;
   lo.threads = o.threads;
-  const LcmcrBudget budget = lcmcr_within_budget(table, lo, beside_headline ? o.lcmcr_side_budget : 0.0);
-  lo = budget.options;
+  return lcmcr_within_budget(table, lo, beside_headline ? o.lcmcr_side_budget : 0.0);
+}
+
+MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions& o, bool beside_headline = false,
+                                std::function<void(double)> report_fraction = {}) {
+  const LcmcrBudget budget = lcmcr_settings(table, o, beside_headline);
+  LcmcrOptions lo = budget.options;
+  lo.report_fraction = std::move(report_fraction);
   const auto r = run_lcmcr(table, lo);
   MethodEstimate m;
   m.method = "lcmcr";
@@ -675,8 +714,21 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   // search's models, which needs no bootstrap; without that search (or a valid model in it)
   // the plain method's hull with its bootstrap may be the headline's, at full length.
   const bool bootstraps_beside_headline = (m == Method::Auto || m == Method::All) && !llh_sel.empty();
-  const auto boots =
-      run_bootstraps(table, o, boot_sels, boot_names, existence_cache, bootstraps_beside_headline);
+  // One progress line for the run's long phases (the bootstraps, LCMCR), planned here.
+  RunProgress run_progress(!o.progress);
+  const auto boot_plan =
+      plan_bootstraps(table, o, boot_sels, boot_names, existence_cache, bootstraps_beside_headline, run_progress);
+  const bool any_loglinear = !llh_sel.empty() || (want_ll && !ll_sel.empty());
+  const bool want_lcmcr =
+      (m == Method::Lcmcr || m == Method::Auto || m == Method::All) && !(lean && (any_loglinear || chap));
+  const bool lcmcr_beside = m != Method::Lcmcr && (any_loglinear || chap);
+  std::size_t lcmcr_phase = 0;
+  if (want_lcmcr) {
+    const auto settings = lcmcr_settings(table, o, lcmcr_beside);
+    const double extra = settings.options.chains == 1 && settings.options.check_chain ? 1.375 : 1.0;
+    lcmcr_phase = run_progress.plan("lcmcr", settings.work * extra * RunProgress::kLcmcrSecondsPerUnit);
+  }
+  const auto boots = run_bootstraps(table, boot_plan, boot_sels, run_progress);
   {
     int fewest = o.bootstrap_replicates;
     for (const auto& b : boots)
@@ -722,11 +774,14 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
     if (!ll.ok) res.notes.push_back("log-linear: no model has an MLE that exists and identifies the unobserved count");
   }
   res.notes.insert(res.notes.end(), llh_notes.begin(), llh_notes.end());
-  if ((m == Method::Lcmcr || m == Method::Auto || m == Method::All) && !(lean && (llh.ok || ll.ok || chap))) {
-    lcm = run_lcmcr_method(table, o, m != Method::Lcmcr && (llh.ok || ll.ok || chap));
+  if (want_lcmcr) {
+    lcm = run_lcmcr_method(table, o, lcmcr_beside,
+                           [&run_progress, lcmcr_phase](double f) { run_progress.report(lcmcr_phase, f); });
+    run_progress.end(lcmcr_phase);
     if (lcm->details.contains("shortened"))
       res.notes.push_back("lcmcr: " + lcm->details["shortened"].get<std::string>());
   }
+  run_progress.finish();
   std::optional<MethodEstimate> stepwise;
   if (m == Method::Stepwise || (m == Method::All && table.k() >= 3)) stepwise = run_stepwise_method(table, o);
   std::optional<MethodEstimate> bayes;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -64,8 +65,14 @@ void start_state(Rng& rng, ChainStart start, const StartPoint& sp,
   if (start == ChainStart::NearObserved && kc > 1) v[0] = 0.999;  // everyone in the first class
 }
 
+// Iterations done across a run's chains, for LcmcrOptions::report_fraction.
+struct IterationCount {
+  std::atomic<long> done{0};
+  double total = 1;
+};
+
 Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, Rng rng, ChainStart start,
-                int burn_in, int samples, const StartPoint& sp) {
+                int burn_in, int samples, const StartPoint& sp, IterationCount* count = nullptr) {
   const int kl = table.k();
   const int kc = o.max_classes;
   std::vector<std::uint32_t> pats;
@@ -102,7 +109,10 @@ Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, Rng rng, Chain
   out.draws.reserve(static_cast<std::size_t>(samples));
   const auto t0 = std::chrono::steady_clock::now();
   const long total_iter = static_cast<long>(burn_in) + static_cast<long>(samples) * o.thin;
+  constexpr long kReportEvery = 2048;
   for (long it = 0; it < total_iter; ++it) {
+    if (count && o.report_fraction && it % kReportEvery == kReportEvery - 1)
+      o.report_fraction(static_cast<double>(count->done += kReportEvery) / count->total);
     std::fill(m.begin(), m.end(), 0);
     std::fill(s.begin(), s.end(), 0);
     std::vector<std::int64_t> split(static_cast<std::size_t>(kc));
@@ -360,15 +370,18 @@ LcmcrResult run_lcmcr(const CaptureTable& table, const LcmcrOptions& o) {
   const int jobs = o.chains + (with_check ? 1 : 0);
   const int check_samples = std::max(2, o.samples / 4);
   std::vector<Chain> chains(static_cast<std::size_t>(jobs));
+  IterationCount count;
+  count.total = static_cast<double>(o.chains) * (o.burn_in + static_cast<double>(o.samples) * o.thin) +
+                (with_check ? o.burn_in + static_cast<double>(check_samples) * o.thin : 0.0);
   const int threads = std::max(1, std::min(o.threads, jobs));
   auto work = [&](int worker) {
     for (int c = worker; c < jobs; c += threads) {
       const bool check = c == o.chains;
       chains[static_cast<std::size_t>(c)] =
           check ? run_chain(table, o, Rng(o.seed, "lcmcr_check", 0), ChainStart::FarAbove,
-                            o.burn_in, check_samples, sp)
+                            o.burn_in, check_samples, sp, &count)
                 : run_chain(table, o, Rng(o.seed, "lcmcr", static_cast<std::uint64_t>(c)),
-                            start_of_chain(c), o.burn_in, o.samples, sp);
+                            start_of_chain(c), o.burn_in, o.samples, sp, &count);
     }
   };
   if (threads == 1) {

@@ -35,6 +35,7 @@
 // the full burn-in and a quarter of the kept draws, on the second thread. Its draws are not
 // pooled into the estimate; it only takes part in the comparison.
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ struct LcmcrOptions {
   int threads = 2;
   double level = 0.95;
   bool check_chain = true;  // with chains == 1: run the check chain (see above)
+  /// Told the share of the run's iterations done (all chains, the check chain included),
+  /// every few thousand iterations, from any chain's thread: a whole run's progress line.
+  std::function<void(double)> report_fraction;
 };
 
 /// Where a chain starts (chain c starts from ChainStart(c % 4); the check chain FarAbove).

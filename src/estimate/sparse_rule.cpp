@@ -22,6 +22,10 @@ TableSparsity table_sparsity(const CaptureTable& table) {
   return s;
 }
 
+bool is_sparse(const CaptureTable& table) {
+  return table_sparsity(table).empty_cell_share() >= kSparseEmptyCellShare;
+}
+
 double heterogeneity_charge_for(const CaptureTable& table, double configured) {
   const double e = table_sparsity(table).empty_cell_share();
   return std::max(configured, std::clamp(2.0 * e - 0.5, 0.0, 1.0));

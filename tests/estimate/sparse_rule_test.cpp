@@ -105,5 +105,41 @@ TEST(SparseRule, NewOrleansDefaultKeepsThePublishedMainEffectsModel) {
   EXPECT_GE(r.interval.high, r.estimate);
 }
 
+// Sparse tables of six lists are searched forward stepwise from main effects with the same
+// criterion; dense ones, and any table with bound_sparse_search off, exhaustively. On this
+// sparse6 population both searches choose the same model (the study: most populations).
+TEST(SparseRule, SparseSixListTablesAreSearchedStepwise) {
+  EXPECT_TRUE(is_sparse(testing::mse_table("neworleans_5list.csv")));  // 17 of 31 cells empty
+  EXPECT_FALSE(is_sparse(testing::mse_table("artificial_3list.csv")));  // 3 of 7
+  EXPECT_FALSE(is_sparse(testing::mse_table("kosovo_4list.csv")));
+
+  Rng rng(1, "sparse6", 0);
+  const auto sparse = simulate_sparse(6, false, rng);
+  ASSERT_TRUE(is_sparse(sparse));
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  o.heterogeneity = {};  // the plain search alone: the exhaustive one costs a quarter
+  o.method = Method::LogLinear;
+  const auto bounded = estimate_all(sparse, o);
+  o.bound_sparse_search = false;
+  const auto exhaustive = estimate_all(sparse, o);
+  ASSERT_EQ(bounded.methods.front().method, "loglinear");
+  ASSERT_EQ(exhaustive.methods.front().method, "loglinear");
+  const auto& b = bounded.methods.front().details;
+  const auto& e = exhaustive.methods.front().details;
+  EXPECT_EQ(b["search"], "stepwise");
+  EXPECT_EQ(e["search"], "exhaustive");
+  EXPECT_LT(b["models_considered"].get<int>(), 200);
+  EXPECT_EQ(e["models_considered"].get<int>(), 32768);
+  EXPECT_EQ(b["model"], e["model"]);
+  EXPECT_NEAR(bounded.estimate, exhaustive.estimate, 1e-6 * exhaustive.estimate);
+
+  // A dense six-list table stays exhaustive.
+  o.bound_sparse_search = true;
+  const auto dense = testing::simulate_table(3000, {0.3, 0.25, 0.2, 0.35, 0.3, 0.25}, 4);
+  ASSERT_FALSE(is_sparse(dense));
+  EXPECT_EQ(estimate_all(dense, o).methods.front().details["search"], "exhaustive");
+}
+
 }  // namespace
 }  // namespace joindots::estimate
