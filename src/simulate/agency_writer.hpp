@@ -21,6 +21,12 @@ namespace joindots::simulate {
 /// One agency record as text, columns in kRecordColumns order.
 using RecordRow = std::array<std::string, kRecordColumns.size()>;
 
+/// Column positions of a RecordRow (kRecordColumns order).
+enum RecordCol : std::size_t {
+  kId, kType, kOrg, kRole, kRecordType, kEvent, kLast, kCaseRef, kOffenceCount, kLad, kGiven, kFamily,
+  kOther, kDob, kSex, kPostcode, kNhs, kUpn, kPnc
+};
+
 class AgencyWriters {
  public:
   AgencyWriters(std::filesystem::path dir, std::uint64_t seed);

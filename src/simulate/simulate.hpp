@@ -8,6 +8,11 @@
 //        victim, their records with identifier noise, suspects of each police case
 //     -> sort each agency file by event date, write truth/summary.json
 //
+// The parts: world.hpp (geography, groups, forces), population.hpp (offenders, victims,
+// offences), recording.hpp (which sources record a victim), identity_noise.hpp (what a
+// clerk writes down), agency_writer.hpp (the agencies' files), truth_writer.hpp (the
+// truth), tally.hpp (the realised rates in summary.json); simulate.cpp runs them in order.
+//
 // Same seed and same config give byte-identical output. Memory is bounded by the group
 // table (tens of bytes per group) and per-offender counters; records are never held.
 #include <array>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "simulate/synthetic_ids.hpp"
 
@@ -143,6 +144,18 @@ std::vector<std::vector<std::uint32_t>> groups_by_district(const std::vector<Gro
   for (const auto& g : groups)
     for (std::uint8_t k = 0; k < g.n_lads; ++k) out[g.lads[k]].push_back(g.id);
   return out;
+}
+
+ForceIndex build_force_index(const AreaTable& areas) {
+  ForceIndex forces;
+  std::map<std::string, std::uint16_t> index;
+  for (const auto& a : areas.all()) index.emplace(a.pfa_code, 0);
+  for (auto& [code, i] : index) {
+    i = static_cast<std::uint16_t>(forces.codes.size());
+    forces.codes.push_back(code);
+  }
+  for (const auto& a : areas.all()) forces.of_lad.push_back(index[a.pfa_code]);
+  return forces;
 }
 
 }  // namespace joindots::simulate

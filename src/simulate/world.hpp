@@ -30,6 +30,13 @@ struct Geography {
 /// charities are fixed by the area table (the same for every seed).
 Geography build_geography(const AreaTable& areas, const SimConfig& config, std::uint64_t seed);
 
+/// The police force areas: a dense index per force (in code order) and each district's.
+struct ForceIndex {
+  std::vector<std::uint16_t> of_lad;  // force index per district
+  std::vector<std::string> codes;     // force code per index
+};
+ForceIndex build_force_index(const AreaTable& areas);
+
 /// One offending group: small and fixed-size so a million of them fit in tens of MB.
 struct Group {
   std::uint32_t id = 0;
