@@ -26,6 +26,7 @@ inline void add_common_options(CLI::App* cmd, CommonOptions& opts) {
 using Runner = std::function<int()>;
 
 void add_simulate_command(CLI::App& app, Runner& run);
+void add_encode_command(CLI::App& app, Runner& run);
 void add_ingest_command(CLI::App& app, Runner& run);
 void add_status_command(CLI::App& app, Runner& run);
 void add_estimate_command(CLI::App& app, Runner& run);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "joindots 0.1.0");
   cli::Runner run;
   cli::add_simulate_command(app, run);
+  cli::add_encode_command(app, run);
   cli::add_ingest_command(app, run);
   cli::add_status_command(app, run);
   cli::add_estimate_command(app, run);

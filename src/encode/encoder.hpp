@@ -1,0 +1,108 @@
+#pragma once
+// Encoding one record's identifiers (issue 16, docs/schema.md "Encoded mode"):
+//  - a CLK: one Bloom filter (1024 bits by default) holding keyed hashes of the record's
+//    q-grams and parts, field by field, each field under its own key and with its own
+//    weight (bits set per element), as in clkhash's schema design;
+//  - keyed tokens (HMAC-SHA256, 128 bits, base64): the exact identifiers, and blocking keys
+//    made by the same blocking rules plaintext linkage uses (link/block.hpp), so that
+//    encoded linkage can block as plaintext linkage does.
+// Elements come from the record as linkage normalises it (link/fields.hpp), so names are
+// case-folded, accents stripped, titles dropped, before anything is hashed.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/record.hpp"
+#include "encode/dice.hpp"
+#include "encode/secret.hpp"
+#include "link/block.hpp"
+#include "link/fields.hpp"
+
+namespace joindots::encode {
+
+/// Names the element lists, the weights and the token rules below; part of every encoded
+/// row, so a change to any of them must change it (old and new encodings do not compare).
+inline constexpr std::string_view kSchemeName = "joindots-clk-1";
+
+/// One CLK field: where its elements come from, its key's id and its weight.
+struct ClkFieldSpec {
+  std::string_view name;
+  std::uint64_t key_id;
+  int bits_per_element;
+};
+inline constexpr std::array<ClkFieldSpec, 6> kClkFields = {{
+    {"given_name", 10, 15},   // padded bigrams of each token
+    {"family_name", 11, 15},  // padded bigrams of each token
+    {"other_names", 12, 4},   // aliases and the formal names a nickname stands for: bigrams
+    {"dob", 13, 15},          // year, month and day, each its own element
+    {"sex", 14, 8},           // f or m
+    {"postcode", 15, 8},      // area, district, sector and unit, each its own element
+}};
+inline constexpr int kMaxBitsPerElement = 32;  // one BLAKE2b-512 output gives 32 positions
+
+/// A token column: its name in the encoded file, its key's id, and what it is made of:
+/// an identifier field, or a blocking rule (link/block.hpp syntax).
+struct TokenSpec {
+  std::string_view column;
+  std::uint64_t key_id;
+  std::string_view source;
+};
+inline constexpr std::array<TokenSpec, 13> kTokenColumns = {{
+    {"tok_nhs_number", 40, "nhs_number"},
+    {"tok_upn", 41, "upn"},
+    {"tok_pnc_id", 42, "pnc_id"},
+    {"blk_dob", 60, "dob"},
+    {"blk_dob_family", 61, "dob & family_name.soundex"},
+    {"blk_dob_given", 62, "dob & given_name.soundex"},
+    {"blk_names_year", 63, "given_name.soundex & family_name.soundex & dob.year"},
+    {"blk_names_month_day", 64, "given_name.soundex & family_name.soundex & dob.month_day"},
+    {"blk_dob_district", 65, "dob & postcode.district"},
+    {"blk_names", 66, "given_name.soundex & family_name.soundex"},
+    {"blk_postcode", 67, "postcode"},
+    {"blk_given2_district", 68, "given_name.prefix2 & postcode.district"},
+    {"blk_family_district", 69, "family_name.soundex & postcode.district"},
+}};
+/// Several tokens in one cell (a name with aliases gives several blocking keys) are
+/// separated by this; base64url never holds it.
+inline constexpr char kTokenSeparator = ' ';
+
+/// Supported filter widths: a power of two from 256 to 4,096 bits.
+bool valid_clk_bits(std::size_t bits);
+
+struct EncodedRecord {
+  std::vector<std::uint64_t> clk;                    // bits / 64 words
+  std::array<std::string, kTokenColumns.size()> tokens;  // empty: the record has no value
+};
+
+class RecordEncoder {
+ public:
+  RecordEncoder(const Secret& secret, std::size_t bits = 1024);
+
+  /// "joindots-clk-1/1024": the scheme and the width, as written in every encoded row.
+  std::string scheme() const;
+  std::size_t bits() const { return bits_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+
+  EncodedRecord encode(const Record& record) const;
+
+  /// The elements of each CLK field (kClkFields order) for a record linkage normalised:
+  /// what is hashed, before hashing (for tests and docs).
+  static std::array<std::vector<std::string>, kClkFields.size()> clk_elements(const link::LinkRecord& r);
+
+ private:
+  void add_element(std::vector<std::uint64_t>& clk, const Key& key, int k, std::string_view element) const;
+
+  std::size_t bits_;
+  std::string fingerprint_;
+  std::array<Key, kClkFields.size()> field_keys_;
+  std::array<Key, kTokenColumns.size()> token_keys_;
+  std::array<std::vector<link::BlockingKey>, kTokenColumns.size()> token_rules_;  // empty for identifiers
+};
+
+/// Age band at `on` of a date of birth (link/persons.hpp's bands), the one age figure an
+/// encoded file keeps in plaintext.
+std::string encoded_age_band(const Record& record);
+
+}  // namespace joindots::encode
