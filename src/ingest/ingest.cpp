@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+#include <utility>
 
 #include "core/hash.hpp"
+#include "ingest/encoded_rows.hpp"
 #include "ingest/validate.hpp"
 #include "io/csv_reader.hpp"
 
@@ -20,6 +22,12 @@ namespace {
 std::int64_t pause_after_rows() {
   const char* v = std::getenv("JOINDOTS_FAULT_PAUSE_AFTER_ROWS");
   return v && *v ? std::atoll(v) : -1;
+}
+
+[[noreturn]] void pause_for_ever(std::int64_t rows) {
+  fmt::print(stderr, "joindots: paused after {} rows (JOINDOTS_FAULT_PAUSE_AFTER_ROWS)\n", rows);
+  std::fflush(stderr);
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 
 }  // namespace
@@ -51,7 +59,13 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
   store.ensure_areas(areas);  // records reference the districts
   IssueCollector issues, warnings;
   CsvReader reader(path, &issues);
-  RecordValidator validator(result.path, reader.header(), areas);
+  // An encoded file (one with a clk column, docs/schema.md "Encoded mode") is read by its
+  // own reader, which validates the plaintext columns with the same RecordValidator.
+  const bool encoded = is_encoded_header(reader.header());
+  std::optional<RecordValidator> validator;
+  std::optional<EncodedRowReader> encoded_reader;
+  if (encoded) encoded_reader.emplace(result.path, reader.header(), areas);
+  else validator.emplace(result.path, reader.header(), areas);
   FileInfo existing;
   auto batch = store.begin_ingest(std::filesystem::absolute(path).lexically_normal().string(), sha, bytes, existing);
   if (!batch) {
@@ -60,16 +74,34 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
     if (progress) progress->advance(bytes);
     return result;
   }
+  if (auto why = batch->set_mode(encoded); !why.empty()) throw BadInputError(InputIssue{result.path, 0, "", why});
 
   const std::int64_t pause_at = pause_after_rows();
   CsvRow row;
   std::int64_t last_bytes = 0;
+  bool encoding_checked = false;
   while (reader.next(row)) {
-    auto record = validator.validate(row.fields, row.line, issues, &warnings);
+    std::optional<Record> record;
+    std::optional<RecordOrigin> origin;
+    if (encoded) {
+      if (auto e = encoded_reader->validate(row.fields, row.line, issues, &warnings)) {
+        // The store's key and scheme are checked once, at the first valid row; the reader
+        // holds every later row to that row's.
+        if (!std::exchange(encoding_checked, true)) {
+          if (auto why = batch->use_encoding(e->encoding); !why.empty())
+            throw BadInputError(InputIssue{result.path, row.line,
+                                           why.rfind("key fingerprint", 0) == 0 ? "key_fingerprint" : "clk_scheme", why});
+        }
+        origin = batch->add_encoded(e->record, e->encoded);
+        record = std::move(e->record);
+      }
+    } else if ((record = validator->validate(row.fields, row.line, issues, &warnings))) {
+      origin = batch->add(*record);
+    }
     if (record) {
       // Rows keep going in after an error too: the store's unique index then finds every
       // duplicated record_id, and the rollback below discards them all.
-      if (auto origin = batch->add(*record)) {
+      if (origin) {
         issues.add({result.path, row.line, "record_id",
                     fmt::format("'{}' is already used in source_org '{}' ({}:{})", record->record_id,
                                 record->source_org, origin->path, origin->line)});
@@ -78,11 +110,7 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
       }
     }
     ++result.rows;
-    if (result.rows == pause_at) {
-      fmt::print(stderr, "joindots: paused after {} rows (JOINDOTS_FAULT_PAUSE_AFTER_ROWS)\n", pause_at);
-      std::fflush(stderr);
-      for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
+    if (result.rows == pause_at) pause_for_ever(pause_at);
     if (progress && (result.rows & 1023) == 0) {
       progress->advance_secondary(1024);
       progress->advance(reader.bytes_read() - last_bytes);

@@ -51,7 +51,8 @@ std::string valid_column_list() {
 }  // namespace
 
 RecordValidator::RecordValidator(const std::string& file, const std::vector<std::string>& header,
-                                 const AreaTable& areas, std::optional<Date> delivery_date)
+                                 const AreaTable& areas, std::optional<Date> delivery_date,
+                                 const std::set<std::string>& set_aside)
     : file_(file), areas_(areas), delivery_date_(delivery_date.value_or(limits::today_utc())),
       index_(kRecordColumns.size(), -1) {
   IssueCollector issues;
@@ -63,7 +64,9 @@ RecordValidator::RecordValidator(const std::string& file, const std::vector<std:
       continue;
     }
     auto it = std::find_if(kRecordColumns.begin(), kRecordColumns.end(), [&](const ColumnSpec& c) { return c.name == name; });
-    if (it != kRecordColumns.end()) {
+    if (set_aside.count(name)) {
+      continue;
+    } else if (it != kRecordColumns.end()) {
       index_[static_cast<std::size_t>(it - kRecordColumns.begin())] = static_cast<int>(i);
     } else if (valid_attr_name(name)) {
       attrs_.emplace_back(static_cast<int>(i), name.substr(5));

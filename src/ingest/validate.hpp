@@ -2,6 +2,7 @@
 // Validation of agency files against the input schema (docs/schema.md): the header first,
 // then every row, turning text into a Record or into issues that name file, line and field.
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,10 @@ class RecordValidator {
   /// (attr_<name> columns are allowed). Throws BadInputError naming the file otherwise.
   /// `delivery_date` is the date the file was delivered: no date in it may be later (plus
   /// limits::kDeliveryGraceDays); default: today (UTC), the day it is ingested.
+  /// `set_aside`: columns the caller reads itself (an encoded file's clk and tokens), neither
+  /// validated here nor unknown.
   RecordValidator(const std::string& file, const std::vector<std::string>& header, const AreaTable& areas,
-                  std::optional<Date> delivery_date = std::nullopt);
+                  std::optional<Date> delivery_date = std::nullopt, const std::set<std::string>& set_aside = {});
 
   /// Validates one row. Returns the record, or nullopt after adding every problem of the row
   /// to `issues`. A valid record that is plausible but odd (core/limits.hpp) adds a warning

@@ -56,6 +56,20 @@ struct FieldCompleteness {
   std::map<std::string, std::int64_t> with_value;  // field -> records with a value
 };
 
+/// Encoded mode (docs/schema.md "Encoded mode"): the encoding a store holds, set by its
+/// first encoded row; every later encoded file must carry the same.
+struct StoreEncoding {
+  std::string scheme;           // "joindots-clk-1/1024"
+  std::string key_fingerprint;  // 32 hex digits (encode/secret.hpp)
+};
+/// The encoded columns of one record: what replaces its identifiers.
+struct EncodedColumns {
+  std::vector<unsigned char> clk;  // the Bloom filter's bytes (little-endian 64-bit words)
+  std::int64_t clk_weight = 0;     // bits set
+  std::string age_band;            // link/persons.hpp's bands at event_date, or "unknown"
+  std::string tokens_json;         // {"tok_nhs_number": "...", "blk_dob": "...", ...}: columns with a value
+};
+
 /// The records of one file, written in one transaction: all of them or none.
 /// Destroying a batch that was not committed rolls it back.
 class IngestBatch {
@@ -68,6 +82,16 @@ class IngestBatch {
   /// raised and the first of them (core/limits.hpp); returns the stored file entry.
   virtual FileInfo commit(std::int64_t rows, std::int64_t warnings_total = 0,
                           const std::vector<InputIssue>& warnings_kept = {}) = 0;
+
+  /// Declares the file plaintext or encoded, under the write lock. Returns why it cannot go
+  /// in (a store holds plaintext files or encoded ones, never both), empty when it can.
+  virtual std::string set_mode(bool encoded) = 0;
+  /// Encoded mode, at the file's first row: returns why its encoding cannot go in (another
+  /// key fingerprint or scheme than the store's), empty when it can; the store's first
+  /// encoded row sets the store's encoding.
+  virtual std::string use_encoding(const StoreEncoding& encoding) = 0;
+  /// As add(), with the record's encoded columns (its identifier fields are empty).
+  virtual std::optional<RecordOrigin> add_encoded(const Record& record, const EncodedColumns& encoded) = 0;
 };
 
 /// A record as stored: the validated Record plus its key in the store and its file.
@@ -168,6 +192,13 @@ class Store {
   /// Calls `fn` for every stored record of `role` (all roles when nullopt), in record_pk
   /// order, streaming (the store is not loaded into memory at once).
   virtual void for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) = 0;
+
+  /// The store's encoding: nullopt for a plaintext store (or one with no encoded row yet).
+  virtual std::optional<StoreEncoding> encoding() = 0;
+  /// Calls `fn` for every encoded record of `role` (all roles when nullopt) with its encoded
+  /// columns, in record_pk order, streaming.
+  virtual void for_each_encoded_record(std::optional<Role> role,
+                                       const std::function<void(std::int64_t record_pk, const EncodedColumns&)>& fn) = 0;
 
   /// Records the start of a run of a stage (link, estimate, ...) and returns its id.
   virtual std::int64_t start_run(const std::string& stage, const std::string& params_json) = 0;

@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -172,6 +172,25 @@ ALTER TABLE runs ADD COLUMN process TEXT;
 UPDATE runs SET status = 'abandoned', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
   summary = json_object('abandoned', 'left running by a joindots before schema version 6')
   WHERE status = 'running';
+)sql",
+    // 7: encoded mode (issue 16): which files are encoded, the store's one encoding (its
+    // scheme and key fingerprint), and each encoded record's CLK, its weight, its age band and
+    // its keyed tokens. The identifier columns of an encoded record stay NULL.
+    R"sql(
+ALTER TABLE files ADD COLUMN encoded INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE store_encoding (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  scheme TEXT NOT NULL,
+  key_fingerprint TEXT NOT NULL,
+  file_id INTEGER NOT NULL REFERENCES files(file_id)
+);
+CREATE TABLE record_encodings (
+  record_pk INTEGER PRIMARY KEY REFERENCES records(record_pk),
+  clk BLOB NOT NULL,
+  clk_weight INTEGER NOT NULL,
+  age_band TEXT NOT NULL,
+  tokens TEXT NOT NULL
+);
 )sql",
 };
 

@@ -104,6 +104,11 @@ Statement& Statement::bind(int i, double v) {
 
 Statement& Statement::bind(int i, std::optional<std::int64_t> v) { return v ? bind(i, *v) : bind_null(i); }
 
+Statement& Statement::bind_blob(int i, const void* data, std::size_t bytes) {
+  if (sqlite3_bind_blob64(stmt_, i, data, bytes, SQLITE_TRANSIENT) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int i) {
   if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) db_->fail("bind");
   return *this;

@@ -48,6 +48,7 @@ class Statement {
   Statement& bind(int i, double v);
   Statement& bind(int i, std::optional<std::int64_t> v);
   Statement& bind_null(int i);
+  Statement& bind_blob(int i, const void* data, std::size_t bytes);
   /// Steps once: true when a row is available, false when done.
   bool step();
   /// Steps a statement that returns no rows; returns SQLite's result code (SQLITE_DONE or
@@ -60,6 +61,11 @@ class Statement {
   double column_double(int i) const { return sqlite3_column_double(stmt_, i); }
   std::string column_text(int i) const;
   bool column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+  /// A BLOB column's bytes (valid until the next step or reset).
+  const unsigned char* column_blob(int i, std::size_t& bytes) const {
+    bytes = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i));
+    return static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, i));
+  }
 
  private:
   Database* db_;

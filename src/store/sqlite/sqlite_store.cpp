@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "io/text_file.hpp"
+#include "store/sqlite/encoded_records.hpp"
 #include "store/sqlite/run_owner.hpp"
 
 namespace joindots {
@@ -80,6 +81,17 @@ class SqliteIngestBatch final : public IngestBatch {
     return origin;
   }
 
+  std::string set_mode(bool encoded) override { return encoded_store::set_file_mode(db_, file_id_, encoded); }
+  std::string use_encoding(const StoreEncoding& encoding) override {
+    return encoded_store::use_encoding(db_, file_id_, encoding);
+  }
+  std::optional<RecordOrigin> add_encoded(const Record& r, const EncodedColumns& encoded) override {
+    if (auto origin = add(r)) return origin;
+    if (!insert_encoded_) insert_encoded_.emplace(encoded_store::prepare_insert(db_));
+    encoded_store::insert(*insert_encoded_, db_.last_insert_rowid(), encoded);
+    return std::nullopt;
+  }
+
   const std::optional<FileInfo>& existing() const { return existing_; }
 
   FileInfo commit(std::int64_t rows, std::int64_t warnings_total, const std::vector<InputIssue>& warnings_kept) override {
@@ -121,6 +133,7 @@ class SqliteIngestBatch final : public IngestBatch {
   sqlite::Database& db_;
   sqlite::Transaction tx_;
   sqlite::Statement insert_record_, find_source_, insert_source_, find_origin_;
+  std::optional<sqlite::Statement> insert_encoded_;
   std::int64_t file_id_ = 0;
   std::optional<FileInfo> existing_;
   std::unordered_map<std::string, std::int64_t> sources_;

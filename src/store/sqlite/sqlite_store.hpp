@@ -18,6 +18,9 @@ class SqliteStore final : public Store {
   std::map<std::string, std::int64_t> records_by_area(Role role) override;
   std::vector<FieldCompleteness> field_completeness(Role role) override;
   void for_each_record(std::optional<Role> role, const std::function<void(const StoredRecord&)>& fn) override;
+  std::optional<StoreEncoding> encoding() override;
+  void for_each_encoded_record(std::optional<Role> role,
+                               const std::function<void(std::int64_t record_pk, const EncodedColumns&)>& fn) override;
   std::int64_t start_run(const std::string& stage, const std::string& params_json) override;
   void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) override;
   void save_link_run(std::int64_t run_id, const LinkRunOutput& output) override;
