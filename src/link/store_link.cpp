@@ -125,6 +125,13 @@ Truth load_truth(const std::filesystem::path& dir) {
 StoreLinkRun link_store(Store& store, const LinkSettings& settings,
                         const StoreLinkOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  // An encoded store's records have no identifiers to compare: linked as plaintext they
+  // would all stay apart, and every count downstream would be wrong without a word.
+  if (const auto encoding = store.encoding())
+    throw UsageError(fmt::format(
+        "the store is in encoded mode (scheme {}, key fingerprint {}): its records hold CLKs and tokens, not "
+        "identifiers, and linkage on encodings is not implemented yet (issue 16, item 3)",
+        encoding->scheme, encoding->key_fingerprint));
   const LinkConfig config = resolve_link_config(settings, store_fields());
   std::vector<Role> roles = options.roles;
   if (roles.empty()) roles = {Role::victim, Role::suspect, Role::associate};

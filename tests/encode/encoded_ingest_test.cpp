@@ -11,6 +11,7 @@
 #include "encode/encode_file.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
+#include "link/store_link.hpp"
 #include "io/csv_reader.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -256,6 +257,19 @@ TEST_F(EncodedCountry, BadEncodedRowsAreNamedByFileLineAndField) {
         << e.what();
   }
   EXPECT_EQ(count_rows(store, "records"), 0);
+}
+
+TEST_F(EncodedCountry, LinkRefusesAnEncodedStoreUntilItLinksEncodings) {
+  TempDir hub;
+  SqliteStore store(hub / "hub.db", true);
+  for (const auto& f : csv_files(encoded_dir())) ingest_file(store, testing::test_areas(), f);
+  try {
+    link::link_store(store, link::LinkSettings{}, link::StoreLinkOptions{});
+    FAIL() << "an encoded store was linked as plaintext";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("the store is in encoded mode"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(count_rows(store, "runs"), 0);
 }
 
 }  // namespace
