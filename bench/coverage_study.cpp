@@ -12,7 +12,10 @@
 // lists never overlapping (sparse_scenarios.hpp).
 //   sparse6, sparse8            N 3,000 and 2,000, each list reaching 0.7-1.2%; being on a list
 //                               makes the next one 4x as likely (a referral chain);
-//   sparse6_het, sparse8_het    the same, with 30% of people 2.5x as visible.
+//   sparse6_het, sparse8_het    the same, with 30% of people 2.5x as visible;
+//   sparse6_avoid, sparse8_avoid      mechanisms no rule was chosen on: a list makes the next
+//   sparse6_classes, sparse8_classes  a quarter as likely; two latent groups, each seen by its
+//                                     own half of the lists (sparse_scenarios.hpp).
 // By default every method runs on every table (estimate_all with Method::All, the `auto`
 // headline among them); `--methods auto` runs the default's headline only (what `estimate
 // --table` prints, no bootstrap), which is what a sparse study can afford. Output: a
@@ -55,6 +58,7 @@ struct Scenario {
   bool heterogeneous;
   bool dependent;
   int sparse_lists = 0;  // 0: a dense four-list scenario; else sparse_scenarios.hpp's
+  SparseMechanism mechanism = SparseMechanism::ReferralChain;
 };
 
 estimate::CaptureTable simulate_dense(const Scenario& s, int size, Rng& rng) {
@@ -132,7 +136,7 @@ int main(int argc, char** argv) {
   // Experiment (issue 13): "table" sets the heterogeneity charge per table by
   // heterogeneity_charge_for (sparse_rule.hpp) instead of --heterogeneity-charge alone.
   std::string charge_rule = "fixed";
-  std::string details_path;
+  std::string details_path, dump_dir;
   bool exhaustive_search = false, search_agreement = false;
   int lcmcr_samples = 2000;
   double charge = estimate::EstimateOptions{}.heterogeneity_charge;
@@ -160,6 +164,7 @@ int main(int argc, char** argv) {
     else if (a == "--methods") methods = argv[i + 1];
     else if (a == "--charge-rule") charge_rule = argv[i + 1];
     else if (a == "--details") details_path = argv[i + 1];
+    else if (a == "--dump-tables") dump_dir = argv[i + 1];  // each population's table as SCENARIO_POP.csv
     else if (a == "--search") exhaustive_search = std::string(argv[i + 1]) == "exhaustive";
     else if (a == "--search-agreement") search_agreement = std::atoi(argv[i + 1]) != 0;
     else {
@@ -188,7 +193,11 @@ int main(int argc, char** argv) {
   const Scenario scenarios[] = {{"independent", false, false},      {"heterogeneous", true, false},
                                 {"dependent", false, true},         {"both", true, true},
                                 {"sparse6", false, true, 6},        {"sparse6_het", true, true, 6},
-                                {"sparse8", false, true, 8},        {"sparse8_het", true, true, 8}};
+                                {"sparse8", false, true, 8},        {"sparse8_het", true, true, 8},
+                                {"sparse8_avoid", false, true, 8, SparseMechanism::AvoidanceChain},
+                                {"sparse8_classes", false, true, 8, SparseMechanism::LatentClasses},
+                                {"sparse6_avoid", false, true, 6, SparseMechanism::AvoidanceChain},
+                                {"sparse6_classes", false, true, 6, SparseMechanism::LatentClasses}};
   estimate::EstimateOptions opt;
   opt.method = methods == "auto" ? estimate::Method::Auto : estimate::Method::All;
   opt.headline_only = methods == "auto";
@@ -223,9 +232,18 @@ int main(int argc, char** argv) {
     for (int rep = 0; rep < populations; ++rep) {
       Rng rng(seed, s.name, static_cast<std::uint64_t>(rep));
       const int truth = s.sparse_lists ? sparse_scenario_size(s.sparse_lists) : size;
-      const auto table = s.sparse_lists ? simulate_sparse(s.sparse_lists, s.heterogeneous, rng)
+      const auto table = s.sparse_lists ? simulate_sparse(s.sparse_lists, s.heterogeneous, rng, s.mechanism)
                                         : simulate_dense(s, size, rng);
       opt.seed = seed * 1000003 + static_cast<std::uint64_t>(rep);
+      if (!dump_dir.empty()) {
+        std::ofstream out(fmt::format("{}/{}_{}.csv", dump_dir, s.name, rep));
+        for (const auto& name : table.lists) out << name << ',';
+        out << "count\n";
+        for (std::uint32_t c = 1; c < table.cells(); ++c) {
+          for (int j = 0; j < table.k(); ++j) out << (c >> j & 1u) << ',';
+          out << table.counts[c] << '\n';
+        }
+      }
       opt.heterogeneity_charge = charge_rule == "table" ? estimate::heterogeneity_charge_for(table, charge) : charge;
       const auto result = estimate::estimate_all(table, opt);
       auto record = [&](const std::string& method, double est, const estimate::Interval& iv) {

@@ -31,17 +31,32 @@ inline std::vector<double> sparse_scenario_probabilities(int lists) {
   return {0.012, 0.009, 0.012, 0.009, 0.012, 0.009, 0.012, 0.009};
 }
 
-inline estimate::CaptureTable simulate_sparse(int lists, bool heterogeneous, Rng& rng) {
+/// How the lists depend on each other in a sparse scenario. ReferralChain is the study's
+/// mechanism (above). Two more judge a rule on what it was not chosen on:
+///   AvoidanceChain  being on list j makes list j + 1 a quarter as likely (negative
+///                   dependence between adjacent lists: people one agency sees avoid the next);
+///   LatentClasses   half the people are seen by lists 1..K/2 at twice the base probability and
+///                   by the rest at a quarter of it, the other half the reverse (two groups,
+///                   each known to its own agencies: positive dependence within a half,
+///                   negative across).
+enum class SparseMechanism { ReferralChain, AvoidanceChain, LatentClasses };
+
+inline estimate::CaptureTable simulate_sparse(int lists, bool heterogeneous, Rng& rng,
+                                              SparseMechanism mechanism = SparseMechanism::ReferralChain) {
   const auto base = sparse_scenario_probabilities(lists);
   const int size = sparse_scenario_size(lists);
   std::vector<std::int64_t> counts(std::size_t{1} << lists, 0);
   for (int i = 0; i < size; ++i) {
     // 0.3 x 2.5 + 0.7 x 1 = 1.45: the two visibilities divided by it average 1.
     const double visibility = heterogeneous ? (rng.bernoulli(0.3) ? 2.5 : 1.0) / 1.45 : 1.0;
+    const bool first_half = mechanism == SparseMechanism::LatentClasses && rng.bernoulli(0.5);
     std::uint32_t pattern = 0;
     for (int j = 0; j < lists; ++j) {
       double p = base[static_cast<std::size_t>(j)] * visibility;
-      if (j > 0 && (pattern >> (j - 1) & 1u)) p *= 4.0;
+      const bool after_previous = j > 0 && (pattern >> (j - 1) & 1u);
+      if (mechanism == SparseMechanism::ReferralChain && after_previous) p *= 4.0;
+      if (mechanism == SparseMechanism::AvoidanceChain && after_previous) p *= 0.25;
+      if (mechanism == SparseMechanism::LatentClasses) p *= (j < lists / 2) == first_half ? 2.0 : 0.25;
       if (rng.bernoulli(std::min(0.95, p))) pattern |= 1u << j;
     }
     ++counts[pattern];

@@ -653,6 +653,20 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
   return m;
 }
 
+// auto on a sparse table (is_sparse): the coverage study's sparse scenarios, where no rule
+// tried reached 90% with intervals of any use (docs/estimation.md, "Sparse tables").
+std::string sparse_table_warning(const CaptureTable& table) {
+  const auto s = table_sparsity(table);
+  return fmt::format(
+      "sparse table: {} of {} cells empty, {} of {} pairs of lists never share a person. On simulated tables like "
+      "this (100-300 observed on 6-8 lists) the default's 95% interval covered the true size in only 81-87% of "
+      "populations where lists refer people to the next (the estimate 8-21% low, the interval 2.4-5 times the "
+      "true size wide): dependence between lists that rarely overlap cannot be seen in the table, and no rule "
+      "tried covered 90% with an interval of use. Read the interval as narrower than the real uncertainty "
+      "(docs/estimation.md, \"Sparse tables\")",
+      s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
+}
+
 }  // namespace
 
 const char* to_string(Method m) {
@@ -972,6 +986,8 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
           res.interval.low, res.interval.high, f->c_hat));
     }
   }
+  if ((m == Method::Auto || m == Method::All) && res.headline.starts_with("loglinear") && is_sparse(table))
+    res.notes.push_back(sparse_table_warning(table));
   if (std::isfinite(res.estimate) && !std::isnan(res.interval.low) &&
       (res.estimate < res.interval.low || res.estimate > res.interval.high))
     res.notes.push_back(fmt::format("the headline estimate {:.0f} lies outside its own interval ({:.0f}-{:.0f}): "

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "../../bench/sparse_scenarios.hpp"
 #include "test_tables.hpp"
 
@@ -40,18 +42,22 @@ TEST(SparseRule, HeterogeneityChargeRisesOnlyOnSparseTables) {
 // of lists never overlapping, most cells empty (averaged over 20 populations).
 TEST(SparseScenarios, FewObservedAndMostPairsNeverOverlap) {
   for (int lists : {6, 8})
-    for (bool heterogeneous : {false, true}) {
+    for (auto [heterogeneous, mechanism] : {std::pair{false, SparseMechanism::ReferralChain},
+                                            std::pair{true, SparseMechanism::ReferralChain},
+                                            std::pair{false, SparseMechanism::AvoidanceChain},
+                                            std::pair{false, SparseMechanism::LatentClasses}}) {
       double observed = 0, never = 0, empty = 0;
       constexpr int kPopulations = 20;
       for (int rep = 0; rep < kPopulations; ++rep) {
         Rng rng(1, "sparse_scenarios_test", static_cast<std::uint64_t>(rep));
-        const auto t = simulate_sparse(lists, heterogeneous, rng);
+        const auto t = simulate_sparse(lists, heterogeneous, rng, mechanism);
         const auto s = table_sparsity(t);
         observed += static_cast<double>(t.observed()) / kPopulations;
         never += s.pairs_never_overlapping_share() / kPopulations;
         empty += s.empty_cell_share() / kPopulations;
       }
-      SCOPED_TRACE(::testing::Message() << lists << " lists, heterogeneous " << heterogeneous);
+      SCOPED_TRACE(::testing::Message() << lists << " lists, heterogeneous " << heterogeneous << ", mechanism "
+                                        << static_cast<int>(mechanism));
       EXPECT_GE(observed, 100);
       EXPECT_LE(observed, 300);
       EXPECT_GT(never, 0.5);
@@ -103,6 +109,25 @@ TEST(SparseRule, NewOrleansDefaultKeepsThePublishedMainEffectsModel) {
   EXPECT_NEAR(r.estimate, 1034.2, 0.5);
   EXPECT_LE(r.interval.low, r.estimate);
   EXPECT_GE(r.interval.high, r.estimate);
+}
+
+// auto warns on a sparse table (the study: no rule covered 90% there with an interval of
+// use), in the notes the CLI, the JSON and the report carry; not on a dense one.
+TEST(SparseRule, AutoWarnsOnSparseTablesOnly) {
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  o.headline_only = true;
+  auto warned = [](const EstimateResult& r) {
+    return std::count_if(r.notes.begin(), r.notes.end(), [](const std::string& n) { return n.starts_with("sparse table: "); });
+  };
+  const auto sparse = estimate_all(testing::simulate_sparse_table(185, 8, 3), o);
+  ASSERT_EQ(warned(sparse), 1);
+  const auto note = *std::find_if(sparse.notes.begin(), sparse.notes.end(),
+                                  [](const std::string& n) { return n.starts_with("sparse table: "); });
+  EXPECT_NE(note.find("of 255 cells empty"), std::string::npos) << note;
+  EXPECT_NE(note.find("of 28 pairs of lists never share a person"), std::string::npos) << note;
+  EXPECT_EQ(to_json(sparse)["notes"].dump().find("sparse table: ") != std::string::npos, true);
+  EXPECT_EQ(warned(estimate_all(testing::simulate_table(1500, {0.3, 0.25, 0.35, 0.2}, 9), o)), 0);
 }
 
 // Sparse tables of six lists are searched forward stepwise from main effects with the same
