@@ -13,7 +13,9 @@
 #include "core/error.hpp"
 #include "core/data_dir.hpp"
 #include "estimate/estimate.hpp"
+#include "questions/estimate_run.hpp"
 #include "questions/four_questions.hpp"
+#include "questions/method_details.hpp"
 #include "store/store.hpp"
 
 namespace joindots::cli {
@@ -121,16 +123,7 @@ int run_questions(const EstimateCliOptions& opt) {
                         {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date},
                         {"linkage_draws", opt.linkage_draws}, {"thresholds", opt.thresholds}};
   if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", opt.db);
-  const auto run_id = store->start_run("estimate", params.dump());
-  questions::FourAnswers answers;
-  try {
-    answers = questions::answer_four_questions(*store, areas, qo);
-  } catch (...) {
-    store->finish_run(run_id, "failed", "{}");
-    throw;
-  }
-  auto j = answers.to_json();
-  store->finish_run(run_id, "done", j.dump());
+  const auto [run_id, answers] = questions::answer_and_save(*store, areas, qo, params);
   std::optional<questions::Truth> truth;
   if (!opt.truth.empty()) truth = questions::read_truth(opt.truth);
 
@@ -141,6 +134,7 @@ int run_questions(const EstimateCliOptions& opt) {
     out["interval"] = {answers.victims.interval.low, answers.victims.interval.high};
     out["method"] = answers.victims.method;
     out["run_id"] = run_id;
+    const auto j = answers.to_json();
     for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value();
     if (truth) out["truth"] = truth->to_json();
     std::cout << out.dump(2) << '\n';
@@ -195,6 +189,77 @@ int run_questions(const EstimateCliOptions& opt) {
   return 0;
 }
 
+/// The last column of a method's row: its model, interval and diagnostics in a few words.
+std::string method_note(const estimate::MethodEstimate& m) {
+  if (m.method == "loglinear" || m.method == "loglinear_heterogeneity") {
+    const auto d = questions::LogLinearDetails::from_json(m.details);
+    if (!d.fitted) return m.method == "loglinear" ? "no valid model" : "";
+    std::string note =
+        fmt::format("{} {}, deviance {:.2f} on {} df; {}", d.model, d.criterion, d.deviance, d.df, d.interval_kind);
+    if (d.bootstrap && std::isfinite(d.bootstrap->interval.low))
+      note += fmt::format("; bootstrap with selection {}-{}", number(d.bootstrap->interval.low),
+                          number(d.bootstrap->interval.high));
+    return note;
+  }
+  if (m.method == "loglinear_averaged" || m.method == "loglinear_heterogeneity_averaged") {
+    const auto d = questions::AveragedDetails::from_json(m.details);
+    return fmt::format("{} models, {} weights; {}", d.models_averaged, d.criterion, m.interval.kind);
+  }
+  if (m.method == "loglinear_mata") {
+    const auto d = questions::MataDetails::from_json(m.details);
+    return fmt::format("median and tail-area interval over {} models, {:.0f}% of the weight on heterogeneity",
+                       d.models_averaged, 100 * d.weight_with_heterogeneity);
+  }
+  if (m.method == "stepwise") {
+    const auto d = questions::StepwiseDetails::from_json(m.details);
+    return d.model.empty() ? "" : fmt::format("{} ({}); {}", d.model, d.rule, m.interval.kind);
+  }
+  if (m.method == "lcmcr") {
+    const auto d = questions::LcmcrDetails::from_json(m.details);
+    return fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains{}", d.rhat, d.ess, d.chains,
+                       d.multimodal ? "; the chains disagree: more than one mode (see note)" : "");
+  }
+  if (m.method == "bayes_loglinear") {
+    const auto d = questions::BayesLogLinearDetails::from_json(m.details);
+    return fmt::format("posterior mean, HPD; {} models, best {} (p = {:.2f}); ESS of N {:.0f}", d.models_in_space,
+                       d.top_models.empty() ? std::string("-") : d.top_models[0].model,
+                       d.top_models.empty() ? 0.0 : d.top_models[0].probability, d.ess);
+  }
+  if (m.method == "chapman") {
+    const auto d = questions::ChapmanDetails::from_json(m.details);
+    return fmt::format("n1 {}, n2 {}, both {}; {}", d.n1, d.n2, d.both, d.interval_kind);
+  }
+  return "";
+}
+
+/// bayes_loglinear's count per stratum of the covariates, then per level of each.
+void print_bayes_strata(const questions::BayesLogLinearDetails& d) {
+  if (d.strata.empty()) return;
+  auto rows = d.strata;
+  rows.insert(rows.end(), d.margins.begin(), d.margins.end());
+  std::size_t width = 7;
+  for (const auto& s : rows) width = std::max(width, s.stratum.size());
+  fmt::print("\nbayes_loglinear by stratum{}:\n{:<{}} {:>8} {:>10} {:>10} {:>10}  {}\n",
+             d.margins.empty() ? "" : " (then each level, over the other covariates)", "stratum", width, "observed",
+             "mean", "hpd low", "hpd high", "equal-tailed");
+  for (const auto& s : rows)
+    fmt::print("{:<{}} {:>8} {:>10} {:>10} {:>10}  {}-{}\n", s.stratum, width, s.observed, number(s.posterior_mean),
+               number(s.hpd.low), number(s.hpd.high), number(s.equal_tailed.low), number(s.equal_tailed.high));
+}
+
+/// The log-linear models the existence check left out (the first ten).
+void print_excluded(const questions::LogLinearDetails& d) {
+  const auto total = d.excluded_total;
+  if (total == 0) return;
+  fmt::print("\n{} model{} excluded (MLE check):\n", total, total == 1 ? "" : "s");
+  std::size_t shown = 0;
+  for (const auto& e : d.excluded) {
+    if (++shown > 10) break;
+    fmt::print("  {:<24} {}\n", e.model, e.status);
+  }
+  if (total > 10) fmt::print("  ... and {} more (see --json)\n", total - 10);
+}
+
 int run_estimate(const EstimateCliOptions& opt) {
   if (!opt.db.empty() && !opt.table.empty()) throw UsageError("estimate: give --table or --db, not both");
   if (!opt.db.empty()) return run_questions(opt);
@@ -240,74 +305,17 @@ int run_estimate(const EstimateCliOptions& opt) {
   fmt::print("\n");
   fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high", "model / interval / diagnostics");
   for (const auto& m : result.methods) {
-    std::string note;
-    const auto& d = m.details;
-    if ((m.method == "loglinear" || m.method == "loglinear_heterogeneity") && d.contains("model")) {
-      note = fmt::format("{} {}, deviance {:.2f} on {} df; {}", d["model"].get<std::string>(),
-                         d["criterion"].get<std::string>(), d["deviance"].get<double>(), d["df"].get<int>(),
-                         d["interval_kind"].get<std::string>());
-      if (d.contains("bootstrap") && !d["bootstrap"].is_null() && d["bootstrap"]["interval"][0].is_number())
-        note += fmt::format("; bootstrap with selection {}-{}", number(d["bootstrap"]["interval"][0].get<double>()),
-                            number(d["bootstrap"]["interval"][1].get<double>()));
-    } else if (m.method == "loglinear") {
-      note = "no valid model";
-    } else if (m.method == "loglinear_averaged" || m.method == "loglinear_heterogeneity_averaged") {
-      note = fmt::format("{} models, {} weights; {}", d["models_averaged"].get<std::size_t>(),
-                         d["criterion"].get<std::string>(), m.interval.kind);
-    } else if (m.method == "loglinear_mata") {
-      note = fmt::format("median and tail-area interval over {} models, {:.0f}% of the weight on heterogeneity",
-                         d["models_averaged"].get<std::size_t>(), 100 * d["weight_with_heterogeneity"].get<double>());
-    } else if (m.method == "stepwise" && d.contains("model")) {
-      note = fmt::format("{} ({}); {}", d["model"].get<std::string>(), d["rule"].get<std::string>(), m.interval.kind);
-    } else if (m.method == "lcmcr") {
-      note = fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains{}",
-                         d["rhat"].get<double>(), d["ess"].get<double>(), d["chains"].get<int>(),
-                         d.value("multimodal", false)
-                             ? "; the chains disagree: more than one mode (see note)"
-                             : "");
-    } else if (m.method == "bayes_loglinear") {
-      const auto& top = d["top_models"];
-      note = fmt::format("posterior mean, HPD; {} models, best {} (p = {:.2f}); ESS of N {:.0f}",
-                         d["models_in_space"].get<std::size_t>(),
-                         top.empty() ? std::string("-") : top[0]["model"].get<std::string>(),
-                         top.empty() ? 0.0 : top[0]["probability"].get<double>(), d["ess"].get<double>());
-    } else if (m.method == "chapman") {
-      note = fmt::format("n1 {}, n2 {}, both {}; {}", d["n1"].get<std::int64_t>(), d["n2"].get<std::int64_t>(),
-                         d["both"].get<std::int64_t>(), d["interval_kind"].get<std::string>());
-    }
+    const std::string note = method_note(m);
     if (std::isnan(m.interval.low))  // the method gives no interval: say so, not "-"
       fmt::print("{:<33} {:>10} {:>21}  {}\n", m.method, number(m.estimate), "no interval", note);
     else
       fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", m.method, number(m.estimate), number(m.interval.low),
                  number(m.interval.high), note);
   }
-  for (const auto& m : result.methods) {
-    if (m.method != "bayes_loglinear" || m.details["strata"].empty()) continue;
-    nlohmann::ordered_json rows = m.details["strata"];
-    for (const auto& s : m.details["margins"]) rows.push_back(s);
-    std::size_t width = 7;
-    for (const auto& s : rows) width = std::max(width, s["stratum"].get<std::string>().size());
-    fmt::print("\nbayes_loglinear by stratum{}:\n{:<{}} {:>8} {:>10} {:>10} {:>10}  {}\n",
-               m.details["margins"].empty() ? "" : " (then each level, over the other covariates)", "stratum", width,
-               "observed", "mean", "hpd low", "hpd high", "equal-tailed");
-    for (const auto& s : rows)
-      fmt::print("{:<{}} {:>8} {:>10} {:>10} {:>10}  {}-{}\n", s["stratum"].get<std::string>(), width,
-                 s["observed"].get<std::int64_t>(), number(s["posterior_mean"].get<double>()),
-                 number(s["hpd"][0].get<double>()), number(s["hpd"][1].get<double>()),
-                 number(s["equal_tailed"][0].get<double>()), number(s["equal_tailed"][1].get<double>()));
-  }
-  for (const auto& m : result.methods) {
-    if (m.method != "loglinear" || !m.details.contains("excluded_total")) continue;
-    const auto total = m.details["excluded_total"].get<std::size_t>();
-    if (total == 0) continue;
-    fmt::print("\n{} model{} excluded (MLE check):\n", total, total == 1 ? "" : "s");
-    std::size_t shown = 0;
-    for (const auto& e : m.details["excluded"]) {
-      if (++shown > 10) break;
-      fmt::print("  {:<24} {}\n", e["model"].get<std::string>(), e["status"].get<std::string>());
-    }
-    if (total > 10) fmt::print("  ... and {} more (see --json)\n", total - 10);
-  }
+  for (const auto& m : result.methods)
+    if (m.method == "bayes_loglinear") print_bayes_strata(questions::BayesLogLinearDetails::from_json(m.details));
+  for (const auto& m : result.methods)
+    if (m.method == "loglinear") print_excluded(questions::LogLinearDetails::from_json(m.details));
   for (const auto& n : result.notes) fmt::print("note: {}\n", n);
   return 0;
 }

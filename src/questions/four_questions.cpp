@@ -129,28 +129,12 @@ std::string stratum_of(const PersonRow& p, const std::string& dim, const AreaTab
   return p.sex == "unknown" ? "" : p.sex;
 }
 
-nlohmann::ordered_json interval_json(const estimate::Interval& i) {
-  if (std::isnan(i.low) || std::isnan(i.high)) return nullptr;
-  return nlohmann::ordered_json::array({i.low, i.high});
-}
-
 /// Says why an answer has no estimate, or an empty one: `none_known` when no one is known,
 /// else the method's own reason (too sparse, not estimable).
 void explain_empty(Answer& a, const std::string& none_known) {
   if (a.known == 0) a.why = none_known;
   else if (!std::isfinite(a.estimate)) a.why = "not estimated: " + a.method;
   else if (!std::isfinite(a.interval.low) || !std::isfinite(a.interval.high)) a.why = "the interval is unbounded: " + a.method;
-}
-
-nlohmann::ordered_json answer_json(const Answer& a) {
-  nlohmann::ordered_json j;
-  j["known"] = a.known;
-  j["estimate"] = std::isnan(a.estimate) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.estimate);
-  j["interval"] = interval_json(a.interval);
-  j["method"] = a.method;
-  j["assumption"] = a.assumption;
-  j["why"] = a.why;
-  return j;
 }
 
 }  // namespace
@@ -508,64 +492,6 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   add_model_based(out, persons, areas, stratum_options, opt);
   out.cautions = headline_cautions(out);
   return out;
-}
-
-nlohmann::ordered_json FourAnswers::to_json() const {
-  nlohmann::ordered_json j;
-  j["reference_date"] = reference_date.str();
-  j["link_run"] = link_run;
-  j["lists"] = lists;
-  j["victims"] = answer_json(victims);
-  j["victims"]["cautions"] = cautions;
-  j["areas"] = answer_json(areas);
-  j["areas"]["chao2"] = areas_chao2;
-  j["offences"] = answer_json(offences);
-  j["still_involved"] = answer_json(still_involved);
-  j["still_involved"]["age_unknown"] = still_involved_age_unknown;
-  j["diagnostics"] = nlohmann::ordered_json::array();
-  j["diagnostics_public"] = nlohmann::ordered_json::array();
-  for (const auto& d : diagnostics) {
-    j["diagnostics"].push_back(d.text);
-    j["diagnostics_public"].push_back(d.public_text);
-  }
-  nlohmann::ordered_json strata_json = nlohmann::ordered_json::array();
-  for (const auto& s : strata) {
-    nlohmann::ordered_json e;
-    e["dimension"] = s.dimension;
-    e["value"] = s.value;
-    e["observed"] = s.observed;
-    e["estimate"] = s.estimate ? nlohmann::ordered_json(*s.estimate) : nlohmann::ordered_json(nullptr);
-    e["interval"] = s.estimate ? interval_json(s.interval) : nlohmann::ordered_json(nullptr);
-    e["method"] = s.method;
-    e["flag"] = s.flag;
-    if (s.model_based) {
-      e["model_based"] = {{"estimate", *s.model_based},
-                          {"interval", interval_json(s.model_based_interval)},
-                          {"ratio", s.ratio},
-                          {"ratio_interval", {s.ratio_low, s.ratio_high}},
-                          {"parent", s.model_based_parent},
-                          {"basis", fmt::format("model-based: the {} ratio of estimated to known victims ({:.2f}) "
-                                                "applied to this stratum's known count; assumes it misses the same "
-                                                "share, and its interval leaves out local variation",
-                                                s.model_based_parent, s.ratio)}};
-    } else {
-      e["model_based"] = nullptr;
-    }
-    strata_json.push_back(std::move(e));
-  }
-  j["strata"] = std::move(strata_json);
-  j["linkage"] = linkage ? linkage->to_json() : nlohmann::ordered_json(nullptr);
-  j["threshold_curve"] = threshold_curve_json(threshold_curve);
-  j["victims_methods"] = estimate::to_json(victims_detail);
-  // The overlap of the lists (for an UpSet chart): one row per observed pattern, the
-  // pattern as 0/1 in list order.
-  nlohmann::ordered_json overlap = nlohmann::ordered_json::array();
-  for (std::uint32_t pattern = 1; pattern < victims_pattern_counts.size(); ++pattern)
-    if (victims_pattern_counts[pattern] > 0)
-      overlap.push_back({{"pattern", estimate::pattern_string(pattern, static_cast<int>(lists.size()))},
-                         {"count", victims_pattern_counts[pattern]}});
-  j["capture_table"] = std::move(overlap);
-  return j;
 }
 
 Truth read_truth(const std::filesystem::path& dir) {

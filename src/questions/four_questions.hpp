@@ -104,8 +104,20 @@ struct FourAnswers {
   };
   std::vector<Diagnostic> diagnostics;
 
+  /// The estimate run's summary (saved in the runs table) and `estimate --db --json`; from_json
+  /// reads it back (four_answers_json.cpp, the one place that knows its keys) and throws
+  /// InternalError naming a key it lacks.
   nlohmann::ordered_json to_json() const;
+  static FourAnswers from_json(const nlohmann::ordered_json& j);
 };
+
+/// What a stratum's model-based figure assumes, in words (beside the figure in the summary
+/// and the bundle).
+std::string model_based_basis(const StratumEstimate& s);
+
+/// The inverse of estimate::to_json (EstimateResult): the methods' details stay JSON, read
+/// into types by method_details.hpp.
+estimate::EstimateResult estimate_result_from_json(const nlohmann::ordered_json& j);
 
 /// The valid stratum dimensions.
 const std::vector<std::string>& stratum_dimensions();

@@ -275,6 +275,8 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
     progress.advance();
   }
   progress.finish();
+  for (auto p : u.draw_persons)
+    u.mean_draw_persons += static_cast<double>(p) / std::max<std::size_t>(1, u.draw_persons.size());
   constexpr double kReproduced = 0.01;
   u.reproduces_link = std::abs(static_cast<double>(u.recluster_persons - u.link_persons)) <=
                       kReproduced * static_cast<double>(u.link_persons);
@@ -329,12 +331,9 @@ nlohmann::ordered_json LinkageUncertainty::to_json() const {
   j["draw_estimates_range"] = sorted.empty()
                                   ? nlohmann::ordered_json(nullptr)
                                   : nlohmann::ordered_json::array({sorted.front(), sorted.back()});
-  double mean_persons = 0;
-  for (auto p : draw_persons)
-    mean_persons += static_cast<double>(p) / std::max<std::size_t>(1, draw_persons.size());
   j["persons"] = {{"link", link_persons},
                   {"recluster_at_threshold", recluster_persons},
-                  {"draws_mean", mean_persons}};
+                  {"draws_mean", mean_draw_persons}};
   j["expected_errors"] = {{"false_links", expected.false_links},
                           {"false_non_links", expected.false_non_links},
                           {"uncertain_pairs", expected.uncertain_pairs}};
@@ -343,15 +342,7 @@ nlohmann::ordered_json LinkageUncertainty::to_json() const {
   for (std::uint32_t p = 1; p < mean_counts.size(); ++p)
     table.push_back({{"pattern", estimate::pattern_string(p, k)}, {"mean", mean_counts[p]}});
   j["mean_capture_table"] = std::move(table);
-  j["rule"] =
-      "Each saved pair of the link run is linked with its match probability (always at or above "
-      "0.99, never at or "
-      "below 0.01); the records are clustered under the link's guard; each draw's capture table is "
-      "estimated (draw_method). Centre: the model's estimate times the draws' geometric mean over "
-      "the same estimator on the "
-      "saved pairs clustered at the link's threshold (the correction for expected false links and "
-      "non-links). Interval: on the log scale, each "
-      "side's model variance plus (1 + 1/M) times the between-draw variance (Rubin's rules).";
+  j["rule"] = kLinkageDrawsRule;
   j["seconds"] = seconds;
   return j;
 }

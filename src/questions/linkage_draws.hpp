@@ -91,11 +91,23 @@ CombinedInterval combine_with_draws(double model_estimate, const estimate::Inter
 CombinedInterval combine_with_draws(double model_estimate, const estimate::Interval& model_interval,
                                     const std::vector<double>& draw_estimates);
 
+/// How the linkage draws are made and combined, in words (the summary's and the bundle's "rule").
+inline constexpr const char* kLinkageDrawsRule =
+      "Each saved pair of the link run is linked with its match probability (always at or above "
+      "0.99, never at or "
+      "below 0.01); the records are clustered under the link's guard; each draw's capture table is "
+      "estimated (draw_method). Centre: the model's estimate times the draws' geometric mean over "
+      "the same estimator on the "
+      "saved pairs clustered at the link's threshold (the correction for expected false links and "
+      "non-links). Interval: on the log scale, each "
+      "side's model variance plus (1 + 1/M) times the between-draw variance (Rubin's rules).";
+
 /// Everything the victims' answer says about linkage.
 struct LinkageUncertainty {
   int draws = 0;
   std::vector<double> draw_estimates;
   std::vector<std::int64_t> draw_persons;
+  double mean_draw_persons = 0;     // of draw_persons (what the saved summary keeps)
   std::vector<double> mean_counts;  // the draws' mean capture table
   std::int64_t link_persons = 0,
                recluster_persons = 0;  // the link's, and the saved pairs' at its threshold

@@ -5,11 +5,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/error.hpp"
 #include "ingest/ingest.hpp"
 #include "link/store_link.hpp"
+#include "questions/estimate_run.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
@@ -187,6 +189,40 @@ TEST_F(FourQuestionsTest, LinkageDrawsReclusterTheSavedPairsAndWidenTheVictimsIn
   const auto j = a.to_json();
   EXPECT_TRUE(j["linkage"]["linkage_share_of_width"].is_number());
   EXPECT_EQ(j["threshold_curve"].size(), 3u);
+}
+
+TEST_F(FourQuestionsTest, TheAnswersRoundTripThroughTheirJsonAndTheSavedRun) {
+  auto opt = options();
+  opt.linkage_draws = 3;
+  opt.thresholds = {0.5, 0.8};
+  opt.by = {"region", "pfa"};
+  const auto run = answer_and_save(*store_, testing::test_areas(), opt, {{"by", opt.by}});
+  const auto once = run.answers.to_json();
+  const auto back = FourAnswers::from_json(once);
+  EXPECT_EQ(back.to_json().dump(), once.dump());
+  EXPECT_EQ(back.victims.known, run.answers.victims.known);
+  EXPECT_EQ(back.victims.estimate, run.answers.victims.estimate);
+  EXPECT_EQ(back.victims_pattern_counts, run.answers.victims_pattern_counts);
+  ASSERT_TRUE(back.linkage);
+  EXPECT_EQ(back.linkage->draws, 3);
+  EXPECT_EQ(back.linkage->draw_estimates, run.answers.linkage->draw_estimates);
+  ASSERT_EQ(back.threshold_curve.size(), 2u);
+  EXPECT_EQ(back.threshold_curve[1].persons, run.answers.threshold_curve[1].persons);
+  ASSERT_EQ(back.strata.size(), run.answers.strata.size());
+  const auto model_based = std::count_if(back.strata.begin(), back.strata.end(), [](const auto& s) { return s.model_based.has_value(); });
+  EXPECT_GT(model_based, 0) << "no stratum exercised the model-based figure";
+  EXPECT_EQ(back.victims_detail.methods.size(), run.answers.victims_detail.methods.size());
+
+  // The store gives back the same answers.
+  const auto saved = latest_estimate_run(*store_);
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->run_id, run.run_id);
+  EXPECT_EQ(saved->answers.to_json().dump(), once.dump());
+
+  // A run that fails is saved as failed and is not the latest finished one.
+  opt.by = {"nope"};
+  EXPECT_THROW(answer_and_save(*store_, testing::test_areas(), opt, {}), UsageError);
+  EXPECT_EQ(latest_estimate_run(*store_)->run_id, run.run_id);
 }
 
 TEST_F(FourQuestionsTest, UnknownStratumListsTheValidOnes) {

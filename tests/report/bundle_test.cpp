@@ -9,6 +9,8 @@
 #include "disclose/disclosure.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
+#include "questions/four_questions.hpp"
+#include "questions/method_details.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
@@ -18,41 +20,81 @@ namespace {
 
 using nlohmann::json;
 
-/// An estimate run's summary as questions::FourAnswers::to_json writes it (the parts the
-/// bundle reads), three lists, 120 known victims.
-json estimate_summary() {
-  json capture = json::array();
-  for (const auto& [pattern, count] : std::vector<std::pair<std::string, int>>{
-           {"100", 40}, {"010", 30}, {"001", 20}, {"110", 12}, {"101", 7}, {"011", 6}, {"111", 5}})
-    capture.push_back({{"pattern", pattern}, {"count", count}});
-  const json answer = {{"known", 120}, {"estimate", 200.4}, {"interval", {150.2, 290.7}},
-                       {"method", "auto: loglinear [12,13] (bic-selected)"}, {"assumption", "closed population"}};
-  json methods = {
-      {"loglinear",
-       {{"model", "[12,13]"}, {"interactions", {"police:health", "police:nrm"}}, {"criterion", "bic"},
-        {"criterion_value", 41.5}, {"deviance", 3.2}, {"df", 2}, {"gof_p_value", 0.2}, {"models_considered", 8},
-        {"models_excluded", 1},
-        {"excluded", {{{"model", "[123]"}, {"interactions", json::array()}, {"status", "no_mle"}, {"reason", "a zero margin"}}}},
-        {"top_models", {{{"model", "[12,13]"}, {"estimate", 200.4}, {"weight", 0.7}, {"interval", {150.2, 290.7}}},
-                        {{"model", "[12]"}, {"estimate", 181.3}, {"weight", 0.3}, {"interval", {140.0, 240.0}}}}},
-        {"estimate", 200.4}, {"interval", {150.2, 290.7}}, {"interval_kind", "profile likelihood"}}},
-      {"lcmcr", {{"rhat", 1.01}, {"ess", 900.0}, {"chains", 4}, {"estimate", 190.0}, {"interval", {160.0, 230.0}},
-                 {"interval_kind", "posterior"}}},
-  };
-  return {{"reference_date", "2025-12-31"},
-          {"link_run", 1},
-          {"lists", {"police", "health", "nrm"}},
-          {"victims", answer},
-          {"areas", {{"known", 30}, {"estimate", 40.2}, {"interval", {35.0, 45.0}}, {"method", "m"}}},
-          {"offences", {{"known", 300}, {"estimate", 500.0}, {"interval", {400.0, 600.0}}, {"method", "m"}}},
-          {"still_involved", {{"known", 50}, {"estimate", 80.0}, {"interval", {60.0, 100.0}}, {"method", "m"}}},
-          {"strata",
-           {{{"dimension", "region"}, {"value", "London"}, {"observed", 100}, {"estimate", 160.0}, {"interval", {120.0, 210.0}}, {"flag", ""}},
-            {{"dimension", "region"}, {"value", "North East"}, {"observed", 20}, {"estimate", nullptr}, {"interval", nullptr}, {"flag", "sparse: too few on two or more lists"}}}},
-          {"victims_methods",
-           {{"observed", 120}, {"estimate", 200.4}, {"interval", {150.2, 290.7}}, {"method", answer["method"]}, {"headline_method", "loglinear"},
-            {"interval_kind", "hull"}, {"lists", {"police", "health", "nrm"}}, {"methods", methods}, {"notes", {"a note"}}}},
-          {"capture_table", capture}};
+questions::Answer answer(std::int64_t known, double estimate, double low, double high) {
+  questions::Answer a;
+  a.known = known;
+  a.estimate = estimate;
+  a.interval = {low, high};
+  a.method = "auto: loglinear [12,13] (bic-selected)";
+  a.assumption = "closed population";
+  return a;
+}
+
+estimate::MethodEstimate method(const std::string& name, double estimate, double low, double high, const std::string& kind,
+                                nlohmann::ordered_json details) {
+  estimate::MethodEstimate m;
+  m.method = name;
+  m.estimate = estimate;
+  m.interval = {low, high, 0.95, kind};
+  m.details = std::move(details);
+  return m;
+}
+
+/// The four answers as an estimate run saves them (questions::FourAnswers), three lists, 120
+/// known victims.
+questions::FourAnswers estimate_summary() {
+  questions::FourAnswers a;
+  a.reference_date = *Date::parse_full("2025-12-31");
+  a.link_run = 1;
+  a.lists = {"police", "health", "nrm"};
+  a.victims = answer(120, 200.4, 150.2, 290.7);
+  a.areas = answer(30, 40.2, 35.0, 45.0);
+  a.offences = answer(300, 500.0, 400.0, 600.0);
+  a.still_involved = answer(50, 80.0, 60.0, 100.0);
+  // Patterns as bitmasks over the lists: police 1, health 2, nrm 4.
+  a.victims_pattern_counts = {0, 40, 30, 12, 20, 7, 6, 5};
+  questions::StratumEstimate london, north_east;
+  london.dimension = north_east.dimension = "region";
+  london.value = "London";
+  london.observed = 100;
+  london.estimate = 160.0;
+  london.interval = {120.0, 210.0};
+  north_east.value = "North East";
+  north_east.observed = 20;
+  north_east.flag = "sparse: too few on two or more lists";
+  a.strata = {london, north_east};
+
+  questions::LogLinearDetails ll;
+  ll.fitted = true;
+  ll.model = "[12,13]";
+  ll.interactions = {"police:health", "police:nrm"};
+  ll.criterion = "bic";
+  ll.search = "exhaustive";
+  ll.criterion_value = 41.5;
+  ll.deviance = 3.2;
+  ll.df = 2;
+  ll.gof_p_value = 0.2;
+  ll.models_considered = 8;
+  ll.models_excluded = 1;
+  ll.excluded = {{"[123]", {}, "no_mle", "a zero margin"}};
+  ll.excluded_total = 1;
+  ll.top_models = {{"[12,13]", {}, 200.4, 41.5, 0.7, 3.2, 2, 5, questions::Bounds{150.2, 290.7}, 0},
+                   {"[12]", {}, 181.3, 43.2, 0.3, 9.1, 3, 4, questions::Bounds{140.0, 240.0}, 0}};
+  questions::LcmcrDetails lcmcr;
+  lcmcr.rhat = 1.01;
+  lcmcr.ess = 900.0;
+  lcmcr.chains = 4;
+  auto& v = a.victims_detail;
+  v.observed = 120;
+  v.estimate = 200.4;
+  v.interval = {150.2, 290.7, 0.95, "hull"};
+  v.method = a.victims.method;
+  v.headline = "loglinear";
+  v.lists = a.lists;
+  v.methods = {method("loglinear", 200.4, 150.2, 290.7, "profile likelihood", ll.to_json()),
+               method("lcmcr", 190.0, 160.0, 230.0, "posterior", lcmcr.to_json())};
+  v.notes = {"a note"};
+  return a;
 }
 
 class BundleTest : public ::testing::Test {
@@ -61,9 +103,9 @@ class BundleTest : public ::testing::Test {
     store_ = std::make_unique<SqliteStore>(dir_ / "hub.db", true);
     store_->ensure_areas(testing::test_areas());
   }
-  void add_estimate_run(const json& summary) {
+  void add_estimate_run(const questions::FourAnswers& answers) {
     const auto run = store_->start_run("estimate", "{}");
-    store_->finish_run(run, "done", summary.dump());
+    store_->finish_run(run, "done", answers.to_json().dump());
   }
   json bundle(Tier tier) { return build_bundle(*store_, testing::test_areas(), tier); }
 
@@ -107,8 +149,9 @@ TEST_F(BundleTest, OverlapIsExactInTheRestrictedTierAndAddsUp) {
   std::int64_t sum = 0;
   for (const auto& p : o["patterns"]) sum += p["count"]["value"].get<std::int64_t>();
   EXPECT_EQ(sum, b["headline"]["victims"]["known"]["value"].get<std::int64_t>());
-  EXPECT_EQ(o["patterns"][3]["pattern"], "110");
-  EXPECT_EQ(o["patterns"][3]["lists"], json({"police", "health"}));
+  // In the order questions writes them: by bitmask (police 1, health 2, nrm 4).
+  EXPECT_EQ(o["patterns"][2]["pattern"], "110");
+  EXPECT_EQ(o["patterns"][2]["lists"], json({"police", "health"}));
   // police: 40 + 12 + 7 + 5; health: 30 + 12 + 6 + 5; nrm: 20 + 7 + 6 + 5.
   EXPECT_EQ(o["list_totals"][0]["count"]["value"], 64);
   EXPECT_EQ(o["list_totals"][1]["count"]["value"], 53);
@@ -148,7 +191,7 @@ TEST_F(BundleTest, TheAuditCatchesAnOverlapBuiltToLeak) {
 
 TEST_F(BundleTest, ACaptureTableThatDoesNotAddUpIsAnError) {
   auto s = estimate_summary();
-  s["capture_table"][0]["count"] = 41;
+  s.victims_pattern_counts[1] = 41;
   add_estimate_run(s);
   EXPECT_THROW(bundle(Tier::Public), InternalError);
 }
@@ -157,7 +200,7 @@ TEST_F(BundleTest, ModelsComparedMatchTheEstimateRun) {
   const auto s = estimate_summary();
   add_estimate_run(s);
   const auto exact = bundle(Tier::Restricted)["models"];
-  const auto& methods = s["victims_methods"]["methods"];
+  const auto methods = json(estimate::to_json(s.victims_detail))["methods"];
   ASSERT_EQ(exact["methods"].size(), methods.size());
   for (const auto& row : exact["methods"]) {
     const auto& m = methods.at(row["method"].get<std::string>());
@@ -195,10 +238,15 @@ TEST_F(BundleTest, PublicStrataFlagsSayTheKindWithoutTheSmallCounts) {
       "not estimable: the table has 7 people on one list",
       "not estimable: no finite estimate or 95% interval (the lists cannot bound the number unseen)",
       "not recorded: shown so the unrecorded share is visible, not estimated"};
-  summary["strata"] = json::array();
-  for (std::size_t i = 0; i < flags.size(); ++i)
-    summary["strata"].push_back({{"dimension", "region"}, {"value", "R" + std::to_string(i)}, {"observed", 3},
-                                 {"estimate", nullptr}, {"interval", nullptr}, {"flag", flags[i]}});
+  summary.strata.clear();
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    questions::StratumEstimate st;
+    st.dimension = "region";
+    st.value = "R" + std::to_string(i);
+    st.observed = 3;
+    st.flag = flags[i];
+    summary.strata.push_back(st);
+  }
   add_estimate_run(summary);
   const auto pub = bundle(Tier::Public), restricted = bundle(Tier::Restricted);
   ASSERT_EQ(pub["strata"].size(), flags.size());

@@ -1,3 +1,7 @@
+// First, before httplib.h (through serve/): its resolv.h defines _res, a name Eigen (through
+// estimate/) uses.
+#include "questions/four_questions.hpp"
+#include "questions/method_details.hpp"
 #include "serve/server.hpp"
 
 #include <gtest/gtest.h>
@@ -33,50 +37,44 @@ void expect_cell(const nlohmann::json& cell) {
 /// An estimate run and a link run in the store behind the server (as the stages write them).
 void add_runs(const std::filesystem::path& db) {
   SqliteStore store(db, false);
-  const nlohmann::json answer = {{"known", 60},
-                                 {"estimate", 101.3},
-                                 {"interval", {80.2, 140.9}},
-                                 {"method", "auto: loglinear [12] (bic-selected)"}};
-  nlohmann::json summary = {
-      {"reference_date", "2025-12-31"},
-      {"lists", {"police", "health"}},
-      {"victims", answer},
-      {"areas", answer},
-      {"offences", answer},
-      {"still_involved", answer},
-      {"strata",
-       {{{"dimension", "region"},
-         {"value", "London"},
-         {"observed", 40},
-         {"estimate", 70.0},
-         {"interval", {50.0, 95.0}},
-         {"flag", ""}},
-        {{"dimension", "region"},
-         {"value", "Wales"},
-         {"observed", 20},
-         {"estimate", nullptr},
-         {"interval", nullptr},
-         {"flag", "sparse"}},
-        {{"dimension", "sex"},
-         {"value", "F"},
-         {"observed", 60},
-         {"estimate", 101.0},
-         {"interval", {80.0, 141.0}},
-         {"flag", ""}}}},
-      {"victims_methods",
-       {{"observed", 60},
-        {"method", answer["method"]},
-        {"notes", nlohmann::json::array()},
-        {"methods",
-         {{"loglinear", {{"model", "[12]"}, {"estimate", 101.3}, {"interval", {80.2, 140.9}}}},
-          {"lcmcr",
-           {{"rhat", 1.0}, {"ess", 500.0}, {"estimate", 95.0}, {"interval", {75.0, 130.0}}}}}}}},
-      {"capture_table",
-       {{{"pattern", "10"}, {"count", 30}},
-        {{"pattern", "01"}, {"count", 22}},
-        {{"pattern", "11"}, {"count", 8}}}}};
+  questions::Answer answer;
+  answer.known = 60;
+  answer.estimate = 101.3;
+  answer.interval = {80.2, 140.9};
+  answer.method = "auto: loglinear [12] (bic-selected)";
+  questions::FourAnswers a;
+  a.reference_date = *Date::parse_full("2025-12-31");
+  a.lists = {"police", "health"};
+  a.victims = a.areas = a.offences = a.still_involved = answer;
+  const auto stratum = [](const char* dimension, const char* value, std::int64_t observed, std::optional<double> estimate,
+                          estimate::Interval interval, const char* flag) {
+    questions::StratumEstimate s;
+    s.dimension = dimension;
+    s.value = value;
+    s.observed = observed;
+    s.estimate = estimate;
+    s.interval = interval;
+    s.flag = flag;
+    return s;
+  };
+  a.strata = {stratum("region", "London", 40, 70.0, {50.0, 95.0}, ""),
+              stratum("region", "Wales", 20, std::nullopt, {}, "sparse"),
+              stratum("sex", "F", 60, 101.0, {80.0, 141.0}, "")};
+  a.victims_pattern_counts = {0, 30, 22, 8};  // police only, health only, both
+  questions::LogLinearDetails ll;
+  ll.fitted = true;
+  ll.model = "[12]";
+  questions::LcmcrDetails lcmcr;
+  lcmcr.rhat = 1.0;
+  lcmcr.ess = 500.0;
+  auto& v = a.victims_detail;
+  v.observed = 60;
+  v.method = answer.method;
+  v.lists = a.lists;
+  v.methods.push_back({"loglinear", 101.3, {80.2, 140.9}, ll.to_json()});
+  v.methods.push_back({"lcmcr", 95.0, {75.0, 130.0}, lcmcr.to_json()});
   const auto est = store.start_run("estimate", "{}");
-  store.finish_run(est, "done", summary.dump());
+  store.finish_run(est, "done", a.to_json().dump());
   const auto link = store.start_run("link", R"({"threshold": 0.5})");
   LinkRunOutput out;
   out.role = "victim";
