@@ -1,0 +1,96 @@
+#include "encode/candidates.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "core/error.hpp"
+
+namespace joindots::encode {
+namespace {
+
+using Pair = std::pair<std::uint32_t, std::uint32_t>;
+
+BlockingInput with_tokens(const std::vector<std::vector<std::pair<std::uint16_t, std::string>>>& tokens) {
+  BlockingInput in;
+  in.tokens = tokens;
+  in.clks.assign(tokens.size() * in.words, 0);
+  return in;
+}
+
+TEST(EncodedCandidates, RecordsSharingATokenOfOneColumnPairOnce) {
+  // 0 and 1 share a token in column 3 twice over (two columns would give the pair twice);
+  // 2 has the same token text in another column: no pair; 3 shares 1's second token.
+  const auto in = with_tokens({{{3, "aaa"}, {4, "bbb"}}, {{3, "aaa"}, {4, "bbb"}, {5, "ccc"}}, {{7, "aaa"}}, {{5, "ccc"}}});
+  const auto c = find_candidates(in, CandidateOptions{});
+  EXPECT_EQ(c.pairs, (std::vector<Pair>{{0, 1}, {1, 3}}));
+  EXPECT_EQ(c.pairs_in_blocks, 3);
+  EXPECT_EQ(c.blocks_skipped, 0);
+}
+
+TEST(EncodedCandidates, SkipsLargeBlocksAndRefusesOverTheBudget) {
+  std::vector<std::vector<std::pair<std::uint16_t, std::string>>> tokens(12, {{1, "common"}});
+  tokens[0].push_back({2, "x"});
+  tokens[1].push_back({2, "x"});
+  CandidateOptions opt;
+  opt.max_block = 10;
+  const auto c = find_candidates(with_tokens(tokens), opt);
+  EXPECT_EQ(c.pairs, (std::vector<Pair>{{0, 1}}));
+  EXPECT_EQ(c.blocks_skipped, 1);
+  opt.max_block = 20;
+  opt.max_pairs = 66;  // 12 * 11 / 2 + 1 = 67 pairs in blocks
+  EXPECT_THROW(find_candidates(with_tokens(tokens), opt), UsageError);
+  opt.max_pairs = 67;
+  EXPECT_EQ(find_candidates(with_tokens(tokens), opt).pairs.size(), 66u);
+}
+
+TEST(EncodedCandidates, LshFindsNoisyCopiesAndFewOtherPairs) {
+  // 1,000 random filters with a third of their bits set, then a copy of each of the first
+  // 300 with 5% of its set bits cleared and as many others set (Dice about 0.95).
+  std::mt19937_64 rng(16);
+  BlockingInput in;
+  const std::size_t originals = 1000, copies = 300, bits = in.words * 64;
+  in.clks.assign((originals + copies) * in.words, 0);
+  std::bernoulli_distribution third(1.0 / 3);
+  for (std::size_t i = 0; i < originals; ++i)
+    for (std::size_t b = 0; b < bits; ++b)
+      if (third(rng)) in.clks[i * in.words + b / 64] |= std::uint64_t{1} << (b % 64);
+  std::bernoulli_distribution flip(0.05 / 2);  // of all bits: ~5% of the set ones, ~2.5% of the clear ones
+  for (std::size_t c = 0; c < copies; ++c)
+    for (std::size_t w = 0; w < in.words; ++w) {
+      std::uint64_t v = in.clks[c * in.words + w];
+      for (int b = 0; b < 64; ++b)
+        if (flip(rng)) v ^= std::uint64_t{1} << b;
+      in.clks[(originals + c) * in.words + w] = v;
+    }
+  in.tokens.resize(originals + copies);
+  CandidateOptions opt;
+  opt.lsh_bands = 20;
+  opt.lsh_bits = 20;
+  const auto c = find_candidates(in, opt);
+  std::size_t found = 0;
+  for (std::uint32_t k = 0; k < copies; ++k)
+    found += std::binary_search(c.pairs.begin(), c.pairs.end(), Pair{k, static_cast<std::uint32_t>(originals + k)});
+  // Per band a copy keeps its 20 sampled bits with probability 0.975^20 = 0.60, so it is
+  // missed by all 20 bands with probability 0.4^20 = 1e-8.
+  EXPECT_GE(found, copies - 3);
+  // Unrelated filters agree on a sampled bit with probability 5/9: (5/9)^20 = 7.8e-6 a band,
+  // about 130 of the 845,000 pairs over 20 bands.
+  EXPECT_LT(c.pairs.size(), copies + 200);
+  // Without bands, no tokens: no candidates.
+  EXPECT_TRUE(find_candidates(in, CandidateOptions{}).pairs.empty());
+}
+
+TEST(EncodedCandidates, DiceLevels) {
+  EXPECT_EQ(dice_level(1.0, true), 0);
+  EXPECT_EQ(dice_level(0.2, false), 1);
+  EXPECT_EQ(dice_level(0.6, false), 2);
+  EXPECT_EQ(dice_level(0.75, false), 3);
+  EXPECT_EQ(dice_level(0.8, false), 4);
+  EXPECT_EQ(dice_level(0.96, false), 5);
+  EXPECT_EQ(dice_level(0.97, false), 6);
+}
+
+}  // namespace
+}  // namespace joindots::encode
