@@ -1,7 +1,6 @@
 // joindots report: the self-contained HTML report of what the store holds.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -10,8 +9,8 @@
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
 #include "report/bundle.hpp"
-#include "report/bundle_audit.hpp"
 #include "report/html.hpp"
+#include "report/publish.hpp"
 #include "io/text_file.hpp"
 
 namespace joindots::cli {
@@ -28,24 +27,13 @@ int run_report(const ReportOptions& opt) {
   const auto data = data_dir();
   const AreaTable areas = AreaTable::load(data);
   auto store = Store::open(opt.db, /*create=*/false);
-  const auto bundle = report::build_bundle(*store, areas, tier);
-  // A public bundle is written only when the exact (LP) disclosure audit finds every
-  // suppressed cell protected, across all its tables.
-  std::optional<report::BundleAudit> audit;
-  double audit_seconds = 0;
-  if (tier == report::Tier::Public) {
-    const auto start = std::chrono::steady_clock::now();
-    audit = report::audit_public_bundle(bundle);
-    audit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!audit->safe()) {
-      std::string lines;
-      for (const auto& p : audit->problems()) lines += "\n  " + p;
-      throw InternalError("the public bundle failed the exact disclosure audit, so no report was written:" + lines);
-    }
-  }
-  std::size_t suppressed = 0;
-  if (audit)
-    for (const auto& c : audit->cells) suppressed += c.suppressed();
+  // Built, protected and (public tier) audited, or refused with the cells named: nothing is
+  // written then.
+  const auto published = report::publishable_bundle(*store, areas, tier);
+  const auto& bundle = published.bundle;
+  const auto& audit = published.audit;
+  const double audit_seconds = published.audit_seconds;
+  const std::size_t suppressed = published.suppressed_cells();
   report::write_report_html(opt.out, bundle, data / "geo" / "lad23_ew_super_generalised.geojson");
   if (!opt.bundle_out.empty()) {
     write_file_atomically(opt.bundle_out, bundle.dump(2) + '\n');

@@ -19,21 +19,10 @@ struct ServeOptions {
   int request_timeout_seconds = 10;
 };
 
-bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 int run_serve(ServeOptions opt) {
   Store::open(opt.server.db, /*create=*/false);  // fail now, clearly, if there is no store
-  if (!opt.token_file.empty()) {
-    // Plain HTTP: the token and the restricted pages would cross the network in clear.
-    if (!is_loopback(opt.server.host))
-      throw UsageError(fmt::format(
-          "--restricted-token-file: the restricted tier is served on loopback only, not on "
-          "{} (this server has no TLS; put a TLS proxy on this machine in front of it)",
-          opt.server.host));
-    opt.server.restricted_token = serve::read_token_file(opt.token_file);
-  }
+  // The server refuses a restricted tier off loopback (DashboardServer's constructor).
+  if (!opt.token_file.empty()) opt.server.restricted_token = serve::read_token_file(opt.token_file);
   opt.server.limits.request_deadline = std::chrono::seconds(opt.request_timeout_seconds);
   opt.server.data_dir = data_dir();
   opt.server.web_dist = report::web_dist_dir();

@@ -85,6 +85,19 @@ NetworkRunOutput network_run_output(const NetworkResult& result, const LinkRunId
   return out;
 }
 
+nlohmann::json public_summary(const nlohmann::json& run_summary) {
+  static const char* const kPublic[] = {
+      // public_json: through disclose::protect, or only above the threshold and rounded
+      "tier", "threshold", "rounding_base", "networks", "cross_force_networks", "multi_district_networks",
+      "size_distribution", "size_unit", "top_area_pairs", "large_networks",
+      // run_json: the run's bookkeeping and settings, and the diagnostics (rounded, small ones withheld)
+      "run_id", "link_runs", "min_bridge", "cross_source_suspect", "diagnostics"};
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* key : kPublic)
+    if (run_summary.contains(key)) out[key] = run_summary.at(key);
+  return out;
+}
+
 nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& options, const AreaTable* areas) {
   nlohmann::json j = public_json(run.result, run.summary, options.rules, areas);
   j["run_id"] = run.run_id;

@@ -58,4 +58,10 @@ NetworkRunOutput network_run_output(const NetworkResult& result, const LinkRunId
 /// This is what runs.summary holds.
 nlohmann::json run_json(const NetworksRun& run, const NetworksRunOptions& options, const AreaTable* areas = nullptr);
 
+/// The part of a run's summary (run_json) that may be published: the keys public_json
+/// writes, which passed disclosure control, and the run's bookkeeping (an allow-list: the
+/// evaluation against a simulator's truth, timings and any key added later stay out unless
+/// named here).
+nlohmann::json public_summary(const nlohmann::json& run_summary);
+
 }  // namespace joindots::networks

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "disclose/disclosure.hpp"
 #include "io/text_file.hpp"
+#include "networks/store_networks.hpp"
 #include "questions/estimate_run.hpp"
 #include "report/bundle_estimates.hpp"
 
@@ -242,25 +243,18 @@ void add_counts(nlohmann::json& b, Store& store, const AreaTable& areas, const S
   b["sources"] = sources;
 }
 
-/// Offender networks: the networks stage stores its public-tier aggregates (already through
-/// disclosure control). Figures measured against a simulator's truth stay out of the page.
+/// Offender networks: the networks stage's public-tier aggregates (already through
+/// disclosure control; the bundle's audit checks them again), chosen by the stage's
+/// allow-list, so figures measured against a simulator's truth never reach the page.
 void add_networks(nlohmann::json& b, Store& store) {
   b["networks"] = nullptr;
-  if (auto run = store.latest_run_summary("networks")) {
-    auto n = nlohmann::json::parse(run->second);
-    for (const char* key : {"ari", "pairwise_precision", "pairwise_recall", "pairwise_f1", "suspects_compared",
-                            "suspects_not_offenders", "found_networks", "found_cross_force_networks", "true_networks",
-                            "true_cross_force_networks", "true_cross_force_groups", "seconds"})
-      n.erase(key);
-    b["networks"] = n;
-  }
+  if (auto run = store.latest_run_summary("networks")) b["networks"] = networks::public_summary(nlohmann::json::parse(run->second));
 }
 
 }  // namespace
 
 nlohmann::json count_cell(std::int64_t value) { return {{"value", value}}; }
 
-nlohmann::json linkage_json(Store& store, bool is_public) { return linkage_json_impl(store, is_public); }
 
 nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier) {
   const bool is_public = tier == Tier::Public;

@@ -19,12 +19,10 @@ inline constexpr const char* kBundleSchema = "joindots-results/1";
 /// probable first); `pairs_in_band` says how many the band holds.
 inline constexpr std::size_t kReviewPairsShown = 500;
 
-/// Builds the bundle from the store. `geo_dir` is the reference data's geo/ folder (the
-/// district boundaries go into the bundle so the page draws its map offline).
+/// Builds the bundle from the store, each table through disclosure control in the public
+/// tier, without the exact audit: front ends take their bundles from publish.hpp's
+/// publishable_bundle, which audits and refuses.
 nlohmann::json build_bundle(Store& store, const AreaTable& areas, Tier tier);
-
-/// The linkage diagnostics of the latest link run per role (the bundle's "linkage").
-nlohmann::json linkage_json(Store& store, bool is_public);
 
 /// A count cell as the page expects it: {"value": n} or, suppressed, {"value": null,
 /// "suppressed": "primary"|"secondary"}.

@@ -35,6 +35,27 @@ class Builder {
   }
 };
 
+/// The offender networks' counts: the total and its size bands, which add up to it, and the
+/// cross-force and multi-district networks (each at most the total: no identity, so alone),
+/// as the networks stage protected them in one release. That stage publishes a bare number
+/// or null without the kind of suppression; a null is audited as primary (the stricter).
+void add_network_cells(Builder& add, const json& n) {
+  if (!n.is_object()) return;
+  const auto as_cell = [](const json& v) {
+    return v.is_null() ? json{{"value", nullptr}, {"suppressed", "primary"}} : json{{"value", v}};
+  };
+  if (n.contains("networks")) {
+    const auto total = add.cell(as_cell(n.at("networks")), "networks.networks");
+    std::vector<std::size_t> bands;
+    const json sizes = n.value("size_distribution", json::object());  // kept alive while iterated
+    for (const auto& [band, v] : sizes.items())
+      bands.push_back(add.cell(as_cell(v), "networks.size_distribution[" + band + "]"));
+    add.relate(total, bands);
+  }
+  for (const char* k : {"cross_force_networks", "multi_district_networks"})
+    if (n.contains(k)) add.cell(as_cell(n.at(k)), std::string("networks.") + k);
+}
+
 const char* status_name(disclose::CellStatus s) {
   return s == disclose::CellStatus::Primary ? "primary" : s == disclose::CellStatus::Secondary ? "secondary" : "published";
 }
@@ -138,6 +159,7 @@ BundleAudit audit_public_bundle(const json& b) {
     }
   }
 
+  add_network_cells(add, b.value("networks", json(nullptr)));
   audit.result = disclose::lp_audit(audit.cells, audit.relations, audit.rules);
   return audit;
 }

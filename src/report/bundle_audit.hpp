@@ -6,7 +6,8 @@
 // list's total) and the identities across tables that hold by construction (the map's total
 // is the persons of its link run, which are also the known victims when the estimate used
 // that run, and the persons in that run's published linkage diagnostics; the overlap's total
-// is the known victims), then the LP audit (disclose/lp_audit.hpp) over all of them at once.
+// is the known victims) and the offender networks' counts (their size bands add up to the
+// total), then the LP audit (disclose/lp_audit.hpp) over all of them at once.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>

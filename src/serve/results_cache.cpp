@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/bundle.hpp"
-#include "report/bundle_audit.hpp"
+#include "report/publish.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -17,12 +17,10 @@ std::string dump(const nlohmann::json& j) {
 
 std::shared_ptr<const PublicResults> build_public(Store& store, const AreaTable& areas) {
   auto r = std::make_shared<PublicResults>();
-  auto bundle = report::build_bundle(store, areas, report::Tier::Public);
-  const auto audit = report::audit_public_bundle(bundle);
-  if (audit.safe()) {
-    r->bundle = std::move(bundle);
-  } else {
-    for (const auto& p : audit.problems())
+  try {
+    r->bundle = report::publishable_bundle(store, areas, report::Tier::Public).bundle;
+  } catch (const report::DisclosureRefused& refused) {
+    for (const auto& p : refused.problems())
       r->audit_failure += (r->audit_failure.empty() ? "" : "; ") + p;
     fmt::print(stderr,
                "joindots serve: the public bundle failed the exact disclosure audit and is not "
@@ -37,10 +35,12 @@ std::shared_ptr<const PublicResults> build_public(Store& store, const AreaTable&
                           {"organisations_by_source_type", sm.sources_by_source_type},
                           {"areas", sm.areas},
                           {"runs", sm.runs}});
-  r->linkage = report::linkage_json(store, /*is_public=*/true);
-  r->linkage_body = dump({{"tier", "public"}, {"linkage", r->linkage}});
   if (r->bundle.is_null()) return r;
   const auto& b = r->bundle;
+  // The linkage counts are cells of the same audit (the victims' persons are the map's
+  // total): served from the audited bundle, never beside a refused one.
+  r->linkage = b["linkage"];
+  r->linkage_body = dump({{"tier", "public"}, {"linkage", r->linkage}});
   r->bundle_body = dump(b);
   r->estimates_body = dump({{"tier", "public"},
                             {"estimate_run", b.value("estimate_run", nlohmann::json(nullptr))},
@@ -108,7 +108,7 @@ std::shared_ptr<const std::string> ResultsCache::restricted_bundle_body() {
   if (!restricted_) {
     auto store = Store::open(db_, /*create=*/false);
     restricted_ = std::make_shared<const std::string>(
-        dump(report::build_bundle(*store, *areas_, report::Tier::Restricted)));
+        dump(report::publishable_bundle(*store, *areas_, report::Tier::Restricted).bundle));
   }
   return restricted_;
 }

@@ -162,8 +162,29 @@ bool authorize_restricted(const httplib::Request& req, httplib::Response& res,
 
 }  // namespace
 
+bool is_loopback_host(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+ErrorAnswer error_answer(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const UsageError& e) {
+    return {400, nlohmann::json{{"error", e.what()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  } catch (const BadInputError& e) {
+    return {400, nlohmann::json{{"error", e.what()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  } catch (...) {
+  }
+  return {500, R"j({"error": "internal error (the server's log has the details)"})j"};
+}
+
 DashboardServer::DashboardServer(ServerOptions options)
     : options_(std::move(options)), server_(std::make_unique<GuardedServer>(options_.limits)) {
+  if (!options_.restricted_token.empty() && !is_loopback_host(options_.host))
+    throw UsageError(fmt::format(
+        "--restricted-token-file: the restricted tier is served on loopback only, not on "
+        "{} (this server has no TLS; put a TLS proxy on this machine in front of it)",
+        options_.host));
   routes();
 }
 
@@ -258,9 +279,10 @@ void DashboardServer::api_routes() {
     if (!check_params(req, res, {})) return;
     if (const auto r = audited(res)) send_body(res, r->models_body);
   });
-  s.Get("/api/v1/linkage", [cache](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/linkage", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {"role"})) return;
-    const auto r = cache->current();
+    const auto r = audited(res);
+    if (!r) return;
     if (!req.has_param("role")) return send_body(res, r->linkage_body);
     const auto role = req.get_param_value("role");
     nlohmann::json out = nlohmann::json::array();
@@ -359,8 +381,9 @@ void DashboardServer::guard_requests() {
       res.set_content("", "text/plain");
     }
   });
-  // An exception in a handler is a bug or an environment failure: the client gets a 500 with
-  // no internal text; the details go to the server's stderr.
+  // An exception in a handler maps to its answer by kind (error_answer): usage and bad input
+  // 400 with the message, anything else (a bug or an environment failure) 500 with no
+  // internal text, the details on the server's stderr.
   s.set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         std::string message = "unknown exception";
@@ -370,13 +393,16 @@ void DashboardServer::guard_requests() {
           message = e.what();
         } catch (...) {
         }
+        ErrorAnswer answer;
         try {
-          fmt::print(stderr, "joindots serve: internal error answering {} {}: {}\n", req.method,
-                     req.target, message);
+          answer = error_answer(ep);
+          if (answer.status >= 500)
+            fmt::print(stderr, "joindots serve: internal error answering {} {}: {}\n", req.method,
+                       req.target, message);
         } catch (...) {
         }
-        res.status = 500;
-        res.set_content(R"j({"error": "internal error (the server's log has the details)"})j",
+        res.status = answer.status;
+        res.set_content(answer.body.empty() ? R"j({"error": "internal error"})j" : answer.body,
                         "application/json; charset=utf-8");
       });
 }

@@ -23,6 +23,7 @@
 // are cut off and a full server answers 503 (connection_guard.hpp). Every response carries
 // the security headers (CSP, nosniff, no framing).
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -57,10 +58,24 @@ std::string read_token_file(const std::filesystem::path& path);
 /// BLAKE2b first, so neither content nor length leaks through timing).
 bool tokens_equal(const std::string& presented, const std::string& expected);
 
+/// Whether `host` is a loopback address or name: 127.0.0.0/8, ::1 or localhost.
+bool is_loopback_host(const std::string& host);
+
+/// An exception thrown while answering a request, as the answer: a UsageError or
+/// BadInputError (the request asks what cannot be answered, said in plain words) is 400 with
+/// its message; anything else (a bug, the store unreadable) 500 with no internal text.
+struct ErrorAnswer {
+  int status = 500;
+  std::string body;  // JSON: {"error": "..."}
+};
+ErrorAnswer error_answer(std::exception_ptr error);
+
 class ResultsCache;
 
 class DashboardServer {
  public:
+  /// Throws UsageError when a restricted tier is asked for (a token given) on an address
+  /// that is not loopback: plain HTTP would carry the token and the exact counts in clear.
   explicit DashboardServer(ServerOptions options);
   ~DashboardServer();
   /// Binds the port; returns the port bound (useful with port 0). Throws UsageError when the

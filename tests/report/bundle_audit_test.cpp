@@ -85,6 +85,27 @@ TEST(BundleAudit, FindsAStratumPinnedByTheKnownTotal) {
   for (const auto& p : safe.problems()) ADD_FAILURE() << p;
 }
 
+TEST(BundleAudit, FindsANetworkSizeBandPinnedByTheNetworksTotal) {
+  // The networks stage publishes bare numbers and null; its total is its size bands' sum.
+  auto b = small_bundle(value(0), value(100), value(100), value(100));
+  b["networks"] = {{"networks", 10},
+                   {"size_distribution", {{"1", 10}, {"2", nullptr}, {"3-4", 0}}},
+                   {"cross_force_networks", 10},
+                   {"multi_district_networks", nullptr}};
+  const auto audit = audit_public_bundle(b);
+  EXPECT_FALSE(audit.safe());
+  bool named = false;
+  for (const auto& p : audit.problems()) named = named || p.starts_with("networks.size_distribution[2] (primary)");
+  EXPECT_TRUE(named) << (audit.problems().empty() ? "no problem" : audit.problems()[0]);
+  // Hidden beside a hidden partner, the band is protected; the lone multi-district count is.
+  b["networks"]["size_distribution"]["1"] = nullptr;
+  b["networks"]["size_distribution"]["3-4"] = 0;
+  b["networks"]["networks"] = 20;
+  b["networks"]["size_distribution"]["5-9"] = 10;
+  const auto protected_audit = audit_public_bundle(b);
+  for (const auto& p : protected_audit.problems()) ADD_FAILURE() << p;
+}
+
 TEST(BundleAudit, RefusesARestrictedBundle) {
   auto b = small_bundle(value(3), value(10), value(13), value(13));
   b["tier"] = "restricted";

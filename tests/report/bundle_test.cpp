@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "ingest/sample_rows.hpp"
 #include "questions/four_questions.hpp"
 #include "questions/method_details.hpp"
+#include "report/publish.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
@@ -258,6 +260,33 @@ TEST_F(BundleTest, PublicStrataFlagsSayTheKindWithoutTheSmallCounts) {
   }
   EXPECT_TRUE(pub["strata"][0]["flag"].get<std::string>().starts_with("too sparse"));
   EXPECT_TRUE(pub["strata"][4]["flag"].get<std::string>().starts_with("not recorded"));
+}
+
+TEST_F(BundleTest, NetworksReachThePublicBundleThroughTheirAllowListOnly) {
+  const json published = {{"tier", "public"}, {"threshold", 10}, {"rounding_base", 5}, {"networks", 40},
+                           {"cross_force_networks", 10}, {"multi_district_networks", 15},
+                           {"size_distribution", {{"1", 20}, {"2", 10}, {"3-4", 10}, {"5-9", 0}, {"10+", 0}}},
+                           {"size_unit", "suspects per network"}, {"top_area_pairs", json::array()},
+                           {"large_networks", json::array()}, {"run_id", 1}, {"link_runs", {{"victim", 1}}},
+                           {"min_bridge", 2}, {"cross_source_suspect", true}, {"diagnostics", {{"cases", 30}}}};
+  // What the networks stage also saves: its evaluation against a simulator's truth, its
+  // time, and a key a later version might add.
+  const json withheld = {{"ari", 0.9}, {"pairwise_f1", 0.91}, {"true_networks", 41}, {"groups", 600},
+                         {"groups_cross_force", 58}, {"true_networks_declared_cross_force", 42},
+                         {"seconds", 1.5}, {"a_new_figure", 7}};
+  json summary = published;
+  summary.update(withheld);
+  const auto run = store_->start_run("networks", "{}");
+  store_->finish_run(run, "done", summary.dump());
+  const auto published_bundle = publishable_bundle(*store_, testing::test_areas(), Tier::Public);
+  EXPECT_EQ(published_bundle.bundle["networks"], published);
+  for (const auto& [key, value] : withheld.items()) EXPECT_FALSE(published_bundle.bundle["networks"].contains(key)) << key;
+  // Its counts are in the exact audit with the others.
+  const auto& names = published_bundle.audit->names;
+  EXPECT_NE(std::find(names.begin(), names.end(), "networks.size_distribution[3-4]"), names.end());
+  const auto restricted = publishable_bundle(*store_, testing::test_areas(), Tier::Restricted);
+  EXPECT_FALSE(restricted.audit);
+  EXPECT_EQ(restricted.bundle["tier"], "restricted");
 }
 
 TEST_F(BundleTest, WithoutAnEstimateRunOverlapAndModelsAreNull) {

@@ -389,6 +389,46 @@ TEST(TokenFile, RefusesNulFilledAndRepetitiveTokens) {
   EXPECT_EQ(read_token_file(path).size(), 64u);
 }
 
+TEST(DashboardServerRules, TheRestrictedTierIsServedOnLoopbackOnly) {
+  for (const char* host : {"127.0.0.1", "127.0.0.2", "::1", "localhost"}) EXPECT_TRUE(is_loopback_host(host)) << host;
+  for (const char* host : {"0.0.0.0", "10.0.0.1", "::", "example.org", "128.0.0.1"})
+    EXPECT_FALSE(is_loopback_host(host)) << host;
+  ServerOptions opt;
+  opt.db = "unused.db";  // the store is opened at the first request, not here
+  opt.data_dir = testing::test_data_dir();
+  opt.web_dist = JOINDOTS_TEST_WEB_DIST;
+  opt.restricted_token = std::string(40, 'k');
+  opt.host = "0.0.0.0";
+  try {
+    DashboardServer refused(opt);
+    ADD_FAILURE() << "a restricted tier was set up on 0.0.0.0";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("loopback only"), std::string::npos) << e.what();
+  }
+  opt.host = "127.0.0.1";
+  EXPECT_NO_THROW(DashboardServer{opt});
+  opt.host = "0.0.0.0";
+  opt.restricted_token.clear();  // the public tier alone may be served anywhere
+  EXPECT_NO_THROW(DashboardServer{opt});
+}
+
+TEST(DashboardServerRules, ErrorsMapToStatusesByKind) {
+  const auto answer = [](auto error) { return error_answer(std::make_exception_ptr(error)); };
+  const auto usage = answer(UsageError("dimension: 'x' is not estimated"));
+  EXPECT_EQ(usage.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(usage.body)["error"], "dimension: 'x' is not estimated");
+  const auto bad = answer(BadInputError(InputIssue{"f.csv", 3, "dob", "not a date"}));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("not a date"), std::string::npos) << bad.body;
+  for (const auto& internal : {answer(InternalError("sqlite: disk I/O error at /srv/hub.db")),
+                               answer(std::runtime_error("vector::_M_range_check")), answer(42)}) {
+    EXPECT_EQ(internal.status, 500);
+    EXPECT_EQ(internal.body.find("/srv"), std::string::npos) << internal.body;
+    EXPECT_EQ(internal.body.find("range_check"), std::string::npos) << internal.body;
+    EXPECT_NE(nlohmann::json::parse(internal.body)["error"].get<std::string>().find("internal error"), std::string::npos);
+  }
+}
+
 TEST(TokenFile, ComparesTokensExactly) {
   const std::string t(40, 'k');
   EXPECT_TRUE(tokens_equal(t, t));
