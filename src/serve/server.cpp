@@ -54,6 +54,37 @@ bool check_params(const httplib::Request& req, httplib::Response& res,
   return true;
 }
 
+/// The four answers and the strata of one dimension (GET /api/v1/estimates?dimension=D).
+void send_stratum_estimates(const nlohmann::json& b, const std::string& dimension, httplib::Response& res) {
+  std::set<std::string> dims;
+  for (const auto& st : b["strata"]) dims.insert(st["dimension"].get<std::string>());
+  if (!dims.count(dimension)) {
+    std::string valid;
+    for (const auto& d : dims) valid += (valid.empty() ? "" : ", ") + d;
+    return bad_request(res, fmt::format("dimension: '{}' is not estimated (valid: {})", dimension,
+                                        valid.empty() ? "none yet: run joindots estimate --by ..." : valid));
+  }
+  nlohmann::json strata = nlohmann::json::array();
+  for (const auto& st : b["strata"])
+    if (st["dimension"] == dimension) strata.push_back(st);
+  send_json(res, {{"tier", "public"},
+                  {"estimate_run", b.value("estimate_run", nlohmann::json(nullptr))},
+                  {"reference_date", b.value("reference_date", "")},
+                  {"headline", b["headline"]},
+                  {"strata", strata}});
+}
+
+/// The districts of one region (GET /api/v1/areas?region=R).
+void send_region_areas(const nlohmann::json& b, const std::string& region, httplib::Response& res) {
+  bool known = false;
+  for (const auto& rg : b["regions"]) known = known || rg["region"] == region;
+  if (!known) return bad_request(res, fmt::format("region: '{}' is not a region of England or Wales", region));
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& a : b["areas"])
+    if (a["region"] == region) out.push_back(a);
+  send_json(res, {{"tier", "public"}, {"areas", out}});
+}
+
 /// The page's shell (no data: the script fetches the bundle). `tier` is "public" or
 /// "restricted"; the restricted shell asks for the access token before fetching anything.
 std::string index_html(const char* tier) {
@@ -251,25 +282,7 @@ void DashboardServer::api_routes() {
     const auto r = audited(res);
     if (!r) return;
     if (!req.has_param("dimension")) return send_body(res, r->estimates_body);
-    const auto& b = r->bundle;
-    const auto dimension = req.get_param_value("dimension");
-    std::set<std::string> dims;
-    for (const auto& st : b["strata"]) dims.insert(st["dimension"].get<std::string>());
-    if (!dims.count(dimension)) {
-      std::string valid;
-      for (const auto& d : dims) valid += (valid.empty() ? "" : ", ") + d;
-      return bad_request(
-          res, fmt::format("dimension: '{}' is not estimated (valid: {})", dimension,
-                           valid.empty() ? "none yet: run joindots estimate --by ..." : valid));
-    }
-    nlohmann::json strata = nlohmann::json::array();
-    for (const auto& st : b["strata"])
-      if (st["dimension"] == dimension) strata.push_back(st);
-    send_json(res, {{"tier", "public"},
-                    {"estimate_run", b.value("estimate_run", nlohmann::json(nullptr))},
-                    {"reference_date", b.value("reference_date", "")},
-                    {"headline", b["headline"]},
-                    {"strata", strata}});
+    send_stratum_estimates(r->bundle, req.get_param_value("dimension"), res);
   });
   s.Get("/api/v1/overlap", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
@@ -318,17 +331,7 @@ void DashboardServer::api_routes() {
     const auto r = audited(res);
     if (!r) return;
     if (!req.has_param("region")) return send_body(res, r->areas_body);
-    const auto& b = r->bundle;
-    const auto region = req.get_param_value("region");
-    bool known = false;
-    for (const auto& rg : b["regions"]) known = known || rg["region"] == region;
-    if (!known)
-      return bad_request(res,
-                         fmt::format("region: '{}' is not a region of England or Wales", region));
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& a : b["areas"])
-      if (a["region"] == region) out.push_back(a);
-    send_json(res, {{"tier", "public"}, {"areas", out}});
+    send_region_areas(r->bundle, req.get_param_value("region"), res);
   });
   s.Get("/api/v1/sources", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {})) return;
