@@ -34,8 +34,13 @@ void RunProgress::report(std::size_t phase, double fraction) {
   if (quiet_ || phase >= phases_.size()) return;
   auto& p = phases_[phase];
   p.fraction.store(std::clamp(fraction, 0.0, 1.0), std::memory_order_relaxed);
-  std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return;  // another thread is printing
+  // A phase's end waits for the lock (its time must be recorded); other reports skip a line
+  // while another thread prints.
+  std::unique_lock lock(mutex_, std::defer_lock);
+  if (fraction >= 1.0)
+    lock.lock();
+  else if (!lock.try_lock())
+    return;
   const auto now = std::chrono::steady_clock::now();
   if (!p.started) {
     p.started = true;
