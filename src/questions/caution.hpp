@@ -6,7 +6,9 @@
 //  - linkage matters: the linkage draws move the estimate by 3% or more, or make up a
 //    quarter or more of the interval's width;
 //  - the threshold matters: the victims' estimates across the threshold curve spread by
-//    more than 10% of the headline.
+//    more than 10% of the headline;
+//  - always, with an estimate, last: the assumption the lists cannot test (a behavioural
+//    response between lists), with the study's figures.
 #include <string>
 #include <vector>
 

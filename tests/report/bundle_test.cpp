@@ -10,9 +10,12 @@
 #include "disclose/disclosure.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
+#include "link/store_link.hpp"
 #include "questions/four_questions.hpp"
 #include "questions/method_details.hpp"
 #include "report/publish.hpp"
+#include "simulate/scenarios.hpp"
+#include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
@@ -409,6 +412,45 @@ TEST_F(BundleTest, ReviewPairsAreInTheRestrictedBundleOnlyAndThePublicOneNamesNo
     EXPECT_EQ(text.find(key), std::string::npos) << key << " in the public bundle";
   for (const auto& id : record_ids) EXPECT_EQ(text.find(id), std::string::npos) << "record id " << id << " in the public bundle";
   EXPECT_EQ(text.find("913579001"), std::string::npos);
+}
+
+// Issue 11's acceptance, "where no method can meet it, say so, and show that the report then
+// warns": a trap-happy country (a first record raises the odds of a later one on another list
+// by e^1.5), through simulate, ingest, link and estimate. The total comes out far below the
+// truth with an interval that misses it, and the public bundle's victims card carries the
+// caution of the assumption the lists cannot test.
+TEST(BundleBehaviour, ATrapHappyCountrysPublicBundleWarnsOfTheAssumptionTheListsCannotTest) {
+  testing::TempDir dir;
+  auto config = simulate::scenario_config("behaviour_happy_strong");
+  simulate::set_param(config, "scale", 0.3);
+  simulate::SimulateOptions sim;
+  sim.seed = 11;
+  sim.out_dir = dir.path() / "country";
+  simulate::simulate(config, sim, testing::test_areas());
+  SqliteStore store(dir.path() / "hub.db", true);
+  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies"))
+    ingest_file(store, testing::test_areas(), f.path());
+  link::StoreLinkOptions lo;
+  lo.roles = {Role::victim};
+  link::link_store(store, link::LinkSettings{}, lo);
+  questions::QuestionsOptions qo;
+  qo.estimate.bootstrap_replicates = 20;
+  qo.linkage_draws = 0;
+  qo.thresholds.clear();
+  const auto answers = questions::answer_four_questions(store, testing::test_areas(), qo);
+  const auto run = store.start_run("estimate", "{}");
+  store.finish_run(run, "done", answers.to_json().dump());
+
+  const auto truth = questions::read_truth(sim.out_dir);
+  const auto victims = build_bundle(store, testing::test_areas(), Tier::Public)["headline"]["victims"];
+  const double high = victims["interval"][1].get<double>();
+  // The mechanism at work: the interval misses a truth well above it.
+  EXPECT_LT(high, 0.9 * static_cast<double>(truth.victims)) << victims.dump();
+  bool warned = false;
+  for (const auto& c : victims["cautions"])
+    warned = warned || c.get<std::string>().find("being recorded by one agency does not in itself change a child's "
+                                                 "chance of being recorded by another") != std::string::npos;
+  EXPECT_TRUE(warned) << victims["cautions"].dump();
 }
 
 }  // namespace joindots::report
