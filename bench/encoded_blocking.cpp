@@ -40,23 +40,12 @@ int main(int argc, char** argv) {
   });
   encode::BlockingInput in;
   std::vector<std::string> persons;
-  std::map<std::string, std::uint16_t> column;
-  for (std::size_t t = 0; t < encode::kTokenColumns.size(); ++t) column[std::string(encode::kTokenColumns[t].column)] = static_cast<std::uint16_t>(t);
   store->for_each_encoded_record(role, [&](std::int64_t pk, const EncodedColumns& e) {
     persons.push_back(person_of_pk.at(pk));
     const std::size_t at = in.clks.size();
     in.clks.resize(at + in.words);
     std::memcpy(in.clks.data() + at, e.clk.data(), std::min(e.clk.size(), in.words * 8));
-    auto& tokens = in.tokens.emplace_back();
-    const auto json = nlohmann::json::parse(e.tokens_json);
-    for (auto it = json.begin(); it != json.end(); ++it) {
-      const std::string cell = it.value().get<std::string>();
-      for (std::size_t s = 0; s <= cell.size();) {
-        const auto end = std::min(cell.find(' ', s), cell.size());
-        tokens.emplace_back(column.at(it.key()), cell.substr(s, end - s));
-        s = end + 1;
-      }
-    }
+    in.tokens.push_back(encode::tokens_from_json(e.tokens_json));
   });
   std::map<std::string, std::int64_t> sizes;
   for (const auto& p : persons) ++sizes[p];

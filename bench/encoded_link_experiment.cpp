@@ -45,9 +45,6 @@ Loaded load(Store& store, const std::filesystem::path& sim, Role role) {
   store.for_each_record(role, [&](const StoredRecord& r) {
     of_pk[r.record_pk] = {person.at(r.record.source_org + '\x1f' + r.record.record_id), std::string(to_string(r.record.sex))};
   });
-  std::map<std::string, std::uint16_t> column;
-  for (std::size_t t = 0; t < encode::kTokenColumns.size(); ++t)
-    column[std::string(encode::kTokenColumns[t].column)] = static_cast<std::uint16_t>(t);
   Loaded d;
   store.for_each_encoded_record(role, [&](std::int64_t pk, const EncodedColumns& e) {
     d.person.push_back(of_pk.at(pk).first);
@@ -56,16 +53,7 @@ Loaded load(Store& store, const std::filesystem::path& sim, Role role) {
     d.in.clks.resize(at + d.in.words);
     std::memcpy(d.in.clks.data() + at, e.clk.data(), std::min(e.clk.size(), d.in.words * 8));
     d.weight.push_back(static_cast<std::uint32_t>(e.clk_weight));
-    auto& tokens = d.in.tokens.emplace_back();
-    const auto json = nlohmann::json::parse(e.tokens_json);
-    for (auto it = json.begin(); it != json.end(); ++it) {
-      const std::string cell = it.value().get<std::string>();
-      for (std::size_t s = 0; s <= cell.size();) {
-        const auto end = std::min(cell.find(' ', s), cell.size());
-        tokens.emplace_back(column.at(it.key()), cell.substr(s, end - s));
-        s = end + 1;
-      }
-    }
+    d.in.tokens.push_back(encode::tokens_from_json(e.tokens_json));
   });
   return d;
 }
@@ -79,13 +67,13 @@ std::vector<std::size_t> kLevels;
 
 int token_level(const Loaded& d, std::uint32_t a, std::uint32_t b, std::uint16_t column) {
   bool has_a = false, has_b = false;
-  for (const auto& [c, t] : d.in.tokens[a]) has_a |= c == column;
-  for (const auto& [c, t] : d.in.tokens[b]) has_b |= c == column;
+  for (const auto& t : d.in.tokens[a]) has_a |= t.column == column;
+  for (const auto& t : d.in.tokens[b]) has_b |= t.column == column;
   if (!has_a || !has_b) return 0;
-  for (const auto& [ca, ta] : d.in.tokens[a])
-    if (ca == column)
-      for (const auto& [cb, tb] : d.in.tokens[b])
-        if (cb == column && ta == tb) return 2;
+  for (const auto& ta : d.in.tokens[a])
+    if (ta.column == column)
+      for (const auto& tb : d.in.tokens[b])
+        if (tb == ta) return 2;
   return 1;
 }
 

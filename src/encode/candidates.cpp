@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "encode/encoder.hpp"
 
 namespace joindots::encode {
 
@@ -30,15 +32,14 @@ class Grouper {
   Groups groups_;
 };
 
+struct TokenHash {
+  std::size_t operator()(const Token& t) const { return t.key ^ (std::uint64_t{t.column} << 48); }
+};
+
 Groups token_groups(const BlockingInput& input) {
-  Grouper<std::string> g;
-  std::string key;
+  Grouper<Token, TokenHash> g;
   for (std::uint32_t i = 0; i < input.size(); ++i)
-    for (const auto& [column, token] : input.tokens[i]) {
-      key.assign(reinterpret_cast<const char*>(&column), sizeof column);
-      key += token;
-      g.add(key, i);
-    }
+    for (const auto& token : input.tokens[i]) g.add(token, i);
   return g.take();
 }
 
@@ -56,6 +57,82 @@ Groups lsh_groups(const BlockingInput& input, const std::vector<std::size_t>& po
 }
 
 }  // namespace
+
+std::uint64_t token_key(std::string_view token) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : token) h = (h ^ c) * 0x100000001b3ULL;
+  // splitmix64's finaliser: FNV-1a's low bits alone mix poorly for short inputs.
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+namespace {
+
+std::uint16_t token_column(std::string_view name) {
+  for (std::size_t t = 0; t < kTokenColumns.size(); ++t)
+    if (kTokenColumns[t].column == name) return static_cast<std::uint16_t>(t);
+  throw InternalError(fmt::format("tokens: no token column '{}' in scheme {}", name, kSchemeName));
+}
+
+void add_cell(std::vector<Token>& out, std::uint16_t column, std::string_view cell) {
+  for (std::size_t s = 0; s < cell.size();) {
+    const auto end = std::min(cell.find(kTokenSeparator, s), cell.size());
+    if (end > s) out.push_back({token_key(cell.substr(s, end - s)), column});
+    s = end + 1;
+  }
+}
+
+// The flat object ingest writes ("key":"value" pairs, no escapes: base64url and column
+// names), read without building a JSON tree (a million records' worth is read per link);
+// false on anything else, which nlohmann then reads.
+bool parse_flat_object(std::string_view text, std::vector<Token>& out) {
+  std::size_t i = 0;
+  auto skip = [&] { while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) ++i; };
+  auto string = [&](std::string_view& s) {
+    skip();
+    if (i >= text.size() || text[i] != '"') return false;
+    const auto end = text.find('"', i + 1);
+    if (end == std::string_view::npos) return false;
+    s = text.substr(i + 1, end - i - 1);
+    if (s.find('\\') != std::string_view::npos) return false;
+    i = end + 1;
+    return true;
+  };
+  skip();
+  if (i >= text.size() || text[i++] != '{') return false;
+  skip();
+  if (i < text.size() && text[i] == '}') return true;
+  while (true) {
+    std::string_view key, value;
+    if (!string(key)) return false;
+    skip();
+    if (i >= text.size() || text[i++] != ':') return false;
+    if (!string(value)) return false;
+    add_cell(out, token_column(key), value);
+    skip();
+    if (i >= text.size()) return false;
+    if (text[i] == '}') return true;
+    if (text[i++] != ',') return false;
+  }
+}
+
+}  // namespace
+
+std::vector<Token> tokens_from_json(std::string_view tokens_json) {
+  std::vector<Token> out;
+  if (!parse_flat_object(tokens_json, out)) {
+    out.clear();
+    const auto json = nlohmann::json::parse(tokens_json, nullptr, false);
+    if (!json.is_object()) throw InternalError("tokens: not a JSON object");
+    for (auto it = json.begin(); it != json.end(); ++it) {
+      if (!it.value().is_string()) throw InternalError(fmt::format("tokens: '{}' is not a string", it.key()));
+      add_cell(out, token_column(it.key()), it.value().get<std::string>());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 Candidates find_candidates(const BlockingInput& input, const CandidateOptions& options) {
   if (options.lsh_bits < 1 || options.lsh_bits > 64) throw UsageError("lsh_bits must be 1 to 64");

@@ -8,16 +8,37 @@
 // budget is a usage error before any pair is made.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace joindots::encode {
 
+/// A keyed token as linkage holds it: 64 bits of it (token_key) and its column (a token
+/// matches only in its own column). 64 bits rather than the 128 written: two different
+/// tokens of one column agree by chance with probability 2^-64 per pair compared, and a
+/// million records hold some 15 million tokens, a quarter of the memory of their text.
+struct Token {
+  std::uint64_t key = 0;
+  std::uint16_t column = 0;
+  friend bool operator<(const Token& a, const Token& b) {
+    return a.column != b.column ? a.column < b.column : a.key < b.key;
+  }
+  friend bool operator==(const Token& a, const Token& b) = default;
+};
+/// 64 bits of a token's text (FNV-1a, then a final mix): equal texts give equal keys.
+std::uint64_t token_key(std::string_view token);
+
+/// A record's tokens from the store's tokens_json ({"blk_dob": "...", ...}; several tokens
+/// of one cell separated by kTokenSeparator), column = index in kTokenColumns, sorted.
+/// Throws InternalError on a column no scheme writes or text that is not such an object.
+std::vector<Token> tokens_from_json(std::string_view tokens_json);
+
 struct BlockingInput {
   std::size_t words = 16;             // per filter
   std::vector<std::uint64_t> clks;    // filter i at [i * words, (i + 1) * words)
-  /// Per record, its tokens tagged by column (a token matches only in its own column).
-  std::vector<std::vector<std::pair<std::uint16_t, std::string>>> tokens;
+  /// Per record, its tokens, sorted (by column, then key).
+  std::vector<std::vector<Token>> tokens;
   std::size_t size() const { return tokens.size(); }
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/error.hpp"
 #include "link/persons.hpp"
 #include "link/store_link.hpp"
 
@@ -86,6 +87,13 @@ void RecordEncoder::add_element(std::vector<std::uint64_t>& clk, const Key& key,
     const std::size_t pos = (static_cast<std::size_t>(h[2 * i]) | static_cast<std::size_t>(h[2 * i + 1]) << 8) & (bits_ - 1);
     clk[pos / 64] |= std::uint64_t{1} << (pos % 64);
   }
+}
+
+void RecordEncoder::add_elements(std::vector<std::uint64_t>& clk, std::size_t field, int bits,
+                                 const std::vector<std::string>& elements) const {
+  if (field >= kClkFields.size() || bits < 1 || bits > kMaxBitsPerElement || clk.size() * 64 != bits_)
+    throw UsageError("add_elements: no such field, bits out of 1-32, or a CLK of another width");
+  for (const auto& e : elements) add_element(clk, field_keys_[field], bits, e);
 }
 
 EncodedRecord RecordEncoder::encode(const Record& record) const {

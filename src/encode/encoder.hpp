@@ -87,6 +87,12 @@ class RecordEncoder {
 
   EncodedRecord encode(const Record& record) const;
 
+  /// Adds `elements` to a CLK under the key of CLK field `field` (kClkFields index), `bits`
+  /// positions each: for data sets outside the agency schema, whose other fields a bench
+  /// encodes beside the scheme's (bench/encoded_febrl.cpp). At most kMaxBitsPerElement.
+  void add_elements(std::vector<std::uint64_t>& clk, std::size_t field, int bits,
+                    const std::vector<std::string>& elements) const;
+
   /// The elements of each CLK field (kClkFields order) for a record linkage normalised:
   /// what is hashed, before hashing (for tests and docs).
   static std::array<std::vector<std::string>, kClkFields.size()> clk_elements(const link::LinkRecord& r);

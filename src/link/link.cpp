@@ -387,6 +387,8 @@ TermTerms term_frequency_terms(const FsModel& model, const std::vector<LinkRecor
   return out;
 }
 
+}  // namespace
+
 /// The size that cfg.usual_size_quantile of the clusters of two or more records stay
 /// within; 0 (no relaxation) when the guard is off, the quantile is 0, fewer than 30 such
 /// clusters were found (too few to tell), or the size is under 3 (merges of two single
@@ -406,8 +408,6 @@ std::size_t usual_cluster_size(const ClusterResult& clusters, const LinkConfig& 
   std::nth_element(multi.begin(), multi.begin() + static_cast<std::ptrdiff_t>(at), multi.end());
   return multi[at] >= 3 ? multi[at] : 0;
 }
-
-}  // namespace
 
 PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& blocker,
                              const std::vector<Comparison>& comparisons, int threads) {

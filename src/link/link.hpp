@@ -62,6 +62,11 @@ struct LinkResult {
 /// Links `records` under `config`. Throws UsageError when blocking exceeds the pair budget.
 LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& config, const LinkOptions& options);
 
+/// The size that config.usual_size_quantile of the clusters of two or more records stay
+/// within (the size-aware cohesion guard, cluster.hpp); 0 when the guard is off or too few
+/// clusters were found to tell.
+std::size_t usual_cluster_size(const ClusterResult& clusters, const LinkConfig& config);
+
 /// `config` with the blocking rules the run added by estimated recall, i.e. the rules it
 /// actually used (for evaluating blocking recall against truth).
 LinkConfig config_as_run(LinkConfig config, const LinkResult& result);

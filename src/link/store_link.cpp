@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "io/csv_reader.hpp"
+#include "link/encoded_link.hpp"
 #include "link/result_json.hpp"
 
 namespace joindots::link {
@@ -19,9 +20,11 @@ void set(RawRecord& raw, Field f, std::string v) {
   raw.value[static_cast<std::size_t>(f)] = std::move(v);
 }
 
+}  // namespace
+
 /// `orgs` names the sources by index (empty: left unnamed), so that a reader of the saved
 /// diagnostics can map the per-source cluster limits to organisations.
-nlohmann::json diagnostics_json(const RoleRun& rr, const std::vector<std::string>& orgs = {}) {
+nlohmann::json role_diagnostics_json(const RoleRun& rr, const std::vector<std::string>& orgs) {
   nlohmann::json j = result_json(rr.result);
   for (auto& source : j["structure"]["sources"]) {
     const auto index = source["source"].get<std::size_t>();
@@ -42,8 +45,38 @@ nlohmann::json diagnostics_json(const RoleRun& rr, const std::vector<std::string
                        {"person_count_error", ev.entity_count_error},
                        {"blocking_recall", rr.blocking_recall ? rr.blocking_recall->recall : 0.0}};
   }
+  if (!rr.diagnostics_extra.is_null()) j.merge_patch(rr.diagnostics_extra);
   return j;
 }
+
+LinkRunOutput role_output(const RoleRun& rr, const std::vector<std::int64_t>& record_pk,
+                          std::int64_t& next_person_id) {
+  LinkRunOutput out;
+  out.role = std::string(to_string(rr.role));
+  const std::int64_t base = next_person_id;
+  for (const auto& p : rr.persons) {
+    LinkedPerson lp;
+    lp.person_id = base + p.cluster;
+    lp.role = out.role;
+    lp.capture_history = p.capture_history();
+    lp.lad_cd = p.lad_cd;
+    lp.first_date = p.first_date.str();
+    lp.last_date = p.last_date.str();
+    lp.age_band = p.age_band;
+    lp.sex = std::string(to_string(p.sex));
+    lp.offence_count = p.offence_count;
+    lp.records = p.records;
+    out.persons.push_back(std::move(lp));
+  }
+  next_person_id += static_cast<std::int64_t>(rr.persons.size());
+  for (std::size_t i = 0; i < record_pk.size(); ++i)
+    out.person_of_record.emplace_back(record_pk[i], base + rr.result.cluster[i]);
+  for (const auto& p : rr.result.pairs)
+    out.pairs.push_back({record_pk[p.a], record_pk[p.b], p.weight, p.probability});
+  return out;
+}
+
+namespace {
 
 /// The records' link forms, normalised on `threads` threads (normalisation is most of the
 /// cost of reading a role: 64 k records/s on one thread); the names are cleared from the
@@ -127,11 +160,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings,
   const auto start = std::chrono::steady_clock::now();
   // An encoded store's records have no identifiers to compare: linked as plaintext they
   // would all stay apart, and every count downstream would be wrong without a word.
-  if (const auto encoding = store.encoding())
-    throw UsageError(fmt::format(
-        "the store is in encoded mode (scheme {}, key fingerprint {}): its records hold CLKs and tokens, not "
-        "identifiers, and linkage on encodings is not implemented yet (issue 16, item 3)",
-        encoding->scheme, encoding->key_fingerprint));
+  if (store.encoding()) return link_encoded_store(store, settings, options);
   const LinkConfig config = resolve_link_config(settings, store_fields());
   std::vector<Role> roles = options.roles;
   if (roles.empty()) roles = {Role::victim, Role::suspect, Role::associate};
@@ -206,28 +235,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings,
             blocking_recall(link_records_, truth, config_as_run(config, rr.result), false);
       }
       // Save.
-      LinkRunOutput out;
-      out.role = std::string(to_string(role));
-      const std::int64_t base = next_person_id;
-      for (const auto& p : rr.persons) {
-        LinkedPerson lp;
-        lp.person_id = base + p.cluster;
-        lp.role = out.role;
-        lp.capture_history = p.capture_history();
-        lp.lad_cd = p.lad_cd;
-        lp.first_date = p.first_date.str();
-        lp.last_date = p.last_date.str();
-        lp.age_band = p.age_band;
-        lp.sex = std::string(to_string(p.sex));
-        lp.offence_count = p.offence_count;
-        lp.records = p.records;
-        out.persons.push_back(std::move(lp));
-      }
-      next_person_id += static_cast<std::int64_t>(rr.persons.size());
-      for (std::size_t i = 0; i < records.size(); ++i)
-        out.person_of_record.emplace_back(record_pk[i], base + rr.result.cluster[i]);
-      for (const auto& p : rr.result.pairs)
-        out.pairs.push_back({record_pk[p.a], record_pk[p.b], p.weight, p.probability});
+      LinkRunOutput out = role_output(rr, record_pk, next_person_id);
       // The clerical-review band (as `link --review` writes it): each pair with the agreement
       // level of every compared field, for the restricted report's review table.
       const auto& comparisons = rr.result.model.comparisons;
@@ -242,7 +250,7 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings,
         out.review.push_back(
             {record_pk[p.a], record_pk[p.b], p.weight, p.probability, levels.dump()});
       }
-      out.diagnostics_json = diagnostics_json(rr, orgs).dump();
+      out.diagnostics_json = role_diagnostics_json(rr, orgs).dump();
       store.save_link_run(run.run_id, out);
       run.roles.push_back(std::move(rr));
     }
@@ -262,7 +270,7 @@ nlohmann::json run_summary_json(const StoreLinkRun& run) {
       roles.push_back({{"role", to_string(rr.role)}, {"records", 0}, {"persons", 0}});
       continue;
     }
-    roles.push_back(diagnostics_json(rr));
+    roles.push_back(role_diagnostics_json(rr));
   }
   nlohmann::json j = {{"run_id", run.run_id}, {"roles", roles}, {"seconds", run.seconds}};
   // Headline figures: the first role evaluated (victims when linked).

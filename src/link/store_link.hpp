@@ -40,6 +40,9 @@ struct RoleRun {
   std::vector<Person> persons;
   std::optional<Evaluation> evaluation;
   std::optional<BlockingRecall> blocking_recall;
+  /// Merged over the diagnostics made from `result` (JSON merge patch): what a linkage on
+  /// encodings compares and blocks by, which LinkResult's plaintext fields cannot say.
+  nlohmann::json diagnostics_extra;
 };
 
 struct StoreLinkRun {
@@ -56,10 +59,18 @@ struct StoreLinkOptions {
   double pair_floor = 0.05;  // pairs saved when at least this probable
 };
 
-/// Links each role's records in the store and saves the run. `settings` supplies the
+/// Links each role's records in the store and saves the run; a store in encoded mode is
+/// linked on its encodings (link/encoded_link.hpp). `settings` supplies the
 /// comparators, rules and thresholds ([columns] is ignored: stored records have fixed fields).
 StoreLinkRun link_store(Store& store, const LinkSettings& settings,
                         const StoreLinkOptions& options);
+
+/// One role's persons, which record is whom and the scored pairs, as the store saves them;
+/// person ids from `next_person_id` on, which is advanced past them.
+LinkRunOutput role_output(const RoleRun& rr, const std::vector<std::int64_t>& record_pk,
+                          std::int64_t& next_person_id);
+/// One role's diagnostics as saved (`orgs` names the sources by index).
+nlohmann::json role_diagnostics_json(const RoleRun& rr, const std::vector<std::string>& orgs = {});
 
 /// The run summary as JSON (also stored in runs.summary).
 nlohmann::json run_summary_json(const StoreLinkRun& run);

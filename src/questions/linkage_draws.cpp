@@ -16,6 +16,7 @@
 #include "core/rng.hpp"
 #include "link/config.hpp"
 #include "link/fields.hpp"
+#include "link/encoded_link.hpp"
 #include "link/store_link.hpp"
 
 namespace joindots::questions {
@@ -135,14 +136,11 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
             .first->second);
   });
   in.hard_values.assign(in.list_of_record.size(), std::vector<std::string>(hard.size()));
-  if (!hard.empty())
-    store.for_each_record(role, [&](const StoredRecord& sr) {
-      auto it = index_of.find(sr.record_pk);
-      if (it == index_of.end()) return;
-      const auto normalised = link::normalise_record(link::raw_from_record(sr.record));
-      for (std::size_t h = 0; h < hard.size(); ++h)
-        in.hard_values[it->second][h] = normalised[hard[h]];
-    });
+  // Plaintext identifiers, or an encoded store's identifier tokens, as the link compared them.
+  link::for_each_hard_values(store, role, hard, [&](std::int64_t record_pk, std::vector<std::string> values) {
+    auto it = index_of.find(record_pk);
+    if (it != index_of.end()) in.hard_values[it->second] = std::move(values);
+  });
   store.for_each_link_pair(run_id, role, [&](const LinkedPair& p) {
     auto a = index_of.find(p.record_pk_a), b = index_of.find(p.record_pk_b);
     if (a == index_of.end() || b == index_of.end()) return;

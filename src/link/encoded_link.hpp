@@ -1,0 +1,85 @@
+#pragma once
+// Linkage on encodings (issue 16, item 3): `joindots link --db` on a store in encoded mode,
+// whose records hold a CLK (a keyed Bloom filter of the identifiers) and keyed tokens
+// instead of names, dates of birth, postcodes and identifiers (docs/schema.md "Encoded
+// mode"). The stage is the plaintext one with other comparisons:
+//  - candidates: records sharing a token of one column, plus bit-sampling Hamming LSH bands
+//    on the CLKs (encode/candidates.hpp), under the same pair budget and block cap;
+//  - comparisons: the Dice coefficient of the CLKs banded into levels, agreement on each
+//    token column, and sex (encoded_pattern);
+//  - Fellegi-Sunter: u from random pairs, m and the match share by EM with u fixed
+//    (link::em_fit), levels ordered as plaintext orders them;
+//  - clustering by link::cluster_pairs with the cohesion guard, its size-aware relaxation
+//    and the hard rule on the identifier tokens (two different NHS number tokens never share
+//    a person, as two different NHS numbers never do); clerical decisions honoured;
+//  - persons, pairs, the review band and diagnostics saved as the plaintext path saves them,
+//    so `networks`, `estimate --db` and `report` run unchanged on the result.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "encode/candidates.hpp"
+#include "encode/encoder.hpp"
+#include "link/store_link.hpp"
+
+namespace joindots::link {
+
+/// The comparisons of a pair of encoded records, in pattern order (4 bits each): 0 the Dice
+/// coefficient of the CLKs in encode::kDiceLevels levels; 1..13 each token column of
+/// encode::kTokenColumns (missing / else / a token shared: for the identifier tokens,
+/// plaintext's exact agreement); 14 sex (missing / else / exact).
+inline constexpr std::size_t kEncodedComparisons = 1 + encode::kTokenColumns.size() + 1;
+const std::vector<std::size_t>& encoded_levels();
+std::string encoded_comparison_name(std::size_t k);
+std::string encoded_level_name(std::size_t k, int level);
+
+/// LSH bands the candidates are found with (beside the tokens), and bits sampled per band:
+/// bench/README.md "Blocking on encodings" measured 10 of 24 bits at blocking recall 0.998.
+inline constexpr int kEncodedLshBands = 10;
+inline constexpr int kEncodedLshBits = 24;
+
+/// One role's encoded records as linkage reads them, in record_pk order.
+struct EncodedRole {
+  std::vector<Record> records;  // their plaintext columns (identifiers empty)
+  std::vector<std::int64_t> record_pk;
+  std::vector<std::uint32_t> source;  // index into orgs
+  std::vector<std::string> orgs;
+  encode::BlockingInput input;  // CLKs and tokens
+  std::vector<std::uint32_t> clk_weight;
+  std::vector<std::string> age_band;  // at the record's event
+  std::size_t size() const { return records.size(); }
+};
+EncodedRole read_encoded_role(Store& store, Role role, bool quiet);
+
+/// The comparison pattern of records a and b (link::level_of reads it).
+Pattern encoded_pattern(const EncodedRole& d, std::uint32_t a, std::uint32_t b);
+
+/// The token column that stands for an identifier field in the hard rule (nhs_number,
+/// upn, pnc_id); UsageError for any other field (encodings hold no other value to compare
+/// exactly).
+std::uint16_t identifier_token_column(Field field);
+/// The hard-rule value of record i for a token column: the token's key in hex, empty when
+/// the record has none.
+std::string hard_token_value(const std::vector<encode::Token>& tokens, std::uint16_t column);
+
+/// The hard-rule values (cluster.hpp) of the stored records of `role` for `fields`, by
+/// record_pk: the normalised identifiers of a plaintext store, the identifier tokens of an
+/// encoded one (what the link run's hard rule compared).
+void for_each_hard_values(Store& store, Role role, const std::vector<Field>& fields,
+                          const std::function<void(std::int64_t record_pk, std::vector<std::string> values)>& fn);
+
+/// One role's records linked on their encodings: candidates (returned in `candidates`),
+/// comparisons, the fit, clerical decisions, clustering and persons; evaluated against
+/// options.truth (by source_org and record_id) when given. Nothing is saved.
+RoleRun link_encoded_records(const EncodedRole& records, Role role, const LinkConfig& config,
+                             const StoreLinkOptions& options, encode::Candidates& candidates);
+
+/// Links each role of an encoded store and saves the run as link_store does. UsageError when
+/// the settings ask for what encodings cannot give: compared fields or comparators, term
+/// frequencies, blocking rules, a hard rule on a field other than an identifier, EM options
+/// of the plaintext model.
+StoreLinkRun link_encoded_store(Store& store, const LinkSettings& settings, const StoreLinkOptions& options);
+
+}  // namespace joindots::link
