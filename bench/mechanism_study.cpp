@@ -8,8 +8,11 @@
 //                effect on estimation alone;
 //   end to end   simulate -> ingest -> link --role victim -> estimate --db --method all, by
 //                running the joindots binary: the mechanism's effect through linkage (the
-//                victims' linkage F1 is recorded too). The same population's perfect-linkage
-//                table is estimated beside it ("<scenario>/perfect linkage").
+//                victims' linkage F1 is recorded too). `auto` is the headline with the linkage
+//                draws (on by default), `auto_draws_off` the same on the link's own table; the
+//                other methods run on the link's table. The headline's cautions go to
+//                CSV.notes.jsonl. The same population's perfect-linkage table is estimated
+//                beside it ("<scenario>/perfect linkage").
 // Populations run on --threads workers (default 2), scenarios interleaved so that a study
 // stopped early has about as many populations of each. Every estimate is appended to the
 // --csv file as it comes (scenario, run, population, seed, truth, observed, method, estimate,
@@ -147,9 +150,9 @@ nlohmann::json read_json(const fs::path& path) {
   return nlohmann::json::parse(in, nullptr, false);
 }
 
-// Finds the victims' estimate of `estimate --db --json`: "victims_methods" (estimate,
-// interval, observed and every method keyed by name), else the first object named
-// "victims" with an estimate.
+// Finds the victims' estimate of `estimate --db --json` on the link's own table (every
+// link decision taken as certain): "victims_methods" (estimate, interval, observed and every
+// method keyed by name), else the first object named "victims" with an estimate.
 const nlohmann::json* find_victims(const nlohmann::json& doc) {
   if (doc.is_object()) {
     for (const char* key : {"victims_methods", "victims"})
@@ -159,6 +162,24 @@ const nlohmann::json* find_victims(const nlohmann::json& doc) {
       if (const auto* found = find_victims(v)) return found;
   }
   return nullptr;
+}
+
+// What the report would say beside an end-to-end headline (its cautions, and whether the
+// linkage draws re-create the link's persons), one JSON line per population in CSV.notes.jsonl:
+// the study's tables give figures, this says whether the report warned where they are bad.
+void append_headline_notes(const std::string& scenario, const Row& base, const nlohmann::json& doc,
+                           const Options& o) {
+  nlohmann::json line{{"scenario", scenario}, {"population", base.population}, {"seed", base.seed}};
+  if (doc.contains("victims") && doc["victims"].contains("cautions"))
+    line["cautions"] = doc["victims"]["cautions"];
+  if (doc.contains("linkage") && doc["linkage"].is_object()) {
+    const auto& u = doc["linkage"];
+    for (const char* key : {"reproduces_link", "correction", "linkage_share_of_width", "seconds"})
+      if (u.contains(key)) line["linkage"][key] = u[key];
+  }
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::ofstream(o.csv + ".notes.jsonl", std::ios::app) << line.dump() << "\n";
 }
 
 // simulate -> ingest -> link -> estimate through the binary; rows for the pipeline and for
@@ -232,9 +253,17 @@ std::vector<Row> end_to_end_rows(const std::string& scenario, const Row& base, c
     r.seconds = secs;
     rows.push_back(r);
   };
-  add("auto", *victims);
+  // The headline as the report gives it: with the linkage draws (on by default), when the
+  // run has them; "auto_draws_off" is the same method on the link's own table.
+  if (doc.contains("linkage") && doc["linkage"].is_object() && doc.contains("estimate")) {
+    add("auto", doc);
+    add("auto_draws_off", *victims);
+  } else {
+    add("auto", *victims);
+  }
   if (victims->contains("methods"))
     for (const auto& [key, m] : (*victims)["methods"].items()) add(m.value("method", key), m);
+  append_headline_notes(scenario, base, doc, o);
   Row perfect = row;
   perfect.run = "perfect linkage";
   perfect.f1 = 1.0;
