@@ -83,6 +83,7 @@ Json stratum_json(const StratumEstimate& s) {
   e["interval"] = s.estimate ? interval_json(s.interval) : Json(nullptr);
   e["method"] = s.method;
   e["flag"] = s.flag;
+  if (s.linkage) e["linkage_draws"] = s.linkage->to_json();
   if (!s.model_based) {
     e["model_based"] = nullptr;
     return e;
@@ -105,6 +106,7 @@ StratumEstimate stratum_from(const Json& j) {
   s.interval = interval_from(at(j, "interval"));
   s.method = at(j, "method").get<std::string>();
   s.flag = at(j, "flag").get<std::string>();
+  if (j.contains("linkage_draws")) s.linkage = GroupLinkage::from_json(j.at("linkage_draws"));
   const auto& mb = at(j, "model_based");
   if (mb.is_null()) return s;
   s.model_based = at(mb, "estimate").get<double>();
@@ -167,6 +169,7 @@ Json FourAnswers::to_json() const {
   j["offences"] = answer_json(offences);
   j["still_involved"] = answer_json(still_involved);
   j["still_involved"]["age_unknown"] = still_involved_age_unknown;
+  if (still_involved_linkage) j["still_involved"]["linkage_draws"] = still_involved_linkage->to_json();
   j["diagnostics"] = Json::array();
   j["diagnostics_public"] = Json::array();
   for (const auto& d : diagnostics) {
@@ -205,6 +208,8 @@ FourAnswers FourAnswers::from_json(const Json& j) {
   a.offences = answer_from(at(j, "offences"));
   a.still_involved = answer_from(at(j, "still_involved"));
   a.still_involved_age_unknown = at(j.at("still_involved"), "age_unknown").get<std::int64_t>();
+  if (j.at("still_involved").contains("linkage_draws"))
+    a.still_involved_linkage = GroupLinkage::from_json(j.at("still_involved").at("linkage_draws"));
   const auto& texts = at(j, "diagnostics");
   const auto& public_texts = at(j, "diagnostics_public");
   if (texts.size() != public_texts.size())

@@ -11,6 +11,8 @@
 #include "core/error.hpp"
 #include "core/record.hpp"
 #include "questions/caution.hpp"
+#include "questions/linkage_subgroups.hpp"
+#include "questions/persons.hpp"
 #include "estimate/loglinear.hpp"
 #include "io/csv_reader.hpp"
 
@@ -21,49 +23,6 @@ namespace {
 // The flag of a stratum whose estimate or interval is not finite.
 constexpr const char* kUnbounded =
     "not estimable: no finite estimate or 95% interval (the lists cannot bound the number unseen)";
-
-struct PersonRow {
-  std::uint32_t pattern = 0;  // bitmask over FourAnswers::lists
-  std::string lad_cd, age_band, sex;
-  Date first_date, last_date;
-  std::optional<Date> dob;
-  std::int64_t offences = 0;
-};
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    const auto end = s.find(sep, start);
-    const auto part = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!part.empty()) out.push_back(part);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
-
-/// Age in whole years on `on`: from the date of birth (a partial one taken at its middle),
-/// else from the age band at the first record plus the years since; nullopt if neither.
-std::optional<double> age_on_date(const PersonRow& p, const Date& on) {
-  if (p.dob) {
-    Date mid = *p.dob;
-    if (!mid.month) mid.month = 7, mid.day = 1;
-    if (!mid.day) mid.day = 15;
-    return age_on(mid, on);
-  }
-  static const std::map<std::string, double> kMidpoint = {
-      {"0-9", 5.0}, {"10-12", 11.5}, {"13-15", 14.5}, {"16-17", 17.0}, {"18+", 30.0}};
-  auto it = kMidpoint.find(p.age_band);
-  if (it == kMidpoint.end()) return std::nullopt;
-  return it->second + static_cast<double>(on.days() - p.first_date.days()) / 365.2425;
-}
-
-estimate::CaptureTable table_of(const std::vector<const PersonRow*>& persons, const std::vector<std::string>& lists) {
-  std::vector<std::int64_t> counts(std::size_t{1} << lists.size(), 0);
-  for (const auto* p : persons) ++counts[p->pattern];
-  return estimate::CaptureTable::from_counts(lists, std::move(counts));
-}
 
 /// Options for a table of which only the headline is kept (the strata, the children still
 /// involved): auto computes nothing beside it, and its headline with the heterogeneity terms
@@ -90,7 +49,8 @@ std::string sparse_reason(const estimate::CaptureTable& t, const QuestionsOption
 /// unbounded (flagged with the reason).
 StratumEstimate estimate_stratum(const std::string& dim, const std::string& value,
                                  const std::vector<const PersonRow*>& members, const std::vector<std::string>& lists,
-                                 const estimate::EstimateOptions& options, const QuestionsOptions& opt) {
+                                 const estimate::EstimateOptions& options, const QuestionsOptions& opt,
+                                 TableEstimator* refit = nullptr) {
   StratumEstimate s;
   s.dimension = dim;
   s.value = value.empty() ? "not recorded" : value;
@@ -108,6 +68,7 @@ StratumEstimate estimate_stratum(const std::string& dim, const std::string& valu
       s.estimate = r.estimate;
       s.interval = r.interval;
       s.method = r.method;
+      if (refit) *refit = refit_of(r, t.k());
     } else {
       s.flag = kUnbounded;
     }
@@ -115,18 +76,6 @@ StratumEstimate estimate_stratum(const std::string& dim, const std::string& valu
     s.flag = std::string("not estimable: ") + e.what();
   }
   return s;
-}
-
-/// A person's value of a stratum dimension, or "" when not recorded.
-std::string stratum_of(const PersonRow& p, const std::string& dim, const AreaTable& areas) {
-  if (dim == "region" || dim == "pfa") {
-    const Area* a = p.lad_cd.empty() ? nullptr : areas.find(p.lad_cd);
-    if (!a) return "";
-    return dim == "region" ? a->region_name : a->pfa_name;
-  }
-  if (dim == "year") return std::to_string(p.first_date.year);
-  if (dim == "age_band") return p.age_band == "unknown" ? "" : p.age_band;
-  return p.sex == "unknown" ? "" : p.sex;
 }
 
 /// Says why an answer has no estimate, or an empty one: `none_known` when no one is known,
@@ -223,15 +172,13 @@ void add_model_based(FourAnswers& out, const std::vector<PersonRow>& persons, co
   }
 }
 
-/// The linkage draws and the threshold curve for the victims (linkage_draws.hpp); the
-/// victims' answer becomes the draws' corrected centre and combined interval.
-void add_linkage_uncertainty(FourAnswers& out, Store& store, const QuestionsOptions& opt) {
-  if (opt.linkage_draws <= 0 && opt.thresholds.empty()) return;
-  if (!std::isfinite(out.victims.estimate)) return;
-  auto base = opt.estimate;  // `all` re-estimates only auto's headline per draw
+/// The estimator each linkage draw and threshold applies to the victims' table: the
+/// headline method, headline only (`all` re-estimates only auto's headline).
+TableEstimator headline_estimator(const QuestionsOptions& opt) {
+  auto base = opt.estimate;
   if (base.method == estimate::Method::All) base.method = estimate::Method::Auto;
   const auto o = headline_options(base);
-  const TableEstimator estimator = [o](const estimate::CaptureTable& t) {
+  return [o](const estimate::CaptureTable& t) {
     try {
       const auto r = estimate::estimate_all(t, o);
       return std::pair{r.estimate, r.interval};
@@ -239,24 +186,26 @@ void add_linkage_uncertainty(FourAnswers& out, Store& store, const QuestionsOpti
       return std::pair{std::nan(""), estimate::Interval{}};
     }
   };
-  const auto input = read_linkage_input(store, out.link_run, Role::victim, out.lists);
+}
+
+/// The linkage draws and the threshold curve for the victims (linkage_draws.hpp); the
+/// victims' answer becomes the draws' corrected centre and combined interval. Returns the
+/// linkage input (for the groups' draws), or nothing when neither was asked for.
+std::optional<LinkageInput> add_linkage_uncertainty(FourAnswers& out, Store& store, const QuestionsOptions& opt) {
+  if (opt.linkage_draws <= 0 && opt.thresholds.empty()) return std::nullopt;
+  if (!std::isfinite(out.victims.estimate)) return std::nullopt;
+  const TableEstimator estimator = headline_estimator(opt);
+  auto input = read_linkage_input(store, out.link_run, Role::victim, out.lists);
   if (!opt.thresholds.empty()) out.threshold_curve = threshold_curve(input, opt.thresholds, estimator, opt.quiet);
-  if (opt.linkage_draws <= 0) return;
+  if (opt.linkage_draws <= 0) return input;
   // Each draw refits the headline's log-linear model (chosen on the link's table) rather than
   // searching again: a search per draw costs about as much as the whole estimate, and the
   // model interval already carries the choice of model.
-  TableEstimator draw_estimator = estimator;
-  std::string draw_method = "the headline method (headline only, no bootstrap)";
-  for (const auto& m : out.victims_detail.methods) {
-    if (m.method != out.victims_detail.headline || !m.details.contains("model") || !m.details["model"].is_string())
-      continue;
-    const auto model = estimate::LogLinearModel::parse(m.details["model"].get<std::string>(),
-                                                       static_cast<int>(out.lists.size()));
-    draw_estimator = [model](const estimate::CaptureTable& t) {
-      const auto fit = estimate::fit_loglinear(t, model);
-      return std::pair{fit.ok() ? fit.estimate : std::nan(""), estimate::Interval{}};
-    };
-    draw_method = "the headline's log-linear model " + model.to_string() + ", refitted";
+  std::string draw_method;
+  TableEstimator draw_estimator = refit_of(out.victims_detail, static_cast<int>(out.lists.size()), &draw_method);
+  if (!draw_estimator) {
+    draw_estimator = estimator;
+    draw_method = "the headline method (headline only, no bootstrap)";
   }
   out.linkage = linkage_uncertainty(input, out.victims.estimate, out.victims.interval, opt.linkage_draws,
                                     opt.estimate.seed, draw_estimator, opt.quiet);
@@ -269,21 +218,13 @@ void add_linkage_uncertainty(FourAnswers& out, Store& store, const QuestionsOpti
       "Multiple systems estimation over the source types: a closed population over the period, match "
       "probabilities of the record linkage that are right on average, and list dependence captured by the model "
       "chosen.";
+  return input;
 }
 
-}  // namespace
-
-FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const QuestionsOptions& opt) {
-  for (const auto& d : opt.by) {
-    if (std::find(stratum_dimensions().begin(), stratum_dimensions().end(), d) == stratum_dimensions().end())
-      throw UsageError(fmt::format("--by: unknown stratum '{}' (valid: region, pfa, year, age_band, sex)", d));
-  }
-  FourAnswers out;
-  const auto run = store.latest_link_run(Role::victim);
-  if (!run) throw UsageError("the store has no link run of victims yet: run `joindots link --db ...` first");
-  out.link_run = *run;
-  // The reference date: never past the latest plausible record (a date after its file's
-  // delivery is never used), so one mistyped year cannot move "now" and empty an answer.
+/// The reference date ("now" for the children still involved) and what makes it doubtful.
+void set_reference_date(FourAnswers& out, Store& store, const QuestionsOptions& opt) {
+  // Never past the latest plausible record (a date after its file's delivery is never
+  // used), so one mistyped year cannot move "now" and empty an answer.
   const auto latest = store.latest_record_date(Role::victim);
   if (!latest.date) throw UsageError("the store has no victim records with a plausible date");
   out.reference_date = opt.reference_date.value_or(*latest.date);
@@ -298,42 +239,15 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
                                   out.reference_date.str(), latest.date->str(), latest.date->str());
     out.diagnostics.push_back({text, text});
   }
+}
 
-  // Persons, and the lists (source types) in the order of the schema.
-  std::vector<PersonRow> persons;
-  std::set<std::string> seen_lists;
-  std::vector<std::pair<std::vector<std::string>, PersonRow>> raw;
-  store.for_each_linked_person(*run, Role::victim, [&](const LinkedPerson& lp, const std::optional<Date>& dob) {
-    PersonRow p;
-    p.lad_cd = lp.lad_cd;
-    p.age_band = lp.age_band;
-    p.sex = lp.sex;
-    p.first_date = Date::parse(lp.first_date).value_or(Date{});
-    p.last_date = Date::parse(lp.last_date).value_or(p.first_date);
-    p.dob = dob;
-    p.offences = lp.offence_count;
-    auto sources = split(lp.capture_history, '|');
-    for (const auto& s : sources) seen_lists.insert(s);
-    raw.emplace_back(std::move(sources), std::move(p));
-  });
-  for (auto name : kSourceTypeNames)
-    if (seen_lists.count(std::string(name))) out.lists.emplace_back(name);
-  if (out.lists.size() < 2)
-    throw UsageError(fmt::format("estimation needs at least two sources; the link run has {}", out.lists.size()));
-  for (auto& [sources, p] : raw) {
-    for (const auto& s : sources)
-      p.pattern |= 1u << (std::find(out.lists.begin(), out.lists.end(), s) - out.lists.begin());
-    persons.push_back(std::move(p));
-  }
-  raw.clear();
+/// 1. Victims: every method on the link's persons' table.
+void answer_victims(FourAnswers& out, const std::vector<PersonRow>& persons, const QuestionsOptions& opt) {
   std::vector<const PersonRow*> all;
   for (const auto& p : persons) all.push_back(&p);
-
-  // 1. Victims.
   const auto table = table_of(all, out.lists);
   out.victims_pattern_counts = table.counts;
   out.victims_detail = estimate::estimate_all(table, opt.estimate);
-  const double n = static_cast<double>(table.observed());
   out.victims.known = table.observed();
   out.victims.estimate = out.victims_detail.estimate;
   out.victims.interval = out.victims_detail.interval;
@@ -341,10 +255,11 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   out.victims.assumption =
       "Multiple systems estimation over the source types: a closed population over the period, records linked "
       "correctly, and list dependence captured by the model chosen.";
-  add_linkage_uncertainty(out, store, opt);
-  const double n_hat = out.victims.estimate;
+}
 
-  // 2. Areas affected.
+/// 2. Areas affected, from the victims' estimate and interval.
+void answer_areas(FourAnswers& out, const std::vector<PersonRow>& persons, const AreaTable& areas) {
+  const double n = static_cast<double>(out.victims.known), n_hat = out.victims.estimate;
   std::int64_t children = 0;
   for (const auto& a : areas.all()) children += a.pop_0_17;
   std::map<std::string, std::uint32_t> lists_by_area;  // area -> lists that recorded a victim there
@@ -427,7 +342,11 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
     out.areas_chao2 = std::min(chao2, static_cast<double>(areas.size()));
   }
 
-  // 3. Offences.
+}
+
+/// 3. Offences, from the victims' estimate and interval.
+void answer_offences(FourAnswers& out, const std::vector<PersonRow>& persons) {
+  const double n_hat = out.victims.estimate;
   std::int64_t known_offences = 0, police_known = 0;
   const auto police_bit = std::find(out.lists.begin(), out.lists.end(), "police");
   for (const auto& p : persons) {
@@ -444,51 +363,128 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
       "Victims not known to the police suffer on average as many offences as those who are. Offences are "
       "under-recorded even for known victims, so this is a floor on the true tally.";
 
-  // 4. Still involved.
-  const std::int64_t ref = out.reference_date.days();
+}
+
+/// 4. Still involved: the same estimation on the children under 18 whose latest record is in
+/// the 12 months before the reference date. Returns how its table is refitted (for the
+/// linkage draws), empty when it was not estimated.
+TableEstimator answer_still_involved(FourAnswers& out, const std::vector<PersonRow>& persons,
+                                     const QuestionsOptions& opt) {
   std::vector<const PersonRow*> recent;
   for (const auto& p : persons) {
-    if (p.last_date.days() < ref - 365 || p.last_date.days() > ref) continue;
-    const auto age = age_on_date(p, out.reference_date);
-    if (!age) {
-      ++out.still_involved_age_unknown;
-      continue;
-    }
-    if (*age < 18) recent.push_back(&p);
+    const auto involved = still_involved(p, out.reference_date);
+    if (involved == Involvement::age_unknown) ++out.still_involved_age_unknown;
+    if (involved == Involvement::yes) recent.push_back(&p);
   }
   out.still_involved.known = static_cast<std::int64_t>(recent.size());
   out.still_involved.assumption =
       fmt::format("Children under 18 on {} whose latest record is in the 12 months before it; the same estimation "
                   "on that group alone.", out.reference_date.str());
-  {
-    const auto t = table_of(recent, out.lists);
-    const auto why = sparse_reason(t, opt);
-    if (why.empty()) {
-      const auto r = estimate::estimate_all(t, headline_options(opt.estimate));
-      out.still_involved.estimate = r.estimate;
-      out.still_involved.interval = r.interval;
-      out.still_involved.method = r.method;
-    } else {
-      out.still_involved.estimate = std::nan("");
-      out.still_involved.method = why;
+  const auto t = table_of(recent, out.lists);
+  const auto why = sparse_reason(t, opt);
+  if (!why.empty()) {
+    out.still_involved.estimate = std::nan("");
+    out.still_involved.method = why;
+    return {};
+  }
+  const auto r = estimate::estimate_all(t, headline_options(opt.estimate));
+  out.still_involved.estimate = r.estimate;
+  out.still_involved.interval = r.interval;
+  out.still_involved.method = r.method;
+  return refit_of(r, t.k());
+}
+
+/// Strata (--by), one by one. Returns, per stratum, how its table is refitted (empty when it
+/// was not estimated).
+std::vector<TableEstimator> answer_strata(FourAnswers& out, const std::vector<PersonRow>& persons,
+                                          const AreaTable& areas, const estimate::EstimateOptions& stratum_options,
+                                          const QuestionsOptions& opt) {
+  std::vector<TableEstimator> refits;
+  for (const auto& dim : opt.by) {
+    std::map<std::string, std::vector<const PersonRow*>> groups;
+    for (const auto& p : persons) groups[stratum_of(p, dim, areas)].push_back(&p);
+    for (const auto& [value, members] : groups) {
+      refits.emplace_back();
+      out.strata.push_back(estimate_stratum(dim, value, members, out.lists, stratum_options, opt, &refits.back()));
     }
   }
+  return refits;
+}
+
+/// The victims' linkage draws carried into the still-involved figure and the estimated
+/// strata (linkage_subgroups.hpp): each figure becomes its corrected centre and combined
+/// interval, and says so in its method.
+void carry_linkage_into_groups(FourAnswers& out, const LinkageInput& input, const AreaTable& areas,
+                               const TableEstimator& still_involved_refit,
+                               const std::vector<TableEstimator>& stratum_refits, bool quiet) {
+  std::vector<VictimGroup> groups;
+  std::vector<std::pair<Answer*, StratumEstimate*>> targets;
+  if (still_involved_refit) {
+    const Date reference = out.reference_date;
+    groups.push_back({[reference](const PersonRow& p) { return still_involved(p, reference) == Involvement::yes; },
+                      out.still_involved.estimate, out.still_involved.interval, still_involved_refit});
+    targets.emplace_back(&out.still_involved, nullptr);
+  }
+  for (std::size_t i = 0; i < out.strata.size(); ++i) {
+    auto& s = out.strata[i];
+    if (!s.estimate || !stratum_refits[i]) continue;
+    groups.push_back({[dim = s.dimension, value = s.value, &areas](const PersonRow& p) {
+                        return stratum_of(p, dim, areas) == value;
+                      },
+                      *s.estimate, s.interval, stratum_refits[i]});
+    targets.emplace_back(nullptr, &s);
+  }
+  const auto carried = carry_draws_into_groups(input, *out.linkage, groups, quiet);
+  for (std::size_t g = 0; g < carried.size(); ++g) {
+    const auto& c = carried[g];
+    if (c.draws == 0) continue;
+    const std::string said = fmt::format(", corrected and widened for linkage error by the victims' {} draws", c.draws);
+    if (auto* a = targets[g].first) {
+      a->estimate = c.combined.estimate;
+      a->interval = c.combined.interval;
+      a->method += said;
+      out.still_involved_linkage = c;
+    } else {
+      auto* s = targets[g].second;
+      s->estimate = c.combined.estimate;
+      s->interval = c.combined.interval;
+      s->method += said;
+      s->linkage = c;
+    }
+  }
+}
+
+}  // namespace
+
+FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const QuestionsOptions& opt) {
+  for (const auto& d : opt.by) {
+    if (std::find(stratum_dimensions().begin(), stratum_dimensions().end(), d) == stratum_dimensions().end())
+      throw UsageError(fmt::format("--by: unknown stratum '{}' (valid: region, pfa, year, age_band, sex)", d));
+  }
+  FourAnswers out;
+  const auto run = store.latest_link_run(Role::victim);
+  if (!run) throw UsageError("the store has no link run of victims yet: run `joindots link --db ...` first");
+  out.link_run = *run;
+  set_reference_date(out, store, opt);
+  auto linked = read_linked_persons(store, *run, Role::victim);
+  out.lists = std::move(linked.lists);
+  const auto& persons = linked.persons;
+
+  answer_victims(out, persons, opt);
+  const auto linkage_input = add_linkage_uncertainty(out, store, opt);
+  answer_areas(out, persons, areas);
+  answer_offences(out, persons);
+  const auto still_involved_refit = answer_still_involved(out, persons, opt);
+  auto stratum_options = headline_options(opt.estimate);
+  stratum_options.bootstrap_replicates = std::min(stratum_options.bootstrap_replicates, 200);
+  const auto stratum_refits = answer_strata(out, persons, areas, stratum_options, opt);
+  if (out.linkage && linkage_input && !linkage_input->records.empty())  // none from an encoded store
+    carry_linkage_into_groups(out, *linkage_input, areas, still_involved_refit, stratum_refits, opt.quiet);
   explain_empty(out.victims, "no victim is known");
   explain_empty(out.areas, "no victim has a recorded district");
   explain_empty(out.offences, "no offence is recorded on a victim known to the police");
   explain_empty(out.still_involved, fmt::format("no child under 18 on {} has a record in the 12 months before it",
                                                 out.reference_date.str()));
-
-  // Strata.
-  auto stratum_options = headline_options(opt.estimate);
-  stratum_options.bootstrap_replicates = std::min(stratum_options.bootstrap_replicates, 200);
-  for (const auto& dim : opt.by) {
-    std::map<std::string, std::vector<const PersonRow*>> groups;
-    for (const auto& p : persons) groups[stratum_of(p, dim, areas)].push_back(&p);
-    for (const auto& [value, members] : groups) {
-      out.strata.push_back(estimate_stratum(dim, value, members, out.lists, stratum_options, opt));
-    }
-  }
   add_model_based(out, persons, areas, stratum_options, opt);
   out.cautions = headline_cautions(out);
   return out;

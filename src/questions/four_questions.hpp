@@ -30,6 +30,7 @@
 #include "core/date.hpp"
 #include "estimate/estimate.hpp"
 #include "questions/linkage_draws.hpp"
+#include "questions/linkage_subgroups.hpp"
 #include "store/store.hpp"
 
 namespace joindots::questions {
@@ -78,6 +79,9 @@ struct StratumEstimate {
   double ratio = 0;                  // the parent's estimate / known
   double ratio_low = 0, ratio_high = 0;
   std::string model_based_parent;    // e.g. "region South West" or "national"
+  /// The victims' linkage draws carried into this stratum's estimate (absent when the draws
+  /// are off, or the stratum was not estimated).
+  std::optional<GroupLinkage> linkage;
 };
 
 struct FourAnswers {
@@ -87,6 +91,8 @@ struct FourAnswers {
   Answer victims, areas, offences, still_involved;
   double areas_chao2 = 0;
   std::int64_t still_involved_age_unknown = 0;  // recent persons whose age could not be told
+  /// The victims' linkage draws carried into the still-involved figure (absent when off).
+  std::optional<GroupLinkage> still_involved_linkage;
   estimate::EstimateResult victims_detail;      // every method side by side
   std::vector<std::int64_t> victims_pattern_counts;  // the capture table: count per list pattern (bitmask)
   std::vector<StratumEstimate> strata;

@@ -141,6 +141,27 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
     auto it = index_of.find(record_pk);
     if (it != index_of.end()) in.hard_values[it->second] = std::move(values);
   });
+  // What a person is summarised from, for the groups' draws (names and identifiers are not
+  // kept). Not for an encoded store: its link takes the age band from the encodings, which
+  // the plaintext summary would not reproduce.
+  if (!store.encoding()) {
+    in.records.resize(in.list_of_record.size());
+    store.for_each_record(role, [&](const StoredRecord& sr) {
+      auto it = index_of.find(sr.record_pk);
+      if (it == index_of.end()) return;
+      Record& r = in.records[it->second];
+      r.source_type = sr.record.source_type;
+      r.source_org = sr.record.source_org;
+      r.role = sr.record.role;
+      r.event_date = sr.record.event_date;
+      r.last_date = sr.record.last_date;
+      r.case_ref = sr.record.case_ref;
+      r.offence_count = sr.record.offence_count;
+      r.lad_cd = sr.record.lad_cd;
+      r.dob = sr.record.dob;
+      r.sex = sr.record.sex;
+    });
+  }
   store.for_each_link_pair(run_id, role, [&](const LinkedPair& p) {
     auto a = index_of.find(p.record_pk_a), b = index_of.find(p.record_pk_b);
     if (a == index_of.end() || b == index_of.end()) return;
@@ -258,9 +279,10 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
   // The reference is the saved pairs clustered at the link's threshold by the same code as
   // the draws, so that the correction measures the drawing alone, not the few merges the
   // cohesion guard decides differently from the saved pairs than the link did from all.
-  const auto at_threshold = recluster_at(in, in.threshold);
+  auto at_threshold = recluster_at(in, in.threshold);
   u.recluster_persons = static_cast<std::int64_t>(at_threshold.clusters);
   const double reference = estimator(table(at_threshold.cluster)).first;
+  u.reference_partition = std::move(at_threshold.cluster);
   u.mean_counts.assign(std::size_t{1} << in.lists.size(), 0.0);
   Progress progress("linkage draws", "draws", draws, quiet);
   for (int d = 0; d < draws; ++d) {
@@ -270,6 +292,7 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
       u.mean_counts[c] += static_cast<double>(t.counts[c]) / draws;
     u.draw_persons.push_back(static_cast<std::int64_t>(partition.clusters));
     u.draw_estimates.push_back(estimator(t).first);
+    u.draw_partitions.push_back(partition.cluster);
     progress.advance();
   }
   progress.finish();

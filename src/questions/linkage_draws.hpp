@@ -26,6 +26,7 @@
 
 #include "estimate/capture_table.hpp"
 #include "estimate/interval.hpp"
+#include "core/record.hpp"
 #include "link/cluster.hpp"
 #include "store/store.hpp"
 
@@ -48,6 +49,11 @@ struct LinkageInput {
   /// `min_cohesion_within_usual` (0 = none).
   std::size_t usual_size = 0;
   double min_cohesion_within_usual = 0;
+  /// Per record, what a person is summarised from (dates, district, date of birth, sex,
+  /// offences; the identifiers left out), for the groups' draws (linkage_subgroups.hpp).
+  /// Empty when the input was built without them, or from an encoded store (whose link
+  /// takes the age band from the encodings).
+  std::vector<Record> records;
 };
 
 /// Reads the records of `role` in `run_id` and the pairs the run saved, with the run's
@@ -122,6 +128,10 @@ struct LinkageUncertainty {
   CombinedInterval combined;
   std::string draw_method;  // how each draw was estimated, in words
   double seconds = 0;
+  /// The draws' partitions (cluster per record) and the saved pairs' at the link's
+  /// threshold, kept for the groups of victims (linkage_subgroups.hpp); not saved.
+  std::vector<std::vector<std::uint32_t>> draw_partitions;
+  std::vector<std::uint32_t> reference_partition;
   nlohmann::ordered_json to_json() const;
 };
 

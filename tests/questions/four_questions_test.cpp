@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "core/error.hpp"
@@ -164,6 +165,7 @@ TEST_F(FourQuestionsTest, LinkageDrawsReclusterTheSavedPairsAndWidenTheVictimsIn
   auto opt = options();  // loglinear: each draw refits its chosen model
   opt.linkage_draws = 6;
   opt.thresholds = {0.3, 0.5, 0.8};
+  opt.by = {"sex"};
   const auto a = answer_four_questions(*store_, testing::test_areas(), opt);
   ASSERT_TRUE(a.linkage);
   const auto& u = *a.linkage;
@@ -189,6 +191,30 @@ TEST_F(FourQuestionsTest, LinkageDrawsReclusterTheSavedPairsAndWidenTheVictimsIn
   const auto j = a.to_json();
   EXPECT_TRUE(j["linkage"]["linkage_share_of_width"].is_number());
   EXPECT_EQ(j["threshold_curve"].size(), 3u);
+
+  // The same draws carried into the children still involved and each estimated stratum:
+  // every figure at least as wide, for its centre, as its plain one, and saying so.
+  auto at_least_as_wide = [](const GroupLinkage& g, double estimate, const estimate::Interval& iv) {
+    EXPECT_EQ(g.draws, 6);
+    EXPECT_EQ(g.combined.estimate, estimate);
+    EXPECT_LE(iv.low / estimate, g.model_interval.low / g.model_estimate + 1e-12);
+    EXPECT_GE(iv.high / estimate, g.model_interval.high / g.model_estimate - 1e-12);
+    EXPECT_GE(g.combined.linkage_share, 0.0);
+    // Linkage moves a group's figure by about what it moves the victims' (0.5-2% here).
+    EXPECT_LT(std::abs(g.combined.estimate / g.model_estimate - 1), 0.1);
+  };
+  ASSERT_TRUE(a.still_involved_linkage);
+  at_least_as_wide(*a.still_involved_linkage, a.still_involved.estimate, a.still_involved.interval);
+  EXPECT_NE(a.still_involved.method.find("linkage error by the victims' 6 draws"), std::string::npos);
+  int carried = 0;
+  for (const auto& st : a.strata) {
+    if (!st.estimate) continue;
+    ASSERT_TRUE(st.linkage) << st.value;
+    at_least_as_wide(*st.linkage, *st.estimate, st.interval);
+    ++carried;
+  }
+  EXPECT_EQ(carried, 2) << "girls and boys both estimated";
+  EXPECT_TRUE(j["still_involved"]["linkage_draws"]["linkage_share_of_width"].is_number());
 }
 
 TEST_F(FourQuestionsTest, TheAnswersRoundTripThroughTheirJsonAndTheSavedRun) {

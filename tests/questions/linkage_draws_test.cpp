@@ -2,10 +2,15 @@
 // against the expected table, the guard, the threshold re-clustering, and the combination
 // (every pair at 0 or 1: the model's interval unchanged).
 #include "questions/linkage_draws.hpp"
+#include "questions/linkage_subgroups.hpp"
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "core/rng.hpp"
 #include "estimate/estimate.hpp"
@@ -72,6 +77,60 @@ std::pair<double, estimate::Interval> headline(const estimate::CaptureTable& t) 
   o.bootstrap_replicates = 0;
   const auto r = estimate::estimate_all(t, o);
   return {r.estimate, r.interval};
+}
+
+
+/// Three source types' records of `persons` children (girls at even indices, boys at odd),
+/// each recorded by police, health and the NRM independently (0.5, 0.4, 0.6, seeded), with
+/// the records a person summary is made from; a person's records joined by pairs at p = 1,
+/// and pairs at p = 0 between different persons.
+LinkageInput three_sources_with_records(int persons) {
+  LinkageInput in;
+  in.lists = {"police", "health", "nrm"};
+  const SourceType types[] = {SourceType::police, SourceType::health, SourceType::nrm};
+  Rng rng(20251231, "linkage-groups-test");
+  std::uint32_t r = 0;
+  const Date start = *Date::parse_full("2024-01-01");
+  for (int p = 0; p < persons; ++p) {
+    std::vector<std::uint32_t> records;
+    for (std::uint32_t j = 0; j < 3; ++j) {
+      const bool recorded = rng.bernoulli(0.5 + (j == 1 ? -0.1 : j == 2 ? 0.1 : 0.0));
+      if (!recorded && !(j == 2 && records.empty())) continue;  // no one is on no list
+      Record rec;
+      rec.source_type = types[j];
+      rec.source_org = std::string(to_string(types[j]));
+      rec.event_date = Date::from_days(start.days() + p);
+      rec.sex = p % 2 == 0 ? Sex::F : Sex::M;
+      in.records.push_back(rec);
+      in.list_of_record.push_back(j);
+      in.source.push_back(j);
+      in.hard_values.push_back({""});
+      in.link_person.push_back(static_cast<std::uint32_t>(p));
+      records.push_back(r++);
+    }
+    for (std::size_t x = 0; x < records.size(); ++x)
+      for (std::size_t y = x + 1; y < records.size(); ++y)
+        in.pairs.push_back({records[x], records[y], 10.0f, 1.0f, false});
+  }
+  for (std::uint32_t a = 0; a + 5 < r; a += 7) in.pairs.push_back({a, a + 5, -5.0f, 0.0f, false});
+  return in;
+}
+
+/// Girls and boys as groups, each with its plain figure on the link's own persons.
+std::vector<VictimGroup> girls_and_boys(const LinkageInput& in) {
+  const auto persons = persons_of_partition(in.records, in.link_person, in.lists);
+  std::vector<VictimGroup> groups;
+  for (const char* sex : {"F", "M"}) {
+    VictimGroup g;
+    g.member = [sex = std::string(sex)](const PersonRow& p) { return p.sex == sex; };
+    std::vector<const PersonRow*> members;
+    for (const auto& p : persons)
+      if (g.member(p)) members.push_back(&p);
+    std::tie(g.estimate, g.interval) = headline(table_of(members, in.lists));
+    g.refit = headline;
+    groups.push_back(std::move(g));
+  }
+  return groups;
 }
 
 }  // namespace
@@ -233,6 +292,82 @@ TEST(LinkageDraws, CombinationIsRubinsRuleOnTheLogScale) {
   EXPECT_EQ(none.interval.high, 125);
 }
 
+TEST(LinkageDrawsInGroups, PairsAtZeroOrOneLeaveEachGroupsFigureUnchanged) {
+  const auto in = three_sources_with_records(600);
+  const auto all = persons_of_partition(in.records, in.link_person, in.lists);
+  ASSERT_EQ(all.size(), 600u);
+  const auto table = estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
+  const auto [est, iv] = headline(table);
+  const auto u = linkage_uncertainty(in, est, iv, 5, 1, headline, true);
+  ASSERT_EQ(u.draw_partitions.size(), 5u);
+  const auto groups = girls_and_boys(in);
+  const auto carried = carry_draws_into_groups(in, u, groups, true);
+  ASSERT_EQ(carried.size(), 2u);
+  for (std::size_t g = 0; g < 2; ++g) {
+    ASSERT_TRUE(std::isfinite(groups[g].estimate));
+    EXPECT_EQ(carried[g].draws, 5);
+    EXPECT_EQ(carried[g].model_estimate, groups[g].estimate);
+    EXPECT_EQ(carried[g].combined.estimate, groups[g].estimate);
+    EXPECT_EQ(carried[g].combined.interval.low, groups[g].interval.low);
+    EXPECT_EQ(carried[g].combined.interval.high, groups[g].interval.high);
+    EXPECT_EQ(carried[g].combined.linkage_share, 0.0);
+  }
+}
+
+TEST(LinkageDrawsInGroups, UncertainPairsMoveOnlyTheGroupTheyBelongTo) {
+  auto in = three_sources_with_records(600);
+  // Split 20 girls' police-health links at p = 0.45: the link (threshold 0.5) counted each
+  // of those girls twice, as two one-list persons; the boys' links stay certain.
+  int split = 0;
+  for (auto& p : in.pairs) {
+    if (split == 20) break;
+    if (p.probability != 1.0f || in.list_of_record[p.a] != 0 || in.list_of_record[p.b] != 1 ||
+        in.records[p.a].sex != Sex::F)
+      continue;
+    bool alone = true;  // the girl has just these two records
+    for (std::size_t r = 0; r < in.link_person.size(); ++r)
+      if (r != p.a && r != p.b && in.link_person[r] == in.link_person[p.a]) alone = false;
+    if (!alone) continue;
+    p.probability = 0.45f;
+    in.link_person[p.b] = static_cast<std::uint32_t>(600 + split);
+    ++split;
+  }
+  ASSERT_EQ(split, 20);
+  const auto table = estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
+  const auto [est, iv] = headline(table);
+  const auto u = linkage_uncertainty(in, est, iv, 40, 1, headline, true);
+  ASSERT_TRUE(u.reproduces_link);
+  const auto groups = girls_and_boys(in);
+  const auto carried = carry_draws_into_groups(in, u, groups, true);
+  const auto& girls = carried[0];
+  const auto& boys = carried[1];
+  // Girls: fewer spurious one-list persons, a smaller total, a wider interval for its centre.
+  EXPECT_LT(girls.combined.estimate, groups[0].estimate);
+  EXPECT_LT(girls.combined.interval.low / girls.combined.estimate, groups[0].interval.low / groups[0].estimate);
+  EXPECT_GT(girls.combined.interval.high / girls.combined.estimate, groups[0].interval.high / groups[0].estimate);
+  EXPECT_GT(girls.combined.linkage_share, 0.0);
+  // Boys: every draw gives them the same persons, so their figure is the plain one (to the
+  // rounding of a mean of 40 equal logarithms).
+  EXPECT_NEAR(boys.combined.estimate, groups[1].estimate, 1e-12 * groups[1].estimate);
+  EXPECT_NEAR(boys.combined.interval.low, groups[1].interval.low, 1e-12 * groups[1].estimate);
+  EXPECT_NEAR(boys.combined.interval.high, groups[1].interval.high, 1e-12 * groups[1].estimate);
+  EXPECT_NEAR(boys.combined.linkage_share, 0.0, 1e-12);
+}
+
+TEST(LinkageDrawsInGroups, RefitOfUsesTheHeadlinesLogLinearModel) {
+  const auto in = three_sources_with_records(600);
+  const auto table = estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
+  estimate::EstimateOptions o;
+  o.method = estimate::Method::LogLinear;
+  o.bootstrap_replicates = 0;
+  const auto r = estimate::estimate_all(table, o);
+  std::string method;
+  const auto refit = refit_of(r, 3, &method);
+  ASSERT_TRUE(refit);
+  EXPECT_NE(method.find("log-linear model"), std::string::npos) << method;
+  EXPECT_NEAR(refit(table).first, r.estimate, 1e-6 * r.estimate);
+}
+
 TEST(LinkageDraws, SavedPairsReproduceANoisyLinksPersons) {
   // Noisy identifiers (the linkage_noise_mild preset): the link relaxes cohesion within its
   // usual cluster size; re-clustering the saved pairs must apply the same guard, or it finds
@@ -260,6 +395,24 @@ TEST(LinkageDraws, SavedPairsReproduceANoisyLinksPersons) {
   for (auto p : in.link_person) link_persons = std::max(link_persons, p + 1);
   const auto reclustered = recluster_at(in, in.threshold);
   EXPECT_NEAR(static_cast<double>(reclustered.clusters), static_cast<double>(link_persons), 0.005 * link_persons);
+
+  // The link's partition summarised here gives the persons the store holds, field by field:
+  // what makes a draw that reproduces the link give each group its plain figure.
+  auto key = [](const PersonRow& p) {
+    return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", p.pattern, p.lad_cd, p.age_band, p.sex, p.first_date.str(),
+                       p.last_date.str(), p.dob ? p.dob->str() : "", p.offences);
+  };
+  const auto stored = read_linked_persons(store, run.run_id, Role::victim);
+  std::vector<std::string> from_store, from_partition;
+  for (const auto& p : stored.persons) from_store.push_back(key(p));
+  ASSERT_EQ(stored.lists.size(), lists.size());
+  // Patterns over the same lists in the same order (the schema's: police first).
+  const auto in_schema_order = read_linkage_input(store, run.run_id, Role::victim, stored.lists);
+  for (const auto& p : persons_of_partition(in_schema_order.records, in_schema_order.link_person, stored.lists))
+    from_partition.push_back(key(p));
+  std::sort(from_store.begin(), from_store.end());
+  std::sort(from_partition.begin(), from_partition.end());
+  EXPECT_EQ(from_partition, from_store);
 }
 
 }  // namespace joindots::questions

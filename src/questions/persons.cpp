@@ -1,0 +1,140 @@
+#include "questions/persons.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/error.hpp"
+#include "link/persons.hpp"
+
+namespace joindots::questions {
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const auto end = s.find(sep, start);
+    const auto part = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty()) out.push_back(part);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::uint32_t list_bit(const std::vector<std::string>& lists, std::string_view name) {
+  const auto it = std::find(lists.begin(), lists.end(), name);
+  if (it == lists.end()) throw InternalError(fmt::format("persons: source type {} is not a list of the table", name));
+  return 1u << (it - lists.begin());
+}
+
+}  // namespace
+
+LinkedPersons read_linked_persons(Store& store, std::int64_t run_id, Role role) {
+  LinkedPersons out;
+  std::set<std::string> seen_lists;
+  std::vector<std::vector<std::string>> sources_of;
+  store.for_each_linked_person(run_id, role, [&](const LinkedPerson& lp, const std::optional<Date>& dob) {
+    PersonRow p;
+    p.lad_cd = lp.lad_cd;
+    p.age_band = lp.age_band;
+    p.sex = lp.sex;
+    p.first_date = Date::parse(lp.first_date).value_or(Date{});
+    p.last_date = Date::parse(lp.last_date).value_or(p.first_date);
+    p.dob = dob;
+    p.offences = lp.offence_count;
+    auto sources = split(lp.capture_history, '|');
+    for (const auto& s : sources) seen_lists.insert(s);
+    sources_of.push_back(std::move(sources));
+    out.persons.push_back(std::move(p));
+  });
+  for (auto name : kSourceTypeNames)
+    if (seen_lists.count(std::string(name))) out.lists.emplace_back(name);
+  if (out.lists.size() < 2)
+    throw UsageError(fmt::format("estimation needs at least two sources; the link run has {}", out.lists.size()));
+  for (std::size_t i = 0; i < out.persons.size(); ++i)
+    for (const auto& s : sources_of[i]) out.persons[i].pattern |= list_bit(out.lists, s);
+  return out;
+}
+
+std::vector<PersonRow> persons_of_partition(const std::vector<Record>& records,
+                                            const std::vector<std::uint32_t>& cluster,
+                                            const std::vector<std::string>& lists) {
+  if (records.size() != cluster.size())
+    throw InternalError(fmt::format("persons: {} records against a partition of {}", records.size(), cluster.size()));
+  std::uint32_t clusters = 0;
+  for (auto c : cluster) clusters = std::max(clusters, c + 1);
+  const auto summaries = link::summarise_persons(records, cluster, clusters);
+  // The store's date of birth of a linked person: its records' most precise, then most
+  // frequent, then first in text order (SqliteStore::for_each_linked_person).
+  std::vector<std::map<std::string, int>> dobs(clusters);
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (records[i].dob) ++dobs[cluster[i]][records[i].dob->str()];
+  std::vector<PersonRow> out;
+  out.reserve(clusters);
+  for (std::uint32_t c = 0; c < clusters; ++c) {
+    const auto& s = summaries[c];
+    if (s.records == 0) continue;  // an id no record took
+    PersonRow p;
+    for (auto source : s.sources) p.pattern |= list_bit(lists, to_string(source));
+    p.lad_cd = s.lad_cd;
+    p.age_band = s.age_band;
+    p.sex = std::string(to_string(s.sex));
+    p.first_date = s.first_date;
+    p.last_date = s.last_date;
+    p.offences = s.offence_count;
+    const std::pair<const std::string, int>* best = nullptr;
+    for (const auto& entry : dobs[c])  // text order: the first of equals wins
+      if (!best || entry.first.size() > best->first.size() ||
+          (entry.first.size() == best->first.size() && entry.second > best->second))
+        best = &entry;
+    if (best) p.dob = Date::parse(best->first);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::optional<double> age_on_date(const PersonRow& p, const Date& on) {
+  if (p.dob) {
+    Date mid = *p.dob;
+    if (!mid.month) mid.month = 7, mid.day = 1;
+    if (!mid.day) mid.day = 15;
+    return age_on(mid, on);
+  }
+  static const std::map<std::string, double> kMidpoint = {
+      {"0-9", 5.0}, {"10-12", 11.5}, {"13-15", 14.5}, {"16-17", 17.0}, {"18+", 30.0}};
+  auto it = kMidpoint.find(p.age_band);
+  if (it == kMidpoint.end()) return std::nullopt;
+  return it->second + static_cast<double>(on.days() - p.first_date.days()) / 365.2425;
+}
+
+Involvement still_involved(const PersonRow& p, const Date& reference) {
+  const std::int64_t ref = reference.days();
+  if (p.last_date.days() < ref - 365 || p.last_date.days() > ref) return Involvement::no;
+  const auto age = age_on_date(p, reference);
+  if (!age) return Involvement::age_unknown;
+  return *age < 18 ? Involvement::yes : Involvement::no;
+}
+
+estimate::CaptureTable table_of(const std::vector<const PersonRow*>& persons, const std::vector<std::string>& lists) {
+  std::vector<std::int64_t> counts(std::size_t{1} << lists.size(), 0);
+  for (const auto* p : persons) ++counts[p->pattern];
+  return estimate::CaptureTable::from_counts(lists, std::move(counts));
+}
+
+std::string stratum_of(const PersonRow& p, const std::string& dim, const AreaTable& areas) {
+  if (dim == "region" || dim == "pfa") {
+    const Area* a = p.lad_cd.empty() ? nullptr : areas.find(p.lad_cd);
+    if (!a) return "";
+    return dim == "region" ? a->region_name : a->pfa_name;
+  }
+  if (dim == "year") return std::to_string(p.first_date.year);
+  if (dim == "age_band") return p.age_band == "unknown" ? "" : p.age_band;
+  return p.sex == "unknown" ? "" : p.sex;
+}
+
+}  // namespace joindots::questions
