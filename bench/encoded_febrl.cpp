@@ -12,7 +12,7 @@
 // the stage `link --db` runs on an encoded store, with one record per file in a person
 // (the files are one to one: `link --one-per-source on`), and scored against entity_id.
 //
-// usage: joindots_encoded_febrl FEBRL4_DIR [SUBURB_BITS]
+// usage: joindots_encoded_febrl FEBRL4_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -94,14 +94,15 @@ int main(int argc, char** argv) {
   link::LinkConfig config;
   config.max_per_source = 1;  // one to one files
   config.hard_fields.clear();
+  config.em_fix_u = argc > 3 && std::atoi(argv[3]) == 1;
   link::StoreLinkOptions options;
   options.truth = truth;
   options.quiet = true;
   encode::Candidates cand;
   const link::RoleRun rr = link::link_encoded_records(d, Role::victim, config, options, cand);
   const auto& ev = *rr.evaluation;
-  fmt::print("febrl4 given name, surname, suburb, postcode encoded (suburb {} bits a bigram): {} records\n",
-             suburb_bits, d.size());
+  fmt::print("febrl4 given name, surname, suburb, postcode encoded (suburb {} bits a bigram, em_fix_u {}): {} records\n",
+             suburb_bits, config.em_fix_u ? 1 : 0, d.size());
   fmt::print("encode {:.1f} s; link {:.1f} s: candidates {} (blocking recall {:.4f}), EM lambda {:.4f}\n",
              encode_seconds, rr.result.seconds.total, cand.pairs.size(), rr.blocking_recall->recall,
              rr.result.model.lambda_candidates);

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <unordered_map>
 
 #include "core/error.hpp"
 #include "encode/encoder.hpp"
@@ -14,46 +15,61 @@ namespace joindots::encode {
 
 namespace {
 
-using Groups = std::vector<std::vector<std::uint32_t>>;
+// Records grouped by equal keys, groups of two or more only (a record alone makes no
+// pair): group g is members[bounds[g], bounds[g + 1]). Built by sorting (key, record)
+// entries rather than in a hash map of vectors: a million records hold some 10 million
+// tokens, most of them unshared.
+struct Groups {
+  std::vector<std::uint32_t> members;
+  std::vector<std::size_t> bounds{0};
+  std::size_t size() const { return bounds.size() - 1; }
+  std::size_t size_of(std::size_t g) const { return bounds[g + 1] - bounds[g]; }
+};
 
-// Records grouped by equal keys (key -> members), in first-seen order.
-template <typename Key, typename Hash = std::hash<Key>>
-class Grouper {
- public:
-  void add(const Key& key, std::uint32_t record) {
-    auto [it, fresh] = index_.try_emplace(key, groups_.size());
-    if (fresh) groups_.emplace_back();
-    groups_[it->second].push_back(record);
+struct Entry {
+  std::uint64_t key;
+  std::uint32_t column;  // a token matches only in its own column; 0 for LSH keys
+  std::uint32_t record;
+  friend bool operator<(const Entry& a, const Entry& b) {
+    return a.column != b.column ? a.column < b.column : a.key != b.key ? a.key < b.key : a.record < b.record;
   }
-  Groups take() { return std::move(groups_); }
-
- private:
-  std::unordered_map<Key, std::size_t, Hash> index_;
-  Groups groups_;
 };
 
-struct TokenHash {
-  std::size_t operator()(const Token& t) const { return t.key ^ (std::uint64_t{t.column} << 48); }
-};
+Groups groups_of(std::vector<Entry> entries) {
+  std::sort(entries.begin(), entries.end());
+  Groups g;
+  for (std::size_t i = 0; i < entries.size();) {
+    std::size_t j = i + 1;
+    while (j < entries.size() && entries[j].key == entries[i].key && entries[j].column == entries[i].column) ++j;
+    if (j - i >= 2) {
+      for (std::size_t k = i; k < j; ++k) g.members.push_back(entries[k].record);
+      g.bounds.push_back(g.members.size());
+    }
+    i = j;
+  }
+  return g;
+}
 
-Groups token_groups(const BlockingInput& input) {
-  Grouper<Token, TokenHash> g;
+Groups token_groups(const BlockingInput& input, std::uint32_t blocking_columns) {
+  std::vector<Entry> entries;
   for (std::uint32_t i = 0; i < input.size(); ++i)
-    for (const auto& token : input.tokens[i]) g.add(token, i);
-  return g.take();
+    for (const auto& token : input.tokens[i])
+      if (token.column < 32 && (blocking_columns >> token.column & 1u)) entries.push_back({token.key, token.column, i});
+  return groups_of(std::move(entries));
 }
 
 // One band: the bits of each filter at `positions`, packed; filters with none of them set
 // are left out (an empty filter, or one too sparse to say anything).
 Groups lsh_groups(const BlockingInput& input, const std::vector<std::size_t>& positions) {
-  Grouper<std::uint64_t> g;
+  std::vector<Entry> entries;
+  entries.reserve(input.size());
   for (std::uint32_t i = 0; i < input.size(); ++i) {
     const std::uint64_t* f = input.clks.data() + static_cast<std::size_t>(i) * input.words;
     std::uint64_t key = 0;
     for (std::size_t b = 0; b < positions.size(); ++b) key |= ((f[positions[b] / 64] >> (positions[b] % 64)) & 1u) << b;
-    if (key) g.add(key, i);
+    if (key) entries.push_back({key, 0, i});
   }
-  return g.take();
+  return groups_of(std::move(entries));
 }
 
 }  // namespace
@@ -137,7 +153,7 @@ std::vector<Token> tokens_from_json(std::string_view tokens_json) {
 Candidates find_candidates(const BlockingInput& input, const CandidateOptions& options) {
   if (options.lsh_bits < 1 || options.lsh_bits > 64) throw UsageError("lsh_bits must be 1 to 64");
   std::vector<Groups> all;
-  all.push_back(token_groups(input));
+  all.push_back(token_groups(input, options.blocking_columns));
   std::mt19937_64 rng(options.seed);
   std::uniform_int_distribution<std::size_t> position(0, input.words * 64 - 1);
   for (int band = 0; band < options.lsh_bands; ++band) {
@@ -147,9 +163,10 @@ Candidates find_candidates(const BlockingInput& input, const CandidateOptions& o
   }
   Candidates out;
   for (const auto& groups : all)
-    for (const auto& g : groups) {
-      if (g.size() > options.max_block) ++out.blocks_skipped;
-      else out.pairs_in_blocks += static_cast<std::int64_t>(g.size() * (g.size() - 1) / 2);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const std::size_t n = groups.size_of(g);
+      if (n > options.max_block) ++out.blocks_skipped;
+      else out.pairs_in_blocks += static_cast<std::int64_t>(n * (n - 1) / 2);
     }
   if (out.pairs_in_blocks > options.max_pairs)
     throw UsageError(fmt::format("the tokens and LSH bands imply {} pairs, over the pair budget of {}; lower "
@@ -158,11 +175,13 @@ Candidates find_candidates(const BlockingInput& input, const CandidateOptions& o
   std::vector<std::uint64_t> keys;
   keys.reserve(static_cast<std::size_t>(out.pairs_in_blocks));
   for (const auto& groups : all)
-    for (const auto& g : groups) {
-      if (g.size() > options.max_block) continue;
-      for (std::size_t a = 0; a < g.size(); ++a)
-        for (std::size_t b = a + 1; b < g.size(); ++b) {
-          const auto lo = std::min(g[a], g[b]), hi = std::max(g[a], g[b]);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      if (groups.size_of(g) > options.max_block) continue;
+      const std::uint32_t* m = groups.members.data() + groups.bounds[g];
+      const std::size_t n = groups.size_of(g);
+      for (std::size_t a = 0; a < n; ++a)
+        for (std::size_t b = a + 1; b < n; ++b) {
+          const auto lo = std::min(m[a], m[b]), hi = std::max(m[a], m[b]);
           if (lo != hi) keys.push_back(static_cast<std::uint64_t>(lo) << 32 | hi);
         }
     }
@@ -171,6 +190,29 @@ Candidates find_candidates(const BlockingInput& input, const CandidateOptions& o
   out.pairs.reserve(keys.size());
   for (auto k : keys) out.pairs.emplace_back(static_cast<std::uint32_t>(k >> 32), static_cast<std::uint32_t>(k));
   return out;
+}
+
+int lsh_bits_for(const BlockingInput& input, std::uint64_t seed) {
+  constexpr double kMeasuredRecords = 20'000;
+  constexpr int kMeasuredBits = 24;
+  const std::size_t n = input.size();
+  if (n < 2 || static_cast<double>(n) <= kMeasuredRecords) return kMeasuredBits;
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+  const std::size_t w = input.words;
+  double agree = 0;
+  constexpr int kPairs = 2'000;
+  for (int i = 0; i < kPairs; ++i) {
+    const std::uint64_t* a = input.clks.data() + pick(rng) * w;
+    const std::uint64_t* b = input.clks.data() + pick(rng) * w;
+    int differ = 0;
+    for (std::size_t k = 0; k < w; ++k) differ += std::popcount(a[k] ^ b[k]);
+    agree += 1.0 - static_cast<double>(differ) / static_cast<double>(w * 64);
+  }
+  agree /= kPairs;
+  if (agree <= 0 || agree >= 1) return kMeasuredBits;
+  const double extra = std::log(static_cast<double>(n) / kMeasuredRecords) / std::log(1 / agree);
+  return std::min(64, kMeasuredBits + static_cast<int>(std::ceil(extra)));
 }
 
 int dice_level(double dice, bool either_empty) {

@@ -48,7 +48,16 @@ struct CandidateOptions {
   int lsh_bands = 0;      // 0: tokens only
   int lsh_bits = 24;      // sampled positions per band, at most 64
   std::uint64_t seed = 16;
+  /// Token columns (bit c: kTokenColumns[c]) whose shared tokens make candidates; the others
+  /// are only compared. Default: all.
+  std::uint32_t blocking_columns = ~std::uint32_t{0};
 };
+
+/// Bits per LSH band for `input`: 24 (measured on some 20,000 records, bench/README.md) plus
+/// what keeps the pairs of unrelated filters that meet in a band growing with the records
+/// rather than with their square: log(n / 20,000) / log(1 / a) more, a being the share of
+/// bit positions two random filters agree on (estimated from 2,000 random pairs); at most 64.
+int lsh_bits_for(const BlockingInput& input, std::uint64_t seed);
 
 struct Candidates {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;  // i < j, sorted, each once

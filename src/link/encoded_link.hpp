@@ -35,10 +35,14 @@ const std::vector<std::size_t>& encoded_levels();
 std::string encoded_comparison_name(std::size_t k);
 std::string encoded_level_name(std::size_t k, int level);
 
-/// LSH bands the candidates are found with (beside the tokens), and bits sampled per band:
-/// bench/README.md "Blocking on encodings" measured 10 of 24 bits at blocking recall 0.998.
+/// LSH bands the candidates are found with (beside the tokens): bench/README.md "Blocking
+/// on encodings" measured 10 of 24 bits at blocking recall 0.998 on some 20,000 records;
+/// more bits on more records (encode::lsh_bits_for).
 inline constexpr int kEncodedLshBands = 10;
-inline constexpr int kEncodedLshBits = 24;
+/// Token columns compared but not blocked on: the date of birth alone (blk_dob) puts
+/// everyone born on one day in one block, 46 M pairs among a million records' 780,000
+/// victims (the plaintext rules never block on the date alone either).
+inline constexpr std::uint32_t kEncodedBlockingColumns = ~(std::uint32_t{1} << 3);
 
 /// One role's encoded records as linkage reads them, in record_pk order.
 struct EncodedRole {

@@ -102,6 +102,37 @@ TEST(EncodedCandidates, DiceLevels) {
 namespace joindots::encode {
 namespace {
 
+TEST(EncodedCandidates, ColumnsLeftOutOfBlockingMakeNoPairs) {
+  std::vector<std::vector<std::pair<std::uint16_t, std::string>>> tokens = {{{3, "dob"}, {9, "a"}}, {{3, "dob"}, {9, "b"}},
+                                                                            {{3, "dob"}, {9, "a"}}};
+  BlockingInput in;
+  for (const auto& record : tokens) {
+    auto& t = in.tokens.emplace_back();
+    for (const auto& [column, text] : record) t.push_back({token_key(text), column});
+  }
+  in.clks.assign(tokens.size() * in.words, 0);
+  CandidateOptions opt;
+  EXPECT_EQ(find_candidates(in, opt).pairs.size(), 3u);
+  opt.blocking_columns = ~(std::uint32_t{1} << 3);
+  EXPECT_EQ(find_candidates(in, opt).pairs, (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 2}}));
+}
+
+TEST(EncodedCandidates, LshBitsGrowWithTheLogOfTheRecords) {
+  // Random filters with a third of their bits set agree on a = 1 - 2 (1/3)(2/3) = 5/9 of
+  // positions: 80,000 of them need log(4) / log(9/5) = 2.36 more bits than 20,000, so 27.
+  BlockingInput in;
+  std::mt19937_64 rng(3);
+  std::bernoulli_distribution bit(1.0 / 3);
+  const std::size_t n = 80'000;
+  in.tokens.resize(n);
+  in.clks.assign(n * in.words, 0);
+  for (auto& w : in.clks)
+    for (int b = 0; b < 64; ++b) w |= static_cast<std::uint64_t>(bit(rng)) << b;
+  EXPECT_EQ(lsh_bits_for(in, 1), 27);
+  in.tokens.resize(20'000);
+  EXPECT_EQ(lsh_bits_for(in, 1), 24);
+}
+
 TEST(EncodedTokens, FromTheStoresJsonByColumnAndSeparator) {
   // The fast reader of ingest's flat object and nlohmann (spaces and a \u escape send it
   // there) give the same tokens; several tokens of a cell are split; a column no scheme
