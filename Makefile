@@ -5,7 +5,7 @@ JOINDOTS := $(BUILD_DIR)/bin/joindots
 DEMO_DIR ?= demo
 SEED ?= 20251231
 
-.PHONY: all deps web build test demo bench bench-peers study fuzz sanitize format clean
+.PHONY: all deps web build test demo demo-encoded bench bench-peers study fuzz sanitize format clean
 
 all: build
 
@@ -27,6 +27,11 @@ test: build
 
 demo: build
 	@scripts/demo "$(JOINDOTS)" "$(DEMO_DIR)" "$(SEED)"
+
+# The same pipeline with the names left at the agencies: encode, ingest the encodings, link
+# on them (into $(DEMO_DIR)/encoded).
+demo-encoded: build
+	@scripts/demo-encoded "$(JOINDOTS)" "$(DEMO_DIR)" "$(SEED)"
 
 bench: build
 	@scripts/bench
