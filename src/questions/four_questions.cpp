@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/record.hpp"
+#include "estimate/areas_affected.hpp"
 #include "questions/caution.hpp"
 #include "questions/linkage_subgroups.hpp"
 #include "questions/persons.hpp"
@@ -259,89 +260,43 @@ void answer_victims(FourAnswers& out, const std::vector<PersonRow>& persons, con
 
 /// 2. Areas affected, from the victims' estimate and interval.
 void answer_areas(FourAnswers& out, const std::vector<PersonRow>& persons, const AreaTable& areas) {
-  const double n = static_cast<double>(out.victims.known), n_hat = out.victims.estimate;
-  std::int64_t children = 0;
-  for (const auto& a : areas.all()) children += a.pop_0_17;
+  const double n = static_cast<double>(out.victims.known);
   std::map<std::string, std::uint32_t> lists_by_area;  // area -> lists that recorded a victim there
-  for (const auto& p : persons)
-    if (!p.lad_cd.empty()) lists_by_area[p.lad_cd] |= p.pattern;
   std::map<std::string, std::int64_t> known_by_area;
-  for (const auto& p : persons)
-    if (!p.lad_cd.empty()) ++known_by_area[p.lad_cd];
-  // Districts differ in their rates of victimisation: a district with no recorded victim is
-  // more likely a low-rate one. Rates are taken as gamma-distributed across districts
-  // (a negative binomial for recorded counts, exposure = children x (1 - p0)), fitted by
-  // moments; for a district with none recorded, the posterior chance that it has any
-  // (necessarily unrecorded) victim is 1 - ((b + e) / (b + e + c p0))^a, with c its
-  // children and e = c (1 - p0). With no spread between districts this is 1 - exp(-rate c p0).
-  struct AreasEstimate {
-    double expected = 0, variance = 0;
-  };
-  auto expected_areas = [&](double total) {
-    const double p0 = total > n ? (total - n) / total : 0.0;
-    double y_sum = 0, e_sum = 0, e2_sum = 0;
-    for (const auto& a : areas.all()) {
-      const double e = static_cast<double>(a.pop_0_17) * (1 - p0);
-      auto it = known_by_area.find(a.code);
-      y_sum += it == known_by_area.end() ? 0.0 : static_cast<double>(it->second);
-      e_sum += e;
-      e2_sum += e * e;
-    }
-    const double mu = e_sum > 0 ? y_sum / e_sum : 0.0;  // recorded victims per child-exposure
-    double ss = 0;
-    for (const auto& a : areas.all()) {
-      const double e = static_cast<double>(a.pop_0_17) * (1 - p0);
-      auto it = known_by_area.find(a.code);
-      const double y = it == known_by_area.end() ? 0.0 : static_cast<double>(it->second);
-      ss += (y - mu * e) * (y - mu * e);
-    }
-    const double tau2 = e2_sum > 0 ? std::max(0.0, (ss - mu * e_sum) / e2_sum) : 0.0;  // spread of rates
-    AreasEstimate r;
-    r.expected = static_cast<double>(lists_by_area.size());
-    for (const auto& a : areas.all()) {
-      if (lists_by_area.count(a.code)) continue;
-      const double c = static_cast<double>(a.pop_0_17);
-      double p_affected;
-      if (tau2 > 1e-15 && mu > 0) {
-        const double shape = mu * mu / tau2, rate = mu / tau2, e = c * (1 - p0);
-        p_affected = 1.0 - std::pow((rate + e) / (rate + e + c * p0), shape);
-      } else {
-        p_affected = 1.0 - std::exp(-mu * c * p0);
-      }
-      r.expected += p_affected;
-      r.variance += p_affected * (1 - p_affected);
-    }
-    return r;
-  };
-  out.areas.known = static_cast<std::int64_t>(lists_by_area.size());
-  {
-    const auto mid = expected_areas(n_hat), low = expected_areas(out.victims.interval.low),
-               high = expected_areas(out.victims.interval.high);
-    const double max_areas = static_cast<double>(areas.size());
-    out.areas.estimate = mid.expected;
-    out.areas.interval = {std::max(static_cast<double>(out.areas.known), low.expected - 1.96 * std::sqrt(low.variance)),
-                          std::min(max_areas, high.expected + 1.96 * std::sqrt(high.variance)), 0.95,
-                          "the victims' interval, widened by which districts happen to be affected"};
+  for (const auto& p : persons) {
+    if (p.lad_cd.empty()) continue;
+    lists_by_area[p.lad_cd] |= p.pattern;
+    ++known_by_area[p.lad_cd];
   }
+  std::vector<estimate::District> districts;
+  for (const auto& a : areas.all()) {
+    auto it = known_by_area.find(a.code);
+    districts.push_back({static_cast<double>(a.pop_0_17), it == known_by_area.end() ? 0 : it->second});
+  }
+  out.areas.known = static_cast<std::int64_t>(lists_by_area.size());
+  auto at_total = [&](double total) {  // p0 from a total of victims
+    return estimate::areas_affected(districts, out.areas.known, total > n ? (total - n) / total : 0.0);
+  };
+  const auto mid = at_total(out.victims.estimate), low = at_total(out.victims.interval.low),
+             high = at_total(out.victims.interval.high);
+  out.areas.estimate = mid.expected;
+  out.areas.interval = {std::max(static_cast<double>(out.areas.known), low.expected - 1.96 * std::sqrt(low.variance)),
+                        std::min(static_cast<double>(areas.size()), high.expected + 1.96 * std::sqrt(high.variance)),
+                        0.95, "the victims' interval, widened by which districts happen to be affected"};
   out.areas.method =
       "expected districts with a victim: the known ones, plus for each district with none recorded the chance it "
       "has an unrecorded victim (district rates gamma-distributed)";
   out.areas.assumption =
       "Districts' victimisation rates vary as a gamma distribution fitted to the recorded counts; every victim is "
       "missed by every source with the estimated probability p0, wherever they live.";
-  {
-    std::int64_t q1 = 0, q2 = 0;
-    for (const auto& [code, mask] : lists_by_area) {
-      const int k = std::popcount(mask);
-      q1 += k == 1;
-      q2 += k == 2;
-    }
-    const double m = static_cast<double>(out.lists.size());
-    const double chao2 = static_cast<double>(lists_by_area.size()) +
-                         ((m - 1) / m) * static_cast<double>(q1 * (q1 - 1)) / (2.0 * static_cast<double>(q2 + 1));
-    out.areas_chao2 = std::min(chao2, static_cast<double>(areas.size()));
+  std::int64_t q1 = 0, q2 = 0;
+  for (const auto& [code, mask] : lists_by_area) {
+    const int k = std::popcount(mask);
+    q1 += k == 1;
+    q2 += k == 2;
   }
-
+  out.areas_chao2 = std::min(estimate::chao2(out.areas.known, q1, q2, static_cast<int>(out.lists.size())),
+                             static_cast<double>(areas.size()));
 }
 
 /// 3. Offences, from the victims' estimate and interval.
