@@ -282,7 +282,10 @@ nlohmann::json stratum_json(const questions::StratumEstimate& s, const disclose:
   // known count is withheld.
   if (s.model_based && !known.suppressed()) {
     const double k = is_public ? static_cast<double>(known.value) : static_cast<double>(s.observed);
-    nlohmann::json m = published_estimate(k * s.ratio, {k * s.ratio_low, k * s.ratio_high}, is_public);
+    estimate::Interval ratio_interval;
+    ratio_interval.low = k * s.ratio_low;
+    ratio_interval.high = k * s.ratio_high;
+    nlohmann::json m = published_estimate(k * s.ratio, ratio_interval, is_public);
     m["parent"] = s.model_based_parent;
     m["basis"] = questions::model_based_basis(s);
     row["model_based"] = m;
