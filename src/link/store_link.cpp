@@ -52,18 +52,18 @@ nlohmann::json role_diagnostics_json(const RoleRun& rr, const std::vector<std::s
 LinkRunOutput role_output(const RoleRun& rr, const std::vector<std::int64_t>& record_pk,
                           std::int64_t& next_person_id) {
   LinkRunOutput out;
-  out.role = std::string(to_string(rr.role));
+  out.role = rr.role;
   const std::int64_t base = next_person_id;
   for (const auto& p : rr.persons) {
     LinkedPerson lp;
     lp.person_id = base + p.cluster;
     lp.role = out.role;
-    lp.capture_history = p.capture_history();
+    lp.capture_history = p.sources;
     lp.lad_cd = p.lad_cd;
-    lp.first_date = p.first_date.str();
-    lp.last_date = p.last_date.str();
+    lp.first_date = p.first_date;
+    lp.last_date = p.last_date;
     lp.age_band = p.age_band;
-    lp.sex = std::string(to_string(p.sex));
+    lp.sex = p.sex;
     lp.offence_count = p.offence_count;
     lp.records = p.records;
     out.persons.push_back(std::move(lp));

@@ -76,8 +76,8 @@ NetworkRunOutput network_run_output(const NetworkResult& result, const LinkRunId
     s.records = n.records;
     s.lads = n.lads;
     s.pfas = n.pfas;
-    s.first_date = n.first.str();
-    s.last_date = n.last.str();
+    s.first_date = n.first;
+    s.last_date = n.last;
     out.networks.push_back(std::move(s));
     for (const auto* persons : {&n.suspects, &n.victims})
       for (const auto& p : *persons) out.members.push_back({n.id, p.role, link_run_of(p.role), p.person_id});

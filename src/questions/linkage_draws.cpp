@@ -86,7 +86,7 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
   std::vector<link::Field> hard = {link::Field::nhs_number};
   std::map<std::string, int> limit_of_org;  // sources the link held to one record per person
   for (const auto& d : store.latest_link_diagnostics()) {
-    if (d.run_id != run_id || d.role != to_string(role)) continue;
+    if (d.run_id != run_id || d.role != role) continue;
     const auto diagnostics = nlohmann::json::parse(d.diagnostics_json, nullptr, false);
     if (!diagnostics.is_discarded()) {
       const auto cluster = diagnostics.value("cluster", nlohmann::json::object());

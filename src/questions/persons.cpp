@@ -13,19 +13,6 @@ namespace joindots::questions {
 
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    const auto end = s.find(sep, start);
-    const auto part = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!part.empty()) out.push_back(part);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
-
 std::uint32_t list_bit(const std::vector<std::string>& lists, std::string_view name) {
   const auto it = std::find(lists.begin(), lists.end(), name);
   if (it == lists.end()) throw InternalError(fmt::format("persons: source type {} is not a list of the table", name));
@@ -36,28 +23,26 @@ std::uint32_t list_bit(const std::vector<std::string>& lists, std::string_view n
 
 LinkedPersons read_linked_persons(Store& store, std::int64_t run_id, Role role) {
   LinkedPersons out;
-  std::set<std::string> seen_lists;
-  std::vector<std::vector<std::string>> sources_of;
+  std::set<SourceType> seen_lists;
+  std::vector<std::vector<SourceType>> sources_of;
   store.for_each_linked_person(run_id, role, [&](const LinkedPerson& lp, const std::optional<Date>& dob) {
     PersonRow p;
     p.lad_cd = lp.lad_cd;
     p.age_band = lp.age_band;
-    p.sex = lp.sex;
-    p.first_date = Date::parse(lp.first_date).value_or(Date{});
-    p.last_date = Date::parse(lp.last_date).value_or(p.first_date);
+    p.sex = std::string(to_string(lp.sex));
+    p.first_date = lp.first_date;
+    p.last_date = lp.last_date;
     p.dob = dob;
     p.offences = lp.offence_count;
-    auto sources = split(lp.capture_history, '|');
-    for (const auto& s : sources) seen_lists.insert(s);
-    sources_of.push_back(std::move(sources));
+    seen_lists.insert(lp.capture_history.begin(), lp.capture_history.end());
+    sources_of.push_back(lp.capture_history);
     out.persons.push_back(std::move(p));
   });
-  for (auto name : kSourceTypeNames)
-    if (seen_lists.count(std::string(name))) out.lists.emplace_back(name);
+  for (const auto s : seen_lists) out.lists.emplace_back(to_string(s));  // in the schema's order
   if (out.lists.size() < 2)
     throw UsageError(fmt::format("estimation needs at least two sources; the link run has {}", out.lists.size()));
   for (std::size_t i = 0; i < out.persons.size(); ++i)
-    for (const auto& s : sources_of[i]) out.persons[i].pattern |= list_bit(out.lists, s);
+    for (const auto s : sources_of[i]) out.persons[i].pattern |= list_bit(out.lists, to_string(s));
   return out;
 }
 

@@ -61,7 +61,7 @@ nlohmann::json linkage_json_impl(Store& store, bool is_public) {
                           {"pairs_new", lone_count(r.value("pairs_new", std::int64_t{0}), is_public)}});
     const auto cluster = diag.value("cluster", nlohmann::json::object());
     nlohmann::json role = {
-        {"role", d.role},
+        {"role", to_string(d.role)},
         {"run_id", d.run_id},
         {"threshold", params.value("threshold", 0.5)},
         {"records", lone_count(diag.value("records", std::int64_t{0}), is_public)},
@@ -103,18 +103,16 @@ nlohmann::json linkage_json_impl(Store& store, bool is_public) {
 nlohmann::json review_json(Store& store) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& d : store.latest_link_diagnostics()) {
-    const auto role = parse_enum<Role>(kRoleNames, d.role);
-    if (!role) continue;
     const auto diag = nlohmann::json::parse(d.diagnostics_json);
     const auto params = nlohmann::json::parse(d.params_json);
     nlohmann::json fields = nlohmann::json::array();
     for (const auto& f : diag.value("model", nlohmann::json::object()).value("fields", nlohmann::json::array()))
       fields.push_back(f.value("field", ""));
     std::int64_t total = 0;
-    const auto pairs = store.review_pairs(d.run_id, *role, kReviewPairsShown, total);
+    const auto pairs = store.review_pairs(d.run_id, d.role, kReviewPairsShown, total);
     const auto record = [](const ReviewRecord& r) {
-      return nlohmann::json{{"source_type", r.source_type}, {"source_org", r.source_org}, {"record_id", r.record_id},
-                            {"event_date", r.event_date}, {"person_id", r.person_id}};
+      return nlohmann::json{{"source_type", to_string(r.source_type)}, {"source_org", r.source_org},
+                            {"record_id", r.record_id}, {"event_date", r.event_date.str()}, {"person_id", r.person_id}};
     };
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& p : pairs)
@@ -124,7 +122,7 @@ nlohmann::json review_json(Store& store) {
                       {"probability", std::round(p.probability * 10000) / 10000},
                       {"same_person", p.a.person_id != 0 && p.a.person_id == p.b.person_id},
                       {"levels", nlohmann::json::parse(p.levels_json)}});
-    out.push_back({{"role", d.role},
+    out.push_back({{"role", to_string(d.role)},
                    {"run_id", d.run_id},
                    {"band", params.value("review", nlohmann::json(nullptr))},
                    {"threshold", params.value("threshold", 0.5)},

@@ -104,7 +104,12 @@ struct StoredRecord {
 /// One role's output of a link run (link/store_link.hpp makes it).
 struct LinkedPerson {
   std::int64_t person_id = 0;
-  std::string role, capture_history, lad_cd, first_date, last_date, age_band, sex;
+  Role role = Role::victim;
+  std::vector<SourceType> capture_history;  // the source types that recorded the person, sorted, distinct
+  std::string lad_cd;                       // empty when none of its records has one
+  Date first_date, last_date;
+  std::string age_band;  // link/persons.hpp's bands at first_date, or "unknown"
+  Sex sex = Sex::unknown;
   std::int64_t offence_count = 0, records = 0;
 };
 struct LinkedPair {
@@ -130,7 +135,9 @@ struct ReviewPair {
 };
 /// A review pair as read back for the restricted report: both records identified.
 struct ReviewRecord {
-  std::string source_type, source_org, record_id, event_date;
+  SourceType source_type = SourceType::police;
+  std::string source_org, record_id;
+  Date event_date;
   std::int64_t person_id = 0;
 };
 struct StoredReviewPair {
@@ -139,7 +146,7 @@ struct StoredReviewPair {
   std::string levels_json;
 };
 struct LinkRunOutput {
-  std::string role;
+  Role role = Role::victim;
   std::vector<LinkedPerson> persons;
   std::vector<std::pair<std::int64_t, std::int64_t>> person_of_record;  // (record_pk, person_id)
   std::vector<LinkedPair> pairs;                                         // scored pairs above a floor
@@ -152,7 +159,7 @@ struct LinkRunOutput {
 struct StoredNetwork {
   std::int64_t network_id = 0, suspects = 0, victims = 0, cases = 0, records = 0;
   std::vector<std::string> lads, pfas;
-  std::string first_date, last_date;
+  Date first_date, last_date;
 };
 /// A linked person in a network: the person of `link_run_id` (role's link run) with that
 /// person_id. A victim may be in several networks; a suspect is in one.
@@ -219,7 +226,7 @@ class Store {
   /// probability of the stored pairs at or above the run's threshold.
   struct LinkDiagnostics {
     std::int64_t run_id = 0;
-    std::string role;
+    Role role = Role::victim;
     std::string diagnostics_json;
     std::string params_json;
     std::int64_t linked_pairs = 0;
@@ -259,7 +266,7 @@ class Store {
   /// The networks (ids, ascending) the held networks run put a linked person in: the
   /// person `person_id` of link run `link_run_id`. Empty when in none.
   virtual std::vector<std::int64_t> networks_of_person(std::int64_t link_run_id, std::int64_t person_id) = 0;
-  /// Streams the members of the held networks run by network_id, role, person_id.
+  /// Streams the members of the held networks run by network_id, role (by name), person_id.
   virtual void for_each_network_member(const std::function<void(const NetworkMember&)>& fn) = 0;
 };
 

@@ -137,7 +137,7 @@ TEST_F(EncodedLink, SavesPersonsPairsAndDiagnosticsAsPlaintextDoes) {
   EXPECT_GT(banded, static_cast<std::int64_t>(enc.persons.size()) * 8 / 10);
   bool saw_diagnostics = false;
   for (const auto& d : encoded_->latest_link_diagnostics()) {
-    if (d.role != "victim") continue;
+    if (d.role != Role::victim) continue;
     saw_diagnostics = true;
     const auto j = nlohmann::json::parse(d.diagnostics_json);
     EXPECT_EQ(j["model"]["fields"].size(), kEncodedComparisons);

@@ -79,7 +79,7 @@ TEST(NetworkStore, SmallSimulatedCountryAgainstTruth) {
       EXPECT_EQ(s.network_id, n.id);
       EXPECT_EQ(s.suspects, static_cast<std::int64_t>(n.suspects.size()));
       EXPECT_EQ(s.pfas, n.pfas);
-      EXPECT_EQ(s.first_date, n.first.str());
+      EXPECT_EQ(s.first_date, n.first);
     }
     EXPECT_EQ(members, expected_members);
     for (const auto& [person, network] : run.result.network_of_suspect) {
@@ -136,8 +136,8 @@ TEST(NetworkStore, MembershipIsReplacedWholeByTheNextRun) {
     n.records = 2;
     n.lads = {"E08000003"};
     n.pfas = std::move(pfas);
-    n.first_date = "2021-01-01";
-    n.last_date = "2021-06-30";
+    n.first_date = Date{2021, 1, 1};
+    n.last_date = Date{2021, 6, 30};
     return n;
   };
   NetworkRunOutput first;

@@ -316,7 +316,7 @@ TEST_F(BundleTest, LinkageDiagnosticsWithoutBlockingKeysAndWithCountsControlled)
       {"cluster", {{"largest", 13}, {"refused_hard_rule", 27}, {"refused_cohesion", 3}, {"refused_clerical", 0}}}};
   const auto run = store_->start_run("link", R"({"threshold": 0.6})");
   LinkRunOutput out;
-  out.role = "victim";
+  out.role = Role::victim;
   out.pairs = {{victims[0], victims[1], 9.0, 0.99}, {victims[1], victims[2], 5.0, 0.91}, {victims[2], victims[3], 0.0, 0.3}};
   out.diagnostics_json = diag.dump();
   store_->save_link_run(run, out);
@@ -364,18 +364,18 @@ TEST_F(BundleTest, ReviewPairsAreInTheRestrictedBundleOnlyAndThePublicOneNamesNo
                              {{"field", "postcode"}, {"comparator", "postcode"}, {"levels", {{{"level", "else"}, {"m", 0.1}, {"u", 0.9}}}}}}}}}};
   const auto run = store_->start_run("link", R"({"threshold": 0.5, "review": [0.2, 0.8]})");
   LinkRunOutput out;
-  out.role = "victim";
+  out.role = Role::victim;
   // Persons 913579001 (records 0 and 1) and 913579002 (record 2), 913579003 (the others).
   for (std::size_t i = 0; i < victims.size(); ++i)
     out.person_of_record.emplace_back(victims[i], i < 2 ? 913579001 : i == 2 ? 913579002 : 913579003);
   for (std::int64_t id : {913579001, 913579002, 913579003}) {
     LinkedPerson p;
     p.person_id = id;
-    p.role = "victim";
-    p.capture_history = "police";
-    p.first_date = p.last_date = "2024-01-01";
+    p.role = Role::victim;
+    p.capture_history = {SourceType::police};
+    p.first_date = p.last_date = Date{2024, 1, 1};
     p.age_band = "13-15";
-    p.sex = "F";
+    p.sex = Sex::F;
     out.persons.push_back(p);
   }
   out.pairs = {{victims[0], victims[1], 1.5, 0.6}, {victims[1], victims[2], -0.5, 0.3}};

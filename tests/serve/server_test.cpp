@@ -77,7 +77,7 @@ void add_runs(const std::filesystem::path& db) {
   store.finish_run(est, "done", a.to_json().dump());
   const auto link = store.start_run("link", R"({"threshold": 0.5})");
   LinkRunOutput out;
-  out.role = "victim";
+  out.role = Role::victim;
   out.diagnostics_json =
       nlohmann::json({{"records", 40},
                       {"persons", 33},
