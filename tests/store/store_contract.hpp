@@ -1,0 +1,36 @@
+#pragma once
+// The Store contract (store/store.hpp): what every implementation must do, written once in
+// store_contract_test.cpp and run for each backend listed by store_backends(). Today that
+// is SQLite; a PostgreSQL store adds one StoreBackend to the list (store_backends.cpp) and
+// runs the same tests unchanged.
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace joindots::testing {
+
+/// One store under test: a fresh, empty one, and further connections to it.
+class StoreBackend {
+ public:
+  virtual ~StoreBackend() = default;
+  /// Creates the store (empty, at the current schema) and returns a connection to it.
+  virtual std::unique_ptr<Store> create() = 0;
+  /// Another connection to the store create() made, as a second process would open it.
+  virtual std::unique_ptr<Store> connect() = 0;
+};
+
+struct StoreBackendFactory {
+  std::string name;  // the test-name suffix: letters and digits
+  std::function<std::unique_ptr<StoreBackend>()> make;
+};
+
+inline void PrintTo(const StoreBackendFactory& factory, std::ostream* os) { *os << factory.name; }
+
+/// Every backend the contract runs against, listed explicitly (no self-registration).
+std::vector<StoreBackendFactory> store_backends();
+
+}  // namespace joindots::testing
