@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   const encode::RecordEncoder encoder(
       encode::Secret::from_text("febrl4-bench-secret-9f3a7c1e5b2d8f4a6c0e2b9d7f1a3c5e"));
   link::EncodedRole d;
-  link::Truth truth;
+  SimulatedTruth truth;  // only person_of: the FEBRL files name each record's entity
   for (const char* file : {"febrl4a.csv", "febrl4b.csv"}) {
     CsvReader in(dir / file);
     const auto& h = in.header();

@@ -9,6 +9,7 @@
 
 #include "ingest/ingest.hpp"
 #include "ingest/validate.hpp"
+#include "io/area_file.hpp"
 #include "io/csv_reader.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 using namespace joindots;
 
 const AreaTable& areas() {
-  static const AreaTable table = AreaTable::load(JOINDOTS_BENCH_DATA_DIR);
+  static const AreaTable table = load_area_table(JOINDOTS_BENCH_DATA_DIR);
   return table;
 }
 

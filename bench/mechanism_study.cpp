@@ -50,6 +50,7 @@
 #include "core/progress.hpp"
 #include "core/record.hpp"
 #include "estimate/estimate.hpp"
+#include "io/area_file.hpp"
 #include "simulate/scenarios.hpp"
 #include "simulate/simulate.hpp"
 
@@ -499,7 +500,7 @@ int run_study(const Options& o) {
   if (!csv) throw std::runtime_error(o.csv + ": cannot write");
   if (fresh) csv << kCsvHeader << "\n";
 
-  const AreaTable areas = AreaTable::load(data_dir());
+  const AreaTable areas = load_area_table(data_dir());
   const fs::path work =
       fs::temp_directory_path() / fmt::format("joindots-mechanisms-{}", ::getpid());
   std::vector<Row> all;

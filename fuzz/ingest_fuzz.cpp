@@ -10,6 +10,7 @@
 #include "core/data_dir.hpp"
 #include "fuzz_support.hpp"
 #include "ingest/validate.hpp"
+#include "io/area_file.hpp"
 #include "io/csv_reader.hpp"
 
 using namespace joindots;
@@ -21,7 +22,7 @@ const AreaTable* g_areas = nullptr;
 // The districts are read once, before the first input: under ASan reading their boundaries
 // takes seconds, which libFuzzer would count against the first input's time limit.
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  g_areas = new AreaTable(AreaTable::load(data_dir()));
+  g_areas = new AreaTable(load_area_table(data_dir()));
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "fuzz_support.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
+#include "io/area_file.hpp"
 #include "serve/request_guard.hpp"
 #include "serve/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -40,7 +41,7 @@ serve::DashboardServer& server() {
     const auto dir = fuzz::scratch_path("-serve");
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir / "web");
-    const auto areas = AreaTable::load(data_dir());
+    const auto areas = load_area_table(data_dir());
     {
       SqliteStore store(dir / "hub.db", true);
       write_text(dir / "a.csv", testing::sample_file(40));

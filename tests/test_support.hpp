@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/areas.hpp"
+#include "io/area_file.hpp"
 
 namespace joindots::testing {
 
@@ -14,7 +15,7 @@ inline std::filesystem::path test_data_dir() { return JOINDOTS_TEST_DATA_DIR; }
 
 /// The 318 districts, loaded once for all tests.
 inline const AreaTable& test_areas() {
-  static const AreaTable table = AreaTable::load(test_data_dir());
+  static const AreaTable table = load_area_table(test_data_dir());
   return table;
 }
 

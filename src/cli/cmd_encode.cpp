@@ -10,6 +10,7 @@
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
 #include "encode/encode_file.hpp"
+#include "io/area_file.hpp"
 
 namespace joindots::cli {
 
@@ -48,7 +49,7 @@ int run_encode(const EncodeOptions& opt) {
   const auto secret = encode::Secret::from_file(opt.secret_file);
   const encode::RecordEncoder encoder(secret, opt.bits);
   const auto files = expand(opt.inputs);
-  const AreaTable areas = AreaTable::load(data_dir());
+  const AreaTable areas = load_area_table(data_dir());
   std::int64_t total_bytes = 0;
   for (const auto& f : files) {
     std::error_code ec;

@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/data_dir.hpp"
 #include "estimate/estimate.hpp"
+#include "io/area_file.hpp"
 #include "questions/estimate_run.hpp"
 #include "questions/four_questions.hpp"
 #include "questions/method_details.hpp"
@@ -117,15 +118,15 @@ int run_questions(const EstimateCliOptions& opt) {
     qo.reference_date = Date::parse_full(opt.reference_date, &why);
     if (!qo.reference_date) throw UsageError("--reference-date: " + why);
   }
-  const AreaTable areas = AreaTable::load(data_dir());
+  const AreaTable areas = load_area_table(data_dir());
   auto store = Store::open(opt.db, /*create=*/false);
   nlohmann::json params{{"method", opt.method}, {"criterion", opt.criterion}, {"by", opt.by}, {"min_observed", opt.min_observed}, {"seed", opt.seed},
                         {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date},
                         {"linkage_draws", opt.linkage_draws}, {"thresholds", opt.thresholds}};
   if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", opt.db);
   const auto [run_id, answers] = questions::answer_and_save(*store, areas, qo, params);
-  std::optional<questions::Truth> truth;
-  if (!opt.truth.empty()) truth = questions::read_truth(opt.truth);
+  std::optional<SimulatedTruth> truth;
+  if (!opt.truth.empty()) truth = read_simulated_truth(opt.truth);
 
   if (opt.common.json) {
     nlohmann::ordered_json out;
@@ -136,7 +137,7 @@ int run_questions(const EstimateCliOptions& opt) {
     out["run_id"] = run_id;
     const auto j = answers.to_json();
     for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value();
-    if (truth) out["truth"] = truth->to_json();
+    if (truth) out["truth"] = questions::truth_json(*truth);
     std::cout << out.dump(2) << '\n';
     return 0;
   }

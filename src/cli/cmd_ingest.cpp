@@ -9,6 +9,7 @@
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
 #include "ingest/ingest.hpp"
+#include "io/area_file.hpp"
 
 namespace joindots::cli {
 
@@ -75,7 +76,7 @@ nlohmann::json issues_json(const std::vector<InputIssue>& issues) {
 
 int run_ingest(const IngestOptions& opt) {
   const auto [files, unreadable] = expand_inputs(opt.inputs);
-  const AreaTable areas = AreaTable::load(data_dir());
+  const AreaTable areas = load_area_table(data_dir());
   // A store this command creates is removed again if no file goes in: a rejected file
   // leaves nothing behind.
   std::error_code exists_ec;

@@ -161,7 +161,7 @@ int run_link_db(const LinkArgs& args) {
     if (!role) throw UsageError(fmt::format("--role {}: expected {}", args.role, list_names(kRoleNames)));
     options.roles = {*role};
   }
-  if (!args.truth_dir.empty()) options.truth = link::load_truth(args.truth_dir);
+  if (!args.truth_dir.empty()) options.truth = read_simulated_truth(args.truth_dir);
   if (!args.decisions.empty()) options.decisions = link::read_review_decisions(args.decisions);
   auto store = Store::open(args.db, /*create=*/false);
   const link::StoreLinkRun run = link::link_store(*store, settings, options);

@@ -10,6 +10,7 @@
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "io/area_file.hpp"
 #include "networks/store_networks.hpp"
 #include "store/store.hpp"
 
@@ -32,7 +33,7 @@ std::string area_name(const AreaTable& areas, const std::string& code) {
 
 int run_networks_cmd(const NetworksArgs& args) {
   if (args.min_bridge < 1) throw UsageError(fmt::format("--min-bridge {}: must be at least 1", args.min_bridge));
-  const AreaTable areas = AreaTable::load(data_dir());
+  const AreaTable areas = load_area_table(data_dir());
   auto store = Store::open(args.db, /*create=*/false);
   networks::NetworksRunOptions options;
   options.network.min_bridge = args.min_bridge;

@@ -8,6 +8,7 @@
 #include "cli/command.hpp"
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
+#include "io/area_file.hpp"
 #include "report/bundle.hpp"
 #include "report/html.hpp"
 #include "report/publish.hpp"
@@ -25,7 +26,7 @@ struct ReportOptions {
 int run_report(const ReportOptions& opt) {
   const auto tier = opt.tier == "restricted" ? report::Tier::Restricted : report::Tier::Public;
   const auto data = data_dir();
-  const AreaTable areas = AreaTable::load(data);
+  const AreaTable areas = load_area_table(data);
   auto store = Store::open(opt.db, /*create=*/false);
   // Built, protected and (public tier) audited, or refused with the cells named: nothing is
   // written then.

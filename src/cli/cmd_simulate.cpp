@@ -8,6 +8,7 @@
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "io/area_file.hpp"
 #include "simulate/config.hpp"
 #include "simulate/scenarios.hpp"
 #include "simulate/simulate.hpp"
@@ -43,7 +44,7 @@ int run_simulate(const SimulateArgs& args) {
   simulate::SimConfig config = args.config.empty() ? base : simulate::load_config(args.config, &base);
   if (args.scale >= 0) simulate::set_param(config, "scale", args.scale);
   simulate::validate(config);
-  const AreaTable areas = AreaTable::load(data_dir());
+  const AreaTable areas = load_area_table(data_dir());
   simulate::SimulateOptions options;
   options.seed = args.seed;
   options.out_dir = args.out;

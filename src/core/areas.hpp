@@ -1,8 +1,7 @@
 #pragma once
 // The 318 local authority districts of England and Wales (2023 GSS codes) with their
-// region, police force area, child populations and map centroids, read from the
-// reference data folder (geo/lad23_ew_region_pfa_pop_mid2023.csv and
-// geo/lad23_ew_super_generalised.geojson).
+// region, police force area, child populations and map centroids, as
+// io/area_file.hpp reads them from the reference data folder.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -24,8 +23,9 @@ struct Area {
 
 class AreaTable {
  public:
-  /// Loads the districts from `data_dir`/geo. Throws InternalError naming the file on failure.
-  static AreaTable load(const std::filesystem::path& data_dir);
+  AreaTable() = default;
+  /// The districts in this order (io/area_file.hpp reads them from the reference data).
+  explicit AreaTable(std::vector<Area> areas);
 
   const std::vector<Area>& all() const { return areas_; }
   std::size_t size() const { return areas_.size(); }

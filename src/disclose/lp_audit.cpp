@@ -7,7 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "estimate/simplex.hpp"
+#include "core/simplex.hpp"
 
 namespace joindots::disclose {
 
@@ -59,7 +59,7 @@ bool solve_component(const std::vector<std::size_t>& cells, const std::vector<co
     lo(k) = b.lo;
     hi(k) = b.hi;
   }
-  const estimate::BoundedSimplex lp(a, Eigen::VectorXd::Zero(m), lo, hi);
+  const BoundedSimplex lp(a, Eigen::VectorXd::Zero(m), lo, hi);
   if (!lp.feasible()) return false;
   for (Eigen::Index k = 0; k < n; ++k) {
     const std::size_t cell = cells[static_cast<std::size_t>(k)];
@@ -68,10 +68,10 @@ bool solve_component(const std::vector<std::size_t>& cells, const std::vector<co
     const auto low = lp.minimize(c);
     const auto high = lp.maximize(c);
     for (const auto* r : {&low, &high})
-      if (r->status == estimate::LpStatus::IterationLimit || r->status == estimate::LpStatus::Infeasible)
+      if (r->status == LpStatus::IterationLimit || r->status == LpStatus::Infeasible)
         throw std::runtime_error(fmt::format("disclosure LP audit: the solver did not finish for cell {}", cell));
     // Integer counts: the LP range rounded inward.
-    const double top = high.status == estimate::LpStatus::Unbounded ? std::numeric_limits<double>::infinity()
+    const double top = high.status == LpStatus::Unbounded ? std::numeric_limits<double>::infinity()
                                                                    : std::floor(high.value + 1e-6);
     ranges[cell] = {std::ceil(low.value - 1e-6), top};
   }

@@ -8,7 +8,7 @@
 #include <limits>
 #include <unordered_map>
 
-#include "estimate/simplex.hpp"
+#include "core/simplex.hpp"
 
 namespace joindots::estimate {
 

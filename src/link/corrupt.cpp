@@ -8,7 +8,7 @@
 #include "core/rng.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
-#include "simulate/nicknames.hpp"
+#include "core/nicknames.hpp"
 
 namespace joindots::link {
 

@@ -254,7 +254,7 @@ std::vector<Person> encoded_persons(const EncodedRole& d, const ClusterResult& c
 
 /// Pairwise quality against the simulator's truth, and the share of true pairs the
 /// candidates hold (blocking recall).
-void evaluate_encoded(const EncodedRole& d, const Truth& truth, const encode::Candidates& cand, RoleRun& rr) {
+void evaluate_encoded(const EncodedRole& d, const SimulatedTruth& truth, const encode::Candidates& cand, RoleRun& rr) {
   std::vector<std::string> label(d.size());
   for (std::size_t i = 0; i < d.size(); ++i) {
     const auto it = truth.person_of.find({d.records[i].source_org, d.records[i].record_id});

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "simulate/nicknames.hpp"
+#include "core/nicknames.hpp"
 
 namespace joindots::link {
 

@@ -8,7 +8,6 @@
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
-#include "io/csv_reader.hpp"
 #include "link/encoded_link.hpp"
 #include "link/result_json.hpp"
 
@@ -131,28 +130,6 @@ std::bitset<kFieldCount> store_fields() {
                   Field::nhs_number, Field::upn, Field::pnc_id})
     b.set(static_cast<std::size_t>(f));
   return b;
-}
-
-Truth load_truth(const std::filesystem::path& dir) {
-  const auto path = dir / "truth" / "records.csv";
-  if (!std::filesystem::exists(path))
-    throw UsageError(fmt::format(
-        "--truth {}: no truth/records.csv there (give the folder `simulate --out` wrote)",
-        dir.string()));
-  CsvReader in(path);
-  const auto& h = in.header();
-  auto col = [&](std::string_view name) {
-    auto it = std::find(h.begin(), h.end(), name);
-    if (it == h.end())
-      throw BadInputError(
-          InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", name)});
-    return static_cast<std::size_t>(it - h.begin());
-  };
-  const std::size_t org = col("source_org"), rid = col("record_id"), pid = col("person_id");
-  Truth t;
-  CsvRow row;
-  while (in.next(row)) t.person_of[{row.fields[org], row.fields[rid]}] = row.fields[pid];
-  return t;
 }
 
 StoreLinkRun link_store(Store& store, const LinkSettings& settings,

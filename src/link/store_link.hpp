@@ -14,6 +14,7 @@
 #include "link/evaluate.hpp"
 #include "link/link.hpp"
 #include "link/persons.hpp"
+#include "simulate/truth_reader.hpp"
 #include "store/store.hpp"
 
 namespace joindots::link {
@@ -21,17 +22,6 @@ namespace joindots::link {
 /// The fields a stored record offers for linkage.
 RawRecord raw_from_record(const Record& r);
 std::bitset<kFieldCount> store_fields();
-
-/// Truth written by `simulate`: DIR/truth/records.csv, (source_org, record_id) -> person_id.
-struct Truth {
-  struct KeyHash {
-    std::size_t operator()(const std::pair<std::string, std::string>& k) const {
-      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
-    }
-  };
-  std::unordered_map<std::pair<std::string, std::string>, std::string, KeyHash> person_of;
-};
-Truth load_truth(const std::filesystem::path& dir);
 
 struct RoleRun {
   Role role = Role::victim;
@@ -53,7 +43,7 @@ struct StoreLinkRun {
 
 struct StoreLinkOptions {
   std::vector<Role> roles;  // empty: every role, each on its own
-  std::optional<Truth> truth;
+  std::optional<SimulatedTruth> truth;  // simulate/truth_reader.hpp
   std::vector<ReviewDecision> decisions;
   bool quiet = true;
   double pair_floor = 0.05;  // pairs saved when at least this probable

@@ -1,6 +1,6 @@
 #pragma once
 // Recovered networks against the simulator's true offending groups (the folder `simulate`
-// wrote: truth/records.csv, offenders.csv, victims.csv, groups.csv).
+// wrote, as simulate/truth_reader.hpp reads it: records, offenders, victims, groups).
 //  - Each suspect person in a network is mapped to the true person most of its records
 //    belong to; those that map to a true offender are the items compared. The partition
 //    agreement (adjusted Rand index, pairwise precision / recall / F1) is between their
@@ -20,19 +20,9 @@
 
 #include "networks/networks.hpp"
 #include "networks/partition_agreement.hpp"
+#include "simulate/truth_reader.hpp"
 
 namespace joindots::networks {
-
-struct NetworkTruth {
-  std::map<std::pair<std::string, std::string>, std::string> person_of;  // (source_org, record_id)
-  std::map<std::string, std::string> group_of_offender;
-  std::map<std::string, std::vector<std::string>> groups_of_victim;
-  std::map<std::string, bool> group_cross_force;  // groups.csv
-};
-
-/// Reads DIR/truth. Throws UsageError when DIR has no truth folder, BadInputError on a
-/// missing column.
-NetworkTruth load_network_truth(const std::filesystem::path& dir);
 
 struct NetworkEvaluation {
   PartitionAgreement agreement;
@@ -44,6 +34,6 @@ struct NetworkEvaluation {
 };
 
 NetworkEvaluation evaluate_networks(const std::vector<NetworkRecord>& records, const NetworkResult& result,
-                                    const NetworkTruth& truth);
+                                    const SimulatedTruth& truth);
 
 }  // namespace joindots::networks

@@ -51,7 +51,7 @@ NetworksRun run_networks(Store& store, const AreaTable& areas, const NetworksRun
     run.result = find_networks(run.records, options.network);
     run.summary = summarise(run.result, options.top_pairs);
     if (options.truth_dir)
-      run.evaluation = evaluate_networks(run.records, run.result, load_network_truth(*options.truth_dir));
+      run.evaluation = evaluate_networks(run.records, run.result, read_simulated_truth(*options.truth_dir));
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     store.save_network_run(run.run_id, network_run_output(run.result, run.link_runs));
     store.finish_run(run.run_id, "done", run_json(run, options, &areas).dump());

@@ -15,7 +15,6 @@
 #include "questions/linkage_subgroups.hpp"
 #include "questions/persons.hpp"
 #include "estimate/loglinear.hpp"
-#include "io/csv_reader.hpp"
 
 namespace joindots::questions {
 
@@ -445,39 +444,8 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   return out;
 }
 
-Truth read_truth(const std::filesystem::path& dir) {
-  Truth t;
-  {
-    const auto path = dir / "truth" / "victims.csv";
-    CsvReader reader(path);
-    const auto& h = reader.header();
-    auto col = [&](const char* name) {
-      auto it = std::find(h.begin(), h.end(), name);
-      if (it == h.end()) throw BadInputError(InputIssue{path.string(), 1, "header", fmt::format("no column '{}'", name)});
-      return static_cast<std::size_t>(it - h.begin());
-    };
-    // A district is affected if a victim lived there at any time: home, or after a move.
-    const auto c_lad = col("lad_cd"), c_moved = col("moved_to_lad_cd"), c_still = col("still_involved");
-    std::set<std::string> lads;
-    CsvRow row;
-    while (reader.next(row)) {
-      ++t.victims;
-      lads.insert(row.fields[c_lad]);
-      if (!row.fields[c_moved].empty()) lads.insert(row.fields[c_moved]);
-      t.still_involved += row.fields[c_still] == "1";
-    }
-    t.areas = static_cast<std::int64_t>(lads.size());
-  }
-  {
-    CsvReader reader(dir / "truth" / "offences.csv");
-    CsvRow row;
-    while (reader.next(row)) ++t.offences;
-  }
-  return t;
-}
-
-nlohmann::ordered_json Truth::to_json() const {
-  return {{"victims", victims}, {"areas", areas}, {"offences", offences}, {"still_involved", still_involved}};
+nlohmann::ordered_json truth_json(const SimulatedTruth& t) {
+  return {{"victims", t.victims}, {"areas", t.areas}, {"offences", t.offences}, {"still_involved", t.still_involved}};
 }
 
 }  // namespace joindots::questions

@@ -31,6 +31,7 @@
 #include "estimate/estimate.hpp"
 #include "questions/linkage_draws.hpp"
 #include "questions/linkage_subgroups.hpp"
+#include "simulate/truth_reader.hpp"
 #include "store/store.hpp"
 
 namespace joindots::questions {
@@ -132,11 +133,8 @@ const std::vector<std::string>& stratum_dimensions();
 /// there is no link run, or a stratum dimension is unknown (listing the valid ones).
 FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const QuestionsOptions& options);
 
-/// The simulator's truth for the same questions (from DIR/truth), for comparison.
-struct Truth {
-  std::int64_t victims = 0, areas = 0, offences = 0, still_involved = 0;
-  nlohmann::ordered_json to_json() const;
-};
-Truth read_truth(const std::filesystem::path& simulate_dir);
+/// The simulator's true totals for the same questions (simulate/truth_reader.hpp), for
+/// comparison: {"victims", "areas", "offences", "still_involved"}.
+nlohmann::ordered_json truth_json(const SimulatedTruth& truth);
 
 }  // namespace joindots::questions

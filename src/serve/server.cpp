@@ -11,6 +11,7 @@
 
 #include "core/areas.hpp"
 #include "core/error.hpp"
+#include "io/area_file.hpp"
 #include "io/text_file.hpp"
 #include "report/bundle.hpp"
 #include "report/html.hpp"
@@ -262,7 +263,7 @@ void DashboardServer::api_routes() {
   auto& s = *server_;
   // The bundle and the answers built from it, once per state of the store (results_cache.hpp).
   auto cache = std::make_shared<ResultsCache>(
-      options_.db, std::make_shared<const AreaTable>(AreaTable::load(options_.data_dir)));
+      options_.db, std::make_shared<const AreaTable>(load_area_table(options_.data_dir)));
   cache_ = cache;
   // The public results, or nothing after answering 500 when the bundle failed its audit.
   auto audited = [cache](httplib::Response& res) -> std::shared_ptr<const PublicResults> {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "simulate/nicknames.hpp"
+#include "core/nicknames.hpp"
 #include "simulate/noise.hpp"
 
 namespace joindots::simulate {

@@ -4,12 +4,13 @@
 
 #include <set>
 
+#include "io/area_file.hpp"
 #include "test_support.hpp"
 
 namespace joindots {
 
 TEST(Areas, LoadsThe318DistrictsOfEnglandAndWales) {
-  const AreaTable areas = AreaTable::load(testing::test_data_dir());
+  const AreaTable areas = load_area_table(testing::test_data_dir());
   ASSERT_EQ(areas.size(), 318u);
   std::set<std::string> pfas, codes;
   std::int64_t children = 0;
@@ -31,7 +32,7 @@ TEST(Areas, LoadsThe318DistrictsOfEnglandAndWales) {
 }
 
 TEST(Areas, LookupAndNeighbours) {
-  const AreaTable areas = AreaTable::load(testing::test_data_dir());
+  const AreaTable areas = load_area_table(testing::test_data_dir());
   const Area* rotherham = areas.find("E08000018");
   ASSERT_NE(rotherham, nullptr);
   EXPECT_EQ(rotherham->name, "Rotherham");

@@ -7,7 +7,7 @@
 
 #include "estimate/cell_glm.hpp"
 #include "estimate/loglinear.hpp"
-#include "estimate/simplex.hpp"
+#include "core/simplex.hpp"
 #include "test_tables.hpp"
 
 namespace joindots::estimate {

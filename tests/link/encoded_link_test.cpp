@@ -51,7 +51,7 @@ class EncodedLink : public ::testing::Test {
     simulate::simulate(config, sim, testing::test_areas());
     const encode::RecordEncoder encoder(encode::Secret::from_text(kSecret));
     encode::encode_files(encoder, testing::test_areas(), csv_files(sim.out_dir / "agencies"), dir_->path() / "encoded");
-    const Truth truth = load_truth(sim.out_dir);
+    const SimulatedTruth truth = read_simulated_truth(sim.out_dir);
     plain_ = new SqliteStore(dir_->path() / "plain.db", true);
     for (const auto& f : csv_files(sim.out_dir / "agencies")) ingest_file(*plain_, testing::test_areas(), f);
     encoded_ = new SqliteStore(dir_->path() / "encoded.db", true);

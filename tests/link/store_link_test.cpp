@@ -4,6 +4,7 @@
 
 #include "core/areas.hpp"
 #include "ingest/ingest.hpp"
+#include "io/area_file.hpp"
 #include "link/persons.hpp"
 #include "simulate/config.hpp"
 #include "simulate/simulate.hpp"
@@ -47,7 +48,7 @@ TEST(LinkPersons, CaptureHistoryAreaDatesAgeBandOffences) {
 // A small simulated country, ingested, linked from the store and checked against truth.
 TEST(LinkStore, SmallSimulatedCountryAgainstTruth) {
   joindots::testing::TempDir dir;
-  const AreaTable areas = AreaTable::load(joindots::testing::test_data_dir());
+  const AreaTable areas = load_area_table(joindots::testing::test_data_dir());
   simulate::SimConfig config = simulate::SimConfig::defaults();
   simulate::set_param(config, "scale", 0.3);
   simulate::SimulateOptions sim;
@@ -59,7 +60,7 @@ TEST(LinkStore, SmallSimulatedCountryAgainstTruth) {
     if (f.path().extension() == ".csv") ingest_file(*store, areas, f.path());
   StoreLinkOptions opt;
   opt.roles = {Role::victim};
-  opt.truth = load_truth(sim.out_dir);
+  opt.truth = read_simulated_truth(sim.out_dir);
   const StoreLinkRun run = link_store(*store, LinkSettings{}, opt);
   ASSERT_EQ(run.roles.size(), 1u);
   const RoleRun& victims = run.roles[0];

@@ -57,7 +57,7 @@ TEST(NetworkStore, SmallSimulatedCountryAgainstTruth) {
     NetworkOptions strict;
     strict.cross_source_suspect = false;
     const auto alone = find_networks(run.records, strict);
-    const auto ev_strict = evaluate_networks(run.records, alone, load_network_truth(sim.out_dir));
+    const auto ev_strict = evaluate_networks(run.records, alone, read_simulated_truth(sim.out_dir));
     EXPECT_EQ(alone.bridges_cross_source, 0);
     EXPECT_GT(ev.agreement.recall, ev_strict.agreement.recall);
     EXPECT_GE(ev.agreement.ari, ev_strict.agreement.ari);

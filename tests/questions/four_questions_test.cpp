@@ -63,7 +63,7 @@ TEST_F(FourQuestionsTest, AnswersAreConsistentWithEachOtherAndTheTruth) {
   auto opt = options();
   opt.by = {"region", "sex"};
   const auto a = answer_four_questions(*store_, testing::test_areas(), opt);
-  const auto truth = read_truth(dir_->path() / "country");
+  const auto truth = read_simulated_truth(dir_->path() / "country");
 
   // 1. Known victims never exceed the truth; the estimate recovers part of the unseen.
   EXPECT_GT(a.victims.known, 0);

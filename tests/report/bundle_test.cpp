@@ -441,7 +441,7 @@ TEST(BundleBehaviour, ATrapHappyCountrysPublicBundleWarnsOfTheAssumptionTheLists
   const auto run = store.start_run("estimate", "{}");
   store.finish_run(run, "done", answers.to_json().dump());
 
-  const auto truth = questions::read_truth(sim.out_dir);
+  const auto truth = read_simulated_truth(sim.out_dir);
   const auto victims = build_bundle(store, testing::test_areas(), Tier::Public)["headline"]["victims"];
   const double high = victims["interval"][1].get<double>();
   // The mechanism at work: the interval misses a truth well above it.

@@ -19,6 +19,7 @@
 #include "core/areas.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
+#include "io/area_file.hpp"
 #include "serve/raw_http.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
@@ -196,7 +197,7 @@ TEST(HostileRequests, ARealServeProcessSurvivesTheCorpusAnsweringOnly2xx3xx4x) {
   {
     SqliteStore store(dir / "hub.db", true);
     testing::write_file(dir / "a.csv", testing::sample_file(40));
-    ingest_file(store, AreaTable::load(testing::test_data_dir()), dir / "a.csv");
+    ingest_file(store, load_area_table(testing::test_data_dir()), dir / "a.csv");
   }
   ServeProcess serve(dir / "hub.db");
   ASSERT_GT(serve.port(), 0) << serve.log();

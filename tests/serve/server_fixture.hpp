@@ -11,6 +11,7 @@
 #include "core/areas.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
+#include "io/area_file.hpp"
 #include "serve/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
@@ -22,7 +23,7 @@ class ServerTest : public ::testing::Test {
   /// Options a test may change before SetUp starts the server.
   virtual void adjust(ServerOptions&) {}
   void SetUp() override {
-    const auto areas = AreaTable::load(testing::test_data_dir());
+    const auto areas = load_area_table(testing::test_data_dir());
     {
       SqliteStore store(dir_ / "hub.db", true);
       testing::write_file(dir_ / "a.csv", testing::sample_file(40));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/areas.hpp"
+#include "io/area_file.hpp"
 #include "io/csv_reader.hpp"
 #include "test_support.hpp"
 
@@ -33,7 +34,7 @@ inline Table read_table(const std::filesystem::path& path) {
 }
 
 inline const AreaTable& sim_areas() {
-  static const AreaTable table = AreaTable::load(test_data_dir());
+  static const AreaTable table = load_area_table(test_data_dir());
   return table;
 }
 

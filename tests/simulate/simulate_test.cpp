@@ -14,7 +14,7 @@
 
 #include "core/identifiers.hpp"
 #include "ingest/validate.hpp"
-#include "simulate/nicknames.hpp"
+#include "core/nicknames.hpp"
 #include "simulate/recording.hpp"
 #include "simulate/sim_test_support.hpp"
 

@@ -24,7 +24,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
-namespace joindots::estimate {
+namespace joindots {
 
 enum class LpStatus { Optimal, Unbounded, IterationLimit, Infeasible };
 
@@ -72,4 +72,4 @@ class BoundedSimplex {
   State start_;
 };
 
-}  // namespace joindots::estimate
+}  // namespace joindots

@@ -1,4 +1,4 @@
-#include "simulate/nicknames.hpp"
+#include "core/nicknames.hpp"
 
 #include <gtest/gtest.h>
 

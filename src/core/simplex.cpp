@@ -1,4 +1,4 @@
-#include "estimate/simplex.hpp"
+#include "core/simplex.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace joindots::estimate {
+namespace joindots {
 
 LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
                           double tol) {
@@ -261,4 +261,4 @@ LpResult BoundedSimplex::minimize(const Eigen::VectorXd& c) const {
   return r;
 }
 
-}  // namespace joindots::estimate
+}  // namespace joindots

@@ -1,4 +1,4 @@
-#include "estimate/simplex.hpp"
+#include "core/simplex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/rng.hpp"
 
-namespace joindots::estimate {
+namespace joindots {
 
 namespace {
 const double kInf = std::numeric_limits<double>::infinity();
@@ -75,9 +75,9 @@ TEST(BoundedSimplex, AgreesWithTheSlackSimplexOnRandomPrograms) {
   }
 }
 
-}  // namespace joindots::estimate
+}  // namespace joindots
 
-namespace joindots::estimate {
+namespace joindots {
 
 TEST(SlackSimplex, UpperBoundsAgreeWithTheSameBoundsWrittenAsRows) {
   // x <= u kept out of the tableau against x <= u as extra rows [I | u].
@@ -119,4 +119,4 @@ TEST(SlackSimplex, UpperBoundsAgreeWithTheSameBoundsWrittenAsRows) {
   EXPECT_GT(bounded_by_upper, 50);  // the bounds were active, not just present
 }
 
-}  // namespace joindots::estimate
+}  // namespace joindots
