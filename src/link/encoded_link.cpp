@@ -398,24 +398,9 @@ namespace {
 
 nlohmann::json encoded_params(const LinkConfig& config, const StoreLinkOptions& options,
                               const std::vector<Role>& roles, const StoreEncoding& encoding) {
-  nlohmann::json params = {{"roles", nlohmann::json::array()},
-                           {"encoded", true},
-                           {"scheme", encoding.scheme},
-                           {"threshold", config.threshold},
-                           {"min_cohesion", config.min_cohesion},
-                           {"min_cohesion_within_usual", config.min_cohesion_within_usual},
-                           {"max_per_source", config.max_per_source},
-                           {"hard_fields", nlohmann::json::array()},
-                           {"pair_floor", options.pair_floor},
-                           {"max_pairs", config.max_pairs},
-                           {"max_block", config.max_block},
-                           {"review", {config.review_low, config.review_high}},
-                           {"seed", config.seed},
-                           {"blocking", nlohmann::json::array()},
-                           {"comparisons", nlohmann::json::array()}};
-  for (Role r : roles) params["roles"].push_back(to_string(r));
-  // By field name (linkage draws read them so): compared by the field's token.
-  for (Field f : config.hard_fields) params["hard_fields"].push_back(to_string(f));
+  nlohmann::json params = link_run_params(config, options, roles);
+  params["encoded"] = true;
+  params["scheme"] = encoding.scheme;
   for (std::size_t c = 0; c < encode::kTokenColumns.size(); ++c)
     if (kEncodedBlockingColumns >> c & 1u) params["blocking"].push_back(std::string(encode::kTokenColumns[c].column));
   params["blocking"].push_back(fmt::format("clk lsh {} bands (24 bits on 20,000 records, more on more)", kEncodedLshBands));

@@ -132,17 +132,8 @@ std::bitset<kFieldCount> store_fields() {
   return b;
 }
 
-StoreLinkRun link_store(Store& store, const LinkSettings& settings,
-                        const StoreLinkOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  // An encoded store's records have no identifiers to compare: linked as plaintext they
-  // would all stay apart, and every count downstream would be wrong without a word.
-  if (store.encoding()) return link_encoded_store(store, settings, options);
-  const LinkConfig config = resolve_link_config(settings, store_fields());
-  std::vector<Role> roles = options.roles;
-  if (roles.empty()) roles = {Role::victim, Role::suspect, Role::associate};
-
-  StoreLinkRun run;
+nlohmann::json link_run_params(const LinkConfig& config, const StoreLinkOptions& options,
+                               const std::vector<Role>& roles) {
   nlohmann::json params = {{"roles", nlohmann::json::array()},
                            {"threshold", config.threshold},
                            {"min_cohesion", config.min_cohesion},
@@ -157,8 +148,24 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings,
                            {"blocking", nlohmann::json::array()},
                            {"comparisons", nlohmann::json::array()}};
   for (Role r : roles) params["roles"].push_back(to_string(r));
-  // The cluster guard, so that `estimate` can re-cluster the saved pairs the same way.
+  // The cluster guard, so that `estimate` can re-cluster the saved pairs the same way (by
+  // field name; on encodings the field is compared by its token).
   for (Field f : config.hard_fields) params["hard_fields"].push_back(to_string(f));
+  return params;
+}
+
+StoreLinkRun link_store(Store& store, const LinkSettings& settings,
+                        const StoreLinkOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  // An encoded store's records have no identifiers to compare: linked as plaintext they
+  // would all stay apart, and every count downstream would be wrong without a word.
+  if (store.encoding()) return link_encoded_store(store, settings, options);
+  const LinkConfig config = resolve_link_config(settings, store_fields());
+  std::vector<Role> roles = options.roles;
+  if (roles.empty()) roles = {Role::victim, Role::suspect, Role::associate};
+
+  StoreLinkRun run;
+  nlohmann::json params = link_run_params(config, options, roles);
   for (const auto& rule : config.blocking) params["blocking"].push_back(rule.text());
   for (const auto& c : config.comparisons)
     params["comparisons"].push_back(

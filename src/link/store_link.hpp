@@ -65,4 +65,9 @@ nlohmann::json role_diagnostics_json(const RoleRun& rr, const std::vector<std::s
 /// The run summary as JSON (also stored in runs.summary).
 nlohmann::json run_summary_json(const StoreLinkRun& run);
 
+/// The run's parameters saved with it, the cluster guard among them (estimate's linkage
+/// draws re-cluster the saved pairs by it); blocking and comparisons left for the caller.
+nlohmann::json link_run_params(const LinkConfig& config, const StoreLinkOptions& options,
+                               const std::vector<Role>& roles);
+
 }  // namespace joindots::link
