@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "ingest/ingest.hpp"
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 #include "io/area_file.hpp"
 #include "io/csv_reader.hpp"
 #include "store/sqlite/sqlite_store.hpp"

@@ -9,7 +9,7 @@
 #include "core/areas.hpp"
 #include "core/data_dir.hpp"
 #include "fuzz_support.hpp"
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 #include "io/area_file.hpp"
 #include "io/csv_reader.hpp"
 

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "core/error.hpp"
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
 #include "io/text_file.hpp"

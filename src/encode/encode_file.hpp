@@ -1,7 +1,7 @@
 #pragma once
 // `joindots encode`: plaintext agency files into encoded ones (docs/schema.md "Encoded
 // mode"), run by each agency on its own machine. Every input is read and validated as
-// `ingest` reads it (ingest/validate.hpp); the encoded files are written under temporary
+// `ingest` reads it (records/validate.hpp); the encoded files are written under temporary
 // names and renamed into place only when every input was valid, so a bad input leaves
 // nothing written.
 #include <cstdint>

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 #include "store/store.hpp"
 
 namespace joindots {

@@ -10,7 +10,7 @@
 
 #include "core/hash.hpp"
 #include "ingest/encoded_rows.hpp"
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 #include "io/csv_reader.hpp"
 
 namespace joindots {

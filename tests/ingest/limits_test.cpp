@@ -7,7 +7,7 @@
 
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 #include "io/csv_reader.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"

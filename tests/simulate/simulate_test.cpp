@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "core/identifiers.hpp"
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 #include "core/nicknames.hpp"
 #include "simulate/recording.hpp"
 #include "simulate/sim_test_support.hpp"

@@ -1,4 +1,4 @@
-#include "ingest/validate.hpp"
+#include "records/validate.hpp"
 
 #include <fmt/format.h>
 
