@@ -22,7 +22,7 @@
 #include "encode/encoder.hpp"
 #include "io/csv_reader.hpp"
 #include "link/encoded_link.hpp"
-#include "link/normalise.hpp"
+#include "records/normalise.hpp"
 
 using namespace joindots;
 

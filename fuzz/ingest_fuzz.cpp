@@ -1,5 +1,5 @@
 // Fuzz target: an agency file's bytes through the ingest path's reader and validator
-// (io/csv_reader, ingest/validate). Contract: every row becomes a record or issues naming
+// (io/csv_reader, records/validate). Contract: every row becomes a record or issues naming
 // FILE:LINE: field: message; a file that cannot be read at all throws BadInputError naming
 // the file. Nothing else: no other exception, crash, leak or undefined behaviour.
 #include <cstddef>

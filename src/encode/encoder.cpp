@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "link/persons.hpp"
-#include "link/store_link.hpp"
+#include "records/age_band.hpp"
+#include "records/fields.hpp"
 
 namespace joindots::encode {
 

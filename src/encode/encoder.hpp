@@ -4,9 +4,9 @@
 //    q-grams and parts, field by field, each field under its own key and with its own
 //    weight (bits set per element), as in clkhash's schema design;
 //  - keyed tokens (HMAC-SHA256, 128 bits, base64): the exact identifiers, and blocking keys
-//    made by the same blocking rules plaintext linkage uses (link/block.hpp), so that
+//    made by the same blocking rules plaintext linkage uses (records/blocking_key.hpp), so that
 //    encoded linkage can block as plaintext linkage does.
-// Elements come from the record as linkage normalises it (link/fields.hpp), so names are
+// Elements come from the record as linkage normalises it (records/fields.hpp), so names are
 // case-folded, accents stripped, titles dropped, before anything is hashed.
 #include <array>
 #include <cstdint>
@@ -17,8 +17,7 @@
 #include "core/record.hpp"
 #include "encode/dice.hpp"
 #include "encode/secret.hpp"
-#include "link/block.hpp"
-#include "link/fields.hpp"
+#include "records/blocking_key.hpp"
 
 namespace joindots::encode {
 
@@ -43,7 +42,7 @@ inline constexpr std::array<ClkFieldSpec, 6> kClkFields = {{
 inline constexpr int kMaxBitsPerElement = 32;  // one BLAKE2b-512 output gives 32 positions
 
 /// A token column: its name in the encoded file, its key's id, and what it is made of:
-/// an identifier field, or a blocking rule (link/block.hpp syntax).
+/// an identifier field, or a blocking rule (records/blocking_key.hpp syntax).
 struct TokenSpec {
   std::string_view column;
   std::uint64_t key_id;
@@ -107,7 +106,7 @@ class RecordEncoder {
   std::array<std::vector<link::BlockingKey>, kTokenColumns.size()> token_rules_;  // empty for identifiers
 };
 
-/// Age band at `on` of a date of birth (link/persons.hpp's bands), the one age figure an
+/// Age band at `on` of a date of birth (records/age_band.hpp's bands), the one age figure an
 /// encoded file keeps in plaintext.
 std::string encoded_age_band(const Record& record);
 

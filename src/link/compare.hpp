@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "link/fields.hpp"
+#include "records/fields.hpp"
 
 namespace joindots::link {
 

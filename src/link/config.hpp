@@ -24,7 +24,7 @@
 
 #include "link/block.hpp"
 #include "link/compare.hpp"
-#include "link/fields.hpp"
+#include "records/fields.hpp"
 
 namespace joindots::link {
 

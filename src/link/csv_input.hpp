@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "link/config.hpp"
-#include "link/fields.hpp"
+#include "records/fields.hpp"
 
 namespace joindots::link {
 

@@ -8,11 +8,9 @@
 #include <vector>
 
 #include "core/record.hpp"
+#include "records/age_band.hpp"
 
 namespace joindots::link {
-
-/// Age bands at first event: "0-9", "10-12", "13-15", "16-17", "18+" or "unknown".
-std::string age_band(const std::optional<Date>& dob, const Date& on);
 
 struct Person {
   std::uint32_t cluster = 0;

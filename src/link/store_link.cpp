@@ -13,14 +13,6 @@
 
 namespace joindots::link {
 
-namespace {
-
-void set(RawRecord& raw, Field f, std::string v) {
-  raw.value[static_cast<std::size_t>(f)] = std::move(v);
-}
-
-}  // namespace
-
 /// `orgs` names the sources by index (empty: left unnamed), so that a reader of the saved
 /// diagnostics can map the per-source cluster limits to organisations.
 nlohmann::json role_diagnostics_json(const RoleRun& rr, const std::vector<std::string>& orgs) {
@@ -108,21 +100,6 @@ int resolve_threads(int configured) {
 }
 
 }  // namespace
-
-RawRecord raw_from_record(const Record& r) {
-  RawRecord raw;
-  raw.id = r.record_id;
-  set(raw, Field::given_name, r.given_name);
-  set(raw, Field::family_name, r.family_name);
-  raw.other_names = r.other_names;
-  if (r.dob) set(raw, Field::dob, r.dob->str());
-  if (r.sex == Sex::F || r.sex == Sex::M) set(raw, Field::sex, std::string(to_string(r.sex)));
-  set(raw, Field::postcode, r.postcode);
-  set(raw, Field::nhs_number, r.nhs_number);
-  set(raw, Field::upn, r.upn);
-  set(raw, Field::pnc_id, r.pnc_id);
-  return raw;
-}
 
 std::bitset<kFieldCount> store_fields() {
   std::bitset<kFieldCount> b;

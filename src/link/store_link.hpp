@@ -19,8 +19,7 @@
 
 namespace joindots::link {
 
-/// The fields a stored record offers for linkage.
-RawRecord raw_from_record(const Record& r);
+/// The fields a stored record offers for linkage (raw_from_record, records/fields.hpp, fills them).
 std::bitset<kFieldCount> store_fields();
 
 struct RoleRun {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "link/compare.hpp"
-#include "link/fields.hpp"
+#include "records/fields.hpp"
 
 namespace joindots::link {
 

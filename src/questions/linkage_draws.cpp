@@ -15,7 +15,7 @@
 #include "core/progress.hpp"
 #include "core/rng.hpp"
 #include "link/config.hpp"
-#include "link/fields.hpp"
+#include "records/fields.hpp"
 #include "link/encoded_link.hpp"
 #include "link/store_link.hpp"
 

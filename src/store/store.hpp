@@ -66,7 +66,7 @@ struct StoreEncoding {
 struct EncodedColumns {
   std::vector<unsigned char> clk;  // the Bloom filter's bytes (little-endian 64-bit words)
   std::int64_t clk_weight = 0;     // bits set
-  std::string age_band;            // link/persons.hpp's bands at event_date, or "unknown"
+  std::string age_band;            // records/age_band.hpp's bands at event_date, or "unknown"
   std::string tokens_json;         // {"tok_nhs_number": "...", "blk_dob": "...", ...}: columns with a value
 };
 
@@ -108,7 +108,7 @@ struct LinkedPerson {
   std::vector<SourceType> capture_history;  // the source types that recorded the person, sorted, distinct
   std::string lad_cd;                       // empty when none of its records has one
   Date first_date, last_date;
-  std::string age_band;  // link/persons.hpp's bands at first_date, or "unknown"
+  std::string age_band;  // records/age_band.hpp's bands at first_date, or "unknown"
   Sex sex = Sex::unknown;
   std::int64_t offence_count = 0, records = 0;
 };

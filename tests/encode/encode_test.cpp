@@ -8,7 +8,7 @@
 #include "encode/secret.hpp"
 #include "ingest/sample_rows.hpp"
 #include "io/csv_reader.hpp"
-#include "link/normalise.hpp"
+#include "records/normalise.hpp"
 #include "test_support.hpp"
 
 namespace joindots::encode {

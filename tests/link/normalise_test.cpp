@@ -1,10 +1,10 @@
-#include "link/normalise.hpp"
+#include "records/normalise.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "link/fields.hpp"
+#include "records/fields.hpp"
 
 namespace joindots::link {
 namespace {

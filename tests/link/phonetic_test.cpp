@@ -1,4 +1,4 @@
-#include "link/phonetic.hpp"
+#include "records/phonetic.hpp"
 
 #include <gtest/gtest.h>
 

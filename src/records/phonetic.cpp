@@ -1,4 +1,4 @@
-#include "link/phonetic.hpp"
+#include "records/phonetic.hpp"
 
 namespace joindots::link {
 

@@ -1,4 +1,4 @@
-#include "link/fields.hpp"
+#include "records/fields.hpp"
 
 #include <algorithm>
 
@@ -136,6 +136,25 @@ LinkRecord normalise_record(const RawRecord& raw) {
   if (fam.size() > 1)
     for (const auto& t : fam) add_unique(r.family_alts, t, r[Field::family_name]);
   return r;
+}
+
+namespace {
+void set(RawRecord& raw, Field f, std::string v) { raw.value[static_cast<std::size_t>(f)] = std::move(v); }
+}  // namespace
+
+RawRecord raw_from_record(const Record& r) {
+  RawRecord raw;
+  raw.id = r.record_id;
+  set(raw, Field::given_name, r.given_name);
+  set(raw, Field::family_name, r.family_name);
+  raw.other_names = r.other_names;
+  if (r.dob) set(raw, Field::dob, r.dob->str());
+  if (r.sex == Sex::F || r.sex == Sex::M) set(raw, Field::sex, std::string(to_string(r.sex)));
+  set(raw, Field::postcode, r.postcode);
+  set(raw, Field::nhs_number, r.nhs_number);
+  set(raw, Field::upn, r.upn);
+  set(raw, Field::pnc_id, r.pnc_id);
+  return raw;
 }
 
 }  // namespace joindots::link

@@ -1,13 +1,15 @@
 #pragma once
 // The identifying fields linkage compares, the comparators that turn a pair of values into
-// an agreement level, and the normalised record every stage works on.
+// an agreement level, and the normalised record every stage works on (linkage, and the
+// encoder, which hashes a record as linkage normalises it).
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "link/normalise.hpp"
+#include "core/record.hpp"
+#include "records/normalise.hpp"
 
 namespace joindots::link {
 
@@ -75,5 +77,9 @@ struct RawRecord {
 /// dates through parse_link_date (an unparseable date is missing), postcodes split,
 /// identifiers to upper-case alphanumerics, other text through normalise_text.
 LinkRecord normalise_record(const RawRecord& raw);
+
+/// The raw identifying fields of a validated record (names, dob, sex, postcode and the
+/// three identifiers): what linkage and the encoder normalise.
+RawRecord raw_from_record(const Record& r);
 
 }  // namespace joindots::link

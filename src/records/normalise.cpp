@@ -1,4 +1,4 @@
-#include "link/normalise.hpp"
+#include "records/normalise.hpp"
 
 #include <utf8proc.h>
 
