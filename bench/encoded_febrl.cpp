@@ -12,7 +12,10 @@
 // the stage `link --db` runs on an encoded store, with one record per file in a person
 // (the files are one to one: `link --one-per-source on`), and scored against entity_id.
 //
-// usage: joindots_encoded_febrl FEBRL4_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)]
+// HARDENING (issue 16, item 5) is "none" or hardenings of `joindots encode` joined by '+':
+// "fold", "flip-P" (salting needs a sex or a date of birth, which the four fields lack).
+//
+// usage: joindots_encoded_febrl FEBRL4_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)] [HARDENING]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -42,6 +45,19 @@ std::vector<std::string> suburb_bigrams(const std::string& suburb) {
   return out;
 }
 
+encode::Hardening parse_hardening(std::string_view spec) {
+  encode::Hardening h;
+  while (!spec.empty() && spec != "none") {
+    const auto plus = std::min(spec.find('+'), spec.size());
+    const std::string part(spec.substr(0, plus));
+    if (part == "fold") h.fold = true;
+    else if (part.rfind("flip-", 0) == 0) h.flip = std::stod(part.substr(5));
+    else throw std::invalid_argument("hardening: fold or flip-P, joined by +");
+    spec.remove_prefix(std::min(plus + 1, spec.size()));
+  }
+  return h;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,7 +66,8 @@ int main(int argc, char** argv) {
   const int suburb_bits = argc > 2 ? std::atoi(argv[2]) : 8;
   const auto start = std::chrono::steady_clock::now();
   const encode::RecordEncoder encoder(
-      encode::Secret::from_text("febrl4-bench-secret-9f3a7c1e5b2d8f4a6c0e2b9d7f1a3c5e"));
+      encode::Secret::from_text("febrl4-bench-secret-9f3a7c1e5b2d8f4a6c0e2b9d7f1a3c5e"), encode::kDefaultClkBits,
+      parse_hardening(argc > 4 ? argv[4] : "none"));
   link::EncodedRole d;
   SimulatedTruth truth;  // only person_of: the FEBRL files name each record's entity
   for (const char* file : {"febrl4a.csv", "febrl4b.csv"}) {
@@ -69,8 +86,9 @@ int main(int argc, char** argv) {
       r.given_name = row.fields[given];
       r.family_name = row.fields[surname];
       r.postcode = uk_shaped(row.fields[postcode]);
-      encode::EncodedRecord e = encoder.encode(r);
+      encode::EncodedRecord e = encoder.encode_unhardened(r);
       encoder.add_elements(e.clk, 5, suburb_bits, suburb_bigrams(row.fields[suburb]));
+      encoder.harden(e.clk);
       truth.person_of[{r.source_org, r.record_id}] = row.fields[entity];
       r.given_name.clear(), r.family_name.clear(), r.postcode.clear();
       d.records.push_back(r);
@@ -101,8 +119,8 @@ int main(int argc, char** argv) {
   encode::Candidates cand;
   const link::RoleRun rr = link::link_encoded_records(d, Role::victim, config, options, cand);
   const auto& ev = *rr.evaluation;
-  fmt::print("febrl4 given name, surname, suburb, postcode encoded (suburb {} bits a bigram, em_fix_u {}): {} records\n",
-             suburb_bits, config.em_fix_u ? 1 : 0, d.size());
+  fmt::print("febrl4 given name, surname, suburb, postcode encoded (suburb {} bits a bigram, em_fix_u {}, scheme {}): {} "
+             "records\n", suburb_bits, config.em_fix_u ? 1 : 0, encoder.scheme(), d.size());
   fmt::print("encode {:.1f} s; link {:.1f} s: candidates {} (blocking recall {:.4f}), EM lambda {:.4f}\n",
              encode_seconds, rr.result.seconds.total, cand.pairs.size(), rr.blocking_recall->recall,
              rr.result.model.lambda_candidates);

@@ -20,6 +20,9 @@ struct EncodeOptions {
   CommonOptions common;
   std::string secret_file, out;
   std::size_t bits = encode::kDefaultClkBits;
+  std::string salt = "none";
+  bool fold = false;
+  double flip = 0;
   std::vector<std::string> inputs;
 };
 
@@ -46,8 +49,14 @@ std::vector<std::filesystem::path> expand(const std::vector<std::string>& inputs
 int run_encode(const EncodeOptions& opt) {
   if (!encode::valid_clk_bits(opt.bits))
     throw UsageError(fmt::format("--bits {}: a power of two from 256 to 4096", opt.bits));
+  encode::Hardening hardening;
+  const auto salt = encode::salt_by_name(opt.salt);
+  if (!salt) throw UsageError(fmt::format("--salt {}: none, sex or birth-year", opt.salt));
+  hardening.salt = *salt;
+  hardening.fold = opt.fold;
+  hardening.flip = opt.flip;
   const auto secret = encode::Secret::from_file(opt.secret_file);
-  const encode::RecordEncoder encoder(secret, opt.bits);
+  const encode::RecordEncoder encoder(secret, opt.bits, hardening);
   const auto files = expand(opt.inputs);
   const AreaTable areas = load_area_table(data_dir());
   std::int64_t total_bytes = 0;
@@ -95,6 +104,13 @@ void add_encode_command(CLI::App& app, Runner& run) {
       ->required();
   cmd->add_option("--bits", opt->bits, "Bloom filter width: a power of two from 256 to 4096")
       ->default_val(encode::kDefaultClkBits);
+  // Hardenings (docs/privacy.md): every agency of one hub must use the same, since each is
+  // part of the scheme and the hub refuses files of another scheme.
+  cmd->add_option("--salt", opt->salt,
+                  "Hash names and postcode with this attribute beside them: none, sex or birth-year")
+      ->default_val("none");
+  cmd->add_flag("--fold", opt->fold, "XOR-fold each filter onto half its width");
+  cmd->add_option("--flip", opt->flip, "Flip each filter bit with this probability (0 to 0.25)")->default_val(0);
   cmd->add_option("files", opt->inputs, "Plaintext CSV files, or folders of them (docs/schema.md)")->required();
   add_common_options(cmd, opt->common);
   cmd->footer(

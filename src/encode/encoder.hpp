@@ -10,6 +10,7 @@
 // case-folded, accents stripped, titles dropped, before anything is hashed.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,8 @@ inline constexpr std::array<ClkFieldSpec, 6> kClkFields = {{
     {"postcode", 15, 8},      // area, district, sector and unit, each its own element
 }};
 inline constexpr int kMaxBitsPerElement = 32;  // one BLAKE2b-512 output gives 32 positions
+/// The key id of the bit flips' hash (encode/secret.hpp; apart from every field's and token's).
+inline constexpr std::uint64_t kFlipKeyId = 80;
 
 /// A token column: its name in the encoded file, its key's id, and what it is made of:
 /// an identifier field, or a blocking rule (records/blocking_key.hpp syntax).
@@ -70,6 +73,39 @@ inline constexpr char kTokenSeparator = ' ';
 /// Supported filter widths: a power of two from 256 to 4,096 bits.
 bool valid_clk_bits(std::size_t bits);
 
+/// Hardenings against frequency attacks (docs/privacy.md "Hardenings"), each an option of
+/// `joindots encode` and each written into the scheme, so that the hub refuses to mix
+/// encodings made with and without it (they would not compare).
+enum class SaltBy { none, sex, birth_year };
+struct Hardening {
+  /// Every name and postcode element hashed with this attribute's value beside it, so that
+  /// the same surname sets other bits for another sex or year of birth (records without
+  /// the value are salted with nothing). The date of birth and sex elements are not salted.
+  SaltBy salt = SaltBy::none;
+  /// The filter XOR-folded onto half its width (bit i ^= bit i + width / 2).
+  bool fold = false;
+  /// Each bit of the (folded) filter flipped with this probability (BLIP; RAPPOR's
+  /// permanent randomised response), 0 to 0.25. The flips are drawn from a keyed hash of
+  /// the record's whole filter: the same identifiers always get the same flips, so
+  /// encoding a record twice gives nothing to average out.
+  double flip = 0;
+  bool operator==(const Hardening&) const = default;
+};
+std::string_view to_string(SaltBy salt);
+/// "sex", "birth-year" or "none"; nullopt for anything else.
+std::optional<SaltBy> salt_by_name(std::string_view name);
+
+/// What a scheme text names: the stored filter width and the hardenings.
+struct SchemeInfo {
+  std::size_t bits = 0;  // the width of the filter as stored (half the encoding's when folded)
+  Hardening hardening;
+};
+/// "joindots-clk-1/1024", and with hardenings "joindots-clk-1/512+salt-birth-year+fold+flip-0.05"
+/// (always in this order; the width is the stored one).
+std::string scheme_text(const SchemeInfo& info);
+/// The scheme a text names, nullopt when it is not one this joindots writes.
+std::optional<SchemeInfo> parse_scheme(std::string_view text);
+
 struct EncodedRecord {
   std::vector<std::uint64_t> clk;                    // bits / 64 words
   std::array<std::string, kTokenColumns.size()> tokens;  // empty: the record has no value
@@ -77,29 +113,52 @@ struct EncodedRecord {
 
 class RecordEncoder {
  public:
-  RecordEncoder(const Secret& secret, std::size_t bits = 1024);
+  /// Throws UsageError when the hardening cannot be applied (a flip probability out of
+  /// 0-0.25, a folded width under 256 bits).
+  RecordEncoder(const Secret& secret, std::size_t bits = 1024, const Hardening& hardening = {});
 
   /// "joindots-clk-1/1024": the scheme and the width, as written in every encoded row.
   std::string scheme() const;
+  /// The width the filters are built at; the stored width is half of it when folded.
   std::size_t bits() const { return bits_; }
+  const Hardening& hardening() const { return hardening_; }
   const std::string& fingerprint() const { return fingerprint_; }
 
+  /// The record's CLK, hardened, and its tokens.
   EncodedRecord encode(const Record& record) const;
+  /// The same, unhardened but for the salt (the filter at bits() wide): a bench adds its
+  /// own elements (add_elements) and then hardens it.
+  EncodedRecord encode_unhardened(const Record& record) const;
+  /// Folds and flips an unhardened filter, in place (its size halves when folded).
+  void harden(std::vector<std::uint64_t>& clk) const;
 
-  /// Adds `elements` to a CLK under the key of CLK field `field` (kClkFields index), `bits`
-  /// positions each: for data sets outside the agency schema, whose other fields a bench
-  /// encodes beside the scheme's (bench/encoded_febrl.cpp). At most kMaxBitsPerElement.
+  /// What one CLK field alone contributes to the record's CLK, hardened as the CLK is (the
+  /// flips those of the record's whole filter): what an attacker who has isolated that
+  /// field's bits sees (tests/encode/frequency_attack_test.cpp).
+  std::vector<std::uint64_t> field_filter(const Record& record, std::size_t field) const;
+
+  /// Adds `elements` to an unhardened CLK under the key of CLK field `field` (kClkFields
+  /// index), `bits` positions each, salted by `salt`: for data sets outside the agency
+  /// schema, whose other fields a bench encodes beside the scheme's
+  /// (bench/encoded_febrl.cpp). At most kMaxBitsPerElement.
   void add_elements(std::vector<std::uint64_t>& clk, std::size_t field, int bits,
-                    const std::vector<std::string>& elements) const;
+                    const std::vector<std::string>& elements, std::string_view salt = {}) const;
+  /// The salt value of a normalised record under this encoder's hardening ("" for none).
+  std::string salt_of(const link::LinkRecord& r) const;
 
   /// The elements of each CLK field (kClkFields order) for a record linkage normalised:
   /// what is hashed, before hashing (for tests and docs).
   static std::array<std::vector<std::string>, kClkFields.size()> clk_elements(const link::LinkRecord& r);
 
  private:
-  void add_element(std::vector<std::uint64_t>& clk, const Key& key, int k, std::string_view element) const;
+  void add_element(std::vector<std::uint64_t>& clk, const Key& key, int k, std::string_view element,
+                   std::string_view salt) const;
+  void add_fields(std::vector<std::uint64_t>& clk, const link::LinkRecord& r, std::size_t only_field) const;
+  void apply_flips(std::vector<std::uint64_t>& clk, const std::vector<std::uint64_t>& seed_filter) const;
 
   std::size_t bits_;
+  Hardening hardening_;
+  Key flip_key_{};
   std::string fingerprint_;
   std::array<Key, kClkFields.size()> field_keys_;
   std::array<Key, kTokenColumns.size()> token_keys_;

@@ -20,14 +20,8 @@ constexpr std::size_t kTokenChars = 22;  // 16 bytes in base64url without paddin
 
 // The width a scheme names ("joindots-clk-1/1024" -> 1024), or 0 when it is not ours.
 std::size_t scheme_bits(std::string_view scheme) {
-  const std::string prefix = std::string(encode::kSchemeName) + "/";
-  if (scheme.substr(0, prefix.size()) != prefix) return 0;
-  std::size_t bits = 0;
-  for (char c : scheme.substr(prefix.size())) {
-    if (c < '0' || c > '9' || bits > 100000) return 0;
-    bits = bits * 10 + static_cast<std::size_t>(c - '0');
-  }
-  return encode::valid_clk_bits(bits) ? bits : 0;
+  const auto info = encode::parse_scheme(scheme);
+  return info ? info->bits : 0;
 }
 
 bool is_fingerprint(std::string_view s) {
@@ -101,8 +95,8 @@ std::optional<EncodedRowReader::Row> EncodedRowReader::validate(const std::vecto
   row.encoding.key_fingerprint = cell(fingerprint_);
   const std::size_t bits = scheme_bits(row.encoding.scheme);
   if (!bits)
-    problem("clk_scheme", fmt::format("'{}' is not an encoding this joindots reads ({}/<bits>, bits a power of two "
-                                      "from 256 to 4096)", row.encoding.scheme, encode::kSchemeName));
+    problem("clk_scheme", fmt::format("'{}' is not an encoding this joindots reads ({}/<bits>[+salt-sex|+salt-birth-year][+fold][+flip-P], "
+                                      "bits a power of two from 256 to 4096)", row.encoding.scheme, encode::kSchemeName));
   else if (first_ && row.encoding.scheme != first_->scheme)
     problem("clk_scheme", fmt::format("'{}' differs from the file's first row ('{}')", row.encoding.scheme, first_->scheme));
   if (!is_fingerprint(row.encoding.key_fingerprint))

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -210,6 +211,87 @@ TEST(EncodeCli, EncodesWithASecretFileOnlyTheOwnerReads) {
                                     (dir / "out2").string() + " " + (dir / "bad.csv").string());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find((dir / "bad.csv").string() + ":2: sex:"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace joindots::encode
+
+namespace joindots::encode {
+namespace {
+
+// Issue 16, item 5: the hardenings of the encoding (docs/privacy.md).
+TEST(EncodeHardening, SchemeTextsRoundTripAndOnlyCanonicalOnesParse) {
+  for (const char* text : {"joindots-clk-1/1024", "joindots-clk-1/512+fold", "joindots-clk-1/1024+salt-sex",
+                           "joindots-clk-1/2048+salt-birth-year+flip-0.02",
+                           "joindots-clk-1/512+salt-birth-year+fold+flip-0.05"}) {
+    const auto info = parse_scheme(text);
+    ASSERT_TRUE(info) << text;
+    EXPECT_EQ(scheme_text(*info), text);
+  }
+  EXPECT_EQ(parse_scheme("joindots-clk-1/512+salt-birth-year+fold+flip-0.05")->hardening,
+            (Hardening{.salt = SaltBy::birth_year, .fold = true, .flip = 0.05}));
+  for (const char* text : {"joindots-clk-1/1000", "joindots-clk-1/1024+fold+salt-sex", "joindots-clk-1/1024+salt-none",
+                           "joindots-clk-1/1024+salt-age", "joindots-clk-1/1024+flip-0.5", "joindots-clk-1/1024+flip-0",
+                           "joindots-clk-1/1024+flip-0.050", "joindots-clk-1/1024+", "joindots-clk-2/1024"})
+    EXPECT_FALSE(parse_scheme(text)) << text;
+  const Secret secret = Secret::from_text(kSecretA);
+  EXPECT_THROW(RecordEncoder(secret, 1024, {.flip = 0.3}), UsageError);
+  EXPECT_THROW(RecordEncoder(secret, 256, {.fold = true}), UsageError);
+  EXPECT_EQ(RecordEncoder(secret, 1024, {.fold = true}).scheme(), "joindots-clk-1/512+fold");
+}
+
+TEST(EncodeHardening, FoldingXorsTheHalves) {
+  const Secret secret = Secret::from_text(kSecretA);
+  const RecordEncoder plain(secret), folded(secret, 1024, {.fold = true});
+  const Record r = person("Ann", "Lee", "2008-05-06", "TS24 7QS");
+  const auto whole = plain.encode(r).clk, half = folded.encode(r).clk;
+  ASSERT_EQ(whole.size(), 16u);
+  ASSERT_EQ(half.size(), 8u);
+  for (std::size_t w = 0; w < 8; ++w) EXPECT_EQ(half[w], whole[w] ^ whole[w + 8]) << w;
+  EXPECT_EQ(folded.encode(r).tokens, plain.encode(r).tokens);  // tokens are not hardened
+}
+
+TEST(EncodeHardening, FlipsChangeTheShareOfBitsAskedForTheSameWayEachTime) {
+  const Secret secret = Secret::from_text(kSecretA);
+  const RecordEncoder plain(secret);
+  for (double p : {0.02, 0.1}) {
+    const RecordEncoder flipped(secret, 1024, {.flip = p});
+    std::size_t differ = 0, bits = 0;
+    for (int i = 0; i < 300; ++i) {
+      const Record r = person("Ann" + std::to_string(i), "Lee", fmt::format("20{:02}-05-06", i % 20), "TS24 7QS");
+      const auto a = plain.encode(r).clk, b = flipped.encode(r).clk;
+      EXPECT_EQ(b, flipped.encode(r).clk);  // the same record, the same flips
+      for (std::size_t w = 0; w < a.size(); ++w) differ += static_cast<std::size_t>(__builtin_popcountll(a[w] ^ b[w]));
+      bits += a.size() * 64;
+    }
+    // 307,200 bits: the share flipped has a standard error under 0.0006 at p = 0.1.
+    EXPECT_NEAR(static_cast<double>(differ) / static_cast<double>(bits), p, 0.003) << p;
+  }
+}
+
+TEST(EncodeHardening, SaltingSplitsANameByTheAttributeAndLeavesTheDateAlone) {
+  const Secret secret = Secret::from_text(kSecretA);
+  const RecordEncoder plain(secret), by_year(secret, 1024, {.salt = SaltBy::birth_year}),
+      by_sex(secret, 1024, {.salt = SaltBy::sex});
+  const Record a = person("Ann", "Lee", "2008-05-06", "TS24 7QS"), b = person("Ann", "Lee", "2009-05-06", "TS24 7QS"),
+               c = person("Mary", "Lee", "2008-01-02", "M1 1AA");
+  constexpr std::size_t kFamily = 1, kDob = 3;
+  EXPECT_EQ(plain.field_filter(a, kFamily), plain.field_filter(b, kFamily));
+  EXPECT_NE(by_year.field_filter(a, kFamily), by_year.field_filter(b, kFamily));  // another year, other bits
+  EXPECT_EQ(by_year.field_filter(a, kFamily), by_year.field_filter(c, kFamily));  // the same year, the same bits
+  EXPECT_EQ(by_year.field_filter(a, kDob), plain.field_filter(a, kDob));
+  EXPECT_NE(by_year.field_filter(a, kFamily), plain.field_filter(a, kFamily));
+  Record male = a;
+  male.sex = Sex::M;
+  EXPECT_NE(by_sex.field_filter(a, kFamily), by_sex.field_filter(male, kFamily));
+  EXPECT_EQ(by_sex.field_filter(a, kFamily), by_sex.field_filter(b, kFamily));
+  // The whole CLK is the union of its fields' filters (unhardened: no fold, no flips).
+  std::vector<std::uint64_t> uni(16, 0);
+  for (std::size_t f = 0; f < kClkFields.size(); ++f) {
+    const auto part = by_year.field_filter(a, f);
+    for (std::size_t w = 0; w < 16; ++w) uni[w] |= part[w];
+  }
+  EXPECT_EQ(uni, by_year.encode(a).clk);
 }
 
 }  // namespace

@@ -227,6 +227,38 @@ TEST_F(EncodedCountry, RejectsAnotherKeyAndPlaintextNamingTheFile) {
   EXPECT_EQ(count_rows(plain_store, "files"), 1);
 }
 
+TEST_F(EncodedCountry, AHardenedSchemeIsOneStoreAndNeverMixesWithAnother) {
+  TempDir hub;
+  const auto plain = csv_files(plain_dir()), encoded = csv_files(encoded_dir());
+  const encode::Hardening hardening{.salt = encode::SaltBy::birth_year, .fold = true, .flip = 0.05};
+  const encode::RecordEncoder hardened(encode::Secret::from_text(kSecret), 1024, hardening);
+  ASSERT_EQ(hardened.scheme(), "joindots-clk-1/512+salt-birth-year+fold+flip-0.05");
+  encode::encode_files(hardened, testing::test_areas(), {plain[0], plain[1]}, hub / "hardened");
+
+  // A store of hardened files takes them, with their 512-bit filters.
+  SqliteStore store(hub / "hardened.db", true);
+  ingest_file(store, testing::test_areas(), hub / "hardened" / plain[0].filename());
+  ASSERT_TRUE(store.encoding());
+  EXPECT_EQ(store.encoding()->scheme, hardened.scheme());
+  store.for_each_encoded_record(Role::victim, [](std::int64_t, const EncodedColumns& e) { EXPECT_EQ(e.clk.size(), 64u); });
+  // The same secret without the hardening is another scheme: rejected, naming both.
+  try {
+    ingest_file(store, testing::test_areas(), encoded[1]);
+    FAIL() << "an unhardened file went into a store of hardened encodings";
+  } catch (const BadInputError& e) {
+    const std::string text = e.what();
+    EXPECT_NE(text.find(encoded[1].string() + ":2: clk_scheme: encoding scheme joindots-clk-1/1024 differs from the "
+                        "store's joindots-clk-1/512+salt-birth-year+fold+flip-0.05"),
+              std::string::npos)
+        << text;
+  }
+  // And the other way round.
+  SqliteStore plain_store(hub / "plain.db", true);
+  ingest_file(plain_store, testing::test_areas(), encoded[0]);
+  EXPECT_THROW(ingest_file(plain_store, testing::test_areas(), hub / "hardened" / plain[1].filename()), BadInputError);
+  EXPECT_EQ(count_rows(plain_store, "files"), 1);
+}
+
 TEST_F(EncodedCountry, BadEncodedRowsAreNamedByFileLineAndField) {
   TempDir hub;
   const auto encoded = csv_files(encoded_dir());
