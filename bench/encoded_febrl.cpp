@@ -15,10 +15,15 @@
 // HARDENING (issue 16, item 5) is "none" or hardenings of `joindots encode` joined by '+':
 // "fold", "flip-P" (salting needs a sex or a date of birth, which the four fields lack).
 //
+// Besides the run: the true pairs by Dice level with how many were linked, and what
+// anonlink's rule (mutual best by Dice above t) makes of the same filters.
+//
 // usage: joindots_encoded_febrl FEBRL4_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)] [HARDENING]
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
+#include <map>
 #include <cmath>
 
 #include "encode/dice.hpp"
@@ -58,6 +63,77 @@ encode::Hardening parse_hardening(std::string_view spec) {
   return h;
 }
 
+// Where the true pairs (one record of each file per entity) lie by the Dice level of their
+// CLKs, and how many of each level the run linked: where recall is lost.
+void print_true_pairs_by_dice(const link::EncodedRole& d, const SimulatedTruth& truth,
+                              const std::vector<std::uint32_t>& cluster) {
+  std::map<std::string, std::vector<std::uint32_t>> members;
+  for (std::uint32_t i = 0; i < d.size(); ++i)
+    members[truth.person_of.at({d.records[i].source_org, d.records[i].record_id})].push_back(i);
+  std::array<int, encode::kDiceLevels> pairs{}, linked{};
+  const std::size_t w = d.input.words;
+  for (const auto& [entity, m] : members)
+    for (std::size_t x = 0; x < m.size(); ++x)
+      for (std::size_t y = x + 1; y < m.size(); ++y) {
+        std::uint16_t shared = 0;
+        encode::and_counts(d.input.clks.data() + m[x] * w, d.input.clks.data() + m[y] * w, 1, w, &shared);
+        const double dice = encode::dice_from_counts(shared, d.clk_weight[m[x]], d.clk_weight[m[y]]);
+        const int level = encode::dice_level(dice, d.clk_weight[m[x]] == 0 || d.clk_weight[m[y]] == 0);
+        ++pairs[static_cast<std::size_t>(level)];
+        linked[static_cast<std::size_t>(level)] += cluster[m[x]] == cluster[m[y]];
+      }
+  fmt::print("true pairs by Dice level (linked / all):");
+  for (int l = 0; l < encode::kDiceLevels; ++l)
+    fmt::print(" {} {}/{}", link::encoded_level_name(0, l), linked[static_cast<std::size_t>(l)],
+               pairs[static_cast<std::size_t>(l)]);
+  fmt::print("\n");
+}
+
+// What the CLKs alone allow (anonlink's way, an upper bound for the encoding): each record of
+// the first file and its best record of the second by Dice, linked when each is the other's
+// best and their Dice is at least t; pairwise precision, recall and F1 against the truth.
+void print_mutual_best(const link::EncodedRole& d, const SimulatedTruth& truth) {
+  std::vector<std::uint32_t> first, second;
+  for (std::uint32_t i = 0; i < d.size(); ++i) (d.source[i] == 0 ? first : second).push_back(i);
+  const std::size_t w = d.input.words;
+  std::vector<std::uint64_t> block;
+  std::vector<std::uint32_t> weights;
+  for (auto j : second) {
+    block.insert(block.end(), d.input.clks.begin() + j * w, d.input.clks.begin() + (j + 1) * w);
+    weights.push_back(d.clk_weight[j]);
+  }
+  std::vector<float> dice(second.size());
+  std::vector<std::pair<std::uint32_t, float>> best_of_first(first.size(), {0, -1.0f});
+  std::vector<std::pair<std::uint32_t, float>> best_of_second(second.size(), {0, -1.0f});
+  for (std::size_t a = 0; a < first.size(); ++a) {
+    encode::dice_against_block(d.input.clks.data() + first[a] * w, d.clk_weight[first[a]], block.data(), weights.data(),
+                               second.size(), w, dice.data());
+    for (std::size_t b = 0; b < second.size(); ++b) {
+      if (dice[b] > best_of_first[a].second) best_of_first[a] = {static_cast<std::uint32_t>(b), dice[b]};
+      if (dice[b] > best_of_second[b].second) best_of_second[b] = {static_cast<std::uint32_t>(a), dice[b]};
+    }
+  }
+  auto person = [&](std::uint32_t i) { return truth.person_of.at({d.records[i].source_org, d.records[i].record_id}); };
+  std::size_t true_pairs = 0;
+  std::map<std::string, int> in_first;
+  for (auto i : first) ++in_first[person(i)];
+  for (auto j : second) true_pairs += in_first.count(person(j));
+  fmt::print("mutual best by Dice alone (anonlink's rule; true pairs {}):", true_pairs);
+  for (float t : {0.3f, 0.4f, 0.5f, 0.6f, 0.7f}) {
+    std::size_t linked = 0, right = 0;
+    for (std::size_t a = 0; a < first.size(); ++a) {
+      const auto [b, dab] = best_of_first[a];
+      if (dab < t || best_of_second[b].first != a) continue;
+      ++linked;
+      right += person(first[a]) == person(second[b]);
+    }
+    const double p = linked ? static_cast<double>(right) / static_cast<double>(linked) : 0;
+    const double r = static_cast<double>(right) / static_cast<double>(true_pairs);
+    fmt::print(" t {:.1f}: F1 {:.4f} (precision {:.4f}, recall {:.4f});", t, p + r > 0 ? 2 * p * r / (p + r) : 0, p, r);
+  }
+  fmt::print("\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,6 +171,7 @@ int main(int argc, char** argv) {
       d.record_pk.push_back(static_cast<std::int64_t>(d.record_pk.size()) + 1);
       d.source.push_back(static_cast<std::uint32_t>(d.orgs.size() - 1));
       d.clk_weight.push_back(encode::filter_weight(e.clk.data(), e.clk.size()));
+      d.input.words = e.clk.size();  // 8 when folded
       d.input.clks.insert(d.input.clks.end(), e.clk.begin(), e.clk.end());
       auto& tokens = d.input.tokens.emplace_back();
       for (std::size_t t = 0; t < e.tokens.size(); ++t)
@@ -133,5 +210,7 @@ int main(int argc, char** argv) {
       fmt::print(" {} {:+.1f}", link::encoded_level_name(k, static_cast<int>(l)), std::log2(m.m[k][l] / m.u[k][l]));
     fmt::print("\n");
   }
+  print_true_pairs_by_dice(d, truth, rr.result.cluster);
+  print_mutual_best(d, truth);
   return 0;
 }
