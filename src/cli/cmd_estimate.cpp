@@ -123,7 +123,7 @@ int run_questions(const EstimateCliOptions& opt) {
   nlohmann::json params{{"method", opt.method}, {"criterion", opt.criterion}, {"by", opt.by}, {"min_observed", opt.min_observed}, {"seed", opt.seed},
                         {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date},
                         {"linkage_draws", opt.linkage_draws}, {"thresholds", opt.thresholds}};
-  if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", opt.db);
+  if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", Store::shown(opt.db));
   const auto [run_id, answers] = questions::answer_and_save(*store, areas, qo, params);
   std::optional<SimulatedTruth> truth;
   if (!opt.truth.empty()) truth = read_simulated_truth(opt.truth);

@@ -77,10 +77,10 @@ nlohmann::json issues_json(const std::vector<InputIssue>& issues) {
 int run_ingest(const IngestOptions& opt) {
   const auto [files, unreadable] = expand_inputs(opt.inputs);
   const AreaTable areas = load_area_table(data_dir());
-  // A store this command creates is removed again if no file goes in: a rejected file
-  // leaves nothing behind.
+  // A store file this command creates is removed again if no file goes in: a rejected file
+  // leaves nothing behind. (A PostgreSQL database is the administrator's: its tables stay.)
   std::error_code exists_ec;
-  const bool new_store = !std::filesystem::exists(opt.db, exists_ec) && !exists_ec;
+  const bool new_store = !Store::is_postgres(opt.db) && !std::filesystem::exists(opt.db, exists_ec) && !exists_ec;
   auto store = Store::open(opt.db, /*create=*/true);
   store->ensure_areas(areas);
 
@@ -149,15 +149,15 @@ int run_ingest(const IngestOptions& opt) {
   }
 
   if (opt.common.json) {
-    nlohmann::json out{{"db", opt.db},          {"files", report},      {"ingested", ingested},
+    nlohmann::json out{{"db", Store::shown(opt.db)},    {"files", report},      {"ingested", ingested},
                        {"already_present", present}, {"rejected", rejected}, {"records_added", added},
                        {"records_added_by_role", by_role}, {"warnings", warnings}};
     std::cout << out.dump(2) << '\n';
   } else {
     std::string roles;
     for (const auto& [role, n] : by_role) roles += fmt::format("{}{} {}", roles.empty() ? "" : ", ", with_commas(n), role);
-    fmt::print("ingested {} file{} into {}: {} records{}", ingested, ingested == 1 ? "" : "s", opt.db, with_commas(added),
-               roles.empty() ? "" : " (" + roles + ")");
+    fmt::print("ingested {} file{} into {}: {} records{}", ingested, ingested == 1 ? "" : "s", Store::shown(opt.db),
+               with_commas(added), roles.empty() ? "" : " (" + roles + ")");
     if (present) fmt::print("; {} already present", present);
     if (rejected) fmt::print("; {} rejected", rejected);
     if (warnings) fmt::print("; {} warning{} (see stderr)", warnings, warnings == 1 ? "" : "s");
@@ -171,7 +171,7 @@ int run_ingest(const IngestOptions& opt) {
 void add_ingest_command(CLI::App& app, Runner& run) {
   auto opt = std::make_shared<IngestOptions>();
   auto* cmd = app.add_subcommand("ingest", "Load agency CSV files into the store (all-or-nothing per file)");
-  cmd->add_option("--db", opt->db, "The store (an SQLite file; created if missing)")->required();
+  cmd->add_option("--db", opt->db, "The store: an SQLite file (created if missing) or a postgresql:// URI")->required();
   cmd->add_option("files", opt->inputs, "CSV files, or folders of them (docs/schema.md)")->required();
   add_common_options(cmd, opt->common);
   cmd->footer(

@@ -69,7 +69,7 @@ int run_report(const ReportOptions& opt) {
 void add_report_command(CLI::App& app, Runner& run) {
   auto opt = std::make_shared<ReportOptions>();
   auto* cmd = app.add_subcommand("report", "Write the self-contained HTML report (opens from disk, no network)");
-  cmd->add_option("--db", opt->db, "The store (an SQLite file)")->required();
+  cmd->add_option("--db", opt->db, "The store: an SQLite file or a postgresql:// URI")->required();
   cmd->add_option("--out", opt->out, "The HTML file to write")->required();
   cmd->add_option("--tier", opt->tier, "public (disclosure-controlled) or restricted (exact; never for publication)")
       ->check(CLI::IsMember({"public", "restricted"}))

@@ -20,6 +20,9 @@ struct ServeOptions {
 };
 
 int run_serve(ServeOptions opt) {
+  // The results cache knows a changed store by SQLite's data_version; PostgreSQL's is for later.
+  if (Store::is_postgres(opt.server.db))
+    throw UsageError("serve: --db takes an SQLite file; serving a PostgreSQL store is not built yet");
   Store::open(opt.server.db, /*create=*/false);  // fail now, clearly, if there is no store
   // The server refuses a restricted tier off loopback (DashboardServer's constructor).
   if (!opt.token_file.empty()) opt.server.restricted_token = serve::read_token_file(opt.token_file);

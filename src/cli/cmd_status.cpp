@@ -25,7 +25,7 @@ int run_status(const StatusOptions& opt) {
     abandoned.push_back(
         {{"run_id", a.run_id}, {"stage", a.stage}, {"started_at", a.started_at}, {"abandoned_at", a.abandoned_at}});
   if (opt.common.json) {
-    nlohmann::json out{{"db", opt.db},
+    nlohmann::json out{{"db", Store::shown(opt.db)},
                        {"schema_version", s.schema_version},
                        {"files", s.files},
                        {"records", s.records},
@@ -42,7 +42,7 @@ int run_status(const StatusOptions& opt) {
     std::cout << out.dump(2) << '\n';
     return 0;
   }
-  fmt::print("store {} (schema version {})\n", opt.db, s.schema_version);
+  fmt::print("store {} (schema version {})\n", Store::shown(opt.db), s.schema_version);
   fmt::print("  files ingested     {:>10}\n", with_commas(s.files));
   fmt::print("  records            {:>10}\n", with_commas(s.records));
   for (const auto& [role, n] : s.records_by_role) fmt::print("    {:<16} {:>10}\n", role, with_commas(n));
@@ -70,7 +70,7 @@ int run_status(const StatusOptions& opt) {
 void add_status_command(CLI::App& app, Runner& run) {
   auto opt = std::make_shared<StatusOptions>();
   auto* cmd = app.add_subcommand("status", "What the store holds: files, records per source type and role, areas");
-  cmd->add_option("--db", opt->db, "The store (an SQLite file)")->required();
+  cmd->add_option("--db", opt->db, "The store: an SQLite file or a postgresql:// URI")->required();
   add_common_options(cmd, opt->common);
   cmd->callback([opt, &run] { run = [opt] { return run_status(*opt); }; });
 }

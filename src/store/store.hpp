@@ -1,6 +1,7 @@
 #pragma once
 // The hub's store: sources, ingested files, records, reference areas, and runs of later
-// stages. One interface; SQLite (embedded, the default) implements it now, PostgreSQL later.
+// stages. One interface, two implementations: SQLite (embedded, the default: a file path)
+// and PostgreSQL (a postgresql:// URI; store/postgres).
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -177,9 +178,15 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  /// Opens a store. `location` is a file path (SQLite). With `create`, a missing store is
-  /// created; either way the schema is migrated to the current version.
+  /// Opens a store. `location` is a file path (SQLite) or a postgresql:// (postgres://) URI
+  /// of a database (PostgreSQL). With `create`, a missing store is created (for PostgreSQL:
+  /// its tables, in a database that exists); either way the schema is migrated to the
+  /// current version.
   static std::unique_ptr<Store> open(const std::string& location, bool create);
+  /// Whether `location` names a PostgreSQL database rather than an SQLite file.
+  static bool is_postgres(const std::string& location);
+  /// `location` as messages and JSON show it: a URI's password replaced by ***.
+  static std::string shown(const std::string& location);
 
   virtual int schema_version() = 0;
   /// Loads the reference districts if the store has none yet.

@@ -17,18 +17,35 @@ std::int64_t count_files(sqlite::Database& db, bool encoded, std::int64_t except
 
 }  // namespace
 
+std::string mixed_modes_refusal(bool encoded, std::int64_t other) {
+  // Encoded and plaintext records cannot be linked with each other, and a store holding
+  // both would keep plaintext identifiers where encoded mode promises none.
+  if (encoded)
+    return fmt::format("an encoded file, but the store holds {} plaintext file{}; plaintext and encoded files "
+                       "cannot be mixed in one store (ingest the encoded files into a new --db)",
+                       other, other == 1 ? "" : "s");
+  return fmt::format("a plaintext file, but the store is in encoded mode ({} encoded file{}); plaintext and "
+                     "encoded files cannot be mixed in one store (encode it first: joindots encode)",
+                     other, other == 1 ? "" : "s");
+}
+
+std::string encoding_refusal(const StoreEncoding& file, const StoreEncoding& store, const std::string& first) {
+  if (store.key_fingerprint != file.key_fingerprint)
+    return fmt::format("key fingerprint {} differs from the store's {} (set by {}): this file was encoded with another "
+                       "secret, and its records would link to none of the store's; encode it again with the hub's "
+                       "secret file",
+                       file.key_fingerprint, store.key_fingerprint, first);
+  if (store.scheme != file.scheme)
+    return fmt::format("encoding scheme {} differs from the store's {} (set by {}); encode it again with the same "
+                       "joindots version and --bits",
+                       file.scheme, store.scheme, first);
+  return {};
+}
+
 std::string set_file_mode(sqlite::Database& db, std::int64_t file_id, bool encoded) {
   // Encoded and plaintext records cannot be linked with each other, and a store holding
   // both would keep plaintext identifiers where encoded mode promises none.
-  if (const auto other = count_files(db, !encoded, file_id); other > 0) {
-    if (encoded)
-      return fmt::format("an encoded file, but the store holds {} plaintext file{}; plaintext and encoded files "
-                         "cannot be mixed in one store (ingest the encoded files into a new --db)",
-                         other, other == 1 ? "" : "s");
-    return fmt::format("a plaintext file, but the store is in encoded mode ({} encoded file{}); plaintext and "
-                       "encoded files cannot be mixed in one store (encode it first: joindots encode)",
-                       other, other == 1 ? "" : "s");
-  }
+  if (const auto other = count_files(db, !encoded, file_id); other > 0) return mixed_modes_refusal(encoded, other);
   auto st = db.prepare("UPDATE files SET encoded = ? WHERE file_id = ?");
   st.bind(1, std::int64_t{encoded}).bind(2, file_id);
   st.run();
@@ -44,17 +61,7 @@ std::string use_encoding(sqlite::Database& db, std::int64_t file_id, const Store
     insert.run();
     return {};
   }
-  const std::string scheme = st.column_text(0), fingerprint = st.column_text(1), first = st.column_text(2);
-  if (fingerprint != encoding.key_fingerprint)
-    return fmt::format("key fingerprint {} differs from the store's {} (set by {}): this file was encoded with another "
-                       "secret, and its records would link to none of the store's; encode it again with the hub's "
-                       "secret file",
-                       encoding.key_fingerprint, fingerprint, first);
-  if (scheme != encoding.scheme)
-    return fmt::format("encoding scheme {} differs from the store's {} (set by {}); encode it again with the same "
-                       "joindots version and --bits",
-                       encoding.scheme, scheme, first);
-  return {};
+  return encoding_refusal(encoding, StoreEncoding{st.column_text(0), st.column_text(1)}, st.column_text(2));
 }
 
 std::optional<StoreEncoding> read_encoding(sqlite::Database& db) {

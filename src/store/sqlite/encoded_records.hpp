@@ -10,6 +10,13 @@
 
 namespace joindots::encoded_store {
 
+/// Why a file of one mode cannot join a store holding `other` files of the other mode
+/// (every store's wording).
+std::string mixed_modes_refusal(bool encoded, std::int64_t other);
+/// Why a file encoded as `file` cannot join a store encoded as `store` (set by the file at
+/// path `first`); empty when it can.
+std::string encoding_refusal(const StoreEncoding& file, const StoreEncoding& store, const std::string& first);
+
 /// Marks file `file_id` encoded or plaintext; returns why it cannot join the store's other
 /// files (empty when it can). Call inside the file's transaction.
 std::string set_file_mode(sqlite::Database& db, std::int64_t file_id, bool encoded);

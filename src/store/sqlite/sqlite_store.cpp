@@ -13,10 +13,6 @@
 
 namespace joindots {
 
-std::unique_ptr<Store> Store::open(const std::string& location, bool create) {
-  return std::make_unique<SqliteStore>(location, create);
-}
-
 SqliteStore::SqliteStore(const std::filesystem::path& path, bool create) : db_(path, create) {
   migrate(db_);
   // A run whose process died (kill -9, a crash) would otherwise stay "running" for ever.
