@@ -1,6 +1,7 @@
 // The backends the store contract runs against. To add one, append a factory here.
 #include <memory>
 
+#include "store/postgres_server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store_contract.hpp"
 #include "test_support.hpp"
@@ -20,10 +21,28 @@ class SqliteBackend final : public StoreBackend {
   TempDir dir_;
 };
 
+/// A PostgreSQL store in a database of its own on this test process's server.
+class PostgresBackend final : public StoreBackend {
+ public:
+  explicit PostgresBackend(PostgresServer& server) : uri_(server.create_database()) {}
+  std::unique_ptr<Store> create() override { return Store::open(uri_, true); }
+  std::unique_ptr<Store> connect() override { return Store::open(uri_, false); }
+
+ private:
+  std::string uri_;
+};
+
 }  // namespace
 
 std::vector<StoreBackendFactory> store_backends() {
-  return {{"Sqlite", [] { return std::make_unique<SqliteBackend>(); }}};
+  return {{"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+          {"Postgres",
+           []() -> std::unique_ptr<StoreBackend> {
+             auto* server = PostgresServer::shared();
+             if (!server) return nullptr;
+             return std::make_unique<PostgresBackend>(*server);
+           },
+           postgres_missing}};
 }
 
 }  // namespace joindots::testing

@@ -1,8 +1,7 @@
 #pragma once
 // The Store contract (store/store.hpp): what every implementation must do, written once in
-// store_contract_test.cpp and run for each backend listed by store_backends(). Today that
-// is SQLite; a PostgreSQL store adds one StoreBackend to the list (store_backends.cpp) and
-// runs the same tests unchanged.
+// store_contract_test.cpp and run for each backend listed by store_backends(): SQLite and
+// PostgreSQL (store_backends.cpp), the same tests unchanged.
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -25,7 +24,9 @@ class StoreBackend {
 
 struct StoreBackendFactory {
   std::string name;  // the test-name suffix: letters and digits
+  /// A fresh store; nullptr when the backend cannot run here (then `missing` says why).
   std::function<std::unique_ptr<StoreBackend>()> make;
+  std::function<std::string()> missing = [] { return std::string(); };
 };
 
 inline void PrintTo(const StoreBackendFactory& factory, std::ostream* os) { *os << factory.name; }

@@ -21,6 +21,7 @@ class StoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
  protected:
   void SetUp() override {
     backend_ = GetParam().make();
+    if (!backend_) GTEST_SKIP() << GetParam().missing();
     store_ = backend_->create();
     store_->ensure_areas(testing::test_areas());
   }
