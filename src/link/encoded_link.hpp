@@ -76,9 +76,12 @@ void for_each_hard_values(Store& store, Role role, const std::vector<Field>& fie
 
 /// One role's records linked on their encodings: candidates (returned in `candidates`),
 /// comparisons, the fit, clerical decisions, clustering and persons; evaluated against
-/// options.truth (by source_org and record_id) when given. Nothing is saved.
+/// options.truth (by source_org and record_id) when given. Nothing is saved. With
+/// `pooled_m` (the victims' m of the same run), m is that and EM fits only the match share.
+/// Agreement on a blocking token is weighted by how rare the token is (term frequencies).
 RoleRun link_encoded_records(const EncodedRole& records, Role role, const LinkConfig& config,
-                             const StoreLinkOptions& options, encode::Candidates& candidates);
+                             const StoreLinkOptions& options, encode::Candidates& candidates,
+                             const LevelProbabilities* pooled_m = nullptr);
 
 /// Links each role of an encoded store and saves the run as link_store does. UsageError when
 /// the settings ask for what encodings cannot give: compared fields or comparators, term
