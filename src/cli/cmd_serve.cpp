@@ -20,9 +20,6 @@ struct ServeOptions {
 };
 
 int run_serve(ServeOptions opt) {
-  // The results cache knows a changed store by SQLite's data_version; PostgreSQL's is for later.
-  if (Store::is_postgres(opt.server.db))
-    throw UsageError("serve: --db takes an SQLite file; serving a PostgreSQL store is not built yet");
   Store::open(opt.server.db, /*create=*/false);  // fail now, clearly, if there is no store
   // The server refuses a restricted tier off loopback (DashboardServer's constructor).
   if (!opt.token_file.empty()) opt.server.restricted_token = serve::read_token_file(opt.token_file);
@@ -51,7 +48,7 @@ void add_serve_command(CLI::App& app, Runner& run) {
       "serve",
       "Serve the dashboard and the JSON API (loopback by default; the restricted "
       "tier only with a token)");
-  cmd->add_option("--db", opt->server.db, "The store (an SQLite file)")->required();
+  cmd->add_option("--db", opt->server.db, "The store: an SQLite file or a postgresql:// URI")->required();
   cmd->add_option("--host", opt->server.host, "Address to bind")->capture_default_str();
   cmd->add_option("--port", opt->server.port, "Port (0: any free port)")
       ->check(CLI::Range(0, 65535))

@@ -4,6 +4,7 @@
 
 #include "report/bundle.hpp"
 #include "report/publish.hpp"
+#include "store/postgres/pg.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -61,11 +62,20 @@ ResultsCache::ResultsCache(std::string db, std::shared_ptr<const AreaTable> area
 
 ResultsCache::~ResultsCache() = default;
 
-bool ResultsCache::store_changed() {
+std::int64_t ResultsCache::store_version() {
+  if (Store::is_postgres(db_)) {
+    if (!pg_watch_) pg_watch_ = std::make_unique<pg::Connection>(db_);
+    // Read-only transactions take no transaction id: it moves when someone writes.
+    return pg_watch_->query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").integer(0, 0);
+  }
   if (!watch_) watch_ = std::make_unique<sqlite::Database>(db_, /*create=*/false);
   auto st = watch_->prepare("PRAGMA data_version");
   st.step();
-  const auto version = st.column_int(0);
+  return st.column_int(0);
+}
+
+bool ResultsCache::store_changed() {
+  const auto version = store_version();
   if (version == version_) return false;
   version_ = version;
   public_.reset();

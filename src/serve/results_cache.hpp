@@ -3,7 +3,8 @@
 // auditing it exactly takes tens of milliseconds; doing it for every request held the API to
 // 48 requests/s (bench/README.md). Each request now asks SQLite's PRAGMA data_version on one
 // kept-open connection (microseconds) whether anyone has committed since, and the results
-// are rebuilt only then: a new run saved, a file ingested.
+// are rebuilt only then: a new run saved, a file ingested. On PostgreSQL the question is the
+// server's next transaction id, which only a writing transaction moves.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,9 @@
 
 namespace joindots::sqlite {
 class Database;
+}
+namespace joindots::pg {
+class Connection;
 }
 
 namespace joindots::serve {
@@ -42,11 +46,13 @@ class ResultsCache {
 
  private:
   bool store_changed();  // under mutex_
+  std::int64_t store_version();  // under mutex_: changes when anyone commits a write
   std::shared_ptr<const PublicResults> published_results() const;
   std::string db_;
   std::shared_ptr<const AreaTable> areas_;
   mutable std::mutex mutex_;
   std::unique_ptr<sqlite::Database> watch_;  // kept open: data_version is per connection
+  std::unique_ptr<pg::Connection> pg_watch_;  // the same for a PostgreSQL store
   std::int64_t version_ = -1;
   std::shared_ptr<const PublicResults> public_;
   std::shared_ptr<const std::string> restricted_;

@@ -10,6 +10,7 @@
 #include "ingest/ingest.hpp"
 #include "link/store_link.hpp"
 #include "questions/four_questions.hpp"
+#include "serve/results_cache.hpp"
 #include "simulate/simulate.hpp"
 #include "store/postgres/pg.hpp"
 #include "store/postgres_server.hpp"
@@ -143,6 +144,31 @@ TEST(PostgresStore, ASimulatedCountryGivesTheSameFourAnswersAsTheSQLiteStore) {
   EXPECT_EQ(p.records_by_role, s.records_by_role);
   EXPECT_EQ(p.sources_by_source_type, s.sources_by_source_type);
   EXPECT_EQ(p.runs_by_status, s.runs_by_status);
+}
+
+// serve's cache of results on a PostgreSQL store: built once per state of the store, and
+// again once another connection has written.
+TEST(PostgresStore, ServeRebuildsItsResultsOnlyWhenSomeoneHasWritten) {
+  SKIP_WITHOUT_POSTGRES();
+  testing::TempDir dir;
+  testing::write_file(dir / "p.csv",
+                      "record_id,source_type,source_org,role,record_type,event_date\n"
+                      "A1,police,E23000013,victim,crime,2021-03-04\n");
+  const std::string uri = PostgresServer::shared()->create_database();
+  auto writer = Store::open(uri, true);
+  writer->ensure_areas(testing::test_areas());
+  ingest_file(*writer, testing::test_areas(), dir / "p.csv");
+  serve::ResultsCache cache(uri, std::make_shared<const AreaTable>(testing::test_areas()));
+  const auto before = cache.current();
+  EXPECT_NE(before->summary_body.find("\"runs\":0"), std::string::npos) << before->summary_body;
+  cache.current();
+  writer->summary();  // reads move nothing
+  cache.current();
+  EXPECT_EQ(cache.builds(), 1);
+  writer->finish_run(writer->start_run("another_stage", "{}"), "done", "{}");
+  const auto after = cache.current();
+  EXPECT_EQ(cache.builds(), 2);
+  EXPECT_NE(after->summary_body.find("\"runs\":1"), std::string::npos) << after->summary_body;
 }
 
 // --db postgresql://... wherever the CLI takes --db: ingest, then status.
