@@ -23,11 +23,15 @@ namespace {
 
 using testing::PostgresServer;
 
-/// `j` without the keys that time its parts ("seconds", "iterations_per_second").
+/// `j` without what differs from run to run on one store: the keys that time its parts
+/// ("seconds", "iterations_per_second") and the bootstrap's count of existence checks
+/// computed or reused from its cache, which its threads share (one run 6,468 and 1,024,
+/// the next 6,469 and 1,023).
 nlohmann::ordered_json without_timings(nlohmann::ordered_json j) {
   if (j.is_object()) {
     j.erase("seconds");
     j.erase("iterations_per_second");
+    j.erase("existence_checks");
   }
   if (j.is_structured())
     for (auto& child : j) child = without_timings(child);
@@ -132,8 +136,8 @@ TEST(PostgresStore, ASimulatedCountryGivesTheSameFourAnswersAsTheSQLiteStore) {
   EXPECT_EQ(from_postgres.areas.estimate, from_sqlite.areas.estimate);
   EXPECT_EQ(from_postgres.offences.estimate, from_sqlite.offences.estimate);
   EXPECT_EQ(from_postgres.still_involved.estimate, from_sqlite.still_involved.estimate);
-  // And everything else the answers carry (intervals, strata, draws, cautions), but how
-  // long each part took.
+  // And everything else the answers carry (intervals, strata, draws, cautions), but what
+  // differs between two runs on one store.
   const auto a = without_timings(from_sqlite.to_json()), b = without_timings(from_postgres.to_json());
   for (auto it = a.begin(); it != a.end(); ++it)
     EXPECT_EQ(b.value(it.key(), nlohmann::ordered_json()), it.value()) << it.key();
