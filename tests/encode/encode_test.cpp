@@ -213,6 +213,28 @@ TEST(EncodeCli, EncodesWithASecretFileOnlyTheOwnerReads) {
   EXPECT_NE(bad.err.find((dir / "bad.csv").string() + ":2: sex:"), std::string::npos) << bad.err;
 }
 
+TEST(EncodeCli, HardeningOptionsGoIntoTheSchemeAndBadOnesAreUsageErrors) {
+  TempDir dir;
+  write_file(dir / "a.csv", plain_file());
+  write_file(dir / "secret", kSecretA);
+  ::chmod((dir / "secret").c_str(), 0600);
+  const std::string base = "encode --quiet --secret-file " + (dir / "secret").string() + " " + (dir / "a.csv").string();
+  const auto ok = testing::run_cli(base + " --json --salt birth-year --fold --flip 0.05 --out " + (dir / "out").string());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("joindots-clk-1/512+salt-birth-year+fold+flip-0.05"), std::string::npos) << ok.out;
+  EXPECT_NE(testing::read_file(dir / "out/a.csv").find(",joindots-clk-1/512+salt-birth-year+fold+flip-0.05,"),
+            std::string::npos);
+  for (const auto& [options, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--salt age", "--salt age: none, sex or birth-year"},
+           {"--flip 0.3", "--flip 0.3: a probability from 0 to 0.25"},
+           {"--fold --bits 256", "--fold: 256 bits folded are 128"}}) {
+    const auto bad = testing::run_cli(base + " " + options + " --out " + (dir / "bad").string());
+    EXPECT_EQ(bad.exit_code, 1) << options;
+    EXPECT_NE(bad.err.find(message), std::string::npos) << bad.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "bad/a.csv")) << options;
+  }
+}
+
 }  // namespace
 }  // namespace joindots::encode
 
