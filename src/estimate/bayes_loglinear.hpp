@@ -51,6 +51,7 @@
 
 #include "estimate/covariate_table.hpp"
 #include "estimate/interval.hpp"
+#include "estimate/poisson_mixture.hpp"
 
 namespace joindots::estimate {
 
@@ -155,8 +156,6 @@ struct BayesModeFit {
 BayesModeFit bayes_mode(const CovariateCaptureTable& table, std::uint64_t mask,
                         double prior_scale = 0, int censored_list = -1);
 
-/// The highest-density interval of a probability mass function p over k = 0, 1, ...: the
-/// shortest [a, b] with sum p[a..b] >= level (ties: the one with more mass).
-std::pair<std::size_t, std::size_t> hpd_of_pmf(const std::vector<double>& p, double level);
+// hpd_of_pmf, the highest-density interval of a probability mass function: poisson_mixture.hpp.
 
 }  // namespace joindots::estimate
