@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/rng.hpp"
+#include "link/fit_model.hpp"
 
 namespace joindots::link {
 
@@ -128,187 +129,6 @@ PatternTally tally_candidates(const std::vector<LinkRecord>& records, Blocker& b
   return out;
 }
 
-/// Starting values of EM from the candidate pairs that are almost surely matches: those
-/// agreeing exactly on an identifier, else on given name, family name and date of birth
-/// (names only when no date is compared). m of the other fields starts at their levels
-/// among these pairs and the match share at their share, so EM starts near the person
-/// class rather than near "whatever agrees most" (a shared postcode, issue 12).
-struct AnchorStart {
-  LevelProbabilities m;
-  double lambda = 0;
-  std::int64_t pairs = 0;
-};
-
-AnchorStart anchor_start(const PatternCounts& patterns, const std::vector<Comparison>& comparisons,
-                         const std::vector<std::size_t>& levels) {
-  auto find = [&](Field f) -> int {
-    for (std::size_t k = 0; k < comparisons.size(); ++k)
-      if (comparisons[k].field == f) return static_cast<int>(k);
-    return -1;
-  };
-  std::vector<int> anchors;
-  for (Field f : {Field::nhs_number, Field::upn, Field::pnc_id, Field::identifier})
-    if (find(f) >= 0) anchors.push_back(find(f));
-  if (anchors.empty()) {
-    for (Field f : {Field::given_name, Field::family_name, Field::dob})
-      if (find(f) >= 0) anchors.push_back(find(f));
-    if (anchors.size() < 2) return {};
-  }
-  AnchorStart out;
-  out.m = initial_m(levels);
-  std::vector<std::vector<double>> tally(levels.size());
-  for (std::size_t k = 0; k < levels.size(); ++k) tally[k].assign(levels[k], 0.0);
-  std::int64_t all = 0;
-  for (const auto& [p, c] : patterns) {
-    all += c;
-    bool anchored = true;
-    for (int k : anchors)
-      anchored = anchored && level_of(p, static_cast<std::size_t>(k)) + 1 ==
-                                 static_cast<int>(levels[static_cast<std::size_t>(k)]);
-    if (!anchored) continue;
-    out.pairs += c;
-    for (std::size_t k = 0; k < levels.size(); ++k)
-      tally[k][static_cast<std::size_t>(level_of(p, k))] += static_cast<double>(c);
-  }
-  if (out.pairs < 20) return {};
-  for (std::size_t k = 0; k < levels.size(); ++k) {
-    if (std::find(anchors.begin(), anchors.end(), static_cast<int>(k)) != anchors.end()) continue;
-    double total = 0;
-    for (std::size_t l = 1; l < levels[k]; ++l) total += tally[k][l];
-    if (total < 20) continue;
-    for (std::size_t l = 1; l < levels[k]; ++l)
-      out.m[k][l] = (tally[k][l] + 0.5) / (total + 0.5 * static_cast<double>(levels[k] - 1));
-  }
-  out.lambda = std::clamp(static_cast<double>(out.pairs) / static_cast<double>(all), 0.01, 0.9);
-  return out;
-}
-
-/// Fits m and the share of matches among candidates by EM on the pattern counts; u from
-/// random pairs; the prior of a random pair from the expected number of matches.
-FsModel fit_model(const std::vector<LinkRecord>& records, const LinkConfig& cfg,
-                  const LinkOptions& opt, const PatternCounts& patterns,
-                  const std::vector<PatternCounts>& rule_patterns, std::int64_t candidates,
-                  LinkTimings& seconds) {
-  FsModel model;
-  model.comparisons = cfg.comparisons;
-  std::vector<std::size_t> levels;
-  for (const auto& c : cfg.comparisons) levels.push_back(level_count(c.comparator));
-
-  auto t = Clock::now();
-  Rng rng(cfg.seed, "link-u");
-  model.u = estimate_u(records, cfg.comparisons, cfg.u_pairs, opt.cross_source_only, rng,
-                       resolve_threads(cfg.threads));
-  seconds.estimate_u = since(t);
-
-  t = Clock::now();
-  model.m = initial_m(levels);
-  model.u_candidates = model.u;
-  model.lambda_candidates = 0.1;
-  if (!patterns.empty()) {
-    // 1. One EM over all candidate pairs, fitting m, u and the match share (fastLink),
-    //    started from the pairs that agree exactly on an identifier or on names and date
-    //    (anchor_start), not from "whatever agrees most is a match".
-    const AnchorStart anchor = anchor_start(patterns, cfg.comparisons, levels);
-    if (anchor.pairs > 0) model.m = anchor.m;
-    EmResult em = em_fit(patterns, levels, model.m, model.u, anchor.pairs > 0 ? anchor.lambda : 0.1,
-                         {cfg.em_max_iterations, cfg.em_tolerance, cfg.em_fix_u, true, &model.u});
-    model.m = std::move(em.m);
-    model.u_candidates = std::move(em.u);
-    model.lambda_candidates = em.lambda;
-    model.em_iterations = em.iterations;
-    model.em_converged = em.converged;
-    // 2. Sessions (Splink's training by blocking rule): among the pairs sharing a block of
-    //    rule r, the fields of r agree by construction and say nothing; the other fields
-    //    are independent of the blocking, so their u is that of random pairs. EM with u
-    //    fixed there fits m of the other fields; each field's m is the mean over sessions.
-    if (cfg.em_sessions && !rule_patterns.empty()) {
-      std::vector<std::vector<double>> sum(levels.size());
-      std::vector<int> sessions(levels.size(), 0);
-      for (std::size_t k = 0; k < levels.size(); ++k) sum[k].assign(levels[k], 0.0);
-      for (std::size_t r = 0; r < rule_patterns.size(); ++r) {
-        std::int64_t pairs = 0;
-        for (const auto& [p, c] : rule_patterns[r]) pairs += c;
-        if (pairs < 50) continue;
-        std::vector<bool> excluded(levels.size(), false);
-        for (const auto& key : cfg.blocking[r].keys)
-          for (std::size_t k = 0; k < levels.size(); ++k)
-            if (cfg.comparisons[k].field == key.field) excluded[k] = true;
-        // A field correlated with a blocked one is not independent of the blocking either.
-        for (std::size_t k = 0; k < levels.size(); ++k) {
-          const int j = cfg.comparisons[k].absorbed_by;
-          if (j >= 0 && (excluded[k] || excluded[static_cast<std::size_t>(j)]))
-            excluded[k] = excluded[static_cast<std::size_t>(j)] = true;
-        }
-        // A session with one free field has nothing to tell matches from non-matches by but
-        // that field: its m comes out as whatever fits the blocked pairs (issue 12: m(dob
-        // exact) 0.03 against a true 0.59). Such fields keep the m of the overall EM.
-        if (std::count(excluded.begin(), excluded.end(), false) < 2) continue;
-        std::unordered_map<Pattern, std::int64_t> masked;
-        for (const auto& [p, c] : rule_patterns[r]) {
-          Pattern q = p;
-          for (std::size_t k = 0; k < levels.size(); ++k)
-            if (excluded[k]) q &= ~(Pattern{0xF} << (4 * k));
-          masked[q] += c;
-        }
-        const PatternCounts session(masked.begin(), masked.end());
-        EmResult fit = em_fit(session, levels, model.m, model.u, 0.5,
-                              {cfg.em_max_iterations, cfg.em_tolerance, true});
-        for (std::size_t k = 0; k < levels.size(); ++k) {
-          if (excluded[k]) continue;
-          for (std::size_t l = 1; l < levels[k]; ++l) sum[k][l] += fit.m[k][l];
-          ++sessions[k];
-        }
-      }
-      for (std::size_t k = 0; k < levels.size(); ++k)
-        if (sessions[k])
-          for (std::size_t l = 1; l < levels[k]; ++l) model.m[k][l] = sum[k][l] / sessions[k];
-    }
-  }
-  // The fits are ordered against their own u, but the weights use the random-pair u:
-  // order against it.
-  for (std::size_t k = 0; k < levels.size(); ++k)
-    model.m_exact_fitted.push_back(model.m[k][levels[k] - 1]);
-  order_levels(model.m, model.u);
-  seconds.em = since(t);
-
-  // Prior of a random pair.
-  double all_pairs = 0;
-  if (opt.cross_source_only) {
-    std::map<std::uint32_t, double> per_source;
-    for (const auto& r : records) per_source[r.source] += 1;
-    double n = static_cast<double>(records.size()), same = 0;
-    for (const auto& [s, c] : per_source) same += c * (c - 1) / 2;
-    all_pairs = n * (n - 1) / 2 - same;
-  } else {
-    const double n = static_cast<double>(records.size());
-    all_pairs = n * (n - 1) / 2;
-  }
-  model.prior =
-      all_pairs > 0
-          ? std::min(0.5, model.lambda_candidates * static_cast<double>(candidates) / all_pairs)
-          : 0;
-  if (cfg.em_sessions && all_pairs > 0) {
-    // The prior as the fixed point lambda = E[matches | m, u, lambda] / all pairs, the
-    // expectation over candidate pairs (pairs outside blocking are taken as non-matches).
-    for (int it = 0; it < 200; ++it) {
-      double expected = 0;
-      for (const auto& [p, c] : patterns)
-        expected += static_cast<double>(c) * model.probability(model.weight(p));
-      const double next = std::clamp(expected / all_pairs, 1e-12, 0.5);
-      const bool done = std::abs(next - model.prior) < 1e-6 * model.prior;
-      model.prior = next;
-      if (done) break;
-    }
-  }
-
-  // Term frequencies.
-  model.tf.resize(cfg.comparisons.size());
-  for (std::size_t k = 0; k < cfg.comparisons.size(); ++k)
-    if (cfg.comparisons[k].tf_adjust)
-      for (const auto& r : records) model.tf[k].add(r[cfg.comparisons[k].field]);
-  return model;
-}
-
 /// Per file, the pairs within it that the blocking rules propose (never compared when
 /// linking files), scored with the model fitted across files: pairs scored as matches
 /// (p >= cluster.threshold) per record. Skipped (empty) when the rules would imply more pairs than
@@ -414,6 +234,178 @@ PatternCounts count_patterns(const std::vector<LinkRecord>& records, Blocker& bl
   return tally_candidates(records, blocker, comparisons, threads, false, true).all;
 }
 
+namespace {
+
+// Each file's within-file duplication, and the limit of records per person it implies
+// (one where the file holds one record per person and auto_one_per_source is on).
+void limit_per_source(const std::vector<LinkRecord>& records, const LinkConfig& cfg, LinkResult& res) {
+  res.duplication = within_file_duplication(records, cfg, res.model, res.threads);
+  res.source_limit.assign(res.duplication.sources.size(), 0);
+  if (cfg.auto_one_per_source)
+    for (const auto& d : res.duplication.sources)
+      if (d.one_per_person) res.source_limit[d.source] = 1;
+  for (auto& limit :
+       res.source_limit)  // a limit the config imposes on every file (or --one-per-source on)
+    if (limit == 0) limit = cfg.max_per_source;
+}
+
+// Clerical decisions by record index: decided[(a, b)] is the match decision of a pair (a < b);
+// the non-matches are also constraints the clustering keeps.
+struct ClericalDecisions {
+  std::map<std::pair<std::uint32_t, std::uint32_t>, bool> decided;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> cannot_link;
+};
+
+ClericalDecisions clerical_decisions(const std::vector<LinkRecord>& records, const LinkOptions& opt,
+                                     LinkResult& res) {
+  ClericalDecisions out;
+  auto& decided = out.decided;
+  auto& cannot_link = out.cannot_link;
+  std::map<std::pair<std::string, std::string>, std::uint32_t> index_of;
+  if (!opt.decisions.empty()) {
+    auto src = [&](std::uint32_t s) {
+      return s < opt.source_names.size() ? opt.source_names[s] : std::to_string(s);
+    };
+    for (std::uint32_t i = 0; i < records.size(); ++i)
+      index_of[{src(records[i].source), records[i].id}] = i;
+    for (const auto& d : opt.decisions) {
+      auto ia = index_of.find({d.source_a, d.id_a}), ib = index_of.find({d.source_b, d.id_b});
+      if (ia == index_of.end() || ib == index_of.end()) continue;
+      auto key = std::minmax(ia->second, ib->second);
+      decided[{key.first, key.second}] = d.match;
+      if (!d.match) cannot_link.emplace_back(key.first, key.second);
+      ++res.decisions_applied;
+    }
+  }
+  return out;
+}
+
+// Scores the candidate pairs (from the pattern ids pass 1 kept, else comparing again) into
+// res.pairs, those at or above the floor and every decided pair (blocking proposed or not),
+// in a deterministic order.
+void score_pairs(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt,
+                 Blocker& blocker, const PatternCache& cache,
+                 std::map<std::pair<std::uint32_t, std::uint32_t>, bool> decided, LinkResult& res) {
+  std::unordered_map<Pattern, double> base;
+  for (const auto& [p, c] : res.patterns) base[p] = res.model.weight(p);
+  bool any_tf = false;
+  for (const auto& c : cfg.comparisons) any_tf = any_tf || c.tf_adjust;
+  auto score = [&](std::uint32_t a, std::uint32_t b, Pattern p) {
+    if (any_tf) return res.model.weight(p, records[a], records[b]);
+    auto it = base.find(p);
+    return it != base.end() ? it->second : res.model.weight(p);
+  };
+  std::vector<double> cached_weight;
+  for (Pattern p : cache.patterns) cached_weight.push_back(res.model.weight(p));
+  const TermTerms tf_terms =
+      cache.valid && any_tf ? term_frequency_terms(res.model, records) : TermTerms{};
+  {
+    std::vector<std::vector<ScoredPair>> kept(static_cast<std::size_t>(res.threads));
+    Progress progress("scoring", "pairs in blocks", blocker.pairs_implied(), opt.quiet);
+    auto keep = [&](int th, std::uint32_t a, std::uint32_t b, double w) {
+      const double p = res.model.probability(w);
+      ScoredPair sp{a, b, static_cast<float>(w), static_cast<float>(p), false};
+      if (!decided.empty()) {
+        auto it = decided.find({a, b});
+        if (it != decided.end()) {
+          sp.probability = it->second ? 1.0f : 0.0f;
+          sp.clerical = true;
+        }
+      }
+      if (sp.probability >= opt.keep_floor || sp.clerical)
+        kept[static_cast<std::size_t>(th)].push_back(sp);
+    };
+    if (cache.valid) {
+      blocker.for_each_slot(
+          res.threads,
+          [&](int th, std::uint64_t slot, std::uint32_t a, std::uint32_t b) {
+            const std::uint16_t id = cache.id[slot];
+            if (id == PatternCache::kNoCandidate) return;
+            keep(th, a, b,
+                 any_tf ? tf_terms.adjusted(cached_weight[id], cache.patterns[id], a)
+                        : cached_weight[id]);
+          },
+          [&](std::int64_t done) { progress.set(done); });
+    } else {
+      blocker.for_each_pair(
+          res.threads,
+          [&](int th, std::uint32_t a, std::uint32_t b) {
+            keep(th, a, b, score(a, b, compare_pair(records[a], records[b], cfg.comparisons)));
+          },
+          [&](std::int64_t done) { progress.set(done); });
+    }
+    progress.finish();
+    std::size_t total = 0;
+    for (const auto& v : kept) total += v.size();
+    res.pairs.reserve(total);
+    for (auto& v : kept) {
+      res.pairs.insert(res.pairs.end(), v.begin(), v.end());
+      std::vector<ScoredPair>().swap(v);
+    }
+    // Deterministic order whatever the thread timing.
+    std::sort(res.pairs.begin(), res.pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
+      return x.a != y.a ? x.a < y.a : x.b < y.b;
+    });
+    for (const auto& sp : res.pairs)
+      if (sp.clerical) decided.erase({sp.a, sp.b});
+  }
+  for (const auto& [key, match] : decided) {  // decided pairs blocking did not propose
+    const Pattern p = compare_pair(records[key.first], records[key.second], cfg.comparisons);
+    res.pairs.push_back(
+        {key.first, key.second,
+         static_cast<float>(res.model.weight(p, records[key.first], records[key.second])),
+         match ? 1.0f : 0.0f, true});
+  }
+}
+
+// Clusters the scored pairs into persons (res.cluster): with the cohesion guard, hard
+// fields, per-source limits and the clerical non-matches, then again with the guard relaxed
+// within the usual cluster size (cluster.hpp).
+void cluster_records(const std::vector<LinkRecord>& records, const LinkConfig& cfg, const LinkOptions& opt,
+                     std::vector<std::pair<std::uint32_t, std::uint32_t>> cannot_link, LinkResult& res) {
+  ClusterInput in;
+  in.records = records.size();
+  in.pairs = res.pairs;
+  if (!cfg.hard_fields.empty()) {
+    in.hard_values.resize(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i)
+      for (Field f : cfg.hard_fields) in.hard_values[i].push_back(records[i][f]);
+  }
+  const bool source_limited =
+      cfg.max_per_source > 0 ||
+      std::any_of(res.source_limit.begin(), res.source_limit.end(), [](int l) { return l > 0; });
+  if (source_limited) {
+    in.source.resize(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) in.source[i] = records[i].source;
+  }
+  in.cannot_link = std::move(cannot_link);
+  in.probability = [&](std::uint32_t a, std::uint32_t b) {
+    if (opt.cross_source_only && records[a].source == records[b].source)
+      return 1.0;  // never compared: neutral
+    const Pattern p = compare_pair(records[a], records[b], cfg.comparisons);
+    return res.model.probability(res.model.weight(p, records[a], records[b]));
+  };
+  ClusterOptions copt;
+  copt.threshold = cfg.threshold;
+  copt.min_cohesion = cfg.min_cohesion;
+  copt.max_per_source = cfg.max_per_source;
+  copt.source_limit = res.source_limit;
+  copt.seed = cfg.seed;
+  res.cluster_stats = cluster_pairs(in, copt);
+  // Size-aware cohesion (cluster.hpp): the usual size from the clusters the full guard
+  // found, then again with the guard relaxed for merges that stay within it.
+  res.usual_cluster_size = usual_cluster_size(res.cluster_stats, cfg);
+  if (res.usual_cluster_size > 0) {
+    copt.relaxed_up_to = res.usual_cluster_size;
+    copt.relaxed_min_cohesion = cfg.min_cohesion_within_usual;
+    res.cluster_stats = cluster_pairs(std::move(in), copt);
+  }
+  res.cluster = res.cluster_stats.cluster;
+  res.clusters = res.cluster_stats.clusters;
+}
+
+}  // namespace
+
 LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig& config,
                         const LinkOptions& opt) {
   const auto start = Clock::now();
@@ -476,152 +468,18 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
   }
 
   // Within-file duplication, scored with the model fitted across files.
-  if (opt.cross_source_only) {
-    res.duplication = within_file_duplication(records, cfg, res.model, res.threads);
-    res.source_limit.assign(res.duplication.sources.size(), 0);
-    if (cfg.auto_one_per_source)
-      for (const auto& d : res.duplication.sources)
-        if (d.one_per_person) res.source_limit[d.source] = 1;
-    for (auto& limit :
-         res.source_limit)  // a limit the config imposes on every file (or --one-per-source on)
-      if (limit == 0) limit = cfg.max_per_source;
-  }
+  if (opt.cross_source_only) limit_per_source(records, cfg, res);
 
   // Score, pass 2: the patterns pass 1 kept (else compare again); keep the pairs at or
   // above the floor; clerical decisions override.
   t = Clock::now();
-  std::unordered_map<Pattern, double> base;
-  for (const auto& [p, c] : res.patterns) base[p] = res.model.weight(p);
-  bool any_tf = false;
-  for (const auto& c : cfg.comparisons) any_tf = any_tf || c.tf_adjust;
-  auto score = [&](std::uint32_t a, std::uint32_t b, Pattern p) {
-    if (any_tf) return res.model.weight(p, records[a], records[b]);
-    auto it = base.find(p);
-    return it != base.end() ? it->second : res.model.weight(p);
-  };
-  const PatternCache& cache = tallied.cache;
-  std::vector<double> cached_weight;
-  for (Pattern p : cache.patterns) cached_weight.push_back(res.model.weight(p));
-  const TermTerms tf_terms =
-      cache.valid && any_tf ? term_frequency_terms(res.model, records) : TermTerms{};
-  std::map<std::pair<std::string, std::string>, std::uint32_t> index_of;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> cannot_link;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, bool> decided;
-  if (!opt.decisions.empty()) {
-    auto src = [&](std::uint32_t s) {
-      return s < opt.source_names.size() ? opt.source_names[s] : std::to_string(s);
-    };
-    for (std::uint32_t i = 0; i < records.size(); ++i)
-      index_of[{src(records[i].source), records[i].id}] = i;
-    for (const auto& d : opt.decisions) {
-      auto ia = index_of.find({d.source_a, d.id_a}), ib = index_of.find({d.source_b, d.id_b});
-      if (ia == index_of.end() || ib == index_of.end()) continue;
-      auto key = std::minmax(ia->second, ib->second);
-      decided[{key.first, key.second}] = d.match;
-      if (!d.match) cannot_link.emplace_back(key.first, key.second);
-      ++res.decisions_applied;
-    }
-  }
-  {
-    std::vector<std::vector<ScoredPair>> kept(static_cast<std::size_t>(res.threads));
-    Progress progress("scoring", "pairs in blocks", blocker.pairs_implied(), opt.quiet);
-    auto keep = [&](int th, std::uint32_t a, std::uint32_t b, double w) {
-      const double p = res.model.probability(w);
-      ScoredPair sp{a, b, static_cast<float>(w), static_cast<float>(p), false};
-      if (!decided.empty()) {
-        auto it = decided.find({a, b});
-        if (it != decided.end()) {
-          sp.probability = it->second ? 1.0f : 0.0f;
-          sp.clerical = true;
-        }
-      }
-      if (sp.probability >= opt.keep_floor || sp.clerical)
-        kept[static_cast<std::size_t>(th)].push_back(sp);
-    };
-    if (cache.valid) {
-      blocker.for_each_slot(
-          res.threads,
-          [&](int th, std::uint64_t slot, std::uint32_t a, std::uint32_t b) {
-            const std::uint16_t id = cache.id[slot];
-            if (id == PatternCache::kNoCandidate) return;
-            keep(th, a, b,
-                 any_tf ? tf_terms.adjusted(cached_weight[id], cache.patterns[id], a)
-                        : cached_weight[id]);
-          },
-          [&](std::int64_t done) { progress.set(done); });
-    } else {
-      blocker.for_each_pair(
-          res.threads,
-          [&](int th, std::uint32_t a, std::uint32_t b) {
-            keep(th, a, b, score(a, b, compare_pair(records[a], records[b], cfg.comparisons)));
-          },
-          [&](std::int64_t done) { progress.set(done); });
-    }
-    progress.finish();
-    std::size_t total = 0;
-    for (const auto& v : kept) total += v.size();
-    res.pairs.reserve(total);
-    for (auto& v : kept) {
-      res.pairs.insert(res.pairs.end(), v.begin(), v.end());
-      std::vector<ScoredPair>().swap(v);
-    }
-    // Deterministic order whatever the thread timing.
-    std::sort(res.pairs.begin(), res.pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
-      return x.a != y.a ? x.a < y.a : x.b < y.b;
-    });
-    for (const auto& sp : res.pairs)
-      if (sp.clerical) decided.erase({sp.a, sp.b});
-  }
-  for (const auto& [key, match] : decided) {  // decided pairs blocking did not propose
-    const Pattern p = compare_pair(records[key.first], records[key.second], cfg.comparisons);
-    res.pairs.push_back(
-        {key.first, key.second,
-         static_cast<float>(res.model.weight(p, records[key.first], records[key.second])),
-         match ? 1.0f : 0.0f, true});
-  }
+  ClericalDecisions decisions = clerical_decisions(records, opt, res);
+  score_pairs(records, cfg, opt, blocker, tallied.cache, std::move(decisions.decided), res);
   res.seconds.score = since(t);
 
   // Cluster.
   t = Clock::now();
-  ClusterInput in;
-  in.records = records.size();
-  in.pairs = res.pairs;
-  if (!cfg.hard_fields.empty()) {
-    in.hard_values.resize(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i)
-      for (Field f : cfg.hard_fields) in.hard_values[i].push_back(records[i][f]);
-  }
-  const bool source_limited =
-      cfg.max_per_source > 0 ||
-      std::any_of(res.source_limit.begin(), res.source_limit.end(), [](int l) { return l > 0; });
-  if (source_limited) {
-    in.source.resize(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) in.source[i] = records[i].source;
-  }
-  in.cannot_link = std::move(cannot_link);
-  in.probability = [&](std::uint32_t a, std::uint32_t b) {
-    if (opt.cross_source_only && records[a].source == records[b].source)
-      return 1.0;  // never compared: neutral
-    const Pattern p = compare_pair(records[a], records[b], cfg.comparisons);
-    return res.model.probability(res.model.weight(p, records[a], records[b]));
-  };
-  ClusterOptions copt;
-  copt.threshold = cfg.threshold;
-  copt.min_cohesion = cfg.min_cohesion;
-  copt.max_per_source = cfg.max_per_source;
-  copt.source_limit = res.source_limit;
-  copt.seed = cfg.seed;
-  res.cluster_stats = cluster_pairs(in, copt);
-  // Size-aware cohesion (cluster.hpp): the usual size from the clusters the full guard
-  // found, then again with the guard relaxed for merges that stay within it.
-  res.usual_cluster_size = usual_cluster_size(res.cluster_stats, cfg);
-  if (res.usual_cluster_size > 0) {
-    copt.relaxed_up_to = res.usual_cluster_size;
-    copt.relaxed_min_cohesion = cfg.min_cohesion_within_usual;
-    res.cluster_stats = cluster_pairs(std::move(in), copt);
-  }
-  res.cluster = res.cluster_stats.cluster;
-  res.clusters = res.cluster_stats.clusters;
+  cluster_records(records, cfg, opt, std::move(decisions.cannot_link), res);
   res.seconds.cluster = since(t);
   res.warnings = diagnose_link(records, cfg, opt, res, tallied.per_rule);
   res.seconds.total = since(start);
