@@ -243,7 +243,8 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
   for (auto& task : tasks_) task.first_slot = slot, slot += static_cast<std::uint64_t>(task.pairs);
 }
 
-bool Blocker::first_shared_key(std::uint32_t a, std::uint32_t b, std::uint64_t* first) const {
+template <class OnShared>
+void Blocker::for_each_shared_key(std::uint32_t a, std::uint32_t b, OnShared&& on_shared) const {
   const std::uint64_t* ia = record_keys_.data() + record_offsets_[a];
   const std::uint64_t* const ea = record_keys_.data() + record_offsets_[a + 1];
   const std::uint64_t* ib = record_keys_.data() + record_offsets_[b];
@@ -254,31 +255,30 @@ bool Blocker::first_shared_key(std::uint32_t a, std::uint32_t b, std::uint64_t* 
     else if (*ib < *ia)
       ++ib;
     else {
-      *first = *ia;
-      return true;
+      if (!on_shared(*ia)) return;
+      ++ia, ++ib;
     }
   }
-  return false;
+}
+
+bool Blocker::first_shared_key(std::uint32_t a, std::uint32_t b, std::uint64_t* first) const {
+  bool found = false;
+  for_each_shared_key(a, b, [&](std::uint64_t key) {
+    *first = key;
+    found = true;
+    return false;  // the first is enough
+  });
+  return found;
 }
 
 std::uint32_t Blocker::rule_mask(std::uint32_t a, std::uint32_t b) const {
   std::uint32_t mask = 0;
-  const std::uint64_t* ia = record_keys_.data() + record_offsets_[a];
-  const std::uint64_t* const ea = record_keys_.data() + record_offsets_[a + 1];
-  const std::uint64_t* ib = record_keys_.data() + record_offsets_[b];
-  const std::uint64_t* const eb = record_keys_.data() + record_offsets_[b + 1];
-  while (ia != ea && ib != eb) {
-    if (*ia < *ib)
-      ++ia;
-    else if (*ib < *ia)
-      ++ib;
-    else {
-      const std::size_t r = rule_of(*ia);
-      if (r >= 32) break;
-      mask |= 1u << r;
-      ++ia, ++ib;
-    }
-  }
+  for_each_shared_key(a, b, [&](std::uint64_t key) {
+    const std::size_t r = rule_of(key);
+    if (r >= 32) return false;
+    mask |= 1u << r;
+    return true;
+  });
   return mask;
 }
 

@@ -99,6 +99,10 @@ class Blocker {
                  const std::function<void(std::int64_t)>& on_progress);
   /// The first tagged key (lowest rule, then smallest key) records a and b share.
   bool first_shared_key(std::uint32_t a, std::uint32_t b, std::uint64_t* first) const;
+  /// Calls on_shared(key) for each tagged key records a and b share, in order, while it
+  /// returns true (a merge of their sorted key lists).
+  template <class OnShared>
+  void for_each_shared_key(std::uint32_t a, std::uint32_t b, OnShared&& on_shared) const;
   void build_record_keys(int threads);
 
   const std::vector<LinkRecord>& records_;

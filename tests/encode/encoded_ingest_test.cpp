@@ -15,6 +15,7 @@
 #include "io/csv_reader.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "simulated_country.hpp"
 #include "test_support.hpp"
 
 namespace joindots {
@@ -24,16 +25,10 @@ using testing::TempDir;
 using testing::read_file;
 using testing::write_file;
 
-const char* kSecret = "5c2e9a1f7d3b8e6a0c4f2d9b7e5a3c1f8d6b4e2a9c7f5d3b1e8a6c4f2d0b9e7a";
+const char* const kSecret = testing::kTestSecret;
 const char* kOtherSecret = "a7e3c9f1b5d8e2a6c0f4b9d7e3a1c5f8b2d6e0a4c9f7b3d5e1a8c2f6b0d4e9a3";
 
-std::vector<std::filesystem::path> csv_files(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> out;
-  for (const auto& f : std::filesystem::directory_iterator(dir))
-    if (f.path().extension() == ".csv") out.push_back(f.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using testing::csv_files;
 
 // The plaintext identifiers of the agency files that must not reach the hub: names and
 // aliases of 7 or more characters as written (`as_written`) and lower-cased, full dates of
@@ -51,7 +46,9 @@ Needles plaintext_identifiers(const std::vector<std::filesystem::path>& files) {
   for (const auto& f : files) {
     CsvReader reader(f);
     const auto& h = reader.header();
-    auto col = [&](std::string_view name) { return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin()); };
+    auto col = [&](std::string_view name) {
+      return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin());
+    };
     CsvRow row;
     while (reader.next(row)) {
       auto name = [&](std::string v) {
@@ -121,14 +118,7 @@ class EncodedCountry : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    simulate::SimConfig config = simulate::SimConfig::defaults();
-    simulate::set_param(config, "scale", 0.2);
-    simulate::SimulateOptions sim;
-    sim.seed = 16;
-    sim.out_dir = dir_->path() / "sim";
-    simulate::simulate(config, sim, testing::test_areas());
-    const encode::RecordEncoder encoder(encode::Secret::from_text(kSecret));
-    encode::encode_files(encoder, testing::test_areas(), csv_files(sim.out_dir / "agencies"), dir_->path() / "encoded");
+    testing::simulate_and_encode(dir_->path(), 0.2, 16);
   }
   static void TearDownTestSuite() {
     delete dir_;

@@ -15,6 +15,7 @@
 #include "questions/four_questions.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "simulated_country.hpp"
 #include "test_support.hpp"
 
 namespace joindots::link {
@@ -22,15 +23,9 @@ namespace {
 
 using testing::TempDir;
 
-const char* kSecret = "5c2e9a1f7d3b8e6a0c4f2d9b7e5a3c1f8d6b4e2a9c7f5d3b1e8a6c4f2d0b9e7a";
+const char* const kSecret = testing::kTestSecret;
 
-std::vector<std::filesystem::path> csv_files(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> out;
-  for (const auto& f : std::filesystem::directory_iterator(dir))
-    if (f.path().extension() == ".csv") out.push_back(f.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using testing::csv_files;
 
 const RoleRun& victims(const StoreLinkRun& run) {
   for (const auto& rr : run.roles)
@@ -43,17 +38,10 @@ class EncodedLink : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    simulate::SimConfig config = simulate::SimConfig::defaults();
-    simulate::set_param(config, "scale", 0.2);
-    simulate::SimulateOptions sim;
-    sim.seed = 16;
-    sim.out_dir = dir_->path() / "sim";
-    simulate::simulate(config, sim, testing::test_areas());
-    const encode::RecordEncoder encoder(encode::Secret::from_text(kSecret));
-    encode::encode_files(encoder, testing::test_areas(), csv_files(sim.out_dir / "agencies"), dir_->path() / "encoded");
-    const SimulatedTruth truth = read_simulated_truth(sim.out_dir);
+    const std::filesystem::path sim_out = testing::simulate_and_encode(dir_->path(), 0.2, 16);
+    const SimulatedTruth truth = read_simulated_truth(sim_out);
     plain_ = new SqliteStore(dir_->path() / "plain.db", true);
-    for (const auto& f : csv_files(sim.out_dir / "agencies")) ingest_file(*plain_, testing::test_areas(), f);
+    for (const auto& f : csv_files(sim_out / "agencies")) ingest_file(*plain_, testing::test_areas(), f);
     encoded_ = new SqliteStore(dir_->path() / "encoded.db", true);
     for (const auto& f : csv_files(dir_->path() / "encoded")) ingest_file(*encoded_, testing::test_areas(), f);
     StoreLinkOptions lo;

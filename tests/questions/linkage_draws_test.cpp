@@ -19,6 +19,7 @@
 #include "simulate/scenarios.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "simulated_country.hpp"
 #include "test_support.hpp"
 
 namespace joindots::questions {
@@ -376,18 +377,9 @@ TEST(LinkageDraws, SavedPairsReproduceANoisyLinksPersons) {
   testing::TempDir dir;
   auto config = simulate::scenario_config("linkage_noise_mild");
   simulate::set_param(config, "scale", 0.15);
-  simulate::SimulateOptions sim;
-  sim.seed = 100004;
-  sim.quiet = true;
-  sim.out_dir = dir.path() / "country";
-  simulate::simulate(config, sim, testing::test_areas());
-  SqliteStore store(dir.path() / "hub.db", true);
-  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies"))
-    ingest_file(store, testing::test_areas(), f.path());
-  link::StoreLinkOptions lo;
-  lo.roles = {Role::victim};
-  lo.quiet = true;
-  const auto run = link::link_store(store, link::LinkSettings{}, lo);
+  const auto country = testing::simulate_ingest_link_victims(dir.path(), config, 100004);
+  SqliteStore& store = *country.store;
+  const auto& run = country.run;
   const std::vector<std::string> lists = {"police", "children_services", "health", "nrm", "charity"};
   const auto in = read_linkage_input(store, run.run_id, Role::victim, lists);
   ASSERT_GT(in.usual_size, 0u) << "the link relaxed no cohesion: the case does not test the guard";

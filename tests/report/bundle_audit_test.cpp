@@ -11,6 +11,7 @@
 #include "report/bundle.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "simulated_country.hpp"
 #include "test_support.hpp"
 
 namespace joindots::report {
@@ -29,7 +30,8 @@ json small_bundle(const json& a1, const json& a2, const json& region, const json
           {"tier", "public"},
           {"disclosure", {{"suppress_below", 10}, {"round_to", 5}}},
           {"headline", {{"victims", nullptr}, {"areas", nullptr}, {"offences", nullptr}, {"still_involved", nullptr}}},
-          {"areas", {{{"lad_cd", "E1"}, {"region", "R"}, {"count", a1}}, {{"lad_cd", "E2"}, {"region", "R"}, {"count", a2}}}},
+          {"areas",
+           {{{"lad_cd", "E1"}, {"region", "R"}, {"count", a1}}, {{"lad_cd", "E2"}, {"region", "R"}, {"count", a2}}}},
           {"regions", {{{"region", "R"}, {"count", region}}}},
           {"area_counts", {{"measure", "victims"}, {"link_run", 1}, {"total", total}, {"no_area", value(0)}}},
           {"sources", json::array()},
@@ -118,16 +120,8 @@ TEST(BundleAudit, ThePublicBundleOfASimulatedCountryPasses) {
   testing::TempDir dir;
   auto config = simulate::SimConfig::defaults();
   simulate::set_param(config, "scale", 0.3);
-  simulate::SimulateOptions sim;
-  sim.seed = 7;
-  sim.out_dir = dir.path() / "country";
-  simulate::simulate(config, sim, testing::test_areas());
-  SqliteStore store(dir.path() / "hub.db", true);
-  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies"))
-    ingest_file(store, testing::test_areas(), f.path());
-  link::StoreLinkOptions lo;
-  lo.roles = {Role::victim};
-  link::link_store(store, link::LinkSettings{}, lo);
+  const auto country = testing::simulate_ingest_link_victims(dir.path(), config, 7);
+  SqliteStore& store = *country.store;
   questions::QuestionsOptions qo;
   qo.estimate.bootstrap_replicates = 50;
   qo.estimate.method = estimate::Method::LogLinear;

@@ -17,6 +17,7 @@
 #include "simulate/scenarios.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "simulated_country.hpp"
 #include "test_support.hpp"
 
 namespace joindots::report {
@@ -35,8 +36,8 @@ questions::Answer answer(std::int64_t known, double estimate, double low, double
   return a;
 }
 
-estimate::MethodEstimate method(const std::string& name, double estimate, double low, double high, const std::string& kind,
-                                nlohmann::ordered_json details) {
+estimate::MethodEstimate method(const std::string& name, double estimate, double low, double high,
+                                const std::string& kind, nlohmann::ordered_json details) {
   estimate::MethodEstimate m;
   m.method = name;
   m.estimate = estimate;
@@ -123,8 +124,9 @@ class BundleTest : public ::testing::Test {
 disclose::AuditResult audit_overlap(const json& b) {
   std::vector<disclose::PublishedCell> cells;
   auto add = [&](const json& c) {
-    cells.push_back(c["value"].is_null() ? disclose::PublishedCell{disclose::CellStatus::Primary, 0}
-                                         : disclose::PublishedCell{disclose::CellStatus::Published, c["value"].get<std::int64_t>()});
+    cells.push_back(c["value"].is_null()
+                        ? disclose::PublishedCell{disclose::CellStatus::Primary, 0}
+                        : disclose::PublishedCell{disclose::CellStatus::Published, c["value"].get<std::int64_t>()});
     return cells.size() - 1;
   };
   std::vector<disclose::Relation> relations;
@@ -184,13 +186,15 @@ TEST_F(BundleTest, PublicOverlapSuppressesSmallPatternsAndNoneCanBeRecovered) {
 
 TEST_F(BundleTest, TheAuditCatchesAnOverlapBuiltToLeak) {
   // The checker itself: publish one pattern suppressed alone beside its total and it leaks.
-  json b = {{"headline", {{"victims", {{"known", {{"value", 120}}}}}}},
-            {"overlap",
-             {{"lists", {"a", "b"}},
-              {"patterns", {{{"pattern", "10"}, {"count", {{"value", 60}}}},
-                            {{"pattern", "01"}, {"count", {{"value", 55}}}},
-                            {{"pattern", "11"}, {"count", {{"value", nullptr}}}}}},
-              {"list_totals", {{{"list", "a"}, {"count", {{"value", 65}}}}, {{"list", "b"}, {"count", {{"value", 60}}}}}}}}};
+  json b = {
+      {"headline", {{"victims", {{"known", {{"value", 120}}}}}}},
+      {"overlap",
+       {{"lists", {"a", "b"}},
+        {"patterns",
+         {{{"pattern", "10"}, {"count", {{"value", 60}}}},
+          {{"pattern", "01"}, {"count", {{"value", 55}}}},
+          {{"pattern", "11"}, {"count", {{"value", nullptr}}}}}},
+        {"list_totals", {{{"list", "a"}, {"count", {{"value", 65}}}}, {{"list", "b"}, {"count", {{"value", 60}}}}}}}}};
   EXPECT_FALSE(audit_overlap(b).safe());
 }
 
@@ -283,7 +287,8 @@ TEST_F(BundleTest, NetworksReachThePublicBundleThroughTheirAllowListOnly) {
   store_->finish_run(run, "done", summary.dump());
   const auto published_bundle = publishable_bundle(*store_, testing::test_areas(), Tier::Public);
   EXPECT_EQ(published_bundle.bundle["networks"], published);
-  for (const auto& [key, value] : withheld.items()) EXPECT_FALSE(published_bundle.bundle["networks"].contains(key)) << key;
+  for (const auto& [key, value] : withheld.items())
+    EXPECT_FALSE(published_bundle.bundle["networks"].contains(key)) << key;
   // Its counts are in the exact audit with the others.
   const auto& names = published_bundle.audit->names;
   EXPECT_NE(std::find(names.begin(), names.end(), "networks.size_distribution[3-4]"), names.end());
@@ -307,17 +312,30 @@ TEST_F(BundleTest, LinkageDiagnosticsWithoutBlockingKeysAndWithCountsControlled)
   store_->for_each_record(Role::victim, [&](const StoredRecord& r) { victims.push_back(r.record_pk); });
   ASSERT_GE(victims.size(), 4u);
   const json diag = {
-      {"role", "victim"}, {"records", 5534}, {"persons", 1683}, {"candidate_pairs", 40741},
-      {"blocking", {{{"rule", "nhs_number"}, {"pairs_implied", 870}, {"pairs_new", 868},
-                     {"largest_blocks", {{{"key", "6042559087"}, {"records", 7}, {"pairs", 21}}}}}}},
-      {"model", {{"em_iterations", 12}, {"em_converged", true}, {"prior", 0.001},
-                 {"fields", {{{"field", "dob"}, {"comparator", "date"},
-                              {"levels", {{{"level", "else"}, {"m", 0.01}, {"u", 0.8}}, {{"level", "exact"}, {"m", 0.88}, {"u", 0.0011}}}}}}}}},
+      {"role", "victim"},
+      {"records", 5534},
+      {"persons", 1683},
+      {"candidate_pairs", 40741},
+      {"blocking",
+       {{{"rule", "nhs_number"},
+         {"pairs_implied", 870},
+         {"pairs_new", 868},
+         {"largest_blocks", {{{"key", "6042559087"}, {"records", 7}, {"pairs", 21}}}}}}},
+      {"model",
+       {{"em_iterations", 12},
+        {"em_converged", true},
+        {"prior", 0.001},
+        {"fields",
+         {{{"field", "dob"},
+           {"comparator", "date"},
+           {"levels",
+            {{{"level", "else"}, {"m", 0.01}, {"u", 0.8}}, {{"level", "exact"}, {"m", 0.88}, {"u", 0.0011}}}}}}}}},
       {"cluster", {{"largest", 13}, {"refused_hard_rule", 27}, {"refused_cohesion", 3}, {"refused_clerical", 0}}}};
   const auto run = store_->start_run("link", R"({"threshold": 0.6})");
   LinkRunOutput out;
   out.role = Role::victim;
-  out.pairs = {{victims[0], victims[1], 9.0, 0.99}, {victims[1], victims[2], 5.0, 0.91}, {victims[2], victims[3], 0.0, 0.3}};
+  out.pairs = {
+      {victims[0], victims[1], 9.0, 0.99}, {victims[1], victims[2], 5.0, 0.91}, {victims[2], victims[3], 0.0, 0.3}};
   out.diagnostics_json = diag.dump();
   store_->save_link_run(run, out);
   store_->finish_run(run, "done", "{}");
@@ -358,10 +376,22 @@ TEST_F(BundleTest, ReviewPairsAreInTheRestrictedBundleOnlyAndThePublicOneNamesNo
   });
   ASSERT_GE(victims.size(), 4u);
   const json diag = {
-      {"role", "victim"}, {"records", static_cast<std::int64_t>(victims.size())}, {"persons", 3}, {"candidate_pairs", 10},
-      {"model", {{"em_iterations", 5}, {"em_converged", true}, {"prior", 0.01},
-                 {"fields", {{{"field", "dob"}, {"comparator", "date"}, {"levels", {{{"level", "else"}, {"m", 0.01}, {"u", 0.8}}, {{"level", "exact"}, {"m", 0.88}, {"u", 0.0011}}}}},
-                             {{"field", "postcode"}, {"comparator", "postcode"}, {"levels", {{{"level", "else"}, {"m", 0.1}, {"u", 0.9}}}}}}}}}};
+      {"role", "victim"},
+      {"records", static_cast<std::int64_t>(victims.size())},
+      {"persons", 3},
+      {"candidate_pairs", 10},
+      {"model",
+       {{"em_iterations", 5},
+        {"em_converged", true},
+        {"prior", 0.01},
+        {"fields",
+         {{{"field", "dob"},
+           {"comparator", "date"},
+           {"levels",
+            {{{"level", "else"}, {"m", 0.01}, {"u", 0.8}}, {{"level", "exact"}, {"m", 0.88}, {"u", 0.0011}}}}},
+          {{"field", "postcode"},
+           {"comparator", "postcode"},
+           {"levels", {{{"level", "else"}, {"m", 0.1}, {"u", 0.9}}}}}}}}}};
   const auto run = store_->start_run("link", R"({"threshold": 0.5, "review": [0.2, 0.8]})");
   LinkRunOutput out;
   out.role = Role::victim;
@@ -410,7 +440,8 @@ TEST_F(BundleTest, ReviewPairsAreInTheRestrictedBundleOnlyAndThePublicOneNamesNo
   const std::string text = pub.dump();
   for (const char* key : {"record_id", "person_id", "record_pk", "\"review\"", "same_person"})
     EXPECT_EQ(text.find(key), std::string::npos) << key << " in the public bundle";
-  for (const auto& id : record_ids) EXPECT_EQ(text.find(id), std::string::npos) << "record id " << id << " in the public bundle";
+  for (const auto& id : record_ids)
+    EXPECT_EQ(text.find(id), std::string::npos) << "record id " << id << " in the public bundle";
   EXPECT_EQ(text.find("913579001"), std::string::npos);
 }
 
@@ -423,16 +454,8 @@ TEST(BundleBehaviour, ATrapHappyCountrysPublicBundleWarnsOfTheAssumptionTheLists
   testing::TempDir dir;
   auto config = simulate::scenario_config("behaviour_happy_strong");
   simulate::set_param(config, "scale", 0.3);
-  simulate::SimulateOptions sim;
-  sim.seed = 11;
-  sim.out_dir = dir.path() / "country";
-  simulate::simulate(config, sim, testing::test_areas());
-  SqliteStore store(dir.path() / "hub.db", true);
-  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies"))
-    ingest_file(store, testing::test_areas(), f.path());
-  link::StoreLinkOptions lo;
-  lo.roles = {Role::victim};
-  link::link_store(store, link::LinkSettings{}, lo);
+  const auto country = testing::simulate_ingest_link_victims(dir.path(), config, 11);
+  SqliteStore& store = *country.store;
   questions::QuestionsOptions qo;
   qo.estimate.bootstrap_replicates = 20;
   qo.linkage_draws = 0;
@@ -441,7 +464,7 @@ TEST(BundleBehaviour, ATrapHappyCountrysPublicBundleWarnsOfTheAssumptionTheLists
   const auto run = store.start_run("estimate", "{}");
   store.finish_run(run, "done", answers.to_json().dump());
 
-  const auto truth = read_simulated_truth(sim.out_dir);
+  const auto truth = read_simulated_truth(country.country);
   const auto victims = build_bundle(store, testing::test_areas(), Tier::Public)["headline"]["victims"];
   const double high = victims["interval"][1].get<double>();
   // The mechanism at work: the interval misses a truth well above it.
