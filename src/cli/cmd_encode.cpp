@@ -85,7 +85,8 @@ int run_encode(const EncodeOptions& opt) {
   } else {
     fmt::print("encoded {} file{} into {}: {} records; scheme {}, key fingerprint {}", results.size(),
                results.size() == 1 ? "" : "s", opt.out, with_commas(rows), encoder.scheme(), encoder.fingerprint());
-    if (warnings) fmt::print("; {} plausible-but-odd value{} (ingest will show them)", warnings, warnings == 1 ? "" : "s");
+    if (warnings)
+      fmt::print("; {} plausible-but-odd value{} (ingest will show them)", warnings, warnings == 1 ? "" : "s");
     fmt::print("\n");
   }
   return 0;

@@ -120,10 +120,17 @@ int run_questions(const EstimateCliOptions& opt) {
   }
   const AreaTable areas = load_area_table(data_dir());
   auto store = Store::open(opt.db, /*create=*/false);
-  nlohmann::json params{{"method", opt.method}, {"criterion", opt.criterion}, {"by", opt.by}, {"min_observed", opt.min_observed}, {"seed", opt.seed},
-                        {"bootstrap", opt.bootstrap}, {"reference_date", opt.reference_date},
-                        {"linkage_draws", opt.linkage_draws}, {"thresholds", opt.thresholds}};
-  if (!opt.common.quiet && !opt.common.json) fmt::print(stderr, "estimate: the four questions from {}\n", Store::shown(opt.db));
+  nlohmann::json params{{"method", opt.method},
+                        {"criterion", opt.criterion},
+                        {"by", opt.by},
+                        {"min_observed", opt.min_observed},
+                        {"seed", opt.seed},
+                        {"bootstrap", opt.bootstrap},
+                        {"reference_date", opt.reference_date},
+                        {"linkage_draws", opt.linkage_draws},
+                        {"thresholds", opt.thresholds}};
+  if (!opt.common.quiet && !opt.common.json)
+    fmt::print(stderr, "estimate: the four questions from {}\n", Store::shown(opt.db));
   const auto [run_id, answers] = questions::answer_and_save(*store, areas, qo, params);
   std::optional<SimulatedTruth> truth;
   if (!opt.truth.empty()) truth = read_simulated_truth(opt.truth);
@@ -143,7 +150,8 @@ int run_questions(const EstimateCliOptions& opt) {
   }
   fmt::print("estimate run {} from link run {}; reference date {}; lists: {}\n\n", run_id, answers.link_run,
              answers.reference_date.str(), fmt::join(answers.lists, ", "));
-  fmt::print("{:<16} {:>9} {:>10} {:>17}{}\n", "question", "known", "estimate", "95% interval", truth ? "      truth" : "");
+  fmt::print("{:<16} {:>9} {:>10} {:>17}{}\n", "question", "known", "estimate", "95% interval",
+             truth ? "      truth" : "");
   auto row = [&](const char* name, const questions::Answer& a, std::optional<std::int64_t> t) {
     fmt::print("{:<16} {:>9} {:>10} {:>17}{}\n", name, a.known, number(a.estimate), interval_text(a.interval),
                t ? fmt::format(" {:>10}", *t) : std::string());
@@ -171,12 +179,14 @@ int run_questions(const EstimateCliOptions& opt) {
   if (answers.still_involved_age_unknown)
     fmt::print(" ({} recent persons of unknown age left out)", answers.still_involved_age_unknown);
   fmt::print("\n");
-  for (const auto& [name, a] : {std::pair{"victims", &answers.victims}, std::pair{"areas", &answers.areas},
-                                std::pair{"offences", &answers.offences}, std::pair{"still involved", &answers.still_involved}})
+  for (const auto& [name, a] :
+       {std::pair{"victims", &answers.victims}, std::pair{"areas", &answers.areas},
+        std::pair{"offences", &answers.offences}, std::pair{"still involved", &answers.still_involved}})
     if (!a->why.empty()) fmt::print("{}: {}\n", name, a->why);
   for (const auto& d : answers.diagnostics) fmt::print("warning: {}\n", d.text);
   if (!answers.strata.empty()) {
-    fmt::print("\n{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", "stratum", "value", "known", "estimate", "95% interval", "note");
+    fmt::print("\n{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", "stratum", "value", "known", "estimate", "95% interval",
+               "note");
     for (const auto& s : answers.strata) {
       std::string note = s.flag;
       if (s.model_based)
@@ -279,8 +289,8 @@ int run_estimate(const EstimateCliOptions& opt) {
   if (!opt.censored_list.empty()) {
     const auto it = std::find(table.lists.begin(), table.lists.end(), opt.censored_list);
     if (it == table.lists.end())
-      throw UsageError(fmt::format("--censored-list: `{}` is not a list of {} (lists: {})", opt.censored_list, opt.table,
-                                   fmt::join(table.lists, ", ")));
+      throw UsageError(fmt::format("--censored-list: `{}` is not a list of {} (lists: {})", opt.censored_list,
+                                   opt.table, fmt::join(table.lists, ", ")));
     eo.bayes.censored_list = static_cast<int>(it - table.lists.begin());
   }
   if (!opt.common.quiet && !opt.common.json) {
@@ -304,7 +314,8 @@ int run_estimate(const EstimateCliOptions& opt) {
   fmt::print("method     {}\n", result.method);
   if (!result.interval.kind.empty()) fmt::print("interval   {}\n", result.interval.kind);
   fmt::print("\n");
-  fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high", "model / interval / diagnostics");
+  fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high",
+             "model / interval / diagnostics");
   for (const auto& m : result.methods) {
     const std::string note = method_note(m);
     if (std::isnan(m.interval.low))  // the method gives no interval: say so, not "-"
@@ -326,7 +337,8 @@ int run_estimate(const EstimateCliOptions& opt) {
 void add_estimate_command(CLI::App& app, Runner& run) {
   auto opt = std::make_shared<EstimateCliOptions>();
   auto* cmd = app.add_subcommand(
-      "estimate", "Estimate the total number of people, including those no list recorded (multiple systems estimation)");
+      "estimate",
+      "Estimate the total number of people, including those no list recorded (multiple systems estimation)");
   cmd->add_option("--table", opt->table, "A capture-history CSV: one 0/1 column per list, then count");
   cmd->add_option("--covariates", opt->covariates,
                   "With --table: the covariate columns (between the list columns and count), comma-separated; "
@@ -365,7 +377,8 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                   "Poisson p-value is below this (SparseMSE's pthresh; the UK 2013 analysis used 0.05)")
       ->check(CLI::Range(1e-12, 1.0))
       ->capture_default_str();
-  cmd->add_option("--criterion", opt->criterion, "Model choice for log-linear models: bic or aic")->capture_default_str();
+  cmd->add_option("--criterion", opt->criterion, "Model choice for log-linear models: bic or aic")
+      ->capture_default_str();
   cmd->add_option("--max-order", opt->max_order,
                   "Interactions searched: 2 two-way models; 3 all hierarchical models up to three-way terms (up "
                   "to 5 lists); 0 picks 3 for up to 5 lists, else 2")
@@ -388,7 +401,8 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                                     "Bootstrap replicates (0: none; auto lowers them on a large table unless given)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
-  auto* chains = cmd->add_option("--chains", opt->chains, "LCMCR chains")->check(CLI::Range(1, 64))->capture_default_str();
+  auto* chains =
+      cmd->add_option("--chains", opt->chains, "LCMCR chains")->check(CLI::Range(1, 64))->capture_default_str();
   auto* burn_in = cmd->add_option("--burn-in", opt->burn_in, "LCMCR burn-in iterations per chain")
                       ->check(CLI::Range(0, 100000000))
                       ->capture_default_str();
@@ -396,7 +410,8 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                                   "LCMCR kept draws per chain (auto lowers them for a large table unless given)")
                       ->check(CLI::Range(2, 100000000))
                       ->capture_default_str();
-  auto* thin = cmd->add_option("--thin", opt->thin, "LCMCR thinning")->check(CLI::Range(1, 10000))->capture_default_str();
+  auto* thin =
+      cmd->add_option("--thin", opt->thin, "LCMCR thinning")->check(CLI::Range(1, 10000))->capture_default_str();
   cmd->add_option("--classes", opt->max_classes, "LCMCR latent classes K*")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();

@@ -61,7 +61,8 @@ Inputs expand_inputs(const std::vector<std::string>& inputs) {
     }
     if (ec) unreadable(input, ec);
     std::sort(in_dir.begin(), in_dir.end());
-    if (in_dir.empty() && out.unreadable.empty()) throw UsageError(fmt::format("{}: folder holds no .csv files", input));
+    if (in_dir.empty() && out.unreadable.empty())
+      throw UsageError(fmt::format("{}: folder holds no .csv files", input));
     out.files.insert(out.files.end(), in_dir.begin(), in_dir.end());
   }
   return out;
@@ -87,7 +88,8 @@ int run_ingest(const IngestOptions& opt) {
   std::int64_t total_bytes = 0;
   for (const auto& f : files) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(f, ec)) total_bytes += static_cast<std::int64_t>(std::filesystem::file_size(f, ec));
+    if (std::filesystem::is_regular_file(f, ec))
+      total_bytes += static_cast<std::int64_t>(std::filesystem::file_size(f, ec));
   }
   Progress progress("ingest", "bytes", total_bytes, opt.common.quiet);
   progress.set_secondary("rows");
@@ -97,7 +99,8 @@ int run_ingest(const IngestOptions& opt) {
   std::map<std::string, std::int64_t> by_role;
   for (const auto& problem : unreadable) {
     ++rejected;
-    report.push_back({{"path", problem.file}, {"status", "rejected"}, {"problems", 1}, {"issues", issues_json({problem})}});
+    report.push_back(
+        {{"path", problem.file}, {"status", "rejected"}, {"problems", 1}, {"issues", issues_json({problem})}});
     fmt::print(stderr, "{}\n{}: rejected; nothing from it was written\n", problem.to_string(), problem.file);
   }
   for (const auto& f : files) {
@@ -155,7 +158,8 @@ int run_ingest(const IngestOptions& opt) {
     std::cout << out.dump(2) << '\n';
   } else {
     std::string roles;
-    for (const auto& [role, n] : by_role) roles += fmt::format("{}{} {}", roles.empty() ? "" : ", ", with_commas(n), role);
+    for (const auto& [role, n] : by_role)
+      roles += fmt::format("{}{} {}", roles.empty() ? "" : ", ", with_commas(n), role);
     fmt::print("ingested {} file{} into {}: {} records{}", ingested, ingested == 1 ? "" : "s", Store::shown(opt.db),
                with_commas(added), roles.empty() ? "" : " (" + roles + ")");
     if (present) fmt::print("; {} already present", present);

@@ -81,7 +81,8 @@ void add_simulate_command(CLI::App& app, Runner& run) {
                   "A preset switching on one generating mechanism (see --scenarios); --config keys apply on top");
   cmd->add_flag("--scenarios", args->scenarios, "Print the scenario presets and exit");
   cmd->add_option("--scale", args->scale, "Multiply the number of offending groups (a denser country)");
-  cmd->add_flag("--params", args->params, "Print the parameter table (name, default, bounds, description, source) and exit");
+  cmd->add_flag("--params", args->params,
+                "Print the parameter table (name, default, bounds, description, source) and exit");
   add_common_options(cmd, args->common);
   cmd->callback([&run, args] { run = [args] { return run_simulate(*args); }; });
 }

@@ -129,7 +129,8 @@ BoundedSimplex::BoundedSimplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& 
   if (b.size() != m_ || lo.size() != n_ || hi.size() != n_)
     throw std::invalid_argument("BoundedSimplex: a, b, lo, hi: sizes disagree");
   for (Eigen::Index j = 0; j < n_; ++j)
-    if (!std::isfinite(lo(j)) || lo(j) > hi(j)) throw std::invalid_argument("BoundedSimplex: lo must be finite and <= hi");
+    if (!std::isfinite(lo(j)) || lo(j) > hi(j))
+      throw std::invalid_argument("BoundedSimplex: lo must be finite and <= hi");
   const Eigen::Index total = n_ + m_;
   lo_ = Eigen::VectorXd::Zero(total);
   hi_ = Eigen::VectorXd::Constant(total, std::numeric_limits<double>::infinity());
@@ -210,7 +211,8 @@ LpStatus BoundedSimplex::iterate(State& s, const Eigen::VectorXd& cost) const {
         continue;
       }
       limit = std::max(limit, 0.0);
-      if (limit < theta - tol_ || (limit <= theta + tol_ && leave >= 0 && k < s.basis[static_cast<std::size_t>(leave)])) {
+      if (limit < theta - tol_ ||
+          (limit <= theta + tol_ && leave >= 0 && k < s.basis[static_cast<std::size_t>(leave)])) {
         theta = std::min(theta, limit);
         leave = i;
         leave_to_upper = to_upper;

@@ -47,8 +47,8 @@ class BoundedSimplex {
  public:
   /// Runs the first phase. Throws std::invalid_argument if sizes disagree, some lo is not
   /// finite or some lo > hi.
-  BoundedSimplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
-                 double tolerance = 1e-9);
+  BoundedSimplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& lo,
+                 const Eigen::VectorXd& hi, double tolerance = 1e-9);
   /// Whether some x satisfies the constraints.
   bool feasible() const { return feasible_; }
   /// max c'x (status Infeasible when there is no feasible x).

@@ -19,7 +19,8 @@ void check(const Release& release) {
   for (auto v : release.values)
     if (v < 0) throw std::invalid_argument("disclosure control: negative count");
   for (const auto& r : release.relations) {
-    if (r.total >= release.values.size()) throw std::invalid_argument("disclosure control: relation total out of range");
+    if (r.total >= release.values.size())
+      throw std::invalid_argument("disclosure control: relation total out of range");
     for (auto p : r.parts)
       if (p >= release.values.size()) throw std::invalid_argument("disclosure control: relation part out of range");
   }

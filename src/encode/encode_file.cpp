@@ -76,8 +76,9 @@ void check_outputs(const std::vector<std::filesystem::path>& inputs, const std::
                                    in.filename().string(), out_dir.string()));
     std::error_code ec;
     if (std::filesystem::equivalent(in, out_dir / in.filename(), ec))
-      throw UsageError(fmt::format("{}: --out {} would replace the plaintext file by its encoding; choose another folder",
-                                   in.string(), out_dir.string()));
+      throw UsageError(
+          fmt::format("{}: --out {} would replace the plaintext file by its encoding; choose another folder",
+                      in.string(), out_dir.string()));
   }
 }
 
@@ -86,7 +87,8 @@ EncodedFile encode_one(const RecordEncoder& encoder, const AreaTable& areas, con
   EncodedFile result{input, out.path()};
   std::error_code ec;
   if (!std::filesystem::is_regular_file(input, ec))
-    throw BadInputError(InputIssue{input.string(), 0, "", std::filesystem::exists(input, ec) ? "not a regular file" : "no such file"});
+    throw BadInputError(
+        InputIssue{input.string(), 0, "", std::filesystem::exists(input, ec) ? "not a regular file" : "no such file"});
   IssueCollector issues, warnings;
   CsvReader reader(input, &issues);
   RecordValidator validator(input.string(), reader.header(), areas);

@@ -104,7 +104,8 @@ RecordEncoder::RecordEncoder(const Secret& secret, std::size_t bits, const Harde
   if (!(hardening.flip >= 0 && hardening.flip <= 0.25))
     throw UsageError(fmt::format("--flip {}: a probability from 0 to 0.25", hardening.flip));
   if (hardening.fold && !valid_clk_bits(bits / 2))
-    throw UsageError(fmt::format("--fold: {} bits folded are {}, under the narrowest filter (256 bits)", bits, bits / 2));
+    throw UsageError(
+        fmt::format("--fold: {} bits folded are {}, under the narrowest filter (256 bits)", bits, bits / 2));
   flip_key_ = secret.derive(kFlipKeyId);
   for (std::size_t f = 0; f < kClkFields.size(); ++f) field_keys_[f] = secret.derive(kClkFields[f].key_id);
   for (std::size_t t = 0; t < kTokenColumns.size(); ++t) {
@@ -167,7 +168,8 @@ void RecordEncoder::add_element(std::vector<std::uint64_t>& clk, const Key& key,
   crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(element.data()), element.size());
   crypto_generichash_final(&st, h, sizeof h);
   for (int i = 0; i < k; ++i) {
-    const std::size_t pos = (static_cast<std::size_t>(h[2 * i]) | static_cast<std::size_t>(h[2 * i + 1]) << 8) & (bits_ - 1);
+    const std::size_t pos =
+        (static_cast<std::size_t>(h[2 * i]) | static_cast<std::size_t>(h[2 * i + 1]) << 8) & (bits_ - 1);
     clk[pos / 64] |= std::uint64_t{1} << (pos % 64);
   }
 }
@@ -180,7 +182,8 @@ void RecordEncoder::add_elements(std::vector<std::uint64_t>& clk, std::size_t fi
 }
 
 // Adds every CLK field's elements, or only those of `only_field` (< kClkFields.size()).
-void RecordEncoder::add_fields(std::vector<std::uint64_t>& clk, const link::LinkRecord& r, std::size_t only_field) const {
+void RecordEncoder::add_fields(std::vector<std::uint64_t>& clk, const link::LinkRecord& r,
+                               std::size_t only_field) const {
   const auto elements = clk_elements(r);
   const std::string salt = salt_of(r);
   for (std::size_t f = 0; f < kClkFields.size(); ++f) {

@@ -100,7 +100,8 @@ QuickChoice choose_from_fits(const std::vector<CandidateFit>& fits, const std::v
 }
 
 BootstrapResult summarise(const std::vector<LogLinearModel>& candidates, const std::vector<double>& est,
-                          const std::vector<double>& avg, const std::vector<int>& chosen, const BootstrapOptions& options) {
+                          const std::vector<double>& avg, const std::vector<int>& chosen,
+                          const BootstrapOptions& options) {
   BootstrapResult out;
   const int reps = static_cast<int>(est.size());
   out.replicates = reps;
@@ -178,7 +179,8 @@ std::vector<BootstrapResult> bootstrap_loglinear_shared(const CaptureTable& tabl
   if (selections.empty()) throw std::invalid_argument("bootstrap_loglinear: selections: none given");
   if (options.replicates < 1) throw std::invalid_argument("bootstrap_loglinear: replicates: must be >= 1");
   for (const auto* s : selections)
-    if (!s || s->empty()) throw std::invalid_argument("bootstrap_loglinear: selection: no valid model to resample from");
+    if (!s || s->empty())
+      throw std::invalid_argument("bootstrap_loglinear: selection: no valid model to resample from");
   const std::vector<double> means = bootstrap_means(table, *selections.front(), options.from_averaged);
 
   // Each selection's candidates, as indices into one list of distinct models (a model two

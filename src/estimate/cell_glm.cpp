@@ -27,7 +27,8 @@ void superset_sums(std::vector<double>& v, int k) {
 
 CellGlm::CellGlm(int k, std::vector<std::uint32_t> terms, std::vector<double> extra)
     : k_(k), ncells_(std::uint32_t{1} << k), terms_(std::move(terms)), extra_(std::move(extra)) {
-  if (terms_.empty() || terms_[0] != 0) throw std::invalid_argument("CellGlm: terms: the intercept (0) must come first");
+  if (terms_.empty() || terms_[0] != 0)
+    throw std::invalid_argument("CellGlm: terms: the intercept (0) must come first");
   if (!extra_.empty() && extra_.size() != ncells_) throw std::invalid_argument("CellGlm: extra: need 2^K cells");
   p_ = terms_.size() + (extra_.empty() ? 0 : 1);
   xsup_.resize(ncells_);
@@ -93,9 +94,10 @@ double CellGlm::add_extra_column(const std::vector<double>& w) {
   return wx;
 }
 
-CellGlm::Result CellGlm::fit(std::span<const double> y, std::span<const std::uint8_t> include, std::vector<double>& beta,
-                             int max_iterations, double tolerance) {
-  if (y.size() != ncells_ || include.size() != ncells_) throw std::invalid_argument("CellGlm::fit: y, include: need 2^K cells");
+CellGlm::Result CellGlm::fit(std::span<const double> y, std::span<const std::uint8_t> include,
+                             std::vector<double>& beta, int max_iterations, double tolerance) {
+  if (y.size() != ncells_ || include.size() != ncells_)
+    throw std::invalid_argument("CellGlm::fit: y, include: need 2^K cells");
   const std::size_t p = p_;
   y_extra_ = 0;
   for (std::uint32_t c = 0; c < ncells_; ++c) {

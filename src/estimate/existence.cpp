@@ -165,9 +165,10 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
   // it, so it is not a model of its own.
   if (model.heterogeneity() != Heterogeneity::None && heterogeneity_redundant(model)) {
     out.status = MleStatus::NotIdentifiable;
-    out.reason = fmt::format("the heterogeneity term {} is a combination of the model's terms: the model is {} "
-                             "without it",
-                             to_string(model.heterogeneity()), model.with_heterogeneity(Heterogeneity::None).to_string());
+    out.reason = fmt::format(
+        "the heterogeneity term {} is a combination of the model's terms: the model is {} "
+        "without it",
+        to_string(model.heterogeneity()), model.with_heterogeneity(Heterogeneity::None).to_string());
     return out;
   }
   // No zero cells and no K-way term: X has full column rank on the observed cells (the
@@ -224,7 +225,8 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
     // X itself is rank-deficient on the observed cells (e.g. a K-way term).
     if (s0.cwiseAbs().maxCoeff() > kTol) {
       out.status = MleStatus::NotIdentifiable;
-      out.reason = "the design is rank-deficient on the observed cells and confounds the intercept (the unobserved count)";
+      out.reason =
+          "the design is rank-deficient on the observed cells and confounds the intercept (the unobserved count)";
     }
     if (dropped.empty() || out.status == MleStatus::Exists) return finish();
     // Every zero cell held a zero-margin term: the whole problem's programs reach the same

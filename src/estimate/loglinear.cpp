@@ -85,7 +85,8 @@ LogLinearFit fit_loglinear(const CaptureTable& table, const LogLinearModel& mode
   fit.estimated_heterogeneity = heterogeneity_independent(model, fit.estimated_terms, face);
   std::vector<double> y(ncells);
   for (std::uint32_t c = 0; c < ncells; ++c) y[c] = static_cast<double>(table.counts[c]);
-  CellGlm glm(table.k(), fit.estimated_terms, fit.estimated_heterogeneity ? model.heterogeneity_column() : std::vector<double>{});
+  CellGlm glm(table.k(), fit.estimated_terms,
+              fit.estimated_heterogeneity ? model.heterogeneity_column() : std::vector<double>{});
   const std::size_t p = fit.estimated_terms.size() + fit.estimated_heterogeneity;
   if (start && start->size() == p) fit.beta = *start;
   const auto r = glm.fit(y, face, fit.beta);

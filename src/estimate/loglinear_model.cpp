@@ -146,7 +146,8 @@ LogLinearModel LogLinearModel::parse(std::string_view text, int k) {
     else if (ch >= 'A' && ch <= 'F') j = 9 + (ch - 'A');
     else if (ch >= 'a' && ch <= 'f') j = 9 + (ch - 'a');
     if (j < 0 || j >= k)
-      throw UsageError(fmt::format("model `{}`: `{}` is not a list number (1-{})", text, ch, k < 10 ? std::to_string(k) : "9, A-F"));
+      throw UsageError(
+          fmt::format("model `{}`: `{}` is not a list number (1-{})", text, ch, k < 10 ? std::to_string(k) : "9, A-F"));
     cur |= 1u << j;
   }
   if (cur != 0 || !s.empty()) flush();

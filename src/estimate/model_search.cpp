@@ -126,7 +126,8 @@ void exhaustive_higher_order(const CaptureTable& table, Collector col, int max_o
   std::vector<std::uint32_t> needs(terms.size(), 0);
   for (std::size_t i = 0; i < terms.size(); ++i)
     for (std::size_t j = 0; j < terms.size(); ++j)
-      if ((terms[j] & terms[i]) == terms[j] && std::popcount(terms[j]) + 1 == std::popcount(terms[i])) needs[i] |= 1u << j;
+      if ((terms[j] & terms[i]) == terms[j] && std::popcount(terms[j]) + 1 == std::popcount(terms[i]))
+        needs[i] |= 1u << j;
   for (std::uint32_t s = 0; s < (std::uint32_t{1} << terms.size()); ++s) {
     bool closed = true;
     std::vector<std::uint32_t> gens;
@@ -266,7 +267,8 @@ ModelSelection select_models(const CaptureTable& table, const SearchOptions& opt
       stepwise(table, col);
     }
   };
-  const std::size_t workers = std::min<std::size_t>(kinds.size(), static_cast<std::size_t>(std::max(1, options.threads)));
+  const std::size_t workers =
+      std::min<std::size_t>(kinds.size(), static_cast<std::size_t>(std::max(1, options.threads)));
   if (workers <= 1) {
     for (std::size_t i = 0; i < kinds.size(); ++i) search_kind(i);
   } else {

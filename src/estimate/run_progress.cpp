@@ -74,7 +74,8 @@ void RunProgress::maybe_print(std::size_t running, bool final) {
     line = fmt::format("{}: done in {:.1f}s", label_, elapsed);
     std::string parts;
     for (const auto& p : phases_)
-      if (p.started) parts += fmt::format("{}{} {:.1f}s", parts.empty() ? "" : ", ", p.name, seconds_between(p.first, p.last));
+      if (p.started)
+        parts += fmt::format("{}{} {:.1f}s", parts.empty() ? "" : ", ", p.name, seconds_between(p.first, p.last));
     if (!parts.empty()) line += " (" + parts + ")";
   } else {
     double done = 0;

@@ -29,7 +29,8 @@ MethodEstimate run_stepwise_method(const CaptureTable& table, const EstimateOpti
   m.interval.level = o.level;
   const double threshold = o.stepwise_p;
   const auto sel = select_stepwise_pvalue(table, threshold, o.level);
-  const std::string rule = fmt::format("forward stepwise by the Poisson p-value of each pair's overlap, p < {}", threshold);
+  const std::string rule =
+      fmt::format("forward stepwise by the Poisson p-value of each pair's overlap, p < {}", threshold);
   if (sel.empty()) {
     m.estimate = std::numeric_limits<double>::quiet_NaN();
     m.interval.kind = "none (no model)";
@@ -72,14 +73,15 @@ MethodEstimate run_stepwise_method(const CaptureTable& table, const EstimateOpti
   std::vector<double> sorted = bca.estimates;
   std::sort(sorted.begin(), sorted.end());
   const double a = (1.0 - o.level) / 2.0;
-  m.details["bootstrap"] = {{"interval", pair_json(bca.interval.low, bca.interval.high)},
-                            {"kind", m.interval.kind},
-                            {"percentile_interval", pair_json(quantile_sorted(sorted, a), quantile_sorted(sorted, 1 - a))},
-                            {"bias_correction_z0", bca.z0},
-                            {"acceleration", bca.acceleration},
-                            {"replicates", bca.replicates},
-                            {"failed", bca.failed},
-                            {"seed", o.seed}};
+  m.details["bootstrap"] = {
+      {"interval", pair_json(bca.interval.low, bca.interval.high)},
+      {"kind", m.interval.kind},
+      {"percentile_interval", pair_json(quantile_sorted(sorted, a), quantile_sorted(sorted, 1 - a))},
+      {"bias_correction_z0", bca.z0},
+      {"acceleration", bca.acceleration},
+      {"replicates", bca.replicates},
+      {"failed", bca.failed},
+      {"seed", o.seed}};
   return m;
 }
 

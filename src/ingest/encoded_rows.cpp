@@ -25,7 +25,8 @@ std::size_t scheme_bits(std::string_view scheme) {
 }
 
 bool is_fingerprint(std::string_view s) {
-  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 32 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 // Why a token cell is not one or more tokens separated by single spaces, or empty.
@@ -95,10 +96,14 @@ std::optional<EncodedRowReader::Row> EncodedRowReader::validate(const std::vecto
   row.encoding.key_fingerprint = cell(fingerprint_);
   const std::size_t bits = scheme_bits(row.encoding.scheme);
   if (!bits)
-    problem("clk_scheme", fmt::format("'{}' is not an encoding this joindots reads ({}/<bits>[+salt-sex|+salt-birth-year][+fold][+flip-P], "
-                                      "bits a power of two from 256 to 4096)", row.encoding.scheme, encode::kSchemeName));
+    problem("clk_scheme",
+            fmt::format(
+                "'{}' is not an encoding this joindots reads ({}/<bits>[+salt-sex|+salt-birth-year][+fold][+flip-P], "
+                "bits a power of two from 256 to 4096)",
+                row.encoding.scheme, encode::kSchemeName));
   else if (first_ && row.encoding.scheme != first_->scheme)
-    problem("clk_scheme", fmt::format("'{}' differs from the file's first row ('{}')", row.encoding.scheme, first_->scheme));
+    problem("clk_scheme",
+            fmt::format("'{}' differs from the file's first row ('{}')", row.encoding.scheme, first_->scheme));
   if (!is_fingerprint(row.encoding.key_fingerprint))
     problem("key_fingerprint", fmt::format("'{}' is not a key fingerprint (32 lower-case hex digits)",
                                            row.encoding.key_fingerprint));
@@ -128,8 +133,9 @@ std::optional<EncodedRowReader::Row> EncodedRowReader::validate(const std::vecto
   row.encoded.tokens_json = tokens.dump();
   row.record = std::move(*record);
   if (warnings && row.record.role == Role::victim && row.encoded.age_band == "18+")
-    warnings->add({file_, line, "age_band", fmt::format("victim aged 18 or more on event_date {}: not a child (accepted)",
-                                                        row.record.event_date.str())});
+    warnings->add(
+        {file_, line, "age_band",
+         fmt::format("victim aged 18 or more on event_date {}: not a child (accepted)", row.record.event_date.str())});
   return row;
 }
 

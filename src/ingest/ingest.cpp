@@ -41,9 +41,10 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
   if (!std::filesystem::is_regular_file(path, ec)) {
     const bool exists = !ec && std::filesystem::exists(path, ec);
     throw BadInputError(InputIssue{result.path, 0, "",
-                                   ec == std::errc::too_many_symbolic_link_levels ? "cannot be read: a symbolic link loop"
-                                   : exists                                       ? "not a regular file"
-                                                                                  : "no such file"});
+                                   ec == std::errc::too_many_symbolic_link_levels
+                                       ? "cannot be read: a symbolic link loop"
+                                   : exists ? "not a regular file"
+                                            : "no such file"});
   }
   const auto bytes = static_cast<std::int64_t>(std::filesystem::file_size(path));
   const std::string sha = sha256_file(path);
@@ -89,8 +90,8 @@ IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesy
         // holds every later row to that row's.
         if (!std::exchange(encoding_checked, true)) {
           if (auto why = batch->use_encoding(e->encoding); !why.empty())
-            throw BadInputError(InputIssue{result.path, row.line,
-                                           why.rfind("key fingerprint", 0) == 0 ? "key_fingerprint" : "clk_scheme", why});
+            throw BadInputError(InputIssue{
+                result.path, row.line, why.rfind("key fingerprint", 0) == 0 ? "key_fingerprint" : "clk_scheme", why});
         }
         origin = batch->add_encoded(e->record, e->encoded);
         record = std::move(e->record);

@@ -75,11 +75,13 @@ CsvReader::CsvReader(const std::filesystem::path& path, IssueCollector* issues)
     : path_(path.string()), issues_(issues), file_(std::fopen(path.c_str(), "rb"), std::fclose) {
   if (!file_) throw BadInputError(InputIssue{path_, 0, "", fmt::format("cannot open file: {}", std::strerror(errno))});
   buffer_.resize(read_buffer_size(file_.get()));
-  if (std::filesystem::is_directory(path)) throw BadInputError(InputIssue{path_, 0, "", "is a directory, not a CSV file"});
+  if (std::filesystem::is_directory(path))
+    throw BadInputError(InputIssue{path_, 0, "", "is a directory, not a CSV file"});
   // Skip a UTF-8 byte order mark.
   if (peek() == 0xEF) {
     get();
-    if (get() != 0xBB || get() != 0xBF) throw BadInputError(InputIssue{path_, 1, "", "invalid UTF-8 at the start of the file"});
+    if (get() != 0xBB || get() != 0xBF)
+      throw BadInputError(InputIssue{path_, 1, "", "invalid UTF-8 at the start of the file"});
   }
   CsvRow row;
   IssueCollector* saved = issues_;
@@ -90,8 +92,9 @@ CsvReader::CsvReader(const std::filesystem::path& path, IssueCollector* issues)
   }
   issues_ = saved;
   if (oversized_field_)
-    throw BadInputError(InputIssue{path_, 1, "header", fmt::format("column {} is longer than {} bytes", oversized_field_,
-                                                                   limits::kMaxCsvFieldBytes)});
+    throw BadInputError(
+        InputIssue{path_, 1, "header",
+                   fmt::format("column {} is longer than {} bytes", oversized_field_, limits::kMaxCsvFieldBytes)});
   header_ = std::move(row.fields);
   for (auto& h : header_) {
     // Tolerate surrounding spaces in column names, nothing else.
@@ -234,7 +237,8 @@ bool CsvReader::next(CsvRow& row) {
       continue;
     }
     if (row.fields.size() != header_.size()) {
-      report(row.line, "", fmt::format("expected {} fields as in the header, found {}", header_.size(), row.fields.size()));
+      report(row.line, "",
+             fmt::format("expected {} fields as in the header, found {}", header_.size(), row.fields.size()));
       continue;
     }
     bool ok = true;

@@ -68,7 +68,8 @@ BlockingChoice choose_blocking_rules(const std::vector<LinkRecord>& records, con
     std::int64_t best_gain = 0;
     for (std::size_t r = 0; r < rules; ++r) {
       const std::int64_t implied = report.rules[r].pairs_implied;
-      if (taken[r] || implied > std::max<std::int64_t>(candidate_pairs, 10 * static_cast<std::int64_t>(records.size())) ||
+      if (taken[r] ||
+          implied > std::max<std::int64_t>(candidate_pairs, 10 * static_cast<std::int64_t>(records.size())) ||
           pairs + implied > cfg.max_pairs)
         continue;
       std::int64_t gain = 0;

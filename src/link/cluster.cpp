@@ -44,8 +44,8 @@ ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
     if (x.weight != y.weight) return x.weight > y.weight;
     return std::tie(x.a, x.b) < std::tie(y.a, y.b);
   });
-  const bool limited =
-      opt.max_per_source > 0 || std::any_of(opt.source_limit.begin(), opt.source_limit.end(), [](int l) { return l > 0; });
+  const bool limited = opt.max_per_source > 0 ||
+                       std::any_of(opt.source_limit.begin(), opt.source_limit.end(), [](int l) { return l > 0; });
   ClusterResult res;
   res.edges = static_cast<std::int64_t>(edges.size());
   Rng rng(opt.seed, "cluster-cohesion");
@@ -66,7 +66,8 @@ ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
       bool over = false;
       for (const auto& [s, c] : B.per_source) {
         auto it = A.per_source.find(s);
-        const int limit = s < opt.source_limit.size() && opt.source_limit[s] > 0 ? opt.source_limit[s] : opt.max_per_source;
+        const int limit =
+            s < opt.source_limit.size() && opt.source_limit[s] > 0 ? opt.source_limit[s] : opt.max_per_source;
         if (limit > 0 && it != A.per_source.end() && it->second + c > limit) over = true;
       }
       if (over) {

@@ -167,7 +167,8 @@ LinkSettings parse_link_settings(std::string_view text, std::string_view origin)
   for (auto&& [section_key, section_node] : root) {
     const std::string section(section_key.str());
     if (std::find(kSections.begin(), kSections.end(), section) == kSections.end())
-      throw UsageError(fmt::format("{}: unknown section [{}]; valid sections are {}", origin, section, join(kSections)));
+      throw UsageError(
+          fmt::format("{}: unknown section [{}]; valid sections are {}", origin, section, join(kSections)));
     const auto* tbl = section_node.as_table();
     if (!tbl) throw UsageError(fmt::format("{}: [{}] must be a table", origin, section));
     for (auto&& [key_node, node] : *tbl) {
@@ -175,7 +176,8 @@ LinkSettings parse_link_settings(std::string_view text, std::string_view origin)
       const std::string where = fmt::format("{}: {}.{}", origin, section, key);
       auto keys = valid_keys(section);
       if (std::find(keys.begin(), keys.end(), key) == keys.end())
-        throw UsageError(fmt::format("{}: unknown key '{}' in [{}]; valid keys are {}", origin, key, section, join(keys)));
+        throw UsageError(
+            fmt::format("{}: unknown key '{}' in [{}]; valid keys are {}", origin, key, section, join(keys)));
       if (const ParamSpec* p = find_param(section, key)) {
         std::optional<double> v = node.value<double>();
         if (!v) throw UsageError(fmt::format("{}: expected a number", where));

@@ -63,7 +63,8 @@ inline constexpr std::array<ParamSpec, 18> kLinkParams = {{
      "the usual cluster size; merges that stay within it need only min_cohesion_within_usual (0 = off)"},
     {"cluster", "min_cohesion_within_usual", 0.2, 0, 1, false,
      "mean match probability needed for a merge whose result stays within the usual cluster size"},
-    {"cluster", "max_per_source", 0, 0, 1e9, true, "records of one source a cluster may hold (0 = any; 1 for 1:1 links)"},
+    {"cluster", "max_per_source", 0, 0, 1e9, true,
+     "records of one source a cluster may hold (0 = any; 1 for 1:1 links)"},
     {"cluster", "auto_one_per_source", 1, 0, 1, true,
      "1: when linking files, a file found to hold one record per person (under 0.01 of its own pairs per "
      "record scored as matches by the model fitted across files) may put only one record in a cluster; "

@@ -77,7 +77,8 @@ CsvMapping auto_mapping(const std::vector<std::string>& header, CsvMapping m, st
       else if (in(name, {"bd", "birthday", "dobday", "dayofbirth"}) && m.dob_day_column.empty())
         m.dob_day_column = col;
     }
-    if (!m.column[static_cast<std::size_t>(Field::dob)].empty()) m.dob_year_column = m.dob_month_column = m.dob_day_column = "";
+    if (!m.column[static_cast<std::size_t>(Field::dob)].empty())
+      m.dob_year_column = m.dob_month_column = m.dob_day_column = "";
   }
   for (const auto& col : header) {
     bool used = col == m.id_column || col == m.truth_column || col == m.other_names_column ||

@@ -90,7 +90,8 @@ void check_match_share(const std::vector<LinkRecord>& records, const LinkOptions
   double bound = 10 * n;
   if (opt.cross_source_only) {
     const auto& d = res.duplication.sources;
-    const bool once = !d.empty() && std::all_of(d.begin(), d.end(), [](const SourceDuplication& s) { return s.one_per_person; });
+    const bool once =
+        !d.empty() && std::all_of(d.begin(), d.end(), [](const SourceDuplication& s) { return s.one_per_person; });
     bound = 0;
     for (std::size_t s = 0; s < per_source.size(); ++s)
       for (std::size_t t = s + 1; t < per_source.size(); ++t) bound += std::min(per_source[s], per_source[t]);
@@ -139,7 +140,8 @@ void check_rules(const LinkConfig& cfg, const LinkResult& res, const std::vector
           return k.field == Field::given_name || k.field == Field::family_name;
         }))
       continue;
-    const double share = static_cast<double>(res.blocking.rules[r].pairs_new) / static_cast<double>(res.candidate_pairs);
+    const double share =
+        static_cast<double>(res.blocking.rules[r].pairs_new) / static_cast<double>(res.candidate_pairs);
     if (share < 0.5) continue;
     double pairs = 0, named = 0, matches = 0;
     for (const auto& [p, c] : rule_patterns[r]) {

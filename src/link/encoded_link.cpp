@@ -77,7 +77,8 @@ struct EncodedModel {
 
   double weight(Pattern p) const {
     double w = 0;
-    for (std::size_t k = 0; k < level_weight.size(); ++k) w += level_weight[k][static_cast<std::size_t>(level_of(p, k))];
+    for (std::size_t k = 0; k < level_weight.size(); ++k)
+      w += level_weight[k][static_cast<std::size_t>(level_of(p, k))];
     return w;
   }
   /// The pattern's weight plus the term-frequency adjustment (Splink's): for each blocking
@@ -452,7 +453,8 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   rr.role = role;
   rr.records = d.size();
   LinkResult& res = rr.result;
-  res.threads = config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  res.threads =
+      config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto t = Clock::now();
   encode::CandidateOptions copt;
   copt.max_block = config.max_block > 0 ? static_cast<std::size_t>(config.max_block) : SIZE_MAX;
@@ -503,7 +505,8 @@ nlohmann::json encoded_params(const LinkConfig& config, const StoreLinkOptions& 
   params["scheme"] = encoding.scheme;
   for (std::size_t c = 0; c < encode::kTokenColumns.size(); ++c)
     if (kEncodedBlockingColumns >> c & 1u) params["blocking"].push_back(std::string(encode::kTokenColumns[c].column));
-  params["blocking"].push_back(fmt::format("clk lsh {} bands (24 bits on 20,000 records, more on more)", kEncodedLshBands));
+  params["blocking"].push_back(
+      fmt::format("clk lsh {} bands (24 bits on 20,000 records, more on more)", kEncodedLshBands));
   for (std::size_t k = 0; k < kEncodedComparisons; ++k) params["comparisons"].push_back(encoded_comparison_name(k));
   return params;
 }

@@ -73,9 +73,9 @@ Evaluation evaluate(const std::vector<std::uint32_t>& cluster, const std::vector
   }
   ev.true_entities = static_cast<std::int64_t>(by_entity.size());
   ev.found_entities = static_cast<std::int64_t>(by_cluster.size());
-  ev.entity_count_error =
-      ev.true_entities ? static_cast<double>(ev.found_entities - ev.true_entities) / static_cast<double>(ev.true_entities)
-                       : 0;
+  ev.entity_count_error = ev.true_entities ? static_cast<double>(ev.found_entities - ev.true_entities) /
+                                                 static_cast<double>(ev.true_entities)
+                                           : 0;
   return ev;
 }
 

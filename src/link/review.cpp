@@ -51,9 +51,10 @@ std::vector<ReviewDecision> read_review_decisions(const std::filesystem::path& p
   auto col = [&](std::string_view name) {
     auto it = std::find(h.begin(), h.end(), name);
     if (it == h.end())
-      throw BadInputError(InputIssue{path.string(), 1, "header", fmt::format("no column '{}' (a decisions file needs "
-                                                                             "source_a, id_a, source_b, id_b, decision)",
-                                                                             name)});
+      throw BadInputError(InputIssue{path.string(), 1, "header",
+                                     fmt::format("no column '{}' (a decisions file needs "
+                                                 "source_a, id_a, source_b, id_b, decision)",
+                                                 name)});
     return static_cast<std::size_t>(it - h.begin());
   };
   const std::size_t sa = col("source_a"), ia = col("id_a"), sb = col("source_b"), ib = col("id_b"),
@@ -69,7 +70,8 @@ std::vector<ReviewDecision> read_review_decisions(const std::filesystem::path& p
     auto value = [&](std::size_t i) { return std::string(escape::csv_cell_value(row.fields[i])); };
     ReviewDecision rd{value(sa), value(ia), value(sb), value(ib)};
     if (d == "match" || d == "yes" || d == "y" || d == "1") rd.match = true;
-    else if (d == "non_match" || d == "non-match" || d == "nonmatch" || d == "no" || d == "n" || d == "0") rd.match = false;
+    else if (d == "non_match" || d == "non-match" || d == "nonmatch" || d == "no" || d == "n" || d == "0")
+      rd.match = false;
     else {
       issues.add({path.string(), row.line, "decision", fmt::format("'{}' is not match or non_match", row.fields[dc])});
       continue;

@@ -30,7 +30,8 @@ NetworkEvaluation evaluate_networks(const std::vector<NetworkRecord>& records, c
       continue;
     }
     found.push_back(result.network_of_suspect.at(person));
-    true_labels.push_back(group_label.try_emplace(g->second, static_cast<std::int64_t>(group_label.size())).first->second);
+    true_labels.push_back(
+        group_label.try_emplace(g->second, static_cast<std::int64_t>(group_label.size())).first->second);
   }
   ev.suspects_compared = static_cast<std::int64_t>(found.size());
   ev.agreement = compare_partitions(found, true_labels);

@@ -83,7 +83,8 @@ StratumEstimate estimate_stratum(const std::string& dim, const std::string& valu
 void explain_empty(Answer& a, const std::string& none_known) {
   if (a.known == 0) a.why = none_known;
   else if (!std::isfinite(a.estimate)) a.why = "not estimated: " + a.method;
-  else if (!std::isfinite(a.interval.low) || !std::isfinite(a.interval.high)) a.why = "the interval is unbounded: " + a.method;
+  else if (!std::isfinite(a.interval.low) || !std::isfinite(a.interval.high))
+    a.why = "the interval is unbounded: " + a.method;
 }
 
 }  // namespace
@@ -151,7 +152,8 @@ void add_model_based(FourAnswers& out, const std::vector<PersonRow>& persons, co
     std::string parent;
     if (s.dimension == "pfa" && region_of_pfa.contains(s.value) && !mixed.contains(s.value)) {
       const auto& region = region_of_pfa[s.value];
-      if (auto it = region_ratio.find(region); it != region_ratio.end() && it->second && it->second->high / it->second->low <= kTooWide) {
+      if (auto it = region_ratio.find(region);
+          it != region_ratio.end() && it->second && it->second->high / it->second->low <= kTooWide) {
         r = it->second;
         parent = "region " + region;
       }
@@ -307,12 +309,14 @@ void answer_offences(FourAnswers& out, const std::vector<PersonRow>& persons) {
     known_offences += p.offences;
     if (police_bit != out.lists.end() && (p.pattern >> (police_bit - out.lists.begin()) & 1u)) ++police_known;
   }
-  const double per_victim = police_known ? static_cast<double>(known_offences) / static_cast<double>(police_known) : 0.0;
+  const double per_victim =
+      police_known ? static_cast<double>(known_offences) / static_cast<double>(police_known) : 0.0;
   out.offences.known = known_offences;
   out.offences.estimate = per_victim * n_hat;
   out.offences.interval = {per_victim * out.victims.interval.low, per_victim * out.victims.interval.high, 0.95,
                            "from the victims' interval (offences per victim held fixed)"};
-  out.offences.method = fmt::format("known offences per victim known to the police ({:.2f}) x estimated victims", per_victim);
+  out.offences.method =
+      fmt::format("known offences per victim known to the police ({:.2f}) x estimated victims", per_victim);
   out.offences.assumption =
       "Victims not known to the police suffer on average as many offences as those who are. Offences are "
       "under-recorded even for known victims, so this is a floor on the true tally.";

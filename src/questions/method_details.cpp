@@ -15,7 +15,8 @@ using Json = nlohmann::ordered_json;
 /// The key's value, or an InternalError naming the method and the key.
 const Json& at(const Json& j, const char* method, const char* key) {
   if (!j.is_object() || !j.contains(key))
-    throw InternalError(fmt::format("the {} method's details have no '{}' (estimate/estimate.cpp renamed it?)", method, key));
+    throw InternalError(
+        fmt::format("the {} method's details have no '{}' (estimate/estimate.cpp renamed it?)", method, key));
   return j.at(key);
 }
 
@@ -38,7 +39,8 @@ std::vector<WeightedModelRow> weighted_rows(const Json& rows, const char* method
 }
 Json weighted_rows_json(const std::vector<WeightedModelRow>& rows) {
   Json out = Json::array();
-  for (const auto& r : rows) out.push_back({{"model", r.model}, {"estimate", number_json(r.estimate)}, {"weight", number_json(r.weight)}});
+  for (const auto& r : rows)
+    out.push_back({{"model", r.model}, {"estimate", number_json(r.estimate)}, {"weight", number_json(r.weight)}});
   return out;
 }
 
@@ -58,9 +60,14 @@ RankedModelRow ranked_row(const Json& r) {
   return row;
 }
 Json ranked_row_json(const RankedModelRow& r) {
-  Json j{{"model", r.model},         {"interactions", r.interactions}, {"estimate", number_json(r.estimate)},
-         {"criterion", number_json(r.criterion)}, {"weight", number_json(r.weight)}, {"deviance", number_json(r.deviance)},
-         {"df", r.df},               {"parameters", r.parameters}};
+  Json j{{"model", r.model},
+         {"interactions", r.interactions},
+         {"estimate", number_json(r.estimate)},
+         {"criterion", number_json(r.criterion)},
+         {"weight", number_json(r.weight)},
+         {"deviance", number_json(r.deviance)},
+         {"df", r.df},
+         {"parameters", r.parameters}};
   if (r.interval) j["interval"] = bounds_json(*r.interval);
   if (r.boundary_cells > 0) j["boundary_cells"] = r.boundary_cells;
   return j;
@@ -96,7 +103,8 @@ LogLinearDetails LogLinearDetails::from_json(const Json& d) {
   constexpr const char* m = "loglinear";
   LogLinearDetails o;
   for (const auto& e : at(d, m, "excluded"))
-    o.excluded.push_back({at(e, m, "model").get<std::string>(), at(e, m, "interactions").get<std::vector<std::string>>(),
+    o.excluded.push_back({at(e, m, "model").get<std::string>(),
+                          at(e, m, "interactions").get<std::vector<std::string>>(),
                           at(e, m, "status").get<std::string>(), at(e, m, "reason").get<std::string>()});
   o.excluded_total = at(d, m, "excluded_total").get<std::int64_t>();
   o.fitted = d.contains("model");
@@ -129,7 +137,8 @@ LogLinearDetails LogLinearDetails::from_json(const Json& d) {
 Json LogLinearDetails::to_json() const {
   Json excluded_json = Json::array();
   for (const auto& e : excluded)
-    excluded_json.push_back({{"model", e.model}, {"interactions", e.interactions}, {"status", e.status}, {"reason", e.reason}});
+    excluded_json.push_back(
+        {{"model", e.model}, {"interactions", e.interactions}, {"status", e.status}, {"reason", e.reason}});
   if (!fitted) {
     Json j{{"excluded", excluded_json}, {"excluded_total", excluded_total}};
     if (!interval_kind.empty()) j["interval_kind"] = interval_kind;
@@ -246,8 +255,11 @@ Json BayesLogLinearDetails::to_json() const {
   const auto counts = [](const std::vector<StratumCount>& rows) {
     Json out = Json::array();
     for (const auto& s : rows)
-      out.push_back({{"stratum", s.stratum}, {"observed", s.observed}, {"posterior_mean", number_json(s.posterior_mean)},
-                     {"hpd", bounds_json(s.hpd)}, {"equal_tailed", bounds_json(s.equal_tailed)}});
+      out.push_back({{"stratum", s.stratum},
+                     {"observed", s.observed},
+                     {"posterior_mean", number_json(s.posterior_mean)},
+                     {"hpd", bounds_json(s.hpd)},
+                     {"equal_tailed", bounds_json(s.equal_tailed)}});
     return out;
   };
   return {{"models_in_space", models_in_space}, {"ess", number_json(ess)}, {"top_models", top},

@@ -63,7 +63,8 @@ RecordValidator::RecordValidator(const std::string& file, const std::vector<std:
       issues.add({file_, 1, "header", fmt::format("column '{}' appears more than once", name)});
       continue;
     }
-    auto it = std::find_if(kRecordColumns.begin(), kRecordColumns.end(), [&](const ColumnSpec& c) { return c.name == name; });
+    auto it =
+        std::find_if(kRecordColumns.begin(), kRecordColumns.end(), [&](const ColumnSpec& c) { return c.name == name; });
     if (set_aside.count(name)) {
       continue;
     } else if (it != kRecordColumns.end()) {

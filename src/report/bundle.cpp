@@ -52,7 +52,8 @@ nlohmann::json linkage_json_impl(Store& store, bool is_public) {
                           {"u", u},
                           {"weight", m > 0 && u > 0 ? nlohmann::json(std::log2(m / u)) : nlohmann::json(nullptr)}});
       }
-      fields.push_back({{"field", f.value("field", "")}, {"comparator", f.value("comparator", "")}, {"levels", levels}});
+      fields.push_back(
+          {{"field", f.value("field", "")}, {"comparator", f.value("comparator", "")}, {"levels", levels}});
     }
     nlohmann::json blocking = nlohmann::json::array();
     for (const auto& r : diag.value("blocking", nlohmann::json::array()))
@@ -213,7 +214,8 @@ void add_counts(nlohmann::json& b, Store& store, const AreaTable& areas, const S
                          {"count", cell(published[cells.area[i]])}});
   }
   nlohmann::json region_rows = nlohmann::json::array();
-  for (const auto& [region, c] : cells.region) region_rows.push_back({{"region", region}, {"count", cell(published[c])}});
+  for (const auto& [region, c] : cells.region)
+    region_rows.push_back({{"region", region}, {"count", cell(published[c])}});
   b["areas"] = area_rows;
   b["regions"] = region_rows;
   b["area_counts"] = {{"measure", link_run ? "victims" : "victim_records"},
@@ -225,7 +227,8 @@ void add_counts(nlohmann::json& b, Store& store, const AreaTable& areas, const S
   nlohmann::json sources = nlohmann::json::array();
   for (std::size_t k = 0; k < completeness.size(); ++k) {
     const auto& c = completeness[k];
-    const auto orgs = summary.sources_by_source_type.count(c.source_type) ? summary.sources_by_source_type.at(c.source_type) : 0;
+    const auto orgs =
+        summary.sources_by_source_type.count(c.source_type) ? summary.sources_by_source_type.at(c.source_type) : 0;
     nlohmann::json fields = nlohmann::json::object();
     for (const auto& [field, n] : c.with_value) {
       // Shares in whole percent; hidden when the source's own count is suppressed.
@@ -246,7 +249,8 @@ void add_counts(nlohmann::json& b, Store& store, const AreaTable& areas, const S
 /// allow-list, so figures measured against a simulator's truth never reach the page.
 void add_networks(nlohmann::json& b, Store& store) {
   b["networks"] = nullptr;
-  if (auto run = store.latest_run_summary("networks")) b["networks"] = networks::public_summary(nlohmann::json::parse(run->second));
+  if (auto run = store.latest_run_summary("networks"))
+    b["networks"] = networks::public_summary(nlohmann::json::parse(run->second));
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ class Builder {
     disclose::PublishedCell p;
     if (!c.is_object() || !c.contains("value")) throw UsageError(fmt::format("bundle: {} is not a cell", name));
     if (c["value"].is_null()) {
-      p.status = c.value("suppressed", "") == "primary" ? disclose::CellStatus::Primary : disclose::CellStatus::Secondary;
+      p.status =
+          c.value("suppressed", "") == "primary" ? disclose::CellStatus::Primary : disclose::CellStatus::Secondary;
     } else {
       p.value = c["value"].get<std::int64_t>();
     }
@@ -57,7 +58,9 @@ void add_network_cells(Builder& add, const json& n) {
 }
 
 const char* status_name(disclose::CellStatus s) {
-  return s == disclose::CellStatus::Primary ? "primary" : s == disclose::CellStatus::Secondary ? "secondary" : "published";
+  return s == disclose::CellStatus::Primary     ? "primary"
+         : s == disclose::CellStatus::Secondary ? "secondary"
+                                                : "published";
 }
 
 }  // namespace
@@ -85,7 +88,8 @@ BundleAudit audit_public_bundle(const json& b) {
   // Districts, regions, the nation (and the districts' unknown area).
   std::map<std::string, std::vector<std::size_t>> by_region;
   for (const auto& a : b.at("areas"))
-    by_region[a.at("region").get<std::string>()].push_back(add.cell(a.at("count"), "areas[" + a.at("lad_cd").get<std::string>() + "]"));
+    by_region[a.at("region").get<std::string>()].push_back(
+        add.cell(a.at("count"), "areas[" + a.at("lad_cd").get<std::string>() + "]"));
   std::vector<std::size_t> national_parts;
   for (const auto& r : b.at("regions")) {
     const auto region = r.at("region").get<std::string>();
@@ -101,7 +105,8 @@ BundleAudit audit_public_bundle(const json& b) {
   // Victim records by source type.
   std::vector<std::size_t> source_parts;
   for (const auto& s : b.at("sources"))
-    source_parts.push_back(add.cell(s.at("victim_records"), "sources[" + s.at("source_type").get<std::string>() + "].victim_records"));
+    source_parts.push_back(
+        add.cell(s.at("victim_records"), "sources[" + s.at("source_type").get<std::string>() + "].victim_records"));
   const auto records_total = add.cell(b.at("victim_records_total"), "victim_records_total");
   add.relate(records_total, source_parts);
   if (ac.value("measure", "") == "victim_records") add.relate(national, {records_total});  // one count, two places
@@ -116,7 +121,8 @@ BundleAudit audit_public_bundle(const json& b) {
   std::map<std::string, std::vector<std::size_t>> by_dimension;
   for (const auto& s : b.value("strata", json::array()))
     by_dimension[s.at("dimension").get<std::string>()].push_back(
-        add.cell(s.at("known"), "strata[" + s.at("dimension").get<std::string>() + "=" + s.at("value").get<std::string>() + "]"));
+        add.cell(s.at("known"),
+                 "strata[" + s.at("dimension").get<std::string>() + "=" + s.at("value").get<std::string>() + "]"));
   if (victims)
     for (const auto& [dim, parts] : by_dimension) add.relate(*victims, parts);
   // The known victims are the persons of the estimate's link run: the map's total when the

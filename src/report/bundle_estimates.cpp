@@ -268,7 +268,8 @@ nlohmann::json overlap_json(const FourAnswers& a, const EstimateCells& c,
   }
   for (std::size_t j = 0; j < a.lists.size(); ++j)
     totals.push_back({{"list", a.lists[j]}, {"count", cell(published[c.list_total[j]])}});
-  return {{"lists", a.lists}, {"total", cell(published[c.question[0]])}, {"list_totals", totals}, {"patterns", patterns}};
+  return {
+      {"lists", a.lists}, {"total", cell(published[c.question[0]])}, {"list_totals", totals}, {"patterns", patterns}};
 }
 
 nlohmann::json stratum_json(const questions::StratumEstimate& s, const disclose::PublishedCell& known, bool is_public) {
@@ -310,7 +311,8 @@ void add_estimates(nlohmann::json& b, const FourAnswers& a, bool is_public) {
   }
   const std::pair<const char*, const questions::Answer*> questions[] = {
       {"victims", &a.victims}, {"areas", &a.areas}, {"offences", &a.offences}, {"still_involved", &a.still_involved}};
-  for (int q = 0; q < 4; ++q) b["headline"][questions[q].first] = headline_json(*questions[q].second, published[c.question[q]], is_public);
+  for (int q = 0; q < 4; ++q)
+    b["headline"][questions[q].first] = headline_json(*questions[q].second, published[c.question[q]], is_public);
   // Cautions said at the headline (figures in them at two significant figures).
   b["headline"]["victims"]["cautions"] = a.cautions;
   const auto& known_victims = published[c.question[0]];

@@ -47,13 +47,17 @@ void write_report_html(const std::filesystem::path& out, const nlohmann::json& b
   std::ostringstream f;
   {
     f << "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n"
-      << "<title>" << escape::html(title) << "</title>\n<style>\n" << css << "\n</style>\n</head>\n<body>\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" "
+         "href=\"data:,\">\n"
+      << "<title>" << escape::html(title) << "</title>\n<style>\n"
+      << css << "\n</style>\n</head>\n<body>\n"
       << "<div id=\"app\"><p>Loading the report… (it needs JavaScript)</p></div>\n"
       << "<script id=\"joindots-bundle\" type=\"application/json\">" << escape::json_for_script(bundle) << "</script>\n"
       << "<script id=\"joindots-geo\" type=\"application/json\">" << escape::json_for_script(geo) << "</script>\n"
-      << "<script id=\"joindots-geo-regions\" type=\"application/json\">" << escape::json_for_script(regions) << "</script>\n"
-      << "<script>\n" << js << "\n</script>\n</body>\n</html>\n";
+      << "<script id=\"joindots-geo-regions\" type=\"application/json\">" << escape::json_for_script(regions)
+      << "</script>\n"
+      << "<script>\n"
+      << js << "\n</script>\n</body>\n</html>\n";
   }
   write_file_atomically(out, f.view());
 }

@@ -93,7 +93,8 @@ std::vector<std::filesystem::path> AgencyWriters::finish() {
     std::string text;
     {
       std::FILE* in = std::fopen(org.scratch_path.c_str(), "rb");
-      if (!in) throw InternalError(fmt::format("{}: cannot read back: {}", org.scratch_path.string(), std::strerror(errno)));
+      if (!in)
+        throw InternalError(fmt::format("{}: cannot read back: {}", org.scratch_path.string(), std::strerror(errno)));
       std::fseek(in, 0, SEEK_END);
       const long size = std::ftell(in);
       std::fseek(in, 0, SEEK_SET);
@@ -127,7 +128,8 @@ std::vector<std::filesystem::path> AgencyWriters::finish() {
       }
     }
     write_all(out, buffer, tmp);
-    if (std::fclose(out) != 0) throw InternalError(fmt::format("{}: write failed: {}", tmp.string(), std::strerror(errno)));
+    if (std::fclose(out) != 0)
+      throw InternalError(fmt::format("{}: write failed: {}", tmp.string(), std::strerror(errno)));
     std::filesystem::rename(tmp, org.final_path);
     std::filesystem::remove(org.scratch_path);
     written.push_back(org.final_path);

@@ -27,15 +27,20 @@ constexpr std::string_view kChristen =
 
 const ParamSpec kSpecs[] = {
     // Period
-    JD_DATE(study_start, "2018-01-01", "period", "first day of the study window; victims' exploitation starts in the window", kJudgement),
+    JD_DATE(study_start, "2018-01-01", "period",
+            "first day of the study window; victims' exploitation starts in the window", kJudgement),
     JD_DATE(study_end, "2025-12-31", "period", "last day of the study window", kJudgement),
-    JD_DATE(reference_date, "2025-12-31", "period", "date the estimates refer to (still_involved, ages); >= study_end", kJudgement),
+    JD_DATE(reference_date, "2025-12-31", "period", "date the estimates refer to (still_involved, ages); >= study_end",
+            kJudgement),
     // Size
-    JD_NUM(scale, 1.0, 0.001, 1000, "size", "multiplies the number of groups (a denser country); --scale overrides", kJudgement),
-    JD_INT(groups, 2000, 1, 1e6, "size", "offending groups at scale 1 (x victims_mean ~ 10,000 victims over the window)",
+    JD_NUM(scale, 1.0, 0.001, 1000, "size", "multiplies the number of groups (a denser country); --scale overrides",
+           kJudgement),
+    JD_INT(groups, 2000, 1, 1e6, "size",
+           "offending groups at scale 1 (x victims_mean ~ 10,000 victims over the window)",
            "order of magnitude: Children's Commissioner inquiry 2012; DfE CIN census (CSE factor); see docs"),
     // Areas
-    JD_NUM(area_effect_sd, 0.5, 0, 3, "areas", "sd of the log area random effect on the victimisation rate", kJudgement),
+    JD_NUM(area_effect_sd, 0.5, 0, 3, "areas", "sd of the log area random effect on the victimisation rate",
+           kJudgement),
     JD_NUM(hotspot_share, 0.05, 0, 0.5, "areas", "share of districts that are hotspots", kJudgement),
     JD_NUM(hotspot_multiplier, 4, 1, 50, "areas", "rate multiplier in a hotspot district", kJudgement),
     JD_INT(hotspot_neighbours, 3, 0, 20, "areas", "nearest districts of a hotspot that are raised too", kJudgement),
@@ -43,23 +48,30 @@ const ParamSpec kSpecs[] = {
     // Offending groups
     JD_NUM(offenders_mean, 5, 2, 15, "groups", "mean offenders per group (2 + negative binomial, capped at 15)",
            "Home Office 2020 (groups of varying size; most small); judgement"),
-    JD_NUM(offenders_size, 2, 0.1, 100, "groups", "negative-binomial size (dispersion) of offenders per group", kJudgement),
-    JD_NUM(multi_area_share, 0.25, 0, 1, "groups", "share of groups operating across 2-4 neighbouring districts", kJudgement),
-    JD_NUM(group_duration_median_days, 540, 30, 3650, "groups", "median active period of a group (lognormal)", kJudgement),
+    JD_NUM(offenders_size, 2, 0.1, 100, "groups", "negative-binomial size (dispersion) of offenders per group",
+           kJudgement),
+    JD_NUM(multi_area_share, 0.25, 0, 1, "groups", "share of groups operating across 2-4 neighbouring districts",
+           kJudgement),
+    JD_NUM(group_duration_median_days, 540, 30, 3650, "groups", "median active period of a group (lognormal)",
+           kJudgement),
     JD_NUM(group_duration_log_sd, 0.8, 0, 3, "groups", "log sd of a group's active period", kJudgement),
     JD_NUM(victims_mean, 5, 1, 100, "groups", "mean victims per group (negative binomial, at least 1)", kJudgement),
-    JD_NUM(victims_size, 1.5, 0.1, 100, "groups", "negative-binomial size (dispersion) of victims per group", kJudgement),
+    JD_NUM(victims_size, 1.5, 0.1, 100, "groups", "negative-binomial size (dispersion) of victims per group",
+           kJudgement),
     // Victims
     JD_NUM(female_share, 0.70, 0, 1, "victims", "share of victims who are female",
            "order of magnitude: Children's Commissioner 2012, Home Office 2020 (most identified victims girls)"),
     JD_NUM(age_mode, 14, 10, 17, "victims", "mode of age at start (discretised normal on 10..17)",
            "Children's Commissioner 2012 (peak age 14-15); judgement"),
     JD_NUM(age_spread, 1.6, 0.5, 10, "victims", "spread (sd, years) of age at start around the mode", kJudgement),
-    JD_NUM(duration_median_days, 240, 7, 2000, "victims", "median length of a victim's exploitation (lognormal)", kJudgement),
+    JD_NUM(duration_median_days, 240, 7, 2000, "victims", "median length of a victim's exploitation (lognormal)",
+           kJudgement),
     JD_NUM(duration_log_sd, 0.9, 0, 3, "victims", "log sd of the length of exploitation", kJudgement),
-    JD_NUM(second_group_share, 0.05, 0, 1, "victims", "share of victims also exploited by a second nearby group", kJudgement),
+    JD_NUM(second_group_share, 0.05, 0, 1, "victims", "share of victims also exploited by a second nearby group",
+           kJudgement),
     JD_NUM(move_share, 0.15, 0, 1, "victims", "share of victims who move house part-way (new postcode)", kJudgement),
-    JD_NUM(move_other_district_share, 0.4, 0, 1, "victims", "share of moves that go to a neighbouring district", kJudgement),
+    JD_NUM(move_other_district_share, 0.4, 0, 1, "victims", "share of moves that go to a neighbouring district",
+           kJudgement),
     JD_NUM(offences_mean, 6, 1, 200, "victims", "mean offences per victim (1 + negative binomial)", kJudgement),
     JD_NUM(offences_size, 1, 0.1, 100, "victims", "negative-binomial size of offences per victim", kJudgement),
     // Offenders
@@ -69,50 +81,72 @@ const ParamSpec kSpecs[] = {
            "Home Office 2020 (mostly adults under 30 at offending); judgement"),
     JD_NUM(offender_age_sd, 8, 1, 20, "offenders", "sd of offender age", kJudgement),
     JD_NUM(offender_street_name_share, 0.4, 0, 1, "offenders", "share of offenders with a street name", kJudgement),
-    JD_NUM(offender_alias_share, 0.2, 0, 1, "offenders", "share of offenders with an alias (another given name)", kJudgement),
-    // Recording
-    JD_NUM(visibility_sd, 1.2, 0, 5, "recording", "sd of the latent visibility added to every source's logit (heterogeneity)",
+    JD_NUM(offender_alias_share, 0.2, 0, 1, "offenders", "share of offenders with an alias (another given name)",
            kJudgement),
+    // Recording
+    JD_NUM(visibility_sd, 1.2, 0, 5, "recording",
+           "sd of the latent visibility added to every source's logit (heterogeneity)", kJudgement),
     JD_NUM(police_logit, -1.5, -10, 10, "recording", "base logit of police recording a victim", kCalib),
-    JD_NUM(children_services_logit, -1.0, -10, 10, "recording", "base logit of children's services recording a victim", kCalib),
-    JD_NUM(health_logit, -2.0, -10, 10, "recording", "base logit of health recording a victim (roughly independent)", kCalib),
+    JD_NUM(children_services_logit, -1.0, -10, 10, "recording", "base logit of children's services recording a victim",
+           kCalib),
+    JD_NUM(health_logit, -2.0, -10, 10, "recording", "base logit of health recording a victim (roughly independent)",
+           kCalib),
     JD_NUM(nrm_logit, -4.0, -10, 10, "recording", "base logit of an NRM referral", kCalib),
     JD_NUM(charity_logit, -2.6, -10, 10, "recording", "base logit of a charity recording a victim", kCalib),
-    JD_NUM(cs_to_police_log_odds, 1.0, -5, 5, "recording", "log odds ratio: known to children's services -> police (direct dependence)",
-           kJudgement),
+    JD_NUM(cs_to_police_log_odds, 1.0, -5, 5, "recording",
+           "log odds ratio: known to children's services -> police (direct dependence)", kJudgement),
     JD_NUM(police_to_nrm_log_odds, 2.0, -5, 5, "recording", "log odds ratio: police -> NRM referral",
            "Home Office NRM statistics (child referrals mostly from police and local authorities); judgement"),
-    JD_NUM(cs_to_nrm_log_odds, 1.0, -5, 5, "recording", "log odds ratio: children's services -> NRM referral", kJudgement),
-    JD_NUM(police_repeat_mean, 0.8, 0, 20, "recording", "police records per recorded child = 1 + Poisson(this)", kJudgement),
-    JD_NUM(children_services_repeat_mean, 1.0, 0, 20, "recording", "children's services records = 1 + Poisson(this)", kJudgement),
+    JD_NUM(cs_to_nrm_log_odds, 1.0, -5, 5, "recording", "log odds ratio: children's services -> NRM referral",
+           kJudgement),
+    JD_NUM(police_repeat_mean, 0.8, 0, 20, "recording", "police records per recorded child = 1 + Poisson(this)",
+           kJudgement),
+    JD_NUM(children_services_repeat_mean, 1.0, 0, 20, "recording", "children's services records = 1 + Poisson(this)",
+           kJudgement),
     JD_NUM(health_repeat_mean, 0.6, 0, 20, "recording", "health records = 1 + Poisson(this)", kJudgement),
     JD_NUM(nrm_repeat_mean, 0.1, 0, 20, "recording", "NRM records = 1 + Poisson(this)", kJudgement),
     JD_NUM(charity_repeat_mean, 0.4, 0, 20, "recording", "charity records = 1 + Poisson(this)", kJudgement),
-    JD_NUM(operation_share, 0.5, 0, 1, "recording", "share of a group's cases in a force run as an operation (shared case_ref)", kJudgement),
-    JD_NUM(crime_ref_share, 0.7, 0, 1, "recording", "outside operations: share of victims whose police records carry a crime ref", kJudgement),
-    JD_NUM(suspect_record_p, 0.6, 0, 1, "recording", "chance an offender of a police-recorded victim is recorded as a suspect in that force case", kJudgement),
-    JD_NUM(cs_associate_p, 0.15, 0, 1, "recording", "chance children's services record an offender of a child they know", kJudgement),
+    JD_NUM(operation_share, 0.5, 0, 1, "recording",
+           "share of a group's cases in a force run as an operation (shared case_ref)", kJudgement),
+    JD_NUM(crime_ref_share, 0.7, 0, 1, "recording",
+           "outside operations: share of victims whose police records carry a crime ref", kJudgement),
+    JD_NUM(suspect_record_p, 0.6, 0, 1, "recording",
+           "chance an offender of a police-recorded victim is recorded as a suspect in that force case", kJudgement),
+    JD_NUM(cs_associate_p, 0.15, 0, 1, "recording",
+           "chance children's services record an offender of a child they know", kJudgement),
     JD_NUM(suspect_pnc_share, 0.5, 0, 1, "recording", "share of police suspect records with a PNC id", kJudgement),
-    JD_NUM(suspect_dob_missing_rate, 0.4, 0, 1, "recording", "share of suspect/associate records without a DOB", kJudgement),
-    JD_NUM(suspect_street_name_only_rate, 0.6, 0, 1, "recording", "children's services offender records holding only a street name (when one exists)", kJudgement),
+    JD_NUM(suspect_dob_missing_rate, 0.4, 0, 1, "recording", "share of suspect/associate records without a DOB",
+           kJudgement),
+    JD_NUM(suspect_street_name_only_rate, 0.6, 0, 1, "recording",
+           "children's services offender records holding only a street name (when one exists)", kJudgement),
     JD_NUM(nhs_health_share, 0.9, 0, 1, "recording", "health records holding the NHS number", kJudgement),
-    JD_NUM(nhs_children_services_share, 0.3, 0, 1, "recording", "children's services records holding the NHS number", kJudgement),
-    JD_NUM(nhs_other_share, 0.03, 0, 1, "recording", "police/NRM/charity victim records holding the NHS number", kJudgement),
-    JD_NUM(upn_children_services_share, 0.25, 0, 1, "recording", "children's services records holding the UPN", kJudgement),
+    JD_NUM(nhs_children_services_share, 0.3, 0, 1, "recording", "children's services records holding the NHS number",
+           kJudgement),
+    JD_NUM(nhs_other_share, 0.03, 0, 1, "recording", "police/NRM/charity victim records holding the NHS number",
+           kJudgement),
+    JD_NUM(upn_children_services_share, 0.25, 0, 1, "recording", "children's services records holding the UPN",
+           kJudgement),
     // Identifier noise
-    JD_NUM(typo_rate, 0.03, 0, 1, "noise", "per name field: one typo (insert, delete, keyboard-neighbour substitute, transpose)", kChristen),
+    JD_NUM(typo_rate, 0.03, 0, 1, "noise",
+           "per name field: one typo (insert, delete, keyboard-neighbour substitute, transpose)", kChristen),
     JD_NUM(nickname_rate, 0.10, 0, 1, "noise", "given name recorded as a nickname (when the name has one)", kJudgement),
-    JD_NUM(other_names_nickname_rate, 0.15, 0, 1, "noise", "a nickname recorded in other_names (when the name has one)", kJudgement),
-    JD_NUM(surname_change_share, 0.04, 0, 1, "noise", "persons whose surname changes part-way (new surname after a date)", kJudgement),
-    JD_NUM(surname_change_old_rate, 0.2, 0, 1, "noise", "records after a surname change still holding the old surname", kJudgement),
+    JD_NUM(other_names_nickname_rate, 0.15, 0, 1, "noise", "a nickname recorded in other_names (when the name has one)",
+           kJudgement),
+    JD_NUM(surname_change_share, 0.04, 0, 1, "noise",
+           "persons whose surname changes part-way (new surname after a date)", kJudgement),
+    JD_NUM(surname_change_old_rate, 0.2, 0, 1, "noise", "records after a surname change still holding the old surname",
+           kJudgement),
     JD_NUM(double_surname_share, 0.05, 0, 1, "noise", "persons with a hyphenated double surname", kJudgement),
-    JD_NUM(double_surname_variant_rate, 0.3, 0, 1, "noise", "records of a double surname holding one part or a space for the hyphen", kJudgement),
-    JD_NUM(dob_swap_rate, 0.01, 0, 1, "noise", "DOB with day and month swapped (when day <= 12 and differs)", kChristen),
+    JD_NUM(double_surname_variant_rate, 0.3, 0, 1, "noise",
+           "records of a double surname holding one part or a space for the hyphen", kJudgement),
+    JD_NUM(dob_swap_rate, 0.01, 0, 1, "noise", "DOB with day and month swapped (when day <= 12 and differs)",
+           kChristen),
     JD_NUM(dob_day_error_rate, 0.01, 0, 1, "noise", "DOB with the day mistyped (a nearby day)", kChristen),
     JD_NUM(dob_partial_rate, 0.05, 0, 1, "noise", "DOB held as year-month (60%) or year only (40%)", kJudgement),
     JD_NUM(dob_missing_rate, 0.05, 0, 1, "noise", "victim records without a DOB", kJudgement),
     JD_NUM(postcode_missing_rate, 0.15, 0, 1, "noise", "records without a postcode", kJudgement),
-    JD_NUM(postcode_partial_rate, 0.08, 0, 1, "noise", "records with a partial postcode (district or sector)", kJudgement),
+    JD_NUM(postcode_partial_rate, 0.08, 0, 1, "noise", "records with a partial postcode (district or sector)",
+           kJudgement),
     JD_NUM(sex_missing_rate, 0.05, 0, 1, "noise", "records with sex empty or 'unknown'", kJudgement),
     JD_NUM(upper_case_rate, 0.25, 0, 1, "noise", "records with names in capitals (system convention)", kJudgement),
     // Generating mechanisms (issue 11): all off by default; scenario presets switch them on.
@@ -120,23 +154,30 @@ const ParamSpec kSpecs[] = {
            "0: z ~ N(0, visibility_sd^2) on every logit; 1: latent classes (class2_*, class3_*); 2: log-normal "
            "multiplier V (log sd visibility_sd, mean 1), p = 1 - (1 - p0)^V",
            kStudy),
-    JD_NUM(class2_share, 0, 0, 1, "mechanisms", "visibility_model 1: share of victims in class 2 (class 1, the rest, has shift 0)", kStudy),
-    JD_NUM(class2_shift, 0, -10, 10, "mechanisms", "visibility_model 1: logit shift of class 2 on every source", kStudy),
-    JD_NUM(class3_share, 0, 0, 1, "mechanisms", "visibility_model 1: share of victims in class 3 (0: two classes)", kStudy),
-    JD_NUM(class3_shift, 0, -10, 10, "mechanisms", "visibility_model 1: logit shift of class 3 on every source", kStudy),
+    JD_NUM(class2_share, 0, 0, 1, "mechanisms",
+           "visibility_model 1: share of victims in class 2 (class 1, the rest, has shift 0)", kStudy),
+    JD_NUM(class2_shift, 0, -10, 10, "mechanisms", "visibility_model 1: logit shift of class 2 on every source",
+           kStudy),
+    JD_NUM(class3_share, 0, 0, 1, "mechanisms", "visibility_model 1: share of victims in class 3 (0: two classes)",
+           kStudy),
+    JD_NUM(class3_shift, 0, -10, 10, "mechanisms", "visibility_model 1: logit shift of class 3 on every source",
+           kStudy),
     JD_NUM(behavioural_response_log_odds, 0, -5, 5, "mechanisms",
            "behavioural response: added to each source's logit when the child is already on an earlier list "
            "(model order); > 0 raises, < 0 lowers",
            kStudy),
     JD_NUM(cs_to_charity_log_odds, 0, -5, 10, "mechanisms",
-           "log odds ratio: children's services -> charity (a referral chain when large and charity_logit low)", kStudy),
-    JD_NUM(police_to_health_log_odds, 0, -5, 5, "mechanisms", "log odds ratio: police -> health (< 0: negative dependence)", kStudy),
+           "log odds ratio: children's services -> charity (a referral chain when large and charity_logit low)",
+           kStudy),
+    JD_NUM(police_to_health_log_odds, 0, -5, 5, "mechanisms",
+           "log odds ratio: police -> health (< 0: negative dependence)", kStudy),
     JD_NUM(list_period_share, 1, 0.05, 1, "mechanisms",
            "open population: health covers the first, charities the last, this share of the window; their chance of "
            "recording a child is multiplied by the share of the child's exploitation inside it",
            kStudy),
     JD_NUM(duplicate_rate, 0, 0, 1, "mechanisms",
-           "share of victim records entered twice by the same organisation (same event, identifiers noised again)", kStudy),
+           "share of victim records entered twice by the same organisation (same event, identifiers noised again)",
+           kStudy),
 };
 
 #undef JD_NUM
@@ -227,8 +268,8 @@ void validate(const SimConfig& config) {
   for (const auto& spec : kSpecs)
     if (spec.kind != ParamKind::Date) check_bounds(spec, config.*(spec.number));
   if (config.class2_share + config.class3_share > 1)
-    throw UsageError(fmt::format("simulator parameter 'class3_share' = {}: class2_share + class3_share must not exceed 1",
-                                 config.class3_share));
+    throw UsageError(fmt::format(
+        "simulator parameter 'class3_share' = {}: class2_share + class3_share must not exceed 1", config.class3_share));
   if (!(config.study_start < config.study_end))
     throw UsageError(fmt::format("simulator parameter 'study_end' = {} must be after study_start = {}",
                                  config.study_end.str(), config.study_start.str()));
@@ -316,11 +357,14 @@ std::string params_markdown() {
   for (const auto& spec : kSpecs) {
     if (spec.group != group) {
       group = spec.group;
-      out += fmt::format("\n**{}**\n\n| parameter | default | bounds | description | source |\n|---|---|---|---|---|\n", group);
+      out += fmt::format("\n**{}**\n\n| parameter | default | bounds | description | source |\n|---|---|---|---|---|\n",
+                         group);
     }
-    const std::string def = spec.kind == ParamKind::Date ? std::string(spec.default_date) : format_number(spec.default_value);
-    const std::string bounds = spec.kind == ParamKind::Date ? std::string("date")
-                                                             : fmt::format("[{}, {}]", format_number(spec.lo), format_number(spec.hi));
+    const std::string def =
+        spec.kind == ParamKind::Date ? std::string(spec.default_date) : format_number(spec.default_value);
+    const std::string bounds = spec.kind == ParamKind::Date
+                                   ? std::string("date")
+                                   : fmt::format("[{}, {}]", format_number(spec.lo), format_number(spec.hi));
     out += fmt::format("| `{}` | {} | {} | {} | {} |\n", spec.name, def, bounds, spec.description, spec.source);
   }
   return out;

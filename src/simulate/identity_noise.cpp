@@ -9,7 +9,9 @@
 namespace joindots::simulate {
 
 nlohmann::ordered_json NoiseCounters::to_json() const {
-  auto share = [](std::int64_t num, std::int64_t den) { return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0; };
+  auto share = [](std::int64_t num, std::int64_t den) {
+    return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
+  };
   const auto& n = *this;
   nlohmann::ordered_json nz;
   nz["victim_records"] = n.records;
@@ -31,7 +33,8 @@ nlohmann::ordered_json NoiseCounters::to_json() const {
 
 // Given name (nickname, then typo), family name (surname change, double-barrelled
 // variants, typo), other names (a nickname, an alias, a street name), and upper case.
-void IdentityNoise::fill_names(RecordRow& row, const Identity& id, std::int64_t day, Rng& rng, NoiseCounters* nc) const {
+void IdentityNoise::fill_names(RecordRow& row, const Identity& id, std::int64_t day, Rng& rng,
+                               NoiseCounters* nc) const {
   // Given name: nickname, then typo.
   std::string given = id.given;
   const auto nicks = nicknames_of(id.given);
@@ -62,7 +65,9 @@ void IdentityNoise::fill_names(RecordRow& row, const Identity& id, std::int64_t 
     if (nc) ++nc->double_surname_records;
     if (rng.bernoulli(c_.double_surname_variant_rate)) {
       const auto v = rng.below(3);
-      family = v == 0 ? family.substr(0, hyphen) : v == 1 ? family.substr(hyphen + 1) : family.substr(0, hyphen) + " " + family.substr(hyphen + 1);
+      family = v == 0   ? family.substr(0, hyphen)
+               : v == 1 ? family.substr(hyphen + 1)
+                        : family.substr(0, hyphen) + " " + family.substr(hyphen + 1);
       if (nc) ++nc->double_surname_variant;
     }
   }

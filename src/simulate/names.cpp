@@ -207,8 +207,10 @@ std::vector<double> anchored_weights(std::size_t n, const Anchor (&anchors)[N], 
     double v = anchors[N - 1].per_million * std::pow(r / anchors[N - 1].rank, -tail_slope);
     for (std::size_t a = 0; a + 1 < N; ++a)
       if (r <= anchors[a + 1].rank) {
-        const double t = (std::log(r) - std::log(anchors[a].rank)) / (std::log(anchors[a + 1].rank) - std::log(anchors[a].rank));
-        v = std::exp(std::log(anchors[a].per_million) + t * (std::log(anchors[a + 1].per_million) - std::log(anchors[a].per_million)));
+        const double t =
+            (std::log(r) - std::log(anchors[a].rank)) / (std::log(anchors[a + 1].rank) - std::log(anchors[a].rank));
+        v = std::exp(std::log(anchors[a].per_million) +
+                     t * (std::log(anchors[a + 1].per_million) - std::log(anchors[a].per_million)));
         break;
       }
     w[i] = v;
@@ -242,7 +244,8 @@ std::vector<std::string> build_table(const std::string_view (&head)[H], const st
     for (auto s : seconds) {
       std::string name(f);
       // Join without doubling a letter across the seam three times ("Hill" + "ley").
-      if (!name.empty() && !s.empty() && name.back() == s.front() && name.size() > 1 && name[name.size() - 2] == s.front())
+      if (!name.empty() && !s.empty() && name.back() == s.front() && name.size() > 1 &&
+          name[name.size() - 2] == s.front())
         name.pop_back();
       name += s;
       std::string lower = name;

@@ -64,7 +64,8 @@ struct ForceCase {
 /// the group's own stream Rng(seed, "cases", group).
 class GroupCases {
  public:
-  GroupCases(const SimConfig& c, std::uint64_t seed, const Group& g) : c_(c), seed_(seed), group_(g.id), rng_(seed, "cases", g.id) {}
+  GroupCases(const SimConfig& c, std::uint64_t seed, const Group& g)
+      : c_(c), seed_(seed), group_(g.id), rng_(seed, "cases", g.id) {}
 
   ForceCase& of_force(std::uint16_t pfa) {
     auto it = cases_.find(pfa);
@@ -105,7 +106,8 @@ void remove_old_output(const std::filesystem::path& out) {
       auto ends = [&](std::string_view suffix) {
         return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
       };
-      if (entry.is_regular_file() && (ends(".csv") || ends(".csv.tmp") || ends(".csv.unsorted") || name == "summary.json"))
+      if (entry.is_regular_file() &&
+          (ends(".csv") || ends(".csv.tmp") || ends(".csv.unsorted") || name == "summary.json"))
         stale.push_back(entry.path());
     }
     for (const auto& p : stale) std::filesystem::remove(p, ec);
@@ -154,7 +156,8 @@ class Simulator {
   Tally tally_;
 };
 
-void Simulator::write_record(SourceType type, const std::string& org, RecordRow& row, const std::string& pid, Role role) {
+void Simulator::write_record(SourceType type, const std::string& org, RecordRow& row, const std::string& pid,
+                             Role role) {
   row[kRole] = std::string(to_string(role));
   const std::string& rid = agencies_->write(type, org, row);
   truth_->record(org, rid, pid, role);
@@ -385,7 +388,8 @@ void Simulator::prepare_output() const {
   std::error_code ec;
   std::filesystem::create_directories(opt_.out_dir / "agencies", ec);
   std::filesystem::create_directories(opt_.out_dir / "truth", ec);
-  if (!std::filesystem::is_directory(opt_.out_dir / "agencies") || !std::filesystem::is_directory(opt_.out_dir / "truth"))
+  if (!std::filesystem::is_directory(opt_.out_dir / "agencies") ||
+      !std::filesystem::is_directory(opt_.out_dir / "truth"))
     throw UsageError(fmt::format("simulate: cannot create output folders under '{}'", opt_.out_dir.string()));
   remove_old_output(opt_.out_dir);
 }
@@ -496,7 +500,8 @@ nlohmann::ordered_json SimulateSummary::to_json() const {
   js["offenders"] = offenders;
   js["victims"] = victims;
   js["recorded_victims"] = recorded_victims;
-  js["share_unrecorded"] = victims ? static_cast<double>(victims - recorded_victims) / static_cast<double>(victims) : 0.0;
+  js["share_unrecorded"] =
+      victims ? static_cast<double>(victims - recorded_victims) / static_cast<double>(victims) : 0.0;
   js["offences"] = offences;
   js["records"] = records;
   js["victim_records"] = victim_records;

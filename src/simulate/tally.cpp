@@ -41,9 +41,12 @@ void Tally::count_capture(std::uint8_t mask) {
   mask_counts[mask]++;
 }
 
-nlohmann::ordered_json Tally::realised_json(const SimConfig& c, const NoiseCounters& noise, const std::vector<Group>& groups,
-                                           const Geography& geo, const ForceIndex& forces) const {
-  auto share = [](std::int64_t num, std::int64_t den) { return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0; };
+nlohmann::ordered_json Tally::realised_json(const SimConfig& c, const NoiseCounters& noise,
+                                            const std::vector<Group>& groups, const Geography& geo,
+                                            const ForceIndex& forces) const {
+  auto share = [](std::int64_t num, std::int64_t den) {
+    return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
+  };
   nlohmann::ordered_json r;
   r["female_share"] = share(female, victims);
   r["mean_age_at_start"] = victims ? sum_age / static_cast<double>(victims) : 0.0;
@@ -54,7 +57,8 @@ nlohmann::ordered_json Tally::realised_json(const SimConfig& c, const NoiseCount
   r["share_unrecorded"] = share(victims - recorded_victims, victims);
   r["expected_share_unrecorded"] = expected_unrecorded_share(c);
   nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
-  for (std::size_t t = 0; t < kTypes; ++t) by_type[std::string(kSourceTypeNames[t])] = share(victims_by_type[t], victims);
+  for (std::size_t t = 0; t < kTypes; ++t)
+    by_type[std::string(kSourceTypeNames[t])] = share(victims_by_type[t], victims);
   r["share_recorded_by_source_type"] = by_type;
   nlohmann::ordered_json nsrc = nlohmann::ordered_json::object();
   for (std::size_t k = 0; k < n_sources_counts.size(); ++k) nsrc[std::to_string(k)] = n_sources_counts[k];
@@ -88,7 +92,9 @@ nlohmann::ordered_json Tally::realised_json(const SimConfig& c, const NoiseCount
 
 // The realised properties of the generating mechanisms, each beside what its setting implies.
 nlohmann::ordered_json Tally::mechanisms_json(const SimConfig& c) const {
-  auto share = [](std::int64_t num, std::int64_t den) { return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0; };
+  auto share = [](std::int64_t num, std::int64_t den) {
+    return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
+  };
   const auto bit = [](SourceType t) { return 1u << static_cast<unsigned>(t); };
   // 2x2 table of two sources over all victims: {neither, a only, b only, both}.
   auto pair_table = [&](SourceType a, SourceType b) {
@@ -99,7 +105,8 @@ nlohmann::ordered_json Tally::mechanisms_json(const SimConfig& c) const {
   };
   auto odds_ratio = [&](SourceType a, SourceType b) {
     const auto n = pair_table(a, b);
-    return static_cast<double>(n[0]) * static_cast<double>(n[3]) / (static_cast<double>(n[1]) * static_cast<double>(n[2]));
+    return static_cast<double>(n[0]) * static_cast<double>(n[3]) /
+           (static_cast<double>(n[1]) * static_cast<double>(n[2]));
   };
   nlohmann::ordered_json m;
   if (c.visibility_model == 1) {

@@ -116,7 +116,8 @@ std::vector<Group> build_groups(const Geography& geo, const SimConfig& config, s
       rng.shuffle(pool);
       for (std::size_t k = 0; k < extra && k < pool.size(); ++k) group.lads[group.n_lads++] = pool[k];
     }
-    const auto extra_offenders = rng.negative_binomial(std::max(0.01, config.offenders_mean - 2), config.offenders_size);
+    const auto extra_offenders =
+        rng.negative_binomial(std::max(0.01, config.offenders_mean - 2), config.offenders_size);
     group.n_offenders = static_cast<std::uint8_t>(std::min<std::int64_t>(15, 2 + extra_offenders));
     // Active period: starts up to two years before the window, overlaps the window.
     std::int64_t start = 0, end = 0;
@@ -130,7 +131,8 @@ std::vector<Group> build_groups(const Geography& geo, const SimConfig& config, s
     end = std::min(end, reference);
     group.start = static_cast<std::int32_t>(start);
     group.end = static_cast<std::int32_t>(end);
-    group.n_victims = static_cast<std::uint32_t>(std::max<std::int64_t>(1, rng.negative_binomial(config.victims_mean, config.victims_size)));
+    group.n_victims = static_cast<std::uint32_t>(
+        std::max<std::int64_t>(1, rng.negative_binomial(config.victims_mean, config.victims_size)));
     group.offender_base = offender_base;
     group.victim_base = victim_base;
     offender_base += group.n_offenders;

@@ -211,8 +211,8 @@ class Store {
   virtual std::optional<StoreEncoding> encoding() = 0;
   /// Calls `fn` for every encoded record of `role` (all roles when nullopt) with its encoded
   /// columns, in record_pk order, streaming.
-  virtual void for_each_encoded_record(std::optional<Role> role,
-                                       const std::function<void(std::int64_t record_pk, const EncodedColumns&)>& fn) = 0;
+  virtual void for_each_encoded_record(
+      std::optional<Role> role, const std::function<void(std::int64_t record_pk, const EncodedColumns&)>& fn) = 0;
 
   /// Records the start of a run of a stage (link, estimate, ...) and returns its id.
   virtual std::int64_t start_run(const std::string& stage, const std::string& params_json) = 0;
@@ -224,8 +224,9 @@ class Store {
   virtual std::optional<std::int64_t> latest_link_run(Role role) = 0;
   /// Streams the persons of `role` in a link run, each with the date of birth its records
   /// most often give (full dates preferred over partial ones; nullopt when none has one).
-  virtual void for_each_linked_person(std::int64_t run_id, Role role,
-                                      const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) = 0;
+  virtual void for_each_linked_person(
+      std::int64_t run_id, Role role,
+      const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) = 0;
   /// The summary (JSON text) of the latest run of `stage` that finished "done", with its id.
   virtual std::optional<std::pair<std::int64_t, std::string>> latest_run_summary(const std::string& stage) = 0;
   /// One role's diagnostics from a link run (what the link stage saved in link_diagnostics),

@@ -36,7 +36,9 @@ INSTANTIATE_TEST_SUITE_P(Table, DateRejects,
                                            BadDate{"2024-13-01", "month 13"}, BadDate{"1899-01-01", "out of range"},
                                            BadDate{"12/03/2010", "not a date"}, BadDate{"2010-1-05", "not a date"},
                                            BadDate{"", "not a date"}, BadDate{"2010-01-0a", "not a date"}),
-                         [](const ::testing::TestParamInfo<BadDate>& info) { return "case" + std::to_string(info.index); });
+                         [](const ::testing::TestParamInfo<BadDate>& info) {
+                           return "case" + std::to_string(info.index);
+                         });
 
 TEST(Date, LeapYearsFollowTheGregorianRule) {
   EXPECT_TRUE(Date::parse("2024-02-29"));

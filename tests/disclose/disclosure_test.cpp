@@ -35,7 +35,8 @@ TEST(Disclosure, OneWayTableLeakIsFoundAndClosed) {
   const auto total = r.add(15);
   r.relations.push_back({total, {small, a}});
   // Without secondary suppression the attacker gets small in [1, 7]: a leak.
-  std::vector<PublishedCell> naive = {{CellStatus::Primary, 0}, {CellStatus::Published, 10}, {CellStatus::Published, 15}};
+  std::vector<PublishedCell> naive = {
+      {CellStatus::Primary, 0}, {CellStatus::Published, 10}, {CellStatus::Published, 15}};
   const auto attack = audit(naive, r.relations);
   ASSERT_EQ(attack.leaks.size(), 1u);
   EXPECT_LE(attack.bounds[small].lo, 3);

@@ -154,7 +154,8 @@ TEST(Cli, AnIngestKilledMidFileLeavesTheFileWhollyOut) {
     EXPECT_EQ(check.column_text(0), "ok");
   }
   // Running the same command again completes the work: a.csv is already present, b.csv goes in.
-  auto r = run_cli("ingest --json --quiet --db " + db + " " + (dir / "a.csv").string() + " " + (dir / "b.csv").string());
+  auto r =
+      run_cli("ingest --json --quiet --db " + db + " " + (dir / "a.csv").string() + " " + (dir / "b.csv").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["already_present"], 1);

@@ -26,7 +26,8 @@ BlockingInput with_tokens(const std::vector<std::vector<std::pair<std::uint16_t,
 TEST(EncodedCandidates, RecordsSharingATokenOfOneColumnPairOnce) {
   // 0 and 1 share a token in column 3 twice over (two columns would give the pair twice);
   // 2 has the same token text in another column: no pair; 3 shares 1's second token.
-  const auto in = with_tokens({{{3, "aaa"}, {4, "bbb"}}, {{3, "aaa"}, {4, "bbb"}, {5, "ccc"}}, {{7, "aaa"}}, {{5, "ccc"}}});
+  const auto in =
+      with_tokens({{{3, "aaa"}, {4, "bbb"}}, {{3, "aaa"}, {4, "bbb"}, {5, "ccc"}}, {{7, "aaa"}}, {{5, "ccc"}}});
   const auto c = find_candidates(in, CandidateOptions{});
   EXPECT_EQ(c.pairs, (std::vector<Pair>{{0, 1}, {1, 3}}));
   EXPECT_EQ(c.pairs_in_blocks, 3);
@@ -103,8 +104,8 @@ namespace joindots::encode {
 namespace {
 
 TEST(EncodedCandidates, ColumnsLeftOutOfBlockingMakeNoPairs) {
-  std::vector<std::vector<std::pair<std::uint16_t, std::string>>> tokens = {{{3, "dob"}, {9, "a"}}, {{3, "dob"}, {9, "b"}},
-                                                                            {{3, "dob"}, {9, "a"}}};
+  std::vector<std::vector<std::pair<std::uint16_t, std::string>>> tokens = {
+      {{3, "dob"}, {9, "a"}}, {{3, "dob"}, {9, "b"}}, {{3, "dob"}, {9, "a"}}};
   BlockingInput in;
   for (const auto& record : tokens) {
     auto& t = in.tokens.emplace_back();

@@ -132,7 +132,8 @@ TEST(DiceKernel, DiceOverBlocksLongerThanOneSlice) {
   const std::uint32_t qw = filter_weight(query.data(), words);
   dice_against_block(query.data(), qw, block.data(), weights.data(), count, words, dice.data());
   for (std::size_t i = 0; i < count; ++i) {
-    const double want = dice_from_counts(naive_and_count(query.data(), block.data() + i * words, words), qw, weights[i]);
+    const double want =
+        dice_from_counts(naive_and_count(query.data(), block.data() + i * words, words), qw, weights[i]);
     ASSERT_NEAR(dice[i], want, 1e-6) << i;
   }
 }

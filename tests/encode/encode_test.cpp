@@ -147,7 +147,9 @@ TEST(EncodeFile, KeepsTheNonIdentifyingColumnsAndNoIdentifier) {
   CsvRow row;
   ASSERT_TRUE(reader.next(row));
   const auto& h = reader.header();
-  auto at = [&](std::string_view name) { return row.fields[static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin())]; };
+  auto at = [&](std::string_view name) {
+    return row.fields[static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin())];
+  };
   EXPECT_EQ(at("record_id"), "R000001");
   EXPECT_EQ(at("event_date"), "2021-03-04");
   EXPECT_EQ(at("lad_cd"), "E06000001");
@@ -165,7 +167,8 @@ TEST(EncodeFile, ABadRowNamesFileLineAndFieldAndNothingIsWritten) {
   TempDir dir;
   std::filesystem::create_directories(dir / "in");
   write_file(dir / "in/a.csv", plain_file());
-  write_file(dir / "in/b.csv", sample_header() + "\n" + sample_row(1) + "\n" + sample_row(2, {{"dob", "2007-13-01"}}) + "\n");
+  write_file(dir / "in/b.csv",
+             sample_header() + "\n" + sample_row(1) + "\n" + sample_row(2, {{"dob", "2007-13-01"}}) + "\n");
   const RecordEncoder enc(Secret::from_text(kSecretA));
   try {
     encode_files(enc, testing::test_areas(), {dir / "in/a.csv", dir / "in/b.csv"}, dir / "out");
@@ -195,8 +198,8 @@ TEST(EncodeCli, EncodesWithASecretFileOnlyTheOwnerReads) {
   write_file(dir / "a.csv", plain_file());
   write_file(dir / "secret", kSecretA);
   ::chmod((dir / "secret").c_str(), 0640);
-  const std::string args = "encode --quiet --secret-file " + (dir / "secret").string() + " --out " + (dir / "out").string() +
-                           " " + (dir / "a.csv").string();
+  const std::string args = "encode --quiet --secret-file " + (dir / "secret").string() + " --out " +
+                           (dir / "out").string() + " " + (dir / "a.csv").string();
   const auto refused = testing::run_cli(args);
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_NE(refused.err.find("chmod 600"), std::string::npos) << refused.err;

@@ -230,7 +230,8 @@ TEST_F(EncodedCountry, AHardenedSchemeIsOneStoreAndNeverMixesWithAnother) {
   ingest_file(store, testing::test_areas(), hub / "hardened" / plain[0].filename());
   ASSERT_TRUE(store.encoding());
   EXPECT_EQ(store.encoding()->scheme, hardened.scheme());
-  store.for_each_encoded_record(Role::victim, [](std::int64_t, const EncodedColumns& e) { EXPECT_EQ(e.clk.size(), 64u); });
+  store.for_each_encoded_record(Role::victim,
+                                [](std::int64_t, const EncodedColumns& e) { EXPECT_EQ(e.clk.size(), 64u); });
   // The same secret without the hardening is another scheme: rejected, naming both.
   try {
     ingest_file(store, testing::test_areas(), encoded[1]);

@@ -161,11 +161,13 @@ std::vector<std::uint64_t> majority_pattern(const std::vector<std::vector<std::u
 // length); its size the surname's share.
 void align(const std::vector<std::vector<std::uint64_t>>& filters, const std::vector<std::size_t>& members,
            double min_dice, const std::vector<std::pair<std::string, double>>& surnames,
-           const std::vector<std::vector<std::uint64_t>>& model, std::map<std::string, std::vector<std::size_t>>& named) {
+           const std::vector<std::vector<std::uint64_t>>& model,
+           std::map<std::string, std::vector<std::size_t>>& named) {
   constexpr std::size_t kGroups = 150;
   const auto groups = group_filters(filters, members, min_dice);
   std::vector<std::vector<std::uint64_t>> pattern;
-  for (std::size_t g = 0; g < groups.size() && g < kGroups; ++g) pattern.push_back(majority_pattern(filters, groups[g]));
+  for (std::size_t g = 0; g < groups.size() && g < kGroups; ++g)
+    pattern.push_back(majority_pattern(filters, groups[g]));
   std::vector<std::pair<std::size_t, std::size_t>> assigned;  // (group, surname)
   std::vector<bool> taken(model.size(), false);
   for (std::size_t g = 0; g < pattern.size(); ++g) {
@@ -211,7 +213,9 @@ AttackResult attack(const std::vector<std::vector<std::uint64_t>>& filters, Spli
   std::map<int, std::vector<std::size_t>> parts;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const Record& r = records[i].record;
-    const int part = split == Split::sex ? static_cast<int>(r.sex) : split == Split::birth_year && r.dob ? r.dob->year : 0;
+    const int part = split == Split::sex                   ? static_cast<int>(r.sex)
+                     : split == Split::birth_year && r.dob ? r.dob->year
+                                                           : 0;
     parts[part].push_back(i);
   }
   AttackResult best;

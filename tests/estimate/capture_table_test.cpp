@@ -59,7 +59,8 @@ TEST(EstimateTable, BadInputNamesFileLineAndField) {
             ":1: header: the last column must be `count` (one 0/1 column per list, then count)\n");
   EXPECT_EQ(problems_of("A,B,count\n1,0,0\n"), ": count: no one is observed: every count is 0\n");
   // Every problem is reported, not only the first.
-  EXPECT_EQ(problems_of("A,B,count\n1,2,3\n0,1,-4\n"), ":2: B: must be 0 or 1, got `2`\n:3: count: must be >= 0, got -4\n");
+  EXPECT_EQ(problems_of("A,B,count\n1,2,3\n0,1,-4\n"),
+            ":2: B: must be 0 or 1, got `2`\n:3: count: must be >= 0, got -4\n");
 }
 
 TEST(EstimateTable, SixteenListsAreRefused) {

@@ -79,7 +79,8 @@ TEST(EstimateAll, TheHeadlineIntervalAllowsForHeterogeneityTheListsCannotRuleOut
     ASSERT_EQ(r.headline, "loglinear_heterogeneity");
     headline_covers += r.interval.low <= 2000 && 2000 <= r.interval.high;
     for (const auto& m : r.methods)
-      if (m.method == "loglinear_heterogeneity") chosen_profile_covers += m.interval.low <= 2000 && 2000 <= m.interval.high;
+      if (m.method == "loglinear_heterogeneity")
+        chosen_profile_covers += m.interval.low <= 2000 && 2000 <= m.interval.high;
   }
   // At a true 95%, 26 or more of 30 happens with probability 0.98; at the chosen model's
   // coverage in the study (about 65%), with probability below 0.01.
@@ -189,7 +190,8 @@ TEST(EstimateAll, GivenModelAndMethodErrors) {
     parse_method("mle");
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_STREQ(e.what(), "unknown method `mle`; valid: auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear, all");
+    EXPECT_STREQ(e.what(),
+                 "unknown method `mle`; valid: auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear, all");
   }
 }
 

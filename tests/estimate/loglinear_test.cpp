@@ -65,7 +65,8 @@ std::vector<double> newton_explicit(const CaptureTable& t, const LogLinearModel&
   for (std::uint32_t c = 1; c < t.cells(); ++c) cells.push_back(c);
   const Eigen::MatrixXd x = design_matrix(m, cells);
   Eigen::VectorXd y(static_cast<Eigen::Index>(cells.size()));
-  for (std::size_t i = 0; i < cells.size(); ++i) y(static_cast<Eigen::Index>(i)) = static_cast<double>(t.counts[cells[i]]);
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    y(static_cast<Eigen::Index>(i)) = static_cast<double>(t.counts[cells[i]]);
   Eigen::VectorXd b = Eigen::VectorXd::Zero(x.cols());
   b(0) = std::log(y.mean());
   for (int it = 0; it < 200; ++it) {

@@ -118,7 +118,8 @@ TEST(SparseRule, AutoWarnsOnSparseTablesOnly) {
   o.bootstrap_replicates = 0;
   o.headline_only = true;
   auto warned = [](const EstimateResult& r) {
-    return std::count_if(r.notes.begin(), r.notes.end(), [](const std::string& n) { return n.starts_with("sparse table: "); });
+    return std::count_if(r.notes.begin(), r.notes.end(),
+                         [](const std::string& n) { return n.starts_with("sparse table: "); });
   };
   const auto sparse = estimate_all(testing::simulate_sparse_table(185, 8, 3), o);
   ASSERT_EQ(warned(sparse), 1);

@@ -56,7 +56,8 @@ TEST(StepwiseMethod, WithoutTheBootstrapTheProfileIntervalIsLabelledAsSuch) {
   const auto t = testing::mse_table("neworleans_5list.csv");
   const auto r = estimate_all(t, stepwise(0.02, 0));
   EXPECT_EQ(std::lround(r.estimate), 1034);
-  EXPECT_EQ(r.interval.kind, "profile likelihood of the selected model (no bootstrap: the selection is not allowed for)");
+  EXPECT_EQ(r.interval.kind,
+            "profile likelihood of the selected model (no bootstrap: the selection is not allowed for)");
   EXPECT_LT(r.interval.low, r.estimate);
   EXPECT_GT(r.interval.high, r.estimate);
 }

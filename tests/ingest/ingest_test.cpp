@@ -85,7 +85,8 @@ TEST(Ingest, AnErrorInTheLastRowLeavesTheStoreAsItWas) {
     FAIL() << "expected BadInputError";
   } catch (const BadInputError& e) {
     ASSERT_EQ(e.total(), 1u);
-    EXPECT_EQ(e.issues()[0].to_string(), (dir / "bad.csv").string() + ":502: event_date: month 13 out of range in '2021-13-01'");
+    EXPECT_EQ(e.issues()[0].to_string(),
+              (dir / "bad.csv").string() + ":502: event_date: month 13 out of range in '2021-13-01'");
   }
   EXPECT_EQ(count(store, "records"), 10);
   EXPECT_EQ(count(store, "files"), 1);

@@ -90,7 +90,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RecordValidator, ReportsEveryProblemOfARow) {
   RecordValidator v("f.csv", header_fields(), areas());
   IssueCollector issues;
-  EXPECT_FALSE(v.validate(split_row(testing::sample_row(1, {{"role", "x"}, {"sex", "y"}, {"lad_cd", "z"}})), 5, issues));
+  EXPECT_FALSE(
+      v.validate(split_row(testing::sample_row(1, {{"role", "x"}, {"sex", "y"}, {"lad_cd", "z"}})), 5, issues));
   EXPECT_EQ(issues.total(), 3u);
 }
 

@@ -32,7 +32,8 @@ LinkRun run_link(const std::vector<std::filesystem::path>& files, const std::str
   r.result = link_records(r.input.records, r.config, opt);
   std::vector<std::uint32_t> source;
   for (const auto& rec : r.input.records) source.push_back(rec.source);
-  if (!r.input.truth.empty()) r.ev = evaluate(r.result.cluster, r.input.truth, opt.cross_source_only ? &source : nullptr);
+  if (!r.input.truth.empty())
+    r.ev = evaluate(r.result.cluster, r.input.truth, opt.cross_source_only ? &source : nullptr);
   return r;
 }
 

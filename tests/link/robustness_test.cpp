@@ -262,7 +262,8 @@ TEST(LinkCli, OnePerSourceOverridesTheLearnedStructure) {
   std::string inputs;
   for (int f = 1; f <= 5; ++f) inputs += " " + (dir / ("party_" + std::to_string(f) + ".csv")).string();
   auto limits = [&](const std::string& option) {
-    const auto r = joindots::testing::run_cli("link --quiet --json --truth-column entity_id" + option + " --input" + inputs);
+    const auto r =
+        joindots::testing::run_cli("link --quiet --json --truth-column entity_id" + option + " --input" + inputs);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     std::vector<int> out;
@@ -273,7 +274,8 @@ TEST(LinkCli, OnePerSourceOverridesTheLearnedStructure) {
   EXPECT_EQ(limits("").second, ones);  // learned: every file holds one record per person
   EXPECT_EQ(limits(" --one-per-source off"), std::make_pair(std::string("off"), none));
   EXPECT_EQ(limits(" --one-per-source on"), std::make_pair(std::string("on"), ones));
-  const auto single = joindots::testing::run_cli("link --quiet --one-per-source on --input " + (dir / "party_1.csv").string());
+  const auto single =
+      joindots::testing::run_cli("link --quiet --one-per-source on --input " + (dir / "party_1.csv").string());
   EXPECT_EQ(single.exit_code, 1);
   EXPECT_NE(single.err.find("--one-per-source on needs two or more"), std::string::npos) << single.err;
 }

@@ -88,7 +88,8 @@ TEST(LinkStore, SmallSimulatedCountryAgainstTruth) {
     EXPECT_GT(p.a.person_id, 0);
     const auto levels = nlohmann::json::parse(p.levels_json);
     EXPECT_EQ(levels.size(), victims.result.model.comparisons.size());
-    for (const auto& c : victims.result.model.comparisons) EXPECT_TRUE(levels[std::string(to_string(c.field))].is_string());
+    for (const auto& c : victims.result.model.comparisons)
+      EXPECT_TRUE(levels[std::string(to_string(c.field))].is_string());
   }
 }
 

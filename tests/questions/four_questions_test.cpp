@@ -106,7 +106,8 @@ TEST_F(FourQuestionsTest, AnswersAreConsistentWithEachOtherAndTheTruth) {
     EXPECT_EQ(sum, a.victims.known) << dim;
   }
   const auto j = a.to_json();
-  for (const char* key : {"victims", "areas", "offences", "still_involved", "strata"}) EXPECT_TRUE(j.contains(key)) << key;
+  for (const char* key : {"victims", "areas", "offences", "still_involved", "strata"})
+    EXPECT_TRUE(j.contains(key)) << key;
 }
 
 TEST_F(FourQuestionsTest, SparseForceAreasGetTheirRegionsHiddenFractionLabelledModelBased) {
@@ -157,7 +158,8 @@ TEST_F(FourQuestionsTest, SparseForceAreasGetTheirRegionsHiddenFractionLabelledM
   const auto j = by_pfa.to_json();
   for (const auto& s : j["strata"]) {
     ASSERT_TRUE(s.contains("model_based"));
-    if (!s["model_based"].is_null()) EXPECT_TRUE(s["model_based"]["basis"].get<std::string>().starts_with("model-based"));
+    if (!s["model_based"].is_null())
+      EXPECT_TRUE(s["model_based"]["basis"].get<std::string>().starts_with("model-based"));
   }
 }
 
@@ -235,7 +237,8 @@ TEST_F(FourQuestionsTest, TheAnswersRoundTripThroughTheirJsonAndTheSavedRun) {
   ASSERT_EQ(back.threshold_curve.size(), 2u);
   EXPECT_EQ(back.threshold_curve[1].persons, run.answers.threshold_curve[1].persons);
   ASSERT_EQ(back.strata.size(), run.answers.strata.size());
-  const auto model_based = std::count_if(back.strata.begin(), back.strata.end(), [](const auto& s) { return s.model_based.has_value(); });
+  const auto model_based =
+      std::count_if(back.strata.begin(), back.strata.end(), [](const auto& s) { return s.model_based.has_value(); });
   EXPECT_GT(model_based, 0) << "no stratum exercised the model-based figure";
   EXPECT_EQ(back.victims_detail.methods.size(), run.answers.victims_detail.methods.size());
 

@@ -92,7 +92,8 @@ TEST(ReportReference, TheComparisonFindsAMissingOrAddedKeyAndAShorterArray) {
   shorter["areas"].erase(shorter["areas"].size() - 1);
   d = first_json_difference(expected, shorter, bundle_options());
   ASSERT_TRUE(d);
-  EXPECT_EQ(*d, fmt::format("$.areas: expected {} elements, found {}", expected["areas"].size(), shorter["areas"].size()));
+  EXPECT_EQ(*d,
+            fmt::format("$.areas: expected {} elements, found {}", expected["areas"].size(), shorter["areas"].size()));
 
   json retyped = expected;
   retyped["tier"] = nullptr;

@@ -46,8 +46,8 @@ void add_runs(const std::filesystem::path& db) {
   a.reference_date = *Date::parse_full("2025-12-31");
   a.lists = {"police", "health"};
   a.victims = a.areas = a.offences = a.still_involved = answer;
-  const auto stratum = [](const char* dimension, const char* value, std::int64_t observed, std::optional<double> estimate,
-                          estimate::Interval interval, const char* flag) {
+  const auto stratum = [](const char* dimension, const char* value, std::int64_t observed,
+                          std::optional<double> estimate, estimate::Interval interval, const char* flag) {
     questions::StratumEstimate s;
     s.dimension = dimension;
     s.value = value;
@@ -425,7 +425,8 @@ TEST(DashboardServerRules, ErrorsMapToStatusesByKind) {
     EXPECT_EQ(internal.status, 500);
     EXPECT_EQ(internal.body.find("/srv"), std::string::npos) << internal.body;
     EXPECT_EQ(internal.body.find("range_check"), std::string::npos) << internal.body;
-    EXPECT_NE(nlohmann::json::parse(internal.body)["error"].get<std::string>().find("internal error"), std::string::npos);
+    EXPECT_NE(nlohmann::json::parse(internal.body)["error"].get<std::string>().find("internal error"),
+              std::string::npos);
   }
 }
 

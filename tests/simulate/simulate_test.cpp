@@ -60,7 +60,8 @@ TEST(Simulate, SameSeedSameBytesDifferentSeedDifferentBytes) {
   for (const auto& f : fa) EXPECT_EQ(testing::read_file(a.path() / f), testing::read_file(b.path() / f)) << f;
   EXPECT_NE(testing::read_file(a.path() / "truth" / "summary.json"),
             testing::read_file(c.path() / "truth" / "summary.json"));
-  EXPECT_NE(testing::read_file(a.path() / "truth" / "persons.csv"), testing::read_file(c.path() / "truth" / "persons.csv"));
+  EXPECT_NE(testing::read_file(a.path() / "truth" / "persons.csv"),
+            testing::read_file(c.path() / "truth" / "persons.csv"));
 }
 
 TEST(Simulate, RerunIntoTheSameFolderReplacesEarlierOutput) {
@@ -388,7 +389,8 @@ TEST_F(SimulateDefault, PoliceSuspectsShareCaseReferencesWithVictims) {
   ASSERT_GT(suspects, 1000);
   EXPECT_EQ(ref_shared, with_ref);
   EXPECT_GT(static_cast<double>(with_ref) / static_cast<double>(suspects), 0.5);
-  EXPECT_NEAR(static_cast<double>(with_pnc) / static_cast<double>(suspects), SimConfig::defaults().suspect_pnc_share, 0.05);
+  EXPECT_NEAR(static_cast<double>(with_pnc) / static_cast<double>(suspects), SimConfig::defaults().suspect_pnc_share,
+              0.05);
 }
 
 TEST_F(SimulateDefault, SummaryJsonEchoesTheConfigAndCounts) {
@@ -417,7 +419,8 @@ TEST(SimulateCli, WritesFilesAndAJsonSummary) {
 TEST(SimulateCli, BadConfigIsAUsageErrorListingTheValidNames) {
   TempDir dir;
   testing::write_file(dir / "bad.toml", "typo_rat = 0.1\n");
-  auto r = testing::run_cli("simulate --out '" + (dir / "out").string() + "' --config '" + (dir / "bad.toml").string() + "'");
+  auto r = testing::run_cli("simulate --out '" + (dir / "out").string() + "' --config '" + (dir / "bad.toml").string() +
+                            "'");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("typo_rat"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("typo_rate"), std::string::npos) << r.err;

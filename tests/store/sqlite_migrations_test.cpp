@@ -44,7 +44,8 @@ INSERT INTO link_person_records VALUES (1, 1, 10), (1, 2, 10);
 INSERT INTO link_pairs VALUES (1, 1, 2, 8.5, 0.98);
 INSERT INTO link_diagnostics VALUES (1, 'victim', '{"model": {}}');
 )sql");
-  if (version >= 3) db.exec(R"sql(INSERT INTO link_review VALUES (1, 'victim', 1, 2, 8.5, 0.98, '{"dob":"partial"}');)sql");
+  if (version >= 3)
+    db.exec(R"sql(INSERT INTO link_review VALUES (1, 'victim', 1, 2, 8.5, 0.98, '{"dob":"partial"}');)sql");
   if (version >= 4)
     db.exec(R"sql(
 INSERT INTO network_run VALUES (3, '2026-01-01T00:05:00Z');

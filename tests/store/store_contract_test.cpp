@@ -215,7 +215,8 @@ TEST_P(StoreContract, ARecordIdTakenInItsOrganisationNamesWhereItCameFrom) {
 
 TEST_P(StoreContract, SummaryAreaCountsAndCompletenessCountWhatWasStored) {
   std::vector<Record> records;
-  for (int i = 0; i < 6; ++i) records.push_back(record(i, Role::victim, i < 4 ? SourceType::police : SourceType::health));
+  for (int i = 0; i < 6; ++i)
+    records.push_back(record(i, Role::victim, i < 4 ? SourceType::police : SourceType::health));
   records.push_back(record(6, Role::suspect));
   records[0].lad_cd.clear();
   records[1].given_name.clear();
@@ -423,7 +424,8 @@ TEST_P(StoreContract, ALinkRunThatFailsMidWriteLeavesNothing) {
   store_->finish_run(run, "done", "{}");
   EXPECT_FALSE(store_->latest_link_run(Role::victim));
   int persons = 0, pairs = 0;
-  store_->for_each_linked_person(run, Role::victim, [&](const LinkedPerson&, const std::optional<Date>&) { ++persons; });
+  store_->for_each_linked_person(run, Role::victim,
+                                 [&](const LinkedPerson&, const std::optional<Date>&) { ++persons; });
   store_->for_each_link_pair(run, Role::victim, [&](const LinkedPair&) { ++pairs; });
   EXPECT_EQ(persons, 0);
   EXPECT_EQ(pairs, 0);

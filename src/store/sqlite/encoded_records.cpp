@@ -56,7 +56,8 @@ std::string use_encoding(sqlite::Database& db, std::int64_t file_id, const Store
   auto st = db.prepare(
       "SELECT e.scheme, e.key_fingerprint, f.path FROM store_encoding e JOIN files f USING (file_id)");
   if (!st.step()) {
-    auto insert = db.prepare("INSERT INTO store_encoding (singleton, scheme, key_fingerprint, file_id) VALUES (1, ?, ?, ?)");
+    auto insert =
+        db.prepare("INSERT INTO store_encoding (singleton, scheme, key_fingerprint, file_id) VALUES (1, ?, ?, ?)");
     insert.bind(1, encoding.scheme).bind(2, encoding.key_fingerprint).bind(3, file_id);
     insert.run();
     return {};
@@ -71,7 +72,8 @@ std::optional<StoreEncoding> read_encoding(sqlite::Database& db) {
 }
 
 sqlite::Statement prepare_insert(sqlite::Database& db) {
-  return db.prepare("INSERT INTO record_encodings (record_pk, clk, clk_weight, age_band, tokens) VALUES (?, ?, ?, ?, ?)");
+  return db.prepare(
+      "INSERT INTO record_encodings (record_pk, clk, clk_weight, age_band, tokens) VALUES (?, ?, ?, ?, ?)");
 }
 
 void insert(sqlite::Statement& st, std::int64_t record_pk, const EncodedColumns& e) {

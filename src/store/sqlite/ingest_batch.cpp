@@ -90,7 +90,8 @@ class SqliteIngestBatch final : public IngestBatch {
 
   const std::optional<FileInfo>& existing() const { return existing_; }
 
-  FileInfo commit(std::int64_t rows, std::int64_t warnings_total, const std::vector<InputIssue>& warnings_kept) override {
+  FileInfo commit(std::int64_t rows, std::int64_t warnings_total,
+                  const std::vector<InputIssue>& warnings_kept) override {
     auto st = db_.prepare("UPDATE files SET rows = ?, warnings = ? WHERE file_id = ?");
     st.bind(1, rows).bind(2, warnings_total).bind(3, file_id_);
     st.run();

@@ -63,7 +63,8 @@ std::optional<std::int64_t> SqliteStore::latest_link_run(Role role) {
 }
 
 void SqliteStore::for_each_linked_person(
-    std::int64_t run_id, Role role, const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) {
+    std::int64_t run_id, Role role,
+    const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) {
   // Each person's most frequent date of birth: full dates first, then the most common.
   std::map<std::int64_t, Date> dob_of;
   {
@@ -98,7 +99,6 @@ void SqliteStore::for_each_linked_person(
     fn(p, it == dob_of.end() ? std::nullopt : std::optional<Date>(it->second));
   }
 }
-
 
 std::vector<Store::LinkDiagnostics> SqliteStore::latest_link_diagnostics() {
   auto st = db_.prepare(
@@ -149,7 +149,8 @@ void SqliteStore::for_each_linked_record(std::int64_t run_id, Role role,
     out.case_ref = st.column_text(5);
     out.lad_cd = st.column_text(6);
     out.event_date = stored::date_value(db_, st.column_text(7));
-    out.last_date = st.column_is_null(8) ? std::nullopt : std::optional<Date>(stored::date_value(db_, st.column_text(8)));
+    out.last_date =
+        st.column_is_null(8) ? std::nullopt : std::optional<Date>(stored::date_value(db_, st.column_text(8)));
     out.offence_count = st.column_is_null(9) ? std::nullopt : std::optional<std::int64_t>(st.column_int(9));
     fn(out);
   }

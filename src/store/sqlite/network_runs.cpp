@@ -12,7 +12,8 @@ namespace joindots {
 void SqliteStore::save_network_run(std::int64_t run_id, const NetworkRunOutput& out) {
   sqlite::Transaction tx(db_);
   db_.exec("DELETE FROM network_members; DELETE FROM networks; DELETE FROM network_run;");
-  auto held = db_.prepare("INSERT INTO network_run (run_id, saved_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+  auto held =
+      db_.prepare("INSERT INTO network_run (run_id, saved_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
   held.bind(1, run_id);
   held.run();
   auto net = db_.prepare(

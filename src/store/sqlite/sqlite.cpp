@@ -86,8 +86,9 @@ Statement::~Statement() {
 Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
 
 Statement& Statement::bind(int i, std::string_view text) {
-  const int rc = text.empty() ? sqlite3_bind_null(stmt_, i)
-                              : sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  const int rc = text.empty()
+                     ? sqlite3_bind_null(stmt_, i)
+                     : sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) db_->fail("bind");
   return *this;
 }

@@ -168,7 +168,8 @@ void SqliteStore::for_each_record(std::optional<Role> role, const std::function<
     r.attrs.clear();
     if (!st.column_is_null(21)) {
       const auto attrs = nlohmann::json::parse(st.column_text(21));  // kept alive for the loop
-      for (auto it = attrs.begin(); it != attrs.end(); ++it) r.attrs.emplace_back(it.key(), it.value().get<std::string>());
+      for (auto it = attrs.begin(); it != attrs.end(); ++it)
+        r.attrs.emplace_back(it.key(), it.value().get<std::string>());
     }
     r.line = st.column_int(22);
     fn(out);

@@ -25,8 +25,9 @@ class SqliteStore final : public Store {
   void finish_run(std::int64_t run_id, const std::string& status, const std::string& summary_json) override;
   void save_link_run(std::int64_t run_id, const LinkRunOutput& output) override;
   std::optional<std::int64_t> latest_link_run(Role role) override;
-  void for_each_linked_person(std::int64_t run_id, Role role,
-                              const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) override;
+  void for_each_linked_person(
+      std::int64_t run_id, Role role,
+      const std::function<void(const LinkedPerson&, const std::optional<Date>& dob)>& fn) override;
   LatestDate latest_record_date(Role role) override;
   std::optional<std::pair<std::int64_t, std::string>> latest_run_summary(const std::string& stage) override;
   std::vector<LinkDiagnostics> latest_link_diagnostics() override;
