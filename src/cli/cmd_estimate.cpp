@@ -90,6 +90,24 @@ std::string interval_text(const estimate::Interval& i) {
   return std::isnan(i.low) ? "-" : fmt::format("{}-{}", number(i.low), number(i.high));
 }
 
+/// --thresholds: each a probability strictly between 0 and 1; "none" for no curve.
+std::vector<double> match_thresholds(const std::vector<std::string>& given) {
+  std::vector<double> out;
+  for (const auto& t : given) {
+    if (t == "none") continue;
+    std::size_t used = 0;
+    double v = -1;
+    try {
+      v = std::stod(t, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != t.size() || !(v > 0 && v < 1))
+      throw UsageError(fmt::format("--thresholds: '{}' is not a probability strictly between 0 and 1 (or none)", t));
+    out.push_back(v);
+  }
+  return out;
+}
+
 /// --db: the four questions from the latest link run, saved as an estimate run.
 int run_questions(const EstimateCliOptions& opt) {
   if (!opt.model.empty()) throw UsageError("estimate: --model applies to --table only");
@@ -100,19 +118,7 @@ int run_questions(const EstimateCliOptions& opt) {
   qo.min_observed = opt.min_observed;
   qo.quiet = opt.common.quiet;
   qo.linkage_draws = opt.linkage_draws;
-  qo.thresholds.clear();
-  for (const auto& t : opt.thresholds) {
-    if (t == "none") continue;
-    std::size_t used = 0;
-    double v = -1;
-    try {
-      v = std::stod(t, &used);
-    } catch (const std::exception&) {
-    }
-    if (used != t.size() || !(v > 0 && v < 1))
-      throw UsageError(fmt::format("--thresholds: '{}' is not a probability strictly between 0 and 1 (or none)", t));
-    qo.thresholds.push_back(v);
-  }
+  qo.thresholds = match_thresholds(opt.thresholds);
   if (!opt.reference_date.empty()) {
     std::string why;
     qo.reference_date = Date::parse_full(opt.reference_date, &why);

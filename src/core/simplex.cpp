@@ -9,6 +9,51 @@
 
 namespace joindots {
 
+namespace {
+
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// One step of maximize_simplex: how far the entering variable moves (theta) and which basic
+// row leaves (-1: none, the entering variable reaches its other bound), to 0 or its upper
+// bound.
+struct Step {
+  double theta;
+  Eigen::Index leave = -1;
+  bool leave_to_upper = false;
+};
+
+// Ratio test: the step before a basic variable reaches 0 or its upper bound, or the entering
+// one its other bound; ties broken by the lowest variable index (Bland).
+Step ratio_test(const RowMajor& t, const std::vector<Eigen::Index>& basis, const Eigen::VectorXd& value,
+                const Eigen::VectorXd& hi, Eigen::Index enter, double dir, double tol) {
+  Step step{hi(enter)};
+  for (Eigen::Index i = 0; i < t.rows(); ++i) {
+    const double rate = -dir * t(i, enter);  // change of basic i per unit step
+    const Eigen::Index k = basis[static_cast<std::size_t>(i)];
+    double limit;
+    bool to_upper;
+    if (rate < -tol) {
+      limit = value(k) / -rate;
+      to_upper = false;
+    } else if (rate > tol && std::isfinite(hi(k))) {
+      limit = (hi(k) - value(k)) / rate;
+      to_upper = true;
+    } else {
+      continue;
+    }
+    limit = std::max(limit, 0.0);
+    if (limit < step.theta - tol ||
+        (step.leave >= 0 && limit <= step.theta + tol && k < basis[static_cast<std::size_t>(step.leave)])) {
+      step.theta = std::min(step.theta, limit);
+      step.leave = i;
+      step.leave_to_upper = to_upper;
+    }
+  }
+  return step;
+}
+
+}  // namespace
+
 LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
                           double tol) {
   return maximize_simplex(a, b, c, Eigen::VectorXd::Constant(c.size(), std::numeric_limits<double>::infinity()), tol);
@@ -24,7 +69,6 @@ LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, co
   // Tableau B^-1 [A | I], row-major: a pivot updates whole rows, which are then contiguous.
   // Variables 0..n-1 structural, n..n+m-1 slacks (no upper bound); a nonbasic variable
   // sits at 0 or at its upper bound, `value` holds every variable's current value.
-  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const Eigen::Index total = n + m;
   RowMajor t = RowMajor::Zero(m, total);
   t.leftCols(n) = a;
@@ -66,33 +110,10 @@ LpResult maximize_simplex(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, co
       }
     }
     if (enter < 0) break;  // optimal
-    // Ratio test: the step before a basic variable reaches 0 or its upper bound, or the
-    // entering one its other bound; ties broken by the lowest variable index (Bland).
-    double theta = hi(enter);
-    Eigen::Index leave = -1;
-    bool leave_to_upper = false;
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const double rate = -dir * t(i, enter);  // change of basic i per unit step
-      const Eigen::Index k = basis[static_cast<std::size_t>(i)];
-      double limit;
-      bool to_upper;
-      if (rate < -tol) {
-        limit = value(k) / -rate;
-        to_upper = false;
-      } else if (rate > tol && std::isfinite(hi(k))) {
-        limit = (hi(k) - value(k)) / rate;
-        to_upper = true;
-      } else {
-        continue;
-      }
-      limit = std::max(limit, 0.0);
-      if (limit < theta - tol ||
-          (leave >= 0 && limit <= theta + tol && k < basis[static_cast<std::size_t>(leave)])) {
-        theta = std::min(theta, limit);
-        leave = i;
-        leave_to_upper = to_upper;
-      }
-    }
+    const Step step = ratio_test(t, basis, value, hi, enter, dir, tol);
+    const double theta = step.theta;
+    const Eigen::Index leave = step.leave;
+    const bool leave_to_upper = step.leave_to_upper;
     if (leave < 0 && !std::isfinite(theta)) {
       result.status = LpStatus::Unbounded;
       break;

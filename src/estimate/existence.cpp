@@ -151,6 +151,81 @@ bool heterogeneity_redundant(const LogLinearModel& model) {
   return true;
 }
 
+namespace {
+
+// The model's terms with a positive margin (kept) and, when reducing, those with a zero
+// margin (dropped): every zero cell holding a dropped term is outside F and leaves `zero`.
+struct ZeroMarginSplit {
+  std::vector<std::uint32_t> terms, dropped;
+};
+ZeroMarginSplit split_zero_margin_terms(const LogLinearModel& model, const std::vector<std::uint32_t>& pos,
+                                        bool reduce_zero_margins, std::vector<std::uint32_t>& zero,
+                                        ExistenceCheck& out) {
+  ZeroMarginSplit split;
+  for (auto t : model.terms()) {
+    const bool seen = std::any_of(pos.begin(), pos.end(), [t](std::uint32_t c) { return (c & t) == t; });
+    (seen || !reduce_zero_margins ? split.terms : split.dropped).push_back(t);
+  }
+  if (!split.dropped.empty()) {
+    std::vector<std::uint32_t> rest;
+    for (auto c : zero) {
+      const bool holds =
+          std::any_of(split.dropped.begin(), split.dropped.end(), [c](std::uint32_t t) { return (c & t) == t; });
+      if (holds)
+        out.in_face[c] = 0;
+      else
+        rest.push_back(c);
+    }
+    zero = std::move(rest);
+  }
+  return split;
+}
+
+// Facial set: maximise sum t subject to A u + t <= 0, 0 <= t <= 1 (u = u+ - u-; the bounds
+// on t kept out of the tableau), A the distinct directions of the zero cells; a zero cell
+// whose t reaches 1 is outside F.
+void mark_cells_outside_face(const DistinctRows& distinct, const std::vector<std::uint32_t>& zero,
+                             ExistenceCheck& out) {
+  const Eigen::MatrixXd& a = distinct.rows;
+  const Eigen::Index m0 = a.rows(), r = a.cols();
+  Eigen::MatrixXd lp(m0, 2 * r + m0);
+  lp.leftCols(r) = a;
+  lp.middleCols(r, r) = -a;
+  lp.rightCols(m0).setIdentity();
+  const Eigen::VectorXd b = Eigen::VectorXd::Zero(m0);
+  Eigen::VectorXd c = Eigen::VectorXd::Zero(2 * r + m0);
+  c.tail(m0).setOnes();
+  Eigen::VectorXd upper = Eigen::VectorXd::Constant(2 * r + m0, std::numeric_limits<double>::infinity());
+  upper.tail(m0).setOnes();
+  const LpResult res = maximize_simplex(lp, b, c, upper);
+  for (std::size_t i = 0; i < zero.size(); ++i) {
+    const Eigen::Index g = distinct.group[i];
+    if (g >= 0 && res.x(2 * r + g) > 0.5) out.in_face[zero[i]] = 0;
+  }
+}
+
+// e_0 is not in the row space of X_F: the unobserved count can move in both directions
+// (not identifiable) or in one only, without bound (the MLE does not exist). Sets the
+// verdict and its reason.
+void say_why_no_estimate(const Eigen::MatrixXd& a, const Eigen::VectorXd& s0, int k, ExistenceCheck& out) {
+  const double up = max_over_cone(a, s0);
+  const double down = max_over_cone(a, -s0);
+  std::string cells;
+  for (auto c : out.boundary_cells) cells += (cells.empty() ? "" : ", ") + pattern_string(c, k);
+  if (up > kTol && down > kTol) {
+    out.status = MleStatus::NotIdentifiable;
+    out.reason = not_identifiable_reason(out.boundary_cells, k);
+  } else {
+    out.status = MleStatus::DoesNotExist;
+    out.reason = fmt::format(
+        "MLE does not exist: the likelihood keeps increasing as the estimated unobserved count goes to {} (zero cells "
+        "{} pushed to 0)",
+        up > kTol ? "infinity" : "zero", cells.empty() ? "(none)" : cells);
+  }
+}
+
+}  // namespace
+
 ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& model, bool reduce_zero_margins) {
   const std::uint32_t ncells = table.cells();
   ExistenceCheck out;
@@ -191,22 +266,9 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
   // low enough), and d_0 is among the terms kept (the intercept's margin is n). The programs
   // shrink from every zero cell to the few that hold no such pair, and most often the terms
   // kept have full rank on the positive cells and no program runs at all.
-  std::vector<std::uint32_t> terms, dropped;
-  for (auto t : model.terms()) {
-    const bool seen = std::any_of(pos.begin(), pos.end(), [t](std::uint32_t c) { return (c & t) == t; });
-    (seen || !reduce_zero_margins ? terms : dropped).push_back(t);
-  }
-  if (!dropped.empty()) {
-    std::vector<std::uint32_t> rest;
-    for (auto c : zero) {
-      const bool holds = std::any_of(dropped.begin(), dropped.end(), [c](std::uint32_t t) { return (c & t) == t; });
-      if (holds)
-        out.in_face[c] = 0;
-      else
-        rest.push_back(c);
-    }
-    zero = std::move(rest);
-  }
+  const ZeroMarginSplit split = split_zero_margin_terms(model, pos, reduce_zero_margins, zero, out);
+  const std::vector<std::uint32_t>& terms = split.terms;
+  const std::vector<std::uint32_t>& dropped = split.dropped;
   auto design = [&](const std::vector<std::uint32_t>& cells) {
     return design_matrix(terms, model.heterogeneity(), cells);
   };
@@ -218,7 +280,6 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
   lu.setThreshold(1e-10);
   if (lu.rank() == p) return finish();
   const Eigen::MatrixXd z = lu.kernel();  // p x r
-  const Eigen::Index r = z.cols();
   const Eigen::VectorXd s0 = z.row(0).transpose();  // d_0 = s0'u
 
   if (zero.empty()) {
@@ -240,24 +301,7 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
   const DistinctRows distinct = distinct_directions(a_all);
   const Eigen::MatrixXd& a = distinct.rows;
   const Eigen::Index m0 = a.rows();
-  // Facial set: maximise sum t subject to A u + t <= 0, 0 <= t <= 1 (u = u+ - u-; the
-  // bounds on t kept out of the tableau).
-  if (m0 > 0) {
-    Eigen::MatrixXd lp(m0, 2 * r + m0);
-    lp.leftCols(r) = a;
-    lp.middleCols(r, r) = -a;
-    lp.rightCols(m0).setIdentity();
-    const Eigen::VectorXd b = Eigen::VectorXd::Zero(m0);
-    Eigen::VectorXd c = Eigen::VectorXd::Zero(2 * r + m0);
-    c.tail(m0).setOnes();
-    Eigen::VectorXd upper = Eigen::VectorXd::Constant(2 * r + m0, std::numeric_limits<double>::infinity());
-    upper.tail(m0).setOnes();
-    const LpResult res = maximize_simplex(lp, b, c, upper);
-    for (std::size_t i = 0; i < zero.size(); ++i) {
-      const Eigen::Index g = distinct.group[i];
-      if (g >= 0 && res.x(2 * r + g) > 0.5) out.in_face[zero[i]] = 0;
-    }
-  }
+  if (m0 > 0) mark_cells_outside_face(distinct, zero, out);
   // Is e_0 in the row space of X_F?
   std::vector<std::uint32_t> face;
   for (std::uint32_t c = 1; c < ncells; ++c)
@@ -268,20 +312,7 @@ ExistenceCheck check_existence(const CaptureTable& table, const LogLinearModel& 
   if (rank_all == rank_without_intercept + 1) return finish();  // the estimate exists and is unique
   finish();
 
-  const double up = max_over_cone(a, s0);
-  const double down = max_over_cone(a, -s0);
-  std::string cells;
-  for (auto c : out.boundary_cells) cells += (cells.empty() ? "" : ", ") + pattern_string(c, table.k());
-  if (up > kTol && down > kTol) {
-    out.status = MleStatus::NotIdentifiable;
-    out.reason = not_identifiable_reason(out.boundary_cells, table.k());
-  } else {
-    out.status = MleStatus::DoesNotExist;
-    out.reason = fmt::format(
-        "MLE does not exist: the likelihood keeps increasing as the estimated unobserved count goes to {} (zero cells "
-        "{} pushed to 0)",
-        up > kTol ? "infinity" : "zero", cells.empty() ? "(none)" : cells);
-  }
+  say_why_no_estimate(a, s0, table.k(), out);
   return out;
 }
 

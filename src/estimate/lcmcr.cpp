@@ -71,6 +71,34 @@ struct IterationCount {
   double total = 1;
 };
 
+// Step 1 of an iteration: the observed people of each pattern spread over the classes
+// (multinomial on pi_k times the pattern's probability in class k); their class sizes added
+// to m, their captures by class and list to s. `w` is scratch, kc long.
+void assign_observed(Rng& rng, const std::vector<std::uint32_t>& pats, const std::vector<std::int64_t>& cnt,
+                     const std::vector<double>& pi, const std::vector<double>& lambda, int kc, int kl,
+                     std::vector<double>& w, std::vector<std::int64_t>& m, std::vector<std::int64_t>& s) {
+  auto lam = [&](int k, int j) { return lambda[static_cast<std::size_t>(k * kl + j)]; };
+  std::vector<std::int64_t> split(static_cast<std::size_t>(kc));
+  for (std::size_t i = 0; i < pats.size(); ++i) {
+    double total = 0;
+    for (int k = 0; k < kc; ++k) {
+      double pr = pi[static_cast<std::size_t>(k)];
+      for (int j = 0; j < kl; ++j) pr *= (pats[i] >> j & 1u) ? lam(k, j) : 1.0 - lam(k, j);
+      w[static_cast<std::size_t>(k)] = pr;
+      total += pr;
+    }
+    std::fill(split.begin(), split.end(), 0);
+    multinomial_add(rng, cnt[i], w, total, split);
+    for (int k = 0; k < kc; ++k) {
+      const std::int64_t x = split[static_cast<std::size_t>(k)];
+      if (x == 0) continue;
+      m[static_cast<std::size_t>(k)] += x;
+      for (int j = 0; j < kl; ++j)
+        if (pats[i] >> j & 1u) s[static_cast<std::size_t>(k * kl + j)] += x;
+    }
+  }
+}
+
 Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, Rng rng, ChainStart start,
                 int burn_in, int samples, const StartPoint& sp, IterationCount* count = nullptr) {
   const int kl = table.k();
@@ -115,26 +143,8 @@ Chain run_chain(const CaptureTable& table, const LcmcrOptions& o, Rng rng, Chain
       o.report_fraction(static_cast<double>(count->done += kReportEvery) / count->total);
     std::fill(m.begin(), m.end(), 0);
     std::fill(s.begin(), s.end(), 0);
-    std::vector<std::int64_t> split(static_cast<std::size_t>(kc));
     // 1. classes of the observed, pattern by pattern.
-    for (std::size_t i = 0; i < pats.size(); ++i) {
-      double total = 0;
-      for (int k = 0; k < kc; ++k) {
-        double pr = pi[static_cast<std::size_t>(k)];
-        for (int j = 0; j < kl; ++j) pr *= (pats[i] >> j & 1u) ? lam(k, j) : 1.0 - lam(k, j);
-        w[static_cast<std::size_t>(k)] = pr;
-        total += pr;
-      }
-      std::fill(split.begin(), split.end(), 0);
-      multinomial_add(rng, cnt[i], w, total, split);
-      for (int k = 0; k < kc; ++k) {
-        const std::int64_t x = split[static_cast<std::size_t>(k)];
-        if (x == 0) continue;
-        m[static_cast<std::size_t>(k)] += x;
-        for (int j = 0; j < kl; ++j)
-          if (pats[i] >> j & 1u) s[static_cast<std::size_t>(k * kl + j)] += x;
-      }
-    }
+    assign_observed(rng, pats, cnt, pi, lambda, kc, kl, w, m, s);
     // 2. the unobserved: how many, and their classes.
     double p0 = 0;
     for (int k = 0; k < kc; ++k) {

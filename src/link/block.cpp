@@ -96,6 +96,28 @@ void Blocker::build_record_keys(int threads) {
   }
 }
 
+namespace {
+// The refusal of a blocking over the pair budget: each rule's pairs and largest block.
+std::string over_budget_message(const BlockingReport& report, std::int64_t pairs_implied, std::int64_t max_pairs) {
+  std::string msg = fmt::format(
+      "blocking would compare {} record pairs, more than the pair budget of {} "
+      "(blocking.max_pairs).",
+      with_commas(pairs_implied), with_commas(max_pairs));
+  for (const auto& rep : report.rules) {
+    msg += fmt::format("\n  rule [{}]: {} pairs", rep.rule, with_commas(rep.pairs_implied));
+    if (!rep.largest.empty())
+      msg += fmt::format("; largest block '{}' with {} records", rep.largest.front().key,
+                         with_commas(rep.largest.front().records));
+    if (rep.blocks_skipped)
+      msg += fmt::format(" ({} blocks over blocking.max_block skipped)", with_commas(rep.blocks_skipped));
+  }
+  msg +=
+      "\nTighten or drop the rules with the most pairs, lower blocking.max_block, or raise "
+      "blocking.max_pairs (pairs are streamed: the budget bounds time, not memory).";
+  return msg;
+}
+}  // namespace
+
 Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRule> rules,
                  bool cross_source_only, std::int64_t max_pairs, std::int64_t max_block,
                  int threads)
@@ -105,142 +127,144 @@ Blocker::Blocker(const std::vector<LinkRecord>& records, std::vector<BlockingRul
   if (rules_.size() > kMaxRules)
     throw UsageError(
         fmt::format("{} blocking rules; at most {} are allowed", rules_.size(), kMaxRules));
-  const auto n = static_cast<std::uint32_t>(records.size());
   build_record_keys(threads);
-  index_.resize(rules_.size());
-  {
-    std::vector<std::size_t> per_rule(rules_.size(), 0);
-    for (auto k : record_keys_) ++per_rule[rule_of(k)];
-    for (std::size_t r = 0; r < rules_.size(); ++r) index_[r].entries.reserve(per_rule[r]);
-    for (std::uint32_t i = 0; i < n; ++i)
-      for (auto x = record_offsets_[i]; x < record_offsets_[i + 1]; ++x)
-        index_[rule_of(record_keys_[x])].entries.emplace_back(record_keys_[x], i);
-    std::atomic<std::size_t> next{0};
-    auto sort_rules = [&] {
-      for (std::size_t r; (r = next.fetch_add(1)) < index_.size();)
-        std::sort(index_[r].entries.begin(), index_[r].entries.end());
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads && static_cast<std::size_t>(t) < rules_.size(); ++t)
-      pool.emplace_back(sort_rules);
-    sort_rules();
-    for (auto& th : pool) th.join();
-  }
+  build_rule_index(threads);
   std::vector<std::uint64_t> skipped_keys;  // tagged, every rule
   for (std::size_t r = 0; r < rules_.size(); ++r) {
-    RuleIndex& idx = index_[r];
-    RuleReport rep;
-    rep.rule = rules_[r].text();
-    std::vector<BlockInfo> blocks, skipped;
-    std::vector<Task> rule_tasks;
-    bool any_skipped = false;
-    for (std::uint64_t b = 0; b < idx.entries.size();) {
-      std::uint64_t e = b;
-      while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
-      if (e - b > 1) {
-        const std::int64_t pairs = block_pairs(idx.entries, b, e, records, cross_source_only_);
-        if (max_block > 0 && static_cast<std::int64_t>(e - b) > max_block) {
-          skipped_keys.push_back(idx.entries[b].first);
-          any_skipped = true;
-          ++rep.blocks_skipped;
-          rep.pairs_skipped += pairs;
-          skipped.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
-        } else if (pairs > 0) {
-          rule_tasks.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
-          rep.pairs_implied += pairs;
-          ++rep.blocks;
-          blocks.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
-        }
-      }
-      b = e;
-    }
-    // The largest blocks (kept and skipped), with their key in words.
-    auto top5 = [&](std::vector<BlockInfo>& v) {
-      std::partial_sort(
-          v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, v.size())),
-          v.end(), [](const BlockInfo& x, const BlockInfo& y) { return x.pairs > y.pairs; });
-      v.resize(std::min<std::size_t>(5, v.size()));
-      for (auto& bi : v) {
-        const auto& [h, rec] = idx.entries[std::stoull(bi.key)];
-        for (const auto& t : rule_key_texts(records[rec], rules_[r]))
-          if (tagged_key(r, hash_tag(t)) == h) {
-            bi.key = t;
-            std::replace(bi.key.begin(), bi.key.end(), '\x1f', '|');
-            break;
-          }
-      }
-    };
-    top5(blocks);
-    top5(skipped);
-    rep.skipped = std::move(skipped);
-    if (any_skipped) {
-      // Drop the skipped keys from the entries (block ranges are recomputed); the records'
-      // key lists are filtered below, so that the pairwise tests agree with the blocks compared.
-      std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;
-      entries.reserve(idx.entries.size());
-      for (std::uint64_t b = 0; b < idx.entries.size();) {
-        std::uint64_t e = b;
-        while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
-        if (max_block <= 0 || static_cast<std::int64_t>(e - b) <= max_block)
-          entries.insert(entries.end(), idx.entries.begin() + static_cast<std::ptrdiff_t>(b),
-                         idx.entries.begin() + static_cast<std::ptrdiff_t>(e));
-        b = e;
-      }
-      idx.entries = std::move(entries);
-      rule_tasks.clear();
-      for (std::uint64_t b = 0; b < idx.entries.size();) {
-        std::uint64_t e = b;
-        while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
-        if (e - b > 1) {
-          const std::int64_t pairs = block_pairs(idx.entries, b, e, records, cross_source_only_);
-          if (pairs > 0) rule_tasks.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
-        }
-        b = e;
-      }
-    }
-    tasks_.insert(tasks_.end(), rule_tasks.begin(), rule_tasks.end());
-    rep.largest = std::move(blocks);
+    RuleReport rep = block_rule(r, max_block, skipped_keys);
     pairs_implied_ += rep.pairs_implied;
     report_.rules.push_back(std::move(rep));
   }
-  if (!skipped_keys.empty()) {
-    std::sort(skipped_keys.begin(), skipped_keys.end());
-    std::vector<std::uint64_t> keys;
-    keys.reserve(record_keys_.size());
-    std::uint64_t from = 0;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      for (auto x = from; x < record_offsets_[i + 1]; ++x)
-        if (!std::binary_search(skipped_keys.begin(), skipped_keys.end(), record_keys_[x]))
-          keys.push_back(record_keys_[x]);
-      from = record_offsets_[i + 1];
-      record_offsets_[i + 1] = keys.size();
-    }
-    record_keys_ = std::move(keys);
-  }
-  if (max_pairs > 0 && pairs_implied_ > max_pairs) {
-    std::string msg = fmt::format(
-        "blocking would compare {} record pairs, more than the pair budget of {} "
-        "(blocking.max_pairs).",
-        with_commas(pairs_implied_), with_commas(max_pairs));
-    for (const auto& rep : report_.rules) {
-      msg += fmt::format("\n  rule [{}]: {} pairs", rep.rule, with_commas(rep.pairs_implied));
-      if (!rep.largest.empty())
-        msg += fmt::format("; largest block '{}' with {} records", rep.largest.front().key,
-                           with_commas(rep.largest.front().records));
-      if (rep.blocks_skipped)
-        msg += fmt::format(" ({} blocks over blocking.max_block skipped)",
-                           with_commas(rep.blocks_skipped));
-    }
-    msg +=
-        "\nTighten or drop the rules with the most pairs, lower blocking.max_block, or raise "
-        "blocking.max_pairs (pairs are streamed: the budget bounds time, not memory).";
-    throw UsageError(msg);
-  }
+  if (!skipped_keys.empty()) drop_skipped_keys(std::move(skipped_keys));
+  if (max_pairs > 0 && pairs_implied_ > max_pairs)
+    throw UsageError(over_budget_message(report_, pairs_implied_, max_pairs));
   // Largest blocks first, so the threads finish together.
   std::stable_sort(tasks_.begin(), tasks_.end(),
                    [](const Task& a, const Task& b) { return a.pairs > b.pairs; });
   std::uint64_t slot = 0;
   for (auto& task : tasks_) task.first_slot = slot, slot += static_cast<std::uint64_t>(task.pairs);
+}
+
+void Blocker::build_rule_index(int threads) {
+  const auto n = static_cast<std::uint32_t>(records_.size());
+  index_.resize(rules_.size());
+  std::vector<std::size_t> per_rule(rules_.size(), 0);
+  for (auto k : record_keys_) ++per_rule[rule_of(k)];
+  for (std::size_t r = 0; r < rules_.size(); ++r) index_[r].entries.reserve(per_rule[r]);
+  for (std::uint32_t i = 0; i < n; ++i)
+    for (auto x = record_offsets_[i]; x < record_offsets_[i + 1]; ++x)
+      index_[rule_of(record_keys_[x])].entries.emplace_back(record_keys_[x], i);
+  std::atomic<std::size_t> next{0};
+  auto sort_rules = [&] {
+    for (std::size_t r; (r = next.fetch_add(1)) < index_.size();)
+      std::sort(index_[r].entries.begin(), index_[r].entries.end());
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads && static_cast<std::size_t>(t) < rules_.size(); ++t)
+    pool.emplace_back(sort_rules);
+  sort_rules();
+  for (auto& th : pool) th.join();
+}
+
+void Blocker::name_largest_blocks(std::size_t r, std::vector<BlockInfo>& v) const {
+  const RuleIndex& idx = index_[r];
+  std::partial_sort(
+      v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, v.size())),
+      v.end(), [](const BlockInfo& x, const BlockInfo& y) { return x.pairs > y.pairs; });
+  v.resize(std::min<std::size_t>(5, v.size()));
+  for (auto& bi : v) {
+    const auto& [h, rec] = idx.entries[std::stoull(bi.key)];
+    for (const auto& t : rule_key_texts(records_[rec], rules_[r]))
+      if (tagged_key(r, hash_tag(t)) == h) {
+        bi.key = t;
+        std::replace(bi.key.begin(), bi.key.end(), '\x1f', '|');
+        break;
+      }
+  }
+}
+
+std::vector<Blocker::Task> Blocker::rule_tasks(std::size_t r) const {
+  const RuleIndex& idx = index_[r];
+  std::vector<Task> tasks;
+  for (std::uint64_t b = 0; b < idx.entries.size();) {
+    std::uint64_t e = b;
+    while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
+    if (e - b > 1) {
+      const std::int64_t pairs = block_pairs(idx.entries, b, e, records_, cross_source_only_);
+      if (pairs > 0) tasks.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
+    }
+    b = e;
+  }
+  return tasks;
+}
+
+RuleReport Blocker::block_rule(std::size_t r, std::int64_t max_block,
+                                std::vector<std::uint64_t>& skipped_keys) {
+  RuleIndex& idx = index_[r];
+  RuleReport rep;
+  rep.rule = rules_[r].text();
+  std::vector<BlockInfo> blocks, skipped;
+  std::vector<Task> rule_tasks_kept;
+  bool any_skipped = false;
+  for (std::uint64_t b = 0; b < idx.entries.size();) {
+    std::uint64_t e = b;
+    while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
+    if (e - b > 1) {
+      const std::int64_t pairs = block_pairs(idx.entries, b, e, records_, cross_source_only_);
+      if (max_block > 0 && static_cast<std::int64_t>(e - b) > max_block) {
+        skipped_keys.push_back(idx.entries[b].first);
+        any_skipped = true;
+        ++rep.blocks_skipped;
+        rep.pairs_skipped += pairs;
+        skipped.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
+      } else if (pairs > 0) {
+        rule_tasks_kept.push_back({static_cast<std::uint32_t>(r), b, e, pairs});
+        rep.pairs_implied += pairs;
+        ++rep.blocks;
+        blocks.push_back({std::to_string(b), static_cast<std::int64_t>(e - b), pairs});
+      }
+    }
+    b = e;
+  }
+  // The largest blocks (kept and skipped), with their key in words.
+  name_largest_blocks(r, blocks);
+  name_largest_blocks(r, skipped);
+  rep.skipped = std::move(skipped);
+  if (any_skipped) {
+    // Drop the skipped keys from the entries (block ranges are recomputed); the records'
+    // key lists are filtered below, so that the pairwise tests agree with the blocks compared.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;
+    entries.reserve(idx.entries.size());
+    for (std::uint64_t b = 0; b < idx.entries.size();) {
+      std::uint64_t e = b;
+      while (e < idx.entries.size() && idx.entries[e].first == idx.entries[b].first) ++e;
+      if (max_block <= 0 || static_cast<std::int64_t>(e - b) <= max_block)
+        entries.insert(entries.end(), idx.entries.begin() + static_cast<std::ptrdiff_t>(b),
+                       idx.entries.begin() + static_cast<std::ptrdiff_t>(e));
+      b = e;
+    }
+    idx.entries = std::move(entries);
+    rule_tasks_kept = rule_tasks(r);
+  }
+  tasks_.insert(tasks_.end(), rule_tasks_kept.begin(), rule_tasks_kept.end());
+  rep.largest = std::move(blocks);
+  return rep;
+}
+
+void Blocker::drop_skipped_keys(std::vector<std::uint64_t> skipped_keys) {
+  const auto n = static_cast<std::uint32_t>(records_.size());
+  std::sort(skipped_keys.begin(), skipped_keys.end());
+  std::vector<std::uint64_t> keys;
+  keys.reserve(record_keys_.size());
+  std::uint64_t from = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    for (auto x = from; x < record_offsets_[i + 1]; ++x)
+      if (!std::binary_search(skipped_keys.begin(), skipped_keys.end(), record_keys_[x]))
+        keys.push_back(record_keys_[x]);
+    from = record_offsets_[i + 1];
+    record_offsets_[i + 1] = keys.size();
+  }
+  record_keys_ = std::move(keys);
 }
 
 template <class OnShared>

@@ -104,6 +104,14 @@ class Blocker {
   template <class OnShared>
   void for_each_shared_key(std::uint32_t a, std::uint32_t b, OnShared&& on_shared) const;
   void build_record_keys(int threads);
+  // The constructor's steps: each rule's (tagged key, record) entries, sorted; one rule's
+  // blocks, its report and its tasks (blocks over max_block skipped, their keys collected);
+  // the skipped keys dropped from the records' key lists.
+  void build_rule_index(int threads);
+  RuleReport block_rule(std::size_t r, std::int64_t max_block, std::vector<std::uint64_t>& skipped_keys);
+  std::vector<Task> rule_tasks(std::size_t r) const;
+  void name_largest_blocks(std::size_t r, std::vector<BlockInfo>& blocks) const;
+  void drop_skipped_keys(std::vector<std::uint64_t> skipped_keys);
 
   const std::vector<LinkRecord>& records_;
   std::vector<BlockingRule> rules_;

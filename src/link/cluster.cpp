@@ -16,6 +16,45 @@ struct Component {
   std::unordered_map<std::uint32_t, int> per_source;
 };
 
+// Hard rules: two components with different values of a hard field never merge.
+bool hard_conflict(const Component& a, const Component& b, std::size_t n_hard) {
+  bool conflict = false;
+  for (std::size_t h = 0; h < n_hard && !conflict; ++h)
+    conflict = !a.hard[h].empty() && !b.hard[h].empty() && a.hard[h] != b.hard[h];
+  return conflict;
+}
+
+// True when the merge would put more records of one source in a person than its limit.
+bool over_source_limit(const Component& a, const Component& b, const ClusterOptions& opt) {
+  bool over = false;
+  for (const auto& [s, c] : b.per_source) {
+    auto it = a.per_source.find(s);
+    const int limit =
+        s < opt.source_limit.size() && opt.source_limit[s] > 0 ? opt.source_limit[s] : opt.max_per_source;
+    if (limit > 0 && it != a.per_source.end() && it->second + c > limit) over = true;
+  }
+  return over;
+}
+
+// Average linkage between two components: the mean probability over their cross pairs, or
+// over cohesion_sample pairs drawn at random when there are more.
+double cohesion(const Component& a, const Component& b, const ClusterInput& in, const ClusterOptions& opt, Rng& rng) {
+  const std::size_t cross = a.members.size() * b.members.size();
+  double sum = 0;
+  std::size_t count = 0;
+  if (cross <= opt.cohesion_sample) {
+    for (auto x : a.members)
+      for (auto y : b.members) sum += in.probability(x, y), ++count;
+  } else {
+    for (std::size_t s = 0; s < opt.cohesion_sample; ++s) {
+      const auto x = a.members[rng.below(a.members.size())];
+      const auto y = b.members[rng.below(b.members.size())];
+      sum += in.probability(x, y), ++count;
+    }
+  }
+  return sum / static_cast<double>(count);
+}
+
 }  // namespace
 
 ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
@@ -54,26 +93,13 @@ ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
     if (ra == rb) continue;
     Component& A = comp[ra];
     Component& B = comp[rb];
-    // Hard rules.
-    bool conflict = false;
-    for (std::size_t h = 0; h < n_hard && !conflict; ++h)
-      conflict = !A.hard[h].empty() && !B.hard[h].empty() && A.hard[h] != B.hard[h];
-    if (conflict) {
+    if (hard_conflict(A, B, n_hard)) {
       ++res.refused_hard;
       continue;
     }
-    if (limited && !in.source.empty()) {
-      bool over = false;
-      for (const auto& [s, c] : B.per_source) {
-        auto it = A.per_source.find(s);
-        const int limit =
-            s < opt.source_limit.size() && opt.source_limit[s] > 0 ? opt.source_limit[s] : opt.max_per_source;
-        if (limit > 0 && it != A.per_source.end() && it->second + c > limit) over = true;
-      }
-      if (over) {
-        ++res.refused_source;
-        continue;
-      }
+    if (limited && !in.source.empty() && over_source_limit(A, B, opt)) {
+      ++res.refused_source;
+      continue;
     }
     if (!cannot.empty()) {
       const Component& small = A.members.size() < B.members.size() ? A : B;
@@ -92,21 +118,8 @@ ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
     }
     // Cohesion (average linkage) for merges beyond two single records.
     if (opt.min_cohesion > 0 && !e.clerical && in.probability && A.members.size() * B.members.size() > 1) {
-      const std::size_t cross = A.members.size() * B.members.size();
-      double sum = 0;
-      std::size_t count = 0;
-      if (cross <= opt.cohesion_sample) {
-        for (auto x : A.members)
-          for (auto y : B.members) sum += in.probability(x, y), ++count;
-      } else {
-        for (std::size_t s = 0; s < opt.cohesion_sample; ++s) {
-          const auto x = A.members[rng.below(A.members.size())];
-          const auto y = B.members[rng.below(B.members.size())];
-          sum += in.probability(x, y), ++count;
-        }
-      }
       const bool within_usual_size = A.members.size() + B.members.size() <= opt.relaxed_up_to;
-      if (sum / static_cast<double>(count) < (within_usual_size ? opt.relaxed_min_cohesion : opt.min_cohesion)) {
+      if (cohesion(A, B, in, opt, rng) < (within_usual_size ? opt.relaxed_min_cohesion : opt.min_cohesion)) {
         ++res.refused_cohesion;
         continue;
       }

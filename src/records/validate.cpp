@@ -83,130 +83,169 @@ RecordValidator::RecordValidator(const std::string& file, const std::vector<std:
   issues.throw_if_any();
 }
 
-std::optional<Record> RecordValidator::validate(const std::vector<std::string>& fields, std::int64_t line,
-                                                IssueCollector& issues, IssueCollector* warnings) const {
-  const std::size_t before = issues.total();
-  auto problem = [&](std::size_t k, std::string message) {
-    issues.add({file_, line, std::string(kRecordColumns[k].name), std::move(message)});
-  };
-  // A value with a control character or over its cap is reported once and then read as
-  // empty, so that the column's own checks do not pile further messages on it.
-  std::bitset<kRecordColumns.size()> rejected;
-  for (std::size_t k = 0; k < kRecordColumns.size(); ++k) {
-    if (index_[k] < 0) continue;
-    const auto why = generic_problem(kRecordColumns[k].name, trim(fields[static_cast<std::size_t>(index_[k])]));
-    if (!why.empty()) {
-      problem(k, why);
-      rejected.set(k);
+namespace {
+
+// Indices into kRecordColumns, in its declared order.
+enum : std::size_t {
+  kRecordId, kSourceType, kSourceOrg, kRole, kRecordType, kEventDate, kLastDate, kCaseRef, kOffenceCount,
+  kLadCd, kGivenName, kFamilyName, kOtherNames, kDob, kSex, kPostcode, kNhsNumber, kUpn, kPncId
+};
+
+// One row as the column checks read it: each cell trimmed, and a cell with a control
+// character or over its cap reported once and then read as empty, so that the column's own
+// checks do not pile further messages on it. Problems name file, line and column.
+class RowCells {
+ public:
+  RowCells(const std::string& file, std::int64_t line, const std::vector<std::string>& fields,
+           const std::vector<int>& index, const Date& delivery_date, IssueCollector& issues)
+      : file_(file), line_(line), fields_(fields), index_(index), delivery_date_(delivery_date), issues_(issues) {
+    for (std::size_t k = 0; k < kRecordColumns.size(); ++k) {
+      if (index_[k] < 0) continue;
+      const auto why = generic_problem(kRecordColumns[k].name, trim(fields[static_cast<std::size_t>(index_[k])]));
+      if (!why.empty()) {
+        problem(k, why);
+        rejected_.set(k);
+      }
     }
   }
-  auto get = [&](std::size_t k) -> std::string_view {
+  void problem(std::size_t k, std::string message) {
+    issues_.add({file_, line_, std::string(kRecordColumns[k].name), std::move(message)});
+  }
+  std::string_view get(std::size_t k) const {
     const int i = index_[k];
-    return i < 0 || rejected[k] ? std::string_view() : trim(fields[static_cast<std::size_t>(i)]);
-  };
-  auto required = [&](std::size_t k) {
+    return i < 0 || rejected_[k] ? std::string_view() : trim(fields_[static_cast<std::size_t>(i)]);
+  }
+  std::string_view required(std::size_t k) {
     auto v = get(k);
-    if (v.empty() && !rejected[k]) problem(k, "required value is empty");
+    if (v.empty() && !rejected_[k]) problem(k, "required value is empty");
     return v;
-  };
-  const std::int64_t latest_day = delivery_date_.days() + limits::kDeliveryGraceDays;
-  auto after_delivery = [&](std::size_t k, const Date& d) {
-    if (d.first_day() <= latest_day) return false;
+  }
+  // True (and said) when a date is after the delivery date, plus the grace days.
+  bool after_delivery(std::size_t k, const Date& d) {
+    if (d.first_day() <= delivery_date_.days() + limits::kDeliveryGraceDays) return false;
     problem(k, fmt::format("{} is after the delivery date {} (the day the file is ingested)", d.str(),
                            delivery_date_.str()));
     return true;
-  };
-  // Indices into kRecordColumns, in its declared order.
-  enum : std::size_t {
-    kRecordId, kSourceType, kSourceOrg, kRole, kRecordType, kEventDate, kLastDate, kCaseRef, kOffenceCount,
-    kLadCd, kGivenName, kFamilyName, kOtherNames, kDob, kSex, kPostcode, kNhsNumber, kUpn, kPncId
-  };
+  }
 
-  Record r;
-  r.line = line;
-  r.record_id = required(kRecordId);
-  if (auto v = required(kSourceType); !v.empty()) {
+ private:
+  const std::string& file_;
+  std::int64_t line_;
+  const std::vector<std::string>& fields_;
+  const std::vector<int>& index_;
+  const Date& delivery_date_;
+  IssueCollector& issues_;
+  std::bitset<kRecordColumns.size()> rejected_;
+};
+
+// The record's own columns: id, source, role, type, dates, case, offences. True when the
+// event date is valid (the later dates are checked against it).
+bool read_event_columns(RowCells& row, Record& r) {
+  r.record_id = row.required(kRecordId);
+  if (auto v = row.required(kSourceType); !v.empty()) {
     if (auto e = parse_enum<SourceType>(kSourceTypeNames, v)) r.source_type = *e;
-    else problem(kSourceType, fmt::format("'{}' is not a source type (valid: {})", v, list_names(kSourceTypeNames)));
+    else
+      row.problem(kSourceType,
+                  fmt::format("'{}' is not a source type (valid: {})", v, list_names(kSourceTypeNames)));
   }
-  r.source_org = required(kSourceOrg);
-  if (auto v = required(kRole); !v.empty()) {
+  r.source_org = row.required(kSourceOrg);
+  if (auto v = row.required(kRole); !v.empty()) {
     if (auto e = parse_enum<Role>(kRoleNames, v)) r.role = *e;
-    else problem(kRole, fmt::format("'{}' is not a role (valid: {})", v, list_names(kRoleNames)));
+    else row.problem(kRole, fmt::format("'{}' is not a role (valid: {})", v, list_names(kRoleNames)));
   }
-  if (auto v = required(kRecordType); !v.empty()) {
+  if (auto v = row.required(kRecordType); !v.empty()) {
     if (auto e = parse_enum<RecordType>(kRecordTypeNames, v)) r.record_type = *e;
-    else problem(kRecordType, fmt::format("'{}' is not a record type (valid: {})", v, list_names(kRecordTypeNames)));
+    else
+      row.problem(kRecordType,
+                  fmt::format("'{}' is not a record type (valid: {})", v, list_names(kRecordTypeNames)));
   }
   bool event_ok = false;
-  if (auto v = required(kEventDate); !v.empty()) {
+  if (auto v = row.required(kEventDate); !v.empty()) {
     std::string why;
     if (auto d = Date::parse_full(v, &why)) {
       r.event_date = *d;
-      event_ok = !after_delivery(kEventDate, *d);
+      event_ok = !row.after_delivery(kEventDate, *d);
     } else {
-      problem(kEventDate, why);
+      row.problem(kEventDate, why);
     }
   }
-  if (auto v = get(kLastDate); !v.empty()) {
+  if (auto v = row.get(kLastDate); !v.empty()) {
     std::string why;
     if (auto d = Date::parse_full(v, &why)) {
       r.last_date = d;
-      if (!after_delivery(kLastDate, *d) && event_ok && *d < r.event_date)
-        problem(kLastDate, fmt::format("{} is before event_date {}", d->str(), r.event_date.str()));
+      if (!row.after_delivery(kLastDate, *d) && event_ok && *d < r.event_date)
+        row.problem(kLastDate, fmt::format("{} is before event_date {}", d->str(), r.event_date.str()));
     } else {
-      problem(kLastDate, why);
+      row.problem(kLastDate, why);
     }
   }
-  r.case_ref = get(kCaseRef);
-  if (auto v = get(kOffenceCount); !v.empty()) {
+  r.case_ref = row.get(kCaseRef);
+  if (auto v = row.get(kOffenceCount); !v.empty()) {
     std::int64_t n = -1;
     auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (ec != std::errc() || ptr != v.data() + v.size() || n < 0)
-      problem(kOffenceCount, fmt::format("'{}' is not a whole number >= 0", v));
+      row.problem(kOffenceCount, fmt::format("'{}' is not a whole number >= 0", v));
     else
       r.offence_count = n;
   }
-  if (auto v = get(kLadCd); !v.empty()) {
-    if (areas_.index_of(v) < 0)
-      problem(kLadCd, fmt::format("'{}' is not a 2023 local authority district code of England or Wales", v));
-    else
-      r.lad_cd = v;
-  }
-  r.given_name = get(kGivenName);
-  r.family_name = get(kFamilyName);
-  r.other_names = get(kOtherNames);
-  if (auto v = get(kDob); !v.empty()) {
+  return event_ok;
+}
+
+// The person's columns: names, date of birth (not after the event), sex, postcode and the
+// three identifiers, normalised.
+void read_person_columns(RowCells& row, bool event_ok, Record& r) {
+  r.given_name = row.get(kGivenName);
+  r.family_name = row.get(kFamilyName);
+  r.other_names = row.get(kOtherNames);
+  if (auto v = row.get(kDob); !v.empty()) {
     std::string why;
     if (auto d = Date::parse(v, &why)) {
       r.dob = d;
-      if (!after_delivery(kDob, *d) && event_ok && d->first_day() > r.event_date.days())
-        problem(kDob, fmt::format("{} is after event_date {}", d->str(), r.event_date.str()));
+      if (!row.after_delivery(kDob, *d) && event_ok && d->first_day() > r.event_date.days())
+        row.problem(kDob, fmt::format("{} is after event_date {}", d->str(), r.event_date.str()));
     } else {
-      problem(kDob, why);
+      row.problem(kDob, why);
     }
   }
-  if (auto v = get(kSex); !v.empty()) {
+  if (auto v = row.get(kSex); !v.empty()) {
     if (auto e = parse_enum<Sex>(kSexNames, v)) r.sex = *e;
-    else problem(kSex, fmt::format("'{}' is not a sex code (valid: {}, or empty)", v, list_names(kSexNames)));
+    else row.problem(kSex, fmt::format("'{}' is not a sex code (valid: {}, or empty)", v, list_names(kSexNames)));
   }
   std::string why;
-  if (auto v = get(kPostcode); !v.empty()) {
+  if (auto v = row.get(kPostcode); !v.empty()) {
     if (auto p = normalise_postcode(v, &why)) r.postcode = *p;
-    else problem(kPostcode, why);
+    else row.problem(kPostcode, why);
   }
-  if (auto v = get(kNhsNumber); !v.empty()) {
+  if (auto v = row.get(kNhsNumber); !v.empty()) {
     if (auto p = normalise_nhs_number(v, &why)) r.nhs_number = *p;
-    else problem(kNhsNumber, why);
+    else row.problem(kNhsNumber, why);
   }
-  if (auto v = get(kUpn); !v.empty()) {
+  if (auto v = row.get(kUpn); !v.empty()) {
     if (auto p = normalise_upn(v, &why)) r.upn = *p;
-    else problem(kUpn, why);
+    else row.problem(kUpn, why);
   }
-  if (auto v = get(kPncId); !v.empty()) {
+  if (auto v = row.get(kPncId); !v.empty()) {
     if (auto p = normalise_pnc_id(v, &why)) r.pnc_id = *p;
-    else problem(kPncId, why);
+    else row.problem(kPncId, why);
   }
+}
+
+}  // namespace
+
+std::optional<Record> RecordValidator::validate(const std::vector<std::string>& fields, std::int64_t line,
+                                                IssueCollector& issues, IssueCollector* warnings) const {
+  const std::size_t before = issues.total();
+  RowCells row(file_, line, fields, index_, delivery_date_, issues);
+  Record r;
+  r.line = line;
+  const bool event_ok = read_event_columns(row, r);
+  if (auto v = row.get(kLadCd); !v.empty()) {
+    if (areas_.index_of(v) < 0)
+      row.problem(kLadCd, fmt::format("'{}' is not a 2023 local authority district code of England or Wales", v));
+    else
+      r.lad_cd = v;
+  }
+  read_person_columns(row, event_ok, r);
   for (const auto& [pos, name] : attrs_) {
     auto v = trim(fields[static_cast<std::size_t>(pos)]);
     if (const auto why = generic_problem("attr_" + name, v); !why.empty())
