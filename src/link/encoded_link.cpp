@@ -286,9 +286,10 @@ std::vector<ScoredPair> score_pairs(const EncodedRole& d, const encode::Candidat
     if (sp.probability >= floor || sp.clerical) kept.push_back(sp);
   }
   for (const auto& [key, match] : decided)
-    kept.push_back({key.first, key.second,
-                    static_cast<float>(model.pair_weight(d, key.first, key.second, encoded_pattern(d, key.first, key.second))),
-                    match ? 1.0f : 0.0f, true});
+    kept.push_back(
+        {key.first, key.second,
+         static_cast<float>(model.pair_weight(d, key.first, key.second, encoded_pattern(d, key.first, key.second))),
+         match ? 1.0f : 0.0f, true});
   std::sort(kept.begin(), kept.end(), [](const ScoredPair& x, const ScoredPair& y) {
     return x.a != y.a ? x.a < y.a : x.b < y.b;
   });
