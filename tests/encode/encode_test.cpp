@@ -222,7 +222,8 @@ TEST(EncodeCli, HardeningOptionsGoIntoTheSchemeAndBadOnesAreUsageErrors) {
   write_file(dir / "secret", kSecretA);
   ::chmod((dir / "secret").c_str(), 0600);
   const std::string base = "encode --quiet --secret-file " + (dir / "secret").string() + " " + (dir / "a.csv").string();
-  const auto ok = testing::run_cli(base + " --json --salt birth-year --fold --flip 0.05 --out " + (dir / "out").string());
+  const auto ok =
+      testing::run_cli(base + " --json --salt birth-year --fold --flip 0.05 --out " + (dir / "out").string());
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("joindots-clk-1/512+salt-birth-year+fold+flip-0.05"), std::string::npos) << ok.out;
   EXPECT_NE(testing::read_file(dir / "out/a.csv").find(",joindots-clk-1/512+salt-birth-year+fold+flip-0.05,"),
