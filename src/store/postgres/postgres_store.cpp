@@ -168,10 +168,7 @@ void PostgresStore::for_each_record(std::optional<Role> role,
   StoredRecord out;
   for (std::int64_t after = 0;;) {
     pg::Params params;
-    if (role)
-      params.text(to_string(*role));
-    else
-      params.null();
+    params.text_or_null(role ? std::string(to_string(*role)) : std::string());  // no role: every role
     auto q = c_.query(sql, params.integer(after));
     for (int i = 0; i < q.rows(); ++i) {
       Record& r = out.record;
@@ -229,10 +226,7 @@ void PostgresStore::for_each_encoded_record(
   EncodedColumns e;
   for (std::int64_t after = 0;;) {
     pg::Params params;
-    if (role)
-      params.text(to_string(*role));
-    else
-      params.null();
+    params.text_or_null(role ? std::string(to_string(*role)) : std::string());  // no role: every role
     auto q = c_.query(sql, params.integer(after));
     for (int i = 0; i < q.rows(); ++i) {
       after = q.integer(i, 0);
