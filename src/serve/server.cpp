@@ -15,6 +15,7 @@
 #include "io/text_file.hpp"
 #include "report/bundle.hpp"
 #include "report/html.hpp"
+#include "serve/access.hpp"
 #include "serve/request_guard.hpp"
 #include "serve/results_cache.hpp"
 
@@ -161,39 +162,6 @@ bool tokens_equal(const std::string& presented, const std::string& expected) {
   return sodium_memcmp(a, b, sizeof a) == 0;
 }
 
-namespace {
-
-/// Whether the request may see the restricted tier; when not, answers it (401 without a
-/// bearer token, 403 with a wrong one or when this server serves no restricted tier).
-bool authorize_restricted(const httplib::Request& req, httplib::Response& res,
-                          const std::string& token) {
-  res.set_header("Cache-Control", "no-store");
-  if (token.empty()) {
-    send_json(res,
-              {{"error",
-                "the restricted tier is not served here (start joindots serve with "
-                "--restricted-token-file)"}},
-              403);
-    return false;
-  }
-  const std::string header = req.get_header_value("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
-    res.set_header("WWW-Authenticate", R"(Bearer realm="joindots restricted tier")");
-    send_json(res,
-              {{"error", "the restricted tier needs the header Authorization: Bearer <token>"}},
-              401);
-    return false;
-  }
-  if (!tokens_equal(header.substr(kBearer.size()), token)) {
-    send_json(res, {{"error", "the bearer token is not the restricted tier's"}}, 403);
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 bool is_loopback_host(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
@@ -217,6 +185,7 @@ DashboardServer::DashboardServer(ServerOptions options)
         "--restricted-token-file: the restricted tier is served on loopback only, not on "
         "{} (this server has no TLS; put a TLS proxy on this machine in front of it)",
         options_.host));
+  access_ = std::make_shared<Access>(options_.db, options_.restricted_token, is_loopback_host(options_.host));
   routes();
 }
 
@@ -257,6 +226,7 @@ void DashboardServer::routes() {
     res.set_content(*regions_geo, "application/geo+json");
   });
   api_routes();
+  hub_routes();
 }
 
 void DashboardServer::api_routes() {
@@ -276,7 +246,7 @@ void DashboardServer::api_routes() {
               500);
     return nullptr;
   };
-  const std::string token = options_.restricted_token;
+  const auto access = access_;
 
   s.Get("/api/v1/estimates", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {"dimension"})) return;
@@ -315,14 +285,14 @@ void DashboardServer::api_routes() {
     send_body(res, cache->current()->summary_body);
   });
   s.Get("/api/v1/bundle",
-        [audited, cache, token](const httplib::Request& req, httplib::Response& res) {
+        [audited, cache, access](const httplib::Request& req, httplib::Response& res) {
           if (!check_params(req, res, {"tier"})) return;
           const std::string tier = req.has_param("tier") ? req.get_param_value("tier") : "public";
           if (tier != "public" && tier != "restricted")
             return bad_request(
                 res, fmt::format("tier: '{}' is not a tier (valid: public, restricted)", tier));
           if (tier == "restricted") {
-            if (!authorize_restricted(req, res, token)) return;
+            if (!access->authorize(req, res, {AccountRole::analyst})) return;
             return send_body(res, *cache->restricted_bundle_body());
           }
           if (const auto r = audited(res)) send_body(res, r->bundle_body);

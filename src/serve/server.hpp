@@ -1,14 +1,18 @@
 #pragma once
 // The live dashboard: the page (web/dist) and a JSON API over the store, through the same
 // results bundle and disclosure control as the report. Binds 127.0.0.1 by default. The
-// public tier is open; the restricted tier is served only when a token file is given, and
-// only to requests carrying `Authorization: Bearer <token>` (401 without it, 403 with a
-// wrong one; docs/privacy.md).
+// public tier is open; the restricted tier and the hub's routes are served to the accounts
+// of the store by role (`joindots accounts`; access.hpp), and to the token of a token file
+// as an analyst, each with `Authorization: Bearer <token>`: 401 without a live token, 403
+// for another role (docs/hub.md, docs/privacy.md).
 //
 // API (version 1), every response JSON:
 //   GET /api/v1/summary            what the store holds (counts of files, sources, runs)
 //   GET /api/v1/bundle[?tier=T]    the whole results bundle (what the page renders); the
-//                                  restricted tier needs the bearer token
+//                                  restricted tier needs an analyst's token
+//   GET /api/v1/deliveries[?org=O] the files delivered, with their status: an agency's own
+//                                  (agency), any organisation's (analyst)
+//   GET /api/v1/accounts           the accounts, without secrets (admin)
 //   GET /api/v1/areas[?region=R]   districts with their (controlled) victim record counts
 //   GET /api/v1/sources            victim records and identifier completeness per source type
 //   GET /api/v1/estimates[?dimension=D]  the four answers and the estimates by stratum
@@ -71,6 +75,7 @@ struct ErrorAnswer {
 ErrorAnswer error_answer(std::exception_ptr error);
 
 class ResultsCache;
+class Access;
 
 class DashboardServer {
  public:
@@ -93,10 +98,12 @@ class DashboardServer {
  private:
   void routes();
   void api_routes();
+  void hub_routes();  // hub_routes.cpp
   void guard_requests();
   ServerOptions options_;
   std::unique_ptr<GuardedServer> server_;
   std::shared_ptr<ResultsCache> cache_;
+  std::shared_ptr<Access> access_;
 };
 
 }  // namespace joindots::serve

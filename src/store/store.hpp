@@ -174,6 +174,35 @@ struct NetworkRunOutput {
   std::vector<NetworkMember> members;
 };
 
+/// What an account of the hub may do (docs/hub.md): `agency` sees its own organisation's
+/// deliveries (and, with uploads, delivers its files); `analyst` the restricted tier and the
+/// linkage review; `admin` the accounts. Nothing else: each route names the roles it serves.
+enum class AccountRole { agency, analyst, admin };
+std::string to_string(AccountRole role);
+/// The role named `name`; nullopt when it names none.
+std::optional<AccountRole> account_role_from_string(const std::string& name);
+
+/// An account: who holds an API token. The token itself is never stored: only its public
+/// prefix (`token_id`, which finds the account in one lookup) and its argon2id hash.
+struct Account {
+  std::int64_t account_id = 0;
+  std::string token_id;    // the token's non-secret prefix, unique
+  std::string token_hash;  // crypto_pwhash_str's argon2id string
+  std::string org;         // the organisation code (source_org) it acts for
+  AccountRole role = AccountRole::analyst;
+  std::string created_at;  // UTC, ISO 8601
+  std::string revoked_at;  // empty while the account is active
+};
+
+/// A delivered file as its organisation sees it: the stored file, the organisations whose
+/// records it holds, and its plausibility warnings.
+struct Delivery {
+  FileInfo file;
+  std::vector<std::string> orgs;
+  std::int64_t warnings = 0;
+  bool encoded = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -276,6 +305,19 @@ class Store {
   virtual std::vector<std::int64_t> networks_of_person(std::int64_t link_run_id, std::int64_t person_id) = 0;
   /// Streams the members of the held networks run by network_id, role (by name), person_id.
   virtual void for_each_network_member(const std::function<void(const NetworkMember&)>& fn) = 0;
+
+  /// Adds an account (account_id and created_at are the store's); returns its id. Throws
+  /// UsageError when the token id is taken.
+  virtual std::int64_t add_account(const Account& account) = 0;
+  /// Revokes an account; returns it as it now stands (revoked_at kept from an earlier
+  /// revocation), nullopt when there is no such account.
+  virtual std::optional<Account> revoke_account(std::int64_t account_id) = 0;
+  /// Every account, by account_id (with its hash: callers show no more than they must).
+  virtual std::vector<Account> accounts() = 0;
+  /// The account whose token has this public prefix, revoked or not.
+  virtual std::optional<Account> account_by_token_id(const std::string& token_id) = 0;
+  /// The stored files holding records of `org` (every file when nullopt), by file_id.
+  virtual std::vector<Delivery> deliveries(const std::optional<std::string>& org) = 0;
 };
 
 }  // namespace joindots

@@ -339,13 +339,13 @@ test("the restricted dashboard needs the token: refused without it, shown with i
   chmodSync(tokenFile, 0o600);
   const { server, url } = await startServer(["--restricted-token-file", tokenFile]);
   try {
-    // The API: no header 401, a wrong token 403, the right one the restricted bundle.
+    // The API: no header 401, a wrong token 401, the right one the restricted bundle.
     const none = await fetch(url + "api/v1/bundle?tier=restricted");
     assert.equal(none.status, 401);
     assert.ok((await none.json()).error);
     const flipped = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
     const wrong = await fetch(url + "api/v1/bundle?tier=restricted", { headers: { Authorization: `Bearer ${flipped}` } });
-    assert.equal(wrong.status, 403);
+    assert.equal(wrong.status, 401);
     assert.ok(!("areas" in (await wrong.json())));
     const pub = await fetch(url + "api/v1/bundle");
     assert.equal((await pub.json()).tier, "public");
@@ -353,11 +353,11 @@ test("the restricted dashboard needs the token: refused without it, shown with i
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const problems = [];
     page.on("pageerror", (e) => problems.push(String(e)));
-    page.on("console", (m) => m.type() === "error" && !m.text().includes("403") && problems.push(m.text()));
+    page.on("console", (m) => m.type() === "error" && !m.text().includes("401") && problems.push(m.text()));
     await page.goto(url + "restricted");
     await page.fill("#token", "not-the-token");
     await page.keyboard.press("Enter");
-    await page.waitForSelector("[role=alert]:has-text('Refused (403)')");
+    await page.waitForSelector("[role=alert]:has-text('Refused (401)')");
     assert.equal(await page.locator("#joindots-bundle, #review").count(), 0);
     await page.fill("#token", token);
     await page.keyboard.press("Enter");

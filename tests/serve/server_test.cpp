@@ -267,14 +267,13 @@ TEST_F(ServerTest, ServesThePageAndItsAssets) {
   for (const auto& f : rg["features"]) EXPECT_TRUE(f["properties"]["rgn_nm"].is_string());
 }
 
-TEST_F(ServerTest, WithoutATokenFileTheRestrictedTierIsRefused) {
+TEST_F(ServerTest, WithoutATokenFileOrAnAccountTheRestrictedTierIsRefused) {
   const std::string auth = "Bearer " + std::string(40, 'x');
   auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", auth}});
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 403);
-  EXPECT_NE(
-      nlohmann::json::parse(r->body)["error"].get<std::string>().find("--restricted-token-file"),
-      std::string::npos);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_NE(nlohmann::json::parse(r->body)["error"].get<std::string>().find("joindots accounts add"),
+            std::string::npos);
 }
 
 class RestrictedServerTest : public ServerTest {
@@ -301,14 +300,14 @@ TEST_F(RestrictedServerTest, TheRestrictedBundleNeedsTheBearerToken) {
     EXPECT_EQ(r->status, 401) << h;
     EXPECT_TRUE(nlohmann::json::parse(r->body)["error"].is_string());
   }
-  // A wrong token (a prefix, one character changed, longer): 403 and no data.
+  // A wrong token (a prefix, one character changed, longer): 401 and no data.
   std::string changed = token_;
   changed.back() = changed.back() == '0' ? '1' : '0';
   for (const std::string& t :
        std::vector<std::string>{token_.substr(0, 10), changed, token_ + "0"}) {
     auto r = get("/api/v1/bundle?tier=restricted", {{"Authorization", "Bearer " + t}});
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 403) << t;
+    EXPECT_EQ(r->status, 401) << t;
     const auto body = nlohmann::json::parse(r->body);
     EXPECT_TRUE(body["error"].is_string());
     EXPECT_FALSE(body.contains("areas"));

@@ -13,6 +13,7 @@
 #include "serve/results_cache.hpp"
 #include "simulate/simulate.hpp"
 #include "store/postgres/pg.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/postgres_server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
@@ -90,6 +91,31 @@ TEST(PostgresStore, ADatabaseWithoutTheStoreIsNoStoreUntilCreatedAtTheSQLiteStor
   auto again = Store::open(uri, /*create=*/false);
   EXPECT_EQ(again->schema_version(), current_schema_version());
   EXPECT_EQ(again->latest_run_summary("estimate")->second, R"({"x": 1})");
+}
+
+TEST(PostgresStore, AStoreAtVersion7MigratesWithItsFilesFoundByOrganisation) {
+  SKIP_WITHOUT_POSTGRES();
+  const std::string uri = PostgresServer::shared()->create_database();
+  {
+    pg::Connection c(uri);
+    ASSERT_EQ(migrate_postgres(c, 7), 7);
+    c.exec(R"sql(
+INSERT INTO sources (source_id, source_type, source_org) VALUES (1, 'police', 'E23000013'), (2, 'health', 'RX1');
+INSERT INTO files (file_id, path, sha256, bytes, rows, ingested_at) VALUES (1, '/d/a.csv', 'abc', 100, 2,
+  '2026-01-01T00:00:00Z');
+INSERT INTO records (record_pk, file_id, line, source_id, source_org, record_id, role, record_type, event_date, sex)
+  VALUES (1, 1, 2, 1, 'E23000013', 'P1', 'victim', 'crime', '2021-03-04', 'F'),
+         (2, 1, 3, 2, 'RX1', 'H1', 'victim', 'attendance', '2021-04-01', 'F');
+)sql");
+  }
+  auto store = Store::open(uri, /*create=*/false);
+  EXPECT_EQ(store->schema_version(), current_schema_version());
+  EXPECT_TRUE(store->accounts().empty());
+  for (const auto* org : {"E23000013", "RX1"}) {
+    const auto d = store->deliveries(std::string(org));
+    ASSERT_EQ(d.size(), 1u) << org;
+    EXPECT_EQ(d[0].orgs, (std::vector<std::string>{"E23000013", "RX1"}));
+  }
 }
 
 // A small country: the same files into SQLite and into PostgreSQL, each linked and asked

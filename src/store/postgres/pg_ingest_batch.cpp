@@ -133,6 +133,9 @@ class PostgresIngestBatch final : public IngestBatch {
     for (const auto& w : warnings_kept)
       warnings.integer(file_id_).integer(w.line).text(w.field).text(w.message).end_row();
     warnings.send(c_, "COPY file_warnings (file_id, line, field, message) FROM STDIN");
+    c_.query("INSERT INTO file_orgs (file_id, source_org) SELECT DISTINCT file_id, source_org FROM records "
+             "WHERE file_id = $1",
+             pg::Params().integer(file_id_));
     auto q = c_.query(fmt::format("SELECT {} FROM files WHERE file_id = $1", kPostgresFileColumns),
                       pg::Params().integer(file_id_));
     FileInfo info = file_info(q, 0);

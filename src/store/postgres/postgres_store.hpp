@@ -66,6 +66,12 @@ class PostgresStore final : public Store {
                                                std::int64_t person_id) override;
   void for_each_network_member(const std::function<void(const NetworkMember&)>& fn) override;
 
+  std::int64_t add_account(const Account& account) override;
+  std::optional<Account> revoke_account(std::int64_t account_id) override;
+  std::vector<Account> accounts() override;
+  std::optional<Account> account_by_token_id(const std::string& token_id) override;
+  std::vector<Delivery> deliveries(const std::optional<std::string>& org) override;
+
   pg::Connection& connection() { return c_; }
 
  private:
@@ -76,8 +82,9 @@ class PostgresStore final : public Store {
 /// The schema version of the database `c` is connected to (0 when it has no store).
 int postgres_schema_version(pg::Connection& c);
 /// Creates or migrates the store's tables up to current_schema_version() (the SQLite
-/// store's), in one transaction under kPostgresMigrationLock. Returns the version.
-int migrate_postgres(pg::Connection& c);
+/// store's), in one transaction under kPostgresMigrationLock. Returns the version. Tests
+/// build an older store with a lower `target_version` (7 or more: this backend's first).
+int migrate_postgres(pg::Connection& c, int target_version = -1);
 /// Store::begin_ingest on PostgreSQL (pg_ingest_batch.cpp).
 std::unique_ptr<IngestBatch> begin_postgres_ingest(pg::Connection& c, const std::string& path,
                                                    const std::string& sha256, std::int64_t bytes,

@@ -101,6 +101,11 @@ class SqliteIngestBatch final : public IngestBatch {
       warning.bind(1, file_id_).bind(2, w.line).bind(3, w.field).bind(4, w.message);
       warning.run();
     }
+    auto orgs = db_.prepare(
+        "INSERT INTO file_orgs (file_id, source_org) SELECT DISTINCT file_id, source_org FROM records "
+        "WHERE file_id = ?");
+    orgs.bind(1, file_id_);
+    orgs.run();
     auto q = db_.prepare(fmt::format("SELECT {} FROM files WHERE file_id = ?", kFileColumns));
     q.bind(1, file_id_);
     q.step();

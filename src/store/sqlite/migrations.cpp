@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -191,6 +191,26 @@ CREATE TABLE record_encodings (
   age_band TEXT NOT NULL,
   tokens TEXT NOT NULL
 );
+)sql",
+    // 8: the hub's accounts (issue 17): each API token's public prefix and argon2id hash
+    // (never the token), the organisation and role it acts for; and which organisations'
+    // records each file holds, so an agency sees its deliveries without a scan of records.
+    R"sql(
+CREATE TABLE accounts (
+  account_id INTEGER PRIMARY KEY,
+  token_id TEXT NOT NULL UNIQUE,
+  token_hash TEXT NOT NULL,
+  org TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('agency', 'analyst', 'admin')),
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE TABLE file_orgs (
+  file_id INTEGER NOT NULL REFERENCES files(file_id),
+  source_org TEXT NOT NULL,
+  PRIMARY KEY (source_org, file_id)
+);
+INSERT INTO file_orgs (file_id, source_org) SELECT DISTINCT file_id, source_org FROM records;
 )sql",
 };
 

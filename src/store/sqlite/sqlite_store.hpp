@@ -43,6 +43,12 @@ class SqliteStore final : public Store {
   std::vector<std::int64_t> networks_of_person(std::int64_t link_run_id, std::int64_t person_id) override;
   void for_each_network_member(const std::function<void(const NetworkMember&)>& fn) override;
 
+  std::int64_t add_account(const Account& account) override;
+  std::optional<Account> revoke_account(std::int64_t account_id) override;
+  std::vector<Account> accounts() override;
+  std::optional<Account> account_by_token_id(const std::string& token_id) override;
+  std::vector<Delivery> deliveries(const std::optional<std::string>& org) override;
+
   sqlite::Database& database() { return db_; }
 
  private:
