@@ -1,6 +1,10 @@
 // joindots accounts add|revoke|list: the hub's accounts (docs/hub.md). `add` prints the new
-// API token once, on stdout; the store keeps only its public id and argon2id hash.
+// API token once, on stdout; the store keeps only its public id and argon2id hash. Adding and
+// revoking append a row to the audit trail (store/audit_trail.hpp), naming the user who ran
+// the command.
 #include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
@@ -9,6 +13,7 @@
 #include "accounts/token.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "store/audit_trail.hpp"
 #include "store/store.hpp"
 
 namespace joindots::cli {
@@ -28,6 +33,12 @@ nlohmann::json account_json(const Account& a) {
           {"role", to_string(a.role)},
           {"created_at", a.created_at},
           {"revoked_at", a.revoked_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.revoked_at)}};
+}
+
+/// Who ran the command, as the audit trail names them: "cli:USER".
+std::string cli_actor() {
+  if (const auto* pw = getpwuid(getuid())) return std::string("cli:") + pw->pw_name;
+  return "cli:uid-" + std::to_string(getuid());
 }
 
 /// An organisation code as the records carry it (source_org): 1 to 64 printable ASCII
@@ -54,6 +65,9 @@ int run_add(const AccountsOptions& opt) {
   account.org = opt.org;
   account.role = *role;
   const auto id = store->add_account(account);
+  const auto action =
+      fmt::format("accounts add --org {} --role {}: account {}, token id {}", opt.org, opt.role, id, token.token_id);
+  AuditTrail::open(opt.db)->append({cli_actor(), action, 0});
   if (opt.common.json) {
     std::cout << nlohmann::json{{"account_id", id}, {"token_id", token.token_id}, {"org", opt.org},
                                 {"role", opt.role}, {"token", token.token}}
@@ -74,6 +88,7 @@ int run_revoke(const AccountsOptions& opt) {
   auto store = Store::open(opt.db, /*create=*/false);
   const auto account = store->revoke_account(opt.id);
   if (!account) throw UsageError(fmt::format("--id {}: no such account (joindots accounts list)", opt.id));
+  AuditTrail::open(opt.db)->append({cli_actor(), fmt::format("accounts revoke --id {}", opt.id), 0});
   if (opt.common.json)
     std::cout << account_json(*account).dump(2) << '\n';
   else if (!opt.common.quiet)

@@ -35,5 +35,6 @@ void add_report_command(CLI::App& app, Runner& run);
 void add_serve_command(CLI::App& app, Runner& run);
 void add_networks_command(CLI::App& app, Runner& run);
 void add_accounts_command(CLI::App& app, Runner& run);
+void add_audit_command(CLI::App& app, Runner& run);
 
 }  // namespace joindots::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   cli::add_report_command(app, run);
   cli::add_serve_command(app, run);
   cli::add_accounts_command(app, run);
+  cli::add_audit_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,13 @@
 // request without a bearer token, or with one that is no live account's, gets 401; an
 // account of another role 403. On an address that is not loopback this server speaks plain
 // HTTP, so it serves no account there (403) rather than take tokens in clear.
+//
+// The audit trail (store/audit_chain.hpp): a route that reads restricted data or changes
+// state answers through audited(), which appends who asked (the account, or "anonymous"),
+// what (method and target), and the status, before the answer leaves; when the row cannot be
+// written the answer becomes a 500 with no data. Requests refused before reaching such a
+// route's handler (a bad target, a method not allowed, a body too large) are appended by
+// audit_unrouted(), from the server's post-routing hook.
 #include <httplib.h>
 
 #include <functional>
@@ -15,6 +22,7 @@
 #include <string>
 
 #include "accounts/authenticator.hpp"
+#include "store/audit_trail.hpp"
 #include "store/store.hpp"
 
 namespace joindots::serve {
@@ -27,8 +35,21 @@ class Access {
   ~Access();
   /// The caller, when it may use a route serving `roles`; otherwise answers `res` (401 or
   /// 403, JSON, no data) and returns nullopt. Every answer is marked Cache-Control: no-store.
+  /// `actor` is set to the caller's name whenever its token verified (for the audit row).
   std::optional<accounts::Principal> authorize(const httplib::Request& req, httplib::Response& res,
-                                               std::initializer_list<AccountRole> roles);
+                                               std::initializer_list<AccountRole> roles, std::string& actor);
+  using AuditedHandler =
+      std::function<void(const httplib::Request&, httplib::Response&, std::string& actor)>;
+  /// A handler whose answers are audited (all of them, or those `when` selects): an exception
+  /// is answered as error_answer() says, then the row is appended with the status.
+  httplib::Server::Handler audited(AuditedHandler handler,
+                                   std::function<bool(const httplib::Request&)> when = {});
+  /// From the post-routing hook: appends the row of a request to an audited route (or with a
+  /// method that would change state) that no audited handler answered; drops the marker of
+  /// those that one did.
+  void audit_unrouted(const httplib::Request& req, httplib::Response& res);
+  /// Whether a request reads restricted data or would change state.
+  static bool audited_request(const httplib::Request& req);
   /// Runs `fn` on the server's own connection to the store (one at a time).
   void with_store(const std::function<void(Store&)>& fn);
   /// How many argon2id verifications have run (tests of the cache; the bench).
@@ -36,12 +57,15 @@ class Access {
 
  private:
   std::optional<Account> lookup(const std::string& token_id);
+  void append_audit(const AuditEntry& entry);
   std::string db_;
   std::string token_file_token_;
   bool accounts_served_;
   std::mutex store_mutex_;
   std::unique_ptr<Store> store_;  // opened at first use
   accounts::Authenticator authenticator_;
+  std::mutex audit_mutex_;
+  std::unique_ptr<AuditTrail> audit_;  // opened at the first audited request
 };
 
 }  // namespace joindots::serve

@@ -47,10 +47,11 @@ void DashboardServer::hub_routes() {
   const auto access = access_;
   // An agency sees its own organisation's deliveries; an analyst every organisation's, or
   // one's with ?org=.
-  s.Get("/api/v1/deliveries", [access](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/api/v1/deliveries", access->audited([access](const httplib::Request& req, httplib::Response& res,
+                                                        std::string& actor) {
     for (const auto& [name, value] : req.params)
       if (name != "org") return send(res, {{"error", fmt::format("unknown parameter '{}' (valid: org)", name)}}, 400);
-    const auto who = access->authorize(req, res, {AccountRole::agency, AccountRole::analyst});
+    const auto who = access->authorize(req, res, {AccountRole::agency, AccountRole::analyst}, actor);
     if (!who) return;
     std::optional<std::string> org;
     if (req.has_param("org")) org = req.get_param_value("org");
@@ -66,16 +67,17 @@ void DashboardServer::hub_routes() {
       for (const auto& d : store.deliveries(org)) out.push_back(delivery_json(d));
     });
     send(res, {{"org", org ? nlohmann::json(*org) : nlohmann::json(nullptr)}, {"deliveries", out}});
-  });
-  s.Get("/api/v1/accounts", [access](const httplib::Request& req, httplib::Response& res) {
+  }));
+  s.Get("/api/v1/accounts", access->audited([access](const httplib::Request& req, httplib::Response& res,
+                                                      std::string& actor) {
     if (!req.params.empty()) return send(res, {{"error", "this endpoint takes no parameters"}}, 400);
-    if (!access->authorize(req, res, {AccountRole::admin})) return;
+    if (!access->authorize(req, res, {AccountRole::admin}, actor)) return;
     nlohmann::json out = nlohmann::json::array();
     access->with_store([&](Store& store) {
       for (const auto& a : store.accounts()) out.push_back(account_json(a));
     });
     send(res, {{"accounts", out}});
-  });
+  }));
 }
 
 }  // namespace joindots::serve

@@ -74,10 +74,34 @@ std::int64_t ResultsCache::store_version() {
   return st.column_int(0);
 }
 
+std::string ResultsCache::results_fingerprint() {
+  // The same SQL on both stores: counts and latest ids of files and runs, the latest time a
+  // run ended, the runs done, the areas and the networks run held.
+  static constexpr const char* kSql =
+      "SELECT (SELECT count(*) FROM files), (SELECT coalesce(max(file_id), 0) FROM files), (SELECT count(*) FROM "
+      "runs), (SELECT coalesce(max(run_id), 0) FROM runs), (SELECT coalesce(max(finished_at), '') FROM runs), "
+      "(SELECT count(*) FROM runs WHERE status = 'done'), (SELECT count(*) FROM areas), (SELECT count(*) FROM "
+      "network_run)";
+  std::string out;
+  if (Store::is_postgres(db_)) {
+    const auto r = pg_watch_->query(kSql);
+    for (int i = 0; i < 8; ++i) out += r.text(0, i) + "|";
+    return out;
+  }
+  auto st = watch_->prepare(kSql);
+  st.step();
+  for (int i = 0; i < 8; ++i) out += st.column_text(i) + "|";
+  return out;
+}
+
 bool ResultsCache::store_changed() {
   const auto version = store_version();
   if (version == version_) return false;
   version_ = version;
+  // A commit that left the results' inputs as they were (an audit row, an account): no rebuild.
+  const auto fingerprint = results_fingerprint();
+  if (fingerprint == fingerprint_) return false;
+  fingerprint_ = fingerprint;
   public_.reset();
   restricted_.reset();
   std::lock_guard publish(published_mutex_);

@@ -4,7 +4,10 @@
 // 48 requests/s (bench/README.md). Each request now asks SQLite's PRAGMA data_version on one
 // kept-open connection (microseconds) whether anyone has committed since, and the results
 // are rebuilt only then: a new run saved, a file ingested. On PostgreSQL the question is the
-// server's next transaction id, which only a writing transaction moves.
+// server's next transaction id, which only a writing transaction moves. Every commit moves
+// these, the audit trail's rows too (one per restricted request, issue 17): when one has
+// moved, a fingerprint of what the results are built from (files, runs, areas) is asked
+// next, and the results are rebuilt only when that changed.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -47,6 +50,7 @@ class ResultsCache {
  private:
   bool store_changed();  // under mutex_
   std::int64_t store_version();  // under mutex_: changes when anyone commits a write
+  std::string results_fingerprint();  // under mutex_: changes when what the results read does
   std::shared_ptr<const PublicResults> published_results() const;
   std::string db_;
   std::shared_ptr<const AreaTable> areas_;
@@ -54,6 +58,7 @@ class ResultsCache {
   std::unique_ptr<sqlite::Database> watch_;  // kept open: data_version is per connection
   std::unique_ptr<pg::Connection> pg_watch_;  // the same for a PostgreSQL store
   std::int64_t version_ = -1;
+  std::string fingerprint_;
   std::shared_ptr<const PublicResults> public_;
   std::shared_ptr<const std::string> restricted_;
   // The latest confirmed results, readable without mutex_ (a copy under a short lock).

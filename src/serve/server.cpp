@@ -284,19 +284,21 @@ void DashboardServer::api_routes() {
     if (!check_params(req, res, {})) return;
     send_body(res, cache->current()->summary_body);
   });
+  // The restricted tier's answers (and refusals) are audited; the public bundle's are not.
   s.Get("/api/v1/bundle",
-        [audited, cache, access](const httplib::Request& req, httplib::Response& res) {
+        access->audited([audited, cache, access](const httplib::Request& req, httplib::Response& res,
+                                                 std::string& actor) {
           if (!check_params(req, res, {"tier"})) return;
           const std::string tier = req.has_param("tier") ? req.get_param_value("tier") : "public";
           if (tier != "public" && tier != "restricted")
             return bad_request(
                 res, fmt::format("tier: '{}' is not a tier (valid: public, restricted)", tier));
           if (tier == "restricted") {
-            if (!access->authorize(req, res, {AccountRole::analyst})) return;
+            if (!access->authorize(req, res, {AccountRole::analyst}, actor)) return;
             return send_body(res, *cache->restricted_bundle_body());
           }
           if (const auto r = audited(res)) send_body(res, r->bundle_body);
-        });
+        }, Access::audited_request));
   s.Get("/api/v1/areas", [audited](const httplib::Request& req, httplib::Response& res) {
     if (!check_params(req, res, {"region"})) return;
     const auto r = audited(res);
@@ -346,6 +348,12 @@ void DashboardServer::guard_requests() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
+  // Requests to audited routes that no audited handler answered (refused above, or too
+  // large for httplib to read) get their audit row here, before the answer is sent.
+  const auto access = access_;
+  s.set_post_routing_handler([access](const httplib::Request& req, httplib::Response& res) {
+    access->audit_unrouted(req, res);
+  });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     // httplib calls this outside its exception guard: anything thrown here ends the process.
     try {

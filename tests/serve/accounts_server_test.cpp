@@ -2,47 +2,9 @@
 // 401 without a live one, 403 for another role; an agency sees its own deliveries only.
 #include <gtest/gtest.h>
 
-#include "accounts/token.hpp"
-#include "serve/server_fixture.hpp"
+#include "serve/accounts_fixture.hpp"
 
 namespace joindots::serve {
-
-namespace {
-
-class AccountsServerTest : public ServerTest {
- protected:
-  void adjust(ServerOptions& opt) override {
-    // A second organisation's file beside the fixture's (all E23000013).
-    const auto areas = load_area_table(testing::test_data_dir());
-    std::string other = testing::sample_header() + "\n";
-    for (int i = 0; i < 12; ++i) other += testing::sample_row(i, {{"source_org", "E23000014"}}) + "\n";
-    testing::write_file(dir_ / "b.csv", other);
-    SqliteStore store(opt.db, false);
-    ingest_file(store, areas, dir_ / "b.csv");
-    agency_ = add(store, "E23000013", AccountRole::agency);
-    other_agency_ = add(store, "E23000014", AccountRole::agency);
-    analyst_ = add(store, "HUB", AccountRole::analyst);
-    admin_ = add(store, "HUB", AccountRole::admin);
-    revoked_ = add(store, "HUB", AccountRole::analyst);
-    store.revoke_account(store.account_by_token_id(*accounts::token_id_of(revoked_))->account_id);
-  }
-  static std::string add(Store& store, const std::string& org, AccountRole role) {
-    const auto t = accounts::issue_token();
-    Account a;
-    a.token_id = t.token_id;
-    a.token_hash = t.hash;
-    a.org = org;
-    a.role = role;
-    store.add_account(a);
-    return t.token;
-  }
-  httplib::Result as(const std::string& token, const std::string& path) {
-    return get(path, {{"Authorization", "Bearer " + token}});
-  }
-  std::string agency_, other_agency_, analyst_, admin_, revoked_;
-};
-
-}  // namespace
 
 TEST_F(AccountsServerTest, TheRestrictedTierIsAnAnalystsAndOthersGet401Or403) {
   const std::string path = "/api/v1/bundle?tier=restricted";

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "store/audit_trail.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
@@ -54,6 +55,8 @@ INSERT INTO network_members VALUES (3, 1, 'victim', 1, 10);
 )sql");
   if (version >= 5)
     db.exec("UPDATE files SET warnings = 3; INSERT INTO file_warnings VALUES (1, 2, 'dob', 'a child of 14');");
+  if (version >= 8)  // as ingest fills it from version 8 on
+    db.exec("INSERT INTO file_orgs VALUES (1, 'E23000013'), (1, 'RX1');");
 }
 
 /// Version 8's tables, checked on a store migrated from below it: no accounts, and the files
@@ -127,6 +130,12 @@ TEST_P(SqliteMigration, AStoreAtAnOlderVersionOpensWithItsRowsReadable) {
   if (version >= 4) EXPECT_EQ(store.networks_of_person(1, 10), (std::vector<std::int64_t>{1}));
 
   expect_version_8(store);
+  // Version 9: an empty audit trail, which takes rows.
+  auto trail = AuditTrail::open(path.string());
+  std::int64_t rows = 0;
+  trail->for_each_row([&](const AuditRow&) { ++rows; });
+  EXPECT_EQ(rows, 0);
+  EXPECT_EQ(trail->append({"cli:test", "accounts list", 0}).seq, 1);
 
   // The migrated store takes new files: plaintext ones, not encoded ones.
   FileInfo existing;
@@ -136,12 +145,12 @@ TEST_P(SqliteMigration, AStoreAtAnOlderVersionOpensWithItsRowsReadable) {
   EXPECT_EQ(batch->set_mode(false), "");
 }
 
-INSTANTIATE_TEST_SUITE_P(FromEachOlderVersion, SqliteMigration, ::testing::Range(1, 8),
+INSTANTIATE_TEST_SUITE_P(FromEachOlderVersion, SqliteMigration, ::testing::Range(1, 9),
                          [](const auto& info) { return fmt::format("v{}", info.param); });
 
 TEST(SqliteMigrations, TheLatestMigrationIsTheOneTheseTestsStartBelow) {
   // A new migration must come with rows for it in insert_rows_of_version and a version here.
-  EXPECT_EQ(current_schema_version(), 8);
+  EXPECT_EQ(current_schema_version(), 9);
 }
 
 TEST(SqliteMigrations, AStoreFromANewerJoindotsIsRefused) {

@@ -1,6 +1,7 @@
 // The backends the store contract runs against. To add one, append a factory here.
 #include <memory>
 
+#include "store/postgres/pg.hpp"
 #include "store/postgres_server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store_contract.hpp"
@@ -15,6 +16,8 @@ class SqliteBackend final : public StoreBackend {
  public:
   std::unique_ptr<Store> create() override { return std::make_unique<SqliteStore>(path(), true); }
   std::unique_ptr<Store> connect() override { return std::make_unique<SqliteStore>(path(), false); }
+  void exec_sql(const std::string& sql) override { sqlite::Database(path(), false).exec(sql); }
+  std::string location() override { return path().string(); }
 
  private:
   std::filesystem::path path() const { return dir_ / "hub.db"; }
@@ -27,6 +30,8 @@ class PostgresBackend final : public StoreBackend {
   explicit PostgresBackend(PostgresServer& server) : uri_(server.create_database()) {}
   std::unique_ptr<Store> create() override { return Store::open(uri_, true); }
   std::unique_ptr<Store> connect() override { return Store::open(uri_, false); }
+  void exec_sql(const std::string& sql) override { pg::Connection(uri_).exec(sql); }
+  std::string location() override { return uri_; }
 
  private:
   std::string uri_;

@@ -20,6 +20,11 @@ class StoreBackend {
   virtual std::unique_ptr<Store> create() = 0;
   /// Another connection to the store create() made, as a second process would open it.
   virtual std::unique_ptr<Store> connect() = 0;
+  /// Runs SQL on a connection of its own, as someone with write access to the store would
+  /// (the audit trail's tamper tests); throws when the database refuses it.
+  virtual void exec_sql(const std::string& sql) = 0;
+  /// Where the store is, as Store::open and AuditTrail::open take it.
+  virtual std::string location() = 0;
 };
 
 struct StoreBackendFactory {

@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -211,6 +211,22 @@ CREATE TABLE file_orgs (
   PRIMARY KEY (source_org, file_id)
 );
 INSERT INTO file_orgs (file_id, source_org) SELECT DISTINCT file_id, source_org FROM records;
+)sql",
+    // 9: the audit trail (issue 17, item 4; store/audit_chain.hpp): one row per audited
+    // request or command, chained by hash. Append-only: updates and deletes are refused (the
+    // chain, not these triggers, is what proves it: whoever can drop them can write anything).
+    R"sql(
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  outcome INTEGER NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 )sql",
 };
 

@@ -1,0 +1,55 @@
+// The audit trail in an SQLite store (schema version 9; store/audit_trail.hpp).
+#include "core/error.hpp"
+#include "store/audit_chain.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace joindots {
+
+namespace {
+
+constexpr const char* kSelect = "SELECT seq, at, actor, action, outcome, prev_hash, hash FROM audit";
+
+AuditRow read_audit_row(const sqlite::Statement& st) {
+  return AuditRow{st.column_int(0), st.column_text(1), st.column_text(2), st.column_text(3),
+                  st.column_int(4), st.column_text(5), st.column_text(6)};
+}
+
+class SqliteAuditTrail final : public AuditTrail {
+ public:
+  explicit SqliteAuditTrail(const std::string& path) : db_(path, /*create=*/false) { migrate(db_); }
+
+  AuditRow append(const AuditEntry& entry) override {
+    if (entry.actor.empty() || entry.action.empty()) throw InternalError("an audit row needs an actor and an action");
+    // Under the write lock: the row read as the last is the last when this one goes in.
+    sqlite::Transaction tx(db_);
+    std::optional<AuditRow> last;
+    {
+      auto st = db_.prepare(std::string(kSelect) + " ORDER BY seq DESC LIMIT 1");
+      if (st.step()) last = read_audit_row(st);
+    }
+    const auto row = next_audit_row(last, entry);
+    auto st =
+        db_.prepare("INSERT INTO audit (seq, at, actor, action, outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
+    st.bind(1, row.seq).bind(2, row.at).bind(3, row.actor).bind(4, row.action).bind(5, row.outcome);
+    st.bind(6, row.prev_hash).bind(7, row.hash);
+    st.run();
+    tx.commit();
+    return row;
+  }
+
+  void for_each_row(const std::function<void(const AuditRow&)>& fn) override {
+    auto st = db_.prepare(std::string(kSelect) + " ORDER BY seq");
+    while (st.step()) fn(read_audit_row(st));
+  }
+
+ private:
+  sqlite::Database db_;
+};
+
+}  // namespace
+
+std::unique_ptr<AuditTrail> open_sqlite_audit_trail(const std::string& path) {
+  return std::make_unique<SqliteAuditTrail>(path);
+}
+
+}  // namespace joindots
