@@ -118,8 +118,18 @@ httplib::Server::Handler Access::audited(AuditedHandler handler, std::function<b
     try {
       handler(req, res, actor);
     } catch (...) {
-      const auto answer = error_answer(std::current_exception());
-      if (answer.status >= 500) fmt::print(stderr, "joindots serve: internal error answering {}\n", action_of(req));
+      const auto error = std::current_exception();
+      const auto answer = error_answer(error);
+      if (answer.status >= 500) {
+        std::string message = "unknown exception";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          message = e.what();
+        } catch (...) {
+        }
+        fmt::print(stderr, "joindots serve: internal error answering {}: {}\n", action_of(req), message);
+      }
       res.status = answer.status;
       res.set_content(answer.body, "application/json; charset=utf-8");
     }

@@ -189,7 +189,7 @@ CREATE TABLE file_orgs (
 INSERT INTO file_orgs (file_id, source_org) SELECT DISTINCT file_id, source_org FROM records;
 )sql";
 
-// 9: the audit trail, append-only (as SQLite's 9).
+// 9: the audit trail (as SQLite's 9).
 constexpr std::string_view kVersion9 = R"sql(
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY,
@@ -200,12 +200,6 @@ CREATE TABLE audit (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
-CREATE FUNCTION joindots_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
-  'BEGIN RAISE EXCEPTION ''the audit trail is append-only''; END';
-CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
-  FOR EACH ROW EXECUTE FUNCTION joindots_audit_append_only();
-CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
-  FOR EACH STATEMENT EXECUTE FUNCTION joindots_audit_append_only();
 )sql";
 
 /// (the version a step reaches, its SQL), in order. Append; never edit a shipped step.

@@ -213,8 +213,8 @@ CREATE TABLE file_orgs (
 INSERT INTO file_orgs (file_id, source_org) SELECT DISTINCT file_id, source_org FROM records;
 )sql",
     // 9: the audit trail (issue 17, item 4; store/audit_chain.hpp): one row per audited
-    // request or command, chained by hash. Append-only: updates and deletes are refused (the
-    // chain, not these triggers, is what proves it: whoever can drop them can write anything).
+    // request or command, chained by hash; the chain is what shows an edit, not a guard on
+    // the table (whoever can write the store could drop one).
     R"sql(
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -225,8 +225,6 @@ CREATE TABLE audit (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
-CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 )sql",
 };
 
