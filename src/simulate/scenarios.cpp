@@ -25,6 +25,16 @@ const std::vector<ScenarioPreset>& presets() {
         {"cs_to_police_log_odds", 0},
         {"police_to_nrm_log_odds", 0},
         {"cs_to_nrm_log_odds", 0}}},
+      // The default's two recording mechanisms one at a time (issue 11: which of them makes
+      // the default country's estimate run low at perfect linkage).
+      {"visibility_only",
+       "the default's logit-normal visibility (sd 1.2) without its referral terms",
+       false,
+       {{"cs_to_police_log_odds", 0}, {"police_to_nrm_log_odds", 0}, {"cs_to_nrm_log_odds", 0}}},
+      {"referral_only",
+       "the default's referral terms without its visibility (sd 0)",
+       false,
+       {{"visibility_sd", 0}}},
       {"latent_classes_mild",
        "two visibility classes: 30% of children 1.5 logits more visible",
        false,

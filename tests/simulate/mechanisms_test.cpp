@@ -157,6 +157,29 @@ TEST(Mechanisms, ReferralChainPutsMostOfTheCharitysChildrenOnChildrensServices) 
   }
 }
 
+TEST(Mechanisms, TheDefaultsMechanismsOneAtATime) {
+  const SimConfig d = SimConfig::defaults();
+  const SimConfig vis = scenario_config("visibility_only"), ref = scenario_config("referral_only");
+  EXPECT_EQ(vis.visibility_sd, d.visibility_sd);
+  EXPECT_EQ(ref.visibility_sd, 0.0);
+  EXPECT_EQ(ref.cs_to_police_log_odds, d.cs_to_police_log_odds);
+  EXPECT_EQ(ref.police_to_nrm_log_odds, d.police_to_nrm_log_odds);
+  // Realised, at a fixed visibility: the referral's odds ratio with it on, none without.
+  const auto with = draw_pairs(ref, kCs, kPolice, 51), without = draw_pairs(vis, kCs, kPolice, 52);
+  EXPECT_NEAR(with.log_odds_ratio(), d.cs_to_police_log_odds, 4 * with.se());
+  EXPECT_NEAR(without.log_odds_ratio(), 0.0, 4 * without.se());
+  // Visibility alone: the realised unrecorded share is the quadrature's (no referral term
+  // can change it, so the closed form is exact here).
+  Rng rng(53, "mechanisms-test");
+  double none = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const auto in = draw_sources(vis, rng.normal(0, vis.visibility_sd), rng);
+    none += !(in[0] || in[1] || in[2] || in[3] || in[4]);
+  }
+  const double expected = expected_unrecorded_share(vis);
+  EXPECT_NEAR(none / kDraws, expected, 4 * binomial_se(expected, kDraws));
+}
+
 TEST(Mechanisms, CoverageExposureIsTheShareOfTheChildsPeriodInsideTheList) {
   SimConfig c = SimConfig::defaults();
   set_param(c, "list_period_share", 0.5);
