@@ -58,6 +58,11 @@ TEST(Caution, TheStandingOneNamesTheBehaviouralResponseWithTheStudysFiguresAndNe
       << c[0];
   EXPECT_NE(c[0].find("a model that fits well"), std::string::npos) << c[0];
   EXPECT_NE(c[0].find("25–40% too low"), std::string::npos) << c[0];
+  // And the form of unequal visibility, with the default country's figures (issue 11).
+  EXPECT_NE(c[0].find("Nor can they test the form in which children's chances of being recorded differ"),
+            std::string::npos)
+      << c[0];
+  EXPECT_NE(c[0].find("6–11% too low"), std::string::npos) << c[0];
   EXPECT_NE(c[0].find("42–72% too high"), std::string::npos) << c[0];
   // No estimate (nothing known, or too sparse): no headline to caution.
   a.victims.estimate = std::nan("");
