@@ -161,4 +161,22 @@ void Transaction::commit() {
   done_ = true;
 }
 
+ReadSnapshot::ReadSnapshot(Database& db) : db_(db) {
+  if (sqlite3_get_autocommit(db_.handle()) == 0) return;  // a transaction is already open
+  db_.exec("BEGIN");
+  active_ = true;
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (!active_) return;
+  try {
+    db_.exec("COMMIT");
+  } catch (...) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+
 }  // namespace joindots::sqlite

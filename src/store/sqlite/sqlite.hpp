@@ -84,4 +84,20 @@ class Transaction {
   bool done_ = false;
 };
 
+/// One snapshot for a group of reads: BEGIN (deferred) ... COMMIT, so that counts read by
+/// several statements agree with each other while another connection commits files (in WAL
+/// mode a reader's snapshot starts at its first read). Inside a transaction already open on
+/// this connection it does nothing.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Database& db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Database& db_;
+  bool active_ = false;
+};
+
 }  // namespace joindots::sqlite

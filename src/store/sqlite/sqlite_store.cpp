@@ -60,6 +60,7 @@ std::unique_ptr<IngestBatch> SqliteStore::begin_ingest(const std::string& path, 
 }
 
 StoreSummary SqliteStore::summary() {
+  sqlite::ReadSnapshot snapshot(db_);  // the counts below from one state of the store
   StoreSummary s;
   s.schema_version = db_.user_version();
   auto scalar = [&](std::string_view sql) {
