@@ -7,6 +7,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "core/error.hpp"
 #include "encode/encoder.hpp"
@@ -150,17 +151,94 @@ std::vector<Token> tokens_from_json(std::string_view tokens_json) {
   return out;
 }
 
-Candidates find_candidates(const BlockingInput& input, const CandidateOptions& options) {
-  if (options.lsh_bits < 1 || options.lsh_bits > 64) throw UsageError("lsh_bits must be 1 to 64");
-  std::vector<Groups> all;
-  all.push_back(token_groups(input, options.blocking_columns));
+namespace {
+
+// The groups of the tokens and of each LSH band: the tokens on one thread, the bands shared
+// among the others (one thread: all in turn).
+std::vector<Groups> all_groups(const BlockingInput& input, const CandidateOptions& options) {
+  std::vector<Groups> all(1 + static_cast<std::size_t>(std::max(options.lsh_bands, 0)));
   std::mt19937_64 rng(options.seed);
   std::uniform_int_distribution<std::size_t> position(0, input.words * 64 - 1);
-  for (int band = 0; band < options.lsh_bands; ++band) {
-    std::vector<std::size_t> positions(static_cast<std::size_t>(options.lsh_bits));
-    for (auto& p : positions) p = position(rng);
-    all.push_back(lsh_groups(input, positions));
+  std::vector<std::vector<std::size_t>> positions(all.size() - 1);
+  for (auto& band : positions) {
+    band.resize(static_cast<std::size_t>(options.lsh_bits));
+    for (auto& p : band) p = position(rng);
   }
+  auto bands = [&](std::size_t from, std::size_t step) {
+    for (std::size_t b = from; b < positions.size(); b += step) all[b + 1] = lsh_groups(input, positions[b]);
+  };
+  const auto helpers = static_cast<std::size_t>(std::max(options.threads, 1) - 1);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 0; t < helpers; ++t) pool.emplace_back(bands, t, helpers);
+  all[0] = token_groups(input, options.blocking_columns);
+  if (helpers == 0) bands(0, 1);
+  for (auto& th : pool) th.join();
+  return all;
+}
+
+// Where each record sits in the groups it pairs in (groups of at most max_block records):
+// for record r, entries at[start[r], start[r + 1]) each hold (its index in the group's
+// members, the end of the group's members), into `members` (all groups' members one after
+// another, each group's in record order).
+struct Memberships {
+  std::vector<std::uint32_t> members;
+  std::vector<std::size_t> start;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> at;
+};
+
+Memberships memberships(const std::vector<Groups>& all, std::size_t records, std::size_t max_block) {
+  Memberships m;
+  std::size_t total = 0;
+  for (const auto& groups : all)
+    for (std::size_t g = 0; g < groups.size(); ++g)
+      if (groups.size_of(g) <= max_block) total += groups.size_of(g);
+  if (total >= UINT32_MAX) throw UsageError("blocking: over 4 billion memberships of blocks; lower max_block");
+  m.members.reserve(total);
+  m.start.assign(records + 1, 0);
+  for (const auto& groups : all)
+    for (std::size_t g = 0; g < groups.size(); ++g)
+      if (groups.size_of(g) <= max_block)
+        for (std::size_t k = groups.bounds[g]; k < groups.bounds[g + 1]; ++k) ++m.start[groups.members[k] + 1];
+  for (std::size_t r = 0; r < records; ++r) m.start[r + 1] += m.start[r];
+  m.at.resize(total);
+  std::vector<std::size_t> next(m.start.begin(), m.start.end() - 1);
+  for (const auto& groups : all)
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      if (groups.size_of(g) > max_block) continue;
+      const auto first = static_cast<std::uint32_t>(m.members.size());
+      m.members.insert(m.members.end(), groups.members.begin() + static_cast<std::ptrdiff_t>(groups.bounds[g]),
+                       groups.members.begin() + static_cast<std::ptrdiff_t>(groups.bounds[g + 1]));
+      const auto end = static_cast<std::uint32_t>(m.members.size());
+      for (std::uint32_t k = first; k < end; ++k) m.at[next[m.members[k]]++] = {k, end};
+    }
+  return m;
+}
+
+// The pairs (a, b > a) of records a in [begin, end), in order: for each a, the members after
+// it in each of its groups, sorted and each once.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs_of(const Memberships& m, std::uint32_t begin,
+                                                              std::uint32_t end) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  std::vector<std::uint32_t> partners;
+  for (std::uint32_t a = begin; a < end; ++a) {
+    partners.clear();
+    for (std::size_t e = m.start[a]; e < m.start[a + 1]; ++e) {
+      const auto [k, group_end] = m.at[e];
+      for (std::uint32_t j = k + 1; j < group_end; ++j)
+        if (m.members[j] != a) partners.push_back(m.members[j]);
+    }
+    std::sort(partners.begin(), partners.end());
+    partners.erase(std::unique(partners.begin(), partners.end()), partners.end());
+    for (auto b : partners) out.emplace_back(a, b);
+  }
+  return out;
+}
+
+}  // namespace
+
+Candidates find_candidates(const BlockingInput& input, const CandidateOptions& options) {
+  if (options.lsh_bits < 1 || options.lsh_bits > 64) throw UsageError("lsh_bits must be 1 to 64");
+  const std::vector<Groups> all = all_groups(input, options);
   Candidates out;
   for (const auto& groups : all)
     for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -172,23 +250,31 @@ Candidates find_candidates(const BlockingInput& input, const CandidateOptions& o
     throw UsageError(fmt::format("the tokens and LSH bands imply {} pairs, over the pair budget of {}; lower "
                                  "max_block or use fewer LSH bands",
                                  out.pairs_in_blocks, options.max_pairs));
-  std::vector<std::uint64_t> keys;
-  keys.reserve(static_cast<std::size_t>(out.pairs_in_blocks));
-  for (const auto& groups : all)
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      if (groups.size_of(g) > options.max_block) continue;
-      const std::uint32_t* m = groups.members.data() + groups.bounds[g];
-      const std::size_t n = groups.size_of(g);
-      for (std::size_t a = 0; a < n; ++a)
-        for (std::size_t b = a + 1; b < n; ++b) {
-          const auto lo = std::min(m[a], m[b]), hi = std::max(m[a], m[b]);
-          if (lo != hi) keys.push_back(static_cast<std::uint64_t>(lo) << 32 | hi);
-        }
-    }
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  out.pairs.reserve(keys.size());
-  for (auto k : keys) out.pairs.emplace_back(static_cast<std::uint32_t>(k >> 32), static_cast<std::uint32_t>(k));
+  const Memberships m = memberships(all, input.size(), options.max_block);
+  // Ranges of records with about the same number of memberships each, one per thread.
+  const auto parts = static_cast<std::size_t>(std::max(options.threads, 1));
+  std::vector<std::uint32_t> bounds{0};
+  for (std::size_t t = 1; t < parts; ++t) {
+    const std::size_t target = m.at.size() * t / parts;
+    bounds.push_back(static_cast<std::uint32_t>(std::lower_bound(m.start.begin(), m.start.end(), target) -
+                                                m.start.begin()));
+    bounds.back() = std::max(bounds.back(), bounds[bounds.size() - 2]);
+  }
+  bounds.push_back(static_cast<std::uint32_t>(input.size()));
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> found(parts);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < parts; ++t)
+    pool.emplace_back([&, t] { found[t] = pairs_of(m, bounds[t], std::max(bounds[t], bounds[t + 1])); });
+  found[0] = pairs_of(m, bounds[0], std::max(bounds[0], bounds[1]));
+  for (auto& th : pool) th.join();
+  out.pairs = std::move(found[0]);
+  std::size_t total = out.pairs.size();
+  for (std::size_t t = 1; t < parts; ++t) total += found[t].size();
+  out.pairs.reserve(total);
+  for (std::size_t t = 1; t < parts; ++t) {
+    out.pairs.insert(out.pairs.end(), found[t].begin(), found[t].end());
+    std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(found[t]);
+  }
   return out;
 }
 

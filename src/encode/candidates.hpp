@@ -51,6 +51,7 @@ struct CandidateOptions {
   /// Token columns (bit c: kTokenColumns[c]) whose shared tokens make candidates; the others
   /// are only compared. Default: all.
   std::uint32_t blocking_columns = ~std::uint32_t{0};
+  int threads = 1;  // the LSH bands beside the tokens, and the pairs by ranges of records
 };
 
 /// Bits per LSH band for `input`: 24 (measured on some 20,000 records, bench/README.md) plus

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "core/error.hpp"
@@ -85,6 +86,53 @@ TEST(EncodedCandidates, LshFindsNoisyCopiesAndFewOtherPairs) {
   EXPECT_LT(c.pairs.size(), copies + 200);
   // Without bands, no tokens: no candidates.
   EXPECT_TRUE(find_candidates(in, CandidateOptions{}).pairs.empty());
+}
+
+TEST(EncodedCandidates, ThreadsFindTheSamePairsInTheSameOrder) {
+  // 3,000 records with tokens drawn from small vocabularies (blocks of every size, a record
+  // sometimes holding one token twice) and sparse random filters (LSH blocks too): the pairs
+  // by ranges of records on 1 to 4 threads are those of every block's pairs sorted and made
+  // unique, computed here.
+  std::mt19937_64 rng(5);
+  std::vector<std::vector<std::pair<std::uint16_t, std::string>>> tokens(3000);
+  for (auto& t : tokens) {
+    t.push_back({1, std::to_string(rng() % 400)});
+    t.push_back({2, std::to_string(rng() % 1500)});
+    if (rng() % 10 == 0) t.push_back(t.back());
+  }
+  BlockingInput in = with_tokens(tokens);
+  for (auto& w : in.clks) w = rng() & rng() & rng();
+  CandidateOptions opt;
+  opt.max_block = 12;  // the first column's blocks (about 7.5 records) mostly kept, a few skipped
+  opt.lsh_bands = 4;
+  opt.lsh_bits = 6;
+  std::vector<std::uint64_t> keys;
+  std::map<std::pair<std::uint16_t, std::uint64_t>, std::vector<std::uint32_t>> blocks;
+  for (std::uint32_t i = 0; i < in.size(); ++i)
+    for (const auto& t : in.tokens[i]) blocks[{t.column, t.key}].push_back(i);
+  for (const auto& [key, members] : blocks)
+    if (members.size() <= opt.max_block)
+      for (std::size_t x = 0; x < members.size(); ++x)
+        for (std::size_t y = x + 1; y < members.size(); ++y)
+          if (members[x] != members[y]) keys.push_back(std::uint64_t{members[x]} << 32 | members[y]);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  CandidateOptions tokens_only = opt;
+  tokens_only.lsh_bands = 0;
+  const auto expected = find_candidates(in, tokens_only).pairs;
+  ASSERT_EQ(expected.size(), keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k)
+    ASSERT_EQ(expected[k], (Pair{static_cast<std::uint32_t>(keys[k] >> 32), static_cast<std::uint32_t>(keys[k])}));
+  const auto one = find_candidates(in, opt);
+  EXPECT_GT(one.pairs.size(), expected.size());  // the bands found pairs of their own
+  EXPECT_GT(one.blocks_skipped, 0);
+  for (int threads : {2, 3, 4}) {
+    opt.threads = threads;
+    const auto many = find_candidates(in, opt);
+    EXPECT_EQ(many.pairs, one.pairs) << threads << " threads";
+    EXPECT_EQ(many.pairs_in_blocks, one.pairs_in_blocks);
+    EXPECT_EQ(many.blocks_skipped, one.blocks_skipped);
+  }
 }
 
 TEST(EncodedCandidates, DiceLevels) {
