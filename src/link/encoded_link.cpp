@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/rng.hpp"
+#include "link/encoded_compare.hpp"
 
 namespace joindots::link {
 
@@ -25,6 +27,36 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/// Seconds of each step, wall clock and CPU (all threads), printed on one line on stderr
+/// unless quiet: where a run's time goes on a machine shared with other work, whose wall
+/// clock says little alone (bench/README.md "Linkage on encodings at a million records").
+class PhaseLog {
+ public:
+  PhaseLog(std::string label, bool quiet) : label_(std::move(label)), quiet_(quiet) {}
+  void end(std::string_view step) {
+    const auto wall = Clock::now();
+    const double cpu = cpu_seconds();
+    line_ += fmt::format("{}{} {:.1f}/{:.1f}", line_.empty() ? "" : ", ", step,
+                         std::chrono::duration<double>(wall - wall_).count(), cpu - cpu_);
+    wall_ = wall;
+    cpu_ = cpu;
+  }
+  void print() const {
+    if (!quiet_) fmt::print(stderr, "{} (wall/CPU s): {}\n", label_, line_);
+  }
+
+ private:
+  static double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  }
+  std::string label_, line_;
+  bool quiet_;
+  Clock::time_point wall_ = Clock::now();
+  double cpu_ = cpu_seconds();
+};
 
 /// Calls fn(part, begin, end) over [0, n) split into `threads` parts, one thread each.
 template <typename Fn>
@@ -36,34 +68,6 @@ void parallel_parts(std::size_t n, int threads, Fn fn) {
   fn(std::size_t{0}, std::size_t{0}, n / parts);
   for (auto& th : pool) th.join();
 }
-
-/// How many records hold each token of each blocking column (sorted (key, count) per
-/// column), for the term-frequency adjustment of EncodedModel::pair_weight.
-struct TokenFrequencies {
-  std::array<std::vector<std::pair<std::uint64_t, std::uint32_t>>, encode::kTokenColumns.size()> count;
-  double records = 0;
-
-  explicit TokenFrequencies(const EncodedRole& d) : records(static_cast<double>(d.size())) {
-    std::array<std::vector<std::uint64_t>, encode::kTokenColumns.size()> keys;
-    for (const auto& tokens : d.input.tokens)
-      for (std::size_t i = 0; i < tokens.size(); ++i)
-        if (i == 0 || !(tokens[i] == tokens[i - 1])) keys[tokens[i].column].push_back(tokens[i].key);
-    for (std::size_t c = 0; c < keys.size(); ++c) {
-      std::sort(keys[c].begin(), keys[c].end());
-      for (std::size_t i = 0; i < keys[c].size();) {
-        std::size_t j = i;
-        while (j < keys[c].size() && keys[c][j] == keys[c][i]) ++j;
-        count[c].emplace_back(keys[c][i], static_cast<std::uint32_t>(j - i));
-        i = j;
-      }
-    }
-  }
-  std::uint32_t of(const encode::Token& t) const {
-    const auto& v = count[t.column];
-    const auto it = std::lower_bound(v.begin(), v.end(), std::make_pair(t.key, std::uint32_t{0}));
-    return it != v.end() && it->first == t.key ? it->second : 1;
-  }
-};
 
 /// The fitted model: m by EM, u from random pairs, the prior of a random pair.
 struct EncodedModel {
@@ -85,28 +89,18 @@ struct EncodedModel {
   /// token column the two records share a token of, log2(u of agreement / the share of
   /// records holding the rarest token they share), so that sharing a common surname's code
   /// counts for less than sharing a rare one's. Identifier tokens are left as they are.
-  double pair_weight(const EncodedRole& d, std::uint32_t a, std::uint32_t b, Pattern p) const {
+  double pair_weight(const std::array<std::uint32_t, EncodedComparer::kColumns>& rarest, Pattern p) const {
     double w = weight(p);
     if (!tf) return w;
-    std::array<std::uint32_t, encode::kTokenColumns.size()> rarest{};
-    const auto& ta = d.input.tokens[a];
-    const auto& tb = d.input.tokens[b];
-    for (std::size_t i = 0, j = 0; i < ta.size() && j < tb.size();) {
-      if (ta[i] < tb[j]) ++i;
-      else if (tb[j] < ta[i]) ++j;
-      else {
-        const std::uint32_t n = tf->of(ta[i]);
-        auto& r = rarest[ta[i].column];
-        if (r == 0 || n < r) r = n;
-        ++i, ++j;
-      }
-    }
     for (std::size_t c = 0; c < rarest.size(); ++c)
       if (rarest[c] && encode::kTokenColumns[c].column.starts_with("blk_"))
-        w += std::log2(u[c + 1][2] / (static_cast<double>(rarest[c]) / tf->records));
+        w += std::log2(u[c + 1][2] / (static_cast<double>(rarest[c]) / tf->records()));
     return w;
   }
-  std::shared_ptr<const TokenFrequencies> tf;  // null: no adjustment
+  double pair_weight(std::uint32_t a, std::uint32_t b, Pattern p) const {
+    return tf ? pair_weight(tf->rarest_shared(a, b), p) : weight(p);
+  }
+  const EncodedComparer* tf = nullptr;  // null: no adjustment
 
   double probability(double w) const {
     const double pr = std::clamp(prior, 1e-15, 1 - 1e-15);
@@ -115,19 +109,19 @@ struct EncodedModel {
 };
 
 /// The patterns of the candidate pairs, on `threads` threads.
-std::vector<Pattern> compare_candidates(const EncodedRole& d, const encode::Candidates& cand, int threads,
+std::vector<Pattern> compare_candidates(const EncodedComparer& cmp, const encode::Candidates& cand, int threads,
                                         bool quiet) {
   std::vector<Pattern> patterns(cand.pairs.size());
   Progress progress("comparing encodings", "pairs", static_cast<std::int64_t>(patterns.size()), quiet);
   std::atomic<std::int64_t> done{0};
   parallel_parts(patterns.size(), threads, [&](std::size_t part, std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      patterns[i] = encoded_pattern(d, cand.pairs[i].first, cand.pairs[i].second);
+    cmp.for_pairs(cand.pairs, begin, end, true, [&](std::size_t i) {
+      patterns[i] = cmp.pattern(cand.pairs[i].first, cand.pairs[i].second);
       if ((i - begin) % 65'536 == 65'535) {
         done += 65'536;
         if (part == 0) progress.set(done);
       }
-    }
+    });
   });
   progress.set(static_cast<std::int64_t>(patterns.size()));
   progress.finish();
@@ -136,9 +130,10 @@ std::vector<Pattern> compare_candidates(const EncodedRole& d, const encode::Cand
 
 /// u of each comparison from `n_pairs` random pairs (Laplace-smoothed): almost all are
 /// non-matches. The pairs are drawn first, so the result does not depend on the threads.
-LevelProbabilities estimate_encoded_u(const EncodedRole& d, std::int64_t n_pairs, std::uint64_t seed, int threads) {
+LevelProbabilities estimate_encoded_u(const EncodedComparer& cmp, std::int64_t n_pairs, std::uint64_t seed,
+                                      int threads) {
   const auto& levels = encoded_levels();
-  const auto n = static_cast<std::uint64_t>(d.size());
+  const auto n = static_cast<std::uint64_t>(cmp.records());
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   Rng rng(seed, "link-u");
   for (std::int64_t i = 0; i < n_pairs && n > 1; ++i) {
@@ -149,10 +144,10 @@ LevelProbabilities estimate_encoded_u(const EncodedRole& d, std::int64_t n_pairs
   for (auto& l : local)
     for (auto size : levels) l.emplace_back(size, 0);
   parallel_parts(pairs.size(), threads, [&](std::size_t part, std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const Pattern p = encoded_pattern(d, pairs[i].first, pairs[i].second);
+    cmp.for_pairs(pairs, begin, end, false, [&](std::size_t i) {
+      const Pattern p = cmp.pattern(pairs[i].first, pairs[i].second);
       for (std::size_t k = 0; k < levels.size(); ++k) ++local[part][k][static_cast<std::size_t>(level_of(p, k))];
-    }
+    });
   });
   LevelProbabilities u(levels.size());
   for (std::size_t k = 0; k < levels.size(); ++k) {
@@ -210,11 +205,11 @@ double fit_lambda(const PatternCounts& counts, const LevelProbabilities& m, cons
 /// thousand suspects or associates, whose relatives share postcode and family-name tokens,
 /// make a match class of households (default country: suspects F1 0.846 -> 0.899,
 /// associates 0.638 -> 0.851).
-EncodedModel fit_encoded_model(const EncodedRole& d, const std::vector<Pattern>& patterns, const LinkConfig& config,
-                               int threads, const LevelProbabilities* pooled_m) {
+EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp, const std::vector<Pattern>& patterns,
+                               const LinkConfig& config, int threads, const LevelProbabilities* pooled_m) {
   const auto& levels = encoded_levels();
   EncodedModel model;
-  model.u = estimate_encoded_u(d, config.u_pairs, config.seed, threads);
+  model.u = estimate_encoded_u(cmp, config.u_pairs, config.seed, threads);
   std::unordered_map<Pattern, std::int64_t> counted;
   for (Pattern p : patterns) ++counted[p];
   const PatternCounts counts(counted.begin(), counted.end());
@@ -269,27 +264,40 @@ std::map<std::pair<std::uint32_t, std::uint32_t>, bool> decided_pairs(const Enco
 }
 
 /// The scored pairs kept (probability at least `floor`, or decided), decisions applied and
-/// decided pairs the candidates missed added.
-std::vector<ScoredPair> score_pairs(const EncodedRole& d, const encode::Candidates& cand,
+/// decided pairs the candidates missed added. Scored on `threads` threads, each keeping its
+/// share of the candidates in order.
+std::vector<ScoredPair> score_pairs(const EncodedComparer& cmp, const encode::Candidates& cand,
                                     const std::vector<Pattern>& patterns, const EncodedModel& model, double floor,
-                                    std::map<std::pair<std::uint32_t, std::uint32_t>, bool> decided) {
+                                    std::map<std::pair<std::uint32_t, std::uint32_t>, bool> decided, int threads) {
+  std::vector<std::vector<ScoredPair>> parts(static_cast<std::size_t>(std::max(threads, 1)));
+  parallel_parts(patterns.size(), threads, [&](std::size_t part, std::size_t begin, std::size_t end) {
+    auto& out = parts[part];
+    cmp.for_pairs(cand.pairs, begin, end, true, [&](std::size_t i) {
+      const auto [a, b] = cand.pairs[i];
+      const double w = model.pair_weight(a, b, patterns[i]);
+      const ScoredPair sp{a, b, static_cast<float>(w), static_cast<float>(model.probability(w)), false};
+      if (sp.probability >= floor || (!decided.empty() && decided.count({a, b}))) out.push_back(sp);
+    });
+  });
   std::vector<ScoredPair> kept;
-  for (std::size_t i = 0; i < patterns.size(); ++i) {
-    const auto [a, b] = cand.pairs[i];
-    const double w = model.pair_weight(d, a, b, patterns[i]);
-    ScoredPair sp{a, b, static_cast<float>(w), static_cast<float>(model.probability(w)), false};
-    if (const auto it = decided.find({a, b}); it != decided.end()) {
-      sp.probability = it->second ? 1.0f : 0.0f;
-      sp.clerical = true;
-      decided.erase(it);
-    }
-    if (sp.probability >= floor || sp.clerical) kept.push_back(sp);
+  std::size_t total = 0;
+  for (const auto& part : parts) total += part.size();
+  kept.reserve(total + decided.size());
+  for (auto& part : parts) {
+    kept.insert(kept.end(), part.begin(), part.end());
+    std::vector<ScoredPair>().swap(part);
   }
+  if (!decided.empty())
+    for (auto& sp : kept)
+      if (const auto it = decided.find({sp.a, sp.b}); it != decided.end()) {
+        sp.probability = it->second ? 1.0f : 0.0f;
+        sp.clerical = true;
+        decided.erase(it);
+      }
   for (const auto& [key, match] : decided)
-    kept.push_back(
-        {key.first, key.second,
-         static_cast<float>(model.pair_weight(d, key.first, key.second, encoded_pattern(d, key.first, key.second))),
-         match ? 1.0f : 0.0f, true});
+    kept.push_back({key.first, key.second,
+                    static_cast<float>(model.pair_weight(key.first, key.second, cmp.pattern(key.first, key.second))),
+                    match ? 1.0f : 0.0f, true});
   std::sort(kept.begin(), kept.end(), [](const ScoredPair& x, const ScoredPair& y) {
     return x.a != y.a ? x.a < y.a : x.b < y.b;
   });
@@ -299,8 +307,8 @@ std::vector<ScoredPair> score_pairs(const EncodedRole& d, const encode::Candidat
 /// Clusters the kept pairs with the guards of the plaintext path: the hard rule on the
 /// identifier tokens, records per source, clerical non-matches, cohesion and its size-aware
 /// relaxation.
-ClusterResult cluster_encoded(const EncodedRole& d, const std::vector<ScoredPair>& pairs, const EncodedModel& model,
-                              const LinkConfig& config, std::size_t& usual_size) {
+ClusterResult cluster_encoded(const EncodedRole& d, const EncodedComparer& cmp, const std::vector<ScoredPair>& pairs,
+                              const EncodedModel& model, const LinkConfig& config, std::size_t& usual_size) {
   ClusterInput in;
   in.records = d.size();
   in.pairs = pairs;
@@ -315,7 +323,7 @@ ClusterResult cluster_encoded(const EncodedRole& d, const std::vector<ScoredPair
   for (const auto& p : pairs)
     if (p.clerical && p.probability == 0.0f) in.cannot_link.emplace_back(p.a, p.b);
   in.probability = [&](std::uint32_t a, std::uint32_t b) {
-    return model.probability(model.pair_weight(d, a, b, encoded_pattern(d, a, b)));
+    return model.probability(model.pair_weight(a, b, cmp.pattern(a, b)));
   };
   ClusterOptions copt;
   copt.threshold = config.threshold;
@@ -450,6 +458,7 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
                              const StoreLinkOptions& options, encode::Candidates& cand,
                              const LevelProbabilities* pooled_m) {
   const auto start = Clock::now();
+  PhaseLog phases(fmt::format("linking {} encodings", to_string(role)), options.quiet);
   RoleRun rr;
   rr.role = role;
   rr.records = d.size();
@@ -467,13 +476,18 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   cand = encode::find_candidates(d.input, copt);
   res.candidate_pairs = static_cast<std::int64_t>(cand.pairs.size());
   res.seconds.block = since(t);
+  phases.end("candidates");
   t = Clock::now();
-  const std::vector<Pattern> patterns = compare_candidates(d, cand, res.threads, options.quiet);
+  const EncodedComparer cmp(d, res.threads);
+  phases.end("layout");
+  const std::vector<Pattern> patterns = compare_candidates(cmp, cand, res.threads, options.quiet);
   res.seconds.compare = since(t);
+  phases.end("compare");
   t = Clock::now();
-  EncodedModel model = fit_encoded_model(d, patterns, config, res.threads, pooled_m);
-  model.tf = std::make_shared<const TokenFrequencies>(d);
+  EncodedModel model = fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
+  model.tf = &cmp;
   res.seconds.em = since(t);
+  phases.end("u and EM");
   res.model.m = model.m;
   res.model.u = model.u;
   res.model.prior = model.prior;
@@ -483,17 +497,22 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   t = Clock::now();
   const auto decided = decided_pairs(d, options.decisions);
   res.decisions_applied = static_cast<std::int64_t>(decided.size());
-  res.pairs = score_pairs(d, cand, patterns, model, options.pair_floor, decided);
+  res.pairs = score_pairs(cmp, cand, patterns, model, options.pair_floor, decided, res.threads);
   res.seconds.score = since(t);
+  phases.end("score");
   t = Clock::now();
-  res.cluster_stats = cluster_encoded(d, res.pairs, model, config, res.usual_cluster_size);
+  res.cluster_stats = cluster_encoded(d, cmp, res.pairs, model, config, res.usual_cluster_size);
   res.cluster = res.cluster_stats.cluster;
   res.clusters = res.cluster_stats.clusters;
   res.seconds.cluster = since(t);
+  phases.end("cluster");
   rr.persons = encoded_persons(d, res.cluster_stats);
+  phases.end("persons");
   if (options.truth) evaluate_encoded(d, *options.truth, cand, rr);
+  phases.end("truth");
   rr.diagnostics_extra = encoded_diagnostics(model, cand, copt.lsh_bits);
   res.seconds.total = since(start);
+  phases.print();
   return rr;
 }
 
@@ -529,7 +548,9 @@ StoreLinkRun link_encoded_store(Store& store, const LinkSettings& settings, cons
   std::optional<LevelProbabilities> victims_m;  // for the roles linked after the victims
   try {
     for (Role role : roles) {
+      PhaseLog phases(fmt::format("{} records", to_string(role)), options.quiet);
       const EncodedRole d = read_encoded_role(store, role, options.quiet);
+      phases.end("read");
       if (d.size() == 0) {
         RoleRun empty;
         empty.role = role;
@@ -543,7 +564,10 @@ StoreLinkRun link_encoded_store(Store& store, const LinkSettings& settings, cons
       LinkRunOutput out = role_output(rr, d.record_pk, next_person_id);
       out.review = review_band(d, rr.result.pairs, config);
       out.diagnostics_json = role_diagnostics_json(rr, d.orgs).dump();
+      phases.end("link");
       store.save_link_run(run.run_id, out);
+      phases.end("save");
+      phases.print();
       run.roles.push_back(std::move(rr));
     }
   } catch (...) {

@@ -7,11 +7,14 @@
 
 #include <cmath>
 #include <map>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "encode/candidates.hpp"
 #include "encode/encode_file.hpp"
 #include "ingest/ingest.hpp"
+#include "link/encoded_compare.hpp"
 #include "questions/four_questions.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -161,6 +164,39 @@ TEST(EncodedTermFrequencies, ARareSharedTokenWeighsMoreByTheRatioOfItsHolders) {
   };
   EXPECT_NEAR(weight_of(0, 1) - weight_of(2, 3), std::log2(20.0 / 2.0), 1e-4);
   EXPECT_NEAR(weight_of(2, 3), weight_of(4, 21), 1e-6);  // the same token, the same weight
+}
+
+TEST_F(EncodedLink, TheComparersLayoutGivesThePatternsAndTermFrequenciesOfTheRecords) {
+  // The stage compares through EncodedComparer (tokens packed, holders counted per token);
+  // set against encoded_pattern on the records themselves and holders counted here, on the
+  // candidate pairs (many tokens shared) and on random pairs (few).
+  const EncodedRole d = read_encoded_role(*encoded_, Role::victim, true);
+  ASSERT_GT(d.size(), 1000u);
+  const EncodedComparer cmp(d, 2);
+  std::map<encode::Token, std::uint32_t> holders;
+  for (const auto& tokens : d.input.tokens)
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+      if (i == 0 || !(tokens[i] == tokens[i - 1])) ++holders[tokens[i]];
+  encode::CandidateOptions copt;
+  copt.blocking_columns = kEncodedBlockingColumns;
+  auto pairs = encode::find_candidates(d.input, copt).pairs;
+  ASSERT_GT(pairs.size(), 5'000u);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 10'000; ++i)
+    pairs.emplace_back(static_cast<std::uint32_t>(rng() % d.size()), static_cast<std::uint32_t>(rng() % d.size()));
+  std::size_t shared_tokens = 0;
+  for (const auto& [a, b] : pairs) {
+    ASSERT_EQ(cmp.pattern(a, b), encoded_pattern(d, a, b)) << a << "-" << b;
+    std::array<std::uint32_t, EncodedComparer::kColumns> rarest{};
+    for (const auto& t : d.input.tokens[a])
+      if (std::find(d.input.tokens[b].begin(), d.input.tokens[b].end(), t) != d.input.tokens[b].end()) {
+        auto& r = rarest[t.column];
+        r = r == 0 ? holders.at(t) : std::min(r, holders.at(t));
+        ++shared_tokens;
+      }
+    ASSERT_EQ(cmp.rarest_shared(a, b), rarest) << a << "-" << b;
+  }
+  EXPECT_GT(shared_tokens, pairs.size());  // candidates share tokens: the merge was exercised
 }
 
 TEST_F(EncodedLink, SavesPersonsPairsAndDiagnosticsAsPlaintextDoes) {
