@@ -37,22 +37,31 @@ bool over_source_limit(const Component& a, const Component& b, const ClusterOpti
 }
 
 // Average linkage between two components: the mean probability over their cross pairs, or
-// over cohesion_sample pairs drawn at random when there are more.
-double cohesion(const Component& a, const Component& b, const ClusterInput& in, const ClusterOptions& opt, Rng& rng) {
+// over cohesion_sample pairs drawn at random when there are more. `pairs` and `values` are
+// the caller's, kept between calls.
+double cohesion(const Component& a, const Component& b, const ClusterInput& in, const ClusterOptions& opt, Rng& rng,
+                std::vector<std::pair<std::uint32_t, std::uint32_t>>& pairs, std::vector<double>& values) {
   const std::size_t cross = a.members.size() * b.members.size();
-  double sum = 0;
-  std::size_t count = 0;
+  pairs.clear();
   if (cross <= opt.cohesion_sample) {
     for (auto x : a.members)
-      for (auto y : b.members) sum += in.probability(x, y), ++count;
+      for (auto y : b.members) pairs.emplace_back(x, y);
   } else {
     for (std::size_t s = 0; s < opt.cohesion_sample; ++s) {
       const auto x = a.members[rng.below(a.members.size())];
       const auto y = b.members[rng.below(b.members.size())];
-      sum += in.probability(x, y), ++count;
+      pairs.emplace_back(x, y);
     }
   }
-  return sum / static_cast<double>(count);
+  if (in.probabilities) {
+    in.probabilities(pairs, values);
+  } else {
+    values.resize(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i) values[i] = in.probability(pairs[i].first, pairs[i].second);
+  }
+  double sum = 0;
+  for (std::size_t i = 0; i < pairs.size(); ++i) sum += values[i];
+  return sum / static_cast<double>(pairs.size());
 }
 
 }  // namespace
@@ -88,6 +97,8 @@ ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
   ClusterResult res;
   res.edges = static_cast<std::int64_t>(edges.size());
   Rng rng(opt.seed, "cluster-cohesion");
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> cohesion_pairs;
+  std::vector<double> cohesion_values;
   for (const auto& e : edges) {
     std::uint32_t ra = find(e.a), rb = find(e.b);
     if (ra == rb) continue;
@@ -119,7 +130,8 @@ ClusterResult cluster_pairs(ClusterInput in, const ClusterOptions& opt) {
     // Cohesion (average linkage) for merges beyond two single records.
     if (opt.min_cohesion > 0 && !e.clerical && in.probability && A.members.size() * B.members.size() > 1) {
       const bool within_usual_size = A.members.size() + B.members.size() <= opt.relaxed_up_to;
-      if (cohesion(A, B, in, opt, rng) < (within_usual_size ? opt.relaxed_min_cohesion : opt.min_cohesion)) {
+      const double floor = within_usual_size ? opt.relaxed_min_cohesion : opt.min_cohesion;
+      if (cohesion(A, B, in, opt, rng, cohesion_pairs, cohesion_values) < floor) {
         ++res.refused_cohesion;
         continue;
       }

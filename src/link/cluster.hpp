@@ -55,6 +55,10 @@ struct ClusterInput {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> cannot_link;
   /// Match probability of any record pair (used by the cohesion guard).
   std::function<double(std::uint32_t, std::uint32_t)> probability;
+  /// Optional: out[i] = probability(pairs[i]) for a batch of the cohesion guard's pairs (a
+  /// caller whose records lie far apart in memory fetches them all ahead); the same values.
+  std::function<void(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& pairs, std::vector<double>& out)>
+      probabilities;
 };
 
 struct ClusterResult {

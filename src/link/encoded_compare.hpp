@@ -11,6 +11,7 @@
 // Two tokens of one column are taken as equal when their 60 low key bits are: different
 // tokens agree so with probability 2^-60 per pair compared, where the 64-bit keys
 // (encode::Token) already agree by chance with 2^-64.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -43,11 +44,19 @@ class EncodedComparer {
 
   /// Calls fn(i) for i in [begin, end), the records of pairs[i + 16] and then their tokens
   /// at pairs[i + 8] asked for ahead (the second record only when the pairs are sorted by
-  /// the first, whose records then come in order).
+  /// the first, whose records then come in order), the first 16 before the first call.
   template <typename Fn>
   void for_pairs(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& pairs, std::size_t begin,
                  std::size_t end, bool first_sorted, Fn fn) const {
     constexpr std::size_t kFar = 16, kNear = 8;
+    for (std::size_t i = begin; i < std::min(end, begin + kFar); ++i) {  // the first ones at once
+      prefetch(pairs[i].second);
+      if (!first_sorted) prefetch(pairs[i].first);
+    }
+    for (std::size_t i = begin; i < std::min(end, begin + kNear); ++i) {
+      prefetch_tokens(pairs[i].second);
+      if (!first_sorted) prefetch_tokens(pairs[i].first);
+    }
     for (std::size_t i = begin; i < end; ++i) {
       if (i + kFar < end) {
         prefetch(pairs[i + kFar].second);

@@ -325,6 +325,13 @@ ClusterResult cluster_encoded(const EncodedRole& d, const EncodedComparer& cmp, 
   in.probability = [&](std::uint32_t a, std::uint32_t b) {
     return model.probability(model.pair_weight(a, b, cmp.pattern(a, b)));
   };
+  in.probabilities = [&](const std::vector<std::pair<std::uint32_t, std::uint32_t>>& batch, std::vector<double>& out) {
+    out.resize(batch.size());
+    cmp.for_pairs(batch, 0, batch.size(), false, [&](std::size_t i) {
+      const auto [a, b] = batch[i];
+      out[i] = model.probability(model.pair_weight(a, b, cmp.pattern(a, b)));
+    });
+  };
   ClusterOptions copt;
   copt.threshold = config.threshold;
   copt.min_cohesion = config.min_cohesion;
