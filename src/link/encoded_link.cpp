@@ -480,6 +480,7 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   copt.lsh_bits = encode::lsh_bits_for(d.input, config.seed);
   copt.seed = config.seed;
   copt.blocking_columns = kEncodedBlockingColumns;
+  copt.threads = res.threads;
   cand = encode::find_candidates(d.input, copt);
   res.candidate_pairs = static_cast<std::int64_t>(cand.pairs.size());
   res.seconds.block = since(t);
