@@ -63,4 +63,13 @@ std::int64_t Authenticator::hashes_verified() const {
   return hashes_verified_;
 }
 
+nlohmann::json account_json(const Account& a) {
+  return {{"account_id", a.account_id},
+          {"token_id", a.token_id},
+          {"org", a.org},
+          {"role", to_string(a.role)},
+          {"created_at", a.created_at},
+          {"revoked_at", a.revoked_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.revoked_at)}};
+}
+
 }  // namespace joindots::accounts

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "store/store.hpp"
 
 namespace joindots::accounts {
@@ -53,5 +55,8 @@ class Authenticator {
   // known token id holds at most this many times that, not one per worker thread.
   std::counting_semaphore<2> verify_slots_{2};
 };
+
+/// An account as `accounts list` and `GET /api/v1/accounts` show it: never a secret or hash.
+nlohmann::json account_json(const Account& a);
 
 }  // namespace joindots::accounts

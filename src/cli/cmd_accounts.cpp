@@ -10,6 +10,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "accounts/authenticator.hpp"
 #include "accounts/token.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
@@ -25,15 +26,6 @@ struct AccountsOptions {
   std::string db, org, role;
   std::int64_t id = 0;
 };
-
-nlohmann::json account_json(const Account& a) {
-  return {{"account_id", a.account_id},
-          {"token_id", a.token_id},
-          {"org", a.org},
-          {"role", to_string(a.role)},
-          {"created_at", a.created_at},
-          {"revoked_at", a.revoked_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.revoked_at)}};
-}
 
 /// Who ran the command, as the audit trail names them: "cli:USER".
 std::string cli_actor() {
@@ -90,7 +82,7 @@ int run_revoke(const AccountsOptions& opt) {
   if (!account) throw UsageError(fmt::format("--id {}: no such account (joindots accounts list)", opt.id));
   AuditTrail::open(opt.db)->append({cli_actor(), fmt::format("accounts revoke --id {}", opt.id), 0});
   if (opt.common.json)
-    std::cout << account_json(*account).dump(2) << '\n';
+    std::cout << accounts::account_json(*account).dump(2) << '\n';
   else if (!opt.common.quiet)
     fmt::print(stderr, "account {} ({} of {}) revoked at {}\n", account->account_id, to_string(account->role),
                account->org, account->revoked_at);
@@ -102,7 +94,7 @@ int run_list(const AccountsOptions& opt) {
   const auto all = store->accounts();
   if (opt.common.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& a : all) out.push_back(account_json(a));
+    for (const auto& a : all) out.push_back(accounts::account_json(a));
     std::cout << out.dump(2) << '\n';
     return 0;
   }

@@ -31,15 +31,6 @@ nlohmann::json delivery_json(const Delivery& d) {
           {"status", "ingested"}};
 }
 
-nlohmann::json account_json(const Account& a) {
-  return {{"account_id", a.account_id},
-          {"token_id", a.token_id},
-          {"org", a.org},
-          {"role", to_string(a.role)},
-          {"created_at", a.created_at},
-          {"revoked_at", a.revoked_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.revoked_at)}};
-}
-
 }  // namespace
 
 void DashboardServer::hub_routes() {
@@ -74,7 +65,7 @@ void DashboardServer::hub_routes() {
     if (!access->authorize(req, res, {AccountRole::admin}, actor)) return;
     nlohmann::json out = nlohmann::json::array();
     access->with_store([&](Store& store) {
-      for (const auto& a : store.accounts()) out.push_back(account_json(a));
+      for (const auto& a : store.accounts()) out.push_back(accounts::account_json(a));
     });
     send(res, {{"accounts", out}});
   }));
