@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
@@ -17,6 +19,7 @@
 #include "link/result_json.hpp"
 #include "link/review.hpp"
 #include "link/store_link.hpp"
+#include "store/review_store.hpp"
 #include "store/store.hpp"
 
 namespace joindots::cli {
@@ -30,6 +33,7 @@ struct LinkArgs {
   std::string db, role, truth_dir;
   std::string one_per_source = "auto";
   bool params = false;
+  bool no_stored_decisions = false;
 };
 
 nlohmann::json evaluation_json(const link::Evaluation& ev) {
@@ -150,6 +154,72 @@ void print_summary(const link::LinkResult& r, std::size_t records, const std::ve
                r.usual_cluster_size);
 }
 
+/// The clerical decisions a `link --db` run applies: the store's (made through the review
+/// API: the latest per pair, `unsure` ones left out), then those of --decisions FILE, which
+/// win over the store's on a pair both decide (the file is what this run was told).
+struct DecisionsUsed {
+  std::vector<link::ReviewDecision> decisions;
+  std::int64_t stored = 0, stored_gone = 0, from_file = 0, overridden = 0;
+};
+
+DecisionsUsed decisions_to_apply(const std::vector<Role>& roles, const LinkArgs& args) {
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  const auto key = [](const link::ReviewDecision& d) {
+    Key k{d.source_a, d.id_a, d.source_b, d.id_b};
+    if (std::tie(d.source_b, d.id_b) < std::tie(d.source_a, d.id_a)) k = {d.source_b, d.id_b, d.source_a, d.id_a};
+    return k;
+  };
+  std::map<Key, std::pair<link::ReviewDecision, bool>> chosen;  // pair -> (decision, from the store)
+  DecisionsUsed used;
+  if (!args.no_stored_decisions) {
+    const std::optional<Role> role = roles.size() == 1 ? std::optional<Role>(roles[0]) : std::nullopt;
+    for (const auto& d : ReviewStore::open(args.db)->decisions(role, /*history=*/false)) {
+      if (d.verdict == ClericalVerdict::unsure) continue;
+      link::ReviewDecision rd{d.org_a, d.record_id_a, d.org_b, d.record_id_b, d.verdict == ClericalVerdict::match};
+      chosen[key(rd)] = {rd, true};
+      ++used.stored;
+      if (!d.records_stored) ++used.stored_gone;
+    }
+  }
+  if (!args.decisions.empty())
+    for (auto& rd : link::read_review_decisions(args.decisions)) {
+      auto [it, fresh] = chosen.try_emplace(key(rd), rd, false);
+      if (!fresh && it->second.second) ++used.overridden;
+      if (fresh || it->second.second) ++used.from_file;
+      it->second = {rd, false};
+    }
+  for (auto& [k, d] : chosen) used.decisions.push_back(d.first);
+  return used;
+}
+
+/// What the run made of the decisions: applied (both records found in the role linked) and
+/// no longer matching a pair (a record of the stored decision is no longer stored).
+nlohmann::json decisions_json(const DecisionsUsed& used, const link::StoreLinkRun& run) {
+  std::int64_t applied = 0;
+  for (const auto& rr : run.roles) applied += rr.result.decisions_applied;
+  const std::int64_t stored_used = used.stored - used.overridden;
+  return {{"applied", applied},
+          {"stored", stored_used},
+          {"stored_applied", stored_used - used.stored_gone},
+          {"stored_no_longer_a_pair", used.stored_gone},
+          {"from_file", used.from_file},
+          {"from_file_applied", applied - (stored_used - used.stored_gone)},
+          {"stored_overridden_by_file", used.overridden}};
+}
+
+void print_decisions(const nlohmann::json& j, const LinkArgs& args) {
+  if (j["stored"] == 0 && args.decisions.empty()) return;
+  fmt::print("clerical decisions: {} applied ({} stored, {} from {}); {} stored no longer match a pair (a record is "
+             "no longer stored){}\n",
+             j["applied"].get<std::int64_t>(), j["stored_applied"].get<std::int64_t>(),
+             j["from_file_applied"].get<std::int64_t>(), args.decisions.empty() ? "--decisions" : args.decisions,
+             j["stored_no_longer_a_pair"].get<std::int64_t>(),
+             j["stored_overridden_by_file"] == 0
+                 ? ""
+                 : fmt::format("; {} stored overridden by {}", j["stored_overridden_by_file"].get<std::int64_t>(),
+                               args.decisions));
+}
+
 int run_link_db(const LinkArgs& args) {
   link::LinkSettings settings;
   if (!args.config.empty()) settings = link::load_link_settings(args.config);
@@ -162,19 +232,24 @@ int run_link_db(const LinkArgs& args) {
     options.roles = {*role};
   }
   if (!args.truth_dir.empty()) options.truth = read_simulated_truth(args.truth_dir);
-  if (!args.decisions.empty()) options.decisions = link::read_review_decisions(args.decisions);
   auto store = Store::open(args.db, /*create=*/false);
+  const DecisionsUsed used = decisions_to_apply(options.roles, args);
+  options.decisions = used.decisions;
   const link::StoreLinkRun run = link::link_store(*store, settings, options);
+  const nlohmann::json decisions = decisions_json(used, run);
   for (const auto& rr : run.roles) {
     const auto choice = link::describe_blocking_choice(rr.result.blocking_choice);
     if (!choice.empty() && !args.common.quiet) fmt::print(stderr, "{}: {}\n", to_string(rr.role), choice);
     print_warnings(rr.result.warnings, to_string(rr.role));
   }
   if (args.common.json) {
-    std::cout << link::run_summary_json(run).dump(2) << '\n';
+    auto out = link::run_summary_json(run);
+    out["decisions"] = decisions;
+    std::cout << out.dump(2) << '\n';
     return 0;
   }
   fmt::print("link run {} in {:.1f} s\n", run.run_id, run.seconds);
+  print_decisions(decisions, args);
   for (const auto& rr : run.roles) {
     fmt::print("  {:<10} {:>9} records -> {:>9} persons", to_string(rr.role),
                with_commas(static_cast<std::int64_t>(rr.records)),
@@ -206,7 +281,8 @@ int run_link(const LinkArgs& args) {
           "evaluates against the simulator's truth");
     return run_link_db(args);
   }
-  if (!args.role.empty() || !args.truth_dir.empty()) throw UsageError("link: --role and --truth go with --db");
+  if (!args.role.empty() || !args.truth_dir.empty() || args.no_stored_decisions)
+    throw UsageError("link: --role, --truth and --no-stored-decisions go with --db");
   if (args.inputs.empty()) throw UsageError("link: give --db STORE or --input FILE [FILE]");
   link::LinkSettings settings;
   if (!args.config.empty()) settings = link::load_link_settings(args.config);
@@ -305,8 +381,12 @@ void add_link_command(CLI::App& app, Runner& run) {
   cmd->add_option("--truth-column", args->truth_column, "Column holding the true entity id, to evaluate against");
   cmd->add_option("--out", args->out, "Folder for clusters.csv and pairs.csv");
   cmd->add_option("--review", args->review, "Write the pairs in the uncertain band to this CSV for clerical review");
-  cmd->add_option("--decisions", args->decisions, "A reviewed CSV whose decisions override the model")
+  cmd->add_option("--decisions", args->decisions,
+                  "A reviewed CSV whose decisions override the model (with --db: and the store's, on a pair both "
+                  "decide)")
       ->check(CLI::ExistingFile);
+  cmd->add_flag("--no-stored-decisions", args->no_stored_decisions,
+                "With --db: leave out the clerical decisions saved in the store (the review API's)");
   cmd->add_option("--one-per-source", args->one_per_source,
                   "on: a cluster holds at most one record of each input file (or organisation with --db); off: no "
                   "such limit, not even one learned from the data; auto (default): the config's, and files found "

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "store/audit_trail.hpp"
+#include "store/review_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
@@ -136,6 +137,18 @@ TEST_P(SqliteMigration, AStoreAtAnOlderVersionOpensWithItsRowsReadable) {
   trail->for_each_row([&](const AuditRow&) { ++rows; });
   EXPECT_EQ(rows, 0);
   EXPECT_EQ(trail->append({"cli:test", "accounts list", 0}).seq, 1);
+  // Version 10: no clerical decisions, and they are taken (on the stored records P1 and H1).
+  auto reviews = ReviewStore::open(path.string());
+  EXPECT_TRUE(reviews->decisions(std::nullopt, true).empty());
+  ClericalDecision d;
+  d.org_a = "E23000013";
+  d.record_id_a = "P1";
+  d.org_b = "RX1";
+  d.record_id_b = "H1";
+  d.verdict = ClericalVerdict::match;
+  d.actor = "token-file";
+  reviews->add_decision(d);
+  EXPECT_EQ(reviews->decisions(Role::victim, false).size(), 1u);
 
   // The migrated store takes new files: plaintext ones, not encoded ones.
   FileInfo existing;
@@ -145,12 +158,12 @@ TEST_P(SqliteMigration, AStoreAtAnOlderVersionOpensWithItsRowsReadable) {
   EXPECT_EQ(batch->set_mode(false), "");
 }
 
-INSTANTIATE_TEST_SUITE_P(FromEachOlderVersion, SqliteMigration, ::testing::Range(1, 9),
+INSTANTIATE_TEST_SUITE_P(FromEachOlderVersion, SqliteMigration, ::testing::Range(1, 10),
                          [](const auto& info) { return fmt::format("v{}", info.param); });
 
 TEST(SqliteMigrations, TheLatestMigrationIsTheOneTheseTestsStartBelow) {
   // A new migration must come with rows for it in insert_rows_of_version and a version here.
-  EXPECT_EQ(current_schema_version(), 9);
+  EXPECT_EQ(current_schema_version(), 10);
 }
 
 TEST(SqliteMigrations, AStoreFromANewerJoindotsIsRefused) {

@@ -12,7 +12,7 @@ namespace joindots {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     // 1: sources, files, records, reference areas, runs.
     R"sql(
 CREATE TABLE areas (
@@ -225,6 +225,25 @@ CREATE TABLE audit (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
+)sql",
+    // 10: clerical review decisions (issue 17, item 5): an analyst's decision on a pair of
+    // records, each named by its key (source_org, record_id), not its record_pk, so that it
+    // outlives re-ingest and re-link; appended, never updated: a pair's latest row wins.
+    R"sql(
+CREATE TABLE review_decisions (
+  decision_id INTEGER PRIMARY KEY,
+  role TEXT NOT NULL,
+  org_a TEXT NOT NULL,
+  record_id_a TEXT NOT NULL,
+  org_b TEXT NOT NULL,
+  record_id_b TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('match', 'non_match', 'unsure')),
+  account_id INTEGER REFERENCES accounts(account_id),
+  actor TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX review_decisions_by_pair ON review_decisions(role, org_a, record_id_a, org_b, record_id_b, decision_id);
 )sql",
 };
 

@@ -1,0 +1,39 @@
+#pragma once
+// What both stores' clerical review shares (review_store.hpp):
+// the identifiers a reviewer is shown, the order a pair is stored in, and the refusals of
+// ReviewStore::add_decision, worded once so that the API names the same field on either store.
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "store/review_store.hpp"
+
+namespace joindots::review_rules {
+
+/// The records' columns shown side by side (identifiers only: never a record's attributes).
+inline constexpr std::string_view kIdentifierColumns =
+    "given_name, family_name, other_names, dob, sex, postcode, nhs_number, upn, pnc_id";
+inline constexpr std::array<std::string_view, 9> kIdentifierNames = {
+    "given_name", "family_name", "other_names", "dob", "sex", "postcode", "nhs_number", "upn", "pnc_id"};
+/// Whether a stored value is shown: empty (NULL) and an unknown sex are not values.
+inline bool shown_identifier(std::string_view value) { return !value.empty() && value != "unknown"; }
+
+/// SQL (both stores) for the latest decision's id on the band pair of link_review `v`, whose
+/// records are `ra` and `rb`, in either order; NULL when there is none.
+inline constexpr std::string_view kLatestDecisionOfBandPair =
+    "(SELECT max(d.decision_id) FROM review_decisions d WHERE d.role = v.role AND ((d.org_a = ra.source_org AND "
+    "d.record_id_a = ra.record_id AND d.org_b = rb.source_org AND d.record_id_b = rb.record_id) OR (d.org_a = "
+    "rb.source_org AND d.record_id_a = rb.record_id AND d.org_b = ra.source_org AND d.record_id_b = ra.record_id)))";
+
+/// The decision with its pair in the stored order: (org_a, record_id_a) < (org_b, record_id_b)
+/// bytewise, so one pair is one key whichever way round it was named.
+ClericalDecision in_stored_order(const ClericalDecision& d);
+
+/// Throws UsageError naming side `side` (0: a, 1: b) when its record is not stored
+/// (`stored_role` null) or not of `role`.
+void check_side(int side, const std::string& org, const std::string& id, const std::string& role,
+                const std::string* stored_role);
+[[noreturn]] void same_record(const ClericalDecision& d);
+[[noreturn]] void not_in_band(const ClericalDecision& d, std::int64_t run_id);
+
+}  // namespace joindots::review_rules
