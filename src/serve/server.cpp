@@ -18,6 +18,7 @@
 #include "serve/access.hpp"
 #include "serve/request_guard.hpp"
 #include "serve/results_cache.hpp"
+#include "serve/review_routes.hpp"
 
 namespace joindots::serve {
 
@@ -227,6 +228,7 @@ void DashboardServer::routes() {
   });
   api_routes();
   hub_routes();
+  add_review_routes(s, access_, options_.db);
 }
 
 void DashboardServer::api_routes() {
@@ -316,7 +318,7 @@ void DashboardServer::guard_requests() {
   auto& s = *server_;
   // Before routing: a request target that is not valid percent-encoded UTF-8 is refused
   // here, once, so no handler (and no JSON encoder) ever sees undecodable bytes; only GET and
-  // HEAD are served.
+  // HEAD are served, and POST to the review's decisions (review_routes.hpp).
   s.set_default_headers([] {
     httplib::Headers headers;
     for (auto& [name, value] : security_headers()) headers.emplace(name, value);
@@ -333,7 +335,9 @@ void DashboardServer::guard_requests() {
                 421);
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (req.method != "GET" && req.method != "HEAD") {
+    // POST is served to the review's decisions only (review_routes.cpp).
+    const bool review_decision = req.method == "POST" && req.path == "/api/v1/review/decisions";
+    if (req.method != "GET" && req.method != "HEAD" && !review_decision) {
       res.set_header("Allow", "GET, HEAD");
       send_json(res,
                 {{"error",
