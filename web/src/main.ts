@@ -251,7 +251,7 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
   app.append(overlapSection(bundle));
   app.append(modelsSection(bundle));
   app.append(linkageSection(bundle));
-  const review = reviewSection(bundle);
+  const review = reviewSection(bundle, analystToken);
   if (review) app.append(review);
   app.append(networksSection(bundle, geo));
 
@@ -279,8 +279,12 @@ function render(bundle: Bundle, geo: FeatureCollection, regions: FeatureCollecti
 /**
  * The dashboard's restricted tier (/restricted, served only with --restricted-token-file):
  * the shell holds no data; the analyst gives the access token, sent as a bearer token with
- * the request for the restricted bundle. It is kept in memory only, never stored.
+ * the request for the restricted bundle and, for the clerical review, with each decision
+ * saved. It is kept in memory only (a variable of this script), never stored.
  */
+/** The analyst's token, once the restricted tier opened with it: in memory only. */
+let analystToken: string | null = null;
+
 function askForToken(): Promise<Bundle> {
   const app = document.getElementById("app")!;
   return new Promise((resolve) => {
@@ -299,6 +303,7 @@ function askForToken(): Promise<Bundle> {
         message.textContent = `Refused (${response.status}): ${body.error}`;
         return;
       }
+      analystToken = input.value.trim();
       input.value = "";
       resolve((await response.json()) as Bundle);
     });

@@ -5,6 +5,7 @@
 import { Bundle, Linkage } from "./bundle";
 import { downloadButton, toCsv } from "./csv";
 import { el, section, table } from "./dom";
+import { liveReview } from "./review_live";
 
 export interface ReviewRecord {
   source_type: string;
@@ -69,8 +70,11 @@ function roleBlock(r: ReviewRole, linkage: Linkage | undefined) {
   return block;
 }
 
-/** The review section, or null when the bundle carries no review (every public bundle). */
-export function reviewSection(bundle: Bundle & { review?: ReviewRole[] }) {
+/**
+ * The review section, or null when the bundle carries no review (every public bundle). With
+ * the analyst's token (the live dashboard), each role's pairs can be decided in the page.
+ */
+export function reviewSection(bundle: Bundle & { review?: ReviewRole[] }, token: string | null = null) {
   if (bundle.tier !== "restricted" || !bundle.review) return null;
   const sec = section("review", "Clerical review of uncertain pairs (RESTRICTED)");
   sec.classList.add("restricted-only");
@@ -79,7 +83,12 @@ export function reviewSection(bundle: Bundle & { review?: ReviewRole[] }) {
     sec.append(el("p", { class: "pending" }, "Not available: needs a link run (joindots link --db ...)."));
     return sec;
   }
-  sec.append(el("p", {}, "The record pairs the linkage model could not decide. Identifier values stay in the store: joindots link --review writes them side by side for a reviewer, whose decisions (--decisions) the next run applies."));
+  if (token) {
+    sec.append(el("p", {}, "The record pairs the linkage model could not decide, to be decided here: each pair's identifiers side by side, with the evidence the model weighed."));
+    for (const r of bundle.review) if (r.pairs_in_band > 0) sec.append(liveReview(r.role, token));
+  } else {
+    sec.append(el("p", {}, "The record pairs the linkage model could not decide. Identifier values stay in the store: the live dashboard's review (joindots serve, /restricted) shows them side by side to an analyst, whose decisions the next run applies; or joindots link --review writes them to a file, and --decisions reads it back."));
+  }
   const byRole = new Map((bundle.linkage ?? []).map((l) => [l.role, l]));
   for (const r of bundle.review) sec.append(roleBlock(r, byRole.get(r.role)));
   return sec;

@@ -1,0 +1,164 @@
+// Clerical review in the browser (issue 17, item 5), in Debian's Chromium driven by
+// playwright-core: an analyst opens the restricted dashboard with an account's token, decides
+// two pairs of the review band (one by a button with a note, one by the keyboard), sees the
+// progress, and the decisions are in the store; the next `joindots link --db` honours them
+// (the pair the run had joined is split, the pair it had kept apart is joined). The token is
+// kept in memory only. A small simulated country of its own in REVIEW_DIR (the other browser
+// tests' store is left as it is).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { execFileSync, spawn } from "node:child_process";
+import { rmSync, mkdirSync } from "node:fs";
+import path from "node:path";
+
+const workDir = process.env.REVIEW_DIR;
+const cli = process.env.JOINDOTS_CLI;
+const webDir = process.env.WEB_DIR;
+const require = createRequire(path.join(webDir, "package.json"));
+const { chromium } = require("playwright-core");
+const db = path.join(workDir, "hub.db");
+
+const joindots = (...args) => execFileSync(cli, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const sql = (query) => execFileSync("sqlite3", ["-separator", "|", db, query], { encoding: "utf8" }).trim().split("\n").filter((l) => l).map((l) => l.split("|"));
+
+let browser;
+let token;
+before(async () => {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  joindots("simulate", "--quiet", "--seed", "7", "--scale", "0.3", "--out", path.join(workDir, "country"));
+  joindots("ingest", "--quiet", "--db", db, path.join(workDir, "country", "agencies"));
+  joindots("link", "--quiet", "--db", db, "--role", "victim");
+  token = joindots("accounts", "add", "--db", db, "--org", "HUB", "--role", "analyst").trim();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync"],
+  });
+});
+after(async () => browser && (await browser.close()));
+
+async function startServer() {
+  const server = spawn(cli, ["serve", "--db", db, "--port", "0"], { stdio: ["ignore", "ignore", "pipe"] });
+  const url = await new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 15000);
+    server.stderr.on("data", (d) => {
+      seen += d;
+      const m = seen.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on("exit", (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+  });
+  return { server, url };
+}
+
+const key = (text) => text.split("/");  // "ORG/ID" -> [org, id]
+const sameKeyPair = (row, a, b) => {
+  const [oa, ia, ob, ib] = row;
+  return (oa === a[0] && ia === a[1] && ob === b[0] && ib === b[1]) || (oa === b[0] && ia === b[1] && ob === a[0] && ib === a[1]);
+};
+
+function personsInLatestRun() {
+  const out = new Map();
+  for (const [org, id, person] of sql("SELECT r.source_org, r.record_id, m.person_id FROM link_person_records m JOIN records r USING (record_pk) WHERE m.run_id = (SELECT max(run_id) FROM runs WHERE stage = 'link' AND status = 'done') AND r.role = 'victim'"))
+    out.set(`${org}/${id}`, person);
+  return out;
+}
+
+test("an analyst decides two pairs in the page; they are stored and the next link run honours them", async () => {
+  const { server, url } = await startServer();
+  let joined, apart;
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(String(e)));
+  try {
+    await page.goto(url + "restricted");
+    await page.fill("#token", token);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+    const live = page.locator('.review-live[data-role="victim"]');
+    await page.waitForSelector('.review-live[data-role="victim"][data-loaded="true"]', { timeout: 20000 });
+    const progress = live.locator(".review-progress");
+    const total = Number(await progress.getAttribute("data-total"));
+    assert.ok(total >= 3, `pairs in the band: ${total}`);
+    assert.equal(await progress.getAttribute("data-decided"), "0");
+    assert.equal(await progress.textContent(), `0 of ${total.toLocaleString("en-GB")} pairs decided`);
+
+    // Side by side: a row per compared field, each with the two values, a level and a weight.
+    const cards = live.locator("article.review-pair");
+    assert.ok((await cards.count()) >= 2);
+    const firstRows = cards.nth(0).locator("table.review-side tbody tr");
+    assert.ok((await firstRows.count()) >= 4);
+    const given = cards.nth(0).locator('tr[data-field="given_name"] td');
+    assert.equal(await given.count(), 4);
+    assert.match(await given.nth(3).textContent(), /^[+-]\d+\.\d$|^–$/);
+
+    // The most probable pair the run joined, decided a non-match by the button, with a note.
+    const joinedCard = live.locator('article.review-pair[data-same-person="true"]').first();
+    assert.equal(await joinedCard.count(), 1, "a joined pair on the first page");
+    joined = [await joinedCard.getAttribute("data-a"), await joinedCard.getAttribute("data-b")];
+    await joinedCard.locator("textarea").fill("dates of birth two years apart");
+    await joinedCard.locator('button[data-verdict="non_match"]').click();
+    const joinedDone = page.locator(`article.review-pair[data-a="${joined[0]}"][data-b="${joined[1]}"][data-decision="non_match"]`);
+    await joinedDone.waitFor();
+    assert.equal(await progress.getAttribute("data-decided"), "1");
+    assert.match(await joinedDone.locator(".review-decision").textContent(), /Non-match .*dates of birth two years apart/);
+    assert.equal(await joinedDone.locator('button[data-verdict="non_match"]').getAttribute("aria-pressed"), "true");
+
+    // The most probable pair below the threshold that the run kept apart (above it, a guard
+    // kept the pair apart, which a match does not lift): paged to, decided a match by the
+    // keyboard alone.
+    const below = 'article.review-pair[data-same-person="false"][data-below-threshold="true"]';
+    for (let i = 0; i < 20 && (await live.locator(below).count()) === 0; i++) {
+      await live.locator(".review-next").click();
+      await page.waitForFunction(() => !document.querySelector(".review-live[data-loading]"));
+    }
+    const apartCard = live.locator(below).first();
+    assert.equal(await apartCard.count(), 1, "a pair kept apart below the threshold");
+    apart = [await apartCard.getAttribute("data-a"), await apartCard.getAttribute("data-b")];
+    await apartCard.focus();
+    await page.keyboard.press("m");
+    await page.waitForSelector(`article.review-pair[data-a="${apart[0]}"][data-b="${apart[1]}"][data-decision="match"]`);
+    assert.equal(await progress.getAttribute("data-decided"), "2");
+    assert.equal(await progress.textContent(), `2 of ${total.toLocaleString("en-GB")} pairs decided`);
+
+    // The token: in no storage, no cookie, nowhere in the document.
+    assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
+    assert.equal(await page.evaluate(() => document.cookie), "");
+    assert.ok(!(await page.content()).includes(token));
+    await page.locator("#review").screenshot({ path: path.join(workDir, "review-live.png") });
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server.once("exit", resolve));
+  }
+
+  // An error is shown, not swallowed: with the server gone, a decision is not saved.
+  const other = page.locator('.review-live[data-role="victim"] article.review-pair').nth(2);
+  await other.locator('button[data-verdict="unsure"]').click();
+  await page.waitForSelector(".review-status.error");
+  assert.match(await other.locator(".review-status").textContent(), /^Not saved/);
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  // In the store: two decisions by the analyst's account, the note kept.
+  const rows = sql("SELECT org_a, record_id_a, org_b, record_id_b, decision, account_id, note FROM review_decisions ORDER BY decision_id");
+  assert.equal(rows.length, 2);
+  assert.ok(sameKeyPair(rows[0], key(joined[0]), key(joined[1])));
+  assert.equal(rows[0][4], "non_match");
+  assert.equal(rows[0][5], "1");
+  assert.equal(rows[0][6], "dates of birth two years apart");
+  assert.ok(sameKeyPair(rows[1], key(apart[0]), key(apart[1])));
+  assert.equal(rows[1][4], "match");
+
+  // The next link run honours them: the joined pair split, the pair kept apart joined.
+  const before = personsInLatestRun();
+  assert.equal(before.get(joined[0]), before.get(joined[1]));
+  assert.notEqual(before.get(apart[0]), before.get(apart[1]));
+  const out = joindots("link", "--quiet", "--db", db, "--role", "victim");
+  assert.match(out, /clerical decisions: 2 applied \(2 stored, 0 from --decisions\); 0 stored no longer match/);
+  const after = personsInLatestRun();
+  assert.notEqual(after.get(joined[0]), after.get(joined[1]));
+  assert.equal(after.get(apart[0]), after.get(apart[1]));
+});
