@@ -6,9 +6,7 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -17,9 +15,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
-#include "core/progress.hpp"
-#include "core/rng.hpp"
-#include "link/encoded_compare.hpp"
+#include "link/encoded_model.hpp"
 
 namespace joindots::link {
 
@@ -57,195 +53,6 @@ class PhaseLog {
   Clock::time_point wall_ = Clock::now();
   double cpu_ = cpu_seconds();
 };
-
-/// Calls fn(part, begin, end) over [0, n) split into `threads` parts, one thread each.
-template <typename Fn>
-void parallel_parts(std::size_t n, int threads, Fn fn) {
-  const auto parts = static_cast<std::size_t>(std::clamp<std::size_t>(static_cast<std::size_t>(threads), 1,
-                                                                      std::max<std::size_t>(1, n / 10'000)));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < parts; ++t) pool.emplace_back(fn, t, n * t / parts, n * (t + 1) / parts);
-  fn(std::size_t{0}, std::size_t{0}, n / parts);
-  for (auto& th : pool) th.join();
-}
-
-/// The fitted model: m by EM, u from random pairs, the prior of a random pair.
-struct EncodedModel {
-  LevelProbabilities m, u;
-  double lambda = 0, prior = 0;
-  int iterations = 0;
-  bool converged = false;
-  bool u_fitted = false;  // EM fitted u among candidates (fit_encoded_model)
-  bool m_pooled = false;  // m taken from the victims of the run, only the match share fitted
-  std::vector<std::vector<double>> level_weight;  // log2(m/u), 0 for missing
-
-  double weight(Pattern p) const {
-    double w = 0;
-    for (std::size_t k = 0; k < level_weight.size(); ++k)
-      w += level_weight[k][static_cast<std::size_t>(level_of(p, k))];
-    return w;
-  }
-  /// The pattern's weight plus the term-frequency adjustment (Splink's): for each blocking
-  /// token column the two records share a token of, log2(u of agreement / the share of
-  /// records holding the rarest token they share), so that sharing a common surname's code
-  /// counts for less than sharing a rare one's. Identifier tokens are left as they are.
-  double pair_weight(const std::array<std::uint32_t, EncodedComparer::kColumns>& rarest, Pattern p) const {
-    double w = weight(p);
-    if (!tf) return w;
-    for (std::size_t c = 0; c < rarest.size(); ++c)
-      if (rarest[c] && encode::kTokenColumns[c].column.starts_with("blk_"))
-        w += std::log2(u[c + 1][2] / (static_cast<double>(rarest[c]) / tf->records()));
-    return w;
-  }
-  double pair_weight(std::uint32_t a, std::uint32_t b, Pattern p) const {
-    return tf ? pair_weight(tf->rarest_shared(a, b), p) : weight(p);
-  }
-  const EncodedComparer* tf = nullptr;  // null: no adjustment
-
-  double probability(double w) const {
-    const double pr = std::clamp(prior, 1e-15, 1 - 1e-15);
-    return 1.0 / (1.0 + std::exp2(-(w + std::log2(pr / (1 - pr)))));
-  }
-};
-
-/// The patterns of the candidate pairs, on `threads` threads.
-std::vector<Pattern> compare_candidates(const EncodedComparer& cmp, const encode::Candidates& cand, int threads,
-                                        bool quiet) {
-  std::vector<Pattern> patterns(cand.pairs.size());
-  Progress progress("comparing encodings", "pairs", static_cast<std::int64_t>(patterns.size()), quiet);
-  std::atomic<std::int64_t> done{0};
-  parallel_parts(patterns.size(), threads, [&](std::size_t part, std::size_t begin, std::size_t end) {
-    cmp.for_pairs(cand.pairs, begin, end, true, [&](std::size_t i) {
-      patterns[i] = cmp.pattern(cand.pairs[i].first, cand.pairs[i].second);
-      if ((i - begin) % 65'536 == 65'535) {
-        done += 65'536;
-        if (part == 0) progress.set(done);
-      }
-    });
-  });
-  progress.set(static_cast<std::int64_t>(patterns.size()));
-  progress.finish();
-  return patterns;
-}
-
-/// u of each comparison from `n_pairs` random pairs (Laplace-smoothed): almost all are
-/// non-matches. The pairs are drawn first, so the result does not depend on the threads.
-LevelProbabilities estimate_encoded_u(const EncodedComparer& cmp, std::int64_t n_pairs, std::uint64_t seed,
-                                      int threads) {
-  const auto& levels = encoded_levels();
-  const auto n = static_cast<std::uint64_t>(cmp.records());
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
-  Rng rng(seed, "link-u");
-  for (std::int64_t i = 0; i < n_pairs && n > 1; ++i) {
-    const auto a = static_cast<std::uint32_t>(rng.next() % n), b = static_cast<std::uint32_t>(rng.next() % n);
-    if (a != b) pairs.emplace_back(a, b);
-  }
-  std::vector<std::vector<std::vector<std::int64_t>>> local(static_cast<std::size_t>(std::max(threads, 1)));
-  for (auto& l : local)
-    for (auto size : levels) l.emplace_back(size, 0);
-  parallel_parts(pairs.size(), threads, [&](std::size_t part, std::size_t begin, std::size_t end) {
-    cmp.for_pairs(pairs, begin, end, false, [&](std::size_t i) {
-      const Pattern p = cmp.pattern(pairs[i].first, pairs[i].second);
-      for (std::size_t k = 0; k < levels.size(); ++k) ++local[part][k][static_cast<std::size_t>(level_of(p, k))];
-    });
-  });
-  LevelProbabilities u(levels.size());
-  for (std::size_t k = 0; k < levels.size(); ++k) {
-    u[k].assign(levels[k], 1.0);
-    double total = 0;
-    for (std::size_t l = 1; l < levels[k]; ++l) {
-      for (const auto& part : local) u[k][l] += static_cast<double>(part[k][l]);
-      total += u[k][l];
-    }
-    for (std::size_t l = 1; l < levels[k]; ++l) u[k][l] /= total;
-    u[k][0] = 1;
-  }
-  return u;
-}
-
-/// m and the match share among candidates by EM with u fixed at the random pairs' (Splink);
-/// when that fit expects more than kMaxMatchesPerRecord matching pairs per record (persons of
-/// more than 11 records on average), its match class is token sharing rather than persons:
-/// candidates share tokens far more often than random pairs, and among a million records'
-/// victims it called 0.85 of them matches (F1 0.76). EM then fits u among candidates too
-/// (fastLink, plaintext's default): there 0.065 and F1 0.973. Not always: on a few thousand
-/// records the fitted u makes a match class of exact copies (a scale-0.2 country's victims:
-/// F1 0.967, persons +9%, against 0.999 and +0.2% with u fixed). `em_fix_u = 1` keeps u
-/// fixed whatever the fit expects. Weights use the random pairs' u; the prior of a random
-/// pair from the matches expected.
-constexpr double kMaxMatchesPerRecord = 5;
-
-// The match share among pattern counts with m and u fixed: EM on lambda alone.
-double fit_lambda(const PatternCounts& counts, const LevelProbabilities& m, const LevelProbabilities& u) {
-  std::vector<std::pair<double, double>> ratio;  // (log2 m/u of the pattern, count)
-  double total = 0;
-  for (const auto& [p, c] : counts) {
-    double w = 0;
-    for (std::size_t k = 0; k < m.size(); ++k) {
-      const auto l = static_cast<std::size_t>(level_of(p, k));
-      if (l) w += std::log2(m[k][l] / u[k][l]);
-    }
-    ratio.emplace_back(w, static_cast<double>(c));
-    total += static_cast<double>(c);
-  }
-  double lambda = 0.1;
-  for (int it = 0; it < 500; ++it) {
-    double matched = 0;
-    for (const auto& [w, c] : ratio) matched += c / (1 + (1 - lambda) / lambda * std::exp2(-w));
-    const double next = matched / total;
-    if (std::abs(next - lambda) < 1e-9) return next;
-    lambda = std::clamp(next, 1e-9, 1 - 1e-9);
-  }
-  return lambda;
-}
-
-/// With `pooled_m` (the victims' m of the same run), the role's m is theirs and EM fits only
-/// the match share: how a match looks in the encodings does not depend on the role, and
-/// the victims, most of the records and persons of several, identify it, where a few
-/// thousand suspects or associates, whose relatives share postcode and family-name tokens,
-/// make a match class of households (default country: suspects F1 0.846 -> 0.899,
-/// associates 0.638 -> 0.851).
-EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp, const std::vector<Pattern>& patterns,
-                               const LinkConfig& config, int threads, const LevelProbabilities* pooled_m) {
-  const auto& levels = encoded_levels();
-  EncodedModel model;
-  model.u = estimate_encoded_u(cmp, config.u_pairs, config.seed, threads);
-  std::unordered_map<Pattern, std::int64_t> counted;
-  for (Pattern p : patterns) ++counted[p];
-  const PatternCounts counts(counted.begin(), counted.end());
-  model.m = initial_m(levels);
-  if (!counts.empty() && pooled_m) {
-    model.m = *pooled_m;
-    model.lambda = fit_lambda(counts, model.m, model.u);
-    model.m_pooled = true;
-  } else if (!counts.empty()) {
-    EmOptions eo;
-    eo.max_iterations = config.em_max_iterations;
-    eo.tolerance = config.em_tolerance;
-    eo.fix_u = true;
-    eo.order_against = &model.u;
-    EmResult em = em_fit(counts, levels, model.m, model.u, 0.3, eo);
-    const double per_record = em.lambda * static_cast<double>(patterns.size()) / static_cast<double>(d.size());
-    if (!config.em_fix_u && per_record > kMaxMatchesPerRecord) {
-      eo.fix_u = false;
-      em = em_fit(counts, levels, model.m, model.u, 0.3, eo);
-      model.u_fitted = true;
-    }
-    model.m = em.m;
-    model.lambda = em.lambda;
-    model.iterations = em.iterations;
-    model.converged = em.converged;
-  }
-  order_levels(model.m, model.u);
-  const double n = static_cast<double>(d.size());
-  const double all_pairs = n * (n - 1) / 2;
-  model.prior = all_pairs > 0 ? std::min(0.5, model.lambda * static_cast<double>(patterns.size()) / all_pairs) : 0;
-  for (std::size_t k = 0; k < levels.size(); ++k) {
-    auto& w = model.level_weight.emplace_back(levels[k], 0.0);
-    for (std::size_t l = 1; l < levels[k]; ++l) w[l] = std::log2(model.m[k][l] / model.u[k][l]);
-  }
-  return model;
-}
 
 /// Clerical decisions (read_review_decisions) on the records of `d`, by (source_org,
 /// record_id): pair -> match. Decisions naming a record not in this role are skipped.

@@ -1,0 +1,78 @@
+#pragma once
+// The Fellegi-Sunter model of linkage on encodings (link/encoded_link.hpp), apart from the
+// stage's other steps: the candidates' patterns, u from random pairs, m and the match share
+// by EM, the weights of a pair with the term-frequency adjustment.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "encode/candidates.hpp"
+#include "link/encoded_compare.hpp"
+#include "link/encoded_link.hpp"
+
+namespace joindots::link {
+
+/// Calls fn(part, begin, end) over [0, n) split into `threads` parts, one thread each.
+template <typename Fn>
+void parallel_parts(std::size_t n, int threads, Fn fn) {
+  const auto parts = static_cast<std::size_t>(std::clamp<std::size_t>(static_cast<std::size_t>(threads), 1,
+                                                                      std::max<std::size_t>(1, n / 10'000)));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < parts; ++t) pool.emplace_back(fn, t, n * t / parts, n * (t + 1) / parts);
+  fn(std::size_t{0}, std::size_t{0}, n / parts);
+  for (auto& th : pool) th.join();
+}
+
+/// The fitted model: m by EM, u from random pairs, the prior of a random pair.
+struct EncodedModel {
+  LevelProbabilities m, u;
+  double lambda = 0, prior = 0;
+  int iterations = 0;
+  bool converged = false;
+  bool u_fitted = false;  // EM fitted u among candidates (fit_encoded_model)
+  bool m_pooled = false;  // m taken from the victims of the run, only the match share fitted
+  std::vector<std::vector<double>> level_weight;  // log2(m/u), 0 for missing
+
+  double weight(Pattern p) const {
+    double w = 0;
+    for (std::size_t k = 0; k < level_weight.size(); ++k)
+      w += level_weight[k][static_cast<std::size_t>(level_of(p, k))];
+    return w;
+  }
+  /// The pattern's weight plus the term-frequency adjustment (Splink's): for each blocking
+  /// token column the two records share a token of, log2(u of agreement / the share of
+  /// records holding the rarest token they share), so that sharing a common surname's code
+  /// counts for less than sharing a rare one's. Identifier tokens are left as they are.
+  double pair_weight(const std::array<std::uint32_t, EncodedComparer::kColumns>& rarest, Pattern p) const {
+    double w = weight(p);
+    if (!tf) return w;
+    for (std::size_t c = 0; c < rarest.size(); ++c)
+      if (rarest[c] && encode::kTokenColumns[c].column.starts_with("blk_"))
+        w += std::log2(u[c + 1][2] / (static_cast<double>(rarest[c]) / tf->records()));
+    return w;
+  }
+  double pair_weight(std::uint32_t a, std::uint32_t b, Pattern p) const {
+    return tf ? pair_weight(tf->rarest_shared(a, b), p) : weight(p);
+  }
+  const EncodedComparer* tf = nullptr;  // null: no adjustment
+
+  double probability(double w) const {
+    const double pr = std::clamp(prior, 1e-15, 1 - 1e-15);
+    return 1.0 / (1.0 + std::exp2(-(w + std::log2(pr / (1 - pr)))));
+  }
+};
+
+/// The patterns of the candidate pairs, on `threads` threads.
+std::vector<Pattern> compare_candidates(const EncodedComparer& cmp, const encode::Candidates& cand, int threads,
+                                        bool quiet);
+
+/// u from random pairs, m and the match share among the candidates' patterns by EM (or m
+/// `pooled_m` and only the match share), levels ordered, the prior and the level weights
+/// (encoded_model.cpp says when u is fitted too).
+EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp, const std::vector<Pattern>& patterns,
+                               const LinkConfig& config, int threads, const LevelProbabilities* pooled_m);
+
+}  // namespace joindots::link
