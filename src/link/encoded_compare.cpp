@@ -81,8 +81,10 @@ Pattern EncodedComparer::pattern(std::uint32_t a, std::uint32_t b) const {
   const Meta& mb = meta_[b];
   std::uint16_t shared = 0;
   encode::and_counts(clks_ + a * words_, clks_ + b * words_, 1, words_, &shared);
-  Pattern p = static_cast<Pattern>(
-      encode::dice_level(encode::dice_from_counts(shared, ma.weight, mb.weight), ma.weight == 0 || mb.weight == 0));
+  const auto dice = static_cast<Pattern>(encode::dice_level(encode::dice_from_counts(shared, ma.weight, mb.weight),
+                                                             std::min(ma.weight, mb.weight) < kMinDiceWeight));
+  const bool dates = (ma.columns & mb.columns) >> kDobTokenColumn & 1u;
+  Pattern p = dice << (4 * (dates ? kDiceComparison : kDiceWithoutDobComparison));
   // Token columns: one merge of the two sorted token lists.
   std::uint32_t same = 0;
   const std::uint64_t *x = token_.data() + ma.first, *x_end = token_.data() + meta_[a + 1].first;
@@ -98,7 +100,7 @@ Pattern EncodedComparer::pattern(std::uint32_t a, std::uint32_t b) const {
     p |= level << (4 * (c + 1));
   }
   const Pattern sex = ma.sex && mb.sex ? (ma.sex == mb.sex ? 2 : 1) : 0;
-  p |= sex << (4 * (kColumns + 1));
+  p |= sex << (4 * kSexComparison);
   return p;
 }
 

@@ -203,11 +203,13 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
     for (std::size_t l = 1; l < encoded_levels()[k]; ++l)
       levels.push_back({{"level", encoded_level_name(k, static_cast<int>(l))},
                         {"m", model.m[k][l]},
-                        {"u", model.u[k][l]},
+                        {"u", (model.u_candidates.empty() ? model.u : model.u_candidates)[k][l]},
                         {"weight", model.level_weight[k][l]}});
     fields.push_back({{"field", encoded_comparison_name(k)},
-                      {"comparator", k == 0 ? "dice" : k + 1 == kEncodedComparisons ? "exact" : "token"},
-                      {"tf_adjust", k > 0 && k < kEncodedComparisons - 1 &&
+                      {"comparator", k == kDiceComparison || k == kDiceWithoutDobComparison ? "dice"
+                                     : k == kSexComparison                                     ? "exact"
+                                                                                               : "token"},
+                      {"tf_adjust", k > 0 && k < kSexComparison &&
                                         encode::kTokenColumns[k - 1].column.starts_with("blk_")},
                       {"levels", levels}});
   }

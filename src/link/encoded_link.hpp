@@ -27,10 +27,21 @@
 namespace joindots::link {
 
 /// The comparisons of a pair of encoded records, in pattern order (4 bits each): 0 the Dice
-/// coefficient of the CLKs in encode::kDiceLevels levels; 1..13 each token column of
-/// encode::kTokenColumns (missing / else / a token shared: for the identifier tokens,
-/// plaintext's exact agreement); 14 sex (missing / else / exact).
-inline constexpr std::size_t kEncodedComparisons = 1 + encode::kTokenColumns.size() + 1;
+/// coefficient of the CLKs in encode::kDiceLevels levels when both records hold a full date
+/// of birth; 1..13 each token column of encode::kTokenColumns (missing / else / a token
+/// shared: for the identifier tokens, plaintext's exact agreement); 14 sex (missing / else /
+/// exact); 15 the Dice coefficient in the same levels when either record lacks a full date
+/// of birth (no blk_dob token). The Dice of two filters without a date of birth says only
+/// what the names and postcode say, which the name and postcode tokens say too: with one
+/// comparison for both, its m and u, set by the pairs with a date, made a names-only Dice
+/// count as much as names and date agreeing (docs/linkage.md "Linkage on encodings").
+inline constexpr std::size_t kEncodedComparisons = 1 + encode::kTokenColumns.size() + 2;
+inline constexpr std::size_t kDiceComparison = 0;
+inline constexpr std::size_t kSexComparison = 1 + encode::kTokenColumns.size();
+inline constexpr std::size_t kDiceWithoutDobComparison = kSexComparison + 1;
+/// The token column of the full date of birth (blk_dob), whose presence on both records
+/// picks the Dice comparison.
+inline constexpr std::uint16_t kDobTokenColumn = 3;
 const std::vector<std::size_t>& encoded_levels();
 std::string encoded_comparison_name(std::size_t k);
 std::string encoded_level_name(std::size_t k, int level);
@@ -42,7 +53,7 @@ inline constexpr int kEncodedLshBands = 10;
 /// Token columns compared but not blocked on: the date of birth alone (blk_dob) puts
 /// everyone born on one day in one block, 46 M pairs among a million records' 780,000
 /// victims (the plaintext rules never block on the date alone either).
-inline constexpr std::uint32_t kEncodedBlockingColumns = ~(std::uint32_t{1} << 3);
+inline constexpr std::uint32_t kEncodedBlockingColumns = ~(std::uint32_t{1} << kDobTokenColumn);
 
 /// One role's encoded records as linkage reads them, in record_pk order.
 struct EncodedRole {

@@ -35,9 +35,16 @@ struct EncodedModel {
   bool u_fitted = false;  // EM fitted u among candidates (fit_encoded_model)
   bool m_pooled = false;  // m taken from the victims of the run, only the match share fitted
   std::vector<std::vector<double>> level_weight;  // log2(m/u), 0 for missing
+  /// u among the candidates when the weights use it (fit_encoded_model: the roles after the
+  /// victims, when u fixed at the random pairs' makes a match class of shared tokens), else
+  /// empty. The weights are then log2(m / u among candidates) plus `offset`, the log2 odds of
+  /// the candidates' match share less those of the prior (a posterior among candidates); the
+  /// term frequencies still use the random pairs' u (a token's rarity against its column's).
+  LevelProbabilities u_candidates;
+  double offset = 0;
 
   double weight(Pattern p) const {
-    double w = 0;
+    double w = offset;
     for (std::size_t k = 0; k < level_weight.size(); ++k)
       w += level_weight[k][static_cast<std::size_t>(level_of(p, k))];
     return w;

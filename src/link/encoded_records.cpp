@@ -9,27 +9,26 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "encode/dice.hpp"
+#include "link/encoded_compare.hpp"
 #include "link/encoded_link.hpp"
 
 namespace joindots::link {
 
-namespace {
-
-constexpr std::size_t kSexComparison = kEncodedComparisons - 1;
-
-}  // namespace
+static_assert(kDiceWithoutDobComparison < kMaxComparisons, "a pattern holds 16 comparisons");
 
 const std::vector<std::size_t>& encoded_levels() {
   static const std::vector<std::size_t> levels = [] {
     std::vector<std::size_t> l(kEncodedComparisons, 3);
-    l[0] = encode::kDiceLevels;
+    l[kDiceComparison] = encode::kDiceLevels;
+    l[kDiceWithoutDobComparison] = encode::kDiceLevels;
     return l;
   }();
   return levels;
 }
 
 std::string encoded_comparison_name(std::size_t k) {
-  if (k == 0) return "clk_dice";
+  if (k == kDiceComparison) return "clk_dice";
+  if (k == kDiceWithoutDobComparison) return "clk_dice_without_dob";
   if (k == kSexComparison) return "sex";
   return std::string(encode::kTokenColumns[k - 1].column);
 }
@@ -39,7 +38,7 @@ std::string encoded_level_name(std::size_t k, int level) {
   static const char* const kToken[] = {"missing", "else", "a token shared"};
   static const char* const kExact[] = {"missing", "else", "exact"};
   const auto l = static_cast<std::size_t>(level);
-  if (k == 0) return kDice[l];
+  if (k == kDiceComparison || k == kDiceWithoutDobComparison) return kDice[l];
   return k == kSexComparison ? kExact[l] : kToken[l];
 }
 
@@ -99,7 +98,8 @@ Pattern encoded_pattern(const EncodedRole& d, std::uint32_t a, std::uint32_t b) 
   std::uint16_t shared = 0;
   encode::and_counts(d.input.clks.data() + a * w, d.input.clks.data() + b * w, 1, w, &shared);
   const std::uint32_t wa = d.clk_weight[a], wb = d.clk_weight[b];
-  Pattern p = static_cast<Pattern>(encode::dice_level(encode::dice_from_counts(shared, wa, wb), wa == 0 || wb == 0));
+  const auto dice = static_cast<Pattern>(
+      encode::dice_level(encode::dice_from_counts(shared, wa, wb), std::min(wa, wb) < kMinDiceWeight));
   // Token columns: one merge of the two sorted token lists.
   constexpr std::size_t kColumns = encode::kTokenColumns.size();
   std::array<std::uint8_t, kColumns> has_a{}, has_b{}, same{};
@@ -107,6 +107,8 @@ Pattern encoded_pattern(const EncodedRole& d, std::uint32_t a, std::uint32_t b) 
   const auto& tb = d.input.tokens[b];
   for (const auto& t : ta) has_a[t.column] = 1;
   for (const auto& t : tb) has_b[t.column] = 1;
+  const bool dates = has_a[kDobTokenColumn] && has_b[kDobTokenColumn];
+  Pattern p = dice << (4 * (dates ? kDiceComparison : kDiceWithoutDobComparison));
   for (std::size_t i = 0, j = 0; i < ta.size() && j < tb.size();) {
     if (ta[i] < tb[j]) ++i;
     else if (tb[j] < ta[i]) ++j;

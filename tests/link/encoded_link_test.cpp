@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "encode/candidates.hpp"
+#include "encode/dice.hpp"
 #include "encode/encode_file.hpp"
 #include "ingest/ingest.hpp"
 #include "link/encoded_compare.hpp"
@@ -164,6 +165,54 @@ TEST(EncodedTermFrequencies, ARareSharedTokenWeighsMoreByTheRatioOfItsHolders) {
   };
   EXPECT_NEAR(weight_of(0, 1) - weight_of(2, 3), std::log2(20.0 / 2.0), 1e-4);
   EXPECT_NEAR(weight_of(2, 3), weight_of(4, 21), 1e-6);  // the same token, the same weight
+}
+
+TEST(EncodedPatterns, TheDiceIsComparedApartWithoutADateOfBirthAndNotAtAllOnAFewBits) {
+  // Records 0-2 hold the same CLK of 256 bits, record 3 and 4 the same of 64 bits (a
+  // nickname and sex), record 5 one of 128 bits (kMinDiceWeight, compared); records 0, 1,
+  // 3 and 4 hold a full date of birth (a blk_dob token).
+  EncodedRole d;
+  d.orgs = {"org"};
+  const std::uint16_t dob = kDobTokenColumn;
+  ASSERT_EQ(encode::kTokenColumns[dob].column, "blk_dob");
+  const std::uint64_t wide = 0xffffffffULL;  // 32 bits a word
+  for (std::uint32_t i = 0; i < 6; ++i) {
+    Record r;
+    r.record_id = std::to_string(i);
+    r.source_org = "org";
+    r.event_date = Date{2020, 1, 1};
+    d.records.push_back(r);
+    d.record_pk.push_back(i + 1);
+    d.source.push_back(0);
+    std::vector<std::uint64_t> clk(16, 0);
+    const std::size_t words = i < 3 ? 8 : i < 5 ? 2 : 4;
+    for (std::size_t w = 0; w < words; ++w) clk[w] = wide;
+    d.input.clks.insert(d.input.clks.end(), clk.begin(), clk.end());
+    d.clk_weight.push_back(encode::filter_weight(clk.data(), clk.size()));
+    auto& tokens = d.input.tokens.emplace_back();
+    if (i != 2 && i != 5) tokens.push_back({7, dob});
+    d.age_band.emplace_back("unknown");
+  }
+  d.input.words = 16;
+  ASSERT_EQ(d.clk_weight[0], 256u);
+  ASSERT_EQ(d.clk_weight[3], 64u);
+  ASSERT_EQ(d.clk_weight[5], kMinDiceWeight);
+  const EncodedComparer cmp(d, 1);
+  const int top = encode::kDiceLevels - 1;
+  auto levels = [&](std::uint32_t a, std::uint32_t b) {
+    const Pattern p = encoded_pattern(d, a, b);
+    EXPECT_EQ(cmp.pattern(a, b), p) << a << "-" << b;
+    return std::pair(level_of(p, kDiceComparison), level_of(p, kDiceWithoutDobComparison));
+  };
+  EXPECT_EQ(levels(0, 1), std::pair(top, 0));  // both dated: the Dice of dated filters
+  EXPECT_EQ(levels(0, 2), std::pair(0, top));  // one undated: the other Dice comparison
+  EXPECT_EQ(levels(3, 4), std::pair(0, 0));    // 64 bits each: no Dice compared
+  EXPECT_EQ(levels(0, 3), std::pair(0, 0));    // one filter of 64 bits
+  // 128 bits and 256: compared (2 x 128 / 384 = 0.667), undated.
+  EXPECT_EQ(levels(0, 5), std::pair(0, encode::dice_level(2.0 * 128 / 384, false)));
+  EXPECT_EQ(encoded_comparison_name(kDiceWithoutDobComparison), "clk_dice_without_dob");
+  EXPECT_EQ(encoded_levels()[kDiceWithoutDobComparison], static_cast<std::size_t>(encode::kDiceLevels));
+  EXPECT_EQ(level_of(encoded_pattern(d, 0, 1), kSexComparison), 0);  // sex unknown on both
 }
 
 TEST_F(EncodedLink, TheComparersLayoutGivesThePatternsAndTermFrequenciesOfTheRecords) {
