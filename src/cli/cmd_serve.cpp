@@ -17,6 +17,7 @@ struct ServeOptions {
   serve::ServerOptions server;
   std::string token_file;
   int request_timeout_seconds = 10;
+  std::size_t max_upload_mb = 128;
 };
 
 int run_serve(ServeOptions opt) {
@@ -24,18 +25,20 @@ int run_serve(ServeOptions opt) {
   // The server refuses a restricted tier off loopback (DashboardServer's constructor).
   if (!opt.token_file.empty()) opt.server.restricted_token = serve::read_token_file(opt.token_file);
   opt.server.limits.request_deadline = std::chrono::seconds(opt.request_timeout_seconds);
+  opt.server.limits.max_upload_bytes = opt.max_upload_mb * 1024 * 1024;
   opt.server.data_dir = data_dir();
   opt.server.web_dist = report::web_dist_dir();
   serve::DashboardServer server(opt.server);
   const int port = server.bind();
+  const char* scheme = opt.server.tls_cert.empty() ? "http" : "https";
   if (!opt.common.quiet)
     fmt::print(
-        stderr, "serving the public dashboard of {} at http://{}:{}/ (Ctrl-C to stop){}\n",
-        opt.server.db, opt.server.host, port,
+        stderr, "serving the public dashboard of {} at {}://{}:{}/ (Ctrl-C to stop){}\n",
+        Store::shown(opt.server.db), scheme, opt.server.host, port,
         opt.server.restricted_token.empty()
             ? ""
-            : fmt::format("; the restricted tier at http://{}:{}/restricted with the bearer token",
-                          opt.server.host, port));
+            : fmt::format("; the restricted tier at {}://{}:{}/restricted with the bearer token",
+                          scheme, opt.server.host, port));
   server.listen();
   return 0;
 }
@@ -64,6 +67,17 @@ void add_serve_command(CLI::App& app, Runner& run) {
   cmd->add_option("--request-timeout", opt->request_timeout_seconds,
                   "Seconds a request may take to arrive in full; a slower client is disconnected")
       ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", opt->server.tls_cert,
+                  "Serve HTTPS with this PEM certificate chain (with --tls-key); accounts and the token file are "
+                  "then served on any --host");
+  cmd->add_option("--tls-key", opt->server.tls_key,
+                  "The certificate's unencrypted PEM private key (chmod 600: refused when its group or others "
+                  "may read it)");
+  cmd->add_option("--max-upload-mb", opt->max_upload_mb,
+                  "Largest agency file POST /api/v1/deliveries takes, in MiB; a larger one gets 413 before its "
+                  "body is read")
+      ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   add_common_options(cmd, opt->common);
   cmd->callback([opt, &run] { run = [opt] { return run_serve(*opt); }; });

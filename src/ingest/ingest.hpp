@@ -34,4 +34,25 @@ struct IngestResult {
 IngestResult ingest_file(Store& store, const AreaTable& areas, const std::filesystem::path& path,
                          Progress* progress = nullptr);
 
+/// A file an organisation delivered to the hub (serve's POST /api/v1/deliveries, docs/hub.md).
+struct DeliveredAs {
+  std::string name;  // the file's name in its problems and in the store (not where it was spooled)
+  std::string org;   // the delivering account's organisation: every row's source_org must be it
+};
+
+/// Some row of a delivered file is another organisation's (or the file, already stored,
+/// holds another's records): nothing was written. Its issues name the rows.
+class ForeignOrgError : public BadInputError {
+ public:
+  using BadInputError::BadInputError;
+};
+
+/// Ingests a delivered file from `spooled` exactly as ingest_file does, all-or-nothing, under
+/// `as.name`: its problems name that file, the store keeps that name. Throws ForeignOrgError
+/// when any valid row's source_org is not `as.org` (or, for content already stored, when the
+/// stored file holds other organisations' records), BadInputError for the rest; a file
+/// already stored is `already_present`.
+IngestResult ingest_delivery(Store& store, const AreaTable& areas, const std::filesystem::path& spooled,
+                             const DeliveredAs& as);
+
 }  // namespace joindots

@@ -75,7 +75,7 @@ std::optional<accounts::Principal> Access::authorize(const httplib::Request& req
   res.set_header("Cache-Control", "no-store");
   if (!accounts_served_) {
     refuse(res, 403,
-           "accounts are served on loopback only: this server has no TLS, and a bearer token must not "
+           "accounts are served on loopback only when the server has no TLS: a bearer token must not "
            "cross a network in clear");
     return std::nullopt;
   }

@@ -30,7 +30,7 @@ namespace joindots::serve {
 class Access {
  public:
   /// `db` the store holding the accounts; `token_file_token` the token of the token file
-  /// (empty: none); `accounts_served` whether bearer tokens are taken at all (loopback).
+  /// (empty: none); `accounts_served` whether bearer tokens are taken at all (loopback, or TLS).
   Access(std::string db, std::string token_file_token, bool accounts_served);
   ~Access();
   /// The caller, when it may use a route serving `roles`; otherwise answers `res` (401 or

@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,17 +30,34 @@ struct ConnectionLimits {
   std::chrono::milliseconds idle_timeout{5000};
   /// Each wait to send part of a response.
   std::chrono::milliseconds write_timeout{5000};
-  /// Bytes a request may send (line, headers and body): the API takes no bodies.
+  /// Bytes a request may send (line, headers and body): the API takes no bodies but uploads.
   std::size_t max_request_bytes = 64 * 1024;
+  /// Bytes the body of an upload may hold (a request accept_bodies() selects, with a
+  /// Content-Length): a larger one is answered before its body is read (413).
+  std::size_t max_upload_bytes = 128 * 1024 * 1024;
+  /// An upload's body may take, beyond the request deadline, its length at this rate.
+  std::size_t min_upload_bytes_per_second = 64 * 1024;
   /// Requests served on one connection before it is closed.
   int max_requests_per_connection = 1000;
   /// Connections the kernel queues before the server accepts them (httplib asks for 5).
   int listen_backlog = 1024;
 };
 
+class TlsContext;
+
 class GuardedServer : public httplib::Server {
  public:
   explicit GuardedServer(ConnectionLimits limits);
+  ~GuardedServer() override;
+  /// Serves every connection over TLS (before listening): the handshake must end within the
+  /// request deadline, and the guards below hold for what follows. A connection beyond the
+  /// queue is closed at once (a 503 would need a handshake on the accepting thread).
+  void use_tls(std::shared_ptr<const TlsContext> tls);
+  /// The requests that may send a body of up to max_upload_bytes (the others keep to
+  /// max_request_bytes in all). When such a request's handler answers without reading the
+  /// whole body, the answer is sent, then the connection is closed after reading what the
+  /// client still sends for at most a second (so it sees the answer, not a reset).
+  void accept_bodies(std::function<bool(const httplib::Request&)> takes_body);
   /// After binding: lets the kernel queue `listen_backlog` connections. With httplib's 5,
   /// clients reconnecting under load overflowed the queue, and their connection attempts
   /// were retried after 1 s, then 3 s: the slowest answers of the benchmark.
@@ -55,6 +74,8 @@ class GuardedServer : public httplib::Server {
   // (the request parsing and routing stay httplib's, through process_request).
   bool process_and_close_socket(socket_t sock) override;
   ConnectionLimits limits_;
+  std::shared_ptr<const TlsContext> tls_;
+  std::function<bool(const httplib::Request&)> takes_body_;
 };
 
 }  // namespace joindots::serve

@@ -19,6 +19,7 @@
 #include "serve/request_guard.hpp"
 #include "serve/results_cache.hpp"
 #include "serve/review_routes.hpp"
+#include "serve/tls.hpp"
 
 namespace joindots::serve {
 
@@ -181,12 +182,16 @@ ErrorAnswer error_answer(std::exception_ptr error) {
 
 DashboardServer::DashboardServer(ServerOptions options)
     : options_(std::move(options)), server_(std::make_unique<GuardedServer>(options_.limits)) {
-  if (!options_.restricted_token.empty() && !is_loopback_host(options_.host))
+  if (options_.tls_cert.empty() != options_.tls_key.empty())
+    throw UsageError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+  if (tls()) server_->use_tls(std::make_shared<const TlsContext>(options_.tls_cert, options_.tls_key));
+  const bool tokens_taken = tls() || is_loopback_host(options_.host);
+  if (!options_.restricted_token.empty() && !tokens_taken)
     throw UsageError(fmt::format(
         "--restricted-token-file: the restricted tier is served on loopback only, not on "
-        "{} (this server has no TLS; put a TLS proxy on this machine in front of it)",
+        "{} (without TLS; start the server with --tls-cert and --tls-key)",
         options_.host));
-  access_ = std::make_shared<Access>(options_.db, options_.restricted_token, is_loopback_host(options_.host));
+  access_ = std::make_shared<Access>(options_.db, options_.restricted_token, tokens_taken);
   routes();
 }
 
@@ -229,6 +234,7 @@ void DashboardServer::routes() {
   api_routes();
   hub_routes();
   add_review_routes(s, access_, options_.db);
+  upload_routes();
 }
 
 void DashboardServer::api_routes() {
@@ -335,13 +341,14 @@ void DashboardServer::guard_requests() {
                 421);
       return httplib::Server::HandlerResponse::Handled;
     }
-    // POST is served to the review's decisions only (review_routes.cpp).
+    // POST is served to the review's decisions (review_routes.cpp) and the deliveries only.
     const bool review_decision = req.method == "POST" && req.path == "/api/v1/review/decisions";
-    if (req.method != "GET" && req.method != "HEAD" && !review_decision) {
-      res.set_header("Allow", "GET, HEAD");
+    if (req.method != "GET" && req.method != "HEAD" && !review_decision && !is_upload(req)) {
+      res.set_header("Allow", req.path == "/api/v1/deliveries" ? "GET, HEAD, POST" : "GET, HEAD");
       send_json(res,
-                {{"error",
-                  "method " + req.method + " is not allowed (this server answers GET and HEAD)"}},
+                {{"error", "method " + req.method +
+                               " is not allowed (this server answers GET and HEAD, and POST on "
+                               "/api/v1/deliveries and /api/v1/review/decisions)"}},
                 405);
       return httplib::Server::HandlerResponse::Handled;
     }

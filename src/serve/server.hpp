@@ -12,6 +12,9 @@
 //                                  restricted tier needs an analyst's token
 //   GET /api/v1/deliveries[?org=O] the files delivered, with their status: an agency's own
 //                                  (agency), any organisation's (analyst)
+//   POST /api/v1/deliveries?name=F  an agency's file, ingested as `joindots ingest` does (agency;
+//                                  upload_routes.cpp): 201, 200 when already there, 400 with
+//                                  the problems, 403 another organisation's records, 413
 //   GET /api/v1/accounts           the accounts, without secrets (admin)
 //   GET /api/v1/areas[?region=R]   districts with their (controlled) victim record counts
 //   GET /api/v1/sources            victim records and identifier completeness per source type
@@ -23,7 +26,7 @@
 //   GET /api/v1/geo/regions        region boundaries (GeoJSON)
 // Unknown parameters or values get 400 with {"error": "..."}; unknown paths 404. Before any
 // handler: a target that is not valid percent-encoded UTF-8 gets 400, a Host that is not
-// this server's 421, a method other than GET or HEAD 405 (request_guard.hpp); slow clients
+// this server's 421, a method other than GET or HEAD 405 (but POST for deliveries); slow clients
 // are cut off and a full server answers 503 (connection_guard.hpp). Every response carries
 // the security headers (CSP, nosniff, no framing).
 #include <cstdint>
@@ -49,6 +52,9 @@ struct ServerOptions {
   /// Host names answered besides the loopback names and the bound address (--allow-host).
   std::vector<std::string> allowed_hosts;
   ConnectionLimits limits;
+  /// TLS (--tls-cert, --tls-key): the PEM certificate chain and its private key (chmod 600);
+  /// both empty: plain HTTP. With TLS, accounts and the token file are served on any address.
+  std::filesystem::path tls_cert, tls_key;
 };
 
 /// Reads the restricted tier's token from `path`: one line of at least 32 printable ASCII
@@ -80,7 +86,8 @@ class Access;
 class DashboardServer {
  public:
   /// Throws UsageError when a restricted tier is asked for (a token given) on an address
-  /// that is not loopback: plain HTTP would carry the token and the exact counts in clear.
+  /// that is not loopback without TLS: plain HTTP would carry the token and the exact counts
+  /// in clear; and when the TLS files cannot be used (tls.hpp).
   explicit DashboardServer(ServerOptions options);
   ~DashboardServer();
   /// Binds the port; returns the port bound (useful with port 0). Throws UsageError when the
@@ -99,7 +106,11 @@ class DashboardServer {
   void routes();
   void api_routes();
   void hub_routes();  // hub_routes.cpp
+  void upload_routes();  // upload_routes.cpp: POST /api/v1/deliveries
+  /// Whether a request is a delivery (the one route taking a body).
+  static bool is_upload(const httplib::Request& req);
   void guard_requests();
+  bool tls() const { return !options_.tls_cert.empty(); }
   ServerOptions options_;
   std::unique_ptr<GuardedServer> server_;
   std::shared_ptr<ResultsCache> cache_;

@@ -46,6 +46,7 @@ class RawConnection {
   }
 
   bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
   /// Sends all of `bytes`; false when the peer has closed the connection.
   bool send(const std::string& bytes) {
     std::size_t sent = 0;
