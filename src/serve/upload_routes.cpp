@@ -108,16 +108,10 @@ class SpoolFile {
 class Deliveries {
  public:
   Deliveries(std::string db, const std::filesystem::path& data_dir, std::size_t max_bytes)
-      : db_(std::move(db)), areas_(load_area_table(data_dir)), max_bytes_(max_bytes) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "joindots-deliveries-XXXXXX").string();
-    if (!::mkdtemp(pattern.data()))
-      throw UsageError("cannot make a private folder for deliveries in " +
-                       std::filesystem::temp_directory_path().string() + " (set TMPDIR)");
-    spool_dir_ = pattern;
-  }
+      : db_(std::move(db)), areas_(load_area_table(data_dir)), max_bytes_(max_bytes) {}
   ~Deliveries() {
     std::error_code ec;
-    std::filesystem::remove_all(spool_dir_, ec);
+    if (!spool_dir_.empty()) std::filesystem::remove_all(spool_dir_, ec);
   }
   Deliveries(const Deliveries&) = delete;
   Deliveries& operator=(const Deliveries&) = delete;
@@ -131,7 +125,7 @@ class Deliveries {
     const std::string name = req.has_param("name") ? req.get_param_value("name") : req.get_header_value("X-File-Name");
     if (const auto why = name_problem(name); !why.empty()) return refuse(res, 400, why);
     if (!refuse_before_body(req, res)) return;
-    SpoolFile spool(spool_dir_);
+    SpoolFile spool(spool_dir());
     std::size_t received = 0;
     bool too_large = false, unwritten = false;
     const bool whole = read([&](const char* data, std::size_t n) {
@@ -164,6 +158,19 @@ class Deliveries {
       return false;
     }
     return true;
+  }
+  /// The private folder, made at the first body spooled (a server that takes none leaves
+  /// nothing in TMPDIR).
+  std::filesystem::path spool_dir() {
+    std::lock_guard lock(spool_mutex_);
+    if (spool_dir_.empty()) {
+      std::string pattern = (std::filesystem::temp_directory_path() / "joindots-deliveries-XXXXXX").string();
+      if (!::mkdtemp(pattern.data()))
+        throw InternalError("cannot make a private folder for deliveries in " +
+                            std::filesystem::temp_directory_path().string() + " (set TMPDIR)");
+      spool_dir_ = pattern;
+    }
+    return spool_dir_;
   }
   std::string too_large_message() const {
     return fmt::format("the file is larger than this server takes ({} bytes; serve --max-upload-mb)", max_bytes_);
@@ -209,7 +216,8 @@ class Deliveries {
   std::string db_;
   AreaTable areas_;
   std::size_t max_bytes_;
-  std::filesystem::path spool_dir_;
+  std::mutex spool_mutex_;
+  std::filesystem::path spool_dir_;  // empty until the first delivery's body
   std::mutex mutex_;
   std::unique_ptr<Store> store_;  // opened at the first delivery
 };
