@@ -401,6 +401,13 @@ void DashboardServer::guard_requests() {
 }
 
 int DashboardServer::bind() {
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and
+  // the kernel split connections between the two (perhaps over different stores): take
+  // SO_REUSEADDR only, so a port in use is refused and a restart after TIME_WAIT still binds.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   int port = options_.port;
   if (port == 0) {
     port = server_->bind_to_any_port(options_.host.c_str());

@@ -437,4 +437,19 @@ TEST(TokenFile, ComparesTokensExactly) {
   EXPECT_FALSE(tokens_equal("", t));
 }
 
+// httplib's default SO_REUSEPORT let a second serve bind a port in use, and the kernel then
+// shared connections between two servers.
+TEST_F(ServerTest, ASecondServerOnAPortInUseIsRefused) {
+  ServerOptions opt;
+  opt.db = (dir_ / "hub.db").string();
+  opt.port = port_;
+  opt.data_dir = testing::test_data_dir();
+  opt.web_dist = JOINDOTS_TEST_WEB_DIST;
+  DashboardServer second(opt);
+  EXPECT_THROW(second.bind(), UsageError);
+  auto r = get("/api/v1/summary");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 }  // namespace joindots::serve
