@@ -102,6 +102,45 @@ AuditResult audit(const std::vector<PublishedCell>& published, const std::vector
   return result;
 }
 
+namespace {
+
+/// Widens the neighbourhood of `leak` one relation at a time (cells sharing a relation with
+/// a cell already reached) and offers each new cell to `consider`; stops at the first ring
+/// that yields a candidate; failing any, the first published zero reached (zeros pin their
+/// relations exactly).
+template <class Consider>
+std::optional<std::size_t> cheapest_further_out(const Release& release, const std::vector<PublishedCell>& out,
+                                                std::size_t leak, Consider& consider,
+                                                const std::optional<std::size_t>& best) {
+  std::vector<bool> reached(out.size(), false);
+  std::optional<std::size_t> zero;  // a published zero reached: a pin when nothing else is left
+  std::vector<std::size_t> ring{leak};
+  reached[leak] = true;
+  while (!best && !ring.empty()) {
+    std::vector<bool> in_ring(out.size(), false);
+    for (auto c : ring) in_ring[c] = true;
+    std::vector<std::size_t> next;
+    for (const auto& r : release.relations) {
+      bool touches = in_ring[r.total];
+      for (auto p : r.parts) touches = touches || in_ring[p];
+      if (!touches) continue;
+      auto reach = [&](std::size_t c) {
+        if (reached[c]) return;
+        reached[c] = true;
+        next.push_back(c);
+        consider(c);
+        if (!zero && !out[c].suppressed()) zero = c;  // consider() skips published zeros
+      };
+      reach(r.total);
+      for (auto p : r.parts) reach(p);
+    }
+    ring = std::move(next);
+  }
+  return best ? best : zero;
+}
+
+}  // namespace
+
 std::vector<PublishedCell> protect(const Release& release, const Rules& rules) {
   check(release);
   auto out = primary(release, rules);
@@ -131,15 +170,25 @@ std::vector<PublishedCell> protect(const Release& release, const Rules& rules) {
     }
     if (!best) {
       // Nothing left to suppress beside it: suppress every published cell in its relations
-      // (they can only be zeros left), which ends the loop.
+      // (they can only be zeros left).
+      bool changed = false;
       for (const auto& r : release.relations) {
         const bool contains = r.total == leak || std::find(r.parts.begin(), r.parts.end(), leak) != r.parts.end();
         if (!contains) continue;
-        for (auto p : r.parts)
-          if (!out[p].suppressed()) out[p] = {CellStatus::Secondary, 0};
-        if (!out[r.total].suppressed()) out[r.total] = {CellStatus::Secondary, 0};
+        auto suppress = [&](std::size_t c) {
+          if (out[c].suppressed()) return;
+          out[c] = {CellStatus::Secondary, 0};
+          changed = true;
+        };
+        for (auto c : r.parts) suppress(c);
+        suppress(r.total);
       }
-      continue;
+      if (changed) continue;
+      // All of them suppressed already: the leak is pinned from further out (a suppressed
+      // total fixed by a published relation it is a part of). Look outward, relation by
+      // relation, for the cheapest published cell.
+      best = cheapest_further_out(release, out, leak, consider, best);
+      if (!best) break;
     }
     out[*best] = {CellStatus::Secondary, 0};
   }
