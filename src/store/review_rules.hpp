@@ -25,6 +25,16 @@ inline constexpr std::string_view kLatestDecisionOfBandPair =
     "d.record_id_a = ra.record_id AND d.org_b = rb.source_org AND d.record_id_b = rb.record_id) OR (d.org_a = "
     "rb.source_org AND d.record_id_a = rb.record_id AND d.org_b = ra.source_org AND d.record_id_b = ra.record_id)))";
 
+/// SQL (both stores): a decision's columns, as read_decision reads them, on `review_decisions d`.
+inline constexpr std::string_view kDecisionColumns =
+    "d.decision_id, d.role, d.org_a, d.record_id_a, d.org_b, d.record_id_b, d.decision, d.account_id, d.actor, "
+    "d.decided_at, d.note";
+/// SQL (both stores): whether both of decision `d`'s records are stored with role d.role.
+inline constexpr std::string_view kBothStored =
+    "EXISTS (SELECT 1 FROM records r WHERE r.source_org = d.org_a AND r.record_id = d.record_id_a AND r.role = d.role) "
+    "AND EXISTS (SELECT 1 FROM records r WHERE r.source_org = d.org_b AND r.record_id = d.record_id_b AND "
+    "r.role = d.role)";
+
 /// The decision with its pair in the stored order: (org_a, record_id_a) < (org_b, record_id_b)
 /// bytewise, so one pair is one key whichever way round it was named.
 ClericalDecision in_stored_order(const ClericalDecision& d);

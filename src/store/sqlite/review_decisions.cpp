@@ -12,15 +12,8 @@ namespace joindots {
 
 namespace {
 
-constexpr std::string_view kDecisionColumns =
-    "d.decision_id, d.role, d.org_a, d.record_id_a, d.org_b, d.record_id_b, d.decision, d.account_id, d.actor, "
-    "d.decided_at, d.note";
-
-/// Whether the record (org, id) is stored with role d.role, as an SQL expression on `d`.
-constexpr std::string_view kBothStored =
-    "EXISTS (SELECT 1 FROM records r WHERE r.source_org = d.org_a AND r.record_id = d.record_id_a AND r.role = d.role) "
-    "AND EXISTS (SELECT 1 FROM records r WHERE r.source_org = d.org_b AND r.record_id = d.record_id_b AND "
-    "r.role = d.role)";
+using review_rules::kBothStored;
+using review_rules::kDecisionColumns;
 
 ClericalDecision read_decision(const sqlite::Database& db, const sqlite::Statement& st) {
   ClericalDecision d;
