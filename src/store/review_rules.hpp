@@ -35,6 +35,11 @@ inline constexpr std::string_view kBothStored =
     "AND EXISTS (SELECT 1 FROM records r WHERE r.source_org = d.org_b AND r.record_id = d.record_id_b AND "
     "r.role = d.role)";
 
+/// SQL (both stores): decision `d` is the latest of its pair (the one that counts).
+inline constexpr std::string_view kLatestOfItsPair =
+    "d.decision_id = (SELECT max(e.decision_id) FROM review_decisions e WHERE e.role = d.role AND e.org_a = "
+    "d.org_a AND e.record_id_a = d.record_id_a AND e.org_b = d.org_b AND e.record_id_b = d.record_id_b)";
+
 /// The decision with its pair in the stored order: (org_a, record_id_a) < (org_b, record_id_b)
 /// bytewise, so one pair is one key whichever way round it was named.
 ClericalDecision in_stored_order(const ClericalDecision& d);

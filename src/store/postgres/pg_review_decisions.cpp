@@ -103,9 +103,7 @@ std::int64_t PostgresReviewStore::add_decision(const ClericalDecision& decision,
 
 std::vector<ClericalDecision> PostgresReviewStore::decisions(std::optional<Role> role, bool history) {
   const std::string latest =
-      history ? "" : " AND d.decision_id = (SELECT max(e.decision_id) FROM review_decisions e WHERE e.role = d.role "
-                     "AND e.org_a = d.org_a AND e.record_id_a = d.record_id_a AND e.org_b = d.org_b AND "
-                     "e.record_id_b = d.record_id_b)";
+      history ? "" : std::string(" AND ") + std::string(review_rules::kLatestOfItsPair);
   // Pairs in bytewise order, as SQLite orders them.
   const auto r = c_.query(
       fmt::format("SELECT {}, {} FROM review_decisions d WHERE ($1::text IS NULL OR d.role = $1::text){} ORDER BY {}",

@@ -98,9 +98,7 @@ std::int64_t SqliteReviewStore::add_decision(const ClericalDecision& decision, s
 
 std::vector<ClericalDecision> SqliteReviewStore::decisions(std::optional<Role> role, bool history) {
   const std::string latest =
-      history ? "" : " AND d.decision_id = (SELECT max(e.decision_id) FROM review_decisions e WHERE e.role = d.role "
-                     "AND e.org_a = d.org_a AND e.record_id_a = d.record_id_a AND e.org_b = d.org_b AND "
-                     "e.record_id_b = d.record_id_b)";
+      history ? "" : std::string(" AND ") + std::string(review_rules::kLatestOfItsPair);
   auto st = db_.prepare(fmt::format(
       "SELECT {}, {} FROM review_decisions d WHERE (?1 IS NULL OR d.role = ?1){} ORDER BY {}", kDecisionColumns,
       kBothStored, latest,
