@@ -59,7 +59,10 @@ void Access::append_audit(const AuditEntry& entry) {
 
 void Access::with_store(const std::function<void(Store&)>& fn) {
   std::lock_guard lock(store_mutex_);
-  if (!store_) store_ = Store::open(db_, /*create=*/false);
+  if (!store_) {
+    store_ = Store::open(db_, /*create=*/false);
+    store_->limit_cache(kServerCacheKib);
+  }
   fn(*store_);
 }
 

@@ -27,6 +27,13 @@
 
 namespace joindots::serve {
 
+/// The page cache each of the server's long-lived connections to an SQLite store keeps, in
+/// KiB (the store's default, 64 MiB, is for ingest and link runs): with it, the server's
+/// memory stays flat as the store grows (bench/README.md, "The hub under load"). Deliveries
+/// are ingested on a connection of kIngestCacheKib.
+constexpr std::int64_t kServerCacheKib = 4 * 1024;
+constexpr std::int64_t kIngestCacheKib = 16 * 1024;
+
 class Access {
  public:
   /// `db` the store holding the accounts; `token_file_token` the token of the token file

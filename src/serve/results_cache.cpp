@@ -4,6 +4,7 @@
 
 #include "report/bundle.hpp"
 #include "report/publish.hpp"
+#include "serve/access.hpp"
 #include "store/postgres/pg.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
@@ -68,7 +69,10 @@ std::int64_t ResultsCache::store_version() {
     // Read-only transactions take no transaction id: it moves when someone writes.
     return pg_watch_->query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").integer(0, 0);
   }
-  if (!watch_) watch_ = std::make_unique<sqlite::Database>(db_, /*create=*/false);
+  if (!watch_) {
+    watch_ = std::make_unique<sqlite::Database>(db_, /*create=*/false);
+    watch_->limit_cache(kServerCacheKib);
+  }
   auto st = watch_->prepare("PRAGMA data_version");
   st.step();
   return st.column_int(0);
@@ -123,6 +127,7 @@ std::shared_ptr<const PublicResults> ResultsCache::current() {
     // Built under the lock: concurrent requests wait for this one build rather than each
     // starting their own.
     auto store = Store::open(db_, /*create=*/false);
+    store->limit_cache(kIngestCacheKib);
     public_ = build_public(*store, *areas_);
     ++builds_;
     std::lock_guard publish(published_mutex_);
@@ -141,6 +146,7 @@ std::shared_ptr<const std::string> ResultsCache::restricted_bundle_body() {
   store_changed();
   if (!restricted_) {
     auto store = Store::open(db_, /*create=*/false);
+    store->limit_cache(kIngestCacheKib);
     restricted_ = std::make_shared<const std::string>(
         dump(report::publishable_bundle(*store, *areas_, report::Tier::Restricted).bundle));
   }

@@ -24,7 +24,10 @@ class Reviews {
   template <typename Fn>
   void with(Fn fn) {
     std::lock_guard lock(mutex_);
-    if (!store_) store_ = ReviewStore::open(db_);
+    if (!store_) {
+      store_ = ReviewStore::open(db_);
+      store_->limit_cache(kServerCacheKib);
+    }
     fn(*store_);
   }
 

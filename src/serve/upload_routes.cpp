@@ -178,7 +178,10 @@ class Deliveries {
   void ingest(const std::filesystem::path& spooled, const std::string& name, const std::string& org,
               httplib::Response& res) {
     std::lock_guard lock(mutex_);
-    if (!store_) store_ = Store::open(db_, /*create=*/false);
+    if (!store_) {
+      store_ = Store::open(db_, /*create=*/false);
+      store_->limit_cache(kIngestCacheKib);
+    }
     try {
       const auto r = ingest_delivery(*store_, areas_, spooled, {name, org});
       nlohmann::json body{{"name", name},          {"status", r.already_present ? "already_present" : "ingested"},

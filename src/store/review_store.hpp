@@ -57,6 +57,8 @@ class ReviewStore {
   /// The clerical review of the store at `location` (as Store::open takes it), which must
   /// exist; its schema is migrated to the current version first.
   static std::unique_ptr<ReviewStore> open(const std::string& location);
+  /// As Store::limit_cache: caps this connection's page cache (SQLite) at `kib` KiB.
+  virtual void limit_cache(std::int64_t kib) { (void)kib; }
   /// Appends a decision (decision_id and decided_at are the store's; the pair is put in the
   /// stored order). Throws UsageError naming the side (`a: ...`, `b: ...`) when a record is
   /// not stored or not of the decision's role, or when both name one record; with

@@ -218,6 +218,11 @@ class Store {
   static std::string shown(const std::string& location);
 
   virtual int schema_version() = 0;
+  /// Caps the memory this connection keeps of the store's pages at `kib` KiB (SQLite's page
+  /// cache; 64 MiB by default, for ingest and link). A long-lived connection of the server
+  /// takes less, so its memory stays flat as the store grows. PostgreSQL keeps no pages in
+  /// the client: nothing to do.
+  virtual void limit_cache(std::int64_t kib) { (void)kib; }
   /// Loads the reference districts if the store has none yet.
   virtual void ensure_areas(const AreaTable& areas) = 0;
   virtual std::optional<FileInfo> find_file(const std::string& sha256) = 0;

@@ -16,7 +16,13 @@ AuditRow read_audit_row(const sqlite::Statement& st) {
 
 class SqliteAuditTrail final : public AuditTrail {
  public:
-  explicit SqliteAuditTrail(const std::string& path) : db_(path, /*create=*/false) { migrate(db_); }
+  explicit SqliteAuditTrail(const std::string& path) : db_(path, /*create=*/false) {
+    migrate(db_);
+    // Appending reads the last row and writes at the end of the table: a few pages. With the
+    // store's 64 MiB the cache kept every page appended, so a server's memory grew with its
+    // trail (bench/README.md, "The hub under load"); 1 MiB holds the tail.
+    db_.limit_cache(1024);
+  }
 
   AuditRow append(const AuditEntry& entry) override {
     if (entry.actor.empty() || entry.action.empty()) throw InternalError("an audit row needs an actor and an action");

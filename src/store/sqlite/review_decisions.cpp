@@ -61,6 +61,7 @@ class SqliteReviewStore final : public ReviewStore {
   std::int64_t add_decision(const ClericalDecision& decision, std::optional<std::int64_t> band_run) override;
   std::vector<ClericalDecision> decisions(std::optional<Role> role, bool history) override;
   ReviewPage page(std::int64_t run_id, Role role, std::size_t offset, std::size_t limit) override;
+  void limit_cache(std::int64_t kib) override { db_.limit_cache(kib); }
 
  private:
   sqlite::Database db_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "core/error.hpp"
@@ -67,6 +68,10 @@ void Database::exec(std::string_view sql) {
 }
 
 Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
+
+void Database::limit_cache(std::int64_t kib) {
+  exec(fmt::format("PRAGMA cache_size=-{}", std::max<std::int64_t>(kib, 1)));
+}
 
 int Database::user_version() {
   auto st = prepare("PRAGMA user_version");

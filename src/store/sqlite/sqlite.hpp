@@ -25,6 +25,8 @@ class Database {
   Statement prepare(std::string_view sql);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int user_version();
+  /// PRAGMA cache_size = -kib: this connection keeps at most `kib` KiB of pages.
+  void limit_cache(std::int64_t kib);
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
   [[noreturn]] void fail(std::string_view what) const;

@@ -9,6 +9,7 @@ class SqliteStore final : public Store {
   SqliteStore(const std::filesystem::path& path, bool create);
 
   int schema_version() override;
+  void limit_cache(std::int64_t kib) override { db_.limit_cache(kib); }
   void ensure_areas(const AreaTable& areas) override;
   std::optional<FileInfo> find_file(const std::string& sha256) override;
   std::vector<FileInfo> files() override;
