@@ -47,15 +47,12 @@ Access::Access(std::string db, std::string token_file_token, bool accounts_serve
     : db_(std::move(db)),
       token_file_token_(std::move(token_file_token)),
       accounts_served_(accounts_served),
-      authenticator_([this](const std::string& token_id) { return lookup(token_id); }) {}
+      authenticator_([this](const std::string& token_id) { return lookup(token_id); }),
+      audit_(db_) {}
 
 Access::~Access() = default;
 
-void Access::append_audit(const AuditEntry& entry) {
-  std::lock_guard lock(audit_mutex_);
-  if (!audit_) audit_ = AuditTrail::open(db_);
-  audit_->append(entry);
-}
+void Access::append_audit(const AuditEntry& entry) { audit_.append(entry); }
 
 void Access::with_store(const std::function<void(Store&)>& fn) {
   std::lock_guard lock(store_mutex_);

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "accounts/authenticator.hpp"
+#include "serve/audit_writer.hpp"
 #include "store/audit_trail.hpp"
 #include "store/store.hpp"
 
@@ -71,8 +72,7 @@ class Access {
   std::mutex store_mutex_;
   std::unique_ptr<Store> store_;  // opened at first use
   accounts::Authenticator authenticator_;
-  std::mutex audit_mutex_;
-  std::unique_ptr<AuditTrail> audit_;  // opened at the first audited request
+  AuditWriter audit_;  // one writer thread, rows committed in groups (audit_writer.hpp)
 };
 
 }  // namespace joindots::serve

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace joindots {
 
@@ -37,6 +38,9 @@ class AuditTrail {
   /// Appends a row in one write transaction that reads the last one (next_audit_row makes
   /// seq, at and the hashes), so appenders on several connections keep one chain.
   virtual AuditRow append(const AuditEntry& entry) = 0;
+  /// Appends `entries` in this order in one write transaction (one commit for all: the
+  /// server's audit writer groups the rows of concurrent requests this way). All or none.
+  virtual std::vector<AuditRow> append_all(const std::vector<AuditEntry>& entries) = 0;
   /// Streams the rows in seq order, as stored (verify_audit_chain checks them).
   virtual void for_each_row(const std::function<void(const AuditRow&)>& fn) = 0;
 };

@@ -29,27 +29,36 @@ class PostgresAuditTrail final : public AuditTrail {
     migrate_postgres(c_);
   }
 
-  AuditRow append(const AuditEntry& entry) override {
-    if (entry.actor.empty() || entry.action.empty()) throw InternalError("an audit row needs an actor and an action");
+  AuditRow append(const AuditEntry& entry) override { return append_all({entry}).front(); }
+
+  std::vector<AuditRow> append_all(const std::vector<AuditEntry>& entries) override {
+    for (const auto& entry : entries)
+      if (entry.actor.empty() || entry.action.empty()) throw InternalError("an audit row needs an actor and an action");
     pg::Transaction tx(c_);
     // One appender at a time (to the transaction's end), so the row read as the last is the last.
     c_.query("SELECT pg_advisory_xact_lock($1)", pg::Params().integer(kPostgresAuditLock));
     const auto r = c_.query(std::string(kSelect) + " ORDER BY seq DESC LIMIT 1");
     std::optional<AuditRow> last;
     if (r.rows() > 0) last = read_audit_row(r, 0);
-    const auto row = next_audit_row(last, entry);
-    c_.query(
-        "INSERT INTO audit (seq, at, actor, action, outcome, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        pg::Params()
-            .integer(row.seq)
-            .text(row.at)
-            .text(row.actor)
-            .text(row.action)
-            .integer(row.outcome)
-            .text(row.prev_hash)
-            .text(row.hash));
+    std::vector<AuditRow> rows;
+    rows.reserve(entries.size());
+    for (const auto& entry : entries) {
+      const auto row = next_audit_row(last, entry);
+      c_.query(
+          "INSERT INTO audit (seq, at, actor, action, outcome, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          pg::Params()
+              .integer(row.seq)
+              .text(row.at)
+              .text(row.actor)
+              .text(row.action)
+              .integer(row.outcome)
+              .text(row.prev_hash)
+              .text(row.hash));
+      rows.push_back(row);
+      last = row;
+    }
     tx.commit();
-    return row;
+    return rows;
   }
 
   void for_each_row(const std::function<void(const AuditRow&)>& fn) override {
