@@ -108,7 +108,7 @@ std::optional<accounts::Principal> Access::authorize(const httplib::Request& req
 bool Access::audited_request(const httplib::Request& req) {
   if (req.method != "GET" && req.method != "HEAD") return true;
   if (req.path == "/api/v1/deliveries" || req.path == "/api/v1/accounts") return true;
-  if (req.path == "/api/v1/review") return true;
+  if (req.path == "/api/v1/review" || req.path == "/api/v1/review/decided") return true;
   return req.path == "/api/v1/bundle" && req.has_param("tier") && req.get_param_value("tier") != "public";
 }
 

@@ -4,6 +4,7 @@
 // `joindots link --db` applies. Both routes are the analyst's and audited.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -191,6 +192,36 @@ ClericalDecision decision_of(const httplib::Request& req) {
   return d;
 }
 
+/// Whether `d`'s pair (either way round) has a stored decision among `latest`.
+bool has_decision(const std::vector<ClericalDecision>& latest, const ClericalDecision& d) {
+  const auto key = [](const std::string& org, const std::string& id) { return std::make_pair(org, id); };
+  const auto a = key(d.org_a, d.record_id_a), b = key(d.org_b, d.record_id_b);
+  for (const auto& x : latest) {
+    const auto xa = key(x.org_a, x.record_id_a), xb = key(x.org_b, x.record_id_b);
+    if ((xa == a && xb == b) || (xa == b && xb == a)) return true;
+  }
+  return false;
+}
+
+/// The decided pairs of `role` (GET /api/v1/review/decided): each pair's latest decision,
+/// the most recent first, a page at a time.
+nlohmann::json decided_json(Role role, std::vector<ClericalDecision> latest, std::size_t offset, std::size_t limit) {
+  std::sort(latest.begin(), latest.end(), [](const auto& x, const auto& y) { return x.decision_id > y.decision_id; });
+  nlohmann::json pairs = nlohmann::json::array();
+  for (std::size_t i = offset; i < latest.size() && i < offset + limit; ++i) {
+    const auto& d = latest[i];
+    pairs.push_back({{"a", {{"source_org", d.org_a}, {"record_id", d.record_id_a}}},
+                     {"b", {{"source_org", d.org_b}, {"record_id", d.record_id_b}}},
+                     {"records_stored", d.records_stored},
+                     {"decision", decision_json(d)}});
+  }
+  return {{"role", to_string(role)},
+          {"decided_pairs", latest.size()},
+          {"offset", offset},
+          {"limit", limit},
+          {"pairs", pairs}};
+}
+
 }  // namespace
 
 void add_review_routes(httplib::Server& s, const std::shared_ptr<Access>& access, const std::string& db) {
@@ -215,6 +246,24 @@ void add_review_routes(httplib::Server& s, const std::shared_ptr<Access>& access
       send(res, {{"error", r.message}}, r.status);
     }
   }));
+  // The pairs already decided, to revise one (a decided pair leaves the next run's band).
+  s.Get("/api/v1/review/decided", access->audited([access, reviews](const httplib::Request& req,
+                                                                     httplib::Response& res, std::string& actor) {
+    try {
+      for (const auto& [name, value] : req.params)
+        if (name != "role" && name != "offset" && name != "limit")
+          throw Refusal{400, fmt::format("unknown parameter '{}' (valid: limit, offset, role)", name)};
+      if (!access->authorize(req, res, {AccountRole::analyst}, actor)) return;
+      const Role role = role_named(req.has_param("role") ? req.get_param_value("role") : "victim", "role");
+      const auto offset = count_param(req, "offset", 0, 1'000'000'000);
+      const auto limit = count_param(req, "limit", kDefaultLimit, kMaxLimit);
+      nlohmann::json out;
+      reviews->with([&](ReviewStore& r) { out = decided_json(role, r.decisions(role, false), offset, limit); });
+      send(res, out);
+    } catch (const Refusal& r) {
+      send(res, {{"error", r.message}}, r.status);
+    }
+  }));
   s.Post("/api/v1/review/decisions", access->audited([access, reviews](const httplib::Request& req,
                                                                        httplib::Response& res, std::string& actor) {
     try {
@@ -230,7 +279,9 @@ void add_review_routes(httplib::Server& s, const std::shared_ptr<Access>& access
       access->with_store([&](Store& store) { run = latest_run(store, d.role); });
       nlohmann::json out;
       reviews->with([&](ReviewStore& r) {
-        d.decision_id = r.add_decision(d, run.run_id);
+        // A pair of the band, or one decided before (revised: the latest decision wins).
+        const bool revising = has_decision(r.decisions(d.role, /*history=*/false), d);
+        d.decision_id = r.add_decision(d, revising ? std::nullopt : std::optional<std::int64_t>(run.run_id));
         for (const auto& stored : r.decisions(d.role, /*history=*/true))
           if (stored.decision_id == d.decision_id) d = stored;
         const auto progress = r.page(run.run_id, d.role, 0, 0);

@@ -3,7 +3,8 @@
 // two pairs of the review band (one by a button with a note, one by the keyboard), sees the
 // progress, and the decisions are in the store; the next `joindots link --db` honours them
 // (the pair the run had joined is split, the pair it had kept apart is joined). The token is
-// kept in memory only. A small simulated country of its own in REVIEW_DIR (the other browser
+// kept in memory only. Then, after that run, one decision is revised among the decided pairs
+// and the run after follows the new one. A small simulated country of its own in REVIEW_DIR (the other browser
 // tests' store is left as it is).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -161,4 +162,51 @@ test("an analyst decides two pairs in the page; they are stored and the next lin
   const after = personsInLatestRun();
   assert.notEqual(after.get(joined[0]), after.get(joined[1]));
   assert.equal(after.get(apart[0]), after.get(apart[1]));
+
+  // A mistaken decision revised in the page: the pair decided a non-match has left the band
+  // (decided pairs do), so the analyst finds it among the decided pairs, with who decided it
+  // and when, and makes it a match; the history keeps both and the next run follows the new one.
+  const { server: server2, url: url2 } = await startServer();
+  const page2 = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page2.on("pageerror", (e) => problems.push(String(e)));
+  try {
+    await page2.goto(url2 + "restricted");
+    await page2.fill("#token", token);
+    await page2.keyboard.press("Enter");
+    await page2.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+    await page2.waitForSelector('.review-live[data-role="victim"][data-loaded="true"]', { timeout: 20000 });
+    const inBand = await page2.locator('.review-live[data-role="victim"] article.review-pair').evaluateAll((cards) => cards.map((c) => [c.dataset.a, c.dataset.b].sort().join(" ")));
+    assert.ok(!inBand.includes([...joined].sort().join(" ")), "the decided pair left the band");
+    const decided = page2.locator('.review-decided[data-role="victim"]');
+    await decided.locator(".review-decided-show").click();
+    await page2.waitForSelector('.review-decided[data-role="victim"][data-loaded="true"]', { timeout: 20000 });
+    assert.equal(await decided.locator(".review-decided-count").getAttribute("data-total"), "2");
+    const keys = await decided.locator("article.review-decided-pair").evaluateAll((cards) => cards.map((c) => [c.dataset.a, c.dataset.b].sort().join(" ")));
+    const index = keys.indexOf([...joined].sort().join(" "));
+    assert.ok(index >= 0, `the revised pair among the decided: ${keys}`);
+    const card = decided.locator("article.review-decided-pair").nth(index);
+    assert.equal(await card.getAttribute("data-decision"), "non_match");
+    assert.match(await card.locator(".review-decision").textContent(), /Non-match \(account:1, .*\) · note: dates of birth two years apart/);
+    await card.locator("textarea").fill("same person: the date of birth was mistyped");
+    await card.locator('button[data-verdict="match"]').click();
+    await page2.waitForSelector(`.review-decided article.review-decided-pair[data-decision="match"] >> text=mistyped`);
+    assert.equal(await card.getAttribute("data-decision"), "match");
+    assert.equal(await card.locator('button[data-verdict="match"]').getAttribute("aria-pressed"), "true");
+    assert.ok(!(await page2.content()).includes(token));
+  } finally {
+    server2.kill("SIGTERM");
+    await new Promise((resolve) => server2.once("exit", resolve));
+  }
+  await page2.close();
+  assert.deepEqual(problems, []);
+  const history = sql("SELECT org_a, record_id_a, org_b, record_id_b, decision, note FROM review_decisions ORDER BY decision_id");
+  assert.equal(history.length, 3);
+  assert.ok(sameKeyPair(history[2], key(joined[0]), key(joined[1])));
+  assert.deepEqual(history[2].slice(4), ["match", "same person: the date of birth was mistyped"]);
+  assert.equal(history[0][4], "non_match");  // the earlier decision kept
+  const out2 = joindots("link", "--quiet", "--db", db, "--role", "victim");
+  assert.match(out2, /clerical decisions: 2 applied \(2 stored, 0 from --decisions\); 0 stored no longer match/);
+  const revised = personsInLatestRun();
+  assert.equal(revised.get(joined[0]), revised.get(joined[1]));
+  assert.equal(revised.get(apart[0]), revised.get(apart[1]));
 });

@@ -219,4 +219,64 @@ TEST_F(ReviewServerTest, ATokenInACookieOrAnotherRoleDecidesNothingAndEveryReque
   EXPECT_EQ(last_post.actor.rfind("account:", 0), 0u) << last_post.actor;
 }
 
+// A decided pair leaves the next run's band; the analyst still finds it among the decided
+// pairs and revises it: appended, the latest wins. A pair neither in the band nor decided is
+// still refused.
+TEST_F(ReviewServerTest, ADecidedPairThatLeftTheBandIsListedAndCanBeRevised) {
+  auto first = body("R000001", "R000001", "non_match");
+  first["note"] = "dates of birth apart";
+  ASSERT_EQ(decide(analyst_, first)->status, 201);
+  {
+    // The next run: pair 1 decided, so out of the band; pair 2 still in it.
+    SqliteStore store(dir_ / "hub.db", false);
+    std::map<std::pair<std::string, std::string>, std::int64_t> pk;
+    store.for_each_record(Role::victim,
+                          [&](const StoredRecord& r) { pk[{r.record.source_org, r.record.record_id}] = r.record_pk; });
+    const auto run = store.start_run("link", R"({"review": [0.2, 0.8], "threshold": 0.5})");
+    LinkRunOutput out;
+    out.role = Role::victim;
+    out.review = {{pk[{"E23000013", "R000002"}], pk[{"E23000014", "R000002"}], -0.5, 0.4,
+                   R"({"given_name":"exact","dob":"exact"})"}};
+    out.diagnostics_json = R"({"model": {"fields": []}})";
+    store.save_link_run(run, out);
+    store.finish_run(run, "done", "{}");
+  }
+  EXPECT_EQ(nlohmann::json::parse(as(analyst_, "/api/v1/review")->body)["pairs_in_band"], 1);
+  auto r = as(analyst_, "/api/v1/review/decided?role=victim");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
+  auto decided = nlohmann::json::parse(r->body);
+  EXPECT_EQ(decided["decided_pairs"], 1);
+  ASSERT_EQ(decided["pairs"].size(), 1u);
+  EXPECT_EQ(decided["pairs"][0]["a"]["record_id"], "R000001");
+  EXPECT_EQ(decided["pairs"][0]["decision"]["decision"], "non_match");
+  EXPECT_EQ(decided["pairs"][0]["decision"]["note"], "dates of birth apart");
+
+  // Revised (the sides either way round): 201, the history keeps both, the latest is shown.
+  auto revised = body("R000001", "R000001", "match");
+  std::swap(revised["a"], revised["b"]);
+  r = decide(analyst_, revised);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  ASSERT_EQ(history().size(), 2u);
+  EXPECT_EQ(history()[1].verdict, ClericalVerdict::match);
+  decided = nlohmann::json::parse(as(analyst_, "/api/v1/review/decided")->body);
+  ASSERT_EQ(decided["pairs"].size(), 1u);
+  EXPECT_EQ(decided["pairs"][0]["decision"]["decision"], "match");
+
+  // A pair neither in the band nor decided: refused, nothing written.
+  r = decide(analyst_, body("R000001", "R000002", "match"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("pair:"), std::string::npos) << r->body;
+  EXPECT_EQ(history().size(), 2u);
+  // Another role is refused the list; every request is audited.
+  EXPECT_EQ(as(agency_, "/api/v1/review/decided")->status, 403);
+  EXPECT_EQ(as(analyst_, "/api/v1/review/decided?role=nobody")->status, 400);
+  int listed = 0;
+  for (const auto& row : trail()) listed += row.action.rfind("GET /api/v1/review/decided", 0) == 0;
+  EXPECT_EQ(listed, 4);
+}
+
 }  // namespace joindots::serve

@@ -5,7 +5,7 @@
 import { Bundle, Linkage } from "./bundle";
 import { downloadButton, toCsv } from "./csv";
 import { el, section, table } from "./dom";
-import { liveReview } from "./review_live";
+import { decidedReview, liveReview } from "./review_live";
 
 export interface ReviewRecord {
   source_type: string;
@@ -86,6 +86,7 @@ export function reviewSection(bundle: Bundle & { review?: ReviewRole[] }, token:
   if (token) {
     sec.append(el("p", {}, "The record pairs the linkage model could not decide, to be decided here: each pair's identifiers side by side, with the evidence the model weighed."));
     for (const r of bundle.review) if (r.pairs_in_band > 0) sec.append(liveReview(r.role, token));
+    for (const r of bundle.review) sec.append(decidedReview(r.role, token));
   } else {
     sec.append(el("p", {}, "The record pairs the linkage model could not decide. Identifier values stay in the store: the live dashboard's review (joindots serve, /restricted) shows them side by side to an analyst, whose decisions the next run applies; or joindots link --review writes them to a file, and --decisions reads it back."));
   }

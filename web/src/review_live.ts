@@ -178,3 +178,95 @@ export function liveReview(role: string, token: string) {
   void load();
   return block;
 }
+
+interface DecidedPair {
+  a: { source_org: string; record_id: string };
+  b: { source_org: string; record_id: string };
+  records_stored: boolean;
+  decision: LiveDecision;
+}
+
+/**
+ * The pairs already decided for one role, each with its latest decision (who, when, note),
+ * the most recent first, to revise a mistaken one: a decided pair leaves the next run's band,
+ * so it is found here. A change is appended (the history stays); the latest wins at the next
+ * `joindots link --db`.
+ */
+export function decidedReview(role: string, token: string) {
+  const status = el("p", { class: "review-decided-count", role: "status", "aria-live": "polite" });
+  const problem = el("p", { class: "error", role: "alert" });
+  const list = el("div", { class: "review-decided-pairs" });
+  const show = el("button", { type: "button", class: "review-decided-show" }, "Show the decided pairs") as HTMLButtonElement;
+  const prev = el("button", { type: "button", class: "review-prev" }, "Previous pairs") as HTMLButtonElement;
+  const next = el("button", { type: "button", class: "review-next" }, "Next pairs") as HTMLButtonElement;
+  const pager = el("div", { class: "review-pager", hidden: "" }, prev, " ", next);
+  const block = el("div", { class: "review-decided", "data-role": role },
+    el("h3", {}, `RESTRICTED · revise the ${role} decisions`),
+    el("p", {}, "A decided pair leaves the next link run's band. Here are the pairs decided so far, each with its latest decision; choose another to revise it. The earlier decisions stay in the store's history; the latest is the one the next joindots link --db applies."),
+    show, status, problem, list, pager);
+  let offset = 0;
+
+  function card(p: DecidedPair) {
+    const note = el("textarea", { class: "review-note", maxlength: "1000", rows: "2" }) as HTMLTextAreaElement;
+    const said = el("p", { class: "review-decision" }, decisionText(p.decision));
+    const saved = el("p", { class: "review-status", role: "status" });
+    const title = `A: ${p.a.source_org} #${p.a.record_id} · B: ${p.b.source_org} #${p.b.record_id}${p.records_stored ? "" : " (a record is no longer stored)"}`;
+    const c = el("article", { class: "review-decided-pair", "aria-label": title, "data-a": `${p.a.source_org}/${p.a.record_id}`, "data-b": `${p.b.source_org}/${p.b.record_id}`, "data-decision": p.decision.decision });
+    const buttons = VERDICTS.map(([verdict, label]) => {
+      const b = el("button", { type: "button", "data-verdict": verdict, "aria-pressed": String(p.decision.decision === verdict) }, label) as HTMLButtonElement;
+      b.addEventListener("click", async () => {
+        saved.classList.remove("error");
+        saved.textContent = "Saving…";
+        const response = await fetch("/api/v1/review/decisions", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ role, a: p.a, b: p.b, decision: verdict, note: note.value }),
+          cache: "no-store",
+        }).catch((err) => err as Error);
+        const body = response instanceof Error ? { error: String(response) } : await apiJson(response);
+        if (response instanceof Error || !response.ok) {
+          saved.classList.add("error");
+          saved.textContent = `Not saved${response instanceof Error ? "" : ` (${response.status})`}: ${body.error}`;
+          return;
+        }
+        p.decision = body.decision as LiveDecision;
+        c.dataset.decision = p.decision.decision;
+        said.textContent = decisionText(p.decision);
+        for (const x of c.querySelectorAll<HTMLButtonElement>("button[data-verdict]")) x.setAttribute("aria-pressed", String(x.dataset.verdict === verdict));
+        saved.textContent = `Revised: ${verdictLabel(verdict)}.`;
+      });
+      return b;
+    });
+    c.append(el("h4", {}, title), said, el("label", {}, "Note (optional) ", note),
+      el("div", { role: "group", "aria-label": `Revise the decision on ${title}` }, ...buttons), saved);
+    return c;
+  }
+
+  async function load() {
+    problem.textContent = "";
+    block.dataset.loading = "true";
+    const response = await fetch(`/api/v1/review/decided?role=${encodeURIComponent(role)}&offset=${offset}&limit=${PAGE_SIZE}`, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" }).catch((err) => err as Error);
+    const body = response instanceof Error ? { error: String(response) } : await apiJson(response);
+    if (response instanceof Error || !response.ok) {
+      problem.textContent = `The decided pairs could not be loaded${response instanceof Error ? "" : ` (${response.status})`}: ${body.error}`;
+      delete block.dataset.loading;
+      return;
+    }
+    const total = body.decided_pairs as number;
+    status.textContent = `${total.toLocaleString("en-GB")} pairs decided`;
+    status.dataset.total = String(total);
+    const pairs = body.pairs as DecidedPair[];
+    list.replaceChildren(...pairs.map(card));
+    if (pairs.length === 0) list.append(el("p", { class: "pending" }, "No pair decided yet."));
+    pager.hidden = total <= PAGE_SIZE;
+    prev.disabled = offset === 0;
+    next.disabled = offset + pairs.length >= total;
+    show.textContent = "Reload the decided pairs";
+    block.dataset.loaded = "true";
+    delete block.dataset.loading;
+  }
+  show.addEventListener("click", () => void load());
+  prev.addEventListener("click", () => { offset = Math.max(0, offset - PAGE_SIZE); void load(); });
+  next.addEventListener("click", () => { offset += PAGE_SIZE; void load(); });
+  return block;
+}
