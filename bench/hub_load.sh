@@ -6,7 +6,10 @@
 # 2. wrk at 64 connections over HTTP and over HTTPS: the public API (GET /api/v1/summary) and
 #    an authenticated, audited route with an agency's token (GET /api/v1/deliveries).
 # 3. The HTTPS server's RSS sampled every 5 s over a mixed run (HUB_MIXED_SECONDS, 300):
-#    wrk on the public and the authenticated route and a delivery every 5 s.
+#    wrk on the public and the authenticated route and a delivery every 5 s; RSS at each
+#    minute and the growth from the first minute to the end.
+# 4. Part 2's wrk runs over HTTP on a PostgreSQL store (Debian's server started in a
+#    temporary folder as bench/postgres_ingest.sh does; skipped without its binaries).
 # Needs wrk (scripts/install-deps --bench), curl, openssl, python3 and sqlite3; never part
 # of make test. The servers run under nice -n 19 like everything else on a shared machine.
 set -euo pipefail
@@ -65,7 +68,7 @@ token=$(cat "$work/agency00.token")
 start_server() {  # start_server LOG ARGS...: serve on a free port; sets url and pid
   local log=$1
   shift
-  nice -n 19 "$joindots" serve --db "$work/hub.db" --port 0 "$@" >/dev/null 2>"$log" &
+  nice -n 19 "$joindots" serve --db "${serve_db:-$work/hub.db}" --port 0 "$@" >/dev/null 2>"$log" &
   pid=$!
   pids+=("$pid")
   url=
@@ -133,7 +136,8 @@ wrk -t1 -c16 -d"${mixed}s" --timeout 10s "${https}api/v1/summary" >"$work/mixed-
 loads=($!)
 wrk -t1 -c8 -d"${mixed}s" --timeout 10s "${auth[@]}" "${https}api/v1/deliveries" >"$work/mixed-auth.txt" &
 loads+=($!)
-end=$(($(date +%s) + mixed))
+start=$(date +%s)
+end=$((start + mixed))
 n=0
 samples=()
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -142,17 +146,22 @@ while [ "$(date +%s)" -lt "$end" ]; do
   curl -s "${tls[@]}" -o /dev/null -H "Authorization: Bearer $token" --data-binary @"$work/mixed.csv" \
     "${https}api/v1/deliveries?name=mixed$n.csv" >/dev/null || true
   n=$((n + 1))
-  samples+=("$(rss)")
+  samples+=("$(($(date +%s) - start)):$(rss)")
   sleep 5
 done
 wait "${loads[@]}"
-echo "RSS samples (kB, every ~5 s): ${samples[*]}"
+echo "RSS samples (seconds:kB, every ~5 s): ${samples[*]}"
 python3 - "${samples[@]}" <<'EOF'
 import sys
-s = [int(x) for x in sys.argv[1:]]
-q = max(1, len(s) // 5)
-print(f"first {s[0]} kB, last {s[-1]} kB, min {min(s)}, max {max(s)}; "
-      f"mean of the first fifth {sum(s[:q]) / q:.0f}, of the last fifth {sum(s[-q:]) / q:.0f}")
+s = [tuple(int(v) for v in x.split(":")) for x in sys.argv[1:]]
+def at(t):  # the sample nearest to t seconds
+    return min(s, key=lambda p: abs(p[0] - t))[1]
+minutes = [m for m in range(1, 6) if m * 60 <= s[-1][0] + 5]
+print("RSS at " + ", ".join(f"{m} min {at(m * 60) / 1024:.1f} MB" for m in minutes))
+after = [kb for t, kb in s if t >= 60]
+if after:
+    print(f"after the first minute: min {min(after) / 1024:.1f} MB, max {max(after) / 1024:.1f} MB; "
+          f"growth from 1 min to the end {(s[-1][1] - at(60)) / 1024:+.1f} MB")
 EOF
 echo "deliveries during the run: $n"
 grep -hE 'Requests/sec|requests in|Socket errors|Non-2xx' "$work/mixed-public.txt" "$work/mixed-auth.txt"
@@ -160,3 +169,35 @@ echo "load after: $(uptime)"
 for p in "$http_pid" "$https_pid"; do
   kill -0 "$p" 2>/dev/null || { echo "a server died during the load"; cat "$work"/*.log; exit 1; }
 done
+kill "$http_pid" "$https_pid" 2>/dev/null || true
+
+# 4. The same wrk runs over HTTP on a PostgreSQL store: Debian's server in a temporary folder
+# (initdb + pg_ctl, unix socket only, default durability), the fixture's agency files
+# ingested, an agency account. Skipped without the server binaries.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
+  echo "4. skipped: no PostgreSQL server binaries (scripts/install-deps)"
+  exit 0
+fi
+pgdir=$(mktemp -d /tmp/joindots-hubpg-XXXXXX)
+as_server_user() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" -eq 0 ] && chown postgres: "$pgdir"
+cleanup_pg() {
+  as_server_user "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$pgdir"
+  cleanup
+}
+trap cleanup_pg EXIT
+as_server_user "$pgbin/initdb" -D "$pgdir/data" -U joindots -A trust -E UTF8 --locale=C >/dev/null
+as_server_user "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
+  -o "-c listen_addresses='' -k $pgdir -p 5432" start >/dev/null
+"$pgbin/psql" -q "postgresql:///postgres?host=$pgdir&port=5432&user=joindots" -c "CREATE DATABASE hub" >/dev/null
+pg="postgresql:///hub?host=$pgdir&port=5432&user=joindots"
+"$joindots" ingest --quiet --db "$pg" "$fixture/country/agencies" >/dev/null 2>&1
+pgtoken=$("$joindots" accounts add --quiet --db "$pg" --org BENCH00 --role agency)
+serve_db=$pg start_server "$work/pg.log"
+echo
+echo "== 4. PostgreSQL store: $url =="
+run_wrk "4. public, HTTP, PostgreSQL" "${url}api/v1/summary"
+run_wrk "4. agency token, audited, HTTP, PostgreSQL" "${url}api/v1/deliveries" -H "Authorization: Bearer $pgtoken"
+echo "audit: $("$joindots" audit verify --db "$pg")"

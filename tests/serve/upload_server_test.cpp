@@ -89,6 +89,20 @@ TEST_F(UploadTest, AGoodFileGoesInOnceAndTheSameFileAgainChangesNothing) {
                                                                                  {actor(agency_), 200}}));
 }
 
+// The public answers are served from memory, built once per state of the store: a delivery
+// changes that state, so the very next public answer shows it (no wait, no stale copy).
+TEST_F(UploadTest, ADeliveryShowsInTheNextPublicAnswer) {
+  const auto summary = [&] { return nlohmann::json::parse(tls_get("/api/v1/summary")->body); };
+  const auto before = summary();
+  const auto builds = server_->results_builds();
+  EXPECT_EQ(summary(), before);
+  EXPECT_EQ(server_->results_builds(), builds);  // asked again: served from memory
+  ASSERT_EQ(deliver(agency_, testing::sample_file(20, 300))->status, 201);
+  const auto after = summary();
+  EXPECT_EQ(after["files"], before["files"].get<int>() + 1) << after;
+  EXPECT_EQ(server_->results_builds(), builds + 1);
+}
+
 TEST_F(UploadTest, ABadRowIs400NamingItsLineAndFieldAndNothingIsWritten) {
   const auto before = records();
   // The third data row (line 4) has a month 13 in its date of birth.
