@@ -14,6 +14,8 @@
 // audit_unrouted(), from the server's post-routing hook.
 #include <httplib.h>
 
+#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -34,6 +36,30 @@ namespace joindots::serve {
 /// are ingested on a connection of kIngestCacheKib.
 constexpr std::int64_t kServerCacheKib = 4 * 1024;
 constexpr std::int64_t kIngestCacheKib = 16 * 1024;
+
+/// A mutex that lets its waiters in in the order they came. std::mutex promises no order:
+/// under load a request could wait behind many that came after it, the slowest answers of
+/// the audited routes (each asks the store for its account, and for what it reads).
+class FairMutex {
+ public:
+  void lock() {
+    std::unique_lock guard(mutex_);
+    const auto ticket = next_++;
+    turn_.wait(guard, [&] { return serving_ == ticket; });
+  }
+  void unlock() {
+    {
+      std::lock_guard guard(mutex_);
+      ++serving_;
+    }
+    turn_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable turn_;
+  std::uint64_t next_ = 0, serving_ = 0;
+};
 
 class Access {
  public:
@@ -58,7 +84,8 @@ class Access {
   void audit_unrouted(const httplib::Request& req, httplib::Response& res);
   /// Whether a request reads restricted data or would change state.
   static bool audited_request(const httplib::Request& req);
-  /// Runs `fn` on the server's own connection to the store (one at a time).
+  /// Runs `fn` on the server's own connection to the store (one at a time, in the order
+  /// they asked).
   void with_store(const std::function<void(Store&)>& fn);
   /// How many argon2id verifications have run (tests of the cache; the bench).
   std::int64_t hashes_verified() const { return authenticator_.hashes_verified(); }
@@ -69,7 +96,7 @@ class Access {
   std::string db_;
   std::string token_file_token_;
   bool accounts_served_;
-  std::mutex store_mutex_;
+  FairMutex store_mutex_;  // first come, first served
   std::unique_ptr<Store> store_;  // opened at first use
   accounts::Authenticator authenticator_;
   AuditWriter audit_;  // one writer thread, rows committed in groups (audit_writer.hpp)
