@@ -16,6 +16,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -37,28 +38,42 @@ namespace joindots::serve {
 constexpr std::int64_t kServerCacheKib = 4 * 1024;
 constexpr std::int64_t kIngestCacheKib = 16 * 1024;
 
-/// A mutex that lets its waiters in in the order they came. std::mutex promises no order:
-/// under load a request could wait behind many that came after it, the slowest answers of
-/// the audited routes (each asks the store for its account, and for what it reads).
+/// A mutex that lets its waiters in in the order they came, handing the lock to the next
+/// waiter directly (one wake-up per unlock). std::mutex promises no order: under load a
+/// request could wait behind many that came after it, the slowest answers of the audited
+/// routes (each asks the store for its account, and for what it reads).
 class FairMutex {
  public:
   void lock() {
     std::unique_lock guard(mutex_);
-    const auto ticket = next_++;
-    turn_.wait(guard, [&] { return serving_ == ticket; });
+    if (!locked_) {
+      locked_ = true;
+      return;
+    }
+    Waiter self;
+    waiters_.push_back(&self);
+    self.turn.wait(guard, [&] { return self.granted; });
   }
   void unlock() {
-    {
-      std::lock_guard guard(mutex_);
-      ++serving_;
+    std::lock_guard guard(mutex_);
+    if (waiters_.empty()) {
+      locked_ = false;
+      return;
     }
-    turn_.notify_all();
+    Waiter* next = waiters_.front();
+    waiters_.pop_front();
+    next->granted = true;  // the lock passes to it, still held
+    next->turn.notify_one();
   }
 
  private:
+  struct Waiter {
+    std::condition_variable turn;
+    bool granted = false;
+  };
   std::mutex mutex_;
-  std::condition_variable turn_;
-  std::uint64_t next_ = 0, serving_ = 0;
+  bool locked_ = false;
+  std::deque<Waiter*> waiters_;
 };
 
 class Access {
