@@ -104,19 +104,42 @@ AuditResult audit(const std::vector<PublishedCell>& published, const std::vector
 
 namespace {
 
+/// The cheapest published cell offered so far, the one whose suppression loses least:
+/// parts before totals, then the smallest true value. The leak itself, cells already
+/// suppressed and published zeros are never taken.
+class CheapestCell {
+ public:
+  CheapestCell(const Release& release, const std::vector<PublishedCell>& out, const std::vector<bool>& is_total,
+               std::size_t leak)
+      : release_(release), out_(out), is_total_(is_total), leak_(leak) {}
+
+  void offer(std::size_t c) {
+    if (c == leak_ || out_[c].suppressed() || release_.values[c] == 0) return;
+    if (!best_ || key(c) < key(*best_)) best_ = c;
+  }
+  [[nodiscard]] std::optional<std::size_t> best() const { return best_; }
+
+ private:
+  [[nodiscard]] std::pair<bool, std::int64_t> key(std::size_t i) const { return {is_total_[i], release_.values[i]}; }
+
+  const Release& release_;
+  const std::vector<PublishedCell>& out_;
+  const std::vector<bool>& is_total_;
+  std::size_t leak_;
+  std::optional<std::size_t> best_;
+};
+
 /// Widens the neighbourhood of `leak` one relation at a time (cells sharing a relation with
-/// a cell already reached) and offers each new cell to `consider`; stops at the first ring
+/// a cell already reached) and offers each new cell to `cheapest`; stops at the first ring
 /// that yields a candidate; failing any, the first published zero reached (zeros pin their
 /// relations exactly).
-template <class Consider>
 std::optional<std::size_t> cheapest_further_out(const Release& release, const std::vector<PublishedCell>& out,
-                                                std::size_t leak, Consider& consider,
-                                                const std::optional<std::size_t>& best) {
+                                                std::size_t leak, CheapestCell& cheapest) {
   std::vector<bool> reached(out.size(), false);
   std::optional<std::size_t> zero;  // a published zero reached: a pin when nothing else is left
   std::vector<std::size_t> ring{leak};
   reached[leak] = true;
-  while (!best && !ring.empty()) {
+  while (!cheapest.best() && !ring.empty()) {
     std::vector<bool> in_ring(out.size(), false);
     for (auto c : ring) in_ring[c] = true;
     std::vector<std::size_t> next;
@@ -128,15 +151,15 @@ std::optional<std::size_t> cheapest_further_out(const Release& release, const st
         if (reached[c]) return;
         reached[c] = true;
         next.push_back(c);
-        consider(c);
-        if (!zero && !out[c].suppressed()) zero = c;  // consider() skips published zeros
+        cheapest.offer(c);
+        if (!zero && !out[c].suppressed()) zero = c;  // offer() skips published zeros
       };
       reach(r.total);
       for (auto p : r.parts) reach(p);
     }
     ring = std::move(next);
   }
-  return best ? best : zero;
+  return cheapest.best() ? cheapest.best() : zero;
 }
 
 }  // namespace
@@ -152,22 +175,14 @@ std::vector<PublishedCell> protect(const Release& release, const Rules& rules) {
     // Protect the first leaking cell: in a relation containing it, suppress the published
     // cell whose loss costs least (smallest true value; parts before totals).
     const std::size_t leak = result.leaks.front();
-    std::optional<std::size_t> best;
-    auto consider = [&](std::size_t c) {
-      if (c == leak || out[c].suppressed() || release.values[c] == 0) return;
-      if (!best) {
-        best = c;
-        return;
-      }
-      const auto key = [&](std::size_t i) { return std::pair{is_total[i], release.values[i]}; };
-      if (key(c) < key(*best)) best = c;
-    };
+    CheapestCell cheapest(release, out, is_total, leak);
     for (const auto& r : release.relations) {
       const bool contains = r.total == leak || std::find(r.parts.begin(), r.parts.end(), leak) != r.parts.end();
       if (!contains) continue;
-      consider(r.total);
-      for (auto p : r.parts) consider(p);
+      cheapest.offer(r.total);
+      for (auto p : r.parts) cheapest.offer(p);
     }
+    std::optional<std::size_t> best = cheapest.best();
     if (!best) {
       // Nothing left to suppress beside it: suppress every published cell in its relations
       // (they can only be zeros left).
@@ -187,7 +202,7 @@ std::vector<PublishedCell> protect(const Release& release, const Rules& rules) {
       // All of them suppressed already: the leak is pinned from further out (a suppressed
       // total fixed by a published relation it is a part of). Look outward, relation by
       // relation, for the cheapest published cell.
-      best = cheapest_further_out(release, out, leak, consider, best);
+      best = cheapest_further_out(release, out, leak, cheapest);
       if (!best) break;
     }
     out[*best] = {CellStatus::Secondary, 0};
