@@ -14,11 +14,20 @@
 //
 // HARDENING (issue 16, item 5) is "none" or hardenings of `joindots encode` joined by '+':
 // "fold", "flip-P" (salting needs a sex or a date of birth, which the four fields lack).
+// POSTCODE is how the postcode enters the CLK: "uk" (its UK-shaped parts, as above) or
+// "digits" (each digit with its position, "p0:4" ..., at POSTCODE_BITS each, under the
+// postcode field's key: a changed digit changes one element of four, where it changes up to
+// three of the four UK parts); its tokens are the UK-shaped ones either way.
 //
-// Besides the run: the true pairs by Dice level with how many were linked, and what
-// anonlink's rule (mutual best by Dice above t) makes of the same filters.
+// A FEBRL3 directory (febrl3.csv, one file with duplicates) is linked as one source
+// (deduplication, no one-to-one limit).
 //
-// usage: joindots_encoded_febrl FEBRL4_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)] [HARDENING]
+// Besides the run: the true pairs by Dice level with how many were linked, which fields
+// differ in the true pairs below a Dice of 0.6, and (FEBRL4) what anonlink's rule (mutual best
+// by Dice above t) makes of the same filters.
+//
+// usage: joindots_encoded_febrl FEBRL_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)] [HARDENING]
+//        [POSTCODE (uk or digits)] [POSTCODE_BITS]
 #include <fmt/format.h>
 
 #include <array>
@@ -50,6 +59,17 @@ std::vector<std::string> suburb_bigrams(const std::string& suburb) {
   return out;
 }
 
+std::vector<std::string> postcode_digits(const std::string& digits) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < digits.size(); ++i) out.push_back(fmt::format("p{}:{}", i, digits[i]));
+  return out;
+}
+
+// The four plaintext fields of a record, kept by the bench (never by the encodings) to say
+// which of them differ in the true pairs the encoding separates.
+using Plain = std::array<std::string, 4>;
+constexpr std::array<const char*, 4> kPlainNames = {"given_name", "surname", "suburb", "postcode"};
+
 encode::Hardening parse_hardening(std::string_view spec) {
   encode::Hardening h;
   while (!spec.empty() && spec != "none") {
@@ -66,11 +86,13 @@ encode::Hardening parse_hardening(std::string_view spec) {
 // Where the true pairs (one record of each file per entity) lie by the Dice level of their
 // CLKs, and how many of each level the run linked: where recall is lost.
 void print_true_pairs_by_dice(const link::EncodedRole& d, const SimulatedTruth& truth,
-                              const std::vector<std::uint32_t>& cluster) {
+                              const std::vector<std::uint32_t>& cluster, const std::vector<Plain>& plain) {
   std::map<std::string, std::vector<std::uint32_t>> members;
   for (std::uint32_t i = 0; i < d.size(); ++i)
     members[truth.person_of.at({d.records[i].source_org, d.records[i].record_id})].push_back(i);
   std::array<int, encode::kDiceLevels> pairs{}, linked{};
+  std::array<int, 4> missing{}, differ{};
+  std::array<int, 5> fields_off{};
   const std::size_t w = d.input.words;
   for (const auto& [entity, m] : members)
     for (std::size_t x = 0; x < m.size(); ++x)
@@ -81,12 +103,22 @@ void print_true_pairs_by_dice(const link::EncodedRole& d, const SimulatedTruth& 
         const int level = encode::dice_level(dice, d.clk_weight[m[x]] == 0 || d.clk_weight[m[y]] == 0);
         ++pairs[static_cast<std::size_t>(level)];
         linked[static_cast<std::size_t>(level)] += cluster[m[x]] == cluster[m[y]];
+        if (level != 1) continue;  // below 0.6
+        int off = 0;
+        for (std::size_t f = 0; f < 4; ++f) {
+          const auto &a = plain[m[x]][f], &b = plain[m[y]][f];
+          if (a.empty() || b.empty()) ++missing[f], ++off;
+          else if (a != b) ++differ[f], ++off;
+        }
+        ++fields_off[static_cast<std::size_t>(off)];
       }
   fmt::print("true pairs by Dice level (linked / all):");
   for (int l = 0; l < encode::kDiceLevels; ++l)
     fmt::print(" {} {}/{}", link::encoded_level_name(0, l), linked[static_cast<std::size_t>(l)],
                pairs[static_cast<std::size_t>(l)]);
-  fmt::print("\n");
+  fmt::print("\ntrue pairs below 0.6, fields missing in one / different:");
+  for (std::size_t f = 0; f < 4; ++f) fmt::print(" {} {}/{}", kPlainNames[f], missing[f], differ[f]);
+  fmt::print("; by how many of the four are missing or differ: 0-4 {}\n", fmt::join(fields_off, " "));
 }
 
 // What the CLKs alone allow (anonlink's way, an upper bound for the encoding): each record of
@@ -137,16 +169,26 @@ void print_mutual_best(const link::EncodedRole& d, const SimulatedTruth& truth) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return fmt::print(stderr, "usage: {} FEBRL4_DIR [SUBURB_BITS]\n", argv[0]), 1;
+  if (argc < 2)
+    return fmt::print(stderr, "usage: {} FEBRL_DIR [SUBURB_BITS] [EM_FIX_U] [HARDENING] [POSTCODE] [POSTCODE_BITS]\n",
+                      argv[0]), 1;
   const std::filesystem::path dir = argv[1];
   const int suburb_bits = argc > 2 ? std::atoi(argv[2]) : 8;
+  const std::string postcode_mode = argc > 5 ? argv[5] : "uk";
+  const int postcode_bits = argc > 6 ? std::atoi(argv[6]) : 15;
+  if (postcode_mode != "uk" && postcode_mode != "digits")
+    return fmt::print(stderr, "POSTCODE: uk or digits\n"), 1;
   const auto start = std::chrono::steady_clock::now();
   const encode::RecordEncoder encoder(
       encode::Secret::from_text("febrl4-bench-secret-9f3a7c1e5b2d8f4a6c0e2b9d7f1a3c5e"), encode::kDefaultClkBits,
       parse_hardening(argc > 4 ? argv[4] : "none"));
+  const bool dedup = std::filesystem::exists(dir / "febrl3.csv");
+  const std::vector<std::string> files =
+      dedup ? std::vector<std::string>{"febrl3.csv"} : std::vector<std::string>{"febrl4a.csv", "febrl4b.csv"};
   link::EncodedRole d;
   SimulatedTruth truth;  // only person_of: the FEBRL files name each record's entity
-  for (const char* file : {"febrl4a.csv", "febrl4b.csv"}) {
+  std::vector<Plain> plain;
+  for (const auto& file : files) {
     CsvReader in(dir / file);
     const auto& h = in.header();
     auto col = [&](std::string_view name) { return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin()); };
@@ -162,7 +204,15 @@ int main(int argc, char** argv) {
       r.given_name = row.fields[given];
       r.family_name = row.fields[surname];
       r.postcode = uk_shaped(row.fields[postcode]);
+      plain.push_back({link::normalise_name(row.fields[given]), link::normalise_name(row.fields[surname]),
+                       link::normalise_name(row.fields[suburb]), row.fields[postcode]});
       encode::EncodedRecord e = encoder.encode_unhardened(r);
+      if (postcode_mode == "digits") {  // the CLK without the UK parts, the tokens with them
+        Record no_postcode = r;
+        no_postcode.postcode.clear();
+        e.clk = encoder.encode_unhardened(no_postcode).clk;
+        encoder.add_elements(e.clk, 5, postcode_bits, postcode_digits(row.fields[postcode]));
+      }
       encoder.add_elements(e.clk, 5, suburb_bits, suburb_bigrams(row.fields[suburb]));
       encoder.harden(e.clk);
       truth.person_of[{r.source_org, r.record_id}] = row.fields[entity];
@@ -187,7 +237,7 @@ int main(int argc, char** argv) {
   }
   const double encode_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   link::LinkConfig config;
-  config.max_per_source = 1;  // one to one files
+  if (!dedup) config.max_per_source = 1;  // one to one files
   config.hard_fields.clear();
   config.em_fix_u = argc > 3 && std::atoi(argv[3]) == 1;
   link::StoreLinkOptions options;
@@ -196,8 +246,10 @@ int main(int argc, char** argv) {
   encode::Candidates cand;
   const link::RoleRun rr = link::link_encoded_records(d, Role::victim, config, options, cand);
   const auto& ev = *rr.evaluation;
-  fmt::print("febrl4 given name, surname, suburb, postcode encoded (suburb {} bits a bigram, em_fix_u {}, scheme {}): {} "
-             "records\n", suburb_bits, config.em_fix_u ? 1 : 0, encoder.scheme(), d.size());
+  fmt::print("{} given name, surname, suburb, postcode encoded (suburb {} bits a bigram, postcode {} at {} bits, "
+             "em_fix_u {}, scheme {}): {} records\n",
+             dir.filename().string(), suburb_bits, postcode_mode, postcode_mode == "uk" ? 8 : postcode_bits,
+             config.em_fix_u ? 1 : 0, encoder.scheme(), d.size());
   fmt::print("encode {:.1f} s; link {:.1f} s: candidates {} (blocking recall {:.4f}), EM lambda {:.4f}\n",
              encode_seconds, rr.result.seconds.total, cand.pairs.size(), rr.blocking_recall->recall,
              rr.result.model.lambda_candidates);
@@ -210,7 +262,7 @@ int main(int argc, char** argv) {
       fmt::print(" {} {:+.1f}", link::encoded_level_name(k, static_cast<int>(l)), std::log2(m.m[k][l] / m.u[k][l]));
     fmt::print("\n");
   }
-  print_true_pairs_by_dice(d, truth, rr.result.cluster);
-  print_mutual_best(d, truth);
+  print_true_pairs_by_dice(d, truth, rr.result.cluster, plain);
+  if (!dedup) print_mutual_best(d, truth);
   return 0;
 }

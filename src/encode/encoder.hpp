@@ -24,7 +24,9 @@ namespace joindots::encode {
 
 /// Names the element lists, the weights and the token rules below; part of every encoded
 /// row, so a change to any of them must change it (old and new encodings do not compare).
-inline constexpr std::string_view kSchemeName = "joindots-clk-1";
+/// joindots-clk-2 added the blocking-only columns blk_family_given1 and blk_given_family1
+/// (clk-1 files lack them: ingest refuses them by their scheme).
+inline constexpr std::string_view kSchemeName = "joindots-clk-2";
 
 /// One CLK field: where its elements come from, its key's id and its weight.
 struct ClkFieldSpec {
@@ -51,7 +53,7 @@ struct TokenSpec {
   std::uint64_t key_id;
   std::string_view source;
 };
-inline constexpr std::array<TokenSpec, 13> kTokenColumns = {{
+inline constexpr std::array<TokenSpec, 15> kTokenColumns = {{
     {"tok_nhs_number", 40, "nhs_number"},
     {"tok_upn", 41, "upn"},
     {"tok_pnc_id", 42, "pnc_id"},
@@ -65,7 +67,16 @@ inline constexpr std::array<TokenSpec, 13> kTokenColumns = {{
     {"blk_postcode", 67, "postcode"},
     {"blk_given2_district", 68, "given_name.prefix2 & postcode.district"},
     {"blk_family_district", 69, "family_name.soundex & postcode.district"},
+    // Blocking only (from kComparedTokenColumns on): a name's code with the other name's
+    // first letter, the rules plaintext linkage adds under identifier noise (a typo or a
+    // changed form in one name; link/config.cpp candidate_blocking_rules).
+    {"blk_family_given1", 70, "family_name.soundex & given_name.prefix1"},
+    {"blk_given_family1", 71, "given_name.soundex & family_name.prefix1"},
 }};
+/// The token columns linkage compares (each a comparison of the Fellegi-Sunter model); the
+/// columns after them only make candidates: what they would say of a pair the names' token
+/// and the Dice say already, and the model's pattern holds 16 comparisons.
+inline constexpr std::size_t kComparedTokenColumns = 13;
 /// Several tokens in one cell (a name with aliases gives several blocking keys) are
 /// separated by this; base64url never holds it.
 inline constexpr char kTokenSeparator = ' ';

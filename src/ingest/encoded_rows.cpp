@@ -77,6 +77,11 @@ EncodedRowReader::EncodedRowReader(const std::string& file, const std::vector<st
   fingerprint_ = position(encode::kFingerprintColumn);
   clk_ = position(encode::kClkColumn);
   for (const auto& t : encode::kTokenColumns) tokens_.emplace_back(position(t.column), std::string(t.column));
+  if (issues.total() && std::find(header.begin(), header.end(), encode::kClkColumn) != header.end())
+    issues.add({file_, 1, "header",
+                fmt::format("an encoded file without all of {}'s token columns is likely one an earlier joindots "
+                            "encoded: encode the agency's file again with this joindots and the same secret",
+                            encode::kSchemeName)});
   issues.throw_if_any();
   // Throws for the plaintext columns' own header problems.
   plain_.emplace(file_, header, areas, std::nullopt, encoded_columns());
@@ -95,7 +100,11 @@ std::optional<EncodedRowReader::Row> EncodedRowReader::validate(const std::vecto
   row.encoding.scheme = cell(scheme_);
   row.encoding.key_fingerprint = cell(fingerprint_);
   const std::size_t bits = scheme_bits(row.encoding.scheme);
-  if (!bits)
+  if (!bits && row.encoding.scheme.starts_with("joindots-clk-") && !row.encoding.scheme.starts_with(encode::kSchemeName))
+    problem("clk_scheme", fmt::format("'{}' is an encoding of another joindots version (this one reads {}): encode "
+                                      "the agency's file again with this joindots and the same secret",
+                                      row.encoding.scheme, encode::kSchemeName));
+  else if (!bits)
     problem("clk_scheme",
             fmt::format(
                 "'{}' is not an encoding this joindots reads ({}/<bits>[+salt-sex|+salt-birth-year][+fold][+flip-P], "

@@ -95,7 +95,7 @@ Pattern EncodedComparer::pattern(std::uint32_t a, std::uint32_t b) const {
     else same |= 1u << column_of(*x), ++x, ++y;
   }
   const std::uint32_t both = ma.columns & mb.columns;
-  for (std::size_t c = 0; c < kColumns; ++c) {
+  for (std::size_t c = 0; c < encode::kComparedTokenColumns; ++c) {
     const Pattern level = !(both >> c & 1u) ? 0 : (same >> c & 1u) ? 2 : 1;
     p |= level << (4 * (c + 1));
   }

@@ -28,16 +28,16 @@ namespace joindots::link {
 
 /// The comparisons of a pair of encoded records, in pattern order (4 bits each): 0 the Dice
 /// coefficient of the CLKs in encode::kDiceLevels levels when both records hold a full date
-/// of birth; 1..13 each token column of encode::kTokenColumns (missing / else / a token
+/// of birth; 1..13 each compared token column of encode::kTokenColumns (missing / else / a token
 /// shared: for the identifier tokens, plaintext's exact agreement); 14 sex (missing / else /
 /// exact); 15 the Dice coefficient in the same levels when either record lacks a full date
 /// of birth (no blk_dob token). The Dice of two filters without a date of birth says only
 /// what the names and postcode say, which the name and postcode tokens say too: with one
 /// comparison for both, its m and u, set by the pairs with a date, made a names-only Dice
 /// count as much as names and date agreeing (docs/linkage.md "Linkage on encodings").
-inline constexpr std::size_t kEncodedComparisons = 1 + encode::kTokenColumns.size() + 2;
+inline constexpr std::size_t kEncodedComparisons = 1 + encode::kComparedTokenColumns + 2;
 inline constexpr std::size_t kDiceComparison = 0;
-inline constexpr std::size_t kSexComparison = 1 + encode::kTokenColumns.size();
+inline constexpr std::size_t kSexComparison = 1 + encode::kComparedTokenColumns;
 inline constexpr std::size_t kDiceWithoutDobComparison = kSexComparison + 1;
 /// The token column of the full date of birth (blk_dob), whose presence on both records
 /// picks the Dice comparison.

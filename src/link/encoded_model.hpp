@@ -56,7 +56,7 @@ struct EncodedModel {
   double pair_weight(const std::array<std::uint32_t, EncodedComparer::kColumns>& rarest, Pattern p) const {
     double w = weight(p);
     if (!tf) return w;
-    for (std::size_t c = 0; c < rarest.size(); ++c)
+    for (std::size_t c = 0; c < encode::kComparedTokenColumns; ++c)
       if (rarest[c] && encode::kTokenColumns[c].column.starts_with("blk_"))
         w += std::log2(u[c + 1][2] / (static_cast<double>(rarest[c]) / tf->records()));
     return w;

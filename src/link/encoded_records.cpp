@@ -114,7 +114,7 @@ Pattern encoded_pattern(const EncodedRole& d, std::uint32_t a, std::uint32_t b) 
     else if (tb[j] < ta[i]) ++j;
     else same[ta[i].column] = 1, ++i, ++j;
   }
-  for (std::size_t c = 0; c < kColumns; ++c) {
+  for (std::size_t c = 0; c < encode::kComparedTokenColumns; ++c) {
     const Pattern level = !has_a[c] || !has_b[c] ? 0 : same[c] ? 2 : 1;
     p |= level << (4 * (c + 1));
   }

@@ -281,7 +281,7 @@ TEST_F(EncodedLink, SavesPersonsPairsAndDiagnosticsAsPlaintextDoes) {
     const auto j = nlohmann::json::parse(d.diagnostics_json);
     EXPECT_EQ(j["model"]["fields"].size(), kEncodedComparisons);
     EXPECT_EQ(j["model"]["fields"][0]["field"], "clk_dice");
-    EXPECT_TRUE(j["encoded"]["scheme"].get<std::string>().starts_with("joindots-clk-1/"));
+    EXPECT_TRUE(j["encoded"]["scheme"].get<std::string>().starts_with("joindots-clk-2/"));
     EXPECT_EQ(nlohmann::json::parse(d.params_json)["hard_fields"], nlohmann::json::array({"nhs_number"}));
   }
   EXPECT_TRUE(saw_diagnostics);
