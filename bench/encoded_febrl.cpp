@@ -19,6 +19,11 @@
 // postcode field's key: a changed digit changes one element of four, where it changes up to
 // three of the four UK parts); its tokens are the UK-shaped ones either way.
 //
+// NAMES is "apart" (the scheme's: given and family names under their own keys) or "one-key"
+// (this bench's FEBRL schema: both names' bigrams under the given name's key, so names
+// recorded the other way round, 340 of FEBRL4's 5,000 true pairs, set the same bits; tried
+// as the scheme's own, it cost a million simulated victims 0.007 in F1: bench/README.md).
+//
 // A FEBRL3 directory (febrl3.csv, one file with duplicates) is linked as one source
 // (deduplication, no one-to-one limit).
 //
@@ -27,7 +32,7 @@
 // by Dice above t) makes of the same filters.
 //
 // usage: joindots_encoded_febrl FEBRL_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)] [HARDENING]
-//        [POSTCODE (uk or digits)] [POSTCODE_BITS]
+//        [POSTCODE (uk or digits)] [POSTCODE_BITS] [NAMES (apart or one-key)]
 #include <fmt/format.h>
 
 #include <array>
@@ -39,6 +44,7 @@
 #include "encode/encoder.hpp"
 #include "io/csv_reader.hpp"
 #include "link/encoded_link.hpp"
+#include "records/fields.hpp"
 #include "records/normalise.hpp"
 
 using namespace joindots;
@@ -170,14 +176,16 @@ void print_mutual_best(const link::EncodedRole& d, const SimulatedTruth& truth) 
 
 int main(int argc, char** argv) {
   if (argc < 2)
-    return fmt::print(stderr, "usage: {} FEBRL_DIR [SUBURB_BITS] [EM_FIX_U] [HARDENING] [POSTCODE] [POSTCODE_BITS]\n",
-                      argv[0]), 1;
+    return fmt::print(stderr, "usage: {} FEBRL_DIR [SUBURB_BITS] [EM_FIX_U] [HARDENING] [POSTCODE] [POSTCODE_BITS] "
+                      "[NAMES]\n", argv[0]), 1;
   const std::filesystem::path dir = argv[1];
   const int suburb_bits = argc > 2 ? std::atoi(argv[2]) : 8;
   const std::string postcode_mode = argc > 5 ? argv[5] : "uk";
   const int postcode_bits = argc > 6 ? std::atoi(argv[6]) : 15;
+  const std::string names_mode = argc > 7 ? argv[7] : "apart";
   if (postcode_mode != "uk" && postcode_mode != "digits")
     return fmt::print(stderr, "POSTCODE: uk or digits\n"), 1;
+  if (names_mode != "apart" && names_mode != "one-key") return fmt::print(stderr, "NAMES: apart or one-key\n"), 1;
   const auto start = std::chrono::steady_clock::now();
   const encode::RecordEncoder encoder(
       encode::Secret::from_text("febrl4-bench-secret-9f3a7c1e5b2d8f4a6c0e2b9d7f1a3c5e"), encode::kDefaultClkBits,
@@ -207,11 +215,18 @@ int main(int argc, char** argv) {
       plain.push_back({link::normalise_name(row.fields[given]), link::normalise_name(row.fields[surname]),
                        link::normalise_name(row.fields[suburb]), row.fields[postcode]});
       encode::EncodedRecord e = encoder.encode_unhardened(r);
-      if (postcode_mode == "digits") {  // the CLK without the UK parts, the tokens with them
-        Record no_postcode = r;
-        no_postcode.postcode.clear();
-        e.clk = encoder.encode_unhardened(no_postcode).clk;
-        encoder.add_elements(e.clk, 5, postcode_bits, postcode_digits(row.fields[postcode]));
+      if (postcode_mode == "digits" || names_mode == "one-key") {  // the CLK made here, the tokens the scheme's
+        Record part = r;
+        if (postcode_mode == "digits") part.postcode.clear();
+        if (names_mode == "one-key") part.given_name.clear(), part.family_name.clear();
+        e.clk = encoder.encode_unhardened(part).clk;
+        if (postcode_mode == "digits")
+          encoder.add_elements(e.clk, 5, postcode_bits, postcode_digits(row.fields[postcode]));
+        if (names_mode == "one-key") {
+          const auto elements = encode::RecordEncoder::clk_elements(link::normalise_record(link::raw_from_record(r)));
+          for (std::size_t f : {0, 1})
+            encoder.add_elements(e.clk, 0, encode::kClkFields[f].bits_per_element, elements[f]);
+        }
       }
       encoder.add_elements(e.clk, 5, suburb_bits, suburb_bigrams(row.fields[suburb]));
       encoder.harden(e.clk);
@@ -247,8 +262,8 @@ int main(int argc, char** argv) {
   const link::RoleRun rr = link::link_encoded_records(d, Role::victim, config, options, cand);
   const auto& ev = *rr.evaluation;
   fmt::print("{} given name, surname, suburb, postcode encoded (suburb {} bits a bigram, postcode {} at {} bits, "
-             "em_fix_u {}, scheme {}): {} records\n",
-             dir.filename().string(), suburb_bits, postcode_mode, postcode_mode == "uk" ? 8 : postcode_bits,
+             "names {}, em_fix_u {}, scheme {}): {} records\n",
+             dir.filename().string(), suburb_bits, postcode_mode, postcode_mode == "uk" ? 8 : postcode_bits, names_mode,
              config.em_fix_u ? 1 : 0, encoder.scheme(), d.size());
   fmt::print("encode {:.1f} s; link {:.1f} s: candidates {} (blocking recall {:.4f}), EM lambda {:.4f}\n",
              encode_seconds, rr.result.seconds.total, cand.pairs.size(), rr.blocking_recall->recall,

@@ -36,6 +36,23 @@ std::vector<std::string> product_of_keys(const link::LinkRecord& r, const std::v
   return acc;
 }
 
+// Each key's parts (joined by U+001F) in sorted order, the keys without repeats.
+void sort_parts(std::vector<std::string>& keys) {
+  for (auto& key : keys) {
+    std::vector<std::string> parts;
+    for (std::size_t s = 0; s <= key.size();) {
+      const auto e = std::min(key.find('\x1f', s), key.size());
+      parts.push_back(key.substr(s, e - s));
+      s = e + 1;
+    }
+    std::sort(parts.begin(), parts.end());
+    key.clear();
+    for (std::size_t i = 0; i < parts.size(); ++i) key += (i ? "\x1f" : "") + parts[i];
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+}
+
 }  // namespace
 
 bool valid_clk_bits(std::size_t bits) {
@@ -249,6 +266,7 @@ EncodedRecord RecordEncoder::encode_unhardened(const Record& record) const {
       if (!v.empty()) values.push_back(v);
     } else {
       values = product_of_keys(r, token_rules_[t]);
+      if (kTokenColumns[t].unordered) sort_parts(values);
     }
     for (const auto& v : values) {
       if (!out.tokens[t].empty()) out.tokens[t] += kTokenSeparator;

@@ -24,8 +24,9 @@ namespace joindots::encode {
 
 /// Names the element lists, the weights and the token rules below; part of every encoded
 /// row, so a change to any of them must change it (old and new encodings do not compare).
-/// joindots-clk-2 added the blocking-only columns blk_family_given1 and blk_given_family1
-/// (clk-1 files lack them: ingest refuses them by their scheme).
+/// joindots-clk-2 added the blocking-only columns blk_family_given1 and blk_given_family1 and
+/// made blk_names the same for names recorded either way round (clk-1 files: ingest refuses
+/// them by their scheme).
 inline constexpr std::string_view kSchemeName = "joindots-clk-2";
 
 /// One CLK field: where its elements come from, its key's id and its weight.
@@ -52,6 +53,9 @@ struct TokenSpec {
   std::string_view column;
   std::uint64_t key_id;
   std::string_view source;
+  /// The parts of the key in sorted order rather than the rule's (since joindots-clk-2 for
+  /// blk_names): names recorded the other way round give the same token.
+  bool unordered = false;
 };
 inline constexpr std::array<TokenSpec, 15> kTokenColumns = {{
     {"tok_nhs_number", 40, "nhs_number"},
@@ -63,7 +67,7 @@ inline constexpr std::array<TokenSpec, 15> kTokenColumns = {{
     {"blk_names_year", 63, "given_name.soundex & family_name.soundex & dob.year"},
     {"blk_names_month_day", 64, "given_name.soundex & family_name.soundex & dob.month_day"},
     {"blk_dob_district", 65, "dob & postcode.district"},
-    {"blk_names", 66, "given_name.soundex & family_name.soundex"},
+    {"blk_names", 66, "given_name.soundex & family_name.soundex", true},
     {"blk_postcode", 67, "postcode"},
     {"blk_given2_district", 68, "given_name.prefix2 & postcode.district"},
     {"blk_family_district", 69, "family_name.soundex & postcode.district"},

@@ -100,7 +100,9 @@ std::optional<EncodedRowReader::Row> EncodedRowReader::validate(const std::vecto
   row.encoding.scheme = cell(scheme_);
   row.encoding.key_fingerprint = cell(fingerprint_);
   const std::size_t bits = scheme_bits(row.encoding.scheme);
-  if (!bits && row.encoding.scheme.starts_with("joindots-clk-") && !row.encoding.scheme.starts_with(encode::kSchemeName))
+  const bool other_version =
+      row.encoding.scheme.starts_with("joindots-clk-") && !row.encoding.scheme.starts_with(encode::kSchemeName);
+  if (!bits && other_version)
     problem("clk_scheme", fmt::format("'{}' is an encoding of another joindots version (this one reads {}): encode "
                                       "the agency's file again with this joindots and the same secret",
                                       row.encoding.scheme, encode::kSchemeName));

@@ -126,6 +126,21 @@ TEST(EncodeRecord, TokensAreKeyedPerColumnAndEmptyWithoutAValue) {
   EXPECT_EQ(a.tokens[column("blk_family_given1")].size(), 22u);
 }
 
+TEST(EncodeRecord, NamesRecordedTheOtherWayRoundGiveTheSameNamesToken) {
+  const RecordEncoder enc(Secret::from_text(kSecretA));
+  const auto a = enc.encode(person("Amelia", "Brown", "2007-05-14", "TS24 7QS"));
+  const auto swapped = enc.encode(person("Brown", "Amelia", "2007-05-14", "TS24 7QS"));
+  const auto other = enc.encode(person("Amelia", "Browning", "2007-05-14", "TS24 7QS"));
+  std::size_t names = 0, dob_family = 0;
+  for (std::size_t t = 0; t < kTokenColumns.size(); ++t) {
+    if (kTokenColumns[t].column == "blk_names") names = t;
+    if (kTokenColumns[t].column == "blk_dob_family") dob_family = t;
+  }
+  EXPECT_EQ(a.tokens[names], swapped.tokens[names]);  // the two codes in sorted order
+  EXPECT_NE(a.tokens[names], other.tokens[names]);
+  EXPECT_NE(a.tokens[dob_family], swapped.tokens[dob_family]);  // the other keys keep their order
+}
+
 TEST(EncodeRecord, ElementsAreTheNormalisedParts) {
   link::LinkRecord r;
   r[link::Field::given_name] = "ann";
