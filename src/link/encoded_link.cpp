@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <chrono>
 #include <ctime>
@@ -214,9 +215,9 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
                       {"levels", levels}});
   }
   nlohmann::json blocking = nlohmann::json::array();
-  blocking.push_back({{"rule", fmt::format("a token shared in one of {} columns (all but blk_dob), or the CLKs' bits "
-                                           "equal in one of {} LSH bands of {} bits",
-                                           encode::kTokenColumns.size() - 1, kEncodedLshBands, lsh_bits)},
+  blocking.push_back({{"rule", fmt::format("a token shared in one of {} columns (the compared ones but blk_dob), or "
+                                           "the CLKs' bits equal in one of {} LSH bands of {} bits",
+                                           std::popcount(kEncodedBlockingColumns), kEncodedLshBands, lsh_bits)},
                       {"pairs_implied", cand.pairs_in_blocks},
                       {"pairs_new", static_cast<std::int64_t>(cand.pairs.size())},
                       {"blocks_skipped", cand.blocks_skipped}});
