@@ -115,7 +115,7 @@ struct SchemeInfo {
   std::size_t bits = 0;  // the width of the filter as stored (half the encoding's when folded)
   Hardening hardening;
 };
-/// "joindots-clk-1/1024", and with hardenings "joindots-clk-1/512+salt-birth-year+fold+flip-0.05"
+/// "joindots-clk-2/1024", and with hardenings "joindots-clk-2/512+salt-birth-year+fold+flip-0.05"
 /// (always in this order; the width is the stored one).
 std::string scheme_text(const SchemeInfo& info);
 /// The scheme a text names, nullopt when it is not one this joindots writes.
@@ -132,7 +132,7 @@ class RecordEncoder {
   /// 0-0.25, a folded width under 256 bits).
   RecordEncoder(const Secret& secret, std::size_t bits = 1024, const Hardening& hardening = {});
 
-  /// "joindots-clk-1/1024": the scheme and the width, as written in every encoded row.
+  /// "joindots-clk-2/1024": the scheme and the width, as written in every encoded row.
   std::string scheme() const;
   /// The width the filters are built at; the stored width is half of it when folded.
   std::size_t bits() const { return bits_; }

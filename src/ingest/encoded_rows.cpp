@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 8> kReplacedColumns = {
 constexpr std::array<std::string_view, 6> kAgeBands = {"0-9", "10-12", "13-15", "16-17", "18+", "unknown"};
 constexpr std::size_t kTokenChars = 22;  // 16 bytes in base64url without padding
 
-// The width a scheme names ("joindots-clk-1/1024" -> 1024), or 0 when it is not ours.
+// The width a scheme names ("joindots-clk-2/1024" -> 1024), or 0 when it is not ours.
 std::size_t scheme_bits(std::string_view scheme) {
   const auto info = encode::parse_scheme(scheme);
   return info ? info->bits : 0;
