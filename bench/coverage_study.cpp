@@ -26,6 +26,9 @@
 //                           [--lcmcr-burn-in 5000] [--lcmcr-samples 2000] [--methods all|auto]
 //                           [--scenarios independent,heterogeneous,dependent,both,sparse6,...]
 //                           [--details FILE] [--search bounded|exhaustive] [--search-agreement 1]
+//                           [--tau-scale 1] [--tau-prior half-normal|half-cauchy] [--interaction-mean-sd 0]
+// The last three set loglinear_shrinkage's prior (shrinkage.hpp) when it runs, e.g. with
+// --methods auto,loglinear_shrinkage.
 // --search exhaustive searches sparse six-list tables exhaustively (the default bounds it:
 // EstimateOptions::bound_sparse_search); --search-agreement 1 runs both on every population
 // and counts how often the headline's model and estimate agree.
@@ -140,6 +143,7 @@ int main(int argc, char** argv) {
   bool exhaustive_search = false, search_agreement = false;
   int lcmcr_samples = 2000;
   double charge = estimate::EstimateOptions{}.heterogeneity_charge;
+  estimate::ShrinkageOptions shrinkage;
   std::uint64_t seed = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -167,6 +171,11 @@ int main(int argc, char** argv) {
     else if (a == "--dump-tables") dump_dir = argv[i + 1];  // each population's table as SCENARIO_POP.csv
     else if (a == "--search") exhaustive_search = std::string(argv[i + 1]) == "exhaustive";
     else if (a == "--search-agreement") search_agreement = std::atoi(argv[i + 1]) != 0;
+    else if (a == "--tau-scale") shrinkage.tau_scale = std::atof(argv[i + 1]);  // loglinear_shrinkage's prior
+    else if (a == "--tau-prior") shrinkage.tau_prior = std::string(argv[i + 1]) == "half-cauchy"
+                                                           ? estimate::TauPrior::HalfCauchy
+                                                           : estimate::TauPrior::HalfNormal;
+    else if (a == "--interaction-mean-sd") shrinkage.interaction_mean_sd = std::atof(argv[i + 1]);
     else {
       fmt::print(stderr, "unknown option {}\n", a);
       return 1;
@@ -209,6 +218,7 @@ int main(int argc, char** argv) {
   opt.lcmcr.samples = lcmcr_samples;
   opt.lcmcr.thin = 5;
   opt.bound_sparse_search = !exhaustive_search;
+  opt.shrinkage = shrinkage;
   std::map<std::string, std::pair<int, int>> agreement;  // scenario -> (same model, populations)
 
   std::map<std::string, std::map<std::string, Tally>> tallies;  // scenario -> method -> tally
@@ -265,7 +275,12 @@ int main(int argc, char** argv) {
         alone.headline_only = false;
         const auto r = estimate::estimate_all(table, alone);
         record(std::string(estimate::to_string(extra)) + " (alone)", r.estimate, r.interval);
-        alone_json[estimate::to_string(extra)] = {{"estimate", r.estimate}, {"interval", {r.interval.low, r.interval.high}}};
+        auto& aj = alone_json[estimate::to_string(extra)];
+        aj = {{"estimate", r.estimate}, {"interval", {r.interval.low, r.interval.high}}};
+        for (const auto& m : r.methods)
+          for (const char* key : {"rhat", "ess", "divergences", "tau_median", "interaction_mean_median", "posterior_mean",
+                                 "seconds"})
+            if (m.method == r.headline && m.details.contains(key)) aj[key] = m.details[key];
       }
       if (search_agreement) {
         auto other = opt;

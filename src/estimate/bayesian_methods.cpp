@@ -192,4 +192,59 @@ MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const Estima
   return m;
 }
 
+MethodEstimate run_shrinkage_method(const CaptureTable& table, const EstimateOptions& o) {
+  ShrinkageOptions so = o.shrinkage;
+  so.seed = o.seed;
+  so.level = o.level;
+  const auto r = loglinear_shrinkage(table, so);
+  MethodEstimate m;
+  m.method = "loglinear_shrinkage";
+  m.estimate = r.median;
+  m.interval = r.interval;
+  nlohmann::ordered_json interactions = nlohmann::ordered_json::object();
+  for (std::size_t p = 0; p < r.pairs.size(); ++p) {
+    std::string name;
+    for (int j = 0; j < table.k(); ++j)
+      if (r.pairs[p] >> j & 1u) name += (name.empty() ? "" : ":") + table.lists[static_cast<std::size_t>(j)];
+    interactions[name] = r.interaction_median[p];
+  }
+  m.details = {{"posterior_median", r.median},
+               {"posterior_mean", r.mean},
+               {"sd", r.sd},
+               {"equal_tailed", interval_json(r.interval)},
+               {"hpd", interval_json(r.hpd)},
+               {"interval_kind", r.interval.kind},
+               {"prior", fmt::format("every two-way interaction normal(0, tau^2), tau {}(0, {}); main effects "
+                                     "normal(0, {}^2); intercept flat",
+                                     so.tau_prior == TauPrior::HalfNormal ? "half-normal" : "half-Cauchy",
+                                     so.tau_scale, so.main_effect_sd)},
+               {"tau_median", r.tau_median},
+               {"interaction_mean_median", r.mean_interaction},
+               {"tau_interval", interval_json(r.tau_interval)},
+               {"interaction_medians", interactions},
+               {"parametrisation", r.centred ? "centred" : "non-centred"},
+               {"rhat", r.rhat},
+               {"ess", r.ess},
+               {"chains", so.chains},
+               {"warmup", so.warmup},
+               {"samples_per_chain", so.samples},
+               {"acceptance", r.acceptance},
+               {"step_size", r.step_size},
+               {"mean_leapfrog_steps", r.mean_leapfrog_steps},
+               {"divergences", r.divergences},
+               {"seed", so.seed},
+               {"seconds", r.seconds},
+               {"source", "hierarchical shrinkage of the two-way interactions (Gelman 2006 on priors for variance "
+                          "parameters); Hamiltonian Monte Carlo with Stan's warm-up (Hoffman & Gelman 2014)"}};
+  if (so.interaction_mean_sd > 0)
+    m.details["prior"] = m.details["prior"].get<std::string>() +
+                         fmt::format("; the interactions' mean normal(0, {}^2)", so.interaction_mean_sd);
+  if (r.rhat > 1.05 || r.ess < 200 || r.divergences > 0.01 * so.chains * so.samples)
+    m.details["warning"] = fmt::format(
+        "R-hat {:.3f}, effective sample size {:.0f}, {} divergent transitions: the sampler may not have explored "
+        "the posterior; the interval is rough",
+        r.rhat, r.ess, r.divergences);
+  return m;
+}
+
 }  // namespace joindots::estimate

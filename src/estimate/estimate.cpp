@@ -28,6 +28,7 @@ constexpr MethodName kMethods[] = {{Method::Auto, "auto"},
                                    {Method::Stepwise, "stepwise"},
                                    {Method::Lcmcr, "lcmcr"},
                                    {Method::BayesLogLinear, "bayes_loglinear"},
+                                   {Method::LogLinearShrinkage, "loglinear_shrinkage"},
                                    {Method::All, "all"}};
 
 MethodEstimate run_chapman(const CaptureTable& table, double level) {
@@ -83,7 +84,7 @@ bool auto_or_all(Method m) { return m == Method::Auto || m == Method::All; }
 
 // What estimate_all ran, method by method, before it chooses the headline.
 struct MethodRuns {
-  std::optional<MethodEstimate> chap, lcm, stepwise, bayes, mata;
+  std::optional<MethodEstimate> chap, lcm, stepwise, bayes, mata, shrinkage;
   LogLinearOutcome llh, ll;
   bool want_llh = false, want_ll = false;
 };
@@ -215,6 +216,7 @@ MethodRuns run_methods(const CaptureTable& table, const EstimateOptions& o, Esti
   if (m == Method::Stepwise || (m == Method::All && table.k() >= 3)) runs.stepwise = run_stepwise_method(table, o);
   if (m == Method::BayesLogLinear || m == Method::All)
     runs.bayes = run_bayes_method(CovariateCaptureTable::from_table(table), o);
+  if (m == Method::LogLinearShrinkage || m == Method::All) runs.shrinkage = run_shrinkage_method(table, o);
   return runs;
 }
 
@@ -295,6 +297,11 @@ void collect_methods(const CaptureTable& table, const EstimateOptions& o, Method
     res.methods.push_back(*runs.lcm);
     if (runs.lcm->details.contains("warning"))
       res.notes.push_back("lcmcr: " + runs.lcm->details["warning"].get<std::string>());
+  }
+  if (runs.shrinkage) {
+    res.methods.push_back(*runs.shrinkage);
+    if (runs.shrinkage->details.contains("warning"))
+      res.notes.push_back("loglinear_shrinkage: " + runs.shrinkage->details["warning"].get<std::string>());
   }
   if (runs.bayes) {
     res.methods.push_back(*runs.bayes);
@@ -378,6 +385,12 @@ void choose_headline(const CaptureTable& table, const EstimateOptions& o, const 
     res.headline = "bayes_loglinear";
     res.estimate = runs.bayes->estimate;
     res.interval = runs.bayes->interval;
+  } else if (m == Method::LogLinearShrinkage) {
+    res.method = "loglinear_shrinkage: posterior median and equal-tailed interval, every two-way interaction under a "
+                 "normal(0, tau^2) prior with tau learned from the table";
+    res.headline = "loglinear_shrinkage";
+    res.estimate = runs.shrinkage->estimate;
+    res.interval = runs.shrinkage->interval;
   } else if (m == Method::Chapman || (auto_or_all(m) && two && runs.chap)) {
     res.method = "chapman";
     res.headline = "chapman";

@@ -32,13 +32,14 @@
 #include "estimate/lack_of_fit.hpp"
 #include "estimate/lcmcr.hpp"
 #include "estimate/model_search.hpp"
+#include "estimate/shrinkage.hpp"
 
 namespace joindots::estimate {
 
-enum class Method { Auto, Chapman, LogLinear, Stepwise, Lcmcr, BayesLogLinear, All };
+enum class Method { Auto, Chapman, LogLinear, Stepwise, Lcmcr, BayesLogLinear, LogLinearShrinkage, All };
 const char* to_string(Method m);
-/// "auto", "chapman", "loglinear", "stepwise", "lcmcr", "bayes_loglinear" or "all"; throws UsageError
-/// listing them otherwise.
+/// "auto", "chapman", "loglinear", "stepwise", "lcmcr", "bayes_loglinear", "loglinear_shrinkage" or "all"; throws
+/// UsageError listing them otherwise.
 Method parse_method(std::string_view name);
 
 struct EstimateOptions {
@@ -78,6 +79,7 @@ struct EstimateOptions {
   /// 0 when --bootstrap is given.
   double side_bootstrap_budget = 1e10;
   BayesLogLinearOptions bayes;      // its seed, level and threads are taken from here
+  ShrinkageOptions shrinkage;       // loglinear_shrinkage; its seed and level are taken from here
   /// Fit this model instead of searching (e.g. a published one with a three-way term).
   std::optional<LogLinearModel> model;
   int threads = 2;

@@ -120,5 +120,7 @@ LcmcrBudget lcmcr_settings(const CaptureTable& table, const EstimateOptions& o, 
 MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions& o, bool beside_headline = false,
                                 std::function<void(double)> report_fraction = {});
 MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const EstimateOptions& o);
+// The log-linear model with every two-way interaction shrunk (shrinkage.hpp).
+MethodEstimate run_shrinkage_method(const CaptureTable& table, const EstimateOptions& o);
 
 }  // namespace joindots::estimate

@@ -1,0 +1,162 @@
+#include "estimate/shrinkage.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/math/special_functions/gamma.hpp>
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+#include "estimate/estimate.hpp"
+#include "estimate/loglinear.hpp"
+#include "test_tables.hpp"
+
+namespace joindots::estimate {
+namespace {
+
+// P(N <= n + m) for the sampler's draws of log mu_0: the Poisson mixture's CDF.
+double sampler_cdf(const ShrinkageResult& r, double m) {
+  double s = 0;
+  for (double l : r.log_unobserved) s += boost::math::gamma_q(m + 1, std::exp(l));
+  return s / static_cast<double>(r.log_unobserved.size());
+}
+
+// A probability mass on a grid x0 + i h.
+struct GridMass {
+  double x0 = 0, h = 0;
+  std::vector<double> p;
+};
+
+// log G for G ~ Gamma(y, 1): the posterior of a cell's log mean under a flat prior.
+GridMass log_gamma_mass(double y, double h, double sign) {
+  GridMass g;
+  g.h = h;
+  const double centre = std::log(y), half = 10.0 / std::sqrt(y) + 1.0;
+  const int n = static_cast<int>(2 * half / h) + 1;
+  g.x0 = sign * centre - half;
+  for (int i = 0; i < n; ++i) {
+    const double x = sign * (g.x0 + i * h);  // the variable before the sign
+    g.p.push_back(std::exp(y * x - std::exp(x) - std::lgamma(y)) * h);
+  }
+  return g;
+}
+
+// g ~ normal(0, tau^2), tau ~ half-normal(0, s): masses from the CDF (the density has a
+// logarithmic pole at 0), P(g <= x) = int Phi(x / tau) 2 phi(tau / s) / s dtau.
+GridMass interaction_mass(double s, double h) {
+  auto cdf = [s](double x) {
+    constexpr int kNodes = 4000;
+    const double top = 8 * s, dt = top / kNodes;
+    double acc = 0;
+    for (int i = 0; i < kNodes; ++i) {
+      const double tau = (i + 0.5) * dt;
+      const double prior = 2 * std::exp(-0.5 * tau * tau / (s * s)) / (s * std::sqrt(2 * std::numbers::pi));
+      acc += 0.5 * std::erfc(-x / (tau * std::numbers::sqrt2)) * prior * dt;
+    }
+    return acc;
+  };
+  GridMass g;
+  g.h = h;
+  const double half = 6 * s;
+  const int n = static_cast<int>(2 * half / h) + 1;
+  g.x0 = -half;
+  for (int i = 0; i < n; ++i) {
+    const double x = g.x0 + i * h;
+    g.p.push_back(cdf(x + h / 2) - cdf(x - h / 2));
+  }
+  return g;
+}
+
+GridMass convolve(const GridMass& a, const GridMass& b) {
+  GridMass c;
+  c.h = a.h;
+  c.x0 = a.x0 + b.x0;
+  c.p.assign(a.p.size() + b.p.size() - 1, 0.0);
+  for (std::size_t i = 0; i < a.p.size(); ++i)
+    for (std::size_t j = 0; j < b.p.size(); ++j) c.p[i + j] += a.p[i] * b.p[j];
+  return c;
+}
+
+TEST(LogLinearShrinkage, OneInteractionPosteriorMatchesNumericalIntegration) {
+  // Two lists, one interaction under normal(0, tau^2), tau ~ half-normal(0, 0.5), flat main
+  // effects and intercept. The three observed cells' log means are then independent
+  // log-Gamma(y_c, 1) a posteriori, the interaction keeps its prior (no cell speaks to it),
+  // and log mu_0 = l_A + l_B - l_AB + g: a convolution, integrated here on a grid.
+  std::vector<std::int64_t> counts = {0, 30, 40, 12};
+  const auto table = CaptureTable::from_counts({"A", "B"}, counts);
+  ShrinkageOptions o;
+  o.main_effect_sd = std::numeric_limits<double>::infinity();
+  o.tau_scale = 0.5;
+  o.interaction_mean_sd = 0;
+  o.samples = 40000;
+  o.seed = 7;
+  const auto r = loglinear_shrinkage(table, o);
+  ASSERT_LT(r.rhat, 1.02);
+  ASSERT_GT(r.ess, 500) << "step " << r.step_size << " steps " << r.mean_leapfrog_steps << " acc " << r.acceptance;
+  EXPECT_LT(r.divergences, 0.005 * static_cast<double>(r.log_unobserved.size()));
+
+  constexpr double kH = 0.004;
+  const GridMass lmu0 = convolve(convolve(log_gamma_mass(30, kH, 1), log_gamma_mass(40, kH, 1)),
+                                 convolve(log_gamma_mass(12, kH, -1), interaction_mass(0.5, kH)));
+  auto exact_cdf = [&](double m) {
+    double s = 0;
+    for (std::size_t i = 0; i < lmu0.p.size(); ++i)
+      s += lmu0.p[i] * boost::math::gamma_q(m + 1, std::exp(lmu0.x0 + static_cast<double>(i) * lmu0.h));
+    return s;
+  };
+  double total = 0;
+  for (double p : lmu0.p) total += p;
+  ASSERT_NEAR(total, 1.0, 1e-3);
+  // At unseen counts spanning the posterior (its 2.5% to 97.5% points are near 35 and 330),
+  // the sampler's CDF within 4 Monte Carlo standard errors of the integral's.
+  for (double m : {35.0, 60.0, 100.0, 160.0, 330.0}) {
+    const double f = exact_cdf(m), se = std::sqrt(f * (1 - f) / r.ess);
+    EXPECT_NEAR(sampler_cdf(r, m), f, 4 * se + 0.002) << "unseen " << m;
+  }
+  // The method's median and interval are the mixture's.
+  EXPECT_NEAR(exact_cdf(r.median - 82), 0.5, 4 * std::sqrt(0.25 / r.ess) + 0.01);
+}
+
+TEST(LogLinearShrinkage, DenseTableAgreesWithTheTwoWayMle) {
+  // 30,000 people on four lists, heterogeneous (so the lists are dependent): every cell full.
+  // With tau fixed large the prior is flat in effect and the posterior of N must sit on the
+  // MLE of the model with all six interactions, its interval on the profile interval
+  // (Bernstein-von Mises); with tau learned the shrinkage must not move it much.
+  const auto table = testing::simulate_table(30000, {0.3, 0.25, 0.35, 0.2}, 11, 0.3, 1.8);
+  const auto fit = fit_loglinear(table, LogLinearModel::two_way(4, {{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}));
+  ASSERT_TRUE(fit.ok());
+  const auto prof = profile_interval(table, fit);
+  const double half_width = 0.5 * (prof.high - prof.low);
+  ShrinkageOptions o;
+  o.fixed_tau = 20;
+  o.main_effect_sd = std::numeric_limits<double>::infinity();
+  const auto flat = loglinear_shrinkage(table, o);
+  EXPECT_LT(flat.rhat, 1.02);
+  EXPECT_NEAR(flat.median, fit.estimate, 0.1 * half_width);
+  EXPECT_NEAR(flat.interval.low, prof.low, 0.1 * half_width);
+  EXPECT_NEAR(flat.interval.high, prof.high, 0.1 * half_width);
+  const auto learned = loglinear_shrinkage(table, ShrinkageOptions{});
+  EXPECT_LT(learned.rhat, 1.02);
+  EXPECT_TRUE(learned.centred);
+  EXPECT_NEAR(learned.median, fit.estimate, 0.25 * half_width);
+  EXPECT_NEAR(learned.interval.low, prof.low, 0.25 * half_width);
+  EXPECT_NEAR(learned.interval.high, prof.high, 0.25 * half_width);
+}
+
+TEST(LogLinearShrinkage, IsAMethodWithItsHeadlineInsideItsInterval) {
+  EstimateOptions o;
+  o.method = parse_method("loglinear_shrinkage");
+  const auto r = estimate_all(testing::mse_table("neworleans_5list.csv"), o);
+  EXPECT_EQ(r.headline, "loglinear_shrinkage");
+  ASSERT_TRUE(std::isfinite(r.estimate));
+  EXPECT_GE(r.estimate, r.interval.low);
+  EXPECT_LE(r.estimate, r.interval.high);
+  EXPECT_GT(r.interval.low, static_cast<double>(r.observed));
+  ASSERT_EQ(r.methods.size(), 1u);
+  EXPECT_EQ(r.methods[0].details["interaction_medians"].size(), 10u);
+  EXPECT_EQ(r.methods[0].details["interval_kind"], "95% equal-tailed posterior interval");
+}
+
+}  // namespace
+}  // namespace joindots::estimate
