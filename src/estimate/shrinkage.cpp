@@ -398,15 +398,30 @@ ShrinkageResult loglinear_shrinkage(const CaptureTable& table, const ShrinkageOp
     throw UsageError("loglinear_shrinkage: at least 1 chain, 20 warm-up iterations and 10 kept draws");
   if (!(o.tau_scale > 0)) throw UsageError("loglinear_shrinkage: the prior scale of tau must be positive");
   const auto t0 = std::chrono::steady_clock::now();
-  const Target tg = make_target(table, o);
-  const Start start = find_start(table, tg);
-  std::vector<Chain> chains;
-  for (int c = 0; c < o.chains; ++c) chains.push_back(run_chain(tg, start, o, c));
-  ShrinkageResult r;
-  r.observed = table.observed();
-  r.pairs = o.pairs.empty() ? all_pairs(table.k()) : o.pairs;
-  r.centred = tg.centred;
-  summarise(table, o, chains, r);
+  Target tg = make_target(table, o);
+  auto run = [&](const Target& t) {
+    const Start start = find_start(table, t);
+    std::vector<Chain> chains;
+    for (int c = 0; c < o.chains; ++c) chains.push_back(run_chain(t, start, o, c));
+    ShrinkageResult r;
+    r.observed = table.observed();
+    r.pairs = o.pairs.empty() ? all_pairs(table.k()) : o.pairs;
+    r.centred = t.centred;
+    summarise(table, o, chains, r);
+    return r;
+  };
+  ShrinkageResult r = run(tg);
+  // The parametrisation chosen by the overlaps can be the wrong one: centred sampling meets
+  // Neal's funnel when the interactions are all near 0 (tau near 0, e.g. independent lists
+  // on a dense table). When the chains did not mix, the other one is tried and the better kept.
+  auto poor = [&](const ShrinkageResult& x) {
+    return x.rhat > 1.05 || x.divergences > 0.01 * o.chains * o.samples;
+  };
+  if (poor(r)) {
+    tg.centred = !tg.centred;
+    ShrinkageResult other = run(tg);
+    if (other.rhat < r.rhat && other.divergences <= r.divergences + 0.01 * o.chains * o.samples) r = std::move(other);
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

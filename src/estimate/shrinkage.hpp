@@ -3,7 +3,8 @@
 // (issue 13, item 3; docs/estimation.md, "Shrinking every interaction"):
 //
 //   y_c ~ Poisson(mu_c),  log mu_c = b_0 + sum_{i in c} b_i + sum_{pairs {i,j} in c} g_ij,
-//   g_ij ~ normal(0, tau^2),  tau ~ half-normal(0, s) (or half-Cauchy(0, s)),
+//   g_ij ~ normal(m, tau^2),  tau ~ half-normal(0, s) (or half-Cauchy(0, s)),  m ~ normal(0, 1)
+//   (or m = 0: ShrinkageOptions::interaction_mean_sd),
 //   b_i ~ normal(0, main_effect_sd^2),  b_0 flat (a scale-invariant prior on the unseen count),
 //
 // fitted to the 2^K - 1 observed cells; N = n + n_0, n_0 | b_0 ~ Poisson(exp(b_0)), so N's
