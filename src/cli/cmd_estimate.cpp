@@ -376,7 +376,8 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                   "comma-separated; none for no curve")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--method", opt->method, "auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear, loglinear_shrinkage or all")
+  cmd->add_option("--method", opt->method,
+                  "auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear, loglinear_shrinkage or all")
       ->capture_default_str();
   cmd->add_option("--stepwise-p", opt->stepwise_p,
                   "stepwise: add the interaction whose overlap is least likely under the current model while its "

@@ -191,7 +191,8 @@ TEST(EstimateAll, GivenModelAndMethodErrors) {
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_STREQ(e.what(),
-                 "unknown method `mle`; valid: auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear, all");
+                 "unknown method `mle`; valid: auto, chapman, loglinear, stepwise, lcmcr, bayes_loglinear, "
+                 "loglinear_shrinkage, all");
   }
 }
 
