@@ -199,7 +199,7 @@ MethodEstimate run_shrinkage_method(const CaptureTable& table, const EstimateOpt
   const auto r = loglinear_shrinkage(table, so);
   MethodEstimate m;
   m.method = "loglinear_shrinkage";
-  // The posterior median: on the sparse scenarios the mean ran -22% to +4% where lists refer
+  // The posterior median: on the sparse scenarios the mean ran -23% to +4% where lists refer
   // people on, but +95% to +3,084% where they avoid one another or see two groups (a long
   // upper tail); the median -38% to +139% (docs/estimation.md, "Shrinking every interaction").
   m.estimate = r.median;
