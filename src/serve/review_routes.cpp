@@ -222,6 +222,25 @@ nlohmann::json decided_json(Role role, std::vector<ClericalDecision> latest, std
           {"pairs", pairs}};
 }
 
+/// A page of pairs asked for: the role's latest run, from `offset`, at most `limit`.
+struct PageQuery {
+  Role role;
+  std::size_t offset;
+  std::size_t limit;
+};
+
+/// Checked before the token, so a typo is a 400 whoever asks.
+void refuse_unknown_page_params(const httplib::Request& req) {
+  for (const auto& [name, value] : req.params)
+    if (name != "role" && name != "offset" && name != "limit")
+      throw Refusal{400, fmt::format("unknown parameter '{}' (valid: limit, offset, role)", name)};
+}
+
+PageQuery page_query(const httplib::Request& req) {
+  return {role_named(req.has_param("role") ? req.get_param_value("role") : "victim", "role"),
+          count_param(req, "offset", 0, 1'000'000'000), count_param(req, "limit", kDefaultLimit, kMaxLimit)};
+}
+
 }  // namespace
 
 void add_review_routes(httplib::Server& s, const std::shared_ptr<Access>& access, const std::string& db) {
@@ -229,13 +248,9 @@ void add_review_routes(httplib::Server& s, const std::shared_ptr<Access>& access
   s.Get("/api/v1/review", access->audited([access, reviews](const httplib::Request& req, httplib::Response& res,
                                                              std::string& actor) {
     try {
-      for (const auto& [name, value] : req.params)
-        if (name != "role" && name != "offset" && name != "limit")
-          throw Refusal{400, fmt::format("unknown parameter '{}' (valid: limit, offset, role)", name)};
+      refuse_unknown_page_params(req);
       if (!access->authorize(req, res, {AccountRole::analyst}, actor)) return;
-      const Role role = role_named(req.has_param("role") ? req.get_param_value("role") : "victim", "role");
-      const auto offset = count_param(req, "offset", 0, 1'000'000'000);
-      const auto limit = count_param(req, "limit", kDefaultLimit, kMaxLimit);
+      const auto [role, offset, limit] = page_query(req);
       Store::LinkDiagnostics run;
       access->with_store([&](Store& store) { run = latest_run(store, role); });
       nlohmann::json out;
@@ -250,13 +265,9 @@ void add_review_routes(httplib::Server& s, const std::shared_ptr<Access>& access
   s.Get("/api/v1/review/decided", access->audited([access, reviews](const httplib::Request& req,
                                                                      httplib::Response& res, std::string& actor) {
     try {
-      for (const auto& [name, value] : req.params)
-        if (name != "role" && name != "offset" && name != "limit")
-          throw Refusal{400, fmt::format("unknown parameter '{}' (valid: limit, offset, role)", name)};
+      refuse_unknown_page_params(req);
       if (!access->authorize(req, res, {AccountRole::analyst}, actor)) return;
-      const Role role = role_named(req.has_param("role") ? req.get_param_value("role") : "victim", "role");
-      const auto offset = count_param(req, "offset", 0, 1'000'000'000);
-      const auto limit = count_param(req, "limit", kDefaultLimit, kMaxLimit);
+      const auto [role, offset, limit] = page_query(req);
       nlohmann::json out;
       reviews->with([&](ReviewStore& r) { out = decided_json(role, r.decisions(role, false), offset, limit); });
       send(res, out);
