@@ -1,5 +1,6 @@
 #include "serve/audit_writer.hpp"
 
+#include <utility>
 #include <vector>
 
 namespace joindots::serve {
@@ -40,7 +41,7 @@ void AuditWriter::run() {
       }
     }
     entries.clear();
-    for (auto* p : group) entries.push_back(p->entry);
+    for (auto* p : group) entries.push_back(std::move(p->entry));  // the waiter reads only done and error
     std::exception_ptr error;
     try {
       if (!trail_) trail_ = AuditTrail::open(db_);
