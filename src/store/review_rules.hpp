@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "store/review_store.hpp"
+#include "store/sqlite/stored_values.hpp"
 
 namespace joindots::review_rules {
 
@@ -29,6 +30,29 @@ inline constexpr std::string_view kLatestDecisionOfBandPair =
 inline constexpr std::string_view kDecisionColumns =
     "d.decision_id, d.role, d.org_a, d.record_id_a, d.org_b, d.record_id_b, d.decision, d.account_id, d.actor, "
     "d.decided_at, d.note";
+/// A decision from a row of kDecisionColumns, on either store: `text(i)` and `integer_or_null(i)`
+/// read column i of the row; `db.fail(message)` throws the store's error for a stored value
+/// that is not one.
+template <typename Db, typename Text, typename IntegerOrNull>
+ClericalDecision decision_from_row(const Db& db, Text text, IntegerOrNull integer_or_null) {
+  ClericalDecision d;
+  d.decision_id = integer_or_null(0).value_or(0);
+  d.role = stored::enum_value<Role>(db, kRoleNames, text(1), "role");
+  d.org_a = text(2);
+  d.record_id_a = text(3);
+  d.org_b = text(4);
+  d.record_id_b = text(5);
+  const std::string verdict = text(6);
+  const auto parsed = clerical_verdict_from_string(verdict);
+  if (!parsed) db.fail("stored decision '" + verdict + "' is not a clerical decision");
+  d.verdict = *parsed;
+  d.account_id = integer_or_null(7);
+  d.actor = text(8);
+  d.decided_at = text(9);
+  d.note = text(10);
+  return d;
+}
+
 /// SQL (both stores): whether both of decision `d`'s records are stored with role d.role.
 inline constexpr std::string_view kBothStored =
     "EXISTS (SELECT 1 FROM records r WHERE r.source_org = d.org_a AND r.record_id = d.record_id_a AND r.role = d.role) "

@@ -15,21 +15,8 @@ using review_rules::kBothStored;
 using review_rules::kDecisionColumns;
 
 ClericalDecision read_decision(const pg::Connection& c, const pg::Result& r, int row) {
-  ClericalDecision d;
-  d.decision_id = r.integer(row, 0);
-  d.role = stored::enum_value<Role>(c, kRoleNames, r.text(row, 1), "role");
-  d.org_a = r.text(row, 2);
-  d.record_id_a = r.text(row, 3);
-  d.org_b = r.text(row, 4);
-  d.record_id_b = r.text(row, 5);
-  const auto verdict = clerical_verdict_from_string(r.text(row, 6));
-  if (!verdict) c.fail("stored decision '" + r.text(row, 6) + "' is not a clerical decision");
-  d.verdict = *verdict;
-  d.account_id = r.integer_or_null(row, 7);
-  d.actor = r.text(row, 8);
-  d.decided_at = r.text(row, 9);
-  d.note = r.text(row, 10);
-  return d;
+  return review_rules::decision_from_row(
+      c, [&](int i) { return r.text(row, i); }, [&](int i) { return r.integer_or_null(row, i); });
 }
 
 std::vector<std::pair<std::string, std::string>> identifiers_of(pg::Connection& c, std::int64_t record_pk) {

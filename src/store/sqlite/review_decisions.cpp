@@ -16,21 +16,9 @@ using review_rules::kBothStored;
 using review_rules::kDecisionColumns;
 
 ClericalDecision read_decision(const sqlite::Database& db, const sqlite::Statement& st) {
-  ClericalDecision d;
-  d.decision_id = st.column_int(0);
-  d.role = stored::enum_value<Role>(db, kRoleNames, st.column_text(1), "role");
-  d.org_a = st.column_text(2);
-  d.record_id_a = st.column_text(3);
-  d.org_b = st.column_text(4);
-  d.record_id_b = st.column_text(5);
-  const auto verdict = clerical_verdict_from_string(st.column_text(6));
-  if (!verdict) db.fail("stored decision '" + st.column_text(6) + "' is not a clerical decision");
-  d.verdict = *verdict;
-  if (!st.column_is_null(7)) d.account_id = st.column_int(7);
-  d.actor = st.column_text(8);
-  d.decided_at = st.column_text(9);
-  d.note = st.column_text(10);
-  return d;
+  return review_rules::decision_from_row(
+      db, [&](int i) { return st.column_text(i); },
+      [&](int i) { return st.column_is_null(i) ? std::nullopt : std::optional<std::int64_t>(st.column_int(i)); });
 }
 
 /// The record_pk and role of the record (org, id), if stored.
