@@ -11,15 +11,8 @@ namespace {
 
 using testing::StoreBackendFactory;
 
-class AccountsContract : public ::testing::TestWithParam<StoreBackendFactory> {
+class AccountsContract : public testing::StoreContractTest {
  protected:
-  void SetUp() override {
-    backend_ = GetParam().make();
-    if (!backend_) GTEST_SKIP() << GetParam().missing();
-    store_ = backend_->create();
-    store_->ensure_areas(testing::test_areas());
-  }
-
   static Account account(const std::string& token_id, const std::string& org, AccountRole role) {
     Account a;
     a.token_id = token_id;
@@ -50,9 +43,6 @@ class AccountsContract : public ::testing::TestWithParam<StoreBackendFactory> {
       }
     batch->commit(line - 2);
   }
-
-  std::unique_ptr<testing::StoreBackend> backend_;
-  std::unique_ptr<Store> store_;
 };
 
 }  // namespace

@@ -15,13 +15,11 @@ namespace {
 
 using testing::StoreBackendFactory;
 
-class ReviewContract : public ::testing::TestWithParam<StoreBackendFactory> {
+class ReviewContract : public testing::StoreContractTest {
  protected:
   void SetUp() override {
-    backend_ = GetParam().make();
-    if (!backend_) GTEST_SKIP() << GetParam().missing();
-    store_ = backend_->create();
-    store_->ensure_areas(testing::test_areas());
+    StoreContractTest::SetUp();
+    if (IsSkipped()) return;
     FileInfo existing;
     auto batch = store_->begin_ingest("/hub/in/a.csv", "sha-a", 100, existing);
     ASSERT_TRUE(batch);
@@ -102,8 +100,6 @@ class ReviewContract : public ::testing::TestWithParam<StoreBackendFactory> {
     return "";
   }
 
-  std::unique_ptr<testing::StoreBackend> backend_;
-  std::unique_ptr<Store> store_;
   std::unique_ptr<ReviewStore> reviews_;
   std::map<std::string, std::int64_t> pk_;
   std::int64_t run_ = 0;

@@ -50,4 +50,11 @@ std::vector<StoreBackendFactory> store_backends() {
            postgres_missing}};
 }
 
+void StoreContractTest::SetUp() {
+  backend_ = GetParam().make();
+  if (!backend_) GTEST_SKIP() << GetParam().missing();
+  store_ = backend_->create();
+  store_->ensure_areas(test_areas());
+}
+
 }  // namespace joindots::testing

@@ -2,6 +2,8 @@
 // The Store contract (store/store.hpp): what every implementation must do, written once in
 // store_contract_test.cpp and run for each backend listed by store_backends(): SQLite and
 // PostgreSQL (store_backends.cpp), the same tests unchanged.
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -38,5 +40,15 @@ inline void PrintTo(const StoreBackendFactory& factory, std::ostream* os) { *os 
 
 /// Every backend the contract runs against, listed explicitly (no self-registration).
 std::vector<StoreBackendFactory> store_backends();
+
+/// The contract tests' fixture: a fresh store of the backend under test holding the test
+/// areas (skipped where the backend cannot run). A fixture that adds to SetUp calls this one
+/// first and returns when IsSkipped().
+class StoreContractTest : public ::testing::TestWithParam<StoreBackendFactory> {
+ protected:
+  void SetUp() override;
+  std::unique_ptr<StoreBackend> backend_;
+  std::unique_ptr<Store> store_;
+};
 
 }  // namespace joindots::testing

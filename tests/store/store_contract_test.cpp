@@ -17,15 +17,8 @@ namespace {
 
 using testing::StoreBackendFactory;
 
-class StoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
+class StoreContract : public testing::StoreContractTest {
  protected:
-  void SetUp() override {
-    backend_ = GetParam().make();
-    if (!backend_) GTEST_SKIP() << GetParam().missing();
-    store_ = backend_->create();
-    store_->ensure_areas(testing::test_areas());
-  }
-
   /// A district of the reference table (the store checks lad_cd against its areas).
   static std::string lad(std::size_t i) { return testing::test_areas().all().at(i).code; }
 
@@ -74,8 +67,6 @@ class StoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
     return out;
   }
 
-  std::unique_ptr<testing::StoreBackend> backend_;
-  std::unique_ptr<Store> store_;
 };
 
 void expect_same_record(const Record& got, const Record& want) {
