@@ -4,25 +4,16 @@
 // REPORT_DIR as test artefacts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { readFileSync, writeFileSync, chmodSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { spawn } from "node:child_process";
 import path from "node:path";
+import { launchChromium, startServer as serve } from "./harness.mjs";
 
 const reportDir = process.env.REPORT_DIR;
-const webDir = process.env.WEB_DIR;
-const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
-const require = createRequire(path.join(webDir, "package.json"));
-const { chromium } = require("playwright-core");
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 after(async () => browser && (await browser.close()));
 
@@ -246,23 +237,8 @@ test("the public bundle holds no count from 1 to 9 and no unrounded count", () =
   }
 });
 
-/** Starts `joindots serve` on a free port; resolves with the server and its URL. */
-async function startServer(extraArgs = []) {
-  const server = spawn(process.env.JOINDOTS_CLI, ["serve", "--db", path.join(reportDir, "hub.db"), "--port", "0", ...extraArgs], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 15000);
-    server.stderr.on("data", (d) => {
-      seen += d;
-      const m = seen.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on("exit", (code) => reject(new Error(`server exited ${code}: ${seen}`)));
-  });
-  return { server, url };
-}
+/** Starts `joindots serve` on the reports' store; resolves with the server and its URL. */
+const startServer = (extraArgs = []) => serve(process.env.JOINDOTS_CLI, path.join(reportDir, "hub.db"), extraArgs);
 
 test("the live dashboard loads from joindots serve and shows the same numbers", async () => {
   const { server, url } = await startServer();

@@ -8,16 +8,13 @@
 // tests' store is left as it is).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { rmSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { launchChromium, startServer as serve } from "./harness.mjs";
 
 const workDir = process.env.REVIEW_DIR;
 const cli = process.env.JOINDOTS_CLI;
-const webDir = process.env.WEB_DIR;
-const require = createRequire(path.join(webDir, "package.json"));
-const { chromium } = require("playwright-core");
 const db = path.join(workDir, "hub.db");
 
 const joindots = (...args) => execFileSync(cli, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -32,28 +29,11 @@ before(async () => {
   joindots("ingest", "--quiet", "--db", db, path.join(workDir, "country", "agencies"));
   joindots("link", "--quiet", "--db", db, "--role", "victim");
   token = joindots("accounts", "add", "--db", db, "--org", "HUB", "--role", "analyst").trim();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 after(async () => browser && (await browser.close()));
 
-async function startServer() {
-  const server = spawn(cli, ["serve", "--db", db, "--port", "0"], { stdio: ["ignore", "ignore", "pipe"] });
-  const url = await new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 15000);
-    server.stderr.on("data", (d) => {
-      seen += d;
-      const m = seen.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on("exit", (code) => reject(new Error(`server exited ${code}: ${seen}`)));
-  });
-  return { server, url };
-}
+const startServer = () => serve(cli, db);
 
 const key = (text) => text.split("/");  // "ORG/ID" -> [org, id]
 const sameKeyPair = (row, a, b) => {
