@@ -23,7 +23,14 @@
 //   joindots_mechanism_study [--populations 100] [--end-to-end 20] [--scenarios a,b,...]
 //     [--scale 0.5] [--seed 1] [--threads 2] [--bootstrap 100] [--lcmcr-burn-in 1000]
 //     [--lcmcr-samples 500] [--bayes-draws 1000] [--csv study-results/mechanisms.csv]
-//     [--joindots build/bin/joindots] [--summarise FILE.csv] [--quiet]
+//     [--joindots build/bin/joindots] [--summarise FILE.csv] [--methods all|auto] [--quiet]
+// --methods auto (table level only) runs what `estimate --table` prints, no LCMCR, stepwise
+// or bayes_loglinear: the headline, the heterogeneity search's chosen model, its BIC-weighted
+// average (with its bootstrap when --bootstrap > 0) and the tail-area average. Every table-level
+// run also writes the row `auto_average_headline`: the rule of issue 11's candidate headline,
+// the heterogeneity search's BIC-weighted average as the estimate with auto's own interval
+// (today's headline where the average falls outside it), so both rules are measured on the
+// same populations.
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,7 +72,7 @@ struct Options {
   double scale = 0.5;
   std::uint64_t seed = 1;
   std::string scenarios, csv = "study-results/mechanisms.csv", joindots = "build/bin/joindots",
-                         summarise;
+                         summarise, methods = "all";
   bool quiet = false;
 };
 
@@ -107,7 +114,8 @@ estimate::CaptureTable truth_table(const nlohmann::ordered_json& summary) {
 
 estimate::EstimateOptions estimate_options(const Options& o, std::uint64_t seed) {
   estimate::EstimateOptions opt;
-  opt.method = estimate::Method::All;
+  opt.method = o.methods == "auto" ? estimate::Method::Auto : estimate::Method::All;
+  opt.headline_only = o.methods == "auto";
   opt.bootstrap_replicates = o.bootstrap;
   opt.lcmcr.chains = 2;
   opt.lcmcr.burn_in = o.lcmcr_burn_in;
@@ -138,6 +146,22 @@ std::vector<Row> estimate_rows(const estimate::CaptureTable& table, const Option
   };
   add("auto", result.estimate, result.interval);
   for (const auto& m : result.methods) add(m.method, m.estimate, m.interval);
+  // The candidate headline (issue 11): the BIC-weighted average of the heterogeneity search's
+  // models, inside auto's interval, else auto's own estimate.
+  double average = result.estimate;
+  for (const auto& m : result.methods)
+    if (m.method == "loglinear_heterogeneity_averaged" && std::isfinite(m.estimate) &&
+        m.estimate >= result.interval.low && m.estimate <= result.interval.high)
+      average = m.estimate;
+  add("auto_average_headline", average, result.interval);
+  // The second candidate: the best model of each heterogeneity form, averaged by their weights.
+  double by_form = result.estimate;
+  for (const auto& m : result.methods)
+    if (m.method == "loglinear_heterogeneity_averaged" && m.details.contains("forms")) {
+      const double v = m.details["forms"]["average"].get<double>();
+      if (v >= result.interval.low && v <= result.interval.high) by_form = v;
+    }
+  add("auto_form_average", by_form, result.interval);
   return rows;
 }
 
@@ -460,6 +484,10 @@ Options parse(int argc, char** argv) {
       o.joindots = v;
     else if (a == "--summarise")
       o.summarise = v;
+    else if (a == "--methods") {
+      if (v != "all" && v != "auto") throw std::runtime_error("--methods: `" + v + "`; valid: all, auto");
+      o.methods = v;
+    }
     else
       throw std::runtime_error("unknown option " + a);
   }
@@ -555,10 +583,10 @@ int run_study(const Options& o) {
   fmt::print(
       "\n{} table-level populations per scenario at --scale {} (true capture table, 5 lists), {} "
       "end to end; "
-      "seed {}, {} bootstrap replicates, LCMCR 2 chains of {} + {} x 5, bayes_loglinear {} draws "
+      "seed {}, methods {}, {} bootstrap replicates, LCMCR 2 chains of {} + {} x 5, bayes_loglinear {} draws "
       "per "
       "model. Raw rows: {}\n",
-      o.populations, o.scale, o.end_to_end, o.seed, o.bootstrap, o.lcmcr_burn_in, o.lcmcr_samples,
+      o.populations, o.scale, o.end_to_end, o.seed, o.methods, o.bootstrap, o.lcmcr_burn_in, o.lcmcr_samples,
       o.bayes_draws, o.csv);
   return 0;
 }

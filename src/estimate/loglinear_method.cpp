@@ -56,6 +56,31 @@ nlohmann::ordered_json bootstrap_json(const BootstrapResult& br, std::uint64_t s
           {"seed", seed}};
 }
 
+// The best model of each heterogeneity form in the search (its first in the ranking) with
+// its estimate and weight, and their weighted average (weights renormalised over the forms):
+// the interactions chosen by the criterion within each form, the form itself averaged (issue
+// 11: which form holds is what the lists cannot show). Shown, not used by any headline.
+nlohmann::ordered_json best_of_each_form(const ModelSelection& sel) {
+  nlohmann::ordered_json forms = nlohmann::ordered_json::array();
+  std::vector<Heterogeneity> seen;
+  double total = 0, sum = 0;
+  for (const auto& r : sel.ranked) {
+    const Heterogeneity h = r.model.heterogeneity();
+    if (std::find(seen.begin(), seen.end(), h) != seen.end()) continue;
+    seen.push_back(h);
+    total += r.weight;
+    sum += r.weight * r.estimate;
+    forms.push_back({{"heterogeneity", to_string(h)},
+                     {"model", r.model.to_string()},
+                     {"estimate", r.estimate},
+                     {"weight", r.weight}});
+  }
+  if (forms.size() > 1 && total > 0)
+    for (auto& f : forms) f["weight_among_forms"] = f["weight"].get<double>() / total;
+  return forms.size() > 1 && total > 0 ? nlohmann::ordered_json{{"average", sum / total}, {"best", forms}}
+                                       : nlohmann::ordered_json::array();
+}
+
 }  // namespace
 
 SearchOptions search_options(const CaptureTable& table, const EstimateOptions& o,
@@ -269,6 +294,7 @@ LogLinearOutcome describe_loglinear(const CaptureTable& table, const EstimateOpt
                           {"models_averaged", sel.ranked.size()},
                           {"interval_kind", out.averaged.interval.kind},
                           {"source", "information weights exp(-delta/2) (Burnham & Anderson 2002)"}};
+  if (const auto forms = best_of_each_form(sel); forms.is_object()) out.averaged.details["forms"] = forms;
   return out;
 }
 

@@ -1,0 +1,64 @@
+// Issue 11: the candidate headlines measured beside auto's (bench/mechanism_study.cpp,
+// docs/estimation.md "What auto does, and why"): the BIC-weighted average of the
+// heterogeneity search and the best model of each heterogeneity form, averaged.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "estimate/estimate.hpp"
+#include "test_tables.hpp"
+
+namespace joindots::estimate {
+namespace {
+
+EstimateOptions lean() {
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  o.headline_only = true;
+  return o;
+}
+
+std::string form_of(const std::string& model) {
+  const auto plus = model.find('+');
+  return plus == std::string::npos ? "none" : model.substr(plus + 1);
+}
+
+TEST(HeadlineRule, EachFormsBestModelIsItsFirstInTheRankingAndTheAverageIsTheirWeightedMean) {
+  const auto j = to_json(estimate_all(testing::mse_table("kosovo_4list.csv"), lean()));
+  const auto& averaged = j["methods"]["loglinear_heterogeneity_averaged"];
+  ASSERT_TRUE(averaged.contains("forms"));
+  const auto& best = averaged["forms"]["best"];
+  ASSERT_EQ(best.size(), 4u);  // none, Poisson2, Darroch, Gamma3.5
+  // The first model of each form in the ranking (the weights list is in the search's order).
+  std::map<std::string, nlohmann::ordered_json> first;
+  for (const auto& w : averaged["weights"]) first.emplace(form_of(w["model"].get<std::string>()), w);
+  double total = 0, sum = 0, among = 0;
+  for (const auto& f : best) {
+    const std::string form = f["heterogeneity"].get<std::string>();
+    ASSERT_TRUE(first.contains(form)) << form;
+    EXPECT_EQ(f["model"], first[form]["model"]) << form;
+    EXPECT_EQ(f["estimate"], first[form]["estimate"]) << form;
+    total += f["weight"].get<double>();
+    sum += f["weight"].get<double>() * f["estimate"].get<double>();
+    among += f["weight_among_forms"].get<double>();
+  }
+  EXPECT_NEAR(among, 1.0, 1e-12);
+  EXPECT_NEAR(averaged["forms"]["average"].get<double>(), sum / total, 1e-6 * sum / total);
+  // The plain form's best is the published minimum-BIC model (Ball et al. 2002).
+  EXPECT_EQ(best[0]["model"], "[123,14,34]");
+}
+
+TEST(HeadlineRule, APlainSearchHasOneFormAndNoFormAverage) {
+  auto o = lean();
+  o.heterogeneity = {};
+  o.method = Method::LogLinear;
+  o.headline_only = false;
+  const auto j = to_json(estimate_all(testing::mse_table("kosovo_4list.csv"), o));
+  ASSERT_TRUE(j["methods"].contains("loglinear_averaged"));
+  EXPECT_FALSE(j["methods"]["loglinear_averaged"].contains("forms"));
+}
+
+}  // namespace
+}  // namespace joindots::estimate
