@@ -222,6 +222,9 @@ std::string method_note(const estimate::MethodEstimate& m) {
     const auto d = questions::AveragedDetails::from_json(m.details);
     return fmt::format("{} models, {} weights; {}", d.models_averaged, d.criterion, m.interval.kind);
   }
+  if (m.method == "loglinear_forms_averaged" && m.details.contains("forms"))
+    return fmt::format("the best model of each of {} heterogeneity forms, averaged; {}", m.details["forms"].size(),
+                       m.interval.kind);
   if (m.method == "loglinear_mata") {
     const auto d = questions::MataDetails::from_json(m.details);
     return fmt::format("median and tail-area interval over {} models, {:.0f}% of the weight on heterogeneity",

@@ -85,7 +85,7 @@ bool auto_or_all(Method m) { return m == Method::Auto || m == Method::All; }
 
 // What estimate_all ran, method by method, before it chooses the headline.
 struct MethodRuns {
-  std::optional<MethodEstimate> chap, lcm, stepwise, bayes, mata, shrinkage;
+  std::optional<MethodEstimate> chap, lcm, stepwise, bayes, mata, shrinkage, forms;
   LogLinearOutcome llh, ll;
   bool want_llh = false, want_ll = false;
 };
@@ -292,6 +292,10 @@ void collect_methods(const CaptureTable& table, const EstimateOptions& o, Method
     res.methods.push_back(runs.llh.averaged);
     runs.mata = average_heterogeneity_models(table, o, runs.llh, res);
     if (runs.mata) res.methods.push_back(*runs.mata);
+    // auto's estimate on a dense table: the forms' best models averaged (issue 11).
+    if (runs.mata && auto_or_all(o.method) && !is_sparse(table))
+      runs.forms = forms_averaged_method(runs.llh, *runs.mata);
+    if (runs.forms) res.methods.push_back(*runs.forms);
   }
   if (runs.stepwise) res.methods.push_back(*runs.stepwise);
   if (runs.lcm) {
@@ -311,8 +315,26 @@ void collect_methods(const CaptureTable& table, const EstimateOptions& o, Method
   }
 }
 
+// auto's estimate on a dense table: the best model of each heterogeneity form averaged by
+// their weights (forms_averaged_method), with the tail-area interval.
+void forms_headline(const EstimateOptions& o, const MethodEstimate& forms, const MethodEstimate& mata,
+                    EstimateResult& res) {
+  std::vector<std::string> parts;
+  for (const auto& f : forms.details["forms"])
+    parts.push_back(fmt::format("{} {:.0f}%", f["model"].get<std::string>(),
+                                100.0 * f["weight_among_forms"].get<double>()));
+  res.headline = "loglinear_forms_averaged";
+  res.estimate = forms.estimate;
+  res.method = fmt::format("auto: the {}-best model of each heterogeneity form averaged by their weights ({}); "
+                           "interval averaged over all the models with and without a heterogeneity term by their "
+                           "profile likelihoods' tail areas (MATA, {:.0f}% of the weight on heterogeneity models)",
+                           to_string(o.criterion), fmt::join(parts, ", "),
+                           100.0 * mata.details["weight_with_heterogeneity"].get<double>());
+}
+
 // auto's headline from the heterogeneity search. The estimate: the best single model, BIC
-// over the plain and heterogeneity models. The interval: those models averaged by the tail
+// over the plain and heterogeneity models; on a dense table, the best model of each
+// heterogeneity form averaged by their weights (forms_headline). The interval: those models averaged by the tail
 // areas of their profile likelihoods, so that it allows for heterogeneity the lists cannot
 // rule out (see run_mata and docs/estimation.md, "What auto does, and why").
 void heterogeneity_headline(const EstimateOptions& o, const MethodRuns& runs, EstimateResult& res) {
@@ -330,6 +352,7 @@ void heterogeneity_headline(const EstimateOptions& o, const MethodRuns& runs, Es
                              100.0 * mata->details["weight_with_heterogeneity"].get<double>());
     res.interval = mata->interval;
     res.interval_method = "loglinear_mata";
+    if (runs.forms) forms_headline(o, *runs.forms, *mata, res);
   } else if (mata) {
     // The chosen model's estimate falls outside the average's interval (or the model could
     // not be averaged): the headline is the average's own median, so that estimate and

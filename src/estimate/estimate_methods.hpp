@@ -96,6 +96,12 @@ LogLinearOutcome describe_loglinear(const CaptureTable& table, const EstimateOpt
 std::optional<MethodEstimate> run_mata(const CaptureTable& table, const ModelSelection& sel, double level,
                                        double heterogeneity_charge, double dispersion = 1.0);
 
+// auto's estimate on a dense table (issue 11; docs/estimation.md, "What auto does, and why"):
+// the best model of each heterogeneity form (none, Poisson2, Darroch, Gamma3.5) by the
+// criterion, averaged by their weights, with the tail-area interval `mata`. Nothing when the
+// search holds one form only, or when the average falls outside that interval.
+std::optional<MethodEstimate> forms_averaged_method(const LogLinearOutcome& llh, const MethodEstimate& mata);
+
 struct FormInterval {
   Heterogeneity form;
   std::string model;

@@ -298,4 +298,23 @@ LogLinearOutcome describe_loglinear(const CaptureTable& table, const EstimateOpt
   return out;
 }
 
+std::optional<MethodEstimate> forms_averaged_method(const LogLinearOutcome& llh, const MethodEstimate& mata) {
+  if (!llh.ok || !llh.averaged.details.contains("forms")) return std::nullopt;
+  const auto& forms = llh.averaged.details["forms"];
+  const double average = forms["average"].get<double>();
+  if (!std::isfinite(average) || average < mata.interval.low || average > mata.interval.high) return std::nullopt;
+  MethodEstimate m;
+  m.method = "loglinear_forms_averaged";
+  m.estimate = average;
+  m.interval = mata.interval;
+  m.details = {{"estimate_kind", "the best model of each heterogeneity form, averaged by their weights"},
+               {"criterion", llh.averaged.details["criterion"]},
+               {"forms", forms["best"]},
+               {"interval_kind", m.interval.kind},
+               {"interval_method", "loglinear_mata"},
+               {"source", "Buckland, Burnham & Augustin (1997); Burnham & Anderson (2002); heterogeneity forms "
+                          "Darroch, Fienberg, Glonek & Junker (1993); interval Fletcher & Turek (2012)"}};
+  return m;
+}
+
 }  // namespace joindots::estimate

@@ -57,6 +57,27 @@ GroupLinkage GroupLinkage::from_json(const nlohmann::ordered_json& j) {
 
 TableEstimator refit_of(const estimate::EstimateResult& r, int lists, std::string* method) {
   for (const auto& m : r.methods) {
+    // auto's estimate on a dense table: each heterogeneity form's best model refitted, averaged
+    // by the weights they had on the headline's table.
+    if (m.method != r.headline || !m.details.contains("forms") || !m.details["forms"].is_array()) continue;
+    std::vector<std::pair<estimate::LogLinearModel, double>> forms;
+    std::string names;
+    for (const auto& f : m.details["forms"]) {
+      forms.emplace_back(estimate::LogLinearModel::parse(f.at("model").get<std::string>(), lists),
+                         f.at("weight_among_forms").get<double>());
+      names += (names.empty() ? "" : ", ") + forms.back().first.to_string();
+    }
+    if (method) *method = "the headline's models of each heterogeneity form (" + names + "), refitted and averaged";
+    return [forms](const estimate::CaptureTable& t) {
+      double sum = 0, total = 0;
+      for (const auto& [model, weight] : forms) {
+        const auto fit = estimate::fit_loglinear(t, model);
+        if (fit.ok()) sum += weight * fit.estimate, total += weight;
+      }
+      return std::pair{total > 0 ? sum / total : std::nan(""), estimate::Interval{}};
+    };
+  }
+  for (const auto& m : r.methods) {
     if (m.method != r.headline || !m.details.contains("model") || !m.details["model"].is_string()) continue;
     const auto model = estimate::LogLinearModel::parse(m.details["model"].get<std::string>(), lists);
     if (method) *method = "the headline's log-linear model " + model.to_string() + ", refitted";

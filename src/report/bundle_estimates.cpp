@@ -50,6 +50,7 @@ const char* method_label(const std::string& key) {
       {"loglinear", "Log-linear model, chosen by its criterion"},
       // Short: the labels name the rows of the methods chart too.
       {"loglinear_heterogeneity", "Log-linear, heterogeneity allowed, chosen"},
+      {"loglinear_forms_averaged", "Log-linear, each heterogeneity form's best, averaged"},
       {"loglinear_heterogeneity_averaged", "Log-linear, heterogeneity allowed, averaged"},
       {"loglinear_mata", "Log-linear, heterogeneity allowed, tail-area average"},
       {"loglinear_averaged", "Log-linear models, averaged by their weights"},
@@ -64,9 +65,9 @@ const char* method_label(const std::string& key) {
 
 /// The chosen log-linear model first, then its average, then the others.
 int method_rank(const std::string& m) {
-  static const std::map<std::string, int> ranks = {{"loglinear_heterogeneity", 0}, {"loglinear_mata", 1},
-                                                   {"loglinear_heterogeneity_averaged", 2}, {"loglinear", 3},
-                                                   {"loglinear_averaged", 4}, {"lcmcr", 5}};
+  static const std::map<std::string, int> ranks = {{"loglinear_forms_averaged", 0}, {"loglinear_heterogeneity", 0},
+                                                   {"loglinear_mata", 1}, {"loglinear_heterogeneity_averaged", 2},
+                                                   {"loglinear", 3}, {"loglinear_averaged", 4}, {"lcmcr", 5}};
   const auto it = ranks.find(m);
   return it == ranks.end() ? 6 : it->second;
 }
@@ -132,7 +133,8 @@ void add_models(nlohmann::json& b, const estimate::EstimateResult& vm, const dis
   });
   nlohmann::json models = {{"known", cell(known)}, {"chosen_method", vm.method}, {"interval_kind", vm.interval.kind},
                            {"notes", vm.notes},    {"methods", rows}};
-  const bool heterogeneity_headline = vm.headline == "loglinear_heterogeneity" || vm.headline == "loglinear_mata";
+  const bool heterogeneity_headline = vm.headline == "loglinear_heterogeneity" || vm.headline == "loglinear_mata" ||
+                                      vm.headline == "loglinear_forms_averaged";
   const std::string ll_key =
       heterogeneity_headline && methods.contains("loglinear_heterogeneity") ? "loglinear_heterogeneity" : "loglinear";
   if (methods.contains(ll_key)) models["loglinear"] = loglinear_json(*methods.at(ll_key), known, is_public);

@@ -35,11 +35,15 @@ TEST(EstimateConsistency, TheHeadlineComesFromTheModelsOfItsIntervalAndLiesInsid
   ASSERT_TRUE(negative_heterogeneity(fit_loglinear(t, all.best().model))) << all.best().model.to_string();
 
   const auto r = estimate_all(t, no_lcmcr_run(0));
-  ASSERT_EQ(r.headline, "loglinear_heterogeneity");
+  // A dense table: the estimate averages the best model of each form, the chosen one first.
+  ASSERT_EQ(r.headline, "loglinear_forms_averaged");
   const auto j = to_json(r);
   const auto& llh = j["methods"]["loglinear_heterogeneity"];
   const auto& mata = j["methods"]["loglinear_mata"];
   EXPECT_EQ(j["interval_method"], "loglinear_mata");
+  EXPECT_EQ(j["methods"]["loglinear_forms_averaged"]["forms"][0]["model"], llh["model"]);
+  EXPECT_GT(llh["estimate"].get<double>(), r.interval.low);
+  EXPECT_LT(llh["estimate"].get<double>(), r.interval.high);
   EXPECT_FALSE(negative_heterogeneity(fit_loglinear(t, LogLinearModel::parse(llh["model"].get<std::string>(), 6))));
   EXPECT_EQ(mata["chosen_model"], llh["model"]);  // the estimate's model is averaged
   EXPECT_GT(r.estimate, r.interval.low);          // strictly: no clamping onto an end

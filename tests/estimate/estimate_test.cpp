@@ -49,12 +49,16 @@ TEST(EstimateAll, JsonHeadlineFirstThenMethods) {
   // carrying each heterogeneity term; on this table BIC keeps the plain model. The headline
   // interval is the tail-area average over those models (loglinear_mata), wider than the
   // chosen model's profile interval.
+  // The estimate (a dense table) is the best model of each heterogeneity form averaged by
+  // their weights, the plain [12,13,4] first.
   ASSERT_TRUE(j["methods"].contains("loglinear_heterogeneity"));
   const auto& llh = j["methods"]["loglinear_heterogeneity"];
-  EXPECT_EQ(j["headline_method"], "loglinear_heterogeneity");
+  EXPECT_EQ(j["headline_method"], "loglinear_forms_averaged");
   EXPECT_EQ(llh["model"], "[12,13,4]");
   EXPECT_FALSE(llh.contains("heterogeneity"));
-  EXPECT_EQ(j["estimate"], llh["estimate"]);
+  const auto& forms = j["methods"]["loglinear_forms_averaged"];
+  EXPECT_EQ(j["estimate"], forms["estimate"]);
+  EXPECT_EQ(forms["forms"][0]["model"], llh["model"]);
   EXPECT_LE(j["interval"][0].get<double>(), llh["interval"][0].get<double>());
   EXPECT_GE(j["interval"][1].get<double>(), llh["interval"][1].get<double>());
   ASSERT_TRUE(j["methods"].contains("loglinear_mata"));
@@ -76,7 +80,8 @@ TEST(EstimateAll, TheHeadlineIntervalAllowsForHeterogeneityTheListsCannotRuleOut
   for (int seed = 1; seed <= tables; ++seed) {
     const auto t = testing::simulate_table(2000, {0.25, 0.20, 0.30, 0.15}, static_cast<std::uint64_t>(seed), 0.3, 1.58);
     const auto r = estimate_all(t, o);
-    ASSERT_EQ(r.headline, "loglinear_heterogeneity");
+    ASSERT_TRUE(r.headline == "loglinear_forms_averaged" || r.headline == "loglinear_heterogeneity") << r.headline;
+    EXPECT_EQ(r.interval_method, "loglinear_mata");
     headline_covers += r.interval.low <= 2000 && 2000 <= r.interval.high;
     for (const auto& m : r.methods)
       if (m.method == "loglinear_heterogeneity")
@@ -122,10 +127,14 @@ TEST(EstimateAll, WhereBicPrefersAHeterogeneityTermTheHeadlineCarriesIt) {
   // The lesbian table: Darroch's term with interactions 12, 13, 14 (Rcapture's choice).
   const auto t = testing::mse_table("lesbian_allegheny_4list.csv");
   const auto j = to_json(estimate_all(t, quick()));
+  // The headline averages the best model of each form, this one first and weighing most.
   const auto& llh = j["methods"]["loglinear_heterogeneity"];
   EXPECT_EQ(llh["model"], "[12,13,14]+Darroch");
   EXPECT_EQ(llh["heterogeneity"], "Darroch");
-  EXPECT_EQ(j["estimate"], llh["estimate"]);
+  EXPECT_EQ(j["headline_method"], "loglinear_forms_averaged");
+  const auto& forms = j["methods"]["loglinear_forms_averaged"]["forms"];
+  EXPECT_EQ(forms[0]["model"], llh["model"]);
+  for (const auto& f : forms) EXPECT_LE(f["weight"].get<double>(), forms[0]["weight"].get<double>());
   EXPECT_LT(llh["bic"].get<double>(), j["methods"]["loglinear"]["bic"].get<double>());
 }
 
@@ -163,7 +172,8 @@ TEST(EstimateAll, TheHeterogeneitySearchRanksEveryTermTogether) {
     EXPECT_EQ(j["methods"]["loglinear_heterogeneity"]["model"], best_model);
     EXPECT_NEAR(j["methods"]["loglinear_heterogeneity"]["criterion_value"].get<double>(), best,
                 1e-9);
-    EXPECT_EQ(j["headline_method"], "loglinear_heterogeneity");
+    EXPECT_EQ(j["headline_method"], "loglinear_forms_averaged");
+    EXPECT_EQ(j["methods"]["loglinear_forms_averaged"]["forms"][0]["model"], best_model);
   }
 }
 

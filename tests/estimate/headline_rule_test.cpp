@@ -60,5 +60,41 @@ TEST(HeadlineRule, APlainSearchHasOneFormAndNoFormAverage) {
   EXPECT_FALSE(j["methods"]["loglinear_averaged"].contains("forms"));
 }
 
+TEST(HeadlineRule, OnThePublishedDenseTablesTheHeadlineStaysInsideThePublishedIntervals) {
+  // auto's estimate on a dense table averages the forms' best models; on each published table
+  // with a published interval (../shared/data/README.md) it must stay inside it.
+  struct Published {
+    const char* table;
+    double low, high;
+  };
+  for (const Published& p : {Published{"kosovo_4list.csv", 8994, 12110},  // Ball et al. (2002)
+                             Published{"korea_palembang_3list.csv", 131, 248},  // Silverman, Chan & Vincent (2024)
+                             Published{"spina_bifida_3list.csv", 706, 758},     // Overstall & King (2014)
+                             Published{"scotpwid_4list.csv", 24900, 38700}}) {  // King et al. (2013)
+    const auto r = estimate_all(testing::mse_table(p.table), lean());
+    EXPECT_EQ(r.headline, "loglinear_forms_averaged") << p.table;
+    EXPECT_GE(r.estimate, p.low) << p.table;
+    EXPECT_LE(r.estimate, p.high) << p.table;
+    EXPECT_GE(r.estimate, r.interval.low) << p.table;
+    EXPECT_LE(r.estimate, r.interval.high) << p.table;
+  }
+  // The published figures themselves, by name: Kosovo's minimum-BIC model (--method loglinear).
+  auto o = lean();
+  o.method = Method::LogLinear;
+  o.headline_only = false;
+  const auto kosovo = estimate_all(testing::mse_table("kosovo_4list.csv"), o);
+  EXPECT_EQ(kosovo.headline, "loglinear");
+  EXPECT_NEAR(kosovo.estimate, 10356.5, 0.05);
+}
+
+TEST(HeadlineRule, ASparseTableKeepsTheChosenModel) {
+  // New Orleans (17 of 31 cells empty): the published main-effects model, 1,034, stays auto's
+  // estimate (Chan, Silverman & Vincent 2021); the forms' average (about 2,800) would leave
+  // the published interval (589-1,703).
+  const auto r = estimate_all(testing::mse_table("neworleans_5list.csv"), lean());
+  EXPECT_EQ(r.headline, "loglinear_heterogeneity");
+  EXPECT_NEAR(r.estimate, 1034, 0.5);
+}
+
 }  // namespace
 }  // namespace joindots::estimate
