@@ -207,10 +207,11 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
                         {"u", (model.u_candidates.empty() ? model.u : model.u_candidates)[k][l]},
                         {"weight", model.level_weight[k][l]}});
     fields.push_back({{"field", encoded_comparison_name(k)},
-                      {"comparator", k < kFieldComparisons ? "dice" : k == kSexComparison ? "exact" : "token"},
-                      {"tf_adjust", k >= kFirstTokenComparison &&
-                                        encode::kTokenColumns[kComparedTokens[k - kFirstTokenComparison]]
-                                            .column.starts_with("blk_")},
+                      {"comparator", k == kDiceComparison || k == kDiceWithoutDobComparison ? "dice"
+                                     : k == kSexComparison                                     ? "exact"
+                                                                                               : "token"},
+                      {"tf_adjust", k > 0 && k < kSexComparison &&
+                                        encode::kTokenColumns[k - 1].column.starts_with("blk_")},
                       {"levels", levels}});
   }
   nlohmann::json blocking = nlohmann::json::array();

@@ -56,11 +56,9 @@ struct EncodedModel {
   double pair_weight(const std::array<std::uint32_t, EncodedComparer::kColumns>& rarest, Pattern p) const {
     double w = weight(p);
     if (!tf) return w;
-    for (std::size_t i = 0; i < kComparedTokens.size(); ++i) {
-      const std::size_t c = kComparedTokens[i];
+    for (std::size_t c = 0; c < encode::kComparedTokenColumns; ++c)
       if (rarest[c] && encode::kTokenColumns[c].column.starts_with("blk_"))
-        w += std::log2(u[kFirstTokenComparison + i][2] / (static_cast<double>(rarest[c]) / tf->records()));
-    }
+        w += std::log2(u[c + 1][2] / (static_cast<double>(rarest[c]) / tf->records()));
     return w;
   }
   double pair_weight(std::uint32_t a, std::uint32_t b, Pattern p) const {
