@@ -27,6 +27,7 @@
 //                           [--scenarios independent,heterogeneous,dependent,both,sparse6,...]
 //                           [--details FILE] [--search bounded|exhaustive] [--search-agreement 1]
 //                           [--tau-scale 1] [--tau-prior half-normal|half-cauchy] [--interaction-mean-sd 0]
+//                           [--sparse-default shrinkage|selection]
 // The last three set loglinear_shrinkage's prior (shrinkage.hpp) when it runs, e.g. with
 // --methods auto,loglinear_shrinkage.
 // --search exhaustive searches sparse six-list tables exhaustively (the default bounds it:
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
   std::string charge_rule = "fixed";
   std::string details_path, dump_dir;
   bool exhaustive_search = false, search_agreement = false;
+  bool sparse_shrinkage = true;  // --sparse-default shrinkage|selection (EstimateOptions::sparse_shrinkage)
   int lcmcr_samples = 2000;
   double charge = estimate::EstimateOptions{}.heterogeneity_charge;
   estimate::ShrinkageOptions shrinkage;
@@ -170,6 +172,7 @@ int main(int argc, char** argv) {
     else if (a == "--details") details_path = argv[i + 1];
     else if (a == "--dump-tables") dump_dir = argv[i + 1];  // each population's table as SCENARIO_POP.csv
     else if (a == "--search") exhaustive_search = std::string(argv[i + 1]) == "exhaustive";
+    else if (a == "--sparse-default") sparse_shrinkage = std::string(argv[i + 1]) != "selection";
     else if (a == "--search-agreement") search_agreement = std::atoi(argv[i + 1]) != 0;
     else if (a == "--tau-scale") shrinkage.tau_scale = std::atof(argv[i + 1]);  // loglinear_shrinkage's prior
     else if (a == "--tau-prior") shrinkage.tau_prior = std::string(argv[i + 1]) == "half-cauchy"
@@ -219,6 +222,7 @@ int main(int argc, char** argv) {
   opt.lcmcr.thin = 5;
   opt.bound_sparse_search = !exhaustive_search;
   opt.shrinkage = shrinkage;
+  opt.sparse_shrinkage = sparse_shrinkage;
   std::map<std::string, std::pair<int, int>> agreement;  // scenario -> (same model, populations)
 
   std::map<std::string, std::map<std::string, Tally>> tallies;  // scenario -> method -> tally

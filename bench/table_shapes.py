@@ -4,7 +4,7 @@
 For K = 3..10 lists, a dense table (N = 20,000 people, capture probabilities 0.15-0.35,
 mild heterogeneity: thousands observed, few empty cells) and a sparse one (about 200
 observed, each person on one list and 10% on an adjacent second one: most pairs of lists
-never overlap, most cells empty), plus every table in ../shared/data/mse: runs the default
+never overlap, most cells empty), plus every table in ../shared/data/mse (with covariates too): runs the default
 command (`--json --quiet`, 2 threads), and prints a markdown table of wall and CPU seconds,
 the headline and its interval, and whether the headline lies inside it.
 
@@ -104,13 +104,18 @@ def main():
                 empty = (1 << k) - 1 - sum(1 for v in counts.values() if v > 0)
                 shapes.append((f"{kind}{k}", k, sum(counts.values()), empty, path))
         for name in sorted(os.listdir(a.mse_dir)):
-            if name.endswith(".csv") and "_by_" not in name:
+            if name.endswith(".csv"):
                 path = os.path.join(a.mse_dir, name)
                 with open(path) as f:
                     rows = [line.strip().split(",") for line in f][1:]
-                k = len(rows[0]) - 1
-                shapes.append((name[:-4], k, sum(int(r[-1]) for r in rows), sum(1 for r in rows if int(r[-1]) == 0)
-                               + (1 << k) - 1 - len(rows), path))
+                # The list columns are the leading 0/1 ones; covariate columns (the _by_ tables, whose
+                # headline is bayes_loglinear) follow them: their empty cells are not counted ("-").
+                k = 0
+                while k < len(rows[0]) - 1 and all(r[k] in ("0", "1") for r in rows):
+                    k += 1
+                covariates = k < len(rows[0]) - 1
+                empty = "-" if covariates else (sum(1 for r in rows if int(r[-1]) == 0) + (1 << k) - 1 - len(rows))
+                shapes.append((name[:-4], k, sum(int(r[-1]) for r in rows), empty, path))
         print("| table | K | observed | empty cells | load | wall s | CPU s | headline | interval | inside | headline method |")
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         worst = 0.0
@@ -128,11 +133,12 @@ def main():
                 problems.append(f"{name}: failed: {err}")
                 continue
             est, iv = j["estimate"], j["interval"]
+            weak = " (weak)" if j.get("weak_headline") else ""
             inside = "-" if est is None or iv[0] is None else ("yes" if iv[0] <= est <= (iv[1] or float("inf")) else "NO")
             if inside != "yes":
                 problems.append(f"{name}: headline {est} and interval {iv}: inside {inside}")
             print(f"| {name} | {k} | {n:,} | {empty} | {load:.1f} | {wall:.1f} | {cpu:.1f} | {fmt(est)} "
-                  f"| {fmt(iv[0])}-{fmt(iv[1])} | {inside} | {j['headline_method']} |", flush=True)
+                  f"| {fmt(iv[0])}-{fmt(iv[1])} | {inside} | {j['headline_method']}{weak} |", flush=True)
         print(f"\nslowest: {worst:.1f} s wall")
         if a.check and problems:
             print("problems:\n  " + "\n  ".join(problems), file=sys.stderr)

@@ -39,6 +39,7 @@ struct EstimateCliOptions {
   std::string model;
   std::vector<std::string> heterogeneity = {"Poisson2", "Darroch", "Gamma3.5"};
   double heterogeneity_charge = estimate::EstimateOptions{}.heterogeneity_charge;
+  std::string sparse_default = "shrinkage";
   std::uint64_t seed = 1;
   int bootstrap = 1000;
   int chains = 4;
@@ -69,6 +70,7 @@ estimate::EstimateOptions estimate_options(const EstimateCliOptions& opt) {
   // The plain models always compete; "none" adds no term (no heterogeneity search).
   eo.heterogeneity.clear();
   eo.heterogeneity_charge = opt.heterogeneity_charge;
+  eo.sparse_shrinkage = opt.sparse_default == "shrinkage";
   for (const auto& h : opt.heterogeneity)
     if (h != "none") eo.heterogeneity.push_back(estimate::LogLinearModel::parse("[1]+" + h, 1).heterogeneity());
   eo.seed = opt.seed;
@@ -239,6 +241,9 @@ std::string method_note(const estimate::MethodEstimate& m) {
     return fmt::format("posterior median; R-hat {:.3f}, ESS {:.0f}, {} chains{}", d.rhat, d.ess, d.chains,
                        d.multimodal ? "; the chains disagree: more than one mode (see note)" : "");
   }
+  if (m.method == "loglinear_shrinkage" && m.details.contains("rhat"))
+    return fmt::format("posterior median, every two-way interaction shrunk; {}; R-hat {:.3f}, {} divergent",
+                       m.interval.kind, m.details["rhat"].get<double>(), m.details["divergences"].get<int>());
   if (m.method == "bayes_loglinear") {
     const auto d = questions::BayesLogLinearDetails::from_json(m.details);
     return fmt::format("posterior mean, HPD; {} models, best {} (p = {:.2f}); ESS of N {:.0f}", d.models_in_space,
@@ -321,6 +326,8 @@ int run_estimate(const EstimateCliOptions& opt) {
     fmt::print("estimate   {}  ({:.0f}% interval {} to {})\n", number(result.estimate), 100 * result.interval.level,
                number(result.interval.low), number(result.interval.high));
   fmt::print("method     {}\n", result.method);
+  if (!result.weak_headline.empty())
+    fmt::print("weak       the table supports an interval, not a point estimate (see the note)\n");
   if (!result.interval.kind.empty()) fmt::print("interval   {}\n", result.interval.kind);
   fmt::print("\n");
   fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high",
@@ -404,6 +411,11 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                   "auto's model-averaged interval: the share of BIC's log(n) charged for a heterogeneity term "
                   "(1: plain BIC weights; 0: the term is free)")
       ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--sparse-default", opt->sparse_default,
+                  "auto/all on a sparse table (half its cells empty or more): shrinkage (loglinear_shrinkage's "
+                  "interval, its median flagged weak) or selection (the dense tables' rule)")
+      ->check(CLI::IsMember({"shrinkage", "selection"}))
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "Fit this log-linear model instead of searching, e.g. [123,14,34]");
   cmd->add_option("--seed", opt->seed, "Seed for the bootstrap and the sampler")->capture_default_str();

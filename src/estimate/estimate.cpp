@@ -54,12 +54,13 @@ std::string sparse_table_warning(const CaptureTable& table) {
   const auto s = table_sparsity(table);
   return fmt::format(
       "sparse table: {} of {} cells empty, {} of {} pairs of lists never share a person. On simulated tables like "
-      "this (100-300 observed on 6-8 lists) the default's 95% interval covered the true size in only 81-87% of "
-      "populations where lists refer people to the next (the estimate 8-21% low, the interval 2.4-5 times the "
+      "this (100-300 observed on 6-8 lists) the selection rule's 95% interval covered the true size in only 81-87% "
+      "of populations where lists refer people to the next (the estimate 8-21% low, the interval 2.4-5 times the "
       "true size wide): dependence between lists that rarely overlap cannot be seen in the table. Read the "
-      "interval as narrower than the real uncertainty. --method loglinear_shrinkage (every interaction shrunk, none "
-      "dropped) covered 94-100% there, 2-3 times the true size wide where lists refer people on and 5-14 times where "
-      "they avoid one another, with a weak point estimate (docs/estimation.md, \"Shrinking every interaction\")",
+      "interval as narrower than the real uncertainty. The default on sparse tables, loglinear_shrinkage (every "
+      "interaction shrunk, none dropped; --sparse-default selection turned it off), covered 94-100% there, 2-3 "
+      "times the true size wide where lists refer people on and 5-14 times where they avoid one another, with a "
+      "weak point estimate (docs/estimation.md, \"What auto gives on a sparse table\")",
       s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
 }
 
@@ -88,6 +89,7 @@ struct MethodRuns {
   std::optional<MethodEstimate> chap, lcm, stepwise, bayes, mata, shrinkage, forms;
   LogLinearOutcome llh, ll;
   bool want_llh = false, want_ll = false;
+  bool sparse_default = false;  // auto's headline is the shrinkage posterior (sparse_rule.hpp)
 };
 
 // The searches estimate_all runs: with the heterogeneity terms (three or more lists: with two
@@ -169,6 +171,7 @@ MethodRuns run_methods(const CaptureTable& table, const EstimateOptions& o, Esti
   const Method m = o.method;
   MethodRuns runs;
   if (table.k() == 2 && (m == Method::Chapman || auto_or_all(m))) runs.chap = run_chapman(table, o.level);
+  runs.sparse_default = auto_or_all(m) && uses_sparse_default(table, o);
   const bool lean = o.headline_only && m == Method::Auto;
   // Existence verdicts by model and zero pattern, shared by the searches and bootstraps below
   // (the plain search repeats the plain half of the heterogeneity search; the bootstraps'
@@ -217,7 +220,8 @@ MethodRuns run_methods(const CaptureTable& table, const EstimateOptions& o, Esti
   if (m == Method::Stepwise || (m == Method::All && table.k() >= 3)) runs.stepwise = run_stepwise_method(table, o);
   if (m == Method::BayesLogLinear || m == Method::All)
     runs.bayes = run_bayes_method(CovariateCaptureTable::from_table(table), o);
-  if (m == Method::LogLinearShrinkage || m == Method::All) runs.shrinkage = run_shrinkage_method(table, o);
+  if (m == Method::LogLinearShrinkage || m == Method::All || runs.sparse_default)
+    runs.shrinkage = run_shrinkage_method(table, o);
   return runs;
 }
 
@@ -433,6 +437,8 @@ void choose_headline(const CaptureTable& table, const EstimateOptions& o, const 
     res.headline = "loglinear";
     res.estimate = runs.ll.best.estimate;
     res.interval = runs.ll.best.interval;
+  } else if (runs.sparse_default && runs.shrinkage && std::isfinite(runs.shrinkage->estimate)) {
+    sparse_shrinkage_headline(table, *runs.shrinkage, res);
   } else if (auto_or_all(m) && runs.llh.ok) {
     heterogeneity_headline(o, runs, res);
   } else if (auto_or_all(m) && runs.ll.ok) {
@@ -493,7 +499,8 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   collect_methods(table, o, runs, res);
   choose_headline(table, o, runs, res);
   if (auto_or_all(m) && std::isfinite(res.estimate)) allow_for_lack_of_fit(table, runs, res);
-  if (auto_or_all(m) && res.headline.starts_with("loglinear") && is_sparse(table))
+  if (auto_or_all(m) && res.headline.starts_with("loglinear") && res.headline != "loglinear_shrinkage" &&
+      is_sparse(table))
     res.notes.push_back(sparse_table_warning(table));
   if (std::isfinite(res.estimate) && !std::isnan(res.interval.low) &&
       (res.estimate < res.interval.low || res.estimate > res.interval.high))
@@ -520,6 +527,13 @@ EstimateResult estimate_all(const CovariateCaptureTable& table, const EstimateOp
     if (m == Method::All) oc.method = Method::Auto;  // bayes_loglinear is run below, with the covariates
     res = estimate_all(table.collapsed(), oc);
     for (auto& me : res.methods) me.details["table"] = collapsed_note;
+    if (!on_collapsed) {
+      // The headline becomes bayes_loglinear's below: nothing of the collapsed run's headline stays.
+      res.interval_method.clear();
+      res.lack_of_fit.reset();
+      res.weak_headline.clear();
+      std::erase_if(res.notes, [](const std::string& n) { return n.starts_with("weak headline: "); });
+    }
     if (on_collapsed) {
       res.notes.insert(res.notes.begin(), std::string(to_string(m)) + ": the table was " + collapsed_note +
                                                "; bayes_loglinear models them");
@@ -560,6 +574,10 @@ nlohmann::ordered_json to_json(const EstimateResult& r) {
   j["interval_method"] = r.interval_method.empty() ? r.headline : r.interval_method;
   j["level"] = r.interval.level;
   j["interval_kind"] = r.interval.kind;
+  if (!r.weak_headline.empty()) {
+    j["weak_headline"] = true;
+    j["weak_headline_reason"] = r.weak_headline;
+  }
   j["lists"] = r.lists;
   if (!r.covariates.empty()) j["covariates"] = r.covariates;
   nlohmann::ordered_json methods = nlohmann::ordered_json::object();

@@ -61,6 +61,12 @@ struct EstimateOptions {
   /// instead of exhaustively over its 32,768 two-way models (x 4 heterogeneity forms, about
   /// 8 CPU s there). Off: exhaustive, as on dense tables (the coverage study compares them).
   bool bound_sparse_search = true;
+  /// Auto and all, three or more lists, no given model: on a sparse table (is_sparse) the
+  /// headline is loglinear_shrinkage's posterior (its median inside its equal-tailed interval),
+  /// flagged weak (EstimateResult::weak_headline): the coverage study's sparse scenarios
+  /// (docs/estimation.md, "What auto gives on a sparse table"). Off: the selection rule's
+  /// headline, as on dense tables, with the sparse-table warning.
+  bool sparse_shrinkage = true;
   std::uint64_t seed = 1;
   double level = 0.95;
   int bootstrap_replicates = 1000;  // 0: no bootstrap
@@ -119,6 +125,9 @@ struct EstimateResult {
   /// interval before it was widened for it (estimate/lack_of_fit.hpp); empty otherwise.
   std::optional<LackOfFit> lack_of_fit;
   Interval interval_before_lack_of_fit;
+  /// Non-empty when the table supports an interval but not a point estimate (auto on a sparse
+  /// table): why; the JSON's weak_headline and weak_headline_reason.
+  std::string weak_headline;
 };
 
 /// Runs the chosen method(s). Throws UsageError when the method cannot apply (Chapman on

@@ -1,5 +1,7 @@
 #include "estimate/sparse_rule.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace joindots::estimate {
@@ -29,6 +31,33 @@ bool is_sparse(const CaptureTable& table) {
 double heterogeneity_charge_for(const CaptureTable& table, double configured) {
   const double e = table_sparsity(table).empty_cell_share();
   return std::max(configured, std::clamp(2.0 * e - 0.5, 0.0, 1.0));
+}
+
+bool uses_sparse_default(const CaptureTable& table, const EstimateOptions& o) {
+  return o.sparse_shrinkage && table.k() >= 3 && !o.model && is_sparse(table);
+}
+
+void sparse_shrinkage_headline(const CaptureTable& table, const MethodEstimate& shrinkage, EstimateResult& res) {
+  const auto s = table_sparsity(table);
+  res.headline = "loglinear_shrinkage";
+  res.interval_method = "loglinear_shrinkage";
+  res.estimate = shrinkage.estimate;
+  res.interval = shrinkage.interval;
+  res.method = fmt::format(
+      "auto on a sparse table ({} of {} cells empty): loglinear_shrinkage, every two-way interaction shrunk towards a "
+      "mean learned from the table, none dropped; {}. The table supports an interval, not a point estimate: the "
+      "figure is the posterior median, a weak one",
+      s.empty_cells, s.cells, shrinkage.interval.kind);
+  res.weak_headline = fmt::format(
+      "sparse table: {} of {} cells empty, {} of {} pairs of lists never share a person, so the table supports an "
+      "interval, not a point estimate. On simulated tables like it (100-300 observed on 6-8 lists) this interval "
+      "covered the true size in 94-99% of populations where lists refer people to the next (2-3 times the true size "
+      "wide) and in all where they avoid one another or see two groups (5-14 times as wide); its median ran 38-48% "
+      "low in the first and up to 139% high in the second. Quote the interval. The selection rule's model and "
+      "interval (loglinear_heterogeneity and loglinear_mata, shown beside it) covered only 81-87% there "
+      "(docs/estimation.md, \"What auto gives on a sparse table\")",
+      s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
+  res.notes.push_back("weak headline: " + res.weak_headline);
 }
 
 }  // namespace joindots::estimate

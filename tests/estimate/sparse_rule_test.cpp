@@ -98,37 +98,136 @@ TEST(SparseRule, SparseEightListTableIsNotOverfitted) {
   EXPECT_GT(sel.best().estimate, 0.9 * main_effects.estimate) << sel.best().model.to_string();
 }
 
-// New Orleans (185 people, 17 of 31 cells empty): with the facial-set count the default
+// New Orleans (185 people, 17 of 31 cells empty): with the facial-set count the selection
 // chose [15,2,35,45], 829, whose three interactions send 14 never-observed cells to 0 for
 // free; charged, BIC keeps main effects, the published 1,034 (Chan, Silverman & Vincent 2021).
-TEST(SparseRule, NewOrleansDefaultKeepsThePublishedMainEffectsModel) {
-  EstimateOptions o;
-  o.bootstrap_replicates = 0;
-  const auto r = estimate_all(testing::mse_table("neworleans_5list.csv"), o);
-  EXPECT_EQ(r.headline, "loglinear_heterogeneity");
-  EXPECT_NEAR(r.estimate, 1034.2, 0.5);
-  EXPECT_LE(r.interval.low, r.estimate);
-  EXPECT_GE(r.interval.high, r.estimate);
-}
-
-// auto warns on a sparse table (the study: no rule covered 90% there with an interval of
-// use), in the notes the CLI, the JSON and the report carry; not on a dense one.
-TEST(SparseRule, AutoWarnsOnSparseTablesOnly) {
+// The default's headline on this sparse table is the shrinkage posterior (flagged weak); the
+// published figure stays reproduced by name: the selection beside it, --sparse-default
+// selection, and --model with the published model (the stepwise rule: stepwise_method_test).
+TEST(SparseRule, NewOrleansPublishedMainEffectsModelIsReproducedByName) {
   EstimateOptions o;
   o.bootstrap_replicates = 0;
   o.headline_only = true;
-  auto warned = [](const EstimateResult& r) {
-    return std::count_if(r.notes.begin(), r.notes.end(),
-                         [](const std::string& n) { return n.starts_with("sparse table: "); });
+  const auto t = testing::mse_table("neworleans_5list.csv");
+  const auto r = estimate_all(t, o);
+  EXPECT_EQ(r.headline, "loglinear_shrinkage");
+  const auto j = to_json(r);
+  ASSERT_TRUE(j["methods"].contains("loglinear_heterogeneity"));
+  EXPECT_EQ(j["methods"]["loglinear_heterogeneity"]["model"], "[1,2,3,4,5]");
+  EXPECT_NEAR(j["methods"]["loglinear_heterogeneity"]["estimate"].get<double>(), 1034.2, 0.5);
+
+  o.sparse_shrinkage = false;
+  const auto selection = estimate_all(t, o);
+  EXPECT_EQ(selection.headline, "loglinear_heterogeneity");
+  EXPECT_NEAR(selection.estimate, 1034.2, 0.5);
+  EXPECT_LE(selection.interval.low, selection.estimate);
+  EXPECT_GE(selection.interval.high, selection.estimate);
+  EXPECT_TRUE(selection.weak_headline.empty());
+
+  o.sparse_shrinkage = true;
+  o.model = LogLinearModel::parse("[1,2,3,4,5]", 5);
+  const auto given = estimate_all(t, o);
+  EXPECT_NE(given.headline, "loglinear_shrinkage");
+  EXPECT_NEAR(given.estimate, 1034.2, 0.5);
+  EXPECT_TRUE(given.weak_headline.empty());
+}
+
+// On a sparse table auto's headline is loglinear_shrinkage's posterior: its median inside its
+// equal-tailed interval, both the method's own, the interval labelled as what it is, and the
+// headline flagged weak in the result, the JSON and the notes (which the CLI and the report
+// show). A dense table keeps the selection rule and no flag; with the sparse default off the
+// sparse table gets the selection rule and the warning that its interval is too narrow.
+TEST(SparseRule, AutoOnASparseTableGivesTheShrinkageIntervalWithAWeakHeadline) {
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  o.headline_only = true;
+  auto noted = [](const EstimateResult& r, const std::string& prefix) {
+    return std::count_if(r.notes.begin(), r.notes.end(), [&](const std::string& n) { return n.starts_with(prefix); });
   };
-  const auto sparse = estimate_all(testing::simulate_sparse_table(185, 8, 3), o);
-  ASSERT_EQ(warned(sparse), 1);
-  const auto note = *std::find_if(sparse.notes.begin(), sparse.notes.end(),
-                                  [](const std::string& n) { return n.starts_with("sparse table: "); });
-  EXPECT_NE(note.find("of 255 cells empty"), std::string::npos) << note;
-  EXPECT_NE(note.find("of 28 pairs of lists never share a person"), std::string::npos) << note;
-  EXPECT_EQ(to_json(sparse)["notes"].dump().find("sparse table: ") != std::string::npos, true);
-  EXPECT_EQ(warned(estimate_all(testing::simulate_table(1500, {0.3, 0.25, 0.35, 0.2}, 9), o)), 0);
+  const auto table = testing::simulate_sparse_table(185, 8, 3);
+  const auto sparse = estimate_all(table, o);
+  ASSERT_EQ(sparse.headline, "loglinear_shrinkage");
+  EXPECT_EQ(sparse.interval_method, "loglinear_shrinkage");
+  const auto method = std::find_if(sparse.methods.begin(), sparse.methods.end(),
+                                   [](const MethodEstimate& m) { return m.method == "loglinear_shrinkage"; });
+  ASSERT_NE(method, sparse.methods.end());
+  EXPECT_EQ(sparse.estimate, method->estimate);
+  EXPECT_EQ(sparse.estimate, method->details["posterior_median"].get<double>());
+  EXPECT_EQ(sparse.interval.low, method->interval.low);
+  EXPECT_EQ(sparse.interval.high, method->interval.high);
+  EXPECT_EQ(sparse.interval.kind, "95% equal-tailed posterior interval");
+  EXPECT_GT(sparse.estimate, sparse.interval.low);
+  EXPECT_LT(sparse.estimate, sparse.interval.high);
+  EXPECT_GT(sparse.interval.low, static_cast<double>(sparse.observed));
+  EXPECT_NE(sparse.method.find("supports an interval, not a point estimate"), std::string::npos) << sparse.method;
+  EXPECT_NE(sparse.weak_headline.find("of 255 cells empty"), std::string::npos) << sparse.weak_headline;
+  EXPECT_NE(sparse.weak_headline.find("of 28 pairs of lists never share a person"), std::string::npos);
+  EXPECT_EQ(noted(sparse, "weak headline: "), 1);
+  EXPECT_EQ(noted(sparse, "sparse table: "), 0);  // the warning was about the selection's interval
+  const auto j = to_json(sparse);
+  EXPECT_EQ(j["weak_headline"], true);
+  EXPECT_EQ(j["weak_headline_reason"], sparse.weak_headline);
+  EXPECT_EQ(j["headline_method"], "loglinear_shrinkage");
+  EXPECT_EQ(j["interval_method"], "loglinear_shrinkage");
+
+  auto off = o;
+  off.sparse_shrinkage = false;
+  const auto selection = estimate_all(table, off);
+  EXPECT_TRUE(selection.headline.starts_with("loglinear_")) << selection.headline;
+  EXPECT_NE(selection.headline, "loglinear_shrinkage");
+  EXPECT_TRUE(selection.weak_headline.empty());
+  EXPECT_EQ(noted(selection, "sparse table: "), 1);
+  EXPECT_FALSE(to_json(selection).contains("weak_headline"));
+
+  const auto dense = estimate_all(testing::simulate_table(1500, {0.3, 0.25, 0.35, 0.2}, 9), o);
+  EXPECT_EQ(dense.headline, "loglinear_heterogeneity");
+  EXPECT_TRUE(dense.weak_headline.empty());
+  EXPECT_EQ(noted(dense, "sparse table: ") + noted(dense, "weak headline: "), 0);
+  EXPECT_FALSE(to_json(dense).contains("weak_headline"));
+}
+
+// A table with a covariate whose collapsed table is sparse: auto's headline is bayes_loglinear,
+// which models the covariate; the shrinkage posterior beside it comes from the collapsed table
+// (said in its details) and does not flag the headline weak; `--method loglinear_shrinkage`
+// runs on the collapsed table with a note, and gives what the collapsed table gives.
+TEST(SparseRule, CovariateTableCollapsedForTheShrinkage) {
+  CovariateCaptureTable t;
+  t.lists = {"A", "B", "C", "D"};
+  t.covariates = {Covariate{"area", {"north", "south"}}};
+  t.counts.assign(2 * 16, 0);
+  // Singles, and people on A and B, B and C, C and D: 8 of 15 patterns never seen.
+  const std::int64_t north[16] = {0, 30, 22, 2, 18, 0, 3, 0, 25, 0, 0, 0, 1, 0, 0, 0};
+  const std::int64_t south[16] = {0, 20, 15, 1, 27, 0, 1, 0, 14, 0, 0, 0, 2, 0, 0, 0};
+  for (int c = 0; c < 16; ++c) t.counts[c] = north[c], t.counts[16 + c] = south[c];
+  const auto collapsed = t.collapsed();
+  ASSERT_TRUE(is_sparse(collapsed));
+
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  const auto r = estimate_all(t, o);
+  EXPECT_EQ(r.headline, "bayes_loglinear");
+  EXPECT_TRUE(r.weak_headline.empty());
+  for (const auto& n : r.notes) EXPECT_FALSE(n.starts_with("weak headline: ")) << n;
+  const auto j = to_json(r);
+  EXPECT_EQ(j["interval_method"], "bayes_loglinear");
+  EXPECT_FALSE(j.contains("weak_headline"));
+  ASSERT_TRUE(j["methods"].contains("loglinear_shrinkage"));
+  EXPECT_NE(j["methods"]["loglinear_shrinkage"]["table"].get<std::string>().find("collapsed over the covariates"),
+            std::string::npos);
+  EXPECT_GE(r.estimate, r.interval.low);
+  EXPECT_LE(r.estimate, r.interval.high);
+
+  o.method = Method::LogLinearShrinkage;
+  const auto shrunk = estimate_all(t, o);
+  const auto plain = estimate_all(collapsed, o);
+  EXPECT_EQ(shrunk.headline, "loglinear_shrinkage");
+  EXPECT_EQ(shrunk.estimate, plain.estimate);
+  EXPECT_EQ(shrunk.interval.low, plain.interval.low);
+  EXPECT_EQ(shrunk.interval.high, plain.interval.high);
+  EXPECT_EQ(shrunk.covariates, std::vector<std::string>{"area"});
+  ASSERT_FALSE(shrunk.notes.empty());
+  EXPECT_TRUE(shrunk.notes.front().starts_with("loglinear_shrinkage: the table was collapsed over the covariates"))
+      << shrunk.notes.front();
 }
 
 // Sparse tables of six lists are searched forward stepwise from main effects with the same
