@@ -58,7 +58,7 @@ std::string sparse_table_warning(const CaptureTable& table) {
       "of populations where lists refer people to the next (the estimate 8-21% low, the interval 2.4-5 times the "
       "true size wide): dependence between lists that rarely overlap cannot be seen in the table. Read the "
       "interval as narrower than the real uncertainty. The default on sparse tables, loglinear_shrinkage (every "
-      "interaction shrunk, none dropped; --sparse-default selection turned it off), covered 94-100% there, 2-3 "
+      "interaction shrunk, none dropped; --sparse-default selection turned it off), covered 93-100% there, 2-3 "
       "times the true size wide where lists refer people on and 5-14 times where they avoid one another, with a "
       "weak point estimate (docs/estimation.md, \"What auto gives on a sparse table\")",
       s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
