@@ -51,10 +51,10 @@ void sparse_shrinkage_headline(const CaptureTable& table, const MethodEstimate& 
   res.weak_headline = fmt::format(
       "sparse table: {} of {} cells empty, {} of {} pairs of lists never share a person, so the table supports an "
       "interval, not a point estimate. On simulated tables like it (100-300 observed on 6-8 lists) this interval "
-      "covered the true size in 93-99% of populations where lists refer people to the next (2-3 times the true size "
+      "covered the true size in 93-99% of populations where lists refer people to the next (2-3.5 times the true size "
       "wide) and in all where they avoid one another or see two groups (5-14 times as wide); its median ran 38-48% "
       "low in the first and up to 139% high in the second. Quote the interval. The selection rule's model and "
-      "interval (loglinear_heterogeneity and loglinear_mata, shown beside it) covered only 81-87% there "
+      "interval (loglinear_heterogeneity and loglinear_mata, shown beside it) covered only 78-89% there "
       "(docs/estimation.md, \"What auto gives on a sparse table\")",
       s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
   res.notes.push_back("weak headline: " + res.weak_headline);

@@ -48,8 +48,8 @@ double heterogeneity_charge_for(const CaptureTable& table, double configured);
 
 /// auto's rule on a sparse table (docs/estimation.md, "What auto gives on a sparse table"):
 /// three or more lists, no given model, EstimateOptions::sparse_shrinkage on, and is_sparse.
-/// There no selection rule measured covered 90% (0.81-0.87 on the referral chains), and
-/// loglinear_shrinkage's interval did (0.94-0.99), with a poor point estimate.
+/// There no selection rule measured covered 90% (0.78-0.89 on the referral chains, seeds 1-3),
+/// and loglinear_shrinkage's interval did (0.935-0.99), with a poor point estimate.
 bool uses_sparse_default(const CaptureTable& table, const EstimateOptions& o);
 
 /// The headline from the shrinkage posterior: its median and equal-tailed interval (the median
