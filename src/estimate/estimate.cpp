@@ -48,22 +48,6 @@ MethodEstimate run_chapman(const CaptureTable& table, double level) {
   return m;
 }
 
-// auto on a sparse table (is_sparse): the coverage study's sparse scenarios, where no rule
-// tried reached 90% with intervals of any use (docs/estimation.md, "Sparse tables").
-std::string sparse_table_warning(const CaptureTable& table) {
-  const auto s = table_sparsity(table);
-  return fmt::format(
-      "sparse table: {} of {} cells empty, {} of {} pairs of lists never share a person. On simulated tables like "
-      "this (100-300 observed on 6-8 lists) the selection rule's 95% interval covered the true size in only 81-87% "
-      "of populations where lists refer people to the next (the estimate 8-21% low, the interval 2.4-5 times the "
-      "true size wide): dependence between lists that rarely overlap cannot be seen in the table. Read the "
-      "interval as narrower than the real uncertainty. The default on sparse tables, loglinear_shrinkage (every "
-      "interaction shrunk, none dropped; --sparse-default selection turned it off), covered 93-100% there, 2-3 "
-      "times the true size wide where lists refer people on and 5-14 times where they avoid one another, with a "
-      "weak point estimate (docs/estimation.md, \"What auto gives on a sparse table\")",
-      s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
-}
-
 }  // namespace
 
 const char* to_string(Method m) {
@@ -501,7 +485,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   if (auto_or_all(m) && std::isfinite(res.estimate)) allow_for_lack_of_fit(table, runs, res);
   if (auto_or_all(m) && res.headline.starts_with("loglinear") && res.headline != "loglinear_shrinkage" &&
       is_sparse(table))
-    res.notes.push_back(sparse_table_warning(table));
+    res.notes.push_back(sparse_selection_warning(table));
   if (std::isfinite(res.estimate) && !std::isnan(res.interval.low) &&
       (res.estimate < res.interval.low || res.estimate > res.interval.high))
     res.notes.push_back(fmt::format("the headline estimate {:.0f} lies outside its own interval ({:.0f}-{:.0f}): "

@@ -33,6 +33,20 @@ double heterogeneity_charge_for(const CaptureTable& table, double configured) {
   return std::max(configured, std::clamp(2.0 * e - 0.5, 0.0, 1.0));
 }
 
+std::string sparse_selection_warning(const CaptureTable& table) {
+  const auto s = table_sparsity(table);
+  return fmt::format(
+      "sparse table: {} of {} cells empty, {} of {} pairs of lists never share a person. On simulated tables like "
+      "this (100-300 observed on 6-8 lists) the selection rule's 95% interval covered the true size in only 81-87% "
+      "of populations where lists refer people to the next (the estimate 8-21% low, the interval 2.4-5 times the "
+      "true size wide): dependence between lists that rarely overlap cannot be seen in the table. Read the "
+      "interval as narrower than the real uncertainty. The default on sparse tables, loglinear_shrinkage (every "
+      "interaction shrunk, none dropped; --sparse-default selection turned it off), covered 93-100% there, 2-3 "
+      "times the true size wide where lists refer people on and 5-14 times where they avoid one another, with a "
+      "weak point estimate (docs/estimation.md, \"What auto gives on a sparse table\")",
+      s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
+}
+
 bool uses_sparse_default(const CaptureTable& table, const EstimateOptions& o) {
   return o.sparse_shrinkage && table.k() >= 3 && !o.model && is_sparse(table);
 }

@@ -52,6 +52,10 @@ double heterogeneity_charge_for(const CaptureTable& table, double configured);
 /// and loglinear_shrinkage's interval did (0.935-0.99), with a poor point estimate.
 bool uses_sparse_default(const CaptureTable& table, const EstimateOptions& o);
 
+/// The note on a sparse table whose headline is the selection rule's (--sparse-default
+/// selection): the coverage study's sparse scenarios, where no selection rule reached 90%.
+std::string sparse_selection_warning(const CaptureTable& table);
+
 /// The headline from the shrinkage posterior: its median and equal-tailed interval (the median
 /// lies inside it: one posterior), flagged weak with the reason (res.weak_headline, a note).
 void sparse_shrinkage_headline(const CaptureTable& table, const MethodEstimate& shrinkage, EstimateResult& res);

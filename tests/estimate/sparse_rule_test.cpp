@@ -180,7 +180,8 @@ TEST(SparseRule, AutoOnASparseTableGivesTheShrinkageIntervalWithAWeakHeadline) {
   EXPECT_FALSE(to_json(selection).contains("weak_headline"));
 
   const auto dense = estimate_all(testing::simulate_table(1500, {0.3, 0.25, 0.35, 0.2}, 9), o);
-  EXPECT_EQ(dense.headline, "loglinear_heterogeneity");
+  EXPECT_TRUE(dense.headline.starts_with("loglinear_")) << dense.headline;  // the dense rule, whichever it is
+  EXPECT_NE(dense.headline, "loglinear_shrinkage");
   EXPECT_TRUE(dense.weak_headline.empty());
   EXPECT_EQ(noted(dense, "sparse table: ") + noted(dense, "weak headline: "), 0);
   EXPECT_FALSE(to_json(dense).contains("weak_headline"));
