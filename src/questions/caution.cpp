@@ -175,7 +175,8 @@ std::string behavioural_response_untestable(const FourAnswers& a) {
          "likely, and the log-linear ones 42–72% too high when it made them less likely). Nor can they test the "
          "form in which children's chances of being recorded differ: on the project's own simulated country, "
          "where the most visible children are on nearly every list, the models that fit came out 6–11% too low "
-         "at every size, and from 100,000 children up their intervals mostly missed.";
+         "at every size (the average over their forms, this headline's figure, about 4% too low at 5,000 "
+         "children), and from 100,000 children up their intervals mostly missed.";
 }
 
 }  // namespace
