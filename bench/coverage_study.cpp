@@ -51,6 +51,7 @@
 #include "core/rng.hpp"
 #include "estimate/estimate.hpp"
 #include "estimate/sparse_rule.hpp"
+#include "candidate_headlines.hpp"
 #include "sparse_scenarios.hpp"
 
 namespace {
@@ -272,21 +273,10 @@ int main(int argc, char** argv) {
       record("auto (headline)", result.estimate, result.interval);
       // "loglinear" carries the BIC model's profile interval; the headline widens it.
       for (const auto& m : result.methods) record(m.method, m.estimate, m.interval);
-      // Issue 11's candidate headline: the heterogeneity search's BIC-weighted average inside
-      // auto's interval, else auto's own estimate (bench/mechanism_study.cpp measures it too).
-      double average = result.estimate;
-      for (const auto& m : result.methods)
-        if (m.method == "loglinear_heterogeneity_averaged" && std::isfinite(m.estimate) &&
-            m.estimate >= result.interval.low && m.estimate <= result.interval.high)
-          average = m.estimate;
-      record("auto, averaged estimate", average, result.interval);
-      double by_form = result.estimate;  // the best model of each heterogeneity form, averaged
-      for (const auto& m : result.methods)
-        if (m.method == "loglinear_heterogeneity_averaged" && m.details.contains("forms")) {
-          const double v = m.details["forms"]["average"].get<double>();
-          if (v >= result.interval.low && v <= result.interval.high) by_form = v;
-        }
-      record("auto, form-averaged estimate", by_form, result.interval);
+      // Issue 11's candidate headlines (bench/mechanism_study.cpp measures them too).
+      const auto candidates = bench::candidate_headlines(result);
+      record("auto, averaged estimate", candidates.search_average, result.interval);
+      record("auto, form-averaged estimate", candidates.forms_average, result.interval);
       nlohmann::ordered_json alone_json = nlohmann::ordered_json::object();
       for (const auto extra : extra_methods) {
         auto alone = opt;

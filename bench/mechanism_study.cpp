@@ -61,6 +61,8 @@
 #include "simulate/scenarios.hpp"
 #include "simulate/simulate.hpp"
 
+#include "candidate_headlines.hpp"
+
 namespace {
 
 using namespace joindots;
@@ -146,22 +148,10 @@ std::vector<Row> estimate_rows(const estimate::CaptureTable& table, const Option
   };
   add("auto", result.estimate, result.interval);
   for (const auto& m : result.methods) add(m.method, m.estimate, m.interval);
-  // The candidate headline (issue 11): the BIC-weighted average of the heterogeneity search's
-  // models, inside auto's interval, else auto's own estimate.
-  double average = result.estimate;
-  for (const auto& m : result.methods)
-    if (m.method == "loglinear_heterogeneity_averaged" && std::isfinite(m.estimate) &&
-        m.estimate >= result.interval.low && m.estimate <= result.interval.high)
-      average = m.estimate;
-  add("auto_average_headline", average, result.interval);
-  // The second candidate: the best model of each heterogeneity form, averaged by their weights.
-  double by_form = result.estimate;
-  for (const auto& m : result.methods)
-    if (m.method == "loglinear_heterogeneity_averaged" && m.details.contains("forms")) {
-      const double v = m.details["forms"]["average"].get<double>();
-      if (v >= result.interval.low && v <= result.interval.high) by_form = v;
-    }
-  add("auto_form_average", by_form, result.interval);
+  // Issue 11's candidate headlines (bench/candidate_headlines.hpp).
+  const auto candidates = bench::candidate_headlines(result);
+  add("auto_average_headline", candidates.search_average, result.interval);
+  add("auto_form_average", candidates.forms_average, result.interval);
   return rows;
 }
 
