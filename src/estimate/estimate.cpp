@@ -322,9 +322,9 @@ void forms_headline(const EstimateOptions& o, const MethodEstimate& forms, const
 
 // auto's headline from the heterogeneity search. The estimate: the best single model, BIC
 // over the plain and heterogeneity models; on a dense table, the best model of each
-// heterogeneity form averaged by their weights (forms_headline). The interval: those models averaged by the tail
-// areas of their profile likelihoods, so that it allows for heterogeneity the lists cannot
-// rule out (see run_mata and docs/estimation.md, "What auto does, and why").
+// heterogeneity form averaged by their weights (forms_headline). The interval: those models
+// averaged by the tail areas of their profile likelihoods, so that it allows for
+// heterogeneity the lists cannot rule out (see run_mata and docs/estimation.md, "What auto does, and why").
 void heterogeneity_headline(const EstimateOptions& o, const MethodRuns& runs, EstimateResult& res) {
   const auto& llh = runs.llh;
   const auto& mata = runs.mata;
@@ -333,14 +333,17 @@ void heterogeneity_headline(const EstimateOptions& o, const MethodRuns& runs, Es
   const std::string model = llh.best.details["model"].get<std::string>();
   if (mata && !mata->details.contains("chosen_model_left_out") && res.estimate >= mata->interval.low &&
       res.estimate <= mata->interval.high) {
-    res.method = fmt::format("auto: loglinear {} ({}-selected among the models with and without a heterogeneity "
-                             "term); interval averaged over those models by their profile likelihoods' tail areas "
-                             "(MATA, {:.0f}% of the weight on heterogeneity models)",
-                             model, to_string(o.criterion),
-                             100.0 * mata->details["weight_with_heterogeneity"].get<double>());
     res.interval = mata->interval;
     res.interval_method = "loglinear_mata";
-    if (runs.forms) forms_headline(o, *runs.forms, *mata, res);
+    if (runs.forms) {
+      forms_headline(o, *runs.forms, *mata, res);
+    } else {
+      res.method = fmt::format("auto: loglinear {} ({}-selected among the models with and without a heterogeneity "
+                               "term); interval averaged over those models by their profile likelihoods' tail "
+                               "areas (MATA, {:.0f}% of the weight on heterogeneity models)",
+                               model, to_string(o.criterion),
+                               100.0 * mata->details["weight_with_heterogeneity"].get<double>());
+    }
   } else if (mata) {
     // The chosen model's estimate falls outside the average's interval (or the model could
     // not be averaged): the headline is the average's own median, so that estimate and

@@ -59,7 +59,8 @@ nlohmann::ordered_json bootstrap_json(const BootstrapResult& br, std::uint64_t s
 // The best model of each heterogeneity form in the search (its first in the ranking) with
 // its estimate and weight, and their weighted average (weights renormalised over the forms):
 // the interactions chosen by the criterion within each form, the form itself averaged (issue
-// 11: which form holds is what the lists cannot show). Shown, not used by any headline.
+// 11: which form holds is what the lists cannot show). auto's estimate on a dense table
+// (forms_averaged_method).
 nlohmann::ordered_json best_of_each_form(const ModelSelection& sel) {
   nlohmann::ordered_json forms = nlohmann::ordered_json::array();
   std::vector<Heterogeneity> seen;
