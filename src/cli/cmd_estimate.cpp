@@ -326,8 +326,10 @@ int run_estimate(const EstimateCliOptions& opt) {
     fmt::print("estimate   {}  ({:.0f}% interval {} to {})\n", number(result.estimate), 100 * result.interval.level,
                number(result.interval.low), number(result.interval.high));
   fmt::print("method     {}\n", result.method);
-  if (!result.weak_headline.empty())
+  if (result.weak_headline.starts_with("sparse table"))
     fmt::print("weak       the table supports an interval, not a point estimate (see the note)\n");
+  else if (!result.weak_headline.empty())
+    fmt::print("weak       not a figure to quote alone (see the note)\n");
   if (!result.interval.kind.empty()) fmt::print("interval   {}\n", result.interval.kind);
   fmt::print("\n");
   fmt::print("{:<33} {:>10} {:>10} {:>10}  {}\n", "method", "estimate", "low", "high",

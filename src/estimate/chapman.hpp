@@ -14,6 +14,7 @@
 // normal interval N^ +- z SE, it never falls below the number observed and is skewed right,
 // as the sampling distribution is.
 #include <cstdint>
+#include <string>
 
 #include "estimate/capture_table.hpp"
 #include "estimate/interval.hpp"
@@ -33,5 +34,10 @@ struct ChapmanResult {
 ChapmanResult chapman(std::int64_t n1, std::int64_t n2, std::int64_t both, double level = 0.95);
 /// From a two-list table. Throws std::invalid_argument when the table has K != 2.
 ChapmanResult chapman(const CaptureTable& table, double level = 0.95);
+
+/// Why Chapman's figure is too weak to quote alone, or "" when it is not: the lists share no
+/// one (the figure is its +1 correction's, not the data's), or fewer than 7 people, below which
+/// the estimator is not nearly unbiased (Robson & Regier 1964, Trans. Am. Fish. Soc. 93:215-226).
+std::string chapman_weak_reason(std::int64_t n1, std::int64_t n2, std::int64_t both);
 
 }  // namespace joindots::estimate

@@ -31,23 +31,6 @@ constexpr MethodName kMethods[] = {{Method::Auto, "auto"},
                                    {Method::LogLinearShrinkage, "loglinear_shrinkage"},
                                    {Method::All, "all"}};
 
-MethodEstimate run_chapman(const CaptureTable& table, double level) {
-  const auto c = chapman(table, level);
-  MethodEstimate m;
-  m.method = "chapman";
-  m.estimate = c.estimate;
-  m.interval = c.interval;
-  m.details = {{"n1", c.n1},
-               {"n2", c.n2},
-               {"both", c.both},
-               {"variance", c.variance},
-               {"se", c.se},
-               {"interval_kind", c.interval.kind},
-               {"normal_interval", interval_json(c.normal_interval)},
-               {"source", "Chapman (1951); variance Seber (1982); log-normal interval Chao (1987)"}};
-  return m;
-}
-
 }  // namespace
 
 const char* to_string(Method m) {
@@ -154,7 +137,7 @@ void describe_searches(const CaptureTable& table, const EstimateOptions& o, Sear
 MethodRuns run_methods(const CaptureTable& table, const EstimateOptions& o, EstimateResult& res) {
   const Method m = o.method;
   MethodRuns runs;
-  if (table.k() == 2 && (m == Method::Chapman || auto_or_all(m))) runs.chap = run_chapman(table, o.level);
+  if (table.k() == 2 && (m == Method::Chapman || auto_or_all(m))) runs.chap = run_chapman_method(table, o.level);
   runs.sparse_default = auto_or_all(m) && uses_sparse_default(table, o);
   const bool lean = o.headline_only && m == Method::Auto;
   // Existence verdicts by model and zero pattern, shared by the searches and bootstraps below
@@ -411,6 +394,9 @@ void choose_headline(const CaptureTable& table, const EstimateOptions& o, const 
     res.headline = "chapman";
     res.estimate = runs.chap->estimate;
     res.interval = runs.chap->interval;
+    res.weak_headline = chapman_weak_reason(runs.chap->details["n1"], runs.chap->details["n2"],
+                                            runs.chap->details["both"]);
+    if (!res.weak_headline.empty()) res.notes.push_back("weak headline: " + res.weak_headline);
   } else if (m == Method::Stepwise && std::isfinite(runs.stepwise->estimate)) {
     const auto& sw = *runs.stepwise;
     res.method = fmt::format("stepwise: loglinear {} ({}); {}", sw.details["model"].get<std::string>(),

@@ -125,8 +125,9 @@ struct EstimateResult {
   /// interval before it was widened for it (estimate/lack_of_fit.hpp); empty otherwise.
   std::optional<LackOfFit> lack_of_fit;
   Interval interval_before_lack_of_fit;
-  /// Non-empty when the table supports an interval but not a point estimate (auto on a sparse
-  /// table): why; the JSON's weak_headline and weak_headline_reason.
+  /// Non-empty when the headline is not a figure to quote alone: auto on a sparse table (it
+  /// supports an interval, not a point estimate), or Chapman's on two lists that share fewer
+  /// than 7 people (chapman_weak_reason): why; the JSON's weak_headline and weak_headline_reason.
   std::string weak_headline;
 };
 

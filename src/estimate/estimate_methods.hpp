@@ -127,6 +127,8 @@ MethodEstimate run_lcmcr_method(const CaptureTable& table, const EstimateOptions
                                 std::function<void(double)> report_fraction = {});
 MethodEstimate run_bayes_method(const CovariateCaptureTable& table, const EstimateOptions& o);
 // The log-linear model with every two-way interaction shrunk (shrinkage.hpp).
+/// Chapman on a two-list table (chapman.cpp); no interval when the lists share no one.
+MethodEstimate run_chapman_method(const CaptureTable& table, double level);
 MethodEstimate run_shrinkage_method(const CaptureTable& table, const EstimateOptions& o);
 
 }  // namespace joindots::estimate

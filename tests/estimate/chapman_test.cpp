@@ -1,5 +1,6 @@
 #include "estimate/chapman.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "estimate/loglinear.hpp"
@@ -39,6 +40,24 @@ TEST(Chapman, RejectsImpossibleCounts) {
   EXPECT_THROW(chapman(-1, 5, 0), std::invalid_argument);
   EXPECT_THROW(chapman(CaptureTable::from_counts({"A", "B", "C"}, std::vector<std::int64_t>(8, 0))),
                std::invalid_argument);
+}
+
+TEST(Chapman, WeakWhenTheListsShareFewerThanSeven) {
+  // From 7 shared the estimator is nearly unbiased (Robson & Regier 1964): nothing to say.
+  EXPECT_EQ(chapman_weak_reason(100, 80, 7), "");
+  EXPECT_EQ(chapman_weak_reason(100, 80, 20), "");
+  // No one shared: the figure is (n1 + 1)(n2 + 1) - 1, the correction's, not the data's.
+  const auto none = chapman_weak_reason(500, 400, 0);
+  EXPECT_NE(none.find("share no one"), std::string::npos) << none;
+  EXPECT_NE(none.find("500 on the first, 400 on the second"), std::string::npos) << none;
+  // A few shared: the reason shows how far the figure moves with one person more or less on both.
+  const auto few = chapman_weak_reason(100, 80, 3);
+  EXPECT_NE(few.find("share only 3 people"), std::string::npos) << few;
+  EXPECT_NE(few.find(fmt::format("{:.0f} with 2 on both", chapman(100, 80, 2).estimate)), std::string::npos) << few;
+  EXPECT_NE(few.find(fmt::format("{:.0f} with 4 on both", chapman(100, 80, 4).estimate)), std::string::npos) << few;
+  EXPECT_NE(chapman_weak_reason(100, 80, 1).find("share only 1 person"), std::string::npos);
+  // Every one of the smaller list on both: no "one more" to show.
+  EXPECT_EQ(chapman_weak_reason(3, 80, 3).find("with 4 on both"), std::string::npos);
 }
 
 }  // namespace

@@ -183,6 +183,25 @@ TEST(EstimateAll, TwoListsUseChapman) {
   const auto r = estimate_all(t, o);
   EXPECT_EQ(r.method, "chapman");
   EXPECT_NEAR(r.estimate, 388.5714, 1e-3);
+  EXPECT_TRUE(r.weak_headline.empty()) << r.weak_headline;
+  EXPECT_FALSE(to_json(r).contains("weak_headline"));
+}
+
+TEST(EstimateAll, TwoListsThatShareNoOneGetAWeakChapmanFigureAndNoInterval) {
+  const auto t = CaptureTable::from_counts({"police", "health"}, {0, 500, 400, 0});
+  const auto r = estimate_all(t, quick());
+  ASSERT_EQ(r.headline, "chapman");
+  EXPECT_NEAR(r.estimate, 501.0 * 401.0 - 1.0, 1e-6);  // the +1 correction's figure
+  EXPECT_TRUE(std::isnan(r.interval.low) && std::isnan(r.interval.high));
+  EXPECT_NE(r.weak_headline.find("share no one"), std::string::npos) << r.weak_headline;
+  const auto j = to_json(r);
+  EXPECT_EQ(j["weak_headline"], true);
+  EXPECT_EQ(j["weak_headline_reason"], r.weak_headline);
+  EXPECT_TRUE(j["interval"][0].is_null() && j["interval"][1].is_null()) << j["interval"];
+  // Three shared: a figure and an interval, both flagged.
+  const auto few = estimate_all(CaptureTable::from_counts({"police", "health"}, {0, 97, 77, 3}), quick());
+  EXPECT_FALSE(std::isnan(few.interval.low));
+  EXPECT_NE(few.weak_headline.find("share only 3 people"), std::string::npos) << few.weak_headline;
 }
 
 TEST(EstimateAll, GivenModelAndMethodErrors) {
