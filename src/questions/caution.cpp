@@ -64,15 +64,17 @@ std::string linkage_matters(const FourAnswers& a) {
   if (!a.linkage) return {};
   const auto& u = *a.linkage;
   if (!(u.model_estimate > 0) || !std::isfinite(u.combined.estimate)) return {};
-  if (!u.reproduces_link)
+  if (!u.reproduces_link) {
+    // A share, not the two counts: rounded to two figures they can print equal (1,900 against 1,900).
+    const double gap = static_cast<double>(u.recluster_persons - u.link_persons) /
+                       static_cast<double>(std::max<std::int64_t>(1, u.link_persons));
     return fmt::format(
         "Linkage error may be much larger than the interval shows: the link's saved pairs do not "
-        "re-create its "
-        "persons ({} against {}), so no correction for linkage error is made; trust the figure "
-        "less and check the "
-        "linkage (blocking, threshold, identifiers).",
-        figure(static_cast<double>(u.recluster_persons)),
-        figure(static_cast<double>(u.link_persons)));
+        "re-create its persons (re-clustered, they make {:.1f}% {} persons than the link did), so no correction "
+        "for linkage error is made; trust the figure less and check the linkage (blocking, threshold, "
+        "identifiers).",
+        100 * std::abs(gap), gap > 0 ? "more" : "fewer");
+  }
   const double shift = u.combined.estimate / u.model_estimate - 1;
   if (std::abs(shift) < kLinkageShift && u.combined.linkage_share < kLinkageShare) return {};
   return fmt::format(

@@ -107,6 +107,24 @@ TEST(Caution, LinkageAndThresholdThatMoveTheAnswer) {
   EXPECT_TRUE(triggered(a).empty());
 }
 
+TEST(Caution, SavedPairsThatDoNotRecreateTheLinksPersonsAreSaidAsAShare) {
+  auto a = agreeing();
+  LinkageUncertainty u;
+  u.model_estimate = 6450;
+  u.combined.estimate = 6450;
+  u.link_persons = 1874;
+  u.recluster_persons = 1893;  // 1.0% more: rounded to two figures both would read 1,900
+  u.reproduces_link = false;
+  a.linkage = u;
+  const auto c = triggered(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("do not re-create its persons (re-clustered, they make 1.0% more persons"), std::string::npos)
+      << c[0];
+  EXPECT_EQ(c[0].find("1,900"), std::string::npos) << c[0];
+  a.linkage->recluster_persons = 1800;
+  EXPECT_NE(triggered(a)[0].find("make 3.9% fewer persons"), std::string::npos) << triggered(a)[0];
+}
+
 TEST(Caution, LcmcrWithMoreThanOneModeIsSaidWhetherHeadlineOrNot) {
   auto a = agreeing();
   auto& lcmcr = a.victims_detail.methods[1].details;
