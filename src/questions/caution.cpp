@@ -1,9 +1,11 @@
 #include "questions/caution.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace joindots::questions {
 
@@ -181,6 +183,35 @@ std::string behavioural_response_untestable(const FourAnswers& a) {
          "children), and from 100,000 children up their intervals mostly missed.";
 }
 
+/// Each link warning's code (link/diagnose.cpp) in plain words, without its figures (the
+/// public tier gets this sentence too); an unknown code is named as it is.
+std::string link_warning_words(const std::string& code) {
+  static const std::map<std::string, std::string> words = {
+      {"low_blocking_recall", "its blocking rules leave some true pairs never compared"},
+      {"cluster_too_large", "some of its persons hold more records than the sources allow"},
+      {"match_share", "it linked far more or fewer pairs than its model expects"},
+      {"prior_implausible", "its model expects more matches than the records allow"},
+      {"em_not_converged", "its model did not converge"},
+      {"m_below_u", "a field it compares carries no weight"},
+      {"rule_without_names", "a blocking rule without names supplies most of its pairs"},
+      {"few_non_matches", "its model saw almost no non-matches"}};
+  const auto it = words.find(code);
+  return it != words.end() ? it->second : code;
+}
+
+std::string link_warned(const FourAnswers& a, const std::vector<std::string>& codes) {
+  if (codes.empty() || !std::isfinite(a.victims.estimate)) return {};
+  std::vector<std::string> said;
+  for (const auto& c : codes)
+    if (auto w = link_warning_words(c); std::find(said.begin(), said.end(), w) == said.end()) said.push_back(w);
+  return fmt::format(
+      "The link that made these persons warned: {}. The persons may then be too many or too few, and "
+      "capture-recapture magnifies either (each missed match counts as one more child seen by one list, which the "
+      "models read as a sign of many unseen), so trust the figure less until the link is checked (`joindots link` "
+      "prints each warning with a change of configuration).",
+      fmt::join(said, "; "));
+}
+
 }  // namespace
 
 std::string thousands(double value) {
@@ -194,10 +225,10 @@ std::string thousands(double value) {
   return out;
 }
 
-std::vector<std::string> headline_cautions(const FourAnswers& a) {
+std::vector<std::string> headline_cautions(const FourAnswers& a, const std::vector<std::string>& link_warnings) {
   std::vector<std::string> out;
   for (auto s : {lack_of_fit_said(a), method_disagreement(a), lcmcr_modes(a), linkage_matters(a),
-                 threshold_matters(a), behavioural_response_untestable(a)})
+                 threshold_matters(a), link_warned(a, link_warnings), behavioural_response_untestable(a)})
     if (!s.empty()) out.push_back(std::move(s));
   return out;
 }

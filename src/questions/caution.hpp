@@ -7,6 +7,8 @@
 //    quarter or more of the interval's width;
 //  - the threshold matters: the victims' estimates across the threshold curve spread by
 //    more than 10% of the headline;
+//  - the victims' link warned (link/diagnose.hpp's codes: low blocking recall, clusters too
+//    large, ...): the persons the figure counts may be too many or too few;
 //  - always, with an estimate, last: the assumption the lists cannot test (a behavioural
 //    response between lists), with the study's figures.
 #include <string>
@@ -16,7 +18,9 @@
 
 namespace joindots::questions {
 
-std::vector<std::string> headline_cautions(const FourAnswers& answers);
+/// `link_warnings`: the codes of the warnings the victims' link run gave (link::LinkWarning).
+std::vector<std::string> headline_cautions(const FourAnswers& answers,
+                                           const std::vector<std::string>& link_warnings = {});
 
 /// 12345.6 -> "12,346".
 std::string thousands(double value);

@@ -444,7 +444,7 @@ FourAnswers answer_four_questions(Store& store, const AreaTable& areas, const Qu
   explain_empty(out.still_involved, fmt::format("no child under 18 on {} has a record in the 12 months before it",
                                                 out.reference_date.str()));
   add_model_based(out, persons, areas, stratum_options, opt);
-  out.cautions = headline_cautions(out);
+  out.cautions = headline_cautions(out, link_warning_codes(store, out.link_run, Role::victim));
   return out;
 }
 

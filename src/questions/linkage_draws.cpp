@@ -77,6 +77,18 @@ nlohmann::ordered_json number_or_null(double v) {
 
 }  // namespace
 
+std::vector<std::string> link_warning_codes(Store& store, std::int64_t run_id, Role role) {
+  std::vector<std::string> codes;
+  for (const auto& d : store.latest_link_diagnostics()) {
+    if (d.run_id != run_id || d.role != role) continue;
+    const auto diagnostics = nlohmann::json::parse(d.diagnostics_json, nullptr, false);
+    if (diagnostics.is_discarded()) continue;
+    for (const auto& w : diagnostics.value("warnings", nlohmann::json::array()))
+      if (w.contains("code") && w["code"].is_string()) codes.push_back(w["code"].get<std::string>());
+  }
+  return codes;
+}
+
 LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
                                 const std::vector<std::string>& lists) {
   LinkageInput in;

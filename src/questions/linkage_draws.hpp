@@ -58,6 +58,10 @@ struct LinkageInput {
 
 /// Reads the records of `role` in `run_id` and the pairs the run saved, with the run's
 /// cluster guard from its parameters. `lists` orders the capture table.
+/// The codes of the warnings the link run gave for `role` (link::LinkWarning; none when the
+/// run saved no diagnostics).
+std::vector<std::string> link_warning_codes(Store& store, std::int64_t run_id, Role role);
+
 LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
                                 const std::vector<std::string>& lists);
 

@@ -125,6 +125,21 @@ TEST(Caution, SavedPairsThatDoNotRecreateTheLinksPersonsAreSaidAsAShare) {
   EXPECT_NE(triggered(a)[0].find("make 3.9% fewer persons"), std::string::npos) << triggered(a)[0];
 }
 
+TEST(Caution, TheLinksWarningsAreSaidInWordsOnceEachBeforeTheStandingOne) {
+  auto a = agreeing();
+  auto c = headline_cautions(a, {"low_blocking_recall", "match_share", "low_blocking_recall", "new_code"});
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_TRUE(is_standing(c.back()));
+  EXPECT_NE(c[0].find("The link that made these persons warned: its blocking rules leave some true pairs never "
+                      "compared; it linked far more or fewer pairs than its model expects; new_code."),
+            std::string::npos)
+      << c[0];
+  EXPECT_EQ(c[0].find("compared; its blocking"), std::string::npos) << "each warning once: " << c[0];
+  EXPECT_EQ(headline_cautions(a, {}).size(), 1u);
+  a.victims.estimate = std::nan("");  // no estimate: nothing to trust less
+  for (const auto& s : headline_cautions(a, {"em_not_converged"})) EXPECT_EQ(s.find("warned"), std::string::npos);
+}
+
 TEST(Caution, LcmcrWithMoreThanOneModeIsSaidWhetherHeadlineOrNot) {
   auto a = agreeing();
   auto& lcmcr = a.victims_detail.methods[1].details;
