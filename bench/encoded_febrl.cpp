@@ -19,13 +19,10 @@
 // postcode field's key: a changed digit changes one element of four, where it changes up to
 // three of the four UK parts); its tokens are the UK-shaped ones either way.
 //
-// NAMES is "apart" (the scheme's: since joindots-clk-3 given and family names under one key,
-// each in its own bits, compared crosswise when recorded the other way round, 340 of FEBRL4's
-// 5,000 true pairs) or "one-key" (both names' bigrams in the given name's bits, the family
-// name's left empty: the clk-2 bench's FEBRL schema).
-// SUBURB_FIELD is where the suburb's bigrams go: "postcode" (the postcode field's bits, its
-// Dice then of both) or "dob" (the date of birth's bits, which FEBRL leaves empty: the
-// suburb then compared in a level of its own, as dob_dice).
+// NAMES is "apart" (the scheme's: given and family names under their own keys) or "one-key"
+// (this bench's FEBRL schema: both names' bigrams under the given name's key, so names
+// recorded the other way round, 340 of FEBRL4's 5,000 true pairs, set the same bits; tried
+// as the scheme's own, it cost a million simulated victims 0.007 in F1: bench/README.md).
 //
 // A FEBRL3 directory (febrl3.csv, one file with duplicates) is linked as one source
 // (deduplication, no one-to-one limit).
@@ -35,7 +32,7 @@
 // by Dice above t) makes of the same filters.
 //
 // usage: joindots_encoded_febrl FEBRL_DIR [SUBURB_BITS] [EM_FIX_U (0 or 1)] [HARDENING]
-//        [POSTCODE (uk or digits)] [POSTCODE_BITS] [NAMES (apart or one-key)] [SUBURB_FIELD (postcode or dob)]
+//        [POSTCODE (uk or digits)] [POSTCODE_BITS] [NAMES (apart or one-key)]
 #include <fmt/format.h>
 
 #include <array>
@@ -180,7 +177,7 @@ void print_mutual_best(const link::EncodedRole& d, const SimulatedTruth& truth) 
 int main(int argc, char** argv) {
   if (argc < 2)
     return fmt::print(stderr, "usage: {} FEBRL_DIR [SUBURB_BITS] [EM_FIX_U] [HARDENING] [POSTCODE] [POSTCODE_BITS] "
-                      "[NAMES] [SUBURB_FIELD]\n", argv[0]), 1;
+                      "[NAMES]\n", argv[0]), 1;
   const std::filesystem::path dir = argv[1];
   const int suburb_bits = argc > 2 ? std::atoi(argv[2]) : 8;
   const std::string postcode_mode = argc > 5 ? argv[5] : "uk";
@@ -189,9 +186,6 @@ int main(int argc, char** argv) {
   if (postcode_mode != "uk" && postcode_mode != "digits")
     return fmt::print(stderr, "POSTCODE: uk or digits\n"), 1;
   if (names_mode != "apart" && names_mode != "one-key") return fmt::print(stderr, "NAMES: apart or one-key\n"), 1;
-  const std::string suburb_field = argc > 8 ? argv[8] : "postcode";
-  if (suburb_field != "postcode" && suburb_field != "dob")
-    return fmt::print(stderr, "SUBURB_FIELD: postcode or dob\n"), 1;
   const auto start = std::chrono::steady_clock::now();
   const encode::RecordEncoder encoder(
       encode::Secret::from_text("febrl4-bench-secret-9f3a7c1e5b2d8f4a6c0e2b9d7f1a3c5e"), encode::kDefaultClkBits,
@@ -200,7 +194,6 @@ int main(int argc, char** argv) {
   const std::vector<std::string> files =
       dedup ? std::vector<std::string>{"febrl3.csv"} : std::vector<std::string>{"febrl4a.csv", "febrl4b.csv"};
   link::EncodedRole d;
-  d.folded = encoder.hardening().fold;
   SimulatedTruth truth;  // only person_of: the FEBRL files name each record's entity
   std::vector<Plain> plain;
   for (const auto& file : files) {
@@ -235,8 +228,7 @@ int main(int argc, char** argv) {
             encoder.add_elements(e.clk, 0, encode::kClkFields[f].bits_per_element, elements[f]);
         }
       }
-      const std::size_t suburb_to = suburb_field == "dob" ? 3 : 5;  // kClkFields index
-      encoder.add_elements(e.clk, suburb_to, suburb_bits, suburb_bigrams(row.fields[suburb]));
+      encoder.add_elements(e.clk, 5, suburb_bits, suburb_bigrams(row.fields[suburb]));
       encoder.harden(e.clk);
       truth.person_of[{r.source_org, r.record_id}] = row.fields[entity];
       r.given_name.clear(), r.family_name.clear(), r.postcode.clear();
@@ -270,9 +262,8 @@ int main(int argc, char** argv) {
   const link::RoleRun rr = link::link_encoded_records(d, Role::victim, config, options, cand);
   const auto& ev = *rr.evaluation;
   fmt::print("{} given name, surname, suburb, postcode encoded (suburb {} bits a bigram, postcode {} at {} bits, "
-             "names {}, suburb in {}, em_fix_u {}, scheme {}): {} records\n",
+             "names {}, em_fix_u {}, scheme {}): {} records\n",
              dir.filename().string(), suburb_bits, postcode_mode, postcode_mode == "uk" ? 8 : postcode_bits, names_mode,
-             suburb_field,
              config.em_fix_u ? 1 : 0, encoder.scheme(), d.size());
   fmt::print("encode {:.1f} s; link {:.1f} s: candidates {} (blocking recall {:.4f}), EM lambda {:.4f}\n",
              encode_seconds, rr.result.seconds.total, cand.pairs.size(), rr.blocking_recall->recall,

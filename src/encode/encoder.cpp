@@ -4,7 +4,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <bit>
 #include <charconv>
 
 #include "core/error.hpp"
@@ -12,16 +11,6 @@
 #include "records/fields.hpp"
 
 namespace joindots::encode {
-
-static_assert(
-    [] {
-      for (const auto& f : kClkFields) {
-        const int n = std::popcount(f.sixteenths);
-        if ((n != 2 && n != 4) || (f.sixteenths & 0xff) != f.sixteenths >> 8) return false;
-      }
-      return true;
-    }(),
-    "a CLK field sets 2 or 4 sixteenths of the filter, the same ones in each half");
 
 namespace {
 
@@ -181,17 +170,8 @@ std::string RecordEncoder::salt_of(const link::LinkRecord& r) const {
   return {};
 }
 
-void RecordEncoder::add_element(std::vector<std::uint64_t>& clk, std::size_t field, int k,
-                                std::string_view element, std::string_view salt) const {
-  const Key& key = field_keys_[field];
-  // The field's bits: its sixteenths of the width (2 or 4: a power of two), in order.
-  const std::uint16_t mask = kClkFields[field].sixteenths;
-  const std::size_t unit = bits_ / 16;
-  std::array<std::size_t, 16> units{};
-  std::size_t n = 0;
-  for (std::size_t s = 0; s < 16; ++s)
-    if (mask >> s & 1u) units[n++] = s;
-  const std::size_t span = n * unit;
+void RecordEncoder::add_element(std::vector<std::uint64_t>& clk, const Key& key, int k, std::string_view element,
+                                std::string_view salt) const {
   // k independent positions from one keyed BLAKE2b-512 output (not double hashing, whose
   // regular position patterns an attacker can exploit). A salt goes before the element
   // with a separator no element holds.
@@ -205,9 +185,8 @@ void RecordEncoder::add_element(std::vector<std::uint64_t>& clk, std::size_t fie
   crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(element.data()), element.size());
   crypto_generichash_final(&st, h, sizeof h);
   for (int i = 0; i < k; ++i) {
-    const std::size_t at =
-        (static_cast<std::size_t>(h[2 * i]) | static_cast<std::size_t>(h[2 * i + 1]) << 8) & (span - 1);
-    const std::size_t pos = units[at / unit] * unit + at % unit;
+    const std::size_t pos =
+        (static_cast<std::size_t>(h[2 * i]) | static_cast<std::size_t>(h[2 * i + 1]) << 8) & (bits_ - 1);
     clk[pos / 64] |= std::uint64_t{1} << (pos % 64);
   }
 }
@@ -216,7 +195,7 @@ void RecordEncoder::add_elements(std::vector<std::uint64_t>& clk, std::size_t fi
                                  const std::vector<std::string>& elements, std::string_view salt) const {
   if (field >= kClkFields.size() || bits < 1 || bits > kMaxBitsPerElement || clk.size() * 64 != bits_)
     throw UsageError("add_elements: no such field, bits out of 1-32, or a CLK of another width");
-  for (const auto& e : elements) add_element(clk, field, bits, e, salt);
+  for (const auto& e : elements) add_element(clk, field_keys_[field], bits, e, salt);
 }
 
 // Adds every CLK field's elements, or only those of `only_field` (< kClkFields.size()).
@@ -229,7 +208,7 @@ void RecordEncoder::add_fields(std::vector<std::uint64_t>& clk, const link::Link
     // The salting attribute's own field, and the date of birth, are never salted.
     const bool salted = f != 3 && f != 4;
     for (const auto& e : elements[f])
-      add_element(clk, f, kClkFields[f].bits_per_element, e, salted ? std::string_view(salt) : "");
+      add_element(clk, field_keys_[f], kClkFields[f].bits_per_element, e, salted ? std::string_view(salt) : "");
   }
 }
 

@@ -25,32 +25,23 @@ namespace joindots::encode {
 /// Names the element lists, the weights and the token rules below; part of every encoded
 /// row, so a change to any of them must change it (old and new encodings do not compare).
 /// joindots-clk-2 added the blocking-only columns blk_family_given1 and blk_given_family1 and
-/// made blk_names the same for names recorded either way round; joindots-clk-3 gives each CLK
-/// field its own bits of the filter (ClkFieldSpec::sixteenths), so that linkage compares the
-/// fields apart (encode/field_dice.hpp), and hashes the given and family names under one key,
-/// so that names recorded the other way round can be compared crosswise (clk-1 and clk-2
-/// files: ingest refuses them by their scheme, saying to encode them again).
-inline constexpr std::string_view kSchemeName = "joindots-clk-3";
+/// made blk_names the same for names recorded either way round (clk-1 files: ingest refuses
+/// them by their scheme).
+inline constexpr std::string_view kSchemeName = "joindots-clk-2";
 
-/// One CLK field: where its elements come from, its key's id, its weight, and its bits of
-/// the filter: the sixteenths of the width it sets (bit s: the s-th sixteenth), as many in
-/// each half (a sixteenth s < 8 with s + 8), so that XOR-folding keeps every field on its own
-/// bits. The given and family names have one key and as many bits (a name's bigram sets the
-/// same positions within either field's bits), so that names recorded the other way round
-/// compare crosswise; other names share the given name's bits under their own key.
+/// One CLK field: where its elements come from, its key's id and its weight.
 struct ClkFieldSpec {
   std::string_view name;
   std::uint64_t key_id;
   int bits_per_element;
-  std::uint16_t sixteenths;
 };
 inline constexpr std::array<ClkFieldSpec, 6> kClkFields = {{
-    {"given_name", 10, 15, 0x0303},   // padded bigrams of each token; a quarter of the filter
-    {"family_name", 10, 15, 0x0c0c},  // padded bigrams of each token; a quarter
-    {"other_names", 12, 4, 0x0303},   // aliases and the formal names a nickname stands for: bigrams
-    {"dob", 13, 15, 0x4040},          // year, month and day, each its own element; an eighth
-    {"sex", 14, 8, 0x8080},           // f or m; an eighth
-    {"postcode", 15, 8, 0x3030},      // area, district, sector and unit, each its own element; a quarter
+    {"given_name", 10, 15},   // padded bigrams of each token
+    {"family_name", 11, 15},  // padded bigrams of each token
+    {"other_names", 12, 4},   // aliases and the formal names a nickname stands for: bigrams
+    {"dob", 13, 15},          // year, month and day, each its own element
+    {"sex", 14, 8},           // f or m
+    {"postcode", 15, 8},      // area, district, sector and unit, each its own element
 }};
 inline constexpr int kMaxBitsPerElement = 32;  // one BLAKE2b-512 output gives 32 positions
 /// The key id of the bit flips' hash (encode/secret.hpp; apart from every field's and token's).
@@ -86,9 +77,9 @@ inline constexpr std::array<TokenSpec, 15> kTokenColumns = {{
     {"blk_family_given1", 70, "family_name.soundex & given_name.prefix1"},
     {"blk_given_family1", 71, "given_name.soundex & family_name.prefix1"},
 }};
-/// The token columns of clk-1 (the columns linkage blocks on, blk_dob aside; which it compares
-/// is link/encoded_link.hpp's kComparedTokens); the columns after them are written, not
-/// blocked on: what they would say of a pair the names' token and the Dice say already.
+/// The token columns linkage compares (each a comparison of the Fellegi-Sunter model); the
+/// columns after them only make candidates: what they would say of a pair the names' token
+/// and the Dice say already, and the model's pattern holds 16 comparisons.
 inline constexpr std::size_t kComparedTokenColumns = 13;
 /// Several tokens in one cell (a name with aliases gives several blocking keys) are
 /// separated by this; base64url never holds it.
@@ -175,7 +166,7 @@ class RecordEncoder {
   static std::array<std::vector<std::string>, kClkFields.size()> clk_elements(const link::LinkRecord& r);
 
  private:
-  void add_element(std::vector<std::uint64_t>& clk, std::size_t field, int k, std::string_view element,
+  void add_element(std::vector<std::uint64_t>& clk, const Key& key, int k, std::string_view element,
                    std::string_view salt) const;
   void add_fields(std::vector<std::uint64_t>& clk, const link::LinkRecord& r, std::size_t only_field) const;
   void apply_flips(std::vector<std::uint64_t>& clk, const std::vector<std::uint64_t>& seed_filter) const;

@@ -16,7 +16,7 @@ std::uint64_t EncodedComparer::pack(const encode::Token& t) {
 }
 
 EncodedComparer::EncodedComparer(const EncodedRole& d, int threads)
-    : clks_(d.input.clks.data()), words_(d.input.words), layout_(d.input.words * 64, d.folded) {
+    : clks_(d.input.clks.data()), words_(d.input.words) {
   const std::size_t n = d.size();
   meta_.resize(n + 1);
   std::size_t total = 0;
@@ -25,7 +25,7 @@ EncodedComparer::EncodedComparer(const EncodedRole& d, int threads)
   for (std::size_t i = 0; i < n; ++i) {
     Meta& m = meta_[i];
     m.first = static_cast<std::uint32_t>(token_.size());
-    m.field_weight = layout_.weights(clks_ + i * words_);
+    m.weight = d.clk_weight[i];
     const Sex sex = d.records[i].sex;
     m.sex = sex == Sex::F ? 1 : sex == Sex::M ? 2 : 0;
     // Tokens are sorted by (column, key); packed, that order holds but for keys equal in
@@ -79,8 +79,12 @@ void EncodedComparer::count_holders(int threads) {
 Pattern EncodedComparer::pattern(std::uint32_t a, std::uint32_t b) const {
   const Meta& ma = meta_[a];
   const Meta& mb = meta_[b];
-  const auto fields = encode::FieldLayout::levels(ma.field_weight, mb.field_weight,
-                                                  layout_.shared(clks_ + a * words_, clks_ + b * words_));
+  std::uint16_t shared = 0;
+  encode::and_counts(clks_ + a * words_, clks_ + b * words_, 1, words_, &shared);
+  const auto dice = static_cast<Pattern>(encode::dice_level(encode::dice_from_counts(shared, ma.weight, mb.weight),
+                                                             std::min(ma.weight, mb.weight) < kMinDiceWeight));
+  const bool dates = (ma.columns & mb.columns) >> kDobTokenColumn & 1u;
+  Pattern p = dice << (4 * (dates ? kDiceComparison : kDiceWithoutDobComparison));
   // Token columns: one merge of the two sorted token lists.
   std::uint32_t same = 0;
   const std::uint64_t *x = token_.data() + ma.first, *x_end = token_.data() + meta_[a + 1].first;
@@ -90,8 +94,14 @@ Pattern EncodedComparer::pattern(std::uint32_t a, std::uint32_t b) const {
     else if (*y < *x) ++y;
     else same |= 1u << column_of(*x), ++x, ++y;
   }
+  const std::uint32_t both = ma.columns & mb.columns;
+  for (std::size_t c = 0; c < encode::kComparedTokenColumns; ++c) {
+    const Pattern level = !(both >> c & 1u) ? 0 : (same >> c & 1u) ? 2 : 1;
+    p |= level << (4 * (c + 1));
+  }
   const Pattern sex = ma.sex && mb.sex ? (ma.sex == mb.sex ? 2 : 1) : 0;
-  return encoded_pattern_of(fields, ma.columns & mb.columns, same, sex);
+  p |= sex << (4 * kSexComparison);
+  return p;
 }
 
 std::array<std::uint32_t, EncodedComparer::kColumns> EncodedComparer::rarest_shared(std::uint32_t a,

@@ -207,10 +207,11 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
                         {"u", (model.u_candidates.empty() ? model.u : model.u_candidates)[k][l]},
                         {"weight", model.level_weight[k][l]}});
     fields.push_back({{"field", encoded_comparison_name(k)},
-                      {"comparator", k < kFieldComparisons ? "dice" : k == kSexComparison ? "exact" : "token"},
-                      {"tf_adjust", k >= kFirstTokenComparison &&
-                                        encode::kTokenColumns[kComparedTokens[k - kFirstTokenComparison]]
-                                            .column.starts_with("blk_")},
+                      {"comparator", k == kDiceComparison || k == kDiceWithoutDobComparison ? "dice"
+                                     : k == kSexComparison                                     ? "exact"
+                                                                                               : "token"},
+                      {"tf_adjust", k > 0 && k < kSexComparison &&
+                                        encode::kTokenColumns[k - 1].column.starts_with("blk_")},
                       {"levels", levels}});
   }
   nlohmann::json blocking = nlohmann::json::array();
@@ -226,9 +227,6 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
            {{"lsh_bands", kEncodedLshBands},
             {"lsh_bits", lsh_bits},
             {"em_u", model.u_fitted ? "fitted" : "fixed"},
-            {"matches_per_record", model.matches_per_record},
-            {"max_match_share", model.max_lambda},
-            {"match_share", model.lambda_capped ? "capped" : "fitted"},
             {"em_m", model.m_pooled ? "victims" : "fitted"}}}};
 }
 
@@ -306,11 +304,6 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   t = Clock::now();
   EncodedModel model = fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
   model.tf = &cmp;
-  if (!model.implausible.empty())
-    res.warnings.push_back({"match_share", model.implausible,
-                            "the keyed tokens and the fields' Dice of candidate pairs agree together (relatives, or "
-                            "common names in one place), and EM took that agreement for the match class",
-                            "link with clerical decisions (--decisions) on some pairs, or check a sample by hand"});
   res.seconds.em = since(t);
   phases.end("u and EM");
   res.model.m = model.m;

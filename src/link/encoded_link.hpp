@@ -16,77 +16,31 @@
 //    so `networks`, `estimate --db` and `report` run unchanged on the result.
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "encode/candidates.hpp"
 #include "encode/encoder.hpp"
-#include "encode/field_dice.hpp"
 #include "link/store_link.hpp"
 
 namespace joindots::link {
 
-/// The comparisons of a pair of encoded records, in pattern order (4 bits each): 0-3 the Dice
-/// coefficient of the given name (with the other names), the family name, the date of birth
-/// and the postcode, each from its own bits of the CLK (scheme joindots-clk-3,
-/// encode/field_dice.hpp) in encode::kDiceLevels levels, missing when either record sets no bit
-/// of the field, the names taken crosswise when that agrees better (names recorded the other
-/// way round); 4 sex (missing / else / exact); 5-15 the token columns of kComparedTokens
-/// (missing / else / a token shared: for the identifier tokens, plaintext's exact agreement).
-/// The field-level Dice replace one Dice of the whole CLK (two comparisons: with and without
-/// a date of birth on both records), which told EM nothing of which field disagreed; the
-/// tokens of the date of birth alone (blk_dob) and of the postcode alone (blk_postcode) went to
-/// make room, saying no more than the date's and the postcode's Dice at 0.97+.
-/// The blocking tokens are conjunctions of the fields the Dice compare (a name's code with the
-/// postcode district or the date of birth): where every field a token joins agrees at the top
-/// Dice level, the token says nothing the Dice have not said, and it is not compared (missing),
-/// as plaintext absorbs a field whose agreement comes with another's ("correlated fields").
-/// Scored as independent of the Dice, they counted the same agreement two or three times
-/// (FEBRL3: EM's match class 51% of the candidates, F1 0.715, against clk-2's 0.912). Measured
-/// in bench/README.md "Correlated comparisons on the encodings".
-inline constexpr std::size_t kFieldComparisons = encode::kComparedFields;
-inline constexpr std::size_t kSexComparison = kFieldComparisons;
-inline constexpr std::size_t kFirstTokenComparison = kSexComparison + 1;
-/// The token columns compared (kTokenColumns index), in pattern order from kFirstTokenComparison.
-inline constexpr std::array<std::uint16_t, 11> kComparedTokens = {0, 1, 2, 4, 5, 6, 7, 8, 9, 11, 12};
-inline constexpr std::size_t kEncodedComparisons = kFirstTokenComparison + kComparedTokens.size();
-/// The comparison of token column c, or -1 when the column is not compared.
-constexpr int token_comparison(std::size_t c) {
-  for (std::size_t i = 0; i < kComparedTokens.size(); ++i)
-    if (kComparedTokens[i] == c) return static_cast<int>(kFirstTokenComparison + i);
-  return -1;
-}
-/// The compared fields (bit f: comparison f) each compared token column joins, by
-/// kComparedTokens' order: none for the identifiers (always compared); blk_dob_family the date
-/// and family name, blk_dob_given the date and given name, blk_names_year and
-/// blk_names_month_day both names and the date, blk_dob_district the date and postcode,
-/// blk_names both names, blk_given2_district the given name and postcode, blk_family_district
-/// the family name and postcode.
-inline constexpr std::array<std::uint8_t, kComparedTokens.size()> kTokenFields = {0, 0, 0, 0b0110, 0b0101, 0b0111,
-                                                                                 0b0111, 0b1100, 0b0011, 0b1001,
-                                                                                 0b1010};
-/// The pattern from the fields' Dice levels (FieldLayout::levels), the token columns both
-/// records hold (bit c: kTokenColumns[c]) and those they share a token of, and sex's level.
-inline Pattern encoded_pattern_of(const std::array<int, kFieldComparisons>& dice, std::uint32_t both,
-                                  std::uint32_t same, Pattern sex) {
-  Pattern p = 0;
-  std::uint32_t top = 0;  // bit f: field f agrees at the top Dice level
-  for (std::size_t k = 0; k < kFieldComparisons; ++k) {
-    p |= static_cast<Pattern>(dice[k]) << (4 * k);
-    if (dice[k] == encode::kDiceLevels - 1) top |= 1u << k;
-  }
-  for (std::size_t i = 0; i < kComparedTokens.size(); ++i) {
-    const std::size_t c = kComparedTokens[i];
-    static const bool kAbsorb = !std::getenv("JD_NO_ABSORB");  // measurement switch (session 11)
-    const bool absorbed = kAbsorb && kTokenFields[i] && (kTokenFields[i] & top) == kTokenFields[i];
-    const Pattern level = absorbed || !(both >> c & 1u) ? 0 : (same >> c & 1u) ? 2 : 1;
-    p |= level << (4 * (kFirstTokenComparison + i));
-  }
-  return p | sex << (4 * kSexComparison);
-}
-/// The token column of the full date of birth (blk_dob), not blocked on.
+/// The comparisons of a pair of encoded records, in pattern order (4 bits each): 0 the Dice
+/// coefficient of the CLKs in encode::kDiceLevels levels when both records hold a full date
+/// of birth; 1..13 each compared token column of encode::kTokenColumns (missing / else / a token
+/// shared: for the identifier tokens, plaintext's exact agreement); 14 sex (missing / else /
+/// exact); 15 the Dice coefficient in the same levels when either record lacks a full date
+/// of birth (no blk_dob token). The Dice of two filters without a date of birth says only
+/// what the names and postcode say, which the name and postcode tokens say too: with one
+/// comparison for both, its m and u, set by the pairs with a date, made a names-only Dice
+/// count as much as names and date agreeing (docs/linkage.md "Linkage on encodings").
+inline constexpr std::size_t kEncodedComparisons = 1 + encode::kComparedTokenColumns + 2;
+inline constexpr std::size_t kDiceComparison = 0;
+inline constexpr std::size_t kSexComparison = 1 + encode::kComparedTokenColumns;
+inline constexpr std::size_t kDiceWithoutDobComparison = kSexComparison + 1;
+/// The token column of the full date of birth (blk_dob), whose presence on both records
+/// picks the Dice comparison.
 inline constexpr std::uint16_t kDobTokenColumn = 3;
 const std::vector<std::size_t>& encoded_levels();
 std::string encoded_comparison_name(std::size_t k);
@@ -116,7 +70,6 @@ struct EncodedRole {
   encode::BlockingInput input;  // CLKs and tokens
   std::vector<std::uint32_t> clk_weight;
   std::vector<std::string> age_band;  // at the record's event
-  bool folded = false;  // the CLKs XOR-folded (a "+fold" scheme): where each field's bits are
   std::size_t size() const { return records.size(); }
 };
 EncodedRole read_encoded_role(Store& store, Role role, bool quiet);

@@ -1,13 +1,8 @@
 // The Fellegi-Sunter model of linkage on encodings (link/encoded_model.hpp).
 #include "link/encoded_model.hpp"
 
-#include <algorithm>
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "core/progress.hpp"
 #include "core/rng.hpp"
@@ -154,60 +149,6 @@ double fit_u_and_lambda(const PatternCounts& counts, const LevelProbabilities& m
   return lambda;
 }
 
-/// The most matching pairs the records allow: with at most `max_per_source` records of one
-/// person in a source, a record of the smaller of two sources matches at most that many of the
-/// other's, and of its own source at most max_per_source - 1 (two files one to one: the
-/// smaller file's records); else kMaxMatchesPerRecord a record (persons of 11 records).
-double max_matching_pairs(const EncodedRole& d, const LinkConfig& config) {
-  if (config.max_per_source <= 0) return kMaxMatchesPerRecord * static_cast<double>(d.size());
-  std::vector<double> per_source(d.orgs.size(), 0.0);
-  for (std::uint32_t s : d.source) per_source[s] += 1;
-  std::sort(per_source.begin(), per_source.end());
-  const double k = config.max_per_source;
-  double pairs = 0;
-  for (std::size_t i = 0; i < per_source.size(); ++i)
-    pairs += k * per_source[i] * static_cast<double>(per_source.size() - 1 - i) + per_source[i] * (k - 1) / 2;
-  return pairs;
-}
-
-/// Whether comparison k is a blocking token's (a conjunction of fields the Dice compare).
-bool blocking_token(std::size_t k) {
-  return k >= kFirstTokenComparison &&
-         encode::kTokenColumns[kComparedTokens[k - kFirstTokenComparison]].column.starts_with("blk_");
-}
-
-/// EM on the fields' Dice, sex and the identifiers alone (the blocking tokens masked: they
-/// restate the fields), then the tokens' m from that fit's posterior (one M-step): the match
-/// class is the fields', and the tokens are weighed by how often its pairs share them.
-EmResult anchored_fit(const PatternCounts& counts, const std::vector<std::size_t>& levels, LevelProbabilities m0,
-                      const LevelProbabilities& u, const EmOptions& eo) {
-  Pattern mask = 0;
-  for (std::size_t k = 0; k < levels.size(); ++k)
-    if (!blocking_token(k)) mask |= Pattern{0xF} << (4 * k);
-  std::unordered_map<Pattern, std::int64_t> masked;
-  for (const auto& [p, c] : counts) masked[p & mask] += c;
-  EmResult em = em_fit(PatternCounts(masked.begin(), masked.end()), levels, std::move(m0), u, 0.3, eo);
-  std::vector<std::vector<double>> sm(levels.size());
-  for (std::size_t k = 0; k < levels.size(); ++k) sm[k].assign(levels[k], 0.5);
-  for (const auto& [p, c] : counts) {
-    double w = 0;
-    for (std::size_t k = 0; k < levels.size(); ++k)
-      if (const auto l = static_cast<std::size_t>(level_of(p, k)); l && !blocking_token(k))
-        w += std::log(em.m[k][l] / u[k][l]);
-    const double g = 1 / (1 + (1 - em.lambda) / em.lambda * std::exp(-w));
-    for (std::size_t k = 0; k < levels.size(); ++k)
-      if (const auto l = static_cast<std::size_t>(level_of(p, k)); l && blocking_token(k))
-        sm[k][l] += static_cast<double>(c) * g;
-  }
-  for (std::size_t k = 0; k < levels.size(); ++k) {
-    if (!blocking_token(k)) continue;
-    double total = 0;
-    for (std::size_t l = 1; l < levels[k]; ++l) total += sm[k][l];
-    for (std::size_t l = 1; l < levels[k]; ++l) em.m[k][l] = sm[k][l] / total;
-  }
-  return em;
-}
-
 }  // namespace
 
 /// With `pooled_m` (the victims' m of the same run), the role's m is theirs and EM fits only
@@ -225,12 +166,9 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
   for (Pattern p : patterns) ++counted[p];
   const PatternCounts counts(counted.begin(), counted.end());
   model.m = initial_m(levels);
-  model.max_lambda =
-      patterns.empty() ? 1.0 : std::min(1.0, max_matching_pairs(d, config) / static_cast<double>(patterns.size()));
   if (!counts.empty() && pooled_m) {
     model.m = *pooled_m;
     model.lambda = fit_lambda(counts, model.m, model.u);
-    if (model.lambda > model.max_lambda) model.lambda = model.max_lambda, model.lambda_capped = true;
     model.m_pooled = true;
     LevelProbabilities u_candidates = model.u;
     const double lambda = config.em_fix_u ? 0 : fit_u_and_lambda(counts, model.m, u_candidates);
@@ -245,30 +183,12 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
     eo.tolerance = config.em_tolerance;
     eo.fix_u = true;
     eo.order_against = &model.u;
-    EmResult em = std::getenv("JD_ANCHOR") ? anchored_fit(counts, levels, model.m, model.u, eo)
-                                            : em_fit(counts, levels, model.m, model.u, 0.3, eo);
+    EmResult em = em_fit(counts, levels, model.m, model.u, 0.3, eo);
     const double per_record = em.lambda * static_cast<double>(patterns.size()) / static_cast<double>(d.size());
     if (!config.em_fix_u && per_record > kMaxMatchesPerRecord) {
       eo.fix_u = false;
       em = em_fit(counts, levels, model.m, model.u, 0.3, eo);
       model.u_fitted = true;
-    } else if (!config.em_fix_u && std::getenv("JD_RATIO")) {  // measurement switch (session 11)
-      EmOptions free = eo;
-      free.fix_u = false;
-      EmResult fitted = em_fit(counts, levels, model.m, model.u, 0.3, free);
-      std::fprintf(stderr, "ratio: lambda u fixed %.4f, u among candidates %.4f\n", em.lambda, fitted.lambda);
-      if (em.lambda > kMaxShareOverCandidatesU * fitted.lambda) {
-        em = std::move(fitted);
-        model.u_fitted = true;
-      }
-    }
-    // The guard: a match class of more pairs than the records allow is agreement on what
-    // the candidates share (FEBRL4's two files, one to one: 56% of 164,000 candidates, where
-    // at most 5,000 pairs can match); EM again from the start, its share held to the bound.
-    if (em.lambda > model.max_lambda && !std::getenv("JD_NO_CAP")) {  // measurement switch (session 11)
-      eo.max_lambda = model.max_lambda;
-      em = em_fit(counts, levels, model.m, model.u, model.max_lambda, eo);
-      model.lambda_capped = true;
     }
     model.m = em.m;
     model.lambda = em.lambda;
@@ -276,14 +196,6 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
     model.converged = em.converged;
   }
   if (!model.m_pooled) order_levels(model.m, model.u);  // the victims' m is ordered already
-  model.matches_per_record = model.lambda * static_cast<double>(patterns.size()) / std::max<double>(1, d.size());
-  if (model.lambda_capped && model.lambda >= model.max_lambda * (1 - 1e-6))
-    model.implausible = fmt::format(
-        "EM's match class would hold more candidate pairs than the records allow ({:.0f} at most, {:.1f}% of the {} "
-        "candidates): it is agreement on what candidates share (a place, a common name), not persons; fitted again "
-        "with the share held at that bound, which it still reaches; check the links against known pairs before "
-        "using them (docs/linkage.md \"Linkage on encodings\")",
-        model.max_lambda * static_cast<double>(patterns.size()), 100 * model.max_lambda, patterns.size());
   const double n = static_cast<double>(d.size());
   const double all_pairs = n * (n - 1) / 2;
   model.prior = all_pairs > 0 ? std::min(0.5, model.lambda * static_cast<double>(patterns.size()) / all_pairs) : 0;

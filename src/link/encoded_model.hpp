@@ -6,7 +6,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -53,30 +52,19 @@ struct EncodedModel {
   /// The pattern's weight plus the term-frequency adjustment (Splink's): for each blocking
   /// token column the two records share a token of, log2(u of agreement / the share of
   /// records holding the rarest token they share), so that sharing a common surname's code
-  /// counts for less than sharing a rare one's. Identifier tokens are left as they are, and so
-  /// is a token absorbed by its fields' Dice (encoded_pattern_of: not compared).
+  /// counts for less than sharing a rare one's. Identifier tokens are left as they are.
   double pair_weight(const std::array<std::uint32_t, EncodedComparer::kColumns>& rarest, Pattern p) const {
     double w = weight(p);
     if (!tf) return w;
-    for (std::size_t i = 0; i < kComparedTokens.size(); ++i) {
-      const std::size_t c = kComparedTokens[i];
-      if (rarest[c] && level_of(p, kFirstTokenComparison + i) == 2 && encode::kTokenColumns[c].column.starts_with("blk_"))
-        w += std::log2(u[kFirstTokenComparison + i][2] / (static_cast<double>(rarest[c]) / tf->records()));
-    }
+    for (std::size_t c = 0; c < encode::kComparedTokenColumns; ++c)
+      if (rarest[c] && encode::kTokenColumns[c].column.starts_with("blk_"))
+        w += std::log2(u[c + 1][2] / (static_cast<double>(rarest[c]) / tf->records()));
     return w;
   }
   double pair_weight(std::uint32_t a, std::uint32_t b, Pattern p) const {
     return tf ? pair_weight(tf->rarest_shared(a, b), p) : weight(p);
   }
   const EncodedComparer* tf = nullptr;  // null: no adjustment
-  /// Matching pairs expected per record (the match share x candidates / records) and, when it
-  /// is implausible, why (a note of the run: fit_encoded_model).
-  double matches_per_record = 0;
-  std::string implausible;
-  /// The most the match share among candidates can be (the matching pairs the records allow,
-  /// over the candidates), and whether the first fit went over it (EM then fitted again under it).
-  double max_lambda = 1;
-  bool lambda_capped = false;
 
   double probability(double w) const {
     const double pr = std::clamp(prior, 1e-15, 1 - 1e-15);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <iterator>
 #include <unordered_map>
 
 #include "core/error.hpp"
@@ -15,23 +14,23 @@
 
 namespace joindots::link {
 
-static_assert(kEncodedComparisons <= kMaxComparisons, "a pattern holds 16 comparisons");
+static_assert(kDiceWithoutDobComparison < kMaxComparisons, "a pattern holds 16 comparisons");
 
 const std::vector<std::size_t>& encoded_levels() {
   static const std::vector<std::size_t> levels = [] {
     std::vector<std::size_t> l(kEncodedComparisons, 3);
-    for (std::size_t k = 0; k < kFieldComparisons; ++k) l[k] = encode::kDiceLevels;
+    l[kDiceComparison] = encode::kDiceLevels;
+    l[kDiceWithoutDobComparison] = encode::kDiceLevels;
     return l;
   }();
   return levels;
 }
 
 std::string encoded_comparison_name(std::size_t k) {
-  static const char* const kFields[] = {"given_name_dice", "family_name_dice", "dob_dice", "postcode_dice"};
-  static_assert(std::size(kFields) == kFieldComparisons);
-  if (k < kFieldComparisons) return kFields[k];
+  if (k == kDiceComparison) return "clk_dice";
+  if (k == kDiceWithoutDobComparison) return "clk_dice_without_dob";
   if (k == kSexComparison) return "sex";
-  return std::string(encode::kTokenColumns[kComparedTokens[k - kFirstTokenComparison]].column);
+  return std::string(encode::kTokenColumns[k - 1].column);
 }
 
 std::string encoded_level_name(std::size_t k, int level) {
@@ -39,22 +38,12 @@ std::string encoded_level_name(std::size_t k, int level) {
   static const char* const kToken[] = {"missing", "else", "a token shared"};
   static const char* const kExact[] = {"missing", "else", "exact"};
   const auto l = static_cast<std::size_t>(level);
-  if (k < kFieldComparisons) return kDice[l];
+  if (k == kDiceComparison || k == kDiceWithoutDobComparison) return kDice[l];
   return k == kSexComparison ? kExact[l] : kToken[l];
 }
 
 EncodedRole read_encoded_role(Store& store, Role role, bool quiet) {
   EncodedRole d;
-  if (const auto encoding = store.encoding()) {
-    // A store of an earlier scheme holds CLKs whose fields share their bits: its fields cannot
-    // be compared apart (ingest refuses such files; a store filled before it is refused here).
-    const auto scheme = encode::parse_scheme(encoding->scheme);
-    if (!scheme)
-      throw UsageError(fmt::format("link: the store holds encodings of scheme {}, which this joindots does not link "
-                                   "(it reads {}): encode the agencies' files again and ingest them into a new store",
-                                   encoding->scheme, encode::kSchemeName));
-    d.folded = scheme->hardening.fold;
-  }
   std::unordered_map<std::int64_t, std::uint32_t> index_of;
   std::unordered_map<std::string, std::uint32_t> org_index;
   Progress reading(fmt::format("reading {} records", to_string(role)), "records", 0, quiet);
@@ -106,10 +95,11 @@ EncodedRole read_encoded_role(Store& store, Role role, bool quiet) {
 
 Pattern encoded_pattern(const EncodedRole& d, std::uint32_t a, std::uint32_t b) {
   const std::size_t w = d.input.words;
-  const encode::FieldLayout layout(w * 64, d.folded);
-  const std::uint64_t* fa = d.input.clks.data() + a * w;
-  const std::uint64_t* fb = d.input.clks.data() + b * w;
-  const auto fields = encode::FieldLayout::levels(layout.weights(fa), layout.weights(fb), layout.shared(fa, fb));
+  std::uint16_t shared = 0;
+  encode::and_counts(d.input.clks.data() + a * w, d.input.clks.data() + b * w, 1, w, &shared);
+  const std::uint32_t wa = d.clk_weight[a], wb = d.clk_weight[b];
+  const auto dice = static_cast<Pattern>(
+      encode::dice_level(encode::dice_from_counts(shared, wa, wb), std::min(wa, wb) < kMinDiceWeight));
   // Token columns: one merge of the two sorted token lists.
   constexpr std::size_t kColumns = encode::kTokenColumns.size();
   std::array<std::uint8_t, kColumns> has_a{}, has_b{}, same{};
@@ -117,19 +107,21 @@ Pattern encoded_pattern(const EncodedRole& d, std::uint32_t a, std::uint32_t b) 
   const auto& tb = d.input.tokens[b];
   for (const auto& t : ta) has_a[t.column] = 1;
   for (const auto& t : tb) has_b[t.column] = 1;
+  const bool dates = has_a[kDobTokenColumn] && has_b[kDobTokenColumn];
+  Pattern p = dice << (4 * (dates ? kDiceComparison : kDiceWithoutDobComparison));
   for (std::size_t i = 0, j = 0; i < ta.size() && j < tb.size();) {
     if (ta[i] < tb[j]) ++i;
     else if (tb[j] < ta[i]) ++j;
     else same[ta[i].column] = 1, ++i, ++j;
   }
-  std::uint32_t both = 0, shared = 0;
-  for (std::size_t c = 0; c < kColumns; ++c) {
-    if (has_a[c] && has_b[c]) both |= 1u << c;
-    if (same[c]) shared |= 1u << c;
+  for (std::size_t c = 0; c < encode::kComparedTokenColumns; ++c) {
+    const Pattern level = !has_a[c] || !has_b[c] ? 0 : same[c] ? 2 : 1;
+    p |= level << (4 * (c + 1));
   }
   const Sex sa = d.records[a].sex, sb = d.records[b].sex;
   const bool known = (sa == Sex::F || sa == Sex::M) && (sb == Sex::F || sb == Sex::M);
-  return encoded_pattern_of(fields, both, shared, static_cast<Pattern>(known ? (sa == sb ? 2 : 1) : 0));
+  p |= static_cast<Pattern>(known ? (sa == sb ? 2 : 1) : 0) << (4 * kSexComparison);
+  return p;
 }
 
 std::uint16_t identifier_token_column(Field field) {

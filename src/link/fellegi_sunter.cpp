@@ -153,7 +153,7 @@ EmResult em_fit(const PatternCounts& counts, const std::vector<std::size_t>& lev
     }
     double change = 0;
     const LevelProbabilities previous_m = r.m;
-    const double lambda = std::clamp(std::min(match_total / all, options.max_lambda), kFloor, 1 - kFloor);
+    const double lambda = std::clamp(match_total / all, kFloor, 1 - kFloor);
     change = std::max(change, std::abs(lambda - r.lambda));
     r.lambda = lambda;
     for (std::size_t k = 0; k < K; ++k) {

@@ -54,9 +54,6 @@ struct EmOptions {
   /// reference, so the projection cannot chase a moving u around a cycle); null: the
   /// current u of the fit.
   const LevelProbabilities* order_against = nullptr;
-  /// The match share is kept at or below this (the M-step's maximum under the bound: the
-  /// likelihood is concave in it); linkage on encodings caps it at what the records allow.
-  double max_lambda = 1;
 };
 
 struct EmResult {

@@ -222,7 +222,7 @@ TEST_F(EncodedCountry, AHardenedSchemeIsOneStoreAndNeverMixesWithAnother) {
   const auto plain = csv_files(plain_dir()), encoded = csv_files(encoded_dir());
   const encode::Hardening hardening{.salt = encode::SaltBy::birth_year, .fold = true, .flip = 0.05};
   const encode::RecordEncoder hardened(encode::Secret::from_text(kSecret), 1024, hardening);
-  ASSERT_EQ(hardened.scheme(), "joindots-clk-3/512+salt-birth-year+fold+flip-0.05");
+  ASSERT_EQ(hardened.scheme(), "joindots-clk-2/512+salt-birth-year+fold+flip-0.05");
   encode::encode_files(hardened, testing::test_areas(), {plain[0], plain[1]}, hub / "hardened");
 
   // A store of hardened files takes them, with their 512-bit filters.
@@ -238,8 +238,8 @@ TEST_F(EncodedCountry, AHardenedSchemeIsOneStoreAndNeverMixesWithAnother) {
     FAIL() << "an unhardened file went into a store of hardened encodings";
   } catch (const BadInputError& e) {
     const std::string text = e.what();
-    EXPECT_NE(text.find(encoded[1].string() + ":2: clk_scheme: encoding scheme joindots-clk-3/1024 differs from the "
-                        "store's joindots-clk-3/512+salt-birth-year+fold+flip-0.05"),
+    EXPECT_NE(text.find(encoded[1].string() + ":2: clk_scheme: encoding scheme joindots-clk-2/1024 differs from the "
+                        "store's joindots-clk-2/512+salt-birth-year+fold+flip-0.05"),
               std::string::npos)
         << text;
   }
@@ -258,7 +258,7 @@ TEST_F(EncodedCountry, BadEncodedRowsAreNamedByFileLineAndField) {
   const auto first_end = text.find('\n'), second_end = text.find('\n', first_end + 1);
   std::string header = text.substr(0, first_end);
   std::string row2 = text.substr(second_end + 1, text.find('\n', second_end + 1) - second_end - 1);
-  const auto clk_start = row2.find("joindots-clk-3/1024,") + 20 + 33;  // past the fingerprint
+  const auto clk_start = row2.find("joindots-clk-2/1024,") + 20 + 33;  // past the fingerprint
   row2.replace(clk_start, 10, "!!!!!!!!!!");
   write_file(hub / "bad.csv", header + "\n" + text.substr(first_end + 1, second_end - first_end) + row2 + "\n");
   SqliteStore store(hub / "hub.db", true);
@@ -279,18 +279,18 @@ TEST_F(EncodedCountry, BadEncodedRowsAreNamedByFileLineAndField) {
               std::string::npos)
         << e.what();
   }
-  // A file an earlier joindots encoded (scheme joindots-clk-2, its fields sharing the CLK's
-  // bits) is refused, saying to encode it again.
+  // A file an earlier joindots encoded (scheme joindots-clk-1, without the blocking-only
+  // token columns of clk-2) is refused, saying to encode it again.
   std::string old_rows = text.substr(first_end + 1);
-  for (auto at = old_rows.find("joindots-clk-3/"); at != std::string::npos; at = old_rows.find("joindots-clk-3/", at))
-    old_rows[at + 13] = '2';
+  for (auto at = old_rows.find("joindots-clk-2/"); at != std::string::npos; at = old_rows.find("joindots-clk-2/"))
+    old_rows[at + 13] = '1';
   write_file(hub / "old.csv", header + "\n" + old_rows);
   try {
     ingest_file(store, testing::test_areas(), hub / "old.csv");
-    FAIL() << "a clk-2 file went in";
+    FAIL() << "a clk-1 file went in";
   } catch (const BadInputError& e) {
-    EXPECT_NE(std::string(e.what()).find((hub / "old.csv").string() + ":2: clk_scheme: 'joindots-clk-2/1024' is an "
-                                         "encoding of another joindots version (this one reads joindots-clk-3)"),
+    EXPECT_NE(std::string(e.what()).find((hub / "old.csv").string() + ":2: clk_scheme: 'joindots-clk-1/1024' is an "
+                                         "encoding of another joindots version (this one reads joindots-clk-2)"),
               std::string::npos)
         << e.what();
   }

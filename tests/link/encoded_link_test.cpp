@@ -97,10 +97,8 @@ TEST_F(EncodedLink, VictimsLinkNearlyAsWellAsInPlaintext) {
   // one strong evidence against, as plaintext does of the numbers themselves.
   const auto& m = enc.result.model;
   ASSERT_EQ(m.m.size(), kEncodedComparisons);
-  const std::size_t nhs = kFirstTokenComparison;
-  ASSERT_EQ(encoded_comparison_name(nhs), "tok_nhs_number");
-  EXPECT_GT(std::log2(m.m[nhs][2] / m.u[nhs][2]), 5);
-  EXPECT_LT(std::log2(m.m[nhs][1] / m.u[nhs][1]), -2);
+  EXPECT_GT(std::log2(m.m[1][2] / m.u[1][2]), 5);
+  EXPECT_LT(std::log2(m.m[1][1] / m.u[1][1]), -2);
 }
 
 const RoleRun& role_run(const StoreLinkRun& run, Role role) {
@@ -169,89 +167,52 @@ TEST(EncodedTermFrequencies, ARareSharedTokenWeighsMoreByTheRatioOfItsHolders) {
   EXPECT_NEAR(weight_of(2, 3), weight_of(4, 21), 1e-6);  // the same token, the same weight
 }
 
-TEST(EncodedPatterns, EachFieldsDiceIsComparedFromItsOwnBitsAndNamesCrosswise) {
-  // 1,024-bit filters of scheme joindots-clk-3: word w is the w-th sixteenth, the given name's
-  // bits words 0, 1, 8, 9, the family name's 2, 3, 10, 11, the postcode's 4, 5, 12, 13, the date
-  // of birth's 6 and 14 (encode::kClkFields). Record 1 is record 0; record 2 has the names the
-  // other way round and no date of birth; record 3 half of record 0's given-name bits (and 4 of
-  // its own) and no postcode; record 4 record 0's names in the postcode's bits.
-  const std::uint64_t given = 0xffULL, family = 0xff00ULL, date = 0xff0000ULL, post = 0xff000000ULL;
-  const std::vector<std::array<std::uint64_t, 4>> fields = {// given (word 0), family (2), dob (6), postcode (4)
-                                                            {given, family, date, post},
-                                                            {given, family, date, post},
-                                                            {family, given, 0, post},
-                                                            {0x0fULL | 0xf00000000ULL, family, date, 0},
-                                                            {0, 0, date, given | family}};
+TEST(EncodedPatterns, TheDiceIsComparedApartWithoutADateOfBirthAndNotAtAllOnAFewBits) {
+  // Records 0-2 hold the same CLK of 256 bits, record 3 and 4 the same of 64 bits (a
+  // nickname and sex), record 5 one of 128 bits (kMinDiceWeight, compared); records 0, 1,
+  // 3 and 4 hold a full date of birth (a blk_dob token).
   EncodedRole d;
   d.orgs = {"org"};
-  for (std::uint32_t i = 0; i < fields.size(); ++i) {
+  const std::uint16_t dob = kDobTokenColumn;
+  ASSERT_EQ(encode::kTokenColumns[dob].column, "blk_dob");
+  const std::uint64_t wide = 0xffffffffULL;  // 32 bits a word
+  for (std::uint32_t i = 0; i < 6; ++i) {
     Record r;
     r.record_id = std::to_string(i);
     r.source_org = "org";
     r.event_date = Date{2020, 1, 1};
-    r.sex = i == 2 ? Sex::F : Sex::M;
     d.records.push_back(r);
     d.record_pk.push_back(i + 1);
     d.source.push_back(0);
     std::vector<std::uint64_t> clk(16, 0);
-    clk[0] = fields[i][0], clk[2] = fields[i][1], clk[6] = fields[i][2], clk[4] = fields[i][3];
-    clk[7] = 1;  // sex
+    const std::size_t words = i < 3 ? 8 : i < 5 ? 2 : 4;
+    for (std::size_t w = 0; w < words; ++w) clk[w] = wide;
     d.input.clks.insert(d.input.clks.end(), clk.begin(), clk.end());
     d.clk_weight.push_back(encode::filter_weight(clk.data(), clk.size()));
-    d.input.tokens.emplace_back();
+    auto& tokens = d.input.tokens.emplace_back();
+    if (i != 2 && i != 5) tokens.push_back({7, dob});
     d.age_band.emplace_back("unknown");
   }
   d.input.words = 16;
+  ASSERT_EQ(d.clk_weight[0], 256u);
+  ASSERT_EQ(d.clk_weight[3], 64u);
+  ASSERT_EQ(d.clk_weight[5], kMinDiceWeight);
   const EncodedComparer cmp(d, 1);
   const int top = encode::kDiceLevels - 1;
-  using Levels = std::array<int, 5>;  // given, family, dob, postcode, sex
   auto levels = [&](std::uint32_t a, std::uint32_t b) {
     const Pattern p = encoded_pattern(d, a, b);
     EXPECT_EQ(cmp.pattern(a, b), p) << a << "-" << b;
-    Levels out{};
-    for (std::size_t k = 0; k < 5; ++k) out[k] = level_of(p, k);
-    return out;
+    return std::pair(level_of(p, kDiceComparison), level_of(p, kDiceWithoutDobComparison));
   };
-  EXPECT_EQ(levels(0, 1), (Levels{top, top, top, top, 2}));
-  EXPECT_EQ(levels(0, 2), (Levels{top, top, 0, top, 1}));  // the names crosswise; no date on one
-  // Given names share 4 of 8 and 8 bits: Dice 0.5, below 0.6; no postcode on one.
-  EXPECT_EQ(levels(0, 3), (Levels{encode::dice_level(0.5, false), top, top, 0, 2}));
-  // Names in the postcode's bits do not meet the names: the postcode's Dice 2 x 0 / 24.
-  EXPECT_EQ(levels(0, 4), (Levels{0, 0, top, encode::dice_level(0, false), 2}));
-  EXPECT_EQ(encoded_comparison_name(0), "given_name_dice");
-  EXPECT_EQ(encoded_comparison_name(3), "postcode_dice");
-  EXPECT_EQ(encoded_comparison_name(kSexComparison), "sex");
-  EXPECT_EQ(encoded_comparison_name(kFirstTokenComparison), "tok_nhs_number");
-  EXPECT_EQ(token_comparison(kDobTokenColumn), -1);  // blk_dob: what the date's Dice says
-  EXPECT_EQ(encoded_levels()[2], static_cast<std::size_t>(encode::kDiceLevels));
-  EXPECT_EQ(kEncodedComparisons, kMaxComparisons);
-}
-
-TEST(EncodedPatterns, ATokenIsAbsorbedWhereEveryFieldItJoinsAgreesAtTheTopDiceLevel) {
-  // blk_family_district (the family name's code and the postcode district) says nothing the
-  // family name's and postcode's Dice do not when both are at 0.97+: it is then missing; with
-  // either below it is compared. The identifier tokens are compared whatever the Dice.
-  const int top = encode::kDiceLevels - 1;
-  const auto family_district = static_cast<std::size_t>(token_comparison(12));
-  const auto names = static_cast<std::size_t>(token_comparison(9));
-  const auto nhs = static_cast<std::size_t>(token_comparison(0));
-  ASSERT_EQ(encode::kTokenColumns[12].column, "blk_family_district");
-  ASSERT_EQ(encode::kTokenColumns[9].column, "blk_names");
-  const std::uint32_t all = 0x7fff, shared = 1u << 12 | 1u << 9 | 1u;
-  auto level = [&](std::array<int, kFieldComparisons> dice, std::size_t k, std::uint32_t same) {
-    return level_of(encoded_pattern_of(dice, all, same, 2), k);
-  };
-  EXPECT_EQ(level({top, top, top, top}, family_district, shared), 0);
-  EXPECT_EQ(level({top, top, top, top}, names, shared), 0);
-  EXPECT_EQ(level({top, top, top, top}, nhs, shared), 2);
-  EXPECT_EQ(level({top, top, top, top}, nhs, 0), 1);
-  EXPECT_EQ(level({1, top, top, top}, family_district, shared), 0);  // the given name is not in it
-  EXPECT_EQ(level({1, top, top, top}, names, shared), 2);
-  EXPECT_EQ(level({top, top - 1, top, top}, family_district, shared), 2);  // a typo in the family name
-  EXPECT_EQ(level({top, top, top, 3}, family_district, 0), 1);             // another district
-  EXPECT_EQ(level({top, top, top, 0}, family_district, shared), 2);        // no postcode on one
-  EXPECT_EQ(level({top, top, 2, 4}, kSexComparison, 0), 2);
-  EXPECT_EQ(level_of(encoded_pattern_of({top, 2, 0, 5}, all, 0, 1), 1), 2);  // the Dice levels as given
+  EXPECT_EQ(levels(0, 1), std::pair(top, 0));  // both dated: the Dice of dated filters
+  EXPECT_EQ(levels(0, 2), std::pair(0, top));  // one undated: the other Dice comparison
+  EXPECT_EQ(levels(3, 4), std::pair(0, 0));    // 64 bits each: no Dice compared
+  EXPECT_EQ(levels(0, 3), std::pair(0, 0));    // one filter of 64 bits
+  // 128 bits and 256: compared (2 x 128 / 384 = 0.667), undated.
+  EXPECT_EQ(levels(0, 5), std::pair(0, encode::dice_level(2.0 * 128 / 384, false)));
+  EXPECT_EQ(encoded_comparison_name(kDiceWithoutDobComparison), "clk_dice_without_dob");
+  EXPECT_EQ(encoded_levels()[kDiceWithoutDobComparison], static_cast<std::size_t>(encode::kDiceLevels));
+  EXPECT_EQ(level_of(encoded_pattern(d, 0, 1), kSexComparison), 0);  // sex unknown on both
 }
 
 TEST_F(EncodedLink, TheComparersLayoutGivesThePatternsAndTermFrequenciesOfTheRecords) {
@@ -319,8 +280,8 @@ TEST_F(EncodedLink, SavesPersonsPairsAndDiagnosticsAsPlaintextDoes) {
     saw_diagnostics = true;
     const auto j = nlohmann::json::parse(d.diagnostics_json);
     EXPECT_EQ(j["model"]["fields"].size(), kEncodedComparisons);
-    EXPECT_EQ(j["model"]["fields"][0]["field"], "given_name_dice");
-    EXPECT_TRUE(j["encoded"]["scheme"].get<std::string>().starts_with("joindots-clk-3/"));
+    EXPECT_EQ(j["model"]["fields"][0]["field"], "clk_dice");
+    EXPECT_TRUE(j["encoded"]["scheme"].get<std::string>().starts_with("joindots-clk-2/"));
     EXPECT_EQ(nlohmann::json::parse(d.params_json)["hard_fields"], nlohmann::json::array({"nhs_number"}));
   }
   EXPECT_TRUE(saw_diagnostics);
