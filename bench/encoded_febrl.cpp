@@ -270,6 +270,9 @@ int main(int argc, char** argv) {
              rr.result.model.lambda_candidates);
   fmt::print("pairwise F1 {:.4f} (precision {:.4f}, recall {:.4f}); persons {} against {} true\n", ev.f1,
              ev.precision, ev.recall, ev.found_entities, ev.true_entities);
+  fmt::print("match share with u among the candidates too: {:.4f}\n",
+             rr.diagnostics_extra["encoded"]["match_share_u_among_candidates"].get<double>());
+  for (const auto& w : rr.result.warnings) fmt::print("warning ({}): {}\n", w.code, w.message);
   const auto& m = rr.result.model;
   for (std::size_t k = 0; k < m.m.size(); ++k) {
     fmt::print("  {:<20}", link::encoded_comparison_name(k));

@@ -227,6 +227,7 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
            {{"lsh_bands", kEncodedLshBands},
             {"lsh_bits", lsh_bits},
             {"em_u", model.u_fitted ? "fitted" : "fixed"},
+            {"match_share_u_among_candidates", model.lambda_u_candidates},
             {"em_m", model.m_pooled ? "victims" : "fitted"}}}};
 }
 
@@ -304,6 +305,12 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   t = Clock::now();
   EncodedModel model = fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
   model.tf = &cmp;
+  if (!model.implausible.empty())
+    res.warnings.push_back({"match_share", model.implausible,
+                            "the keyed tokens and the CLK's Dice of candidate pairs agree together (relatives at one "
+                            "address, common names in one place), and with u fixed EM took that for the match class",
+                            "leave model.em_fix_u at 0 (u is then fitted among the candidates), or check the links "
+                            "against known pairs"});
   res.seconds.em = since(t);
   phases.end("u and EM");
   res.model.m = model.m;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -65,6 +66,11 @@ struct EncodedModel {
     return tf ? pair_weight(tf->rarest_shared(a, b), p) : weight(p);
   }
   const EncodedComparer* tf = nullptr;  // null: no adjustment
+  /// The match share among candidates fitted with u among them too (the guard of
+  /// fit_encoded_model; 0 when not fitted), and, when it says EM's class is implausible and
+  /// em_fix_u keeps it, why (the run's warning).
+  double lambda_u_candidates = 0;
+  std::string implausible;
 
   double probability(double w) const {
     const double pr = std::clamp(prior, 1e-15, 1 - 1e-15);

@@ -125,6 +125,79 @@ TEST_F(EncodedLink, SuspectsAndAssociatesTakeTheVictimsMatchModel) {
   }
 }
 
+// 2,000 records in 200 places of 10: each place's records share a token of
+// blk_family_district, and each record has a twin in its place (an identical CLK of some 200
+// random bits); other CLKs share few bits. The candidates are the 9,000 pairs within places:
+// 1,000 twins, 8,000 neighbours. Scored by how rarely random pairs share the token (1 in 222),
+// the neighbours' token looks like a match, and EM with u fixed calls nearly all candidates
+// matches: the collapse the guard of fit_encoded_model is for.
+EncodedRole places_of_twins() {
+  EncodedRole d;
+  d.orgs = {"org"};
+  std::mt19937_64 rng(11);
+  std::vector<std::uint64_t> clk(16);
+  for (std::uint32_t i = 0; i < 2000; ++i) {
+    Record r;
+    r.record_id = std::to_string(i);
+    r.source_org = "org";
+    r.event_date = Date{2020, 1, 1};
+    r.sex = Sex::M;
+    d.records.push_back(r);
+    d.record_pk.push_back(i + 1);
+    d.source.push_back(0);
+    if (i % 2 == 0) {  // a new person: about 200 of the 1,024 bits
+      std::fill(clk.begin(), clk.end(), 0);
+      for (int b = 0; b < 220; ++b) {
+        const auto bit = rng() % 1024;
+        clk[bit / 64] |= std::uint64_t{1} << (bit % 64);
+      }
+    }
+    d.input.clks.insert(d.input.clks.end(), clk.begin(), clk.end());
+    d.clk_weight.push_back(encode::filter_weight(clk.data(), clk.size()));
+    d.input.tokens.push_back({{1000 + i / 10, 12}});  // blk_family_district of the place
+    d.age_band.emplace_back("unknown");
+  }
+  d.input.words = 16;
+  return d;
+}
+
+TEST(EncodedModelGuard, AMatchClassOfWhatCandidatesShareIsRefittedOrSaid) {
+  ASSERT_EQ(encode::kTokenColumns[12].column, "blk_family_district");
+  const EncodedRole d = places_of_twins();
+  StoreLinkOptions options;
+  options.quiet = true;
+  options.truth = SimulatedTruth{};
+  for (std::uint32_t i = 0; i < d.size(); ++i)
+    options.truth->person_of[{"org", d.records[i].record_id}] = std::to_string(i / 2);
+  auto run = [&](bool fix_u) {
+    LinkConfig config;
+    config.hard_fields.clear();
+    config.em_fix_u = fix_u;
+    encode::Candidates cand;
+    return link_encoded_records(d, Role::victim, config, options, cand);
+  };
+  // u fixed, as model.em_fix_u = 1 keeps it: the share is most candidates and the run says so.
+  const RoleRun fixed = run(true);
+  EXPECT_GT(fixed.result.model.lambda_candidates, 0.5);
+  const double among = fixed.diagnostics_extra["encoded"]["match_share_u_among_candidates"].get<double>();
+  EXPECT_NEAR(among, 1000.0 / 9000.0, 0.03);  // the twins' share of the candidates
+  ASSERT_EQ(fixed.result.warnings.size(), 1u);
+  EXPECT_EQ(fixed.result.warnings[0].code, "match_share");
+  EXPECT_NE(fixed.result.warnings[0].message.find("em_fix_u"), std::string::npos);
+  // The stage's default: at 4.5 matching pairs a record the first rule (over 5) does not act;
+  // the guard fits u among the candidates, and the twins, and only they, are linked.
+  const RoleRun guarded = run(false);
+  EXPECT_EQ(guarded.diagnostics_extra["encoded"]["em_u"], "fitted");
+  EXPECT_NEAR(guarded.result.model.lambda_candidates, 1000.0 / 9000.0, 0.03);
+  EXPECT_TRUE(guarded.result.warnings.empty());
+  ASSERT_TRUE(guarded.evaluation && fixed.evaluation);
+  EXPECT_GT(guarded.evaluation->f1, 0.99);
+  EXPECT_EQ(guarded.evaluation->found_entities, 1000);
+  std::printf("[ measured ] u fixed: share %.3f, F1 %.4f; guarded: share %.3f, F1 %.4f\n",
+              fixed.result.model.lambda_candidates, fixed.evaluation->f1, guarded.result.model.lambda_candidates,
+              guarded.evaluation->f1);
+}
+
 TEST(EncodedTermFrequencies, ARareSharedTokenWeighsMoreByTheRatioOfItsHolders) {
   // 40 records with equal CLKs: records 0 and 1 alone hold token A of blk_names, records
   // 2-21 all hold token B of the same column. Pairs (0, 1) and (2, 3) have the same
