@@ -166,9 +166,10 @@ int run_questions(const EstimateCliOptions& opt) {
   };
   row("victims", answers.victims, truth ? std::optional(truth->victims) : std::nullopt);
   row("areas affected", answers.areas, truth ? std::optional(truth->areas) : std::nullopt);
-  row("offences", answers.offences, truth ? std::optional(truth->offences) : std::nullopt);
+  row("offences (floor)", answers.offences, truth ? std::optional(truth->offences) : std::nullopt);
   row("still involved", answers.still_involved, truth ? std::optional(truth->still_involved) : std::nullopt);
   for (const auto& c : answers.cautions) fmt::print("caution: {}\n", c);
+  if (!answers.offences.caution.empty()) fmt::print("caution (offences): {}\n", answers.offences.caution);
   if (answers.linkage) {
     const auto& u = *answers.linkage;
     fmt::print("\nlinkage: {} draws from the link's pair probabilities: {} ({}) taking every link as certain, {} ({}) "

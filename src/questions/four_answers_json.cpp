@@ -60,6 +60,7 @@ Json answer_json(const Answer& a) {
   j["method"] = a.method;
   j["assumption"] = a.assumption;
   j["why"] = a.why;
+  if (!a.caution.empty()) j["caution"] = a.caution;
   return j;
 }
 
@@ -71,6 +72,7 @@ Answer answer_from(const Json& j) {
   a.method = at(j, "method").get<std::string>();
   a.assumption = at(j, "assumption").get<std::string>();
   a.why = at(j, "why").get<std::string>();
+  a.caution = j.value("caution", "");  // runs saved before it have none
   return a;
 }
 

@@ -320,7 +320,12 @@ void answer_offences(FourAnswers& out, const std::vector<PersonRow>& persons) {
   out.offences.assumption =
       "Victims not known to the police suffer on average as many offences as those who are. Offences are "
       "under-recorded even for known victims, so this is a floor on the true tally.";
-
+  if (std::isfinite(out.offences.estimate) && out.offences.estimate > 0)
+    out.offences.caution =
+        "A floor, not the tally: this counts the offences recorded on the victims the police know, scaled up to the "
+        "estimated victims. Offences no agency recorded, of known children and of the rest, are not in it, so the "
+        "true tally is higher by an amount these records cannot tell, and the interval carries only the victims' "
+        "uncertainty. Quote it as \"at least\".";
 }
 
 /// 4. Still involved: the same estimation on the children under 18 whose latest record is in

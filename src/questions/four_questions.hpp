@@ -61,6 +61,9 @@ struct Answer {
   /// Why there is no estimate, or why it is empty (no one known), in plain words; empty
   /// when the answer is an estimate. Shown in the CLI, JSON, bundle and report.
   std::string why;
+  /// Said beside this answer wherever its figure is shown (CLI, JSON, report card), when the
+  /// figure is not what its name suggests: the offences' estimate is a floor.
+  std::string caution;
 };
 
 struct StratumEstimate {

@@ -245,6 +245,7 @@ nlohmann::json headline_json(const questions::Answer& a, const disclose::Publish
   h["known"] = cell(known);
   h["method"] = a.method;
   h["note"] = a.assumption;
+  if (!a.caution.empty()) h["cautions"] = {a.caution};
   // Why there is no estimate (or an empty one). The detailed reason can hold exact small
   // counts ("too sparse: 3 known persons"), so the public tier says it without them.
   h["why"] = a.why;

@@ -63,6 +63,11 @@ test("the public report loads, shows the bundle's numbers and draws 318 district
     const card = page.locator(`.card[data-question="${title}"]`);
     assert.equal(await card.locator('[data-value="known"]').textContent(), formatCell(h.known));
     if (h.estimate !== undefined) assert.equal(await card.locator('[data-value="estimate"]').textContent(), h.estimate.toLocaleString("en-GB"));
+    assert.equal(await card.locator(".caution").count(), (h.cautions ?? []).length, `${key}: one caution line each`);
+  }
+  {
+    const floor = page.locator('.card[data-question="Offences"] .caution');
+    assert.match(await floor.first().textContent(), /A floor, not the tally/);
   }
   // Stratified estimates: a forest plot per dimension.
   assert.ok(bundle.strata.length > 0);

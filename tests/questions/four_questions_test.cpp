@@ -89,6 +89,12 @@ TEST_F(FourQuestionsTest, AnswersAreConsistentWithEachOtherAndTheTruth) {
   EXPECT_LT(a.offences.known, truth.offences);
   EXPECT_NEAR(a.offences.estimate / a.victims.estimate,
               a.offences.interval.high / a.victims.interval.high, 1e-9);
+  // It is a floor, below the true tally (which counts offences no agency recorded), and says so
+  // beside the figure; the saved run keeps the caution.
+  EXPECT_LT(a.offences.estimate, static_cast<double>(truth.offences));
+  EXPECT_TRUE(a.offences.caution.starts_with("A floor, not the tally")) << a.offences.caution;
+  EXPECT_EQ(FourAnswers::from_json(a.to_json()).offences.caution, a.offences.caution);
+  EXPECT_TRUE(a.victims.caution.empty());
 
   // 4. Still involved: a subset of the known victims.
   EXPECT_LE(a.still_involved.known, a.victims.known);

@@ -469,6 +469,10 @@ TEST(BundleBehaviour, ATrapHappyCountrysPublicBundleWarnsOfTheAssumptionTheLists
   const double high = victims["interval"][1].get<double>();
   // The mechanism at work: the interval misses a truth well above it.
   EXPECT_LT(high, 0.9 * static_cast<double>(truth.victims)) << victims.dump();
+  // The offences' floor is said on its card.
+  const auto offences = build_bundle(store, testing::test_areas(), Tier::Public)["headline"]["offences"];
+  ASSERT_EQ(offences["cautions"].size(), 1u) << offences.dump();
+  EXPECT_TRUE(offences["cautions"][0].get<std::string>().starts_with("A floor, not the tally"));
   bool warned = false;
   for (const auto& c : victims["cautions"])
     warned = warned || c.get<std::string>().find("being recorded by one agency does not in itself change a child's "

@@ -12,7 +12,7 @@ export interface Estimate {
   interval?: [number, number];
   method?: string;
   note?: string;
-  /** Said at the headline: methods that disagree, linkage or the threshold moving the answer. */
+  /** Said at the headline: methods that disagree, linkage or the threshold moving the answer (victims); the floor (offences). */
   cautions?: string[];
   /** Why there is no estimate, or an empty one; empty when there is one. */
   why?: string;
