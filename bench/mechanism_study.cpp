@@ -27,9 +27,9 @@
 // --methods auto (table level only) runs what `estimate --table` prints, no LCMCR, stepwise
 // or bayes_loglinear: the headline, the heterogeneity search's chosen model, its BIC-weighted
 // average (with its bootstrap when --bootstrap > 0) and the tail-area average. Every table-level
-// run also writes the row `auto_average_headline`: the rule of issue 11's candidate headline,
-// the heterogeneity search's BIC-weighted average as the estimate with auto's own interval
-// (today's headline where the average falls outside it), so both rules are measured on the
+// run also writes the row `auto_forms_interval`: auto's estimate with issue 11's candidate
+// interval, the tail-area interval over the forms' best models that the dense headline averages
+// (today's interval where the headline is not that average), so both rules are measured on the
 // same populations.
 #include <fmt/format.h>
 #include <sys/wait.h>
@@ -148,10 +148,8 @@ std::vector<Row> estimate_rows(const estimate::CaptureTable& table, const Option
   };
   add("auto", result.estimate, result.interval);
   for (const auto& m : result.methods) add(m.method, m.estimate, m.interval);
-  // Issue 11's candidate headlines (bench/candidate_headlines.hpp).
-  const auto candidates = bench::candidate_headlines(result);
-  add("auto_average_headline", candidates.search_average, result.interval);
-  add("auto_form_average", candidates.forms_average, result.interval);
+  // Issue 11's candidate interval for the dense headline (bench/candidate_headlines.hpp).
+  add("auto_forms_interval", result.estimate, bench::forms_interval(table, result));
   return rows;
 }
 
