@@ -24,7 +24,11 @@ namespace joindots::bench {
 // The candidate interval: where auto's headline is the forms' average
 // (loglinear_forms_averaged), the tail-area interval over those forms' best models with the
 // forms' weights; elsewhere auto's own interval (the rule would not change it).
-inline estimate::Interval forms_interval(const estimate::CaptureTable& table, const estimate::EstimateResult& result) {
+// `heterogeneity_charge` below 1 re-weights the forms as today's interval weighs its models
+// (run_mata): a form with a heterogeneity term is charged only that share of BIC's log(n) for it
+// (0: not charged, as today's interval). The forms' weights themselves are plain BIC's (1).
+inline estimate::Interval forms_interval(const estimate::CaptureTable& table, const estimate::EstimateResult& result,
+                                         double heterogeneity_charge = 1.0) {
   using namespace estimate;
   if (result.headline != "loglinear_forms_averaged") return result.interval;
   const MethodEstimate* forms = nullptr;
@@ -39,11 +43,16 @@ inline estimate::Interval forms_interval(const estimate::CaptureTable& table, co
   for (const auto& f : forms->details["forms"]) {
     auto fit = fit_loglinear(table, LogLinearModel::parse(f["model"].get<std::string>(), table.k()));
     if (!fit.ok() || negative_heterogeneity(fit)) continue;
+    const double uncharged = fit.model.heterogeneity() != Heterogeneity::None
+                                 ? 0.5 * (1.0 - heterogeneity_charge) * std::log(static_cast<double>(table.observed()))
+                                 : 0.0;
     fits.push_back(std::move(fit));
-    weights.push_back(f["weight_among_forms"].get<double>());
+    weights.push_back(f["weight_among_forms"].get<double>() * std::exp(uncharged));
   }
+  double total = 0;
+  for (double w : weights) total += w;
   std::vector<WeightedFit> wf;
-  for (std::size_t i = 0; i < fits.size(); ++i) wf.push_back({&fits[i], weights[i]});
+  for (std::size_t i = 0; i < fits.size(); ++i) wf.push_back({&fits[i], weights[i] / total});
   if (wf.empty()) return result.interval;
   const double c_hat = result.lack_of_fit ? std::max(1.0, result.lack_of_fit->c_hat) : 1.0;
   const auto iv = mata_interval(table, wf, result.interval.level, c_hat);

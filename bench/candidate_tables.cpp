@@ -16,7 +16,8 @@
 
 int main(int argc, char** argv) {
   using namespace joindots;
-  fmt::print("| table | headline | estimate | today's interval | forms' interval |\n|---|---|---|---|---|\n");
+  fmt::print("| table | headline | estimate | today's interval | forms' interval | the same, term not charged |\n"
+             "|---|---|---|---|---|---|\n");
   for (int i = 1; i < argc; ++i) {
     try {
       const auto table = estimate::read_capture_table(argv[i]);
@@ -26,9 +27,11 @@ int main(int argc, char** argv) {
       opt.bootstrap_replicates = 0;
       const auto result = estimate::estimate_all(table, opt);
       const auto candidate = bench::forms_interval(table, result);
-      fmt::print("| {} | {} | {:.0f} | {:.0f}–{:.0f} | {:.0f}–{:.0f} |\n",
+      const auto uncharged = bench::forms_interval(table, result, 0.0);
+      fmt::print("| {} | {} | {:.0f} | {:.0f}–{:.0f} | {:.0f}–{:.0f} | {:.0f}–{:.0f} |\n",
                  std::filesystem::path(argv[i]).stem().string(), result.headline, result.estimate,
-                 result.interval.low, result.interval.high, candidate.low, candidate.high);
+                 result.interval.low, result.interval.high, candidate.low, candidate.high, uncharged.low,
+                 uncharged.high);
     } catch (const std::exception& e) {
       fmt::print(stderr, "joindots_candidate_tables: {}: {}\n", argv[i], e.what());
       return 1;

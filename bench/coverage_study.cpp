@@ -275,6 +275,7 @@ int main(int argc, char** argv) {
       for (const auto& m : result.methods) record(m.method, m.estimate, m.interval);
       // Issue 11's candidate interval (bench/mechanism_study.cpp measures it too).
       record("auto, forms' interval", result.estimate, bench::forms_interval(table, result));
+      record("auto, forms' interval, term not charged", result.estimate, bench::forms_interval(table, result, 0.0));
       nlohmann::ordered_json alone_json = nlohmann::ordered_json::object();
       for (const auto extra : extra_methods) {
         auto alone = opt;
