@@ -1,6 +1,6 @@
-// Issue 11: the candidate headlines measured beside auto's (bench/mechanism_study.cpp,
-// docs/estimation.md "What auto does, and why"): the BIC-weighted average of the
-// heterogeneity search and the best model of each heterogeneity form, averaged.
+// Issue 11: auto's headline on dense tables (docs/estimation.md "What auto does, and why"): the
+// best model of each heterogeneity form, averaged, inside the tail-area interval over the whole
+// heterogeneity search; the published figures stay inside both.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -85,6 +85,28 @@ TEST(HeadlineRule, OnThePublishedDenseTablesTheHeadlineStaysInsideThePublishedIn
   const auto kosovo = estimate_all(testing::mse_table("kosovo_4list.csv"), o);
   EXPECT_EQ(kosovo.headline, "loglinear");
   EXPECT_NEAR(kosovo.estimate, 10356.5, 0.05);
+}
+
+TEST(HeadlineRule, ThePublishedFiguresStayInsideAutosInterval) {
+  // auto's interval on a dense table is the tail-area average over the whole heterogeneity
+  // search, not over the forms' four best models whose average is the estimate (issue 11: that
+  // interval was measured and not adopted, docs/estimation.md "The interval on dense tables").
+  // Each published figure (../shared/data/README.md) must stay inside it, Kosovo's by name.
+  struct Published {
+    const char* table;
+    double figure;
+  };
+  for (const Published& p : {Published{"kosovo_4list.csv", 10356.5},          // Ball et al. (2002)
+                             Published{"uk2013_4list.csv", 11015},             // Silverman (2014)
+                             Published{"korea_palembang_3list.csv", 137},      // Ball, Shin & Yang (2018)
+                             Published{"spina_bifida_3list.csv", 727},         // Overstall & King (2014)
+                             Published{"scotpwid_4list.csv", 31700}}) {        // King et al. (2013)
+    const auto r = estimate_all(testing::mse_table(p.table), lean());
+    EXPECT_EQ(r.headline, "loglinear_forms_averaged") << p.table;
+    EXPECT_EQ(r.interval_method, "loglinear_mata") << p.table;
+    EXPECT_LE(r.interval.low, p.figure) << p.table;
+    EXPECT_GE(r.interval.high, p.figure) << p.table;
+  }
 }
 
 TEST(HeadlineRule, ASparseTableKeepsTheChosenModel) {
