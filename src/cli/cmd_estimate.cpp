@@ -192,6 +192,9 @@ int run_questions(const EstimateCliOptions& opt) {
        {std::pair{"victims", &answers.victims}, std::pair{"areas", &answers.areas},
         std::pair{"offences", &answers.offences}, std::pair{"still involved", &answers.still_involved}})
     if (!a->why.empty()) fmt::print("{}: {}\n", name, a->why);
+  // The victims' weak flag is among the notes printed last; the children still involved's here.
+  if (!answers.still_involved.weak_headline.empty())
+    fmt::print("still involved: weak headline: {}\n", answers.still_involved.weak_headline);
   for (const auto& d : answers.diagnostics) fmt::print("warning: {}\n", d.text);
   if (!answers.strata.empty()) {
     fmt::print("\n{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", "stratum", "value", "known", "estimate", "95% interval",
@@ -201,6 +204,8 @@ int run_questions(const EstimateCliOptions& opt) {
       if (s.model_based)
         note += fmt::format("{}model-based {} ({}), {} ratio", note.empty() ? "" : "; ", number(*s.model_based),
                             interval_text(s.model_based_interval), s.model_based_parent);
+      if (!s.weak_headline.empty())
+        note += fmt::format("{}weak: a sparse table, quote the interval, not the figure", note.empty() ? "" : "; ");
       fmt::print("{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", s.dimension, s.value, s.observed,
                  s.estimate ? number(*s.estimate) : "-", s.estimate ? interval_text(s.interval) : "-", note);
     }

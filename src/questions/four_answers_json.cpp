@@ -52,6 +52,20 @@ estimate::Interval interval_from(const Json& j, double level = 0.95, std::string
   return i;
 }
 
+/// weak_headline: true and its reason when the figure is weak (auto's headline on a sparse
+/// table), absent otherwise, as estimate::to_json writes them.
+void put_weak(Json& j, const std::string& weak) {
+  if (weak.empty()) return;
+  j["weak_headline"] = true;
+  j["weak_headline_reason"] = weak;
+}
+
+/// The reason, or "" when the figure is not weak (or the summary predates the flag).
+std::string weak_from(const Json& j) {
+  if (!j.contains("weak_headline") || !j.at("weak_headline").get<bool>()) return {};
+  return at(j, "weak_headline_reason").get<std::string>();
+}
+
 Json answer_json(const Answer& a) {
   Json j;
   j["known"] = a.known;
@@ -61,6 +75,7 @@ Json answer_json(const Answer& a) {
   j["assumption"] = a.assumption;
   j["why"] = a.why;
   if (!a.caution.empty()) j["caution"] = a.caution;
+  put_weak(j, a.weak_headline);
   return j;
 }
 
@@ -73,6 +88,7 @@ Answer answer_from(const Json& j) {
   a.assumption = at(j, "assumption").get<std::string>();
   a.why = at(j, "why").get<std::string>();
   a.caution = j.value("caution", "");  // runs saved before it have none
+  a.weak_headline = weak_from(j);
   return a;
 }
 
@@ -85,6 +101,7 @@ Json stratum_json(const StratumEstimate& s) {
   e["interval"] = s.estimate ? interval_json(s.interval) : Json(nullptr);
   e["method"] = s.method;
   e["flag"] = s.flag;
+  put_weak(e, s.weak_headline);
   if (s.linkage) e["linkage_draws"] = s.linkage->to_json();
   if (!s.model_based) {
     e["model_based"] = nullptr;
@@ -108,6 +125,7 @@ StratumEstimate stratum_from(const Json& j) {
   s.interval = interval_from(at(j, "interval"));
   s.method = at(j, "method").get<std::string>();
   s.flag = at(j, "flag").get<std::string>();
+  s.weak_headline = weak_from(j);
   if (j.contains("linkage_draws")) s.linkage = GroupLinkage::from_json(j.at("linkage_draws"));
   const auto& mb = at(j, "model_based");
   if (mb.is_null()) return s;
@@ -240,6 +258,7 @@ estimate::EstimateResult estimate_result_from_json(const Json& j) {
   r.method = at(j, "method").get<std::string>();
   r.headline = at(j, "headline_method").get<std::string>();
   r.interval_method = at(j, "interval_method").get<std::string>();
+  r.weak_headline = weak_from(j);
   r.lists = at(j, "lists").get<std::vector<std::string>>();
   if (j.contains("covariates")) r.covariates = j.at("covariates").get<std::vector<std::string>>();
   for (const auto& [name, e] : at(j, "methods").items()) {

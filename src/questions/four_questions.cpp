@@ -68,6 +68,7 @@ StratumEstimate estimate_stratum(const std::string& dim, const std::string& valu
       s.estimate = r.estimate;
       s.interval = r.interval;
       s.method = r.method;
+      s.weak_headline = r.weak_headline;
       if (refit) *refit = refit_of(r, t.k());
     } else {
       s.flag = kUnbounded;
@@ -254,6 +255,7 @@ void answer_victims(FourAnswers& out, const std::vector<PersonRow>& persons, con
   out.victims.estimate = out.victims_detail.estimate;
   out.victims.interval = out.victims_detail.interval;
   out.victims.method = out.victims_detail.method;
+  out.victims.weak_headline = out.victims_detail.weak_headline;
   out.victims.assumption =
       "Multiple systems estimation over the source types: a closed population over the period, records linked "
       "correctly, and list dependence captured by the model chosen.";
@@ -354,6 +356,7 @@ TableEstimator answer_still_involved(FourAnswers& out, const std::vector<PersonR
   out.still_involved.estimate = r.estimate;
   out.still_involved.interval = r.interval;
   out.still_involved.method = r.method;
+  out.still_involved.weak_headline = r.weak_headline;
   return refit_of(r, t.k());
 }
 

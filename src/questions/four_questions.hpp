@@ -64,6 +64,10 @@ struct Answer {
   /// Said beside this answer wherever its figure is shown (CLI, JSON, report card), when the
   /// figure is not what its name suggests: the offences' estimate is a floor.
   std::string caution;
+  /// Why the figure is weak (auto's headline on a sparse table: the table supports an
+  /// interval, not a point; estimate::EstimateResult::weak_headline), or empty. The JSON's
+  /// weak_headline and weak_headline_reason, as `estimate --table --json` gives them.
+  std::string weak_headline;
 };
 
 struct StratumEstimate {
@@ -73,6 +77,8 @@ struct StratumEstimate {
   estimate::Interval interval;
   std::string method;
   std::string flag;  // why it was not estimated, or empty
+  /// Why the estimate is weak (see Answer::weak_headline), or empty.
+  std::string weak_headline;
   /// A model-based figure where MSE is not reliable (a stratum too sparse, or one whose
   /// interval spans more than a factor of 10): the stratum's known count times its parent's
   /// estimated-to-known ratio (a police force area's region, else the whole country), with

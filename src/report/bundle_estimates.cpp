@@ -240,6 +240,15 @@ EstimateCells estimate_cells(const FourAnswers& a) {
   return c;
 }
 
+/// A weak figure's reason (auto's headline on a sparse table): the restricted tier says it
+/// in full; the public one without the table's empty cells (counts of zero), which the
+/// public tier does not publish.
+std::string weak_text(const std::string& weak, bool is_public) {
+  if (weak.empty() || !is_public) return weak;
+  return "the table is sparse: it supports an interval, not a point estimate; quote the interval (the restricted "
+         "report says more)";
+}
+
 nlohmann::json headline_json(const questions::Answer& a, const disclose::PublishedCell& known, bool is_public) {
   nlohmann::json h = published_estimate(known.suppressed() ? NAN : a.estimate, a.interval, is_public);
   h["known"] = cell(known);
@@ -249,6 +258,8 @@ nlohmann::json headline_json(const questions::Answer& a, const disclose::Publish
   // Why there is no estimate (or an empty one). The detailed reason can hold exact small
   // counts ("too sparse: 3 known persons"), so the public tier says it without them.
   h["why"] = a.why;
+  if (!a.weak_headline.empty() && std::isfinite(a.estimate) && !known.suppressed())
+    h["weak"] = weak_text(a.weak_headline, is_public);
   if (is_public && !a.why.empty()) {
     h["why"] = "not estimated: too few known, or the data do not identify an estimate (the restricted report "
                "says which)";
@@ -281,6 +292,8 @@ nlohmann::json stratum_json(const questions::StratumEstimate& s, const disclose:
   row["value"] = s.value;
   row["known"] = cell(known);
   row["flag"] = is_public ? public_flag(s.flag) : s.flag;
+  if (!s.weak_headline.empty() && s.estimate && !known.suppressed())
+    row["weak"] = weak_text(s.weak_headline, is_public);
   // The model-based figure (where MSE is not reliable). Public tier: computed from the
   // published (rounded) known count, so it tells nothing the table does not; none when the
   // known count is withheld.

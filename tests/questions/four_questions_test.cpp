@@ -10,9 +10,11 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "estimate/sparse_rule.hpp"
 #include "ingest/ingest.hpp"
 #include "link/store_link.hpp"
 #include "questions/estimate_run.hpp"
+#include "questions/persons.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
@@ -305,6 +307,76 @@ TEST_F(FourQuestionsTest, ARecordDatedAfterItsDeliveryNeverMovesTheReferenceDate
   EXPECT_EQ(j["still_involved"]["why"], late.still_involved.why);
   EXPECT_EQ(j["diagnostics"][0], late.diagnostics[0].text);
   EXPECT_EQ(j["victims"]["why"], "");
+}
+
+// issue 13: auto's headline on a sparse table is the shrinkage posterior, flagged weak. A
+// stratum's table is as sparse as any: its figure carries the flag and its reason (JSON,
+// round trip) exactly when its own table is sparse (computed here from the linked persons,
+// not from the estimate), and never when it is dense. A country a fifth of the fixture's,
+// so that most regions are small enough to be sparse and the test stays cheap.
+TEST(FourQuestions, SparseStrataCarryTheWeakHeadlineFlagInTheirJson) {
+  testing::TempDir dir;
+  auto config = simulate::SimConfig::defaults();
+  simulate::set_param(config, "scale", 0.1);
+  simulate::SimulateOptions sim;
+  sim.seed = 11;
+  sim.out_dir = dir.path() / "country";
+  simulate::simulate(config, sim, testing::test_areas());
+  SqliteStore store(dir.path() / "hub.db", true);
+  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies"))
+    ingest_file(store, testing::test_areas(), f.path());
+  link::StoreLinkOptions lo;
+  lo.roles = {Role::victim};
+  link::link_store(store, link::LinkSettings{}, lo);
+
+  QuestionsOptions opt;
+  opt.estimate.method = estimate::Method::Auto;
+  opt.estimate.bootstrap_replicates = 0;
+  opt.estimate.lcmcr_side_budget = 1e8;  // LCMCR beside the victims' headline: its least run
+  opt.linkage_draws = 0;
+  opt.thresholds.clear();
+  opt.min_observed = 20;
+  opt.by = {"region", "sex"};
+  const auto a = answer_four_questions(store, testing::test_areas(), opt);
+  const auto linked = read_linked_persons(store, *store.latest_link_run(Role::victim), Role::victim);
+  int weak = 0, dense = 0;
+  const auto j = a.to_json();
+  ASSERT_EQ(j["strata"].size(), a.strata.size());
+  for (std::size_t i = 0; i < a.strata.size(); ++i) {
+    const auto& s = a.strata[i];
+    const auto& row = j["strata"][i];
+    if (!s.estimate) {
+      EXPECT_TRUE(s.weak_headline.empty()) << s.value;
+      continue;
+    }
+    std::vector<const PersonRow*> members;
+    for (const auto& p : linked.persons)
+      if (stratum_of(p, s.dimension, testing::test_areas()) == s.value) members.push_back(&p);
+    const bool sparse = estimate::is_sparse(table_of(members, linked.lists));
+    EXPECT_EQ(!s.weak_headline.empty(), sparse) << s.dimension << " " << s.value << ": " << s.method;
+    EXPECT_EQ(row.contains("weak_headline"), sparse) << s.value;
+    if (sparse) {
+      ++weak;
+      EXPECT_EQ(row["weak_headline"], true);
+      EXPECT_EQ(row["weak_headline_reason"], s.weak_headline);
+      EXPECT_TRUE(s.weak_headline.starts_with("sparse table: ")) << s.weak_headline;
+      EXPECT_LE(s.interval.low, *s.estimate);  // the posterior median inside its own interval
+      EXPECT_GE(s.interval.high, *s.estimate);
+    } else {
+      ++dense;
+    }
+  }
+  EXPECT_GT(weak, 0) << "no sparse stratum exercised the flag";
+  EXPECT_GT(dense, 0) << "no dense stratum checked the flag's absence";
+  // The victims' and the children still involved's answers say it the same way.
+  EXPECT_EQ(j["victims"].contains("weak_headline"), !a.victims_detail.weak_headline.empty());
+  EXPECT_EQ(a.victims.weak_headline, a.victims_detail.weak_headline);
+  EXPECT_EQ(j["still_involved"].contains("weak_headline"), !a.still_involved.weak_headline.empty());
+  // Read back, the flags are those written.
+  const auto back = FourAnswers::from_json(j);
+  EXPECT_EQ(back.to_json().dump(), j.dump());
+  for (std::size_t i = 0; i < a.strata.size(); ++i) EXPECT_EQ(back.strata[i].weak_headline, a.strata[i].weak_headline);
+  EXPECT_EQ(back.victims_detail.weak_headline, a.victims_detail.weak_headline);
 }
 
 TEST(FourQuestions, NoLinkRunIsAUsageError) {

@@ -269,6 +269,30 @@ TEST_F(BundleTest, PublicStrataFlagsSayTheKindWithoutTheSmallCounts) {
   EXPECT_TRUE(pub["strata"][4]["flag"].get<std::string>().starts_with("not recorded"));
 }
 
+TEST_F(BundleTest, AWeakFigureSaysSoInBothTiersAndThePublicOneWithoutTheTablesZeros) {
+  // issue 13: auto's headline on a sparse table is flagged weak; a stratum's and a question's
+  // figure carry the flag into the bundle. The reason names how many cells are empty (counts of
+  // zero), which the public tier does not publish: it says the kind only.
+  auto summary = estimate_summary();
+  const std::string reason = "sparse table: 5 of 7 cells empty, 1 of 3 pairs of lists never share a person, so ...";
+  summary.strata[0].weak_headline = reason;
+  summary.still_involved.weak_headline = reason;
+  add_estimate_run(summary);
+  const auto pub = bundle(Tier::Public), restricted = bundle(Tier::Restricted);
+  EXPECT_EQ(restricted["strata"][0]["weak"], reason);
+  EXPECT_EQ(restricted["headline"]["still_involved"]["weak"], reason);
+  for (const auto* b : {&pub["strata"][0], &pub["headline"]["still_involved"]}) {
+    const auto text = b->at("weak").get<std::string>();
+    EXPECT_TRUE(text.starts_with("the table is sparse: it supports an interval, not a point estimate")) << text;
+    EXPECT_EQ(text.find_first_of("0123456789"), std::string::npos) << text;
+  }
+  // Not weak, or not estimated: no such key.
+  for (const auto* b : {&pub, &restricted}) {
+    EXPECT_FALSE((*b)["strata"][1].contains("weak"));
+    EXPECT_FALSE((*b)["headline"]["victims"].contains("weak"));
+  }
+}
+
 TEST_F(BundleTest, NetworksReachThePublicBundleThroughTheirAllowListOnly) {
   const json published = {{"tier", "public"}, {"threshold", 10}, {"rounding_base", 5}, {"networks", 40},
                            {"cross_force_networks", 10}, {"multi_district_networks", 15},

@@ -16,6 +16,8 @@ export interface Estimate {
   cautions?: string[];
   /** Why there is no estimate, or an empty one; empty when there is one. */
   why?: string;
+  /** Why the figure is weak (a sparse table supports an interval, not a point); absent when it is not. */
+  weak?: string;
 }
 
 export interface AreaRow {
@@ -57,6 +59,8 @@ export interface StratumRow {
   estimate?: number;
   interval?: [number, number];
   flag: string;
+  /** Why the estimate is weak (a sparse table supports an interval, not a point); absent when it is not. */
+  weak?: string;
   /** Where MSE is not reliable: the parent's estimated-to-known ratio applied to the known count. */
   model_based?: { estimate?: number; interval?: [number, number]; parent: string; basis: string };
 }

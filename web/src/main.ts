@@ -33,6 +33,7 @@ function headlineCard(title: string, unit: string, e: Estimate | null) {
   }
   for (const c of e.cautions ?? []) card.append(el("p", { class: "caution", role: "note" }, el("strong", {}, "Caution: "), c));
   if (e.why) card.append(el("p", { class: "why", "data-value": "why" }, e.why));
+  if (e.weak) card.append(el("p", { class: "caution", "data-value": "weak" }, el("strong", {}, "Weak figure: "), e.weak));
   if (e.method || e.note)
     card.append(el("details", { class: "assumption" }, el("summary", {}, "How it is estimated"),
       ...(e.method ? [el("p", { class: "method" }, e.method)] : []), ...(e.note ? [el("p", {}, e.note)] : [])));
@@ -152,6 +153,11 @@ function modelBased(r: StratumRow): string {
   return `${m.estimate.toLocaleString("en-GB")}${iv}, model-based from the ${m.parent === "national" ? "national" : m.parent} ratio`;
 }
 
+/** A stratum's note: why it was not estimated, or why its figure is weak. */
+function note(r: StratumRow): string {
+  return [r.flag, r.weak ? `weak: ${r.weak}` : ""].filter(Boolean).join("; ");
+}
+
 function strataSection(bundle: Bundle) {
   const sec = section("strata", "Estimates by area, period and group");
   if (!bundle.strata || bundle.strata.length === 0) {
@@ -171,9 +177,9 @@ function strataSection(bundle: Bundle) {
       ...(flagged.length ? [el("p", { class: "meta" }, `Not drawn (${flagged.length}): ${flagged.map((r) => `${r.value}${r.flag ? ` (${r.flag})` : ""}`).join("; ")}.`)] : []),
       tableBehind(`${DIMENSION_TITLES[dim] ?? dim}: the figures as a table`,
         table(`Victims by ${(DIMENSION_TITLES[dim] ?? dim).toLowerCase()}`, ["Stratum", "Known", "Estimated", "95% interval", "Note", "Model-based (95% interval)"],
-          rows.map((r) => [r.value, formatCell(r.known), fmt(r.estimate), r.interval ? `${fmt(r.interval[0])}–${fmt(r.interval[1])}` : "–", r.flag, modelBased(r)]))),
+          rows.map((r) => [r.value, formatCell(r.known), fmt(r.estimate), r.interval ? `${fmt(r.interval[0])}–${fmt(r.interval[1])}` : "–", note(r), modelBased(r)]))),
       downloadButton(`estimates_by_${dim}.csv`, () => toCsv(["dimension", "stratum", "known", "estimate", "interval_low", "interval_high", "note", "model_based", "model_based_low", "model_based_high", "model_based_from"],
-        rows.map((r) => [r.dimension, r.value, r.known.value ?? "suppressed", r.estimate ?? "", r.interval?.[0] ?? "", r.interval?.[1] ?? "", r.flag,
+        rows.map((r) => [r.dimension, r.value, r.known.value ?? "suppressed", r.estimate ?? "", r.interval?.[0] ?? "", r.interval?.[1] ?? "", note(r),
           r.model_based?.estimate ?? "", r.model_based?.interval?.[0] ?? "", r.model_based?.interval?.[1] ?? "", r.model_based?.parent ?? ""]))),
     );
   }
