@@ -16,6 +16,8 @@
 //   sparse6_avoid, sparse8_avoid      mechanisms no rule was chosen on: a list makes the next
 //   sparse6_classes, sparse8_classes  a quarter as likely; two latent groups, each seen by its
 //                                     own half of the lists (sparse_scenarios.hpp).
+//   sparse6_strong, sparse8_strong    the referral chain at 8x: a mean interaction as strong as
+//                                     the published tables' (judges a narrower prior on it).
 // By default every method runs on every table (estimate_all with Method::All, the `auto`
 // headline among them); `--methods auto` runs the default's headline only (what `estimate
 // --table` prints, no bootstrap), which is what a sparse study can afford. Output: a
@@ -210,7 +212,9 @@ int main(int argc, char** argv) {
                                 {"sparse8_avoid", false, true, 8, SparseMechanism::AvoidanceChain},
                                 {"sparse8_classes", false, true, 8, SparseMechanism::LatentClasses},
                                 {"sparse6_avoid", false, true, 6, SparseMechanism::AvoidanceChain},
-                                {"sparse6_classes", false, true, 6, SparseMechanism::LatentClasses}};
+                                {"sparse6_classes", false, true, 6, SparseMechanism::LatentClasses},
+                                {"sparse8_strong", false, true, 8, SparseMechanism::StrongReferralChain},
+                                {"sparse6_strong", false, true, 6, SparseMechanism::StrongReferralChain}};
   estimate::EstimateOptions opt;
   opt.method = methods == "auto" ? estimate::Method::Auto : estimate::Method::All;
   opt.headline_only = methods == "auto";

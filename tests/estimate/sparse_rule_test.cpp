@@ -45,7 +45,8 @@ TEST(SparseScenarios, FewObservedAndMostPairsNeverOverlap) {
     for (auto [heterogeneous, mechanism] : {std::pair{false, SparseMechanism::ReferralChain},
                                             std::pair{true, SparseMechanism::ReferralChain},
                                             std::pair{false, SparseMechanism::AvoidanceChain},
-                                            std::pair{false, SparseMechanism::LatentClasses}}) {
+                                            std::pair{false, SparseMechanism::LatentClasses},
+                                            std::pair{false, SparseMechanism::StrongReferralChain}}) {
       double observed = 0, never = 0, empty = 0;
       constexpr int kPopulations = 20;
       for (int rep = 0; rep < kPopulations; ++rep) {
