@@ -205,7 +205,7 @@ int run_questions(const EstimateCliOptions& opt) {
         note += fmt::format("{}model-based {} ({}), {} ratio", note.empty() ? "" : "; ", number(*s.model_based),
                             interval_text(s.model_based_interval), s.model_based_parent);
       if (!s.weak_headline.empty())
-        note += fmt::format("{}weak: a sparse table, quote the interval, not the figure", note.empty() ? "" : "; ");
+        note += fmt::format("{}weak: quote the interval, not the figure (why: --json)", note.empty() ? "" : "; ");
       fmt::print("{:<10} {:<26} {:>8} {:>10} {:>17}  {}\n", s.dimension, s.value, s.observed,
                  s.estimate ? number(*s.estimate) : "-", s.estimate ? interval_text(s.interval) : "-", note);
     }

@@ -240,13 +240,13 @@ EstimateCells estimate_cells(const FourAnswers& a) {
   return c;
 }
 
-/// A weak figure's reason (auto's headline on a sparse table): the restricted tier says it
-/// in full; the public one without the table's empty cells (counts of zero), which the
-/// public tier does not publish.
+/// A weak figure's reason (auto's headline on a sparse table, Chapman's on a small overlap):
+/// the restricted tier says it in full; the public one without the table's counts (its
+/// empty cells, its overlap), which that tier does not publish.
 std::string weak_text(const std::string& weak, bool is_public) {
   if (weak.empty() || !is_public) return weak;
-  return "the table is sparse: it supports an interval, not a point estimate; quote the interval (the restricted "
-         "report says more)";
+  return "the figure is weak: the table supports an interval, not a point estimate; quote the interval (the "
+         "restricted report says why)";
 }
 
 nlohmann::json headline_json(const questions::Answer& a, const disclose::PublishedCell& known, bool is_public) {

@@ -283,7 +283,7 @@ TEST_F(BundleTest, AWeakFigureSaysSoInBothTiersAndThePublicOneWithoutTheTablesZe
   EXPECT_EQ(restricted["headline"]["still_involved"]["weak"], reason);
   for (const auto* b : {&pub["strata"][0], &pub["headline"]["still_involved"]}) {
     const auto text = b->at("weak").get<std::string>();
-    EXPECT_TRUE(text.starts_with("the table is sparse: it supports an interval, not a point estimate")) << text;
+    EXPECT_TRUE(text.starts_with("the figure is weak: the table supports an interval")) << text;
     EXPECT_EQ(text.find_first_of("0123456789"), std::string::npos) << text;
   }
   // Not weak, or not estimated: no such key.
