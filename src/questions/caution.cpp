@@ -180,7 +180,7 @@ std::string behavioural_response_untestable(const FourAnswers& a) {
          "form in which children's chances of being recorded differ: on the project's own simulated country, "
          "where the most visible children are on nearly every list, the models that fit came out 6–11% too low "
          "at every size (the average over their forms, this headline's figure, about 4% too low at 5,000 "
-         "children), and from 100,000 children up their intervals mostly missed.";
+         "children and 10% at 450,000), and from 100,000 children up their intervals mostly missed.";
 }
 
 /// Each link warning's code (link/diagnose.cpp) in plain words, without its figures (the
