@@ -17,6 +17,7 @@
 #include "questions/persons.hpp"
 #include "simulate/simulate.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "simulated_country.hpp"
 #include "test_support.hpp"
 
 namespace joindots::questions {
@@ -318,16 +319,8 @@ TEST(FourQuestions, SparseStrataCarryTheWeakHeadlineFlagInTheirJson) {
   testing::TempDir dir;
   auto config = simulate::SimConfig::defaults();
   simulate::set_param(config, "scale", 0.1);
-  simulate::SimulateOptions sim;
-  sim.seed = 11;
-  sim.out_dir = dir.path() / "country";
-  simulate::simulate(config, sim, testing::test_areas());
-  SqliteStore store(dir.path() / "hub.db", true);
-  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies"))
-    ingest_file(store, testing::test_areas(), f.path());
-  link::StoreLinkOptions lo;
-  lo.roles = {Role::victim};
-  link::link_store(store, link::LinkSettings{}, lo);
+  const auto country = testing::simulate_ingest_link_victims(dir.path(), config, 11);
+  SqliteStore& store = *country.store;
 
   QuestionsOptions opt;
   opt.estimate.method = estimate::Method::Auto;
