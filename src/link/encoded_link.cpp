@@ -228,7 +228,10 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
             {"lsh_bits", lsh_bits},
             {"em_u", model.u_fitted ? "fitted" : "fixed"},
             {"match_share_u_among_candidates", model.lambda_u_candidates},
-            {"em_m", model.m_pooled ? "victims" : "fitted"}}}};
+            {"em_m", model.m_pooled ? "victims" : "fitted"},
+            {"em_mode", model.one_to_one ? "one_to_one" : "standard"},
+            {"one_to_one", model.one_to_one},
+            {"one_to_one_assigned", model.one_to_one_assigned}}}};
 }
 
 }  // namespace
@@ -293,6 +296,8 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   copt.blocking_columns = kEncodedBlockingColumns;
   copt.threads = res.threads;
   cand = encode::find_candidates(d.input, copt);
+  const bool one_to_one = one_to_one_applies(d, config);
+  if (one_to_one) drop_within_source(d, cand);
   res.candidate_pairs = static_cast<std::int64_t>(cand.pairs.size());
   res.seconds.block = since(t);
   phases.end("candidates");
@@ -303,7 +308,8 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   res.seconds.compare = since(t);
   phases.end("compare");
   t = Clock::now();
-  EncodedModel model = fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
+  EncodedModel model = one_to_one ? fit_one_to_one_model(d, cmp, cand, patterns, config, res.threads)
+                                  : fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
   model.tf = &cmp;
   if (!model.implausible.empty())
     res.warnings.push_back({"match_share", model.implausible,

@@ -32,8 +32,6 @@ std::vector<Pattern> compare_candidates(const EncodedComparer& cmp, const encode
   return patterns;
 }
 
-namespace {
-
 /// u of each comparison from `n_pairs` random pairs (Laplace-smoothed): almost all are
 /// non-matches. The pairs are drawn first, so the result does not depend on the threads.
 LevelProbabilities estimate_encoded_u(const EncodedComparer& cmp, std::int64_t n_pairs, std::uint64_t seed,
@@ -68,6 +66,8 @@ LevelProbabilities estimate_encoded_u(const EncodedComparer& cmp, std::int64_t n
   }
   return u;
 }
+
+namespace {
 
 /// m and the match share among candidates by EM with u fixed at the random pairs' (Splink);
 /// when that fit expects more than kMaxMatchesPerRecord matching pairs per record (persons of
@@ -236,8 +236,13 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
   }
   if (!model.m_pooled) order_levels(model.m, model.u);  // the victims' m is ordered already
   const double n = static_cast<double>(d.size());
-  const double all_pairs = n * (n - 1) / 2;
-  model.prior = all_pairs > 0 ? std::min(0.5, model.lambda * static_cast<double>(patterns.size()) / all_pairs) : 0;
+  set_encoded_weights(model, model.lambda * static_cast<double>(patterns.size()), n * (n - 1) / 2);
+  return model;
+}
+
+void set_encoded_weights(EncodedModel& model, double expected_matches, double all_pairs) {
+  const auto& levels = encoded_levels();
+  model.prior = all_pairs > 0 ? std::min(0.5, expected_matches / all_pairs) : 0;
   const LevelProbabilities& u = model.u_candidates.empty() ? model.u : model.u_candidates;
   for (std::size_t k = 0; k < levels.size(); ++k) {
     auto& w = model.level_weight.emplace_back(levels[k], 0.0);
@@ -247,7 +252,6 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
     const double pr = std::clamp(model.prior, 1e-15, 1 - 1e-15);
     model.offset = std::log2(model.lambda / (1 - model.lambda)) - std::log2(pr / (1 - pr));
   }
-  return model;
 }
 
 }  // namespace joindots::link

@@ -35,6 +35,8 @@ struct EncodedModel {
   bool converged = false;
   bool u_fitted = false;  // EM fitted u among candidates (fit_encoded_model)
   bool m_pooled = false;  // m taken from the victims of the run, only the match share fitted
+  bool one_to_one = false;  // fitted by fit_one_to_one_model (two files, one record a person each)
+  std::int64_t one_to_one_assigned = 0;  // the pairs its last E-step assigned
   std::vector<std::vector<double>> level_weight;  // log2(m/u), 0 for missing
   /// u among the candidates when the weights use it (fit_encoded_model: the roles after the
   /// victims, when u fixed at the random pairs' makes a match class of shared tokens), else
@@ -82,10 +84,31 @@ struct EncodedModel {
 std::vector<Pattern> compare_candidates(const EncodedComparer& cmp, const encode::Candidates& cand, int threads,
                                         bool quiet);
 
+/// u of each comparison from `n_pairs` random pairs (Laplace-smoothed): almost all are
+/// non-matches. The pairs are drawn first, so the result does not depend on the threads.
+LevelProbabilities estimate_encoded_u(const EncodedComparer& cmp, std::int64_t n_pairs, std::uint64_t seed,
+                                      int threads);
+
+/// The prior of a random pair (expected matches over all pairs, at most 0.5) and the level
+/// weights log2(m/u), u among the candidates when fitted there (with the offset that makes a
+/// weight's probability the posterior among the candidates).
+void set_encoded_weights(EncodedModel& model, double expected_matches, double all_pairs);
+
 /// u from random pairs, m and the match share among the candidates' patterns by EM (or m
 /// `pooled_m` and only the match share), levels ordered, the prior and the level weights
 /// (encoded_model.cpp says when u is fitted too).
 EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp, const std::vector<Pattern>& patterns,
                                const LinkConfig& config, int threads, const LevelProbabilities* pooled_m);
+
+/// The one-to-one mode (encoded_one_to_one.cpp): two sources, each holding at most one record
+/// of a person (config.max_per_source = 1, as `link --one-per-source on` or FEBRL4's bench sets).
+bool one_to_one_applies(const EncodedRole& d, const LinkConfig& config);
+/// Drops the candidate pairs of two records of one source (never a match in that mode).
+void drop_within_source(const EncodedRole& d, encode::Candidates& cand);
+/// m, u among the candidates and the match share by EM whose E-step assigns the candidates
+/// one to one, best first by weight (only assigned pairs may match); em_fix_u ignored. The
+/// weights make a pair's probability its posterior were it assigned.
+EncodedModel fit_one_to_one_model(const EncodedRole& d, const EncodedComparer& cmp, const encode::Candidates& cand,
+                                  const std::vector<Pattern>& patterns, const LinkConfig& config, int threads);
 
 }  // namespace joindots::link

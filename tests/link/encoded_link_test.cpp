@@ -111,6 +111,8 @@ TEST_F(EncodedLink, SuspectsAndAssociatesTakeTheVictimsMatchModel) {
   // The victims fit m themselves; the roles after them take it and fit only their share of
   // matches (households of suspects and associates made a match class of their own).
   EXPECT_EQ(role_run(*encoded_run_, Role::victim).diagnostics_extra["encoded"]["em_m"], "fitted");
+  // Many agencies' files, no limit of one record a source: the one-to-one mode does not apply.
+  for (const auto& rr : encoded_run_->roles) EXPECT_EQ(rr.diagnostics_extra["encoded"]["em_mode"], "standard");
   for (Role role : {Role::suspect, Role::associate}) {
     const auto& enc = role_run(*encoded_run_, role);
     const auto& plain = role_run(*plain_run_, role);
