@@ -472,6 +472,7 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   collect_methods(table, o, runs, res);
   choose_headline(table, o, runs, res);
   if (auto_or_all(m) && std::isfinite(res.estimate)) allow_for_lack_of_fit(table, runs, res);
+  flag_weak_on_sparse_table(table, o, res);
   if (auto_or_all(m) && res.headline.starts_with("loglinear") && res.headline != "loglinear_shrinkage" &&
       is_sparse(table))
     res.notes.push_back(sparse_selection_warning(table));

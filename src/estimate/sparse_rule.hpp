@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include <string>
+#include <string_view>
 
 #include "estimate/capture_table.hpp"
 #include "estimate/estimate.hpp"
@@ -57,7 +58,22 @@ bool uses_sparse_default(const CaptureTable& table, const EstimateOptions& o);
 std::string sparse_selection_warning(const CaptureTable& table);
 
 /// The headline from the shrinkage posterior: its median and equal-tailed interval (the median
-/// lies inside it: one posterior), flagged weak with the reason (res.weak_headline, a note).
+/// lies inside it: one posterior). flag_weak_on_sparse_table flags it weak.
 void sparse_shrinkage_headline(const CaptureTable& table, const MethodEstimate& shrinkage, EstimateResult& res);
+
+/// The one place that decides a headline is weak because its table is sparse, whether auto's
+/// rule or a method chosen by name gave it: three or more lists, no given model (--model fits
+/// the model asked for, as auto does), and is_sparse. The reason (sparse_weak_reason) says
+/// the sparsity and what that method did on the coverage study's sparse scenarios.
+bool weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o);
+
+/// Why a headline from `headline_method` is weak on this sparse table, or empty when the
+/// method's sparse coverage was not measured (docs/estimation.md, "What auto gives on a sparse
+/// table" and "Where the sparse interval's width comes from").
+std::string sparse_weak_reason(const CaptureTable& table, std::string_view headline_method);
+
+/// res's headline flagged weak (res.weak_headline and a note) when weak_on_sparse_table and
+/// its method has a reason; auto's and all's headline, and every method chosen by name.
+void flag_weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o, EstimateResult& res);
 
 }  // namespace joindots::estimate

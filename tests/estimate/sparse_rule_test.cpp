@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "../../bench/sparse_scenarios.hpp"
 #include "test_tables.hpp"
@@ -163,6 +164,7 @@ TEST(SparseRule, AutoOnASparseTableGivesTheShrinkageIntervalWithAWeakHeadline) {
   EXPECT_NE(sparse.method.find("supports an interval, not a point estimate"), std::string::npos) << sparse.method;
   EXPECT_NE(sparse.weak_headline.find("of 255 cells empty"), std::string::npos) << sparse.weak_headline;
   EXPECT_NE(sparse.weak_headline.find("of 28 pairs of lists never share a person"), std::string::npos);
+  EXPECT_EQ(sparse.weak_headline, sparse_weak_reason(table, "loglinear_shrinkage"));  // one reason, one place
   EXPECT_EQ(noted(sparse, "weak headline: "), 1);
   EXPECT_EQ(noted(sparse, "sparse table: "), 0);  // the warning was about the selection's interval
   const auto j = to_json(sparse);
@@ -185,6 +187,36 @@ TEST(SparseRule, AutoOnASparseTableGivesTheShrinkageIntervalWithAWeakHeadline) {
   EXPECT_NE(dense.headline, "loglinear_shrinkage");
   EXPECT_TRUE(dense.weak_headline.empty());
   EXPECT_EQ(noted(dense, "sparse table: ") + noted(dense, "weak headline: "), 0);
+  EXPECT_FALSE(to_json(dense).contains("weak_headline"));
+}
+
+// loglinear_shrinkage chosen by name gives auto's sparse headline (the same posterior), so it
+// carries the same weak flag and reason, which says the likely direction of a miss (the strong
+// referral chains' misses were all low); on a dense table the method is not flagged.
+TEST(SparseRule, ShrinkageChosenByNameIsWeakOnASparseTableOnly) {
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  o.method = Method::LogLinearShrinkage;
+  const auto table = testing::simulate_sparse_table(185, 8, 3);
+  const auto sparse = estimate_all(table, o);
+  ASSERT_EQ(sparse.headline, "loglinear_shrinkage");
+  ASSERT_TRUE(std::isfinite(sparse.estimate));
+  EXPECT_EQ(sparse.weak_headline, sparse_weak_reason(table, "loglinear_shrinkage"));
+  EXPECT_TRUE(sparse.weak_headline.starts_with("sparse table: ")) << sparse.weak_headline;
+  EXPECT_NE(sparse.weak_headline.find("of 255 cells empty"), std::string::npos) << sparse.weak_headline;
+  EXPECT_NE(sparse.weak_headline.find("likely low"), std::string::npos) << sparse.weak_headline;
+  EXPECT_NE(sparse.weak_headline.find("true size above the interval"), std::string::npos) << sparse.weak_headline;
+  EXPECT_EQ(std::count(sparse.notes.begin(), sparse.notes.end(), "weak headline: " + sparse.weak_headline), 1);
+  const auto j = to_json(sparse);
+  EXPECT_EQ(j["weak_headline"], true);
+  EXPECT_EQ(j["weak_headline_reason"], sparse.weak_headline);
+
+  const auto dense_table = testing::simulate_table(1500, {0.3, 0.25, 0.35, 0.2}, 9);
+  ASSERT_FALSE(is_sparse(dense_table));
+  const auto dense = estimate_all(dense_table, o);
+  EXPECT_EQ(dense.headline, "loglinear_shrinkage");
+  EXPECT_TRUE(dense.weak_headline.empty()) << dense.weak_headline;
+  for (const auto& n : dense.notes) EXPECT_FALSE(n.starts_with("weak headline: ")) << n;
   EXPECT_FALSE(to_json(dense).contains("weak_headline"));
 }
 
