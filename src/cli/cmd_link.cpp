@@ -143,8 +143,8 @@ void print_summary(const link::LinkResult& r, std::size_t records, const std::ve
                                                                                     : "");
   }
   if (r.estimated_blocking_recall >= 0)
-    fmt::print("estimated blocking recall (high-agreement sample pairs made candidates): {:.3f}\n",
-               r.estimated_blocking_recall);
+    fmt::print("estimated blocking recall (high-agreement sample pairs made candidates): {:.3f} of {}\n",
+               r.estimated_blocking_recall, with_commas(r.blocking_recall_sample));
   const auto& cs = r.cluster_stats;
   fmt::print("clusters: largest {}, merges {}, refused: hard rule {}, per source {}, clerical {}, cohesion {}\n",
              cs.largest, cs.merges, cs.refused_hard, cs.refused_source, cs.refused_clerical, cs.refused_cohesion);

@@ -451,6 +451,7 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
     for (const auto& [a, b] : sample.pairs) covered += blocker.is_candidate(a, b);
     res.estimated_blocking_recall =
         static_cast<double>(covered) / static_cast<double>(sample.pairs.size());
+    res.blocking_recall_sample = static_cast<std::int64_t>(sample.pairs.size());
   }
   if (cfg.blocking_from_defaults) {
     BlockingChoice choice = choose_blocking_rules(records, blocker, cfg.blocking_pool, sample,

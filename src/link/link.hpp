@@ -53,6 +53,9 @@ struct LinkResult {
   /// Share of high-agreement sample pairs the blocking rules make candidates (no truth
   /// needed); -1 when not estimated.
   double estimated_blocking_recall = -1;
+  /// How many high-agreement sample pairs that share rests on (0 when not estimated): what the
+  /// estimate's correction for links blocking never compared needs (estimate/unseen_links.hpp).
+  std::int64_t blocking_recall_sample = 0;
   /// Rules added to the defaults by estimated recall (choose_blocking.hpp); `considered`
   /// false when the config gave rules or the sample was too small.
   BlockingChoice blocking_choice;

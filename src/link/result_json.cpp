@@ -53,7 +53,10 @@ nlohmann::json result_json(const LinkResult& r) {
                            {"one_per_person", d.one_per_person},
                            {"max_per_cluster", d.source < r.source_limit.size() ? r.source_limit[d.source] : 0}});
   nlohmann::json structure = {{"correlated_fields", correlated}, {"sources", duplication}};
-  if (r.estimated_blocking_recall >= 0) structure["estimated_blocking_recall"] = r.estimated_blocking_recall;
+  if (r.estimated_blocking_recall >= 0) {
+    structure["estimated_blocking_recall"] = r.estimated_blocking_recall;
+    structure["estimated_blocking_recall_sample"] = r.blocking_recall_sample;
+  }
   if (r.blocking_choice.considered) {
     nlohmann::json added = nlohmann::json::array();
     for (const auto& a : r.blocking_choice.added)

@@ -246,6 +246,7 @@ TEST(LinkDiagnosis, BlockingThatMissesHalfThePairsIsReported) {
   const LinkResult res = link_records(input.records, config, LinkOptions{});
   const BlockingRecall truth = blocking_recall(input.records, input.truth, config, false);
   ASSERT_GE(res.estimated_blocking_recall, 0);
+  EXPECT_GE(res.blocking_recall_sample, 30);  // what the recall rests on, saved for estimate
   EXPECT_NEAR(res.estimated_blocking_recall, truth.recall, 0.1);
   EXPECT_TRUE(std::any_of(res.warnings.begin(), res.warnings.end(),
                           [](const LinkWarning& w) { return w.code == "low_blocking_recall"; }));
