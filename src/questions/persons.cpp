@@ -19,6 +19,39 @@ std::uint32_t list_bit(const std::vector<std::string>& lists, std::string_view n
   return 1u << (it - lists.begin());
 }
 
+// Why a link run of fewer than two source types cannot be estimated from, and what to do:
+// which source types hold victims in the run and in the store, and the step that adds one.
+std::string too_few_sources(Store& store, std::int64_t run_id, const LinkedPersons& linked) {
+  std::vector<std::string> held, others;
+  std::set<std::string> held_types;
+  for (const auto& c : store.field_completeness(Role::victim))
+    if (c.records > 0) {
+      held.push_back(fmt::format("{} ({} records)", c.source_type, c.records));
+      held_types.insert(c.source_type);
+    }
+  for (const auto t : kSourceTypeNames)
+    if (!held_types.contains(std::string(t))) others.emplace_back(t);
+  const std::string in_run =
+      linked.lists.empty()
+          ? fmt::format("the latest link run of victims (run {}) has no victims", run_id)
+          : fmt::format("every victim of the latest link run (run {}, {} persons) was recorded by {} alone", run_id,
+                        linked.persons.size(), linked.lists.front());
+  const std::string in_store =
+      held.empty() ? "the store holds no victim records"
+                   : fmt::format("the store holds victim records from {}", fmt::join(held, ", "));
+  const std::string next =
+      held.size() >= 2 ? "the store holds more source types than the link run saw: run `joindots link --db ...` "
+                         "again, then estimate"
+                       : fmt::format("ingest the victims' file of an agency of another source type ({}; a second "
+                                     "agency of the same type adds to the same list) with `joindots ingest --db ... "
+                                     "FILE`, run `joindots link --db ...`, then estimate",
+                                     fmt::join(others, ", "));
+  return fmt::format("estimation needs at least two sources: capture-recapture counts the victims no source "
+                     "recorded from how the sources' lists of victims overlap, so it needs victims recorded by at "
+                     "least two source types (lists); {}; {}. To estimate, {}",
+                     in_run, in_store, next);
+}
+
 }  // namespace
 
 LinkedPersons read_linked_persons(Store& store, std::int64_t run_id, Role role) {
@@ -39,8 +72,7 @@ LinkedPersons read_linked_persons(Store& store, std::int64_t run_id, Role role) 
     out.persons.push_back(std::move(p));
   });
   for (const auto s : seen_lists) out.lists.emplace_back(to_string(s));  // in the schema's order
-  if (out.lists.size() < 2)
-    throw UsageError(fmt::format("estimation needs at least two sources; the link run has {}", out.lists.size()));
+  if (out.lists.size() < 2) throw UsageError(too_few_sources(store, run_id, out));
   for (std::size_t i = 0; i < out.persons.size(); ++i)
     for (const auto s : sources_of[i]) out.persons[i].pattern |= list_bit(out.lists, to_string(s));
   return out;

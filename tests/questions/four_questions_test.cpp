@@ -378,4 +378,51 @@ TEST(FourQuestions, NoLinkRunIsAUsageError) {
   EXPECT_THROW(answer_four_questions(store, testing::test_areas(), {}), UsageError);
 }
 
+// A store whose victims come from one source type cannot be estimated from; the error says
+// why, which source types hold victims, and what to do: ingest another type's file and link,
+// or, when the store already holds one the link run has not seen, link again.
+TEST(FourQuestions, OneSourceTypeSaysWhatToDo) {
+  testing::TempDir dir;
+  auto config = simulate::SimConfig::defaults();
+  simulate::set_param(config, "scale", 0.05);
+  simulate::SimulateOptions sim;
+  sim.seed = 11;
+  sim.quiet = true;
+  sim.out_dir = dir.path() / "country";
+  simulate::simulate(config, sim, testing::test_areas());
+  SqliteStore store(dir.path() / "hub.db", true);
+  std::filesystem::path other;
+  for (const auto& f : testing::csv_files(sim.out_dir / "agencies")) {
+    if (f.filename().string().starts_with("police_"))
+      ingest_file(store, testing::test_areas(), f);
+    else if (f.filename().string().starts_with("nrm_"))
+      other = f;
+  }
+  ASSERT_FALSE(other.empty());
+  link::StoreLinkOptions lo;
+  lo.roles = {Role::victim};
+  lo.quiet = true;
+  link::link_store(store, link::LinkSettings{}, lo);
+  auto message = [&] {
+    try {
+      answer_four_questions(store, testing::test_areas(), QuestionsOptions{});
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const auto one = message();
+  EXPECT_TRUE(one.starts_with("estimation needs at least two sources: capture-recapture")) << one;
+  EXPECT_NE(one.find("was recorded by police alone"), std::string::npos) << one;
+  EXPECT_NE(one.find("the store holds victim records from police ("), std::string::npos) << one;
+  EXPECT_NE(one.find("ingest the victims' file of an agency of another source type (children_services"),
+            std::string::npos)
+      << one;
+
+  ingest_file(store, testing::test_areas(), other);  // not linked yet
+  const auto stale = message();
+  EXPECT_NE(stale.find("nrm ("), std::string::npos) << stale;
+  EXPECT_NE(stale.find("run `joindots link --db ...` again"), std::string::npos) << stale;
+}
+
 }  // namespace joindots::questions
