@@ -17,6 +17,7 @@
 
 #include "core/error.hpp"
 #include "link/encoded_model.hpp"
+#include "link/structure.hpp"
 
 namespace joindots::link {
 
@@ -231,6 +232,8 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
             {"em_m", model.m_pooled ? "victims" : "fitted"},
             {"em_mode", model.one_to_one ? "one_to_one" : "standard"},
             {"one_to_one", model.one_to_one},
+            {"one_to_one_basis", model.one_to_one_basis},
+            {"within_source_duplicate_rate", model.within_source_duplicate_rate},
             {"one_to_one_assigned", model.one_to_one_assigned}}}};
 }
 
@@ -296,20 +299,46 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   copt.blocking_columns = kEncodedBlockingColumns;
   copt.threads = res.threads;
   cand = encode::find_candidates(d.input, copt);
-  const bool one_to_one = one_to_one_applies(d, config);
-  if (one_to_one) drop_within_source(d, cand);
+  // Two files of one record a person: the one-to-one mode (encoded_model.hpp), on the pairs
+  // across the files; learned, it is kept only when each file's pairs within it are not
+  // matches, else the pairs within go back and the standard fit is made on all.
+  const OneToOneBasis basis = one_to_one_basis(d, config);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> within;
+  if (basis != OneToOneBasis::none) within = split_within_source(d, cand);
   res.candidate_pairs = static_cast<std::int64_t>(cand.pairs.size());
   res.seconds.block = since(t);
   phases.end("candidates");
   t = Clock::now();
   const EncodedComparer cmp(d, res.threads);
   phases.end("layout");
-  const std::vector<Pattern> patterns = compare_candidates(cmp, cand, res.threads, options.quiet);
+  std::vector<Pattern> patterns = compare_candidates(cmp, cand, res.threads, options.quiet);
   res.seconds.compare = since(t);
   phases.end("compare");
   t = Clock::now();
-  EncodedModel model = one_to_one ? fit_one_to_one_model(d, cmp, cand, patterns, config, res.threads)
-                                  : fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
+  LinkConfig cfg = config;  // max_per_source 1 when the one-to-one mode is learned
+  EncodedModel model;
+  if (basis != OneToOneBasis::none) {
+    model = fit_one_to_one_model(d, cmp, cand, patterns, config, res.threads);
+    model.tf = &cmp;
+    model.one_to_one_basis = basis == OneToOneBasis::config ? "max_per_source = 1" : "learned";
+    if (basis == OneToOneBasis::learned) {
+      model.within_source_duplicate_rate = within_source_duplicate_rates(
+          d, cmp, within, model, static_cast<double>(cand.pairs.size()), config.threshold);
+      if (std::ranges::all_of(model.within_source_duplicate_rate, [](double r) { return r < kOnePerPersonRate; })) {
+        cfg.max_per_source = 1;
+      } else {
+        const std::vector<double> rates = std::move(model.within_source_duplicate_rate);
+        cand.pairs.insert(cand.pairs.end(), within.begin(), within.end());
+        std::sort(cand.pairs.begin(), cand.pairs.end());
+        res.candidate_pairs = static_cast<std::int64_t>(cand.pairs.size());
+        patterns = compare_candidates(cmp, cand, res.threads, options.quiet);
+        model = fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
+        model.within_source_duplicate_rate = rates;
+      }
+    }
+  } else {
+    model = fit_encoded_model(d, cmp, patterns, config, res.threads, pooled_m);
+  }
   model.tf = &cmp;
   if (!model.implausible.empty())
     res.warnings.push_back({"match_share", model.implausible,
@@ -332,7 +361,7 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   res.seconds.score = since(t);
   phases.end("score");
   t = Clock::now();
-  res.cluster_stats = cluster_encoded(d, cmp, res.pairs, model, config, res.usual_cluster_size);
+  res.cluster_stats = cluster_encoded(d, cmp, res.pairs, model, cfg, res.usual_cluster_size);
   res.cluster = res.cluster_stats.cluster;
   res.clusters = res.cluster_stats.clusters;
   res.seconds.cluster = since(t);

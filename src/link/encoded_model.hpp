@@ -37,6 +37,11 @@ struct EncodedModel {
   bool m_pooled = false;  // m taken from the victims of the run, only the match share fitted
   bool one_to_one = false;  // fitted by fit_one_to_one_model (two files, one record a person each)
   std::int64_t one_to_one_assigned = 0;  // the pairs its last E-step assigned
+  /// Why the mode applied ("max_per_source = 1", "learned"; empty: not tried) and, when
+  /// learned, each file's pairs within it scored as matches per record (the mode kept below
+  /// kOnePerPersonRate in every file).
+  std::string one_to_one_basis;
+  std::vector<double> within_source_duplicate_rate;
   std::vector<std::vector<double>> level_weight;  // log2(m/u), 0 for missing
   /// u among the candidates when the weights use it (fit_encoded_model: the roles after the
   /// victims, when u fixed at the random pairs' makes a match class of shared tokens), else
@@ -100,11 +105,21 @@ void set_encoded_weights(EncodedModel& model, double expected_matches, double al
 EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp, const std::vector<Pattern>& patterns,
                                const LinkConfig& config, int threads, const LevelProbabilities* pooled_m);
 
-/// The one-to-one mode (encoded_one_to_one.cpp): two sources, each holding at most one record
-/// of a person (config.max_per_source = 1, as `link --one-per-source on` or FEBRL4's bench sets).
-bool one_to_one_applies(const EncodedRole& d, const LinkConfig& config);
-/// Drops the candidate pairs of two records of one source (never a match in that mode).
-void drop_within_source(const EncodedRole& d, encode::Candidates& cand);
+/// The one-to-one mode (encoded_one_to_one.cpp) for a role of exactly two sources: `config`
+/// when each may put at most one record in a person (max_per_source = 1: `link
+/// --one-per-source on`, FEBRL4's bench); `learned` with no limit set and
+/// auto_one_per_source on (the default), as plaintext learns it (link/structure.hpp): the
+/// mode's fit scores each file's pairs within it, and a file with fewer than
+/// kOnePerPersonRate pairs scored as matches per record holds one record a person.
+enum class OneToOneBasis { none, config, learned };
+OneToOneBasis one_to_one_basis(const EncodedRole& d, const LinkConfig& config);
+/// Moves the candidate pairs of two records of one source out of `cand`, returned.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> split_within_source(const EncodedRole& d,
+                                                                         encode::Candidates& cand);
+/// Per source, the pairs of `within` that `model` scores at `threshold` or above, per record.
+std::vector<double> within_source_duplicate_rates(const EncodedRole& d, const EncodedComparer& cmp,
+                                                  const std::vector<std::pair<std::uint32_t, std::uint32_t>>& within,
+                                                  const EncodedModel& model, double candidates, double threshold);
 /// m, u among the candidates and the match share by EM whose E-step assigns the candidates
 /// one to one, best first by weight (only assigned pairs may match); em_fix_u ignored. The
 /// weights make a pair's probability its posterior were it assigned.

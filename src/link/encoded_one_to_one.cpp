@@ -23,15 +23,44 @@
 
 namespace joindots::link {
 
-bool one_to_one_applies(const EncodedRole& d, const LinkConfig& config) {
-  if (config.max_per_source != 1 || d.orgs.size() != 2) return false;
+OneToOneBasis one_to_one_basis(const EncodedRole& d, const LinkConfig& config) {
+  if (d.orgs.size() != 2) return OneToOneBasis::none;
   bool seen[2] = {false, false};
   for (auto s : d.source) seen[s < 2 ? s : 0] = true;
-  return seen[0] && seen[1];
+  if (!seen[0] || !seen[1]) return OneToOneBasis::none;
+  if (config.max_per_source == 1) return OneToOneBasis::config;
+  return config.max_per_source == 0 && config.auto_one_per_source ? OneToOneBasis::learned : OneToOneBasis::none;
 }
 
-void drop_within_source(const EncodedRole& d, encode::Candidates& cand) {
-  std::erase_if(cand.pairs, [&](const auto& p) { return d.source[p.first] == d.source[p.second]; });
+std::vector<std::pair<std::uint32_t, std::uint32_t>> split_within_source(const EncodedRole& d,
+                                                                         encode::Candidates& cand) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> within;
+  std::erase_if(cand.pairs, [&](const auto& p) {
+    if (d.source[p.first] != d.source[p.second]) return false;
+    within.push_back(p);
+    return true;
+  });
+  return within;
+}
+
+std::vector<double> within_source_duplicate_rates(const EncodedRole& d, const EncodedComparer& cmp,
+                                                  const std::vector<std::pair<std::uint32_t, std::uint32_t>>& within,
+                                                  const EncodedModel& model, double candidates, double threshold) {
+  std::vector<double> matches(d.orgs.size(), 0.0), records(d.orgs.size(), 0.0);
+  for (auto s : d.source) ++records[s];
+  // A pair's posterior among all the candidates (the expected matches over them), not among
+  // the assigned pairs the weights' offset stands for: the pairs within a file were never
+  // assigned.
+  const double share = std::clamp(model.lambda * static_cast<double>(model.one_to_one_assigned) /
+                                      std::max(candidates, 1.0), 1e-9, 1 - 1e-9);
+  const double log_odds = std::log2(share / (1 - share));
+  cmp.for_pairs(within, 0, within.size(), true, [&](std::size_t i) {
+    const auto [a, b] = within[i];
+    const double w = model.pair_weight(a, b, cmp.pattern(a, b)) - model.offset + log_odds;
+    matches[d.source[a]] += 1 / (1 + std::exp2(-w)) >= threshold;
+  });
+  for (std::size_t s = 0; s < matches.size(); ++s) matches[s] = records[s] > 0 ? matches[s] / records[s] : 0;
+  return matches;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include "../../bench/encoded_febrl_data.hpp"
 #include "link/encoded_model.hpp"
+#include "link/structure.hpp"
 #include "test_support.hpp"
 
 namespace joindots::link {
@@ -32,24 +33,47 @@ bench::FebrlScheme four_fields() {
   return s;
 }
 
-TEST(EncodedOneToOne, AppliesOnlyToTwoSourcesOfOneRecordAPerson) {
+TEST(EncodedOneToOne, AppliesOnlyToTwoSourcesEachOfOneRecordAPerson) {
   EncodedRole d;
   d.orgs = {"a", "b"};
   d.source = {0, 1, 0, 1};
   LinkConfig config;
-  EXPECT_FALSE(one_to_one_applies(d, config)) << "no limit of one record a source";
+  EXPECT_EQ(one_to_one_basis(d, config), OneToOneBasis::learned) << "no limit set, auto_one_per_source on";
+  config.auto_one_per_source = false;
+  EXPECT_EQ(one_to_one_basis(d, config), OneToOneBasis::none) << "no limit set, nothing learned";
   config.max_per_source = 1;
-  EXPECT_TRUE(one_to_one_applies(d, config));
+  EXPECT_EQ(one_to_one_basis(d, config), OneToOneBasis::config);
   d.orgs.push_back("c");
   d.source.push_back(2);
-  EXPECT_FALSE(one_to_one_applies(d, config)) << "three sources";
+  EXPECT_EQ(one_to_one_basis(d, config), OneToOneBasis::none) << "three sources";
   d.orgs = {"a"};
   d.source = {0, 0, 0};
-  EXPECT_FALSE(one_to_one_applies(d, config)) << "one source";
+  EXPECT_EQ(one_to_one_basis(d, config), OneToOneBasis::none) << "one source";
   config.max_per_source = 2;
   d.orgs = {"a", "b"};
   d.source = {0, 1};
-  EXPECT_FALSE(one_to_one_applies(d, config)) << "two records a source";
+  EXPECT_EQ(one_to_one_basis(d, config), OneToOneBasis::none) << "two records a source";
+}
+
+// FEBRL4 with `copies` records of its first file written into it again (new ids, the same
+// encodings and entity): a file with duplicates.
+bench::FebrlEncoded with_copies_in_first_file(bench::FebrlEncoded f, std::uint32_t copies) {
+  auto& d = f.d;
+  const std::size_t w = d.input.words;
+  for (std::uint32_t i = 0; i < copies; ++i) {
+    Record r = d.records[i];
+    EXPECT_EQ(d.source[i], 0u);
+    r.record_id += "-copy";
+    f.truth.person_of[{r.source_org, r.record_id}] = f.truth.person_of.at({r.source_org, d.records[i].record_id});
+    d.records.push_back(r);
+    d.record_pk.push_back(static_cast<std::int64_t>(d.record_pk.size()) + 1);
+    d.source.push_back(0);
+    d.clk_weight.push_back(d.clk_weight[i]);
+    for (std::size_t k = 0; k < w; ++k) d.input.clks.push_back(d.input.clks[i * w + k]);
+    d.input.tokens.push_back(d.input.tokens[i]);
+    d.age_band.push_back(d.age_band[i]);
+  }
+  return f;
 }
 
 TEST(EncodedOneToOne, Febrl4OnFourFieldsLinksAsPlaintextDoes) {
@@ -67,6 +91,7 @@ TEST(EncodedOneToOne, Febrl4OnFourFieldsLinksAsPlaintextDoes) {
   // with u fixed; plaintext on the same four fields 0.977 (bench/README.md).
   EXPECT_GE(rr.evaluation->f1, 0.98);
   EXPECT_TRUE(rr.result.warnings.empty());
+  EXPECT_EQ(enc["one_to_one_basis"], "max_per_source = 1");
   // em_fix_u does not apply to the mode: the same fit.
   const RoleRun fixed = link_febrl(f, true);
   ASSERT_TRUE(fixed.evaluation);
@@ -74,6 +99,37 @@ TEST(EncodedOneToOne, Febrl4OnFourFieldsLinksAsPlaintextDoes) {
   EXPECT_EQ(fixed.result.model.lambda_candidates, rr.result.model.lambda_candidates);
   std::printf("[ measured ] FEBRL4 four fields, one to one: F1 %.4f (precision %.4f, recall %.4f), share %.4f\n",
               rr.evaluation->f1, rr.evaluation->precision, rr.evaluation->recall, rr.result.model.lambda_candidates);
+}
+
+TEST(EncodedOneToOne, IsLearnedFromTwoFilesWithoutDuplicatesAndNotFromAFileWithThem) {
+  const bench::FebrlEncoded f = bench::encode_febrl(febrl("febrl4"), four_fields());
+  LinkConfig config;  // no limit set: as `link --db` by default
+  config.hard_fields.clear();
+  StoreLinkOptions options;
+  options.quiet = true;
+  options.truth = f.truth;
+  encode::Candidates cand;
+  const RoleRun learned = link_encoded_records(f.d, Role::victim, config, options, cand);
+  const auto& enc = learned.diagnostics_extra["encoded"];
+  EXPECT_EQ(enc["em_mode"], "one_to_one");
+  EXPECT_EQ(enc["one_to_one_basis"], "learned");
+  ASSERT_EQ(enc["within_source_duplicate_rate"].size(), 2u);
+  for (const auto& r : enc["within_source_duplicate_rate"]) EXPECT_LT(r.get<double>(), kOnePerPersonRate);
+  ASSERT_TRUE(learned.evaluation);
+  EXPECT_EQ(learned.evaluation->f1, link_febrl(f, false).evaluation->f1) << "as with the limit set";
+  // 300 of the first file's records written into it twice: not one record a person.
+  const bench::FebrlEncoded dup = with_copies_in_first_file(f, 300);
+  options.truth = dup.truth;
+  const RoleRun standard = link_encoded_records(dup.d, Role::victim, config, options, cand);
+  const auto& std_enc = standard.diagnostics_extra["encoded"];
+  EXPECT_EQ(std_enc["em_mode"], "standard");
+  ASSERT_EQ(std_enc["within_source_duplicate_rate"].size(), 2u);
+  EXPECT_GT(std_enc["within_source_duplicate_rate"][0].get<double>(), kOnePerPersonRate);
+  const auto& rates = enc["within_source_duplicate_rate"];
+  const auto& std_rates = std_enc["within_source_duplicate_rate"];
+  std::printf("[ measured ] FEBRL4 learned: duplicate rates %.4f %.4f; with 300 copies: %.4f %.4f, F1 %.4f\n",
+              rates[0].get<double>(), rates[1].get<double>(), std_rates[0].get<double>(),
+              std_rates[1].get<double>(), standard.evaluation->f1);
 }
 
 TEST(EncodedOneToOne, Febrl3OneFileWithDuplicatesKeepsTheStandardFit) {
