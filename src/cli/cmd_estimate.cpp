@@ -50,6 +50,7 @@ struct EstimateCliOptions {
   int max_classes = 10;
   int threads = 2;
   int linkage_draws = questions::QuestionsOptions{}.linkage_draws;
+  std::string unseen_links = "on";
   std::vector<std::string> thresholds = {"0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"};
   double stepwise_p = estimate::EstimateOptions{}.stepwise_p;
   bool lcmcr_settings_given = false;  // any of --chains, --burn-in, --samples, --thin
@@ -120,6 +121,7 @@ int run_questions(const EstimateCliOptions& opt) {
   qo.min_observed = opt.min_observed;
   qo.quiet = opt.common.quiet;
   qo.linkage_draws = opt.linkage_draws;
+  qo.unseen_links = questions::parse_unseen_links_mode(opt.unseen_links);
   qo.thresholds = match_thresholds(opt.thresholds);
   if (!opt.reference_date.empty()) {
     std::string why;
@@ -136,6 +138,7 @@ int run_questions(const EstimateCliOptions& opt) {
                         {"bootstrap", opt.bootstrap},
                         {"reference_date", opt.reference_date},
                         {"linkage_draws", opt.linkage_draws},
+                        {"unseen_links", opt.unseen_links},
                         {"thresholds", opt.thresholds}};
   if (!opt.common.quiet && !opt.common.json)
     fmt::print(stderr, "estimate: the four questions from {}\n", Store::shown(opt.db));
@@ -176,6 +179,7 @@ int run_questions(const EstimateCliOptions& opt) {
                "with linkage error; {:.0f}% of the width from linkage; {:.1f} s\n",
                u.draws, number(u.model_estimate), interval_text(u.model_interval), number(u.combined.estimate),
                interval_text(u.combined.interval), 100 * u.combined.linkage_share, u.seconds);
+    if (const auto text = questions::unseen_links_text(u.unseen_links); !text.empty()) fmt::print("{}\n", text);
   }
   if (!answers.threshold_curve.empty()) {
     fmt::print("threshold curve (persons, victims):");
@@ -388,6 +392,11 @@ void add_estimate_command(CLI::App& app, Runner& run) {
                   "With --db: partitions drawn from the link's pair probabilities, to correct the victims' estimate "
                   "for linkage error and widen its interval by it (0: off)")
       ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
+  cmd->add_option("--unseen-links", opt->unseen_links,
+                  "With --db and linkage draws: correct each draw's victims' table for true links blocking never "
+                  "compared, by the link's estimated blocking recall (auto: only where that recall is below 0.9)")
+      ->check(CLI::IsMember({"on", "auto", "off"}))
       ->capture_default_str();
   cmd->add_option("--thresholds", opt->thresholds,
                   "With --db: match thresholds at which the victims are re-estimated (the threshold curve), "

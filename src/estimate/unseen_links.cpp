@@ -103,8 +103,8 @@ UnseenLinksCorrection correct_for_unseen_links(const CaptureTable& observed, dou
   if (!(recall >= 0)) {
     c.reason = "the link did not estimate its blocking recall";
   } else if (sample < kMinUnseenLinksSample) {
-    c.reason = fmt::format("the blocking recall rests on {} sample pairs, fewer than {}", sample,
-                           kMinUnseenLinksSample);
+    c.reason =
+        fmt::format("the blocking recall rests on {} sample pairs, fewer than {}", sample, kMinUnseenLinksSample);
   } else if (recall >= 1) {
     c.reason = "the estimated blocking recall is 1";
   }

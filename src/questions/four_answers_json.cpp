@@ -166,6 +166,7 @@ LinkageUncertainty linkage_from(const Json& j) {
       u.mean_counts[pattern_bits(at(row, "pattern").get<std::string>())] = at(row, "mean").get<double>();
   }
   u.seconds = at(j, "seconds").get<double>();
+  if (j.contains("unseen_links")) u.unseen_links = UnseenLinksSummary::from_json(j.at("unseen_links"));
   return u;
 }
 

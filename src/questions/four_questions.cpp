@@ -211,12 +211,15 @@ std::optional<LinkageInput> add_linkage_uncertainty(FourAnswers& out, Store& sto
     draw_method = "the headline method (headline only, no bootstrap)";
   }
   out.linkage = linkage_uncertainty(input, out.victims.estimate, out.victims.interval, opt.linkage_draws,
-                                    opt.estimate.seed, draw_estimator, opt.quiet);
+                                    opt.estimate.seed, draw_estimator, opt.quiet, opt.unseen_links);
   out.linkage->draw_method = draw_method;
   out.victims.estimate = out.linkage->combined.estimate;
   out.victims.interval = out.linkage->combined.interval;
   out.victims.method += fmt::format(", corrected and widened for linkage error by {} draws of the linkage",
                                     opt.linkage_draws);
+  if (const auto& unseen = out.linkage->unseen_links; unseen.applied)
+    out.victims.method += fmt::format(
+        " and for the links blocking never compared (estimated blocking recall {:.3f}, drawn per draw)", unseen.recall);
   out.victims.assumption =
       "Multiple systems estimation over the source types: a closed population over the period, match "
       "probabilities of the record linkage that are right on average, and list dependence captured by the model "

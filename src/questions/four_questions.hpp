@@ -46,6 +46,9 @@ struct QuestionsOptions {
   /// Partitions drawn from the link's pair probabilities to carry linkage error into the
   /// victims' estimate (linkage_draws.hpp); 0 turns the draws off.
   int linkage_draws = 20;
+  /// Whether the draws correct each table for true links blocking never compared
+  /// (unseen_links_draws.hpp): on, auto (only where the link's recall is low) or off.
+  UnseenLinksMode unseen_links = UnseenLinksMode::on;
   /// Match thresholds at which the saved pairs are re-clustered for the threshold curve
   /// (empty: no curve).
   std::vector<double> thresholds = {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};

@@ -104,6 +104,9 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
       const auto cluster = diagnostics.value("cluster", nlohmann::json::object());
       in.usual_size = static_cast<std::size_t>(json_number(cluster, "usual_size", 0));
       const auto structure = diagnostics.value("structure", nlohmann::json::object());
+      in.blocking_recall = json_number(structure, "estimated_blocking_recall", -1);
+      in.blocking_recall_sample =
+          static_cast<std::int64_t>(json_number(structure, "estimated_blocking_recall_sample", 0));
       for (const auto& source : structure.value("sources", nlohmann::json::array()))
         if (source.contains("source_org") && source["source_org"].is_string())
           limit_of_org[source["source_org"].get<std::string>()] =
@@ -275,7 +278,7 @@ CombinedInterval combine_with_draws(double model_estimate, const estimate::Inter
 LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_estimate,
                                        const estimate::Interval& model_interval, int draws,
                                        std::uint64_t seed, const TableEstimator& estimator,
-                                       bool quiet) {
+                                       bool quiet, UnseenLinksMode unseen_links) {
   const auto start = std::chrono::steady_clock::now();
   LinkageUncertainty u;
   u.draws = draws;
@@ -293,8 +296,14 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
   // cohesion guard decides differently from the saved pairs than the link did from all.
   auto at_threshold = recluster_at(in, in.threshold);
   u.recluster_persons = static_cast<std::int64_t>(at_threshold.clusters);
-  const double reference = estimator(table(at_threshold.cluster)).first;
+  const auto reference_table = table(at_threshold.cluster);
+  const double reference = estimator(reference_table).first;
   u.reference_partition = std::move(at_threshold.cluster);
+  // Links blocking never compared: each draw's table corrected with a drawn recall; what the
+  // correction does, said on the reference table with the estimated recall.
+  u.unseen_links = plan_unseen_links(unseen_links, in.blocking_recall, in.blocking_recall_sample, reference_table);
+  if (u.unseen_links.applied)
+    u.unseen_links.effect = estimator(corrected_reference(u.unseen_links, reference_table)).first / reference - 1;
   u.mean_counts.assign(std::size_t{1} << in.lists.size(), 0.0);
   Progress progress("linkage draws", "draws", draws, quiet);
   for (int d = 0; d < draws; ++d) {
@@ -303,7 +312,7 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
     for (std::size_t c = 0; c < t.counts.size(); ++c)
       u.mean_counts[c] += static_cast<double>(t.counts[c]) / draws;
     u.draw_persons.push_back(static_cast<std::int64_t>(partition.clusters));
-    u.draw_estimates.push_back(estimator(t).first);
+    u.draw_estimates.push_back(estimator(correct_draw(u.unseen_links, t, seed, d)).first);
     u.draw_partitions.push_back(partition.cluster);
     progress.advance();
   }
@@ -321,6 +330,9 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
     for (double d : u.draw_estimates)
       if (std::isfinite(d) && d > 0) sum += std::log(d), ++used;
     if (used > 0) centre = std::exp(sum / used);
+    // The draws' own centre, less the unseen links' correction, which is kept.
+    if (u.unseen_links.applied && std::isfinite(u.unseen_links.effect) && u.unseen_links.effect > -1)
+      centre /= 1 + u.unseen_links.effect;
   }
   u.combined = combine_with_draws(model_estimate, model_interval, centre, u.draw_estimates);
   u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -375,6 +387,7 @@ nlohmann::ordered_json LinkageUncertainty::to_json() const {
   for (std::uint32_t p = 1; p < mean_counts.size(); ++p)
     table.push_back({{"pattern", estimate::pattern_string(p, k)}, {"mean", mean_counts[p]}});
   j["mean_capture_table"] = std::move(table);
+  j["unseen_links"] = unseen_links.to_json();
   j["rule"] = kLinkageDrawsRule;
   j["seconds"] = seconds;
   return j;

@@ -28,6 +28,7 @@
 #include "estimate/interval.hpp"
 #include "core/record.hpp"
 #include "link/cluster.hpp"
+#include "questions/unseen_links_draws.hpp"
 #include "store/store.hpp"
 
 namespace joindots::questions {
@@ -49,6 +50,11 @@ struct LinkageInput {
   /// `min_cohesion_within_usual` (0 = none).
   std::size_t usual_size = 0;
   double min_cohesion_within_usual = 0;
+  /// The link's estimated blocking recall and the high-agreement sample pairs it rests on (-1
+  /// and 0 when the run did not save them), for the correction for links blocking never
+  /// compared (unseen_links_draws.hpp).
+  double blocking_recall = -1;
+  std::int64_t blocking_recall_sample = 0;
   /// Per record, what a person is summarised from (dates, district, date of birth, sex,
   /// offences; the identifiers left out), for the groups' draws (linkage_subgroups.hpp).
   /// Empty when the input was built without them, or from an encoded store (whose link
@@ -131,6 +137,8 @@ struct LinkageUncertainty {
   estimate::Interval model_interval;
   CombinedInterval combined;
   std::string draw_method;  // how each draw was estimated, in words
+  /// Each draw's table corrected for links blocking never compared (unseen_links_draws.hpp).
+  UnseenLinksSummary unseen_links;
   double seconds = 0;
   /// The draws' partitions (cluster per record) and the saved pairs' at the link's
   /// threshold, kept for the groups of victims (linkage_subgroups.hpp); not saved.
@@ -153,11 +161,12 @@ nlohmann::ordered_json threshold_curve_json(const std::vector<ThresholdPoint>& c
 using TableEstimator =
     std::function<std::pair<double, estimate::Interval>(const estimate::CaptureTable&)>;
 
-/// `draws` partitions (seeded), each estimated; combined with the model's interval.
+/// `draws` partitions (seeded), each estimated (its table corrected for links blocking never
+/// compared unless `unseen_links` is off); combined with the model's interval.
 LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_estimate,
                                        const estimate::Interval& model_interval, int draws,
                                        std::uint64_t seed, const TableEstimator& estimator,
-                                       bool quiet);
+                                       bool quiet, UnseenLinksMode unseen_links = UnseenLinksMode::off);
 
 /// The estimate at each threshold.
 std::vector<ThresholdPoint> threshold_curve(const LinkageInput& in,

@@ -168,6 +168,19 @@ void add_linkage_uncertainty(nlohmann::json& b, const FourAnswers& a, bool withh
     out["without_linkage_error"] = published_estimate(u->model_estimate, u->model_interval, is_public);
     out["with_linkage_error"] = published_estimate(u->combined.estimate, u->combined.interval, is_public);
     out["rule"] = questions::kLinkageDrawsRule;
+    // The correction for links blocking never compared: the public tier without the persons.
+    const auto& unseen = u->unseen_links;
+    const auto rounded = [](double v, bool known) {
+      return known ? nlohmann::json(std::round(v * 1000) / 1000) : nlohmann::json(nullptr);
+    };
+    nlohmann::json unseen_json = {{"mode", unseen.mode},
+                                  {"applied", unseen.applied},
+                                  {"reason", unseen.reason},
+                                  {"recall", rounded(unseen.recall, unseen.recall >= 0)},
+                                  {"recall_sample", unseen.sample},
+                                  {"effect", rounded(unseen.effect, std::isfinite(unseen.effect))}};
+    if (!is_public) unseen_json["persons_merged"] = unseen.persons_merged();
+    out["unseen_links"] = std::move(unseen_json);
   }
   nlohmann::json points = nlohmann::json::array();
   for (const auto& p : a.threshold_curve) {

@@ -18,8 +18,8 @@ TEST(UnseenLinks, ConnectedProbabilityAgainstCountsOfConnectedGraphs) {
   EXPECT_NEAR(connected_probability(2, r), r, 1e-12);
   EXPECT_NEAR(connected_probability(3, r), 3 * r * r - 2 * r * r * r, 1e-12);
   // Connected labelled graphs on 4 vertices by edges: 16 with 3, 15 with 4, 6 with 5, 1 with 6.
-  const double c4 = 16 * std::pow(r, 3) * std::pow(q, 3) + 15 * std::pow(r, 4) * q * q + 6 * std::pow(r, 5) * q +
-                    std::pow(r, 6);
+  const double c4 =
+      16 * std::pow(r, 3) * std::pow(q, 3) + 15 * std::pow(r, 4) * q * q + 6 * std::pow(r, 5) * q + std::pow(r, 6);
   EXPECT_NEAR(connected_probability(4, r), c4, 1e-12);
   EXPECT_NEAR(connected_probability(5, 1.0), 1.0, 1e-12);
 }
@@ -138,8 +138,8 @@ TEST(UnseenLinks, SimulatedSplitsAreUndoneInExpectation) {
   for (int pop = 0; pop < populations; ++pop) {
     std::vector<std::int64_t> truth(8, 0);
     for (int i = 0; i < 4000; ++i) {
-      const std::uint32_t p = (rng.bernoulli(0.3) ? 1u : 0u) | (rng.bernoulli(0.4) ? 2u : 0u) |
-                              (rng.bernoulli(0.25) ? 4u : 0u);
+      const std::uint32_t p =
+          (rng.bernoulli(0.3) ? 1u : 0u) | (rng.bernoulli(0.4) ? 2u : 0u) | (rng.bernoulli(0.25) ? 4u : 0u);
       ++truth[p];
     }
     truth[0] = 0;

@@ -1,0 +1,96 @@
+// The linkage draws corrected for links blocking never compared (unseen_links_draws.hpp): the
+// plan on hand-built tables, and end to end on a simulated country with raised linkage noise,
+// where the correction moves the victims' figure toward the truth.
+#include "questions/unseen_links_draws.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "core/error.hpp"
+#include "estimate/estimate.hpp"
+#include "estimate/unseen_links.hpp"
+#include "questions/linkage_draws.hpp"
+#include "simulate/scenarios.hpp"
+#include "simulate/truth_reader.hpp"
+#include "simulated_country.hpp"
+#include "test_support.hpp"
+
+namespace joindots::questions {
+namespace {
+
+const estimate::CaptureTable kTable =
+    estimate::CaptureTable::from_counts({"A", "B", "C"}, {0, 500, 400, 100, 300, 80, 60, 30});
+
+TEST(UnseenLinksDraws, ModesParseAndPlanAsDocumented) {
+  EXPECT_EQ(parse_unseen_links_mode("on"), UnseenLinksMode::on);
+  EXPECT_EQ(parse_unseen_links_mode("auto"), UnseenLinksMode::automatic);
+  EXPECT_EQ(parse_unseen_links_mode("off"), UnseenLinksMode::off);
+  EXPECT_THROW(parse_unseen_links_mode("yes"), UsageError);
+
+  const auto on = plan_unseen_links(UnseenLinksMode::on, 0.93, 400, kTable);
+  EXPECT_TRUE(on.applied);
+  EXPECT_GT(on.persons_merged(), 0);
+  EXPECT_EQ(corrected_reference(on, kTable).counts, estimate::correct_for_unseen_links(kTable, 0.93, 400).table.counts);
+  // auto: only below the link's low-recall warning.
+  EXPECT_FALSE(plan_unseen_links(UnseenLinksMode::automatic, 0.93, 400, kTable).applied);
+  EXPECT_TRUE(plan_unseen_links(UnseenLinksMode::automatic, 0.85, 400, kTable).applied);
+  const auto off = plan_unseen_links(UnseenLinksMode::off, 0.85, 400, kTable);
+  EXPECT_FALSE(off.applied);
+  EXPECT_EQ(correct_draw(off, kTable, 1, 0).counts, kTable.counts);
+  // Too small a sample: not applied, and the reason says so.
+  const auto small = plan_unseen_links(UnseenLinksMode::on, 0.85, 60, kTable);
+  EXPECT_FALSE(small.applied);
+  EXPECT_NE(unseen_links_text(small).find("60 sample pairs"), std::string::npos) << unseen_links_text(small);
+  // The summary's JSON round trip.
+  const auto back = UnseenLinksSummary::from_json(nlohmann::json::parse(on.to_json().dump()));
+  EXPECT_EQ(back.applied, on.applied);
+  EXPECT_EQ(back.persons_after, on.persons_after);
+  EXPECT_DOUBLE_EQ(back.recall, on.recall);
+}
+
+TEST(UnseenLinksDraws, EachDrawTakesItsOwnRecall) {
+  const auto plan = plan_unseen_links(UnseenLinksMode::on, 0.8, 200, kTable);
+  ASSERT_TRUE(plan.applied);
+  std::set<std::int64_t> persons;
+  for (int d = 0; d < 10; ++d) persons.insert(correct_draw(plan, kTable, 7, d).observed());
+  EXPECT_GT(persons.size(), 3u);  // the recall's sampling spread reaches the table
+  EXPECT_EQ(correct_draw(plan, kTable, 7, 3).counts, correct_draw(plan, kTable, 7, 3).counts);
+}
+
+std::pair<double, estimate::Interval> headline(const estimate::CaptureTable& t) {
+  estimate::EstimateOptions o;
+  o.headline_only = true;
+  o.bootstrap_replicates = 0;
+  const auto r = estimate::estimate_all(t, o);
+  return {r.estimate, r.interval};
+}
+
+TEST(UnseenLinksDraws, OnANoisyCountryTheCorrectionMovesTheFigureTowardTheTruth) {
+  testing::TempDir dir;
+  auto config = simulate::scenario_config("linkage_noise_strong");
+  simulate::set_param(config, "scale", 0.2);
+  const auto country = testing::simulate_ingest_link_victims(dir.path(), config, 100007);
+  const std::vector<std::string> lists = {"police", "children_services", "health", "nrm", "charity"};
+  const auto in = read_linkage_input(*country.store, country.run.run_id, Role::victim, lists);
+  ASSERT_GE(in.blocking_recall_sample, estimate::kMinUnseenLinksSample) << "the link saved no recall sample";
+  ASSERT_LT(in.blocking_recall, 1.0);
+  const auto table = estimate::CaptureTable::from_counts(lists, pattern_counts(in, in.link_person));
+  const auto [est, iv] = headline(table);
+  const auto off = linkage_uncertainty(in, est, iv, 10, 1, headline, true, UnseenLinksMode::off);
+  const auto on = linkage_uncertainty(in, est, iv, 10, 1, headline, true, UnseenLinksMode::on);
+  const double truth = static_cast<double>(read_simulated_truth(country.country).victims);
+  EXPECT_FALSE(off.unseen_links.applied);
+  ASSERT_TRUE(on.unseen_links.applied) << on.unseen_links.reason;
+  EXPECT_GT(on.unseen_links.persons_merged(), 0);
+  EXPECT_LT(on.unseen_links.effect, 0.0);
+  EXPECT_LT(on.combined.estimate, off.combined.estimate);
+  EXPECT_LT(std::abs(on.combined.estimate - truth), std::abs(off.combined.estimate - truth))
+      << "truth " << truth << ", corrected " << on.combined.estimate << ", not " << off.combined.estimate;
+  // The recall's uncertainty widens the interval on the log scale.
+  EXPECT_GE(on.combined.between_sd_log, 0.0);
+}
+
+}  // namespace
+}  // namespace joindots::questions
