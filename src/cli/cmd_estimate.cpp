@@ -336,8 +336,11 @@ int run_estimate(const EstimateCliOptions& opt) {
     fmt::print("estimate   {}  ({:.0f}% interval {} to {})\n", number(result.estimate), 100 * result.interval.level,
                number(result.interval.low), number(result.interval.high));
   fmt::print("method     {}\n", result.method);
-  if (result.weak_headline.starts_with("sparse table"))
+  if (result.weak_headline.starts_with("sparse table") && result.headline == "loglinear_shrinkage")
     fmt::print("weak       the table supports an interval, not a point estimate (see the note)\n");
+  else if (result.weak_headline.starts_with("sparse table"))
+    fmt::print("weak       a sparse table: this method's interval missed often on tables like it; quote auto's "
+               "(see the note)\n");
   else if (!result.weak_headline.empty())
     fmt::print("weak       not a figure to quote alone (see the note)\n");
   if (!result.interval.kind.empty()) fmt::print("interval   {}\n", result.interval.kind);
@@ -431,7 +434,8 @@ void add_estimate_command(CLI::App& app, Runner& run) {
       ->capture_default_str();
   cmd->add_option("--sparse-default", opt->sparse_default,
                   "auto/all on a sparse table (half its cells empty or more): shrinkage (loglinear_shrinkage's "
-                  "interval, its median flagged weak) or selection (the dense tables' rule)")
+                  "interval, its median flagged weak) or selection (the dense tables' rule, flagged weak: its "
+                  "interval is too narrow there)")
       ->check(CLI::IsMember({"shrinkage", "selection"}))
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "Fit this log-linear model instead of searching, e.g. [123,14,34]");

@@ -473,8 +473,8 @@ EstimateResult estimate_all(const CaptureTable& table, const EstimateOptions& o)
   choose_headline(table, o, runs, res);
   if (auto_or_all(m) && std::isfinite(res.estimate)) allow_for_lack_of_fit(table, runs, res);
   flag_weak_on_sparse_table(table, o, res);
-  if (auto_or_all(m) && res.headline.starts_with("loglinear") && res.headline != "loglinear_shrinkage" &&
-      is_sparse(table))
+  // A given model's fit on a sparse table: not flagged (as auto), but warned.
+  if (auto_or_all(m) && res.weak_headline.empty() && res.headline.starts_with("loglinear") && is_sparse(table))
     res.notes.push_back(sparse_selection_warning(table));
   if (std::isfinite(res.estimate) && !std::isnan(res.interval.low) &&
       (res.estimate < res.interval.low || res.estimate > res.interval.high))

@@ -62,14 +62,19 @@ std::string sparse_selection_warning(const CaptureTable& table);
 void sparse_shrinkage_headline(const CaptureTable& table, const MethodEstimate& shrinkage, EstimateResult& res);
 
 /// The one place that decides a headline is weak because its table is sparse, whether auto's
-/// rule or a method chosen by name gave it: three or more lists, no given model (--model fits
-/// the model asked for, as auto does), and is_sparse. The reason (sparse_weak_reason) says
-/// the sparsity and what that method did on the coverage study's sparse scenarios.
-bool weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o);
+/// rule, --sparse-default selection or a method chosen by name gave it: three or more lists,
+/// is_sparse, and not the fit of a model given by --model (which auto does not flag either).
+/// The reason (sparse_weak_reason) says the sparsity and what that method did on the coverage
+/// study's sparse scenarios.
+bool weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o, std::string_view headline_method);
 
-/// Why a headline from `headline_method` is weak on this sparse table, or empty when the
-/// method's sparse coverage was not measured (docs/estimation.md, "What auto gives on a sparse
-/// table" and "Where the sparse interval's width comes from").
+/// Why a headline from `headline_method` is weak on this sparse table: what the method's
+/// interval covered on the sparse scenarios, which way it missed, and (but for the shrinkage)
+/// that auto's interval is the one to quote. loglinear_shrinkage, stepwise, loglinear (BIC),
+/// the selection rule (loglinear_heterogeneity, loglinear_mata: sparse_selection_warning),
+/// lcmcr and bayes_loglinear; empty for any other (docs/estimation.md, "What auto gives on a
+/// sparse table", "Why the selection rule's sparse intervals miss", "Where the sparse
+/// interval's width comes from").
 std::string sparse_weak_reason(const CaptureTable& table, std::string_view headline_method);
 
 /// res's headline flagged weak (res.weak_headline and a note) when weak_on_sparse_table and

@@ -124,7 +124,7 @@ TEST(SparseRule, NewOrleansPublishedMainEffectsModelIsReproducedByName) {
   EXPECT_NEAR(selection.estimate, 1034.2, 0.5);
   EXPECT_LE(selection.interval.low, selection.estimate);
   EXPECT_GE(selection.interval.high, selection.estimate);
-  EXPECT_TRUE(selection.weak_headline.empty());
+  EXPECT_EQ(selection.weak_headline, sparse_selection_warning(t));  // the selection's sparse coverage, weak
 
   o.sparse_shrinkage = true;
   o.model = LogLinearModel::parse("[1,2,3,4,5]", 5);
@@ -178,9 +178,11 @@ TEST(SparseRule, AutoOnASparseTableGivesTheShrinkageIntervalWithAWeakHeadline) {
   const auto selection = estimate_all(table, off);
   EXPECT_TRUE(selection.headline.starts_with("loglinear_")) << selection.headline;
   EXPECT_NE(selection.headline, "loglinear_shrinkage");
-  EXPECT_TRUE(selection.weak_headline.empty());
-  EXPECT_EQ(noted(selection, "sparse table: "), 1);
-  EXPECT_FALSE(to_json(selection).contains("weak_headline"));
+  // Flagged weak too, its reason the warning that the selection's interval is too narrow.
+  EXPECT_EQ(selection.weak_headline, sparse_selection_warning(table));
+  EXPECT_EQ(noted(selection, "weak headline: sparse table: "), 1);
+  EXPECT_EQ(noted(selection, "sparse table: "), 0);
+  EXPECT_EQ(to_json(selection)["weak_headline"], true);
 
   const auto dense = estimate_all(testing::simulate_table(1500, {0.3, 0.25, 0.35, 0.2}, 9), o);
   EXPECT_TRUE(dense.headline.starts_with("loglinear_")) << dense.headline;  // the dense rule, whichever it is
@@ -218,6 +220,39 @@ TEST(SparseRule, ShrinkageChosenByNameIsWeakOnASparseTableOnly) {
   EXPECT_TRUE(dense.weak_headline.empty()) << dense.weak_headline;
   for (const auto& n : dense.notes) EXPECT_FALSE(n.starts_with("weak headline: ")) << n;
   EXPECT_FALSE(to_json(dense).contains("weak_headline"));
+}
+
+// Every other method chosen by name on a sparse table (New Orleans, 17 of 31 cells empty) is
+// flagged weak where auto would be, each with its own sparse coverage and the direction of its
+// misses (sparse_weak_reason, the one place); on a dense table none is, nor a given model's fit.
+TEST(SparseRule, EveryMethodChosenByNameIsWeakOnASparseTable) {
+  EstimateOptions o;
+  o.bootstrap_replicates = 0;
+  const auto t = testing::mse_table("neworleans_5list.csv");
+  const auto dense_table = testing::mse_table("kosovo_4list.csv");
+  for (const auto m : {Method::Stepwise, Method::LogLinear, Method::Lcmcr, Method::BayesLogLinear}) {
+    SCOPED_TRACE(to_string(m));
+    o.method = m;
+    const auto r = estimate_all(t, o);
+    ASSERT_EQ(r.headline, to_string(m));
+    ASSERT_TRUE(std::isfinite(r.estimate));
+    const auto reason = sparse_weak_reason(t, r.headline);
+    ASSERT_FALSE(reason.empty());
+    EXPECT_EQ(r.weak_headline, reason);
+    EXPECT_TRUE(reason.starts_with("sparse table: 17 of 31 cells empty")) << reason;
+    EXPECT_NE(reason.find("Quote auto's interval (loglinear_shrinkage"), std::string::npos) << reason;
+    EXPECT_NE(reason.find(" low"), std::string::npos) << reason;  // which way it missed
+    EXPECT_EQ(std::count(r.notes.begin(), r.notes.end(), "weak headline: " + reason), 1);
+    EXPECT_EQ(to_json(r)["weak_headline_reason"], reason);
+    if (m == Method::Stepwise || m == Method::LogLinear) {  // the cheap ones on a dense table
+      const auto dense = estimate_all(dense_table, o);
+      EXPECT_TRUE(dense.weak_headline.empty()) << dense.weak_headline;
+      EXPECT_FALSE(to_json(dense).contains("weak_headline"));
+    }
+  }
+  o.method = Method::LogLinear;
+  o.model = LogLinearModel::parse("[1,2,3,4,5]", 5);
+  EXPECT_TRUE(estimate_all(t, o).weak_headline.empty());
 }
 
 // A table with a covariate whose collapsed table is sparse: auto's headline is bayes_loglinear,
