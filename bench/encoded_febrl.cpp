@@ -19,10 +19,10 @@
 // postcode field's key: a changed digit changes one element of four, where it changes up to
 // three of the four UK parts); its tokens are the UK-shaped ones either way.
 //
-// NAMES is "apart" (the scheme's: given and family names under their own keys) or "one-key"
-// (this bench's FEBRL schema: both names' bigrams under the given name's key, so names
-// recorded the other way round, 340 of FEBRL4's 5,000 true pairs, set the same bits; tried
-// as the scheme's own, it cost a million simulated victims 0.007 in F1: bench/README.md).
+// NAMES is "apart" (the scheme's default: given and family names under their own keys) or
+// "one-key" (`encode --names-one-key`: both names' bigrams under the given name's key, so
+// names recorded the other way round, 340 of FEBRL4's 5,000 true pairs, set the same bits;
+// not the default: it costs the noisy simulated countries' suspects, bench/README.md).
 //
 // A FEBRL3 directory (febrl3.csv, one file with duplicates) is linked as one source
 // (deduplication, no one-to-one limit).

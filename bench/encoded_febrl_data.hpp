@@ -77,9 +77,11 @@ struct FebrlEncoded {
 
 /// The records of DIR (febrl3.csv, or febrl4a.csv and febrl4b.csv) encoded under `s`.
 inline FebrlEncoded encode_febrl(const std::filesystem::path& dir, const FebrlScheme& s) {
+  encode::Hardening hardening = parse_hardening(s.hardening);
+  hardening.names_one_key = s.names == "one-key";  // `encode --names-one-key`
   const encode::RecordEncoder encoder(
       encode::Secret::from_text("febrl4-bench-secret-9f3a7c1e5b2d8f4a6c0e2b9d7f1a3c5e"), encode::kDefaultClkBits,
-      parse_hardening(s.hardening));
+      hardening);
   FebrlEncoded out;
   out.scheme = encoder.scheme();
   const bool dedup = out.dedup = std::filesystem::exists(dir / "febrl3.csv");
@@ -109,18 +111,11 @@ inline FebrlEncoded encode_febrl(const std::filesystem::path& dir, const FebrlSc
       plain.push_back({link::normalise_name(row.fields[given]), link::normalise_name(row.fields[surname]),
                        link::normalise_name(row.fields[suburb]), row.fields[postcode]});
       encode::EncodedRecord e = encoder.encode_unhardened(r);
-      if (s.postcode == "digits" || s.names == "one-key") {  // the CLK made here, the tokens the scheme's
+      if (s.postcode == "digits") {  // the CLK made here, the tokens the scheme's
         Record part = r;
-        if (s.postcode == "digits") part.postcode.clear();
-        if (s.names == "one-key") part.given_name.clear(), part.family_name.clear();
+        part.postcode.clear();
         e.clk = encoder.encode_unhardened(part).clk;
-        if (s.postcode == "digits")
-          encoder.add_elements(e.clk, 5, s.postcode_bits, postcode_digits(row.fields[postcode]));
-        if (s.names == "one-key") {
-          const auto elements = encode::RecordEncoder::clk_elements(link::normalise_record(link::raw_from_record(r)));
-          for (std::size_t f : {0, 1})
-            encoder.add_elements(e.clk, 0, encode::kClkFields[f].bits_per_element, elements[f]);
-        }
+        encoder.add_elements(e.clk, 5, s.postcode_bits, postcode_digits(row.fields[postcode]));
       }
       encoder.add_elements(e.clk, 5, s.suburb_bits, suburb_bigrams(row.fields[suburb]));
       encoder.harden(e.clk);

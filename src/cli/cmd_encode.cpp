@@ -23,6 +23,7 @@ struct EncodeOptions {
   std::string salt = "none";
   bool fold = false;
   double flip = 0;
+  bool names_one_key = false;
   std::vector<std::string> inputs;
 };
 
@@ -55,6 +56,7 @@ int run_encode(const EncodeOptions& opt) {
   hardening.salt = *salt;
   hardening.fold = opt.fold;
   hardening.flip = opt.flip;
+  hardening.names_one_key = opt.names_one_key;
   const auto secret = encode::Secret::from_file(opt.secret_file);
   const encode::RecordEncoder encoder(secret, opt.bits, hardening);
   const auto files = expand(opt.inputs);
@@ -112,6 +114,9 @@ void add_encode_command(CLI::App& app, Runner& run) {
       ->default_val("none");
   cmd->add_flag("--fold", opt->fold, "XOR-fold each filter onto half its width");
   cmd->add_option("--flip", opt->flip, "Flip each filter bit with this probability (0 to 0.25)")->default_val(0);
+  cmd->add_flag("--names-one-key", opt->names_one_key,
+                "Hash the family name's CLK elements under the given name's key (names recorded the other way round "
+                "set the same bits; for two-file linkage: docs/privacy.md)");
   cmd->add_option("files", opt->inputs, "Plaintext CSV files, or folders of them (docs/schema.md)")->required();
   add_common_options(cmd, opt->common);
   cmd->footer(

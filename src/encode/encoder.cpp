@@ -77,6 +77,7 @@ std::optional<SaltBy> salt_by_name(std::string_view name) {
 std::string scheme_text(const SchemeInfo& info) {
   std::string out = fmt::format("{}/{}", kSchemeName, info.bits);
   const Hardening& h = info.hardening;
+  if (h.names_one_key) out += "+names-one-key";
   if (h.salt != SaltBy::none) out += fmt::format("+salt-{}", to_string(h.salt));
   if (h.fold) out += "+fold";
   if (h.flip > 0) out += fmt::format("+flip-{:g}", h.flip);
@@ -98,6 +99,7 @@ std::optional<SchemeInfo> parse_scheme(std::string_view text) {
     text.remove_prefix(part.size());
     return true;
   };
+  info.hardening.names_one_key = take("+names-one-key");
   if (take("+salt-")) {
     const auto next = std::min(text.find('+'), text.size());
     const auto salt = salt_by_name(text.substr(0, next));
@@ -125,6 +127,7 @@ RecordEncoder::RecordEncoder(const Secret& secret, std::size_t bits, const Harde
         fmt::format("--fold: {} bits folded are {}, under the narrowest filter (256 bits)", bits, bits / 2));
   flip_key_ = secret.derive(kFlipKeyId);
   for (std::size_t f = 0; f < kClkFields.size(); ++f) field_keys_[f] = secret.derive(kClkFields[f].key_id);
+  if (hardening.names_one_key) field_keys_[1] = field_keys_[0];  // family name under the given name's key
   for (std::size_t t = 0; t < kTokenColumns.size(); ++t) {
     token_keys_[t] = secret.derive(kTokenColumns[t].key_id);
     const std::string_view source = kTokenColumns[t].source;

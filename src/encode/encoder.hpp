@@ -104,6 +104,12 @@ struct Hardening {
   /// the record's whole filter: the same identifiers always get the same flips, so
   /// encoding a record twice gives nothing to average out.
   double flip = 0;
+  /// Not a hardening but a choice of the scheme written beside them: the family name's CLK
+  /// elements hashed under the given name's key, so that names recorded the other way round
+  /// set the same bits (`encode --names-one-key`; scheme text "+names-one-key"). FEBRL4's two
+  /// files: F1 0.982 -> 0.991; the noisy simulated countries' suspects -0.002 to -0.004, so
+  /// not the default (bench/README.md "Both names under one key as the scheme's own").
+  bool names_one_key = false;
   bool operator==(const Hardening&) const = default;
 };
 std::string_view to_string(SaltBy salt);
@@ -116,7 +122,7 @@ struct SchemeInfo {
   Hardening hardening;
 };
 /// "joindots-clk-2/1024", and with hardenings "joindots-clk-2/512+salt-birth-year+fold+flip-0.05"
-/// (always in this order; the width is the stored one).
+/// (always in this order, "+names-one-key" before them; the width is the stored one).
 std::string scheme_text(const SchemeInfo& info);
 /// The scheme a text names, nullopt when it is not one this joindots writes.
 std::optional<SchemeInfo> parse_scheme(std::string_view text);

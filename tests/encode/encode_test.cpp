@@ -256,6 +256,9 @@ TEST(EncodeCli, HardeningOptionsGoIntoTheSchemeAndBadOnesAreUsageErrors) {
   EXPECT_NE(ok.out.find("joindots-clk-2/512+salt-birth-year+fold+flip-0.05"), std::string::npos) << ok.out;
   EXPECT_NE(testing::read_file(dir / "out/a.csv").find(",joindots-clk-2/512+salt-birth-year+fold+flip-0.05,"),
             std::string::npos);
+  const auto one_key = testing::run_cli(base + " --json --names-one-key --out " + (dir / "one").string());
+  ASSERT_EQ(one_key.exit_code, 0) << one_key.err;
+  EXPECT_NE(testing::read_file(dir / "one/a.csv").find(",joindots-clk-2/1024+names-one-key,"), std::string::npos);
   for (const auto& [options, message] : std::vector<std::pair<std::string, std::string>>{
            {"--salt age", "--salt age: none, sex or birth-year"},
            {"--flip 0.3", "--flip 0.3: a probability from 0 to 0.25"},
@@ -277,7 +280,8 @@ namespace {
 TEST(EncodeHardening, SchemeTextsRoundTripAndOnlyCanonicalOnesParse) {
   for (const char* text : {"joindots-clk-2/1024", "joindots-clk-2/512+fold", "joindots-clk-2/1024+salt-sex",
                            "joindots-clk-2/2048+salt-birth-year+flip-0.02",
-                           "joindots-clk-2/512+salt-birth-year+fold+flip-0.05"}) {
+                           "joindots-clk-2/512+salt-birth-year+fold+flip-0.05", "joindots-clk-2/1024+names-one-key",
+                           "joindots-clk-2/512+names-one-key+salt-sex+fold"}) {
     const auto info = parse_scheme(text);
     ASSERT_TRUE(info) << text;
     EXPECT_EQ(scheme_text(*info), text);
@@ -286,12 +290,26 @@ TEST(EncodeHardening, SchemeTextsRoundTripAndOnlyCanonicalOnesParse) {
             (Hardening{.salt = SaltBy::birth_year, .fold = true, .flip = 0.05}));
   for (const char* text : {"joindots-clk-2/1000", "joindots-clk-2/1024+fold+salt-sex", "joindots-clk-2/1024+salt-none",
                            "joindots-clk-2/1024+salt-age", "joindots-clk-2/1024+flip-0.5", "joindots-clk-2/1024+flip-0",
-                           "joindots-clk-2/1024+flip-0.050", "joindots-clk-2/1024+", "joindots-clk-1/1024"})
+                           "joindots-clk-2/1024+flip-0.050", "joindots-clk-2/1024+", "joindots-clk-1/1024",
+                           "joindots-clk-2/1024+fold+names-one-key"})
     EXPECT_FALSE(parse_scheme(text)) << text;
   const Secret secret = Secret::from_text(kSecretA);
   EXPECT_THROW(RecordEncoder(secret, 1024, {.flip = 0.3}), UsageError);
   EXPECT_THROW(RecordEncoder(secret, 256, {.fold = true}), UsageError);
   EXPECT_EQ(RecordEncoder(secret, 1024, {.fold = true}).scheme(), "joindots-clk-2/512+fold");
+}
+
+TEST(EncodeHardening, NamesUnderOneKeySetTheSameBitsEitherWayRound) {
+  const Secret secret = Secret::from_text(kSecretA);
+  const RecordEncoder apart(secret), one_key(secret, 1024, {.names_one_key = true});
+  EXPECT_EQ(one_key.scheme(), "joindots-clk-2/1024+names-one-key");
+  EXPECT_EQ(parse_scheme(one_key.scheme())->hardening, (Hardening{.names_one_key = true}));
+  const Record r = person("Ann", "Lee", "2008-05-06", "TS24 7QS");
+  const Record swapped = person("Lee", "Ann", "2008-05-06", "TS24 7QS");
+  EXPECT_EQ(one_key.encode(r).clk, one_key.encode(swapped).clk);
+  EXPECT_NE(apart.encode(r).clk, apart.encode(swapped).clk);
+  EXPECT_NE(one_key.encode(r).clk, apart.encode(r).clk);
+  EXPECT_EQ(one_key.encode(r).tokens, apart.encode(r).tokens);  // the tokens are the scheme's
 }
 
 TEST(EncodeHardening, FoldingXorsTheHalves) {
