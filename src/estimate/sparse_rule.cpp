@@ -40,13 +40,18 @@ std::string sparse_selection_warning(const CaptureTable& table) {
       "sparse table: {} of {} cells empty, {} of {} pairs of lists never share a person. On simulated tables like "
       "this (100-300 observed on 6-8 lists) the selection rule's 95% interval covered the true size in only 81-87% "
       "of populations where lists refer people to the next (the estimate 8-21% low, the interval 2.4-5 times the "
-      "true size wide): dependence between lists that rarely overlap cannot be seen in the table. Read the "
-      "interval as narrower than the real uncertainty. The default on sparse tables, loglinear_shrinkage (every "
+      "true size wide): dependence between lists that rarely overlap cannot be seen in the table. {}. The "
+      "default on sparse tables, loglinear_shrinkage (every "
       "interaction shrunk, none dropped; --sparse-default selection turned it off), covered 93-100% there (86-93% "
       "where referrals were twice as likely), 2-3 times the true size wide where lists refer people on and 5-14 "
       "times where they avoid one another, with a "
       "weak point estimate (docs/estimation.md, \"What auto gives on a sparse table\")",
-      s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs);
+      s.empty_cells, s.cells, s.pairs_never_overlapping, s.pairs, kReadAsNarrower);
+}
+
+bool reason_prefers_autos_interval(std::string_view weak_reason) {
+  return weak_reason.starts_with("sparse table: ") && (weak_reason.find(kQuoteAutosInterval) != std::string::npos ||
+                                                       weak_reason.find(kReadAsNarrower) != std::string::npos);
 }
 
 bool uses_sparse_default(const CaptureTable& table, const EstimateOptions& o) {
@@ -90,7 +95,8 @@ std::string sparse_weak_reason(const CaptureTable& table, std::string_view headl
   // The methods narrower or less measured than the shrinkage: what each did on the same
   // scenarios, the direction of its misses, and the interval to quote instead.
   const std::string instead =
-      " Quote auto's interval (loglinear_shrinkage, which covered 93-99% on the referrals), not this one "
+      " " + std::string(kQuoteAutosInterval) +
+      " (loglinear_shrinkage, which covered 93-99% on the referrals), not this one "
       "(docs/estimation.md, \"Why the selection rule's sparse intervals miss\" and \"Where the sparse interval's "
       "width comes from\")";
   if (headline_method == "stepwise")

@@ -77,6 +77,14 @@ bool weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o, s
 /// interval's width comes from").
 std::string sparse_weak_reason(const CaptureTable& table, std::string_view headline_method);
 
+/// Whether a weak reason says the method's own interval is not the one to quote (a method
+/// other than the shrinkage on a sparse table: sparse_weak_reason's "Quote auto's interval",
+/// the selection warning's "Read the interval as narrower"), so that a reader without the
+/// reason (the report's public tier) is told so. The phrases are these constants, used in both.
+inline constexpr std::string_view kQuoteAutosInterval = "Quote auto's interval";
+inline constexpr std::string_view kReadAsNarrower = "Read the interval as narrower than the real uncertainty";
+bool reason_prefers_autos_interval(std::string_view weak_reason);
+
 /// res's headline flagged weak (res.weak_headline and a note) when weak_on_sparse_table and
 /// its method has a reason; auto's and all's headline, and every method chosen by name.
 void flag_weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o, EstimateResult& res);

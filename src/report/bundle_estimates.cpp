@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "estimate/sparse_rule.hpp"
 #include "questions/method_details.hpp"
 
 namespace joindots::report {
@@ -258,6 +259,9 @@ EstimateCells estimate_cells(const FourAnswers& a) {
 /// empty cells, its overlap), which that tier does not publish.
 std::string weak_text(const std::string& weak, bool is_public) {
   if (weak.empty() || !is_public) return weak;
+  if (estimate::reason_prefers_autos_interval(weak))  // a method chosen by name on a sparse table
+    return "the figure is weak: on a table this sparse this method's interval often missed the true size; the "
+           "default's interval is the one to quote (the restricted report says why)";
   return "the figure is weak: the table supports an interval, not a point estimate; quote the interval (the "
          "restricted report says why)";
 }

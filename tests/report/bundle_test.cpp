@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "disclose/disclosure.hpp"
+#include "estimate/sparse_rule.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/sample_rows.hpp"
 #include "link/store_link.hpp"
@@ -291,6 +292,31 @@ TEST_F(BundleTest, AWeakFigureSaysSoInBothTiersAndThePublicOneWithoutTheTablesZe
     EXPECT_FALSE((*b)["strata"][1].contains("weak"));
     EXPECT_FALSE((*b)["headline"]["victims"].contains("weak"));
   }
+}
+
+// A method chosen by name on a sparse table (estimate --db --method stepwise, say) is weak for
+// another reason: its own interval missed often there, and auto's is the one to quote. The
+// public tier says that, not "quote the interval"; auto's shrinkage reason keeps the words above.
+TEST_F(BundleTest, AWeakFigureFromAMethodByNameTellsThePublicToQuoteTheDefaultsInterval) {
+  std::vector<std::int64_t> counts(8, 0);
+  counts[0b001] = 40, counts[0b010] = 30, counts[0b011] = 3, counts[0b100] = 35;  // 4 of 7 cells empty
+  const auto table = estimate::CaptureTable::from_counts({"A", "B", "C"}, counts);
+  auto summary = estimate_summary();
+  summary.strata[0].weak_headline = estimate::sparse_weak_reason(table, "stepwise");
+  summary.still_involved.weak_headline = estimate::sparse_selection_warning(table);
+  summary.victims.weak_headline = estimate::sparse_weak_reason(table, "loglinear_shrinkage");
+  ASSERT_FALSE(summary.strata[0].weak_headline.empty());
+  add_estimate_run(summary);
+  const auto pub = bundle(Tier::Public), restricted = bundle(Tier::Restricted);
+  EXPECT_EQ(restricted["strata"][0]["weak"], summary.strata[0].weak_headline);
+  for (const auto* b : {&pub["strata"][0], &pub["headline"]["still_involved"]}) {
+    const auto text = b->at("weak").get<std::string>();
+    EXPECT_NE(text.find("this method's interval often missed the true size"), std::string::npos) << text;
+    EXPECT_NE(text.find("the default's interval is the one to quote"), std::string::npos) << text;
+    EXPECT_EQ(text.find_first_of("0123456789"), std::string::npos) << text;
+  }
+  const auto shrinkage = pub["headline"]["victims"].value("weak", std::string());
+  EXPECT_TRUE(shrinkage.starts_with("the figure is weak: the table supports")) << shrinkage;
 }
 
 TEST_F(BundleTest, NetworksReachThePublicBundleThroughTheirAllowListOnly) {
