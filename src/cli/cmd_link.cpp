@@ -34,6 +34,7 @@ struct LinkArgs {
   std::string one_per_source = "auto";
   bool params = false;
   bool no_stored_decisions = false;
+  double pair_floor = -1;  // --pair-floor (-1: the store link's default)
 };
 
 nlohmann::json evaluation_json(const link::Evaluation& ev) {
@@ -226,6 +227,7 @@ int run_link_db(const LinkArgs& args) {
   apply_one_per_source(args.one_per_source, false, settings.config);
   link::StoreLinkOptions options;
   options.quiet = args.common.quiet;
+  if (args.pair_floor >= 0) options.pair_floor = args.pair_floor;
   if (!args.role.empty()) {
     auto role = parse_enum<Role>(kRoleNames, args.role);
     if (!role) throw UsageError(fmt::format("--role {}: expected {}", args.role, list_names(kRoleNames)));
@@ -281,8 +283,8 @@ int run_link(const LinkArgs& args) {
           "evaluates against the simulator's truth");
     return run_link_db(args);
   }
-  if (!args.role.empty() || !args.truth_dir.empty() || args.no_stored_decisions)
-    throw UsageError("link: --role, --truth and --no-stored-decisions go with --db");
+  if (!args.role.empty() || !args.truth_dir.empty() || args.no_stored_decisions || args.pair_floor >= 0)
+    throw UsageError("link: --role, --truth, --pair-floor and --no-stored-decisions go with --db");
   if (args.inputs.empty()) throw UsageError("link: give --db STORE or --input FILE [FILE]");
   link::LinkSettings settings;
   if (!args.config.empty()) settings = link::load_link_settings(args.config);
@@ -385,6 +387,10 @@ void add_link_command(CLI::App& app, Runner& run) {
                   "A reviewed CSV whose decisions override the model (with --db: and the store's, on a pair both "
                   "decide)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--pair-floor", args->pair_floor,
+                  "With --db: save the compared pairs at least this probable (default 0.05), which the linkage "
+                  "draws of `estimate --db` re-cluster")
+      ->check(CLI::Range(0.0, 0.5));
   cmd->add_flag("--no-stored-decisions", args->no_stored_decisions,
                 "With --db: leave out the clerical decisions saved in the store (the review API's)");
   cmd->add_option("--one-per-source", args->one_per_source,

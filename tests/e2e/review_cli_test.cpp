@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "store/review_store.hpp"
@@ -146,6 +148,29 @@ TEST_F(ReviewCli, TheNextRunHonoursTheStoredDecisionsAFileWinsAndTheyCanBeLeftOu
       << run.out;
   EXPECT_FALSE(together(persons(db()), apart_));
   EXPECT_EQ(run_cli(fmt::format("link --input {} --no-stored-decisions", file.string())).exit_code, 1);
+}
+
+TEST(LinkCli, PairFloorSetsWhichComparedPairsAreSaved) {
+  testing::TempDir dir;
+  const auto db = (dir.path() / "hub.db").string();
+  const auto country = dir.path() / "c";
+  ASSERT_EQ(run_cli(fmt::format("simulate --quiet --seed 5 --scale 0.1 --out {}", country.string())).exit_code, 0);
+  ASSERT_EQ(run_cli(fmt::format("ingest --quiet --db {} {}", db, (country / "agencies").string())).exit_code, 0);
+  const auto saved = [&](const std::string& floor) {
+    const auto run = run_cli(fmt::format("link --quiet --db {} --role victim {}", db, floor));
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    SqliteStore store(db, false);
+    std::vector<double> p;
+    store.for_each_link_pair(*store.latest_link_run(Role::victim), Role::victim,
+                             [&](const LinkedPair& pair) { p.push_back(pair.probability); });
+    return p;
+  };
+  const auto by_default = saved(""), above = saved("--pair-floor 0.3");
+  ASSERT_FALSE(above.empty());
+  EXPECT_LT(above.size(), by_default.size());
+  EXPECT_GE(*std::min_element(above.begin(), above.end()), 0.3);
+  EXPECT_GE(*std::min_element(by_default.begin(), by_default.end()), 0.05);
+  EXPECT_EQ(run_cli("link --input x.csv --pair-floor 0.1").exit_code, 1);
 }
 
 }  // namespace joindots
