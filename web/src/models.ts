@@ -98,6 +98,14 @@ function linkageUncertainty(lu: LinkageUncertainty) {
     out.push(el("p", { id: "linkage-share" },
       `Record linkage is not certain. ${lu.draws} plausible linkages drawn from the match probabilities: ${share}% of the headline interval's width comes from linkage error, and correcting for the expected missed and false matches moved the estimate by ${moved > 0 ? "+" : ""}${moved}% (from ${fmtNumber(lu.without_linkage_error?.estimate)}, ${fmtInterval(lu.without_linkage_error?.interval)}, taking every link decision as certain).`));
   }
+  const ul = lu.unseen_links;
+  if (ul && ul.mode !== "off") {
+    const recall = ul.recall === null || ul.recall === undefined ? "" : `${Math.round(1000 * ul.recall) / 10}%`;
+    const effect = Math.round(1000 * (ul.effect ?? 0)) / 10;
+    out.push(el("p", { id: "unseen-links" }, ul.applied
+      ? `Blocking (which pairs of records the linkage compares at all) compared an estimated ${recall} of the likely matches (from ${fmtNumber(ul.recall_sample)} sample pairs). A match never compared cannot be linked, so each drawn linkage is also corrected for the matches blocking missed, by how often they split a child into several; on the linkage as made, that correction alone moves the estimate by ${effect > 0 ? "+" : ""}${effect}%${ul.persons_merged !== undefined ? ` (${fmtNumber(ul.persons_merged)} persons taken for parts of others)` : ""}.`
+      : `Matches that blocking never compared are not corrected for: ${ul.reason}.`));
+  }
   const drawn = lu.threshold_curve.filter((p) => p.estimate !== undefined && p.interval);
   if (drawn.length) {
     out.push(el("p", {}, "The victims' total re-estimated with the records re-linked at each match threshold (a pair at or above the threshold links two records): where the curve is flat, the answer does not hang on the threshold."),
