@@ -177,9 +177,9 @@ const nlohmann::json* find_victims(const nlohmann::json& doc) {
   return nullptr;
 }
 
-// What the report would say beside an end-to-end headline (its cautions, and whether the
-// linkage draws re-create the link's persons), one JSON line per population in CSV.notes.jsonl:
-// the study's tables give figures, this says whether the report warned where they are bad.
+// What the report would say beside an end-to-end headline (its cautions, whether the linkage draws re-create the
+// link's persons, their correction for links blocking never compared), one JSON line per population in
+// CSV.notes.jsonl: the study's tables give figures, this says whether the report warned where they are bad.
 void append_headline_notes(const std::string& scenario, const Row& base, const nlohmann::json& doc,
                            const Options& o) {
   nlohmann::json line{{"scenario", scenario}, {"population", base.population}, {"seed", base.seed}};
@@ -189,6 +189,9 @@ void append_headline_notes(const std::string& scenario, const Row& base, const n
     const auto& u = doc["linkage"];
     for (const char* key : {"reproduces_link", "correction", "linkage_share_of_width", "seconds"})
       if (u.contains(key)) line["linkage"][key] = u[key];
+    if (u.contains("unseen_links") && u["unseen_links"].is_object())
+      for (const char* k : {"applied", "recall", "recall_sample", "effect"})
+        line["linkage"]["unseen_links"][k] = u["unseen_links"].value(k, nlohmann::json());
   }
   static std::mutex mutex;
   std::lock_guard lock(mutex);
