@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "core/error.hpp"
@@ -78,8 +79,8 @@ TEST(UnseenLinksDraws, OnANoisyCountryTheCorrectionMovesTheFigureTowardTheTruth)
   ASSERT_LT(in.blocking_recall, 1.0);
   const auto table = estimate::CaptureTable::from_counts(lists, pattern_counts(in, in.link_person));
   const auto [est, iv] = headline(table);
-  const auto off = linkage_uncertainty(in, est, iv, 10, 1, headline, true, UnseenLinksMode::off);
-  const auto on = linkage_uncertainty(in, est, iv, 10, 1, headline, true, UnseenLinksMode::on);
+  const auto off = linkage_uncertainty(in, est, iv, 4, 1, headline, true, UnseenLinksMode::off);
+  const auto on = linkage_uncertainty(in, est, iv, 4, 1, headline, true, UnseenLinksMode::on);
   const double truth = static_cast<double>(read_simulated_truth(country.country).victims);
   EXPECT_FALSE(off.unseen_links.applied);
   ASSERT_TRUE(on.unseen_links.applied) << on.unseen_links.reason;
@@ -88,6 +89,9 @@ TEST(UnseenLinksDraws, OnANoisyCountryTheCorrectionMovesTheFigureTowardTheTruth)
   EXPECT_LT(on.combined.estimate, off.combined.estimate);
   EXPECT_LT(std::abs(on.combined.estimate - truth), std::abs(off.combined.estimate - truth))
       << "truth " << truth << ", corrected " << on.combined.estimate << ", not " << off.combined.estimate;
+  std::printf("truth %.0f, corrected %.0f, not %.0f; recall %.3f of %lld, %lld merged\n", truth, on.combined.estimate,
+              off.combined.estimate, in.blocking_recall, static_cast<long long>(in.blocking_recall_sample),
+              static_cast<long long>(on.unseen_links.persons_merged()));
   // The recall's uncertainty widens the interval on the log scale.
   EXPECT_GE(on.combined.between_sd_log, 0.0);
 }
