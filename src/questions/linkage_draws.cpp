@@ -312,7 +312,8 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
     for (std::size_t c = 0; c < t.counts.size(); ++c)
       u.mean_counts[c] += static_cast<double>(t.counts[c]) / draws;
     u.draw_persons.push_back(static_cast<std::int64_t>(partition.clusters));
-    u.draw_estimates.push_back(estimator(correct_draw(u.unseen_links, t, seed, d)).first);
+    u.draw_recalls.push_back(recall_of_draw(u.unseen_links, seed, d));
+    u.draw_estimates.push_back(estimator(correct_with(u.unseen_links, t, u.draw_recalls.back())).first);
     u.draw_partitions.push_back(partition.cluster);
     progress.advance();
   }

@@ -139,6 +139,8 @@ struct LinkageUncertainty {
   std::string draw_method;  // how each draw was estimated, in words
   /// Each draw's table corrected for links blocking never compared (unseen_links_draws.hpp).
   UnseenLinksSummary unseen_links;
+  /// Each draw's recall (the estimated one when the correction is not applied), for the groups.
+  std::vector<double> draw_recalls;
   double seconds = 0;
   /// The draws' partitions (cluster per record) and the saved pairs' at the link's
   /// threshold, kept for the groups of victims (linkage_subgroups.hpp); not saved.

@@ -107,9 +107,13 @@ std::vector<GroupLinkage> carry_draws_into_groups(const LinkageInput& in, const 
     throw InternalError("linkage draws for groups: the records were not read with the linkage input");
   const std::size_t n_draws = u.draw_partitions.size();
   std::vector<std::vector<double>> draws(groups.size(), std::vector<double>(n_draws, std::nan("")));
-  std::vector<double> reference(groups.size(), std::nan(""));
+  std::vector<double> reference(groups.size(), std::nan("")), reference_corrected(groups.size(), std::nan(""));
+  // Each draw's table corrected for links blocking never compared with the draw's own recall, as
+  // the victims' (unseen_links_draws.hpp).
+  const auto& unseen = u.unseen_links;
+  const bool correcting = unseen.applied && u.draw_recalls.size() == n_draws;
   // One pass per partition: its persons are made once and every group's table taken from them.
-  const bool with_reference = u.reproduces_link;
+  const bool with_reference = u.reproduces_link || correcting;
   Progress progress("linkage draws (groups)", "partitions", static_cast<std::int64_t>(n_draws + with_reference),
                     quiet);
   auto estimate_groups = [&](const std::vector<std::uint32_t>& partition, auto&& put) {
@@ -119,14 +123,19 @@ std::vector<GroupLinkage> carry_draws_into_groups(const LinkageInput& in, const 
       std::vector<const PersonRow*> members;
       for (const auto& p : persons)
         if (groups[g].member(p)) members.push_back(&p);
-      put(g, groups[g].refit(table_of(members, in.lists)).first);
+      put(g, table_of(members, in.lists));
     }
     progress.advance();
   };
   if (with_reference)
-    estimate_groups(u.reference_partition, [&](std::size_t g, double e) { reference[g] = e; });
+    estimate_groups(u.reference_partition, [&](std::size_t g, const estimate::CaptureTable& t) {
+      reference[g] = groups[g].refit(t).first;
+      if (correcting) reference_corrected[g] = groups[g].refit(correct_with(unseen, t, unseen.recall)).first;
+    });
   for (std::size_t d = 0; d < n_draws; ++d)
-    estimate_groups(u.draw_partitions[d], [&](std::size_t g, double e) { draws[g][d] = e; });
+    estimate_groups(u.draw_partitions[d], [&](std::size_t g, const estimate::CaptureTable& t) {
+      draws[g][d] = groups[g].refit(correcting ? correct_with(unseen, t, u.draw_recalls[d]) : t).first;
+    });
   progress.finish();
 
   std::vector<GroupLinkage> out(groups.size());
@@ -139,8 +148,10 @@ std::vector<GroupLinkage> carry_draws_into_groups(const LinkageInput& in, const 
     if (!groups[g].refit || !std::isfinite(groups[g].estimate)) continue;
     o.draws = static_cast<int>(n_draws);
     // Without a like-with-like reference (see LinkageUncertainty::reproduces_link): the
-    // draws' own centre, no correction.
-    const double centre = with_reference ? reference[g] : geometric_mean(draws[g]);
+    // draws' own centre, less the unseen links' correction, which is kept.
+    double centre = u.reproduces_link ? reference[g] : geometric_mean(draws[g]);
+    if (!u.reproduces_link && correcting && reference_corrected[g] > 0 && reference[g] > 0)
+      centre /= reference_corrected[g] / reference[g];
     o.combined = combine_with_draws(groups[g].estimate, groups[g].interval, centre, draws[g]);
   }
   return out;

@@ -57,12 +57,21 @@ estimate::CaptureTable corrected_reference(const UnseenLinksSummary& plan, const
   return estimate::correct_for_unseen_links(reference, plan.recall, plan.sample).table;
 }
 
+double recall_of_draw(const UnseenLinksSummary& plan, std::uint64_t seed, int draw) {
+  if (!plan.applied) return plan.recall;
+  Rng rng(seed, "unseen-links-recall", static_cast<std::uint64_t>(draw));
+  return estimate::draw_recall(plan.recall, plan.sample, rng);
+}
+
+estimate::CaptureTable correct_with(const UnseenLinksSummary& plan, const estimate::CaptureTable& table,
+                                    double recall) {
+  if (!plan.applied) return table;
+  return estimate::correct_for_unseen_links(table, recall, plan.sample).table;
+}
+
 estimate::CaptureTable correct_draw(const UnseenLinksSummary& plan, const estimate::CaptureTable& table,
                                     std::uint64_t seed, int draw) {
-  if (!plan.applied) return table;
-  Rng rng(seed, "unseen-links-recall", static_cast<std::uint64_t>(draw));
-  const double r = estimate::draw_recall(plan.recall, plan.sample, rng);
-  return estimate::correct_for_unseen_links(table, r, plan.sample).table;
+  return correct_with(plan, table, recall_of_draw(plan, seed, draw));
 }
 
 std::string unseen_links_text(const UnseenLinksSummary& s) {
