@@ -397,6 +397,10 @@ void choose_headline(const CaptureTable& table, const EstimateOptions& o, const 
     res.weak_headline = chapman_weak_reason(runs.chap->details["n1"], runs.chap->details["n2"],
                                             runs.chap->details["both"]);
     if (!res.weak_headline.empty()) res.notes.push_back("weak headline: " + res.weak_headline);
+    res.notes.push_back(fmt::format("two lists: the interval is the sampling error alone, assuming the lists are "
+                                    "independent and every child equally likely to be on each, which two lists "
+                                    "cannot test ({})",
+                                    kTwoListsMeasured));
   } else if (m == Method::Stepwise && std::isfinite(runs.stepwise->estimate)) {
     const auto& sw = *runs.stepwise;
     res.method = fmt::format("stepwise: loglinear {} ({}); {}", sw.details["model"].get<std::string>(),

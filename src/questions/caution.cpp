@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
+
+#include "estimate/chapman.hpp"
 
 namespace joindots::questions {
 
@@ -183,6 +186,19 @@ std::string behavioural_response_untestable(const FourAnswers& a) {
          "children and 10% at 450,000), and from 100,000 children up their intervals mostly missed.";
 }
 
+/// Two lists (Chapman's figure): the interval is the sampling error alone, and the two
+/// assumptions it rests on are exactly the ones two lists cannot test. Measured on every pair
+/// of source types of simulated countries (docs/estimation.md, "Two lists: what the interval
+/// leaves out"): the figure is mostly far below the truth with an interval of a few percent.
+std::string two_lists_untestable(const FourAnswers& a) {
+  if (a.lists.size() != 2 || !std::isfinite(a.victims.estimate) || !(a.victims.estimate > 0)) return {};
+  return fmt::format(
+      "Only two lists: the total assumes that being on one list makes a child neither more nor less likely to be on "
+      "the other, and that every child is equally likely to be on each; two lists cannot test either, and the "
+      "interval leaves both out ({}). Trust the figure as a rough order of size, and add a third list.",
+      estimate::kTwoListsMeasured);
+}
+
 /// Each link warning's code (link/diagnose.cpp) in plain words, without its figures (the
 /// public tier gets this sentence too); an unknown code is named as it is.
 std::string link_warning_words(const std::string& code) {
@@ -228,7 +244,8 @@ std::string thousands(double value) {
 std::vector<std::string> headline_cautions(const FourAnswers& a, const std::vector<std::string>& link_warnings) {
   std::vector<std::string> out;
   for (auto s : {lack_of_fit_said(a), method_disagreement(a), lcmcr_modes(a), linkage_matters(a),
-                 threshold_matters(a), link_warned(a, link_warnings), behavioural_response_untestable(a)})
+                 threshold_matters(a), link_warned(a, link_warnings), two_lists_untestable(a),
+                 behavioural_response_untestable(a)})
     if (!s.empty()) out.push_back(std::move(s));
   return out;
 }

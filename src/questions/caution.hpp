@@ -9,6 +9,8 @@
 //    more than 10% of the headline;
 //  - the victims' link warned (link/diagnose.hpp's codes: low blocking recall, clusters too
 //    large, ...): the persons the figure counts may be too many or too few;
+//  - only two lists: the interval leaves out the two assumptions two lists cannot test, with
+//    the figures measured on simulated countries (estimate/chapman.hpp);
 //  - always, with an estimate, last: the assumption the lists cannot test (a behavioural
 //    response between lists), with the study's figures.
 #include <string>

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <set>
 
 #include "core/error.hpp"
+#include "estimate/chapman.hpp"
 #include "estimate/model_search.hpp"
 #include "test_support.hpp"
 #include "test_tables.hpp"
@@ -202,6 +204,20 @@ TEST(EstimateAll, TwoListsThatShareNoOneGetAWeakChapmanFigureAndNoInterval) {
   const auto few = estimate_all(CaptureTable::from_counts({"police", "health"}, {0, 97, 77, 3}), quick());
   EXPECT_FALSE(std::isnan(few.interval.low));
   EXPECT_NE(few.weak_headline.find("share only 3 people"), std::string::npos) << few.weak_headline;
+}
+
+TEST(EstimateAll, TwoListsSayWhatTheirIntervalLeavesOut) {
+  const auto two = [](const EstimateResult& r) {
+    return std::count_if(r.notes.begin(), r.notes.end(), [](const std::string& n) {
+      return n.starts_with("two lists: the interval is the sampling error alone") &&
+             n.find(kTwoListsMeasured) != std::string::npos;
+    });
+  };
+  EXPECT_EQ(two(estimate_all(CaptureTable::from_counts({"police", "health"}, {0, 400, 300, 120}), quick())), 1);
+  auto o = quick();
+  o.method = Method::Chapman;
+  EXPECT_EQ(two(estimate_all(CaptureTable::from_counts({"police", "health"}, {0, 400, 300, 120}), o)), 1);
+  EXPECT_EQ(two(estimate_all(testing::mse_table("kosovo_4list.csv"), quick())), 0);
 }
 
 TEST(EstimateAll, GivenModelAndMethodErrors) {
