@@ -254,18 +254,18 @@ std::vector<Row> end_to_end_rows(const std::string& scenario, const Row& base, c
   if (!victims)
     throw std::runtime_error("end to end: no victims' estimate in " +
                              (work / "estimate.json").string());
+  // A figure or an interval end the run could not give is null in the JSON (e.g. no interval
+  // with --bootstrap 0): NaN here, never a type error that ends the study.
+  auto num = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; };
   auto add = [&](const std::string& method, const nlohmann::json& m) {
+    const nlohmann::json none;
     Row r = row;
     r.method = method;
-    r.observed = m.value("observed", victims->value("observed", NAN));
-    r.estimate = m.value("estimate", NAN);
-    if (m.contains("interval") && m["interval"].is_object()) {
-      r.low = m["interval"].value("low", NAN);
-      r.high = m["interval"].value("high", NAN);
-    } else if (m.contains("interval") && m["interval"].is_array() && m["interval"].size() == 2) {
-      r.low = m["interval"][0].get<double>();
-      r.high = m["interval"][1].get<double>();
-    }
+    r.observed = num(m.contains("observed") ? m["observed"] : victims->value("observed", none));
+    r.estimate = num(m.value("estimate", none));
+    const auto i = m.value("interval", none);
+    if (i.is_object()) r.low = num(i.value("low", none)), r.high = num(i.value("high", none));
+    if (i.is_array() && i.size() == 2) r.low = num(i[0]), r.high = num(i[1]);
     r.seconds = secs;
     rows.push_back(r);
   };
