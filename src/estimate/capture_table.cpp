@@ -88,7 +88,12 @@ CaptureTable read_capture_table(const std::filesystem::path& path) {
   if (header.empty() || header.back() != "count")
     fail_header("the last column must be `count` (one 0/1 column per list, then count)");
   const int k = static_cast<int>(header.size()) - 1;
-  if (k < 2) fail_header(fmt::format("need at least 2 lists, found {}", k));
+  if (k < 2)
+    fail_header(fmt::format(
+        "need at least 2 lists, found {}: capture-recapture counts the children no list recorded from how "
+        "often lists record the same children, so one list alone says nothing about them; add a 0/1 column "
+        "for another list (another kind of agency, not a second one of the same kind)",
+        k));
   if (k > kMaxLists)
     fail_header(fmt::format("at most {} lists are supported, found {}", kMaxLists, k));
   for (int j = 0; j < k; ++j) {
