@@ -37,16 +37,22 @@ std::vector<std::filesystem::path> csv_files(const std::filesystem::path& folder
   return out;
 }
 
-std::filesystem::path simulate_and_encode(const std::filesystem::path& dir, double scale, std::uint64_t seed) {
+std::filesystem::path simulate_default_country(const std::filesystem::path& out_dir, double scale,
+                                               std::uint64_t seed) {
   simulate::SimConfig config = simulate::SimConfig::defaults();
   simulate::set_param(config, "scale", scale);
   simulate::SimulateOptions sim;
   sim.seed = seed;
-  sim.out_dir = dir / "sim";
+  sim.out_dir = out_dir;
   simulate::simulate(config, sim, test_areas());
+  return out_dir;
+}
+
+std::filesystem::path simulate_and_encode(const std::filesystem::path& dir, double scale, std::uint64_t seed) {
+  const auto sim = simulate_default_country(dir / "sim", scale, seed);
   const encode::RecordEncoder encoder(encode::Secret::from_text(kTestSecret));
-  encode::encode_files(encoder, test_areas(), csv_files(sim.out_dir / "agencies"), dir / "encoded");
-  return sim.out_dir;
+  encode::encode_files(encoder, test_areas(), csv_files(sim / "agencies"), dir / "encoded");
+  return sim;
 }
 
 }  // namespace joindots::testing

@@ -27,6 +27,11 @@ LinkedCountry simulate_ingest_link_victims(const std::filesystem::path& dir, con
 /// The agency files (*.csv) in `folder`, sorted by name.
 std::vector<std::filesystem::path> csv_files(const std::filesystem::path& folder);
 
+/// The default country at `scale`, simulated quietly with `seed` into `out_dir` (agencies/ and
+/// the truth). Returns `out_dir`.
+std::filesystem::path simulate_default_country(const std::filesystem::path& out_dir, double scale,
+                                               std::uint64_t seed);
+
 /// The key the encoded-mode tests encode with (fixed: they compare runs).
 inline constexpr const char* kTestSecret = "5c2e9a1f7d3b8e6a0c4f2d9b7e5a3c1f8d6b4e2a9c7f5d3b1e8a6c4f2d0b9e7a";
 

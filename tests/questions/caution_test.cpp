@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "estimate/chapman.hpp"
-#include "simulate/simulate.hpp"
+#include "simulated_country.hpp"
 #include "simulate/truth_reader.hpp"
 #include "test_support.hpp"
 
@@ -216,18 +216,13 @@ TEST(Caution, TwoListsSayWhatTheirIntervalLeavesOut) {
 // nearly every list, so two lists see the same children and most pairs fall far below.
 TEST(Caution, TwoListsOfTheSimulatedCountryAreMostlyFarBelowTheTruth) {
   testing::TempDir dir;
-  auto config = simulate::SimConfig::defaults();
-  simulate::set_param(config, "scale", 0.3);
-  simulate::SimulateOptions sim;
-  sim.seed = 29;
-  sim.out_dir = dir.path() / "country";
-  simulate::simulate(config, sim, testing::test_areas());
-  const auto truth = read_simulated_truth(sim.out_dir);
+  const auto country = testing::simulate_default_country(dir / "country", 0.3, 29);
+  const auto truth = read_simulated_truth(country);
   ASSERT_GT(truth.victims, 500);
 
   // The first four columns of an agency file: record_id, source_type, source_org, role.
   std::map<std::string, std::set<std::string>> persons_of_type;
-  for (const auto& f : std::filesystem::directory_iterator(sim.out_dir / "agencies")) {
+  for (const auto& f : std::filesystem::directory_iterator(country / "agencies")) {
     std::ifstream in(f.path());
     std::string line;
     std::getline(in, line);  // header

@@ -383,16 +383,10 @@ TEST(FourQuestions, NoLinkRunIsAUsageError) {
 // or, when the store already holds one the link run has not seen, link again.
 TEST(FourQuestions, OneSourceTypeSaysWhatToDo) {
   testing::TempDir dir;
-  auto config = simulate::SimConfig::defaults();
-  simulate::set_param(config, "scale", 0.05);
-  simulate::SimulateOptions sim;
-  sim.seed = 11;
-  sim.quiet = true;
-  sim.out_dir = dir.path() / "country";
-  simulate::simulate(config, sim, testing::test_areas());
+  const auto country = testing::simulate_default_country(dir / "country", 0.05, 11);
   SqliteStore store(dir.path() / "hub.db", true);
   std::filesystem::path other;
-  for (const auto& f : testing::csv_files(sim.out_dir / "agencies")) {
+  for (const auto& f : testing::csv_files(country / "agencies")) {
     if (f.filename().string().starts_with("police_"))
       ingest_file(store, testing::test_areas(), f);
     else if (f.filename().string().starts_with("nrm_"))
