@@ -76,7 +76,7 @@ bool weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o, s
   return table.k() >= 3 && !given_model && is_sparse(table);
 }
 
-std::string sparse_weak_reason(const CaptureTable& table, std::string_view headline_method) {
+std::string sparse_weak_reason(const CaptureTable& table, std::string_view headline_method, bool auto_fell_back) {
   const auto s = table_sparsity(table);
   const std::string sparsity = fmt::format("sparse table: {} of {} cells empty, {} of {} pairs of lists never share a "
                                            "person, so the table supports an interval, not a point estimate",
@@ -95,10 +95,15 @@ std::string sparse_weak_reason(const CaptureTable& table, std::string_view headl
   // The methods narrower or less measured than the shrinkage: what each did on the same
   // scenarios, the direction of its misses, and the interval to quote instead.
   const std::string instead =
-      " " + std::string(kQuoteAutosInterval) +
-      " (loglinear_shrinkage, which covered 93-99% on the referrals), not this one "
-      "(docs/estimation.md, \"Why the selection rule's sparse intervals miss\" and \"Where the sparse interval's "
-      "width comes from\")";
+      auto_fell_back
+          ? " The default (auto) gave this figure only because the shrinkage (its rule on sparse tables, which "
+            "covered 93-99% on the referrals) gave none on this table: there is no better interval to quote, so "
+            "quote this one as the least the uncertainty could be, and not the figure (docs/estimation.md, \"What "
+            "auto gives on a sparse table\")"
+          : " " + std::string(kQuoteAutosInterval) +
+                " (loglinear_shrinkage, which covered 93-99% on the referrals), not this one "
+                "(docs/estimation.md, \"Why the selection rule's sparse intervals miss\" and \"Where the sparse "
+                "interval's width comes from\")";
   if (headline_method == "stepwise")
     return sparsity +
            ". On simulated tables like it (100-300 observed on 6-8 lists, 40 populations each) the stepwise rule "
@@ -137,7 +142,10 @@ std::string sparse_weak_reason(const CaptureTable& table, std::string_view headl
 void flag_weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o, EstimateResult& res) {
   if (!res.weak_headline.empty() || !std::isfinite(res.estimate) || !weak_on_sparse_table(table, o, res.headline))
     return;
-  res.weak_headline = sparse_weak_reason(table, res.headline);
+  // Under auto (or all) a sparse table's headline is the shrinkage's unless it gave no figure.
+  const bool auto_fell_back = (o.method == Method::Auto || o.method == Method::All) &&
+                              uses_sparse_default(table, o) && res.headline != "loglinear_shrinkage";
+  res.weak_headline = sparse_weak_reason(table, res.headline, auto_fell_back);
   if (!res.weak_headline.empty()) res.notes.push_back("weak headline: " + res.weak_headline);
 }
 

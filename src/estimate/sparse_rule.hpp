@@ -74,8 +74,11 @@ bool weak_on_sparse_table(const CaptureTable& table, const EstimateOptions& o, s
 /// the selection rule (loglinear_heterogeneity, loglinear_mata: sparse_selection_warning),
 /// lcmcr and bayes_loglinear; empty for any other (docs/estimation.md, "What auto gives on a
 /// sparse table", "Why the selection rule's sparse intervals miss", "Where the sparse
-/// interval's width comes from").
-std::string sparse_weak_reason(const CaptureTable& table, std::string_view headline_method);
+/// interval's width comes from"). `auto_fell_back`: auto gave this method's figure because the
+/// shrinkage gave none on this table, so there is no better interval to point to, and the reason
+/// says so instead of "Quote auto's interval".
+std::string sparse_weak_reason(const CaptureTable& table, std::string_view headline_method,
+                               bool auto_fell_back = false);
 
 /// Whether a weak reason says the method's own interval is not the one to quote (a method
 /// other than the shrinkage on a sparse table: sparse_weak_reason's "Quote auto's interval",

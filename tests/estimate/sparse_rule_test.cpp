@@ -222,6 +222,25 @@ TEST(SparseRule, ShrinkageChosenByNameIsWeakOnASparseTableOnly) {
   EXPECT_FALSE(to_json(dense).contains("weak_headline"));
 }
 
+// When auto falls back from the shrinkage (it gave no figure), its reason cannot send the reader
+// to auto's interval: it says there is none better and to quote this one as the least the
+// uncertainty could be.
+TEST(SparseRule, AutosFallbackOnASparseTableDoesNotPointToItself) {
+  const auto t = testing::mse_table("neworleans_5list.csv");
+  for (const char* m : {"stepwise", "loglinear", "lcmcr", "bayes_loglinear"}) {
+    SCOPED_TRACE(m);
+    const auto by_name = sparse_weak_reason(t, m), fell_back = sparse_weak_reason(t, m, true);
+    EXPECT_NE(by_name.find(kQuoteAutosInterval), std::string::npos) << by_name;
+    EXPECT_EQ(fell_back.find(kQuoteAutosInterval), std::string::npos) << fell_back;
+    EXPECT_NE(fell_back.find("the shrinkage (its rule on sparse tables"), std::string::npos) << fell_back;
+    EXPECT_NE(fell_back.find("there is no better interval to quote"), std::string::npos) << fell_back;
+    EXPECT_FALSE(reason_prefers_autos_interval(fell_back));
+    // The measured part (coverage and the direction of the misses) is the same.
+    EXPECT_EQ(by_name.substr(0, by_name.find(kQuoteAutosInterval)),
+              fell_back.substr(0, fell_back.find(" The default (auto) gave") + 1));
+  }
+}
+
 // Every other method chosen by name on a sparse table (New Orleans, 17 of 31 cells empty) is
 // flagged weak where auto would be, each with its own sparse coverage and the direction of its
 // misses (sparse_weak_reason, the one place); on a dense table none is, nor a given model's fit.
