@@ -49,8 +49,6 @@ Method parse_method(std::string_view name) {
 
 namespace {
 
-bool auto_or_all(Method m) { return m == Method::Auto || m == Method::All; }
-
 // What estimate_all ran, method by method, before it chooses the headline.
 struct MethodRuns {
   std::optional<MethodEstimate> chap, lcm, stepwise, bayes, mata, shrinkage, forms;
@@ -498,7 +496,7 @@ EstimateResult estimate_all(const CovariateCaptureTable& table, const EstimateOp
   EstimateResult res;
   const bool on_collapsed = m == Method::Chapman || m == Method::LogLinear || m == Method::Stepwise ||
                             m == Method::Lcmcr || m == Method::LogLinearShrinkage;
-  if (m == Method::Auto || m == Method::All || on_collapsed) {
+  if (auto_or_all(m) || on_collapsed) {
     if (m == Method::Chapman && table.k() != 2)
       throw UsageError(fmt::format("method chapman needs exactly 2 lists; the table has {}", table.k()));
     EstimateOptions oc = o;
@@ -534,7 +532,7 @@ EstimateResult estimate_all(const CovariateCaptureTable& table, const EstimateOp
   res.headline = "bayes_loglinear";
   res.estimate = bayes.estimate;
   res.interval = bayes.interval;
-  if (m == Method::Auto || m == Method::All)
+  if (auto_or_all(m))
     res.notes.push_back("the other methods ran on the table " + collapsed_note);
   if (o.bayes.censored_list >= 0 && res.methods.size() > 1)
     res.notes.push_back("only bayes_loglinear treats the censored cells as upper bounds; the other methods take their "

@@ -37,6 +37,8 @@
 namespace joindots::estimate {
 
 enum class Method { Auto, Chapman, LogLinear, Stepwise, Lcmcr, BayesLogLinear, LogLinearShrinkage, All };
+/// auto, or all (which shows every method beside auto's headline): the methods whose headline auto's rule chooses.
+inline bool auto_or_all(Method m) { return m == Method::Auto || m == Method::All; }
 const char* to_string(Method m);
 /// "auto", "chapman", "loglinear", "stepwise", "lcmcr", "bayes_loglinear", "loglinear_shrinkage" or "all"; throws
 /// UsageError listing them otherwise.

@@ -143,8 +143,8 @@ void flag_weak_on_sparse_table(const CaptureTable& table, const EstimateOptions&
   if (!res.weak_headline.empty() || !std::isfinite(res.estimate) || !weak_on_sparse_table(table, o, res.headline))
     return;
   // Under auto (or all) a sparse table's headline is the shrinkage's unless it gave no figure.
-  const bool auto_fell_back = (o.method == Method::Auto || o.method == Method::All) &&
-                              uses_sparse_default(table, o) && res.headline != "loglinear_shrinkage";
+  const bool auto_fell_back =
+      auto_or_all(o.method) && uses_sparse_default(table, o) && res.headline != "loglinear_shrinkage";
   res.weak_headline = sparse_weak_reason(table, res.headline, auto_fell_back);
   if (!res.weak_headline.empty()) res.notes.push_back("weak headline: " + res.weak_headline);
 }
