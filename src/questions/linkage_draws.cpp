@@ -303,7 +303,8 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
   // correction does, said on the reference table with the estimated recall.
   u.unseen_links = plan_unseen_links(unseen_links, in.blocking_recall, in.blocking_recall_sample, reference_table);
   if (u.unseen_links.applied)
-    u.unseen_links.effect = estimator(corrected_reference(u.unseen_links, reference_table)).first / reference - 1;
+    u.unseen_links.effect =
+        estimator(correct_with(u.unseen_links, reference_table, u.unseen_links.recall)).first / reference - 1;
   u.mean_counts.assign(std::size_t{1} << in.lists.size(), 0.0);
   Progress progress("linkage draws", "draws", draws, quiet);
   for (int d = 0; d < draws; ++d) {

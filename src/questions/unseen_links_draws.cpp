@@ -52,11 +52,6 @@ UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, double recall, std::i
   return s;
 }
 
-estimate::CaptureTable corrected_reference(const UnseenLinksSummary& plan, const estimate::CaptureTable& reference) {
-  if (!plan.applied) return reference;
-  return estimate::correct_for_unseen_links(reference, plan.recall, plan.sample).table;
-}
-
 double recall_of_draw(const UnseenLinksSummary& plan, std::uint64_t seed, int draw) {
   if (!plan.applied) return plan.recall;
   Rng rng(seed, "unseen-links-recall", static_cast<std::uint64_t>(draw));
@@ -67,11 +62,6 @@ estimate::CaptureTable correct_with(const UnseenLinksSummary& plan, const estima
                                     double recall) {
   if (!plan.applied) return table;
   return estimate::correct_for_unseen_links(table, recall, plan.sample).table;
-}
-
-estimate::CaptureTable correct_draw(const UnseenLinksSummary& plan, const estimate::CaptureTable& table,
-                                    std::uint64_t seed, int draw) {
-  return correct_with(plan, table, recall_of_draw(plan, seed, draw));
 }
 
 std::string unseen_links_text(const UnseenLinksSummary& s) {

@@ -42,18 +42,12 @@ struct UnseenLinksSummary {
 UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, double recall, std::int64_t sample,
                                      const estimate::CaptureTable& reference);
 
-/// The reference table corrected with the estimated recall (unchanged when not applied).
-estimate::CaptureTable corrected_reference(const UnseenLinksSummary& plan, const estimate::CaptureTable& reference);
-
 /// The recall of draw `draw` (Binomial(n, r) / n, seeded); the estimated recall when not applied.
 double recall_of_draw(const UnseenLinksSummary& plan, std::uint64_t seed, int draw);
 
-/// A table corrected with `recall` (unchanged when the plan is not applied).
+/// A table corrected with `recall` (unchanged when the plan is not applied): a draw's with
+/// recall_of_draw's, the reference with the plan's estimated recall.
 estimate::CaptureTable correct_with(const UnseenLinksSummary& plan, const estimate::CaptureTable& table, double recall);
-
-/// One draw's table corrected with a recall drawn for draw `draw` (unchanged when not applied).
-estimate::CaptureTable correct_draw(const UnseenLinksSummary& plan, const estimate::CaptureTable& table,
-                                    std::uint64_t seed, int draw);
 
 /// The sentence the method and the CLI say about it ("" when off).
 std::string unseen_links_text(const UnseenLinksSummary& s);

@@ -37,13 +37,14 @@ TEST(UnseenLinksDraws, ModesParseAndPlanAsDocumented) {
   const auto on = plan_unseen_links(UnseenLinksMode::on, 0.93, 400, kTable);
   EXPECT_TRUE(on.applied);
   EXPECT_GT(on.persons_merged(), 0);
-  EXPECT_EQ(corrected_reference(on, kTable).counts, estimate::correct_for_unseen_links(kTable, 0.93, 400).table.counts);
+  EXPECT_EQ(correct_with(on, kTable, on.recall).counts,
+            estimate::correct_for_unseen_links(kTable, 0.93, 400).table.counts);
   // auto: only below the link's low-recall warning.
   EXPECT_FALSE(plan_unseen_links(UnseenLinksMode::automatic, 0.93, 400, kTable).applied);
   EXPECT_TRUE(plan_unseen_links(UnseenLinksMode::automatic, 0.85, 400, kTable).applied);
   const auto off = plan_unseen_links(UnseenLinksMode::off, 0.85, 400, kTable);
   EXPECT_FALSE(off.applied);
-  EXPECT_EQ(correct_draw(off, kTable, 1, 0).counts, kTable.counts);
+  EXPECT_EQ(correct_with(off, kTable, recall_of_draw(off, 1, 0)).counts, kTable.counts);
   // Too small a sample: not applied, and the reason says so.
   const auto small = plan_unseen_links(UnseenLinksMode::on, 0.85, 60, kTable);
   EXPECT_FALSE(small.applied);
@@ -59,9 +60,10 @@ TEST(UnseenLinksDraws, EachDrawTakesItsOwnRecall) {
   const auto plan = plan_unseen_links(UnseenLinksMode::on, 0.8, 200, kTable);
   ASSERT_TRUE(plan.applied);
   std::set<std::int64_t> persons;
-  for (int d = 0; d < 10; ++d) persons.insert(correct_draw(plan, kTable, 7, d).observed());
+  for (int d = 0; d < 10; ++d) persons.insert(correct_with(plan, kTable, recall_of_draw(plan, 7, d)).observed());
   EXPECT_GT(persons.size(), 3u);  // the recall's sampling spread reaches the table
-  EXPECT_EQ(correct_draw(plan, kTable, 7, 3).counts, correct_draw(plan, kTable, 7, 3).counts);
+  EXPECT_EQ(correct_with(plan, kTable, recall_of_draw(plan, 7, 3)).counts,
+            correct_with(plan, kTable, recall_of_draw(plan, 7, 3)).counts);
 }
 
 std::pair<double, estimate::Interval> headline(const estimate::CaptureTable& t) {
