@@ -67,6 +67,13 @@ LevelProbabilities estimate_encoded_u(const EncodedComparer& cmp, std::int64_t n
   return u;
 }
 
+double pattern_weight(Pattern p, const LevelProbabilities& m, const LevelProbabilities& u) {
+  double w = 0;
+  for (std::size_t k = 0; k < m.size(); ++k)
+    if (const auto l = static_cast<std::size_t>(level_of(p, k))) w += std::log2(m[k][l] / u[k][l]);
+  return w;
+}
+
 namespace {
 
 /// m and the match share among candidates by EM with u fixed at the random pairs' (Splink);
@@ -86,12 +93,7 @@ double fit_lambda(const PatternCounts& counts, const LevelProbabilities& m, cons
   std::vector<std::pair<double, double>> ratio;  // (log2 m/u of the pattern, count)
   double total = 0;
   for (const auto& [p, c] : counts) {
-    double w = 0;
-    for (std::size_t k = 0; k < m.size(); ++k) {
-      const auto l = static_cast<std::size_t>(level_of(p, k));
-      if (l) w += std::log2(m[k][l] / u[k][l]);
-    }
-    ratio.emplace_back(w, static_cast<double>(c));
+    ratio.emplace_back(pattern_weight(p, m, u), static_cast<double>(c));
     total += static_cast<double>(c);
   }
   double lambda = 0.1;
@@ -128,9 +130,7 @@ double fit_u_and_lambda(const PatternCounts& counts, const LevelProbabilities& m
     for (std::size_t k = 0; k < m.size(); ++k) next[k].assign(m[k].size(), 1e-3);
     double matched = 0, total = 0;
     for (const auto& [p, count] : counts) {
-      double w = 0;
-      for (std::size_t k = 0; k < m.size(); ++k)
-        if (const auto l = static_cast<std::size_t>(level_of(p, k))) w += std::log2(m[k][l] / u[k][l]);
+      const double w = pattern_weight(p, m, u);
       const double c = static_cast<double>(count);
       const double g = 1 / (1 + (1 - lambda) / lambda * std::exp2(-w));
       matched += c * g;

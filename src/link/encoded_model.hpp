@@ -85,6 +85,10 @@ struct EncodedModel {
   }
 };
 
+/// A pattern's weight log2(m/u), summed over its comparisons' levels (level 0, missing, weighs
+/// nothing).
+double pattern_weight(Pattern p, const LevelProbabilities& m, const LevelProbabilities& u);
+
 /// The patterns of the candidate pairs, on `threads` threads.
 std::vector<Pattern> compare_candidates(const EncodedComparer& cmp, const encode::Candidates& cand, int threads,
                                         bool quiet);

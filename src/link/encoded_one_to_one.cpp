@@ -63,17 +63,6 @@ std::vector<double> within_source_duplicate_rates(const EncodedRole& d, const En
   return matches;
 }
 
-namespace {
-
-double pattern_weight(Pattern p, const LevelProbabilities& m, const LevelProbabilities& u) {
-  double w = 0;
-  for (std::size_t k = 0; k < m.size(); ++k)
-    if (const auto l = static_cast<std::size_t>(level_of(p, k))) w += std::log2(m[k][l] / u[k][l]);
-  return w;
-}
-
-}  // namespace
-
 EncodedModel fit_one_to_one_model(const EncodedRole& d, const EncodedComparer& cmp, const encode::Candidates& cand,
                                   const std::vector<Pattern>& patterns, const LinkConfig& config, int threads) {
   const auto& levels = encoded_levels();
