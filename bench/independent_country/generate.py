@@ -63,6 +63,7 @@ SCENARIOS = {
     "classes": dict(classes=1.0),
     "referral": dict(referral=0.8),
     "duplicates": dict(dup=0.35),
+    "corrupt_light": dict(poor=0.07, severity=0.4),
     "corrupt_mild": dict(poor=0.15, severity=0.4),
     "corrupt_strong": dict(poor=0.35, severity=0.6),
     "combined": dict(classes=0.7, referral=0.6, dup=0.2, poor=0.2, severity=0.5, hard_poor=2.0),

@@ -37,11 +37,23 @@ def run(cmd, out=None):
     return p.stderr
 
 
+def linkage_checks(d):
+    """The link's own view of its errors against the truth's: pair recall, blocking recall as
+    the truth gives it and as the link estimates it (estimate's unseen-links correction), and
+    the false non-links the linkage draws expect."""
+    role = next(r for r in json.load(open(f"{d}/link.json"))["roles"] if r["role"] == "victim")
+    lk = json.load(open(f"{d}/estimate.json")).get("linkage") or {}
+    u = lk.get("unseen_links") or {}
+    return dict(pair_recall=role["evaluation"]["recall"], pair_precision=role["evaluation"]["precision"],
+                recall_estimated=u.get("recall"), recall_sample=u.get("recall_sample"),
+                unseen_applied=u.get("applied"), expected_fn=(lk.get("expected_errors") or {}).get("false_non_links"))
+
+
 def country(jd, work, scenario, seed, children):
     d = f"{work}/{scenario}/s{seed}"
     row_file = f"{d}/row.json"
     if os.path.exists(row_file):
-        return json.load(open(row_file))
+        return dict(json.load(open(row_file)), **linkage_checks(d))
     subprocess.run(["rm", "-rf", d], check=True)
     os.makedirs(d)
     gen = [sys.executable, f"{HERE}/generate.py", "--seed", str(seed), "--out", f"{d}/country", "--scenario", scenario]
@@ -72,7 +84,7 @@ def country(jd, work, scenario, seed, children):
                cautions=[next((t for p, t in TAGS if c.startswith(p)), c[:40]) for c in cautions],
                caution_text=cautions)
     json.dump(row, open(row_file, "w"), indent=1)
-    return row
+    return dict(row, **linkage_checks(d))
 
 
 def fig(e, i):
@@ -114,7 +126,8 @@ def main():
                   f"{','.join(r['cautions']) or '-'} / {','.join(r['link_warnings']) or '-'}", flush=True)
     print()
     print(f"{'scenario':<15} {'n':>3} {'F1 min-max':<13} {'pl err':>7} {'pl |err|':>8} {'pl cov':>6} "
-          f"{'e2e err':>7} {'e2e |err|':>9} {'e2e cov':>7} {'cautioned':>9}")
+          f"{'e2e err':>7} {'e2e |err|':>9} {'e2e cov':>7} {'cautioned':>9}  blocking recall true/link's, "
+          "persons over truth/false non-links expected")
     for scenario in a.scenarios.split(","):
         rs = [r for r in rows if r["scenario"] == scenario]
         if not rs:
@@ -126,7 +139,10 @@ def main():
         print(f"{scenario:<15} {n:>3} {min(f1):.3f}-{max(f1):.3f}  {mean(err('perfect')):>+6.1f}% "
               f"{mean([abs(x) for x in err('perfect')]):>7.1f}% {sum(covers(r, 'perfect') for r in rs):>3}/{n:<2} "
               f"{mean(err('e2e')):>+6.1f}% {mean([abs(x) for x in err('e2e')]):>8.1f}% "
-              f"{sum(covers(r, 'e2e') for r in rs):>4}/{n:<2} {sum(bool(r['cautions']) for r in rs):>6}/{n}")
+              f"{sum(covers(r, 'e2e') for r in rs):>4}/{n:<2} {sum(bool(r['cautions']) for r in rs):>6}/{n}   "
+              f"{mean([r['blocking_recall'] for r in rs]) / 100:.3f}/{mean([r['recall_estimated'] or 0 for r in rs]) / 100:.3f}"
+              f"  {mean([r['persons'] - r['recorded'] for r in rs]) / 100:.0f}/"
+              f"{mean([r['expected_fn'] or 0 for r in rs]) / 100:.0f}")
 
 
 if __name__ == "__main__":
