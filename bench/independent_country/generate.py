@@ -66,6 +66,7 @@ SCENARIOS = {
     "corrupt_light": dict(poor=0.07, severity=0.4),
     "corrupt_mild": dict(poor=0.15, severity=0.4),
     "corrupt_strong": dict(poor=0.35, severity=0.6),
+    "noise_independent": dict(poor=1.0, severity=0.06),  # corrupt_mild's rates, but each field on its own
     "combined": dict(classes=0.7, referral=0.6, dup=0.2, poor=0.2, severity=0.5, hard_poor=2.0),
 }
 NICKNAMES = {"william": ["bill", "will", "billy"], "robert": ["bob", "rob", "bobby"], "elizabeth": ["liz", "beth", "lizzie"],
