@@ -146,6 +146,10 @@ void print_summary(const link::LinkResult& r, std::size_t records, const std::ve
   if (r.estimated_blocking_recall >= 0)
     fmt::print("estimated blocking recall (high-agreement sample pairs made candidates): {:.3f} of {}\n",
                r.estimated_blocking_recall, with_commas(r.blocking_recall_sample));
+  if (const auto& s = r.blocking_splits; s.estimated())
+    fmt::print("true links blocking never compared, left apart: {:.4f} of {} high-agreement pairs in {} random pairs "
+               "({} never compared)\n",
+               s.rate(), with_commas(s.sample), with_commas(s.pairs_drawn), with_commas(s.never_compared));
   const auto& cs = r.cluster_stats;
   fmt::print("clusters: largest {}, merges {}, refused: hard rule {}, per source {}, clerical {}, cohesion {}\n",
              cs.largest, cs.merges, cs.refused_hard, cs.refused_source, cs.refused_clerical, cs.refused_cohesion);

@@ -482,6 +482,10 @@ LinkResult link_records(const std::vector<LinkRecord>& records, const LinkConfig
   t = Clock::now();
   cluster_records(records, cfg, opt, std::move(decisions.cannot_link), res);
   res.seconds.cluster = since(t);
+  t = Clock::now();
+  res.blocking_splits =
+      estimate_blocking_splits(records, res.model, cfg, blocker, res.cluster, opt.cross_source_only, res.threads);
+  res.seconds.blocking_splits = since(t);
   res.warnings = diagnose_link(records, cfg, opt, res, tallied.per_rule);
   res.seconds.total = since(start);
   return res;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "link/block.hpp"
+#include "link/blocking_splits.hpp"
 #include "link/choose_blocking.hpp"
 #include "link/cluster.hpp"
 #include "link/config.hpp"
@@ -27,7 +28,7 @@ struct LinkOptions {
 };
 
 struct LinkTimings {
-  double block = 0, compare = 0, estimate_u = 0, em = 0, score = 0, cluster = 0, total = 0;
+  double block = 0, compare = 0, estimate_u = 0, em = 0, score = 0, cluster = 0, blocking_splits = 0, total = 0;
 };
 
 struct LinkResult {
@@ -56,6 +57,9 @@ struct LinkResult {
   /// How many high-agreement sample pairs that share rests on (0 when not estimated): what the
   /// estimate's correction for links blocking never compared needs (estimate/unseen_links.hpp).
   std::int64_t blocking_recall_sample = 0;
+  /// True links blocking never compared that the run left apart, from a larger random sample
+  /// (blocking_splits.hpp): what estimate --db corrects the victims' table by.
+  BlockingSplits blocking_splits;
   /// Rules added to the defaults by estimated recall (choose_blocking.hpp); `considered`
   /// false when the config gave rules or the sample was too small.
   BlockingChoice blocking_choice;

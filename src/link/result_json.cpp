@@ -57,6 +57,12 @@ nlohmann::json result_json(const LinkResult& r) {
     structure["estimated_blocking_recall"] = r.estimated_blocking_recall;
     structure["estimated_blocking_recall_sample"] = r.blocking_recall_sample;
   }
+  if (const auto& s = r.blocking_splits; s.estimated())
+    structure["blocking_splits"] = {{"pairs_drawn", s.pairs_drawn},
+                                    {"sample", s.sample},
+                                    {"never_compared", s.never_compared},
+                                    {"split_apart", s.split_apart},
+                                    {"rate", s.rate()}};
   if (r.blocking_choice.considered) {
     nlohmann::json added = nlohmann::json::array();
     for (const auto& a : r.blocking_choice.added)
@@ -97,6 +103,7 @@ nlohmann::json result_json(const LinkResult& r) {
             {"em", r.seconds.em},
             {"score", r.seconds.score},
             {"cluster", r.seconds.cluster},
+            {"blocking_splits", r.seconds.blocking_splits},
             {"total", r.seconds.total}}}};
 }
 

@@ -252,6 +252,44 @@ TEST(LinkDiagnosis, BlockingThatMissesHalfThePairsIsReported) {
                           [](const LinkWarning& w) { return w.code == "low_blocking_recall"; }));
 }
 
+TEST(LinkDiagnosis, TrueLinksBlockingLeftApartAreEstimatedWithoutTruth) {
+  // The same blocking on exact name codes: the true pairs no rule compared and the clusters
+  // hold apart (what estimate --db corrects the victims' table by) against the share of the
+  // high-agreement pairs among the random pairs the link scored.
+  joindots::testing::TempDir dir;
+  auto clean = read_febrl_persons(linkage_dir() / "febrl2" / "febrl2.csv");
+  clean.resize(1500);
+  write_corrupt_files(dir.path(), corrupt(clean, spec_named("dedupe_typos"), 3), true);
+  const LinkSettings s = parse_link_settings(
+      "[columns]\ngiven_name = \"givenname\"\nfamily_name = \"lastname\"\ndob = \"birth_date\"\n"
+      "[blocking]\nrules = [[\"given_name.soundex\", \"family_name.soundex\"]]\n",
+      "t.toml");
+  const auto input = read_link_csv({dir / "party_1.csv"}, s.mapping, "entity_id", true);
+  const LinkConfig config = resolve_link_config(s, input.available);
+  const LinkResult res = link_records(input.records, config, LinkOptions{});
+  const Blocker blocker(input.records, config.blocking, false, 0, config.max_block);
+  std::int64_t true_pairs = 0, apart = 0;
+  for (std::uint32_t a = 0; a < input.records.size(); ++a)
+    for (std::uint32_t b = a + 1; b < input.records.size(); ++b)
+      if (!input.truth[a].empty() && input.truth[a] == input.truth[b]) {
+        ++true_pairs;
+        apart += !blocker.is_candidate(a, b) && res.cluster[a] != res.cluster[b];
+      }
+  const double true_rate = static_cast<double>(apart) / static_cast<double>(true_pairs);
+  ASSERT_TRUE(res.blocking_splits.estimated());
+  const auto n = static_cast<std::int64_t>(input.records.size());
+  // Random pairs until 2,000 high-agreement ones, within the budget.
+  EXPECT_LE(res.blocking_splits.pairs_drawn, std::min(n * (n - 1) / 2, config.split_pairs));
+  EXPECT_EQ(res.blocking_splits.sample, kSplitSampleTarget);
+  EXPECT_GE(res.blocking_splits.never_compared, res.blocking_splits.split_apart);
+  std::printf("true links left apart by blocking: %.3f of %lld true pairs; estimated %.3f (%lld of %lld)\n", true_rate,
+              static_cast<long long>(true_pairs), res.blocking_splits.rate(),
+              static_cast<long long>(res.blocking_splits.split_apart),
+              static_cast<long long>(res.blocking_splits.sample));
+  EXPECT_GT(true_rate, 0.05);  // the blocking is meant to miss many
+  EXPECT_NEAR(res.blocking_splits.rate(), true_rate, 0.25 * true_rate);
+}
+
 // --one-per-source overrides the structure learned from the data both ways: off drops the
 // limit the five one-record-per-person files would get, on imposes it, and one file alone
 // cannot take it (every record would be of the same source).
