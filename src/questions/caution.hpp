@@ -5,6 +5,8 @@
 //  - LCMCR has more than one mode: its chains disagree (estimate/lcmcr.hpp);
 //  - linkage matters: the linkage draws move the estimate by 3% or more, or make up a
 //    quarter or more of the interval's width;
+//  - blocking left many likely matches apart (2.5% or more of the link's high-agreement
+//    sample pairs never compared and in two persons): harder matches are missed unseen;
 //  - the threshold matters: the victims' estimates across the threshold curve spread by
 //    more than 10% of the headline;
 //  - the victims' link warned (link/diagnose.hpp's codes: low blocking recall, clusters too

@@ -211,7 +211,7 @@ std::optional<LinkageInput> add_linkage_uncertainty(FourAnswers& out, Store& sto
     draw_method = "the headline method (headline only, no bootstrap)";
   }
   out.linkage = linkage_uncertainty(input, out.victims.estimate, out.victims.interval, opt.linkage_draws,
-                                    opt.estimate.seed, draw_estimator, opt.quiet, opt.unseen_links);
+                                    opt.estimate.seed, draw_estimator, opt.quiet, opt.unseen_links, estimator);
   out.linkage->draw_method = draw_method;
   out.victims.estimate = out.linkage->combined.estimate;
   out.victims.interval = out.linkage->combined.interval;
@@ -219,7 +219,9 @@ std::optional<LinkageInput> add_linkage_uncertainty(FourAnswers& out, Store& sto
                                     opt.linkage_draws);
   if (const auto& unseen = out.linkage->unseen_links; unseen.applied)
     out.victims.method += fmt::format(
-        " and for the links blocking never compared (estimated blocking recall {:.3f}, drawn per draw)", unseen.recall);
+        " and for the links blocking never compared ({} of {} high-agreement sample pairs never compared and left "
+        "apart, drawn per draw)",
+        unseen.split_apart, unseen.split_sample);
   out.victims.assumption =
       "Multiple systems estimation over the source types: a closed population over the period, match "
       "probabilities of the record linkage that are right on average, and list dependence captured by the model "

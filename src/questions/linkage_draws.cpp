@@ -107,6 +107,9 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
       in.blocking_recall = json_number(structure, "estimated_blocking_recall", -1);
       in.blocking_recall_sample =
           static_cast<std::int64_t>(json_number(structure, "estimated_blocking_recall_sample", 0));
+      const auto splits = structure.value("blocking_splits", nlohmann::json::object());
+      in.blocking_split_sample = static_cast<std::int64_t>(json_number(splits, "sample", 0));
+      in.blocking_split_apart = static_cast<std::int64_t>(json_number(splits, "split_apart", 0));
       for (const auto& source : structure.value("sources", nlohmann::json::array()))
         if (source.contains("source_org") && source["source_org"].is_string())
           limit_of_org[source["source_org"].get<std::string>()] =
@@ -278,7 +281,8 @@ CombinedInterval combine_with_draws(double model_estimate, const estimate::Inter
 LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_estimate,
                                        const estimate::Interval& model_interval, int draws,
                                        std::uint64_t seed, const TableEstimator& estimator,
-                                       bool quiet, UnseenLinksMode unseen_links) {
+                                       bool quiet, UnseenLinksMode unseen_links,
+                                       const TableEstimator& level_estimator) {
   const auto start = std::chrono::steady_clock::now();
   LinkageUncertainty u;
   u.draws = draws;
@@ -299,12 +303,24 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
   const auto reference_table = table(at_threshold.cluster);
   const double reference = estimator(reference_table).first;
   u.reference_partition = std::move(at_threshold.cluster);
-  // Links blocking never compared: each draw's table corrected with a drawn recall; what the
-  // correction does, said on the reference table with the estimated recall.
-  u.unseen_links = plan_unseen_links(unseen_links, in.blocking_recall, in.blocking_recall_sample, reference_table);
-  if (u.unseen_links.applied)
-    u.unseen_links.effect =
-        estimator(correct_with(u.unseen_links, reference_table, u.unseen_links.recall)).first / reference - 1;
+  // Links blocking never compared: each draw's table corrected with a drawn split rate; what the
+  // correction does, said on the reference table with the estimated rate.
+  u.unseen_links = plan_unseen_links(
+      unseen_links, {in.blocking_recall, in.blocking_recall_sample, in.blocking_split_sample, in.blocking_split_apart},
+      reference_table, estimate::records_per_list(u.reference_partition, in.list_of_record, in.lists.size()));
+  double draw_scale = 1;  // the level estimator's effect of the correction over the draws' estimator's
+  if (u.unseen_links.applied) {
+    const auto corrected = correct_with(u.unseen_links, reference_table, u.unseen_links.split_rate());
+    const double draws_ratio = estimator(corrected).first / reference;
+    u.unseen_links.effect = draws_ratio - 1;
+    if (level_estimator) {
+      const double level_ratio = level_estimator(corrected).first / level_estimator(reference_table).first;
+      if (std::isfinite(level_ratio) && level_ratio > 0 && std::isfinite(draws_ratio) && draws_ratio > 0) {
+        u.unseen_links.effect = level_ratio - 1;
+        draw_scale = level_ratio / draws_ratio;
+      }
+    }
+  }
   u.mean_counts.assign(std::size_t{1} << in.lists.size(), 0.0);
   Progress progress("linkage draws", "draws", draws, quiet);
   for (int d = 0; d < draws; ++d) {
@@ -313,8 +329,9 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
     for (std::size_t c = 0; c < t.counts.size(); ++c)
       u.mean_counts[c] += static_cast<double>(t.counts[c]) / draws;
     u.draw_persons.push_back(static_cast<std::int64_t>(partition.clusters));
-    u.draw_recalls.push_back(recall_of_draw(u.unseen_links, seed, d));
-    u.draw_estimates.push_back(estimator(correct_with(u.unseen_links, t, u.draw_recalls.back())).first);
+    u.draw_split_rates.push_back(split_rate_of_draw(u.unseen_links, seed, d));
+    u.draw_estimates.push_back(estimator(correct_with(u.unseen_links, t, u.draw_split_rates.back())).first *
+                               draw_scale);
     u.draw_partitions.push_back(partition.cluster);
     progress.advance();
   }

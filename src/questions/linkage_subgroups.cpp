@@ -108,10 +108,10 @@ std::vector<GroupLinkage> carry_draws_into_groups(const LinkageInput& in, const 
   const std::size_t n_draws = u.draw_partitions.size();
   std::vector<std::vector<double>> draws(groups.size(), std::vector<double>(n_draws, std::nan("")));
   std::vector<double> reference(groups.size(), std::nan("")), reference_corrected(groups.size(), std::nan(""));
-  // Each draw's table corrected for links blocking never compared with the draw's own recall, as
+  // Each draw's table corrected for links blocking never compared with the draw's own split rate, as
   // the victims' (unseen_links_draws.hpp).
   const auto& unseen = u.unseen_links;
-  const bool correcting = unseen.applied && u.draw_recalls.size() == n_draws;
+  const bool correcting = unseen.applied && u.draw_split_rates.size() == n_draws;
   // One pass per partition: its persons are made once and every group's table taken from them.
   const bool with_reference = u.reproduces_link || correcting;
   Progress progress("linkage draws (groups)", "partitions", static_cast<std::int64_t>(n_draws + with_reference),
@@ -130,11 +130,11 @@ std::vector<GroupLinkage> carry_draws_into_groups(const LinkageInput& in, const 
   if (with_reference)
     estimate_groups(u.reference_partition, [&](std::size_t g, const estimate::CaptureTable& t) {
       reference[g] = groups[g].refit(t).first;
-      if (correcting) reference_corrected[g] = groups[g].refit(correct_with(unseen, t, unseen.recall)).first;
+      if (correcting) reference_corrected[g] = groups[g].refit(correct_with(unseen, t, unseen.split_rate())).first;
     });
   for (std::size_t d = 0; d < n_draws; ++d)
     estimate_groups(u.draw_partitions[d], [&](std::size_t g, const estimate::CaptureTable& t) {
-      draws[g][d] = groups[g].refit(correcting ? correct_with(unseen, t, u.draw_recalls[d]) : t).first;
+      draws[g][d] = groups[g].refit(correcting ? correct_with(unseen, t, u.draw_split_rates[d]) : t).first;
     });
   progress.finish();
 

@@ -29,12 +29,16 @@ const char* to_string(UnseenLinksMode mode) {
   return "off";
 }
 
-UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, double recall, std::int64_t sample,
-                                     const estimate::CaptureTable& reference) {
+UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, const BlockingEstimates& link,
+                                     const estimate::CaptureTable& reference, estimate::RecordsPerList per_list) {
   UnseenLinksSummary s;
   s.mode = to_string(mode);
+  const double recall = link.recall;
   s.recall = recall;
-  s.sample = sample;
+  s.sample = link.recall_sample;
+  s.split_sample = link.split_sample;
+  s.split_apart = link.split_apart;
+  s.per_list = std::move(per_list);
   s.persons_before = s.persons_after = reference.observed();
   if (mode == UnseenLinksMode::off) {
     s.reason = "turned off (--unseen-links off)";
@@ -45,32 +49,34 @@ UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, double recall, std::i
                            kLowBlockingRecall);
     return s;
   }
-  const auto c = estimate::correct_for_unseen_links(reference, recall, sample);
+  const auto c = estimate::correct_for_unseen_links(reference, s.split_rate(), s.split_sample, s.per_list);
   s.applied = c.applied;
   s.reason = c.reason;
   s.persons_after = c.persons_after;
   return s;
 }
 
-double recall_of_draw(const UnseenLinksSummary& plan, std::uint64_t seed, int draw) {
-  if (!plan.applied) return plan.recall;
-  Rng rng(seed, "unseen-links-recall", static_cast<std::uint64_t>(draw));
-  return estimate::draw_recall(plan.recall, plan.sample, rng);
+double split_rate_of_draw(const UnseenLinksSummary& plan, std::uint64_t seed, int draw) {
+  if (!plan.applied) return plan.split_rate();
+  Rng rng(seed, "unseen-links-split-rate", static_cast<std::uint64_t>(draw));
+  return estimate::draw_split_rate(plan.split_rate(), plan.split_sample, rng);
 }
 
 estimate::CaptureTable correct_with(const UnseenLinksSummary& plan, const estimate::CaptureTable& table,
-                                    double recall) {
+                                    double rate) {
   if (!plan.applied) return table;
-  return estimate::correct_for_unseen_links(table, recall, plan.sample).table;
+  return estimate::correct_for_unseen_links(table, rate, plan.split_sample, plan.per_list).table;
 }
 
 std::string unseen_links_text(const UnseenLinksSummary& s) {
   if (s.mode == "off") return "";
   if (!s.applied) return fmt::format("links blocking never compared: not corrected ({})", s.reason);
   return fmt::format(
-      "links blocking never compared: estimated blocking recall {:.3f} (of {} sample pairs); {} of the {} persons "
-      "taken for pieces of others; the victims' figure {:+.1f}%",
-      s.recall, s.sample, s.persons_merged(), s.persons_before, 100 * s.effect);
+      "links blocking never compared: {} of {} high-agreement sample pairs never compared and left apart (each "
+      "record isolated with probability {:.4f}); {} of the {} persons taken for pieces of others; the victims' "
+      "figure {:+.1f}%",
+      s.split_apart, s.split_sample, estimate::isolation_of_split_rate(s.split_rate()), s.persons_merged(),
+      s.persons_before, 100 * s.effect);
 }
 
 nlohmann::ordered_json UnseenLinksSummary::to_json() const {
@@ -80,13 +86,19 @@ nlohmann::ordered_json UnseenLinksSummary::to_json() const {
   j["reason"] = reason;
   j["recall"] = recall >= 0 ? nlohmann::ordered_json(recall) : nlohmann::ordered_json(nullptr);
   j["recall_sample"] = sample;
+  j["split_sample"] = split_sample;
+  j["split_apart"] = split_apart;
+  j["split_rate"] = split_rate();
+  j["isolation"] = estimate::isolation_of_split_rate(split_rate());
   j["persons"] = {{"before", persons_before}, {"after", persons_after}, {"merged", persons_merged()}};
   j["effect"] = std::isfinite(effect) ? nlohmann::ordered_json(effect) : nlohmann::ordered_json(nullptr);
   j["rule"] =
-      "Each true link between a person's records is taken as missed by blocking with probability 1 - r (r the "
-      "link's estimated blocking recall), splitting the person into the connected pieces; the expected observed "
-      "capture table is then linear in the true one, and each draw's table is solved for it (Di Consiglio & Tuoto "
-      "2018), r drawn per draw as Binomial(n, r) / n. Not applied with fewer than 100 sample pairs.";
+      "Each record of a person holding two or more is taken as isolated by blocking (compared with none of the "
+      "person's other records, so a one-record person of its own) with probability q = 1 - sqrt(1 - s), s the "
+      "share of the link's high-agreement random pairs never compared and left apart; with the link's records per "
+      "list, the expected observed capture table is linear in the true one, and each draw's table is solved for "
+      "it (Di Consiglio & Tuoto 2018), s drawn per draw as Binomial(n, s) / n. Not applied with fewer than 100 "
+      "sample pairs.";
   return j;
 }
 
@@ -97,6 +109,8 @@ UnseenLinksSummary UnseenLinksSummary::from_json(const nlohmann::json& j) {
   s.reason = j.at("reason").get<std::string>();
   s.recall = j.at("recall").is_number() ? j.at("recall").get<double>() : -1.0;
   s.sample = j.at("recall_sample").get<std::int64_t>();
+  s.split_sample = j.value("split_sample", std::int64_t{0});
+  s.split_apart = j.value("split_apart", std::int64_t{0});
   s.persons_before = j.at("persons").at("before").get<std::int64_t>();
   s.persons_after = j.at("persons").at("after").get<std::int64_t>();
   s.effect = j.at("effect").is_number() ? j.at("effect").get<double>() : std::nan("");

@@ -1,15 +1,16 @@
 #pragma once
 // The victims' linkage draws corrected for true links that blocking never compared
 // (estimate/unseen_links.hpp; docs/estimation.md, "Links blocking never compared"): each draw's
-// capture table is corrected with a blocking recall drawn from its sampling distribution
-// (Binomial(n, r) / n, n the link's high-agreement sample pairs), so the combined interval
-// carries the recall's uncertainty; the link's own table is corrected with the estimated
-// recall to say what the correction does.
+// capture table is corrected with a split rate drawn from its sampling distribution
+// (Binomial(n, s) / n, n the link's high-agreement sample pairs, s the share of them never
+// compared and left apart), so the combined interval carries the rate's uncertainty; the
+// link's own table is corrected with the estimated rate to say what the correction does.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "estimate/capture_table.hpp"
+#include "estimate/unseen_links.hpp"
 
 namespace joindots::questions {
 
@@ -27,8 +28,16 @@ struct UnseenLinksSummary {
   std::string mode = "off";
   bool applied = false;
   std::string reason;  // why not applied
-  double recall = -1;
-  std::int64_t sample = 0;
+  double recall = -1;  // the link's estimated blocking recall (what --unseen-links auto looks at)
+  std::int64_t sample = 0;  // the high-agreement sample pairs the recall rests on
+  /// The link's split estimate (link/blocking_splits.hpp): of `split_sample` high-agreement
+  /// random pairs, `split_apart` never compared and left in two persons.
+  std::int64_t split_sample = 0, split_apart = 0;
+  double split_rate() const {
+    return split_sample > 0 ? static_cast<double>(split_apart) / static_cast<double>(split_sample) : 0.0;
+  }
+  /// The link's records per list (not saved): what the isolation model needs.
+  estimate::RecordsPerList per_list;
   std::int64_t persons_before = 0, persons_after = 0;
   /// The draws' estimator on the corrected reference table over it on the reference, minus 1.
   double effect = 0;
@@ -37,17 +46,24 @@ struct UnseenLinksSummary {
   static UnseenLinksSummary from_json(const nlohmann::json& j);
 };
 
+/// What the link estimated that the plan needs.
+struct BlockingEstimates {
+  double recall = -1;
+  std::int64_t recall_sample = 0, split_sample = 0, split_apart = 0;
+};
+
 /// Whether and how to correct: `reference` is the draws' reference table (its corrected
-/// persons go in the summary; `effect` is left for the caller, who has the estimator).
-UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, double recall, std::int64_t sample,
-                                     const estimate::CaptureTable& reference);
+/// persons go in the summary; `effect` is left for the caller, who has the estimator);
+/// `per_list` the link's records per list.
+UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, const BlockingEstimates& link,
+                                     const estimate::CaptureTable& reference, estimate::RecordsPerList per_list);
 
-/// The recall of draw `draw` (Binomial(n, r) / n, seeded); the estimated recall when not applied.
-double recall_of_draw(const UnseenLinksSummary& plan, std::uint64_t seed, int draw);
+/// The split rate of draw `draw` (Binomial(n, s) / n, seeded); the estimated rate when not applied.
+double split_rate_of_draw(const UnseenLinksSummary& plan, std::uint64_t seed, int draw);
 
-/// A table corrected with `recall` (unchanged when the plan is not applied): a draw's with
-/// recall_of_draw's, the reference with the plan's estimated recall.
-estimate::CaptureTable correct_with(const UnseenLinksSummary& plan, const estimate::CaptureTable& table, double recall);
+/// A table corrected with split rate `rate` (unchanged when the plan is not applied): a draw's
+/// with split_rate_of_draw's, the reference with the plan's estimated rate.
+estimate::CaptureTable correct_with(const UnseenLinksSummary& plan, const estimate::CaptureTable& table, double rate);
 
 /// The sentence the method and the CLI say about it ("" when off).
 std::string unseen_links_text(const UnseenLinksSummary& s);

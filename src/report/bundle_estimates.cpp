@@ -179,6 +179,8 @@ void add_linkage_uncertainty(nlohmann::json& b, const FourAnswers& a, bool withh
                                   {"reason", unseen.reason},
                                   {"recall", rounded(unseen.recall, unseen.recall >= 0)},
                                   {"recall_sample", unseen.sample},
+                                  {"split_sample", unseen.split_sample},
+                                  {"split_apart", unseen.split_apart},
                                   {"effect", rounded(unseen.effect, std::isfinite(unseen.effect))}};
     if (!is_public) unseen_json["persons_merged"] = unseen.persons_merged();
     out["unseen_links"] = std::move(unseen_json);

@@ -138,7 +138,7 @@ test("the victims' card says its cautions; the threshold curve and the linkage s
   // The correction for matches blocking never compared (on by default), said with its recall or why not.
   assert.ok(lu.unseen_links && lu.unseen_links.mode === "on", "estimate --db corrects for unseen links by default");
   const unseen = await page.locator("#unseen-links").textContent();
-  assert.match(unseen, lu.unseen_links.applied ? /compared an estimated [0-9.]+% of the likely matches/ : /not corrected for/);
+  assert.match(unseen, lu.unseen_links.applied ? /likely matches in a random sample of record pairs \([0-9.]+%\) never compared/ : /not corrected for/);
   assert.ok(!/persons taken for parts/.test(unseen), "no person counts in the public tier");
   assert.equal(await page.locator("#threshold-table tbody tr").count(), lu.threshold_curve.length);
   assert.ok(lu.threshold_curve.every((p) => p.persons === undefined), "no person counts per threshold in the public tier");

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
-#include <numeric>
 
 #include "core/rng.hpp"
 #include "estimate/chapman.hpp"
@@ -12,29 +12,31 @@
 namespace joindots::estimate {
 namespace {
 
-TEST(UnseenLinks, ConnectedProbabilityAgainstCountsOfConnectedGraphs) {
-  const double r = 0.7, q = 0.3;
-  EXPECT_DOUBLE_EQ(connected_probability(1, r), 1.0);
-  EXPECT_NEAR(connected_probability(2, r), r, 1e-12);
-  EXPECT_NEAR(connected_probability(3, r), 3 * r * r - 2 * r * r * r, 1e-12);
-  // Connected labelled graphs on 4 vertices by edges: 16 with 3, 15 with 4, 6 with 5, 1 with 6.
-  const double c4 =
-      16 * std::pow(r, 3) * std::pow(q, 3) + 15 * std::pow(r, 4) * q * q + 6 * std::pow(r, 5) * q + std::pow(r, 6);
-  EXPECT_NEAR(connected_probability(4, r), c4, 1e-12);
-  EXPECT_NEAR(connected_probability(5, 1.0), 1.0, 1e-12);
+TEST(UnseenLinks, TwoListsOfOneRecordEachSplitWhenEitherRecordIsIsolated) {
+  // A person on A and B with one record on each: one person AB with probability (1 - q)^2,
+  // else one person on A and one on B.
+  for (double q : {0.05, 0.3}) {
+    const auto e = isolation_expected({0, 0, 0, 1000}, q, {});
+    EXPECT_NEAR(e[3], 1000 * (1 - q) * (1 - q), 1e-9);
+    EXPECT_NEAR(e[1], 1000 * (1 - (1 - q) * (1 - q)), 1e-9);
+    EXPECT_NEAR(e[2], e[1], 1e-9);
+  }
+  EXPECT_NEAR(isolation_of_split_rate(1 - 0.9 * 0.9), 0.1, 1e-12);
+  EXPECT_DOUBLE_EQ(isolation_of_split_rate(0), 0.0);
 }
 
-TEST(UnseenLinksIdentity, EveryRecordLandsInExactlyOnePiece) {
-  for (double r : {0.2, 0.6, 0.95})
-    for (int s = 1; s <= 8; ++s) {
-      double records = 0;
-      for (int t = 1; t <= s; ++t) {
-        double choose = 1;
-        for (int i = 1; i <= t; ++i) choose = choose * (s - t + i) / i;
-        records += choose * t * piece_probability(t, s, r);
-      }
-      EXPECT_NEAR(records, s, 1e-9) << "s = " << s << ", r = " << r;
-    }
+TEST(UnseenLinks, RecordsPerListCountsEachPersonsRecordsOnEachList) {
+  // Persons: 0 = A, A, B (multi-list); 1 = A (alone, one record); 2 = B, B (alone, two records);
+  // 3 = A, B (multi-list).
+  const std::vector<std::uint32_t> cluster = {0, 0, 0, 1, 2, 2, 3, 3};
+  const std::vector<std::uint32_t> list = {0, 0, 1, 0, 1, 1, 0, 1};
+  const auto per = records_per_list(cluster, list, 2);
+  ASSERT_EQ(per.multi[0].size(), 3u);
+  EXPECT_DOUBLE_EQ(per.multi[0][1], 0.5);  // person 3
+  EXPECT_DOUBLE_EQ(per.multi[0][2], 0.5);  // person 0
+  EXPECT_DOUBLE_EQ(per.multi[1][1], 1.0);
+  EXPECT_DOUBLE_EQ(per.single[0][1], 1.0);
+  EXPECT_DOUBLE_EQ(per.single[1][2], 1.0);
 }
 
 /// A four-list table with a pattern of every size.
@@ -44,47 +46,54 @@ std::vector<double> true_table() {
   return t;
 }
 
-TEST(UnseenLinks, TheInverseOfTheExpectedSplitIsTheTrueTable) {
-  const auto truth = true_table();
-  for (double r : {0.5, 0.8, 0.97}) {
-    const auto observed = split_expected(truth, r);
-    // Records are kept: every record is in one observed person.
-    double true_records = 0, observed_records = 0;
-    for (std::uint32_t p = 1; p < 16; ++p) {
-      true_records += std::popcount(p) * truth[p];
-      observed_records += std::popcount(p) * observed[p];
-    }
-    EXPECT_NEAR(observed_records, true_records, 1e-9);
-    const auto back = unseen_links_inverse(observed, r, false);
-    for (std::uint32_t p = 1; p < 16; ++p) EXPECT_NEAR(back[p], truth[p], 1e-9) << "pattern " << p << ", r " << r;
-  }
+/// Records per list of 1 to 3 (lists differ), and persons alone on a list with 1 or 2.
+RecordsPerList several_records() {
+  RecordsPerList per;
+  per.multi = {{0, 0.5, 0.3, 0.2}, {0, 1.0}, {0, 0.2, 0.8}, {0, 0.6, 0.2, 0.2}};
+  per.single = {{0, 0.7, 0.3}, {0, 1.0}, {0, 0.5, 0.5}, {0, 0.9, 0.1}};
+  return per;
 }
 
-TEST(UnseenLinks, RecallOneLeavesTheTableUnchanged) {
+TEST(UnseenLinks, TheInverseOfTheExpectedTableIsTheTrueTable) {
   const auto truth = true_table();
-  const auto same = split_expected(truth, 1.0);
-  const auto back = unseen_links_inverse(truth, 1.0);
+  for (const auto& per : {RecordsPerList{}, several_records()})
+    for (double q : {0.01, 0.1, 0.3}) {
+      const auto observed = isolation_expected(truth, q, per);
+      double true_persons = 0, observed_persons = 0;
+      for (std::uint32_t p = 1; p < 16; ++p) true_persons += truth[p], observed_persons += observed[p];
+      EXPECT_GT(observed_persons, true_persons);  // isolated records become persons of their own
+      const auto back = isolation_inverse(observed, q, per, false);
+      for (std::uint32_t p = 1; p < 16; ++p) EXPECT_NEAR(back[p], truth[p], 1e-9) << "pattern " << p << ", q " << q;
+    }
+}
+
+TEST(UnseenLinks, NoIsolationLeavesTheTableUnchanged) {
+  const auto truth = true_table();
+  const auto same = isolation_expected(truth, 0.0, several_records());
+  const auto back = isolation_inverse(truth, 0.0, several_records());
   for (std::uint32_t p = 1; p < 16; ++p) {
     EXPECT_DOUBLE_EQ(same[p], truth[p]);
     EXPECT_DOUBLE_EQ(back[p], truth[p]);
   }
   const auto table = CaptureTable::from_counts({"A", "B", "C"}, {0, 50, 40, 10, 30, 8, 6, 3});
-  const auto c = correct_for_unseen_links(table, 1.0, 500);
+  const auto c = correct_for_unseen_links(table, 0.0, 500, {});
   EXPECT_FALSE(c.applied);
   EXPECT_EQ(c.table.counts, table.counts);
   EXPECT_EQ(c.persons_merged(), 0);
+  EXPECT_THROW(isolation_expected(truth, 1.0, {}), std::invalid_argument);
 }
 
 TEST(UnseenLinks, SmallOrMissingSamplesGiveNoCorrection) {
   const auto table = CaptureTable::from_counts({"A", "B", "C"}, {0, 50, 40, 10, 30, 8, 6, 3});
-  const auto small = correct_for_unseen_links(table, 0.8, kMinUnseenLinksSample - 1);
+  const auto small = correct_for_unseen_links(table, 0.1, kMinUnseenLinksSample - 1, {});
   EXPECT_FALSE(small.applied);
   EXPECT_NE(small.reason.find("fewer than 100"), std::string::npos) << small.reason;
   EXPECT_EQ(small.table.counts, table.counts);
-  const auto none = correct_for_unseen_links(table, -1, 0);
+  const auto none = correct_for_unseen_links(table, 0.1, 0, {});
   EXPECT_FALSE(none.applied);
+  EXPECT_NE(none.reason.find("run link again"), std::string::npos) << none.reason;
   EXPECT_EQ(none.table.counts, table.counts);
-  const auto enough = correct_for_unseen_links(table, 0.8, kMinUnseenLinksSample);
+  const auto enough = correct_for_unseen_links(table, 0.1, kMinUnseenLinksSample, {});
   EXPECT_TRUE(enough.applied);
   EXPECT_TRUE(enough.reason.empty());
   EXPECT_GT(enough.persons_merged(), 0);
@@ -93,58 +102,52 @@ TEST(UnseenLinks, SmallOrMissingSamplesGiveNoCorrection) {
 TEST(UnseenLinks, NegativeCellsAreClampedBeforeTheSmallerPatterns) {
   // Too few one-list persons for the pieces the three-list persons would leave.
   const std::vector<double> observed = {0, 1, 1, 50, 1, 40, 40, 100};
-  const auto exact = unseen_links_inverse(observed, 0.6, false);
-  const auto clamped = unseen_links_inverse(observed, 0.6, true);
+  const auto exact = isolation_inverse(observed, 0.2, {}, false);
+  const auto clamped = isolation_inverse(observed, 0.2, {}, true);
   EXPECT_LT(*std::min_element(exact.begin() + 1, exact.end()), 0.0);
   for (double v : clamped) EXPECT_GE(v, 0.0);
 }
 
-/// Persons of a true table split by a random graph with recall r, as blocking would.
-std::vector<std::int64_t> split_persons(const std::vector<std::int64_t>& truth, double r, Rng& rng) {
-  std::vector<std::int64_t> observed(truth.size(), 0);
-  for (std::uint32_t s = 1; s < truth.size(); ++s) {
-    std::vector<int> lists;
-    for (int j = 0; j < 16; ++j)
-      if (s >> j & 1u) lists.push_back(j);
-    const int n = static_cast<int>(lists.size());
-    for (std::int64_t person = 0; person < truth[s]; ++person) {
-      std::vector<int> root(n);
-      std::iota(root.begin(), root.end(), 0);
-      const auto find = [&](int x) {
-        while (root[x] != x) x = root[x] = root[root[x]];
-        return x;
-      };
-      for (int a = 0; a < n; ++a)
-        for (int b = a + 1; b < n; ++b)
-          if (rng.bernoulli(r)) root[find(a)] = find(b);
-      std::vector<std::uint32_t> piece(n, 0);
-      for (int a = 0; a < n; ++a) piece[find(a)] |= 1u << lists[a];
-      for (auto p : piece)
-        if (p) ++observed[p];
-    }
-  }
-  return observed;
-}
-
-TEST(UnseenLinks, SimulatedSplitsAreUndoneInExpectation) {
-  // Two independent lists of a population of 4,000 (p = 0.3, 0.4) and a third (p = 0.25), each
-  // person's links missed with probability 0.15; over 40 populations the corrected table's
-  // cells average to the true table's and Chapman's figure on lists 1-2 comes back.
-  const double r = 0.85;
+TEST(UnseenLinks, SimulatedIsolatedRecordsAreUndoneInExpectation) {
+  // Three independent lists of a population of 4,000 (p = 0.3, 0.4, 0.25); a person holds
+  // 1 + Poisson(0.8) records on each of its lists; each record of a person with two or more is
+  // isolated (a one-record person of its own) with probability q = 0.04. The records per list
+  // are read from the observed partition, as estimate --db does; over 40 populations the
+  // corrected table's cells average to the true table's and Chapman's figure on lists A-B
+  // comes back.
+  const double q = 0.04;
+  const double split_rate = 1 - (1 - q) * (1 - q);
   Rng rng(11);
   std::vector<double> true_mean(8, 0), corrected_mean(8, 0);
   double chapman_observed = 0, chapman_corrected = 0, chapman_true = 0;
   const int populations = 40;
   for (int pop = 0; pop < populations; ++pop) {
     std::vector<std::int64_t> truth(8, 0);
+    std::vector<std::uint32_t> cluster, list;
+    std::uint32_t persons = 0;
     for (int i = 0; i < 4000; ++i) {
       const std::uint32_t p =
           (rng.bernoulli(0.3) ? 1u : 0u) | (rng.bernoulli(0.4) ? 2u : 0u) | (rng.bernoulli(0.25) ? 4u : 0u);
+      if (p == 0) continue;
       ++truth[p];
+      std::vector<std::uint32_t> records;
+      for (std::uint32_t j = 0; j < 3; ++j)
+        if (p >> j & 1u)
+          for (std::int64_t k = 0, n = 1 + rng.poisson(0.8); k < n; ++k) records.push_back(j);
+      const std::uint32_t main = persons++;
+      for (auto j : records) {
+        const bool isolated = records.size() >= 2 && rng.bernoulli(q);
+        cluster.push_back(isolated ? persons++ : main);
+        list.push_back(j);
+      }
     }
-    truth[0] = 0;
-    const auto observed = split_persons(truth, r, rng);
-    const auto c = correct_for_unseen_links(CaptureTable::from_counts({"A", "B", "C"}, observed), r, 400);
+    std::vector<std::uint32_t> pattern(persons, 0);
+    for (std::size_t r = 0; r < cluster.size(); ++r) pattern[cluster[r]] |= 1u << list[r];
+    std::vector<std::int64_t> observed(8, 0);
+    for (auto p : pattern)
+      if (p) ++observed[p];
+    const auto c = correct_for_unseen_links(CaptureTable::from_counts({"A", "B", "C"}, observed), split_rate, 2000,
+                                            records_per_list(cluster, list, 3));
     ASSERT_TRUE(c.applied);
     for (std::size_t p = 1; p < 8; ++p) {
       true_mean[p] += static_cast<double>(truth[p]) / populations;
@@ -159,24 +162,24 @@ TEST(UnseenLinks, SimulatedSplitsAreUndoneInExpectation) {
   }
   for (std::size_t p = 1; p < 8; ++p)
     EXPECT_NEAR(corrected_mean[p], true_mean[p], 0.03 * true_mean[p] + 3) << "pattern " << p;
-  EXPECT_GT(chapman_observed, 1.1 * chapman_true);  // the splits' bias, upward
+  EXPECT_GT(chapman_observed, 1.05 * chapman_true);  // the splits' bias, upward
   EXPECT_NEAR(chapman_corrected, chapman_true, 0.02 * chapman_true);
 }
 
-TEST(UnseenLinks, DrawnRecallFollowsItsBinomialSamplingDistribution) {
+TEST(UnseenLinks, DrawnSplitRateFollowsItsBinomialSamplingDistribution) {
   Rng rng(3);
   const int n = 20000;
   double sum = 0, sq = 0;
   for (int i = 0; i < n; ++i) {
-    const double r = draw_recall(0.9, 400, rng);
-    sum += r;
-    sq += r * r;
+    const double s = draw_split_rate(0.02, 2000, rng);
+    sum += s;
+    sq += s * s;
   }
   const double mean = sum / n, var = sq / n - mean * mean;
-  EXPECT_NEAR(mean, 0.9, 0.001);
-  EXPECT_NEAR(std::sqrt(var), std::sqrt(0.9 * 0.1 / 400), 0.001);
-  EXPECT_DOUBLE_EQ(draw_recall(1.0, 400, rng), 1.0);
-  EXPECT_DOUBLE_EQ(draw_recall(0.7, 0, rng), 0.7);
+  EXPECT_NEAR(mean, 0.02, 0.0002);
+  EXPECT_NEAR(std::sqrt(var), std::sqrt(0.02 * 0.98 / 2000), 0.0002);
+  EXPECT_DOUBLE_EQ(draw_split_rate(0.0, 2000, rng), 0.0);
+  EXPECT_DOUBLE_EQ(draw_split_rate(0.03, 0, rng), 0.03);
 }
 
 }  // namespace

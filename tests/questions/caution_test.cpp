@@ -117,6 +117,29 @@ TEST(Caution, LinkageAndThresholdThatMoveTheAnswer) {
   EXPECT_TRUE(triggered(a).empty());
 }
 
+TEST(Caution, BlockingThatLeavesManyLikelyMatchesApartIsSaid) {
+  auto a = agreeing();
+  LinkageUncertainty u;
+  u.model_estimate = 6450;
+  u.combined.estimate = 6450;
+  u.unseen_links.split_sample = 525;
+  u.unseen_links.split_apart = 21;  // 4.0%, as on the independent country with linkage F1 0.82
+  a.linkage = u;
+  const auto c = triggered(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("left 4.0% of the likely matches in a random sample of record pairs (21 of 525)"),
+            std::string::npos)
+      << c[0];
+  EXPECT_NE(c[0].find("likely too high"), std::string::npos) << c[0];
+  // 1.8%, the most a sound link of the simulator's left apart: nothing said; nor on a sample too small.
+  a.linkage->unseen_links.split_apart = 18;
+  a.linkage->unseen_links.split_sample = 1000;
+  EXPECT_TRUE(triggered(a).empty());
+  a.linkage->unseen_links.split_apart = 9;
+  a.linkage->unseen_links.split_sample = 90;
+  EXPECT_TRUE(triggered(a).empty());
+}
+
 TEST(Caution, SavedPairsThatDoNotRecreateTheLinksPersonsAreSaidAsAShare) {
   auto a = agreeing();
   LinkageUncertainty u;

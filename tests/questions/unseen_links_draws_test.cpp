@@ -34,36 +34,45 @@ TEST(UnseenLinksDraws, ModesParseAndPlanAsDocumented) {
   EXPECT_EQ(parse_unseen_links_mode("off"), UnseenLinksMode::off);
   EXPECT_THROW(parse_unseen_links_mode("yes"), UsageError);
 
-  const auto on = plan_unseen_links(UnseenLinksMode::on, 0.93, 400, kTable);
+  // Recall 0.93 of 400 pairs; 30 of 2,000 high-agreement pairs never compared and left apart.
+  const BlockingEstimates link{0.93, 400, 2000, 30};
+  const auto on = plan_unseen_links(UnseenLinksMode::on, link, kTable, {});
   EXPECT_TRUE(on.applied);
   EXPECT_GT(on.persons_merged(), 0);
-  EXPECT_EQ(correct_with(on, kTable, on.recall).counts,
-            estimate::correct_for_unseen_links(kTable, 0.93, 400).table.counts);
+  EXPECT_DOUBLE_EQ(on.split_rate(), 0.015);
+  EXPECT_EQ(correct_with(on, kTable, on.split_rate()).counts,
+            estimate::correct_for_unseen_links(kTable, 0.015, 2000, {}).table.counts);
   // auto: only below the link's low-recall warning.
-  EXPECT_FALSE(plan_unseen_links(UnseenLinksMode::automatic, 0.93, 400, kTable).applied);
-  EXPECT_TRUE(plan_unseen_links(UnseenLinksMode::automatic, 0.85, 400, kTable).applied);
-  const auto off = plan_unseen_links(UnseenLinksMode::off, 0.85, 400, kTable);
+  EXPECT_FALSE(plan_unseen_links(UnseenLinksMode::automatic, link, kTable, {}).applied);
+  EXPECT_TRUE(plan_unseen_links(UnseenLinksMode::automatic, {0.85, 400, 2000, 30}, kTable, {}).applied);
+  const auto off = plan_unseen_links(UnseenLinksMode::off, {0.85, 400, 2000, 30}, kTable, {});
   EXPECT_FALSE(off.applied);
-  EXPECT_EQ(correct_with(off, kTable, recall_of_draw(off, 1, 0)).counts, kTable.counts);
+  EXPECT_EQ(correct_with(off, kTable, split_rate_of_draw(off, 1, 0)).counts, kTable.counts);
   // Too small a sample: not applied, and the reason says so.
-  const auto small = plan_unseen_links(UnseenLinksMode::on, 0.85, 60, kTable);
+  const auto small = plan_unseen_links(UnseenLinksMode::on, {0.85, 400, 60, 3}, kTable, {});
   EXPECT_FALSE(small.applied);
   EXPECT_NE(unseen_links_text(small).find("60 sample pairs"), std::string::npos) << unseen_links_text(small);
+  // A link run from before the split estimate: not applied, and told to link again.
+  const auto old = plan_unseen_links(UnseenLinksMode::on, {0.85, 400, 0, 0}, kTable, {});
+  EXPECT_FALSE(old.applied);
+  EXPECT_NE(unseen_links_text(old).find("run link again"), std::string::npos) << unseen_links_text(old);
   // The summary's JSON round trip.
   const auto back = UnseenLinksSummary::from_json(nlohmann::json::parse(on.to_json().dump()));
   EXPECT_EQ(back.applied, on.applied);
   EXPECT_EQ(back.persons_after, on.persons_after);
   EXPECT_DOUBLE_EQ(back.recall, on.recall);
+  EXPECT_EQ(back.split_apart, 30);
+  EXPECT_EQ(back.split_sample, 2000);
 }
 
-TEST(UnseenLinksDraws, EachDrawTakesItsOwnRecall) {
-  const auto plan = plan_unseen_links(UnseenLinksMode::on, 0.8, 200, kTable);
+TEST(UnseenLinksDraws, EachDrawTakesItsOwnSplitRate) {
+  const auto plan = plan_unseen_links(UnseenLinksMode::on, {0.8, 200, 1000, 40}, kTable, {});
   ASSERT_TRUE(plan.applied);
   std::set<std::int64_t> persons;
-  for (int d = 0; d < 10; ++d) persons.insert(correct_with(plan, kTable, recall_of_draw(plan, 7, d)).observed());
-  EXPECT_GT(persons.size(), 3u);  // the recall's sampling spread reaches the table
-  EXPECT_EQ(correct_with(plan, kTable, recall_of_draw(plan, 7, 3)).counts,
-            correct_with(plan, kTable, recall_of_draw(plan, 7, 3)).counts);
+  for (int d = 0; d < 10; ++d) persons.insert(correct_with(plan, kTable, split_rate_of_draw(plan, 7, d)).observed());
+  EXPECT_GT(persons.size(), 3u);  // the rate's sampling spread reaches the table
+  EXPECT_EQ(correct_with(plan, kTable, split_rate_of_draw(plan, 7, 3)).counts,
+            correct_with(plan, kTable, split_rate_of_draw(plan, 7, 3)).counts);
 }
 
 std::pair<double, estimate::Interval> headline(const estimate::CaptureTable& t) {
@@ -110,6 +119,8 @@ TEST(UnseenLinksDraws, TheGroupsDrawsAreCorrectedToo) {
   auto in = three_sources(600);
   in.blocking_recall = 0.8;  // as if blocking had missed one true link in five
   in.blocking_recall_sample = 500;
+  in.blocking_split_sample = 1000;  // and left one pair in ten apart
+  in.blocking_split_apart = 100;
   const auto table = estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
   const auto [est, iv] = headline(table);
   std::vector<VictimGroup> groups;
@@ -127,7 +138,7 @@ TEST(UnseenLinksDraws, TheGroupsDrawsAreCorrectedToo) {
   const auto off = linkage_uncertainty(in, est, iv, 5, 1, headline, true, UnseenLinksMode::off);
   const auto on = linkage_uncertainty(in, est, iv, 5, 1, headline, true, UnseenLinksMode::on);
   ASSERT_TRUE(on.unseen_links.applied);
-  ASSERT_EQ(on.draw_recalls.size(), 5u);
+  ASSERT_EQ(on.draw_split_rates.size(), 5u);
   EXPECT_LT(on.combined.estimate, off.combined.estimate);
   const auto groups_off = carry_draws_into_groups(in, off, groups, true);
   const auto groups_on = carry_draws_into_groups(in, on, groups, true);
@@ -144,12 +155,12 @@ TEST(UnseenLinksDraws, OnANoisyCountryTheCorrectionMovesTheFigureTowardTheTruth)
   const auto country = testing::simulate_ingest_link_victims(dir.path(), config, 100007);
   const std::vector<std::string> lists = {"police", "children_services", "health", "nrm", "charity"};
   const auto in = read_linkage_input(*country.store, country.run.run_id, Role::victim, lists);
-  ASSERT_GE(in.blocking_recall_sample, estimate::kMinUnseenLinksSample) << "the link saved no recall sample";
-  ASSERT_LT(in.blocking_recall, 1.0);
+  ASSERT_GE(in.blocking_split_sample, estimate::kMinUnseenLinksSample) << "the link saved no split sample";
+  ASSERT_GT(in.blocking_split_apart, 0);
   const auto table = estimate::CaptureTable::from_counts(lists, pattern_counts(in, in.link_person));
   const auto [est, iv] = headline(table);
   const auto off = linkage_uncertainty(in, est, iv, 4, 1, headline, true, UnseenLinksMode::off);
-  const auto on = linkage_uncertainty(in, est, iv, 4, 1, headline, true, UnseenLinksMode::on);
+  const auto on = linkage_uncertainty(in, est, iv, 4, 1, headline, true, UnseenLinksMode::on, headline);
   const double truth = static_cast<double>(read_simulated_truth(country.country).victims);
   EXPECT_FALSE(off.unseen_links.applied);
   ASSERT_TRUE(on.unseen_links.applied) << on.unseen_links.reason;
@@ -158,10 +169,11 @@ TEST(UnseenLinksDraws, OnANoisyCountryTheCorrectionMovesTheFigureTowardTheTruth)
   EXPECT_LT(on.combined.estimate, off.combined.estimate);
   EXPECT_LT(std::abs(on.combined.estimate - truth), std::abs(off.combined.estimate - truth))
       << "truth " << truth << ", corrected " << on.combined.estimate << ", not " << off.combined.estimate;
-  std::printf("truth %.0f, corrected %.0f, not %.0f; recall %.3f of %lld, %lld merged\n", truth, on.combined.estimate,
-              off.combined.estimate, in.blocking_recall, static_cast<long long>(in.blocking_recall_sample),
+  std::printf("truth %.0f, corrected %.0f, not %.0f; %lld of %lld sample pairs apart, %lld merged\n", truth,
+              on.combined.estimate, off.combined.estimate, static_cast<long long>(in.blocking_split_apart),
+              static_cast<long long>(in.blocking_split_sample),
               static_cast<long long>(on.unseen_links.persons_merged()));
-  // The recall's uncertainty widens the interval on the log scale.
+  // The rate's uncertainty widens the interval on the log scale.
   EXPECT_GE(on.combined.between_sd_log, 0.0);
 }
 

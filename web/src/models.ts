@@ -100,10 +100,10 @@ function linkageUncertainty(lu: LinkageUncertainty) {
   }
   const ul = lu.unseen_links;
   if (ul && ul.mode !== "off") {
-    const recall = ul.recall === null || ul.recall === undefined ? "" : `${Math.round(1000 * ul.recall) / 10}%`;
+    const apart = ul.split_sample ? `${Math.round(10000 * (ul.split_apart ?? 0) / ul.split_sample) / 100}%` : "";
     const effect = Math.round(1000 * (ul.effect ?? 0)) / 10;
     out.push(el("p", { id: "unseen-links" }, ul.applied
-      ? `Blocking (which pairs of records the linkage compares at all) compared an estimated ${recall} of the likely matches (from ${fmtNumber(ul.recall_sample)} sample pairs). A match never compared cannot be linked, so each drawn linkage is also corrected for the matches blocking missed, by how often they split a child into several; on the linkage as made, that correction alone moves the estimate by ${effect > 0 ? "+" : ""}${effect}%${ul.persons_merged !== undefined ? ` (${fmtNumber(ul.persons_merged)} persons taken for parts of others)` : ""}.`
+      ? `Blocking (which pairs of records the linkage compares at all) left ${fmtNumber(ul.split_apart)} of ${fmtNumber(ul.split_sample)} likely matches in a random sample of record pairs (${apart}) never compared and in two different persons. A match never compared cannot be linked, so each drawn linkage is also corrected for the records blocking cut off from their child, each becoming a one-record person of its own; on the linkage as made, that correction alone moves the estimate by ${effect > 0 ? "+" : ""}${effect}%${ul.persons_merged !== undefined ? ` (${fmtNumber(ul.persons_merged)} persons taken for parts of others)` : ""}.`
       : `Matches that blocking never compared are not corrected for: ${ul.reason}.`));
   }
   const drawn = lu.threshold_curve.filter((p) => p.estimate !== undefined && p.interval);
