@@ -229,21 +229,32 @@ TEST(LinkBlockingChoice, ConfigRulesAreKept) {
   EXPECT_FALSE(defaults.blocking_pool.empty());
 }
 
-TEST(LinkDiagnosis, BlockingThatMissesHalfThePairsIsReported) {
-  // Three fields, blocking only on exact name codes: heavy name typos put half the true
-  // pairs out of reach. The estimate without truth must say so.
+/// Three fields of 1,500 FEBRL persons with heavy name typos (dedupe_typos), blocked only on
+/// exact name codes, linked.
+struct NameCodeBlockedTypos {
+  CsvLinkInput input;
+  LinkConfig config;
+  LinkResult res;
+};
+NameCodeBlockedTypos link_name_code_blocked_typos() {
   joindots::testing::TempDir dir;
-  auto spec = spec_named("dedupe_typos");
   auto clean = read_febrl_persons(linkage_dir() / "febrl2" / "febrl2.csv");
   clean.resize(1500);
-  write_corrupt_files(dir.path(), corrupt(clean, spec, 3), true);
+  write_corrupt_files(dir.path(), corrupt(clean, spec_named("dedupe_typos"), 3), true);
   const LinkSettings s = parse_link_settings(
       "[columns]\ngiven_name = \"givenname\"\nfamily_name = \"lastname\"\ndob = \"birth_date\"\n"
       "[blocking]\nrules = [[\"given_name.soundex\", \"family_name.soundex\"]]\n",
       "t.toml");
-  const auto input = read_link_csv({dir / "party_1.csv"}, s.mapping, "entity_id", true);
-  const LinkConfig config = resolve_link_config(s, input.available);
-  const LinkResult res = link_records(input.records, config, LinkOptions{});
+  NameCodeBlockedTypos out{read_link_csv({dir / "party_1.csv"}, s.mapping, "entity_id", true), {}, {}};
+  out.config = resolve_link_config(s, out.input.available);
+  out.res = link_records(out.input.records, out.config, LinkOptions{});
+  return out;
+}
+
+TEST(LinkDiagnosis, BlockingThatMissesHalfThePairsIsReported) {
+  // Blocking only on exact name codes: heavy name typos put half the true pairs out of
+  // reach. The estimate without truth must say so.
+  const auto [input, config, res] = link_name_code_blocked_typos();
   const BlockingRecall truth = blocking_recall(input.records, input.truth, config, false);
   ASSERT_GE(res.estimated_blocking_recall, 0);
   EXPECT_GE(res.blocking_recall_sample, 30);  // what the recall rests on, saved for estimate
@@ -256,17 +267,7 @@ TEST(LinkDiagnosis, TrueLinksBlockingLeftApartAreEstimatedWithoutTruth) {
   // The same blocking on exact name codes: the true pairs no rule compared and the clusters
   // hold apart (what estimate --db corrects the victims' table by) against the share of the
   // high-agreement pairs among the random pairs the link scored.
-  joindots::testing::TempDir dir;
-  auto clean = read_febrl_persons(linkage_dir() / "febrl2" / "febrl2.csv");
-  clean.resize(1500);
-  write_corrupt_files(dir.path(), corrupt(clean, spec_named("dedupe_typos"), 3), true);
-  const LinkSettings s = parse_link_settings(
-      "[columns]\ngiven_name = \"givenname\"\nfamily_name = \"lastname\"\ndob = \"birth_date\"\n"
-      "[blocking]\nrules = [[\"given_name.soundex\", \"family_name.soundex\"]]\n",
-      "t.toml");
-  const auto input = read_link_csv({dir / "party_1.csv"}, s.mapping, "entity_id", true);
-  const LinkConfig config = resolve_link_config(s, input.available);
-  const LinkResult res = link_records(input.records, config, LinkOptions{});
+  const auto [input, config, res] = link_name_code_blocked_typos();
   const Blocker blocker(input.records, config.blocking, false, 0, config.max_block);
   std::int64_t true_pairs = 0, apart = 0;
   for (std::uint32_t a = 0; a < input.records.size(); ++a)
