@@ -21,10 +21,15 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "simulated_country.hpp"
 #include "test_support.hpp"
+#include "three_sources.hpp"
 
 namespace joindots::questions {
 
 namespace {
+
+using test_inputs::girls_and_boys;
+using test_inputs::headline;
+using test_inputs::three_sources_with_records;
 
 /// Lists A (bit 0) and B (bit 1). Persons by the link: {0}, {1}, {2}, {3}, {4}, {5, 6}.
 /// Pairs: (0,1) p = 0.3 and (2,3) p = 0.8 across persons, (5,6) p = 1 inside one.
@@ -72,67 +77,7 @@ LinkageInput three_lists(int persons) {
   return in;
 }
 
-std::pair<double, estimate::Interval> headline(const estimate::CaptureTable& t) {
-  estimate::EstimateOptions o;
-  o.headline_only = true;
-  o.bootstrap_replicates = 0;
-  const auto r = estimate::estimate_all(t, o);
-  return {r.estimate, r.interval};
-}
 
-
-/// Three source types' records of `persons` children (girls at even indices, boys at odd),
-/// each recorded by police, health and the NRM independently (0.5, 0.4, 0.6, seeded), with
-/// the records a person summary is made from; a person's records joined by pairs at p = 1,
-/// and pairs at p = 0 between different persons.
-LinkageInput three_sources_with_records(int persons) {
-  LinkageInput in;
-  in.lists = {"police", "health", "nrm"};
-  const SourceType types[] = {SourceType::police, SourceType::health, SourceType::nrm};
-  Rng rng(20251231, "linkage-groups-test");
-  std::uint32_t r = 0;
-  const Date start = *Date::parse_full("2024-01-01");
-  for (int p = 0; p < persons; ++p) {
-    std::vector<std::uint32_t> records;
-    for (std::uint32_t j = 0; j < 3; ++j) {
-      const bool recorded = rng.bernoulli(0.5 + (j == 1 ? -0.1 : j == 2 ? 0.1 : 0.0));
-      if (!recorded && !(j == 2 && records.empty())) continue;  // no one is on no list
-      Record rec;
-      rec.source_type = types[j];
-      rec.source_org = std::string(to_string(types[j]));
-      rec.event_date = Date::from_days(start.days() + p);
-      rec.sex = p % 2 == 0 ? Sex::F : Sex::M;
-      in.records.push_back(rec);
-      in.list_of_record.push_back(j);
-      in.source.push_back(j);
-      in.hard_values.push_back({""});
-      in.link_person.push_back(static_cast<std::uint32_t>(p));
-      records.push_back(r++);
-    }
-    for (std::size_t x = 0; x < records.size(); ++x)
-      for (std::size_t y = x + 1; y < records.size(); ++y)
-        in.pairs.push_back({records[x], records[y], 10.0f, 1.0f, false});
-  }
-  for (std::uint32_t a = 0; a + 5 < r; a += 7) in.pairs.push_back({a, a + 5, -5.0f, 0.0f, false});
-  return in;
-}
-
-/// Girls and boys as groups, each with its plain figure on the link's own persons.
-std::vector<VictimGroup> girls_and_boys(const LinkageInput& in) {
-  const auto persons = persons_of_partition(in.records, in.link_person, in.lists);
-  std::vector<VictimGroup> groups;
-  for (const char* sex : {"F", "M"}) {
-    VictimGroup g;
-    g.member = [sex = std::string(sex)](const PersonRow& p) { return p.sex == sex; };
-    std::vector<const PersonRow*> members;
-    for (const auto& p : persons)
-      if (g.member(p)) members.push_back(&p);
-    std::tie(g.estimate, g.interval) = headline(table_of(members, in.lists));
-    g.refit = headline;
-    groups.push_back(std::move(g));
-  }
-  return groups;
-}
 
 }  // namespace
 
@@ -294,7 +239,7 @@ TEST(LinkageDraws, CombinationIsRubinsRuleOnTheLogScale) {
 }
 
 TEST(LinkageDrawsInGroups, PairsAtZeroOrOneLeaveEachGroupsFigureUnchanged) {
-  const auto in = three_sources_with_records(600);
+  const auto in = three_sources_with_records(600, "linkage-groups-test", true);
   const auto all = persons_of_partition(in.records, in.link_person, in.lists);
   ASSERT_EQ(all.size(), 600u);
   const auto table = estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
@@ -316,7 +261,7 @@ TEST(LinkageDrawsInGroups, PairsAtZeroOrOneLeaveEachGroupsFigureUnchanged) {
 }
 
 TEST(LinkageDrawsInGroups, UncertainPairsMoveOnlyTheGroupTheyBelongTo) {
-  auto in = three_sources_with_records(600);
+  auto in = three_sources_with_records(600, "linkage-groups-test", true);
   // Split 20 girls' police-health links at p = 0.45: the link (threshold 0.5) counted each
   // of those girls twice, as two one-list persons; the boys' links stay certain.
   int split = 0;
@@ -356,7 +301,7 @@ TEST(LinkageDrawsInGroups, UncertainPairsMoveOnlyTheGroupTheyBelongTo) {
 }
 
 TEST(LinkageDrawsInGroups, RefitOfUsesTheHeadlinesLogLinearModel) {
-  const auto in = three_sources_with_records(600);
+  const auto in = three_sources_with_records(600, "linkage-groups-test", true);
   const auto table = estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
   estimate::EstimateOptions o;
   o.method = estimate::Method::LogLinear;

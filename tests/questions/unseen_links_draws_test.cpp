@@ -21,9 +21,12 @@
 #include "simulate/truth_reader.hpp"
 #include "simulated_country.hpp"
 #include "test_support.hpp"
+#include "three_sources.hpp"
 
 namespace joindots::questions {
 namespace {
+
+using test_inputs::headline;
 
 const estimate::CaptureTable kTable =
     estimate::CaptureTable::from_counts({"A", "B", "C"}, {0, 500, 400, 100, 300, 80, 60, 30});
@@ -75,66 +78,15 @@ TEST(UnseenLinksDraws, EachDrawTakesItsOwnSplitRate) {
             correct_with(plan, kTable, split_rate_of_draw(plan, 7, 3)).counts);
 }
 
-std::pair<double, estimate::Interval> headline(const estimate::CaptureTable& t) {
-  estimate::EstimateOptions o;
-  o.headline_only = true;
-  o.bootstrap_replicates = 0;
-  const auto r = estimate::estimate_all(t, o);
-  return {r.estimate, r.interval};
-}
-
-/// Police, health and NRM records of `persons` children (girls at even indices), each recorded
-/// independently (0.5, 0.4, 0.6, seeded; no one on no list), a person's records joined by pairs at p = 1.
-LinkageInput three_sources(int persons) {
-  LinkageInput in;
-  in.lists = {"police", "health", "nrm"};
-  const SourceType types[] = {SourceType::police, SourceType::health, SourceType::nrm};
-  Rng rng(20251231, "unseen-links-groups-test");
-  std::uint32_t r = 0;
-  const Date start = *Date::parse_full("2024-01-01");
-  for (int p = 0; p < persons; ++p) {
-    std::vector<std::uint32_t> records;
-    for (std::uint32_t j = 0; j < 3; ++j) {
-      if (!rng.bernoulli(0.5 + (j == 1 ? -0.1 : j == 2 ? 0.1 : 0.0)) && !(j == 2 && records.empty())) continue;
-      Record rec;
-      rec.source_type = types[j];
-      rec.source_org = std::string(to_string(types[j]));
-      rec.event_date = Date::from_days(start.days() + p);
-      rec.sex = p % 2 == 0 ? Sex::F : Sex::M;
-      in.records.push_back(rec);
-      in.list_of_record.push_back(j);
-      in.source.push_back(j);
-      in.hard_values.push_back({""});
-      in.link_person.push_back(static_cast<std::uint32_t>(p));
-      records.push_back(r++);
-    }
-    for (std::size_t x = 0; x < records.size(); ++x)
-      for (std::size_t y = x + 1; y < records.size(); ++y)
-        in.pairs.push_back({records[x], records[y], 10.0f, 1.0f, false});
-  }
-  return in;
-}
-
 TEST(UnseenLinksDraws, TheGroupsDrawsAreCorrectedToo) {
-  auto in = three_sources(600);
+  auto in = test_inputs::three_sources_with_records(600, "unseen-links-groups-test", false);
   in.blocking_recall = 0.8;  // as if blocking had missed one true link in five
   in.blocking_recall_sample = 500;
   in.blocking_split_sample = 1000;  // and left one pair in ten apart
   in.blocking_split_apart = 100;
   const auto table = estimate::CaptureTable::from_counts(in.lists, pattern_counts(in, in.link_person));
   const auto [est, iv] = headline(table);
-  std::vector<VictimGroup> groups;
-  for (const char* sex : {"F", "M"}) {
-    VictimGroup g;
-    g.member = [sex = std::string(sex)](const PersonRow& p) { return p.sex == sex; };
-    const auto persons = persons_of_partition(in.records, in.link_person, in.lists);
-    std::vector<const PersonRow*> members;
-    for (const auto& p : persons)
-      if (g.member(p)) members.push_back(&p);
-    std::tie(g.estimate, g.interval) = headline(table_of(members, in.lists));
-    g.refit = headline;
-    groups.push_back(std::move(g));
-  }
+  const auto groups = test_inputs::girls_and_boys(in);
   const auto off = linkage_uncertainty(in, est, iv, 5, 1, headline, true, UnseenLinksMode::off);
   const auto on = linkage_uncertainty(in, est, iv, 5, 1, headline, true, UnseenLinksMode::on);
   ASSERT_TRUE(on.unseen_links.applied);
