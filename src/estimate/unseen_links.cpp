@@ -139,7 +139,8 @@ UnseenLinksCorrection correct_for_unseen_links(const CaptureTable& observed, dou
   c.table = observed;
   c.persons_before = c.persons_after = observed.observed();
   if (sample <= 0) {
-    c.reason = "the link did not estimate the links blocking never compared (run link again)";
+    c.reason = "the link run saved no estimate of the links blocking never compared (a link on encodings makes none; "
+               "a plaintext run from before it: link again)";
   } else if (sample < kMinUnseenLinksSample) {
     c.reason = fmt::format("the split rate rests on {} sample pairs, fewer than {}", sample, kMinUnseenLinksSample);
   } else if (!(split_rate > 0)) {
