@@ -10,7 +10,7 @@
 // (estimate/unseen_links.hpp). A pair blocking missed whose records the run joined anyway
 // (through other records of the person) costs nothing and is not counted.
 //
-// Why a sample of its own, larger than the blocking recall's (`model.split_pairs`, at most 5 M
+// Why a sample of its own, larger than the blocking recall's (`model.split_pairs`, at most 10 M
 // random pairs): on noisy countries about 1-2% of true pairs are split so, and the 1 M pairs
 // behind the recall hold only some 200 matches, so 2-4 such pairs.
 #include <cstdint>

@@ -42,7 +42,7 @@ inline constexpr std::array<ParamSpec, 19> kLinkParams = {{
     {"blocking", "max_block", 150, 0, 1e9, true,
      "records a block may hold; larger blocks are skipped and reported (0 = no cap)"},
     {"model", "u_pairs", 1'000'000, 1000, 1e9, true, "random record pairs drawn to estimate u"},
-    {"model", "split_pairs", 5'000'000, 0, 1e10, true,
+    {"model", "split_pairs", 10'000'000, 0, 1e10, true,
      "random record pairs scored after clustering to estimate the true links blocking never compared that the "
      "run left apart (0 = not estimated)"},
     {"model", "em_max_iterations", 2000, 1, 100000, true, "EM iterations at most"},
@@ -89,7 +89,7 @@ struct LinkConfig {
   std::int64_t max_pairs = 1'000'000'000;  // about 4 minutes of scoring on 2 cores
   std::int64_t max_block = 150;            // keeps name-only rules within budget at 10 M records
   std::int64_t u_pairs = 1'000'000;
-  std::int64_t split_pairs = 5'000'000;
+  std::int64_t split_pairs = 10'000'000;
   int em_max_iterations = 2000;  // ordered EM near a boundary can take ~700
   double em_tolerance = 1e-7;
   bool em_fix_u = false;
