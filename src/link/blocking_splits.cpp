@@ -47,10 +47,9 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
     // Stopping at a number of high-agreement pairs leaves the share among them unbiased: the
     // rule looks only at how many there are, not at whether they were split.
     for (std::int64_t tries = 0; c.pairs_drawn < mine && c.sample < enough && tries < 20 * mine; ++tries) {
-      const auto a = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      const auto b = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      if (a == b || (cross_source_only && records[a].source == records[b].source)) continue;
-      visit(c, std::min(a, b), std::max(a, b));
+      const auto pair = draw_record_pair(records, cross_source_only, rng);
+      if (!pair) continue;
+      visit(c, std::min(pair->first, pair->second), std::max(pair->first, pair->second));
     }
   };
   std::vector<std::thread> pool;

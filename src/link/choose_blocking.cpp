@@ -27,10 +27,9 @@ HighAgreementSample sample_high_agreement_pairs(const std::vector<LinkRecord>& r
     if (model.prior * static_cast<double>(budget) < 30) return out;
     Rng rng(cfg.seed, "link-blocking-recall");
     for (std::int64_t drawn = 0, tries = 0; drawn < budget && tries < 20 * budget; ++tries) {
-      const auto a = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      const auto b = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      if (a == b || (cross_source_only && records[a].source == records[b].source)) continue;
-      visit(std::min(a, b), std::max(a, b));
+      const auto pair = draw_record_pair(records, cross_source_only, rng);
+      if (!pair) continue;
+      visit(std::min(pair->first, pair->second), std::max(pair->first, pair->second));
       ++drawn;
     }
   }

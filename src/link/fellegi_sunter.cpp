@@ -6,6 +6,15 @@
 
 namespace joindots::link {
 
+std::optional<std::pair<std::uint32_t, std::uint32_t>> draw_record_pair(const std::vector<LinkRecord>& records,
+                                                                        bool cross_source_only, Rng& rng) {
+  const auto n = static_cast<std::uint64_t>(records.size());
+  const auto a = static_cast<std::uint32_t>(rng.below(n));
+  const auto b = static_cast<std::uint32_t>(rng.below(n));
+  if (a == b || (cross_source_only && records[a].source == records[b].source)) return std::nullopt;
+  return std::pair{a, b};
+}
+
 LevelProbabilities estimate_u(const std::vector<LinkRecord>& records,
                               const std::vector<Comparison>& comparisons, std::int64_t n_pairs,
                               bool cross_source_only, Rng& rng, int threads) {
@@ -28,10 +37,7 @@ LevelProbabilities estimate_u(const std::vector<LinkRecord>& records,
     std::int64_t tries = 0;
     while (static_cast<std::int64_t>(pairs.size()) < n_pairs && tries < 20 * n_pairs) {
       ++tries;
-      const auto a = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      const auto b = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(n)));
-      if (a == b || (cross_source_only && records[a].source == records[b].source)) continue;
-      pairs.emplace_back(a, b);
+      if (const auto pair = draw_record_pair(records, cross_source_only, rng)) pairs.push_back(*pair);
     }
     // Level counts per thread as integers, summed: the same totals in any order.
     const auto parts = static_cast<std::size_t>(std::max(1, threads));

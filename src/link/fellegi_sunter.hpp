@@ -23,6 +23,7 @@
 //   value v of a name field adds log2(u_exact / tf(v)), tf(v) the share of records holding
 //   v, so a match on a rare surname counts for more than one on "smith".
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -37,6 +38,13 @@ using PatternCounts = std::vector<std::pair<Pattern, std::int64_t>>;
 
 /// Probabilities per comparison and level (level 0, missing, is unused and holds 1).
 using LevelProbabilities = std::vector<std::vector<double>>;
+
+/// One draw of a random record pair for the random-pair samples (u, the blocking recall, the
+/// blocking splits): two records uniformly at random, in the order drawn; nullopt when the
+/// draw is rejected (the same record twice, or, linking files, the same source), which the
+/// caller counts as a try.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> draw_record_pair(const std::vector<LinkRecord>& records,
+                                                                        bool cross_source_only, Rng& rng);
 
 /// u from `n_pairs` random pairs (all pairs when there are fewer), cross-source only when
 /// linking files. Reproducible for a given rng state, whatever the number of threads (the
