@@ -50,34 +50,20 @@ LinkageInput three_lists(int persons) {
   LinkageInput in;
   in.lists = {"A", "B", "C"};
   Rng rng(20251231, "linkage-draws-test");
-  std::uint32_t r = 0;
   for (int p = 0; p < persons; ++p) {
     // Independent lists recording each person with probabilities 0.5, 0.4 and 0.6 (seeded).
     std::vector<std::uint32_t> records;
     for (std::uint32_t j = 0; j < 3; ++j)
-      if (rng.bernoulli(0.5 + (j == 1 ? -0.1 : j == 2 ? 0.1 : 0.0))) {
-        in.list_of_record.push_back(j);
-        in.source.push_back(j);
-        in.hard_values.push_back({""});
-        in.link_person.push_back(static_cast<std::uint32_t>(p));
-        records.push_back(r++);
-      }
-    if (records.empty()) {  // a person no list recorded is not in the data: recorded by A alone
-      in.list_of_record.push_back(0);
-      in.source.push_back(0);
-      in.hard_values.push_back({""});
-      in.link_person.push_back(static_cast<std::uint32_t>(p));
-      records.push_back(r++);
-    }
-    for (std::size_t x = 0; x < records.size(); ++x)
-      for (std::size_t y = x + 1; y < records.size(); ++y)
-        in.pairs.push_back({records[x], records[y], 10.0f, 1.0f, false});
+      if (rng.bernoulli(0.5 + (j == 1 ? -0.1 : j == 2 ? 0.1 : 0.0)))
+        records.push_back(test_inputs::add_record(in, j, static_cast<std::uint32_t>(p)));
+    // A person no list recorded is not in the data: recorded by A alone.
+    if (records.empty()) records.push_back(test_inputs::add_record(in, 0, static_cast<std::uint32_t>(p)));
+    test_inputs::join_records(in, records);
   }
+  const auto r = static_cast<std::uint32_t>(in.list_of_record.size());
   for (std::uint32_t a = 0; a + 5 < r; a += 7) in.pairs.push_back({a, a + 5, -5.0f, 0.0f, false});
   return in;
 }
-
-
 
 }  // namespace
 

@@ -24,6 +24,22 @@ inline std::pair<double, estimate::Interval> headline(const estimate::CaptureTab
   return {r.estimate, r.interval};
 }
 
+/// A record of `person` on list `list` (its own source, no hard value); returns its index.
+inline std::uint32_t add_record(LinkageInput& in, std::uint32_t list, std::uint32_t person) {
+  in.list_of_record.push_back(list);
+  in.source.push_back(list);
+  in.hard_values.push_back({""});
+  in.link_person.push_back(person);
+  return static_cast<std::uint32_t>(in.list_of_record.size() - 1);
+}
+
+/// One person's records joined by pairs at p = 1.
+inline void join_records(LinkageInput& in, const std::vector<std::uint32_t>& records) {
+  for (std::size_t x = 0; x < records.size(); ++x)
+    for (std::size_t y = x + 1; y < records.size(); ++y)
+      in.pairs.push_back({records[x], records[y], 10.0f, 1.0f, false});
+}
+
 /// Three source types' records of `persons` children (girls at even indices, boys at odd),
 /// each recorded by police, health and the NRM independently (0.5, 0.4, 0.6, seeded by
 /// `rng_label`; no one on no list), with the records a person summary is made from; a
@@ -34,7 +50,6 @@ inline LinkageInput three_sources_with_records(int persons, std::string_view rng
   in.lists = {"police", "health", "nrm"};
   const SourceType types[] = {SourceType::police, SourceType::health, SourceType::nrm};
   Rng rng(20251231, rng_label);
-  std::uint32_t r = 0;
   const Date start = *Date::parse_full("2024-01-01");
   for (int p = 0; p < persons; ++p) {
     std::vector<std::uint32_t> records;
@@ -47,16 +62,11 @@ inline LinkageInput three_sources_with_records(int persons, std::string_view rng
       rec.event_date = Date::from_days(start.days() + p);
       rec.sex = p % 2 == 0 ? Sex::F : Sex::M;
       in.records.push_back(rec);
-      in.list_of_record.push_back(j);
-      in.source.push_back(j);
-      in.hard_values.push_back({""});
-      in.link_person.push_back(static_cast<std::uint32_t>(p));
-      records.push_back(r++);
+      records.push_back(add_record(in, j, static_cast<std::uint32_t>(p)));
     }
-    for (std::size_t x = 0; x < records.size(); ++x)
-      for (std::size_t y = x + 1; y < records.size(); ++y)
-        in.pairs.push_back({records[x], records[y], 10.0f, 1.0f, false});
+    join_records(in, records);
   }
+  const auto r = static_cast<std::uint32_t>(in.list_of_record.size());
   if (zero_pairs)
     for (std::uint32_t a = 0; a + 5 < r; a += 7) in.pairs.push_back({a, a + 5, -5.0f, 0.0f, false});
   return in;
