@@ -147,8 +147,8 @@ void print_summary(const link::LinkResult& r, std::size_t records, const std::ve
     fmt::print("estimated blocking recall (high-agreement sample pairs made candidates): {:.3f} of {}\n",
                r.estimated_blocking_recall, with_commas(r.blocking_recall_sample));
   if (const auto& s = r.blocking_splits; s.estimated())
-    fmt::print("true links blocking never compared, left apart: {:.4f} of {} high-agreement pairs in {} random pairs "
-               "({} never compared)\n",
+    fmt::print("true links blocking never compared, left apart: {:.4f} of {} high-agreement pairs (effective) in {} "
+               "random pairs ({} never compared)\n",
                s.rate(), with_commas(s.sample), with_commas(s.pairs_drawn), with_commas(s.never_compared));
   const auto& cs = r.cluster_stats;
   fmt::print("clusters: largest {}, merges {}, refused: hard rule {}, per source {}, clerical {}, cohesion {}\n",
