@@ -2,6 +2,7 @@
 // files with a column mapping; the whole stage is link::link_records().
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -150,6 +151,13 @@ void print_summary(const link::LinkResult& r, std::size_t records, const std::ve
     fmt::print("true links blocking never compared, left apart: {:.4f} of {} high-agreement pairs (effective) in {} "
                "random pairs ({} never compared)\n",
                s.rate(), with_commas(s.sample), with_commas(s.pairs_drawn), with_commas(s.never_compared));
+  if (const auto& m = r.missed_links; m.estimated())
+    fmt::print("true links left apart that no draw re-links, by a latent-class model of the {} pairs within an area: "
+               "{:.4f} ({} implied matches, {} poorly recorded; {} linked; {} scored and left apart, re-linked by "
+               "the draws)\n",
+               with_commas(m.area_pairs), m.rate(), with_commas(std::llround(m.implied_matches)),
+               with_commas(std::llround(m.poor_matches)), with_commas(m.linked),
+               with_commas(std::llround(m.relinkable)));
   const auto& cs = r.cluster_stats;
   fmt::print("clusters: largest {}, merges {}, refused: hard rule {}, per source {}, clerical {}, cohesion {}\n",
              cs.largest, cs.merges, cs.refused_hard, cs.refused_source, cs.refused_clerical, cs.refused_cohesion);

@@ -52,6 +52,7 @@ void set_param(LinkConfig& c, std::string_view section, std::string_view name, d
   else if (key == "blocking.max_block") c.max_block = static_cast<std::int64_t>(v);
   else if (key == "model.u_pairs") c.u_pairs = static_cast<std::int64_t>(v);
   else if (key == "model.split_pairs") c.split_pairs = static_cast<std::int64_t>(v);
+  else if (key == "model.area_pairs") c.area_pairs = static_cast<std::int64_t>(v);
   else if (key == "model.em_max_iterations") c.em_max_iterations = static_cast<int>(v);
   else if (key == "model.em_tolerance") c.em_tolerance = v;
   else if (key == "model.em_fix_u") c.em_fix_u = v != 0;

@@ -14,6 +14,7 @@
 #include "link/config.hpp"
 #include "link/diagnose.hpp"
 #include "link/fellegi_sunter.hpp"
+#include "link/missed_links.hpp"
 #include "link/review.hpp"
 #include "link/structure.hpp"
 
@@ -29,6 +30,7 @@ struct LinkOptions {
 
 struct LinkTimings {
   double block = 0, compare = 0, estimate_u = 0, em = 0, score = 0, cluster = 0, blocking_splits = 0, total = 0;
+  double missed_links = 0;  // with --db, after the run (not in total)
 };
 
 struct LinkResult {
@@ -60,6 +62,9 @@ struct LinkResult {
   /// True links blocking never compared that the run left apart, from a larger random sample
   /// (blocking_splits.hpp): what estimate --db corrects the victims' table by.
   BlockingSplits blocking_splits;
+  /// True links the run left apart among the pairs within an area, from a latent-class model
+  /// of those pairs (missed_links.hpp; with --db, where records carry their area).
+  MissedLinks missed_links;
   /// Rules added to the defaults by estimated recall (choose_blocking.hpp); `considered`
   /// false when the config gave rules or the sample was too small.
   BlockingChoice blocking_choice;

@@ -63,6 +63,11 @@ nlohmann::json result_json(const LinkResult& r) {
                                     {"never_compared", s.never_compared},
                                     {"split_apart", s.split_apart},
                                     {"rate", s.rate()}};
+  if (const auto& m = r.missed_links; m.estimated())
+    structure["missed_links"] = {{"area_pairs", m.area_pairs},       {"pairs_compared", m.pairs_compared},
+                                 {"iterations", m.iterations},       {"implied_matches", m.implied_matches},
+                                 {"poor_matches", m.poor_matches},   {"linked", m.linked},
+                                 {"relinkable", m.relinkable},       {"rate", m.rate()}};
   if (r.blocking_choice.considered) {
     nlohmann::json added = nlohmann::json::array();
     for (const auto& a : r.blocking_choice.added)
@@ -104,6 +109,7 @@ nlohmann::json result_json(const LinkResult& r) {
             {"score", r.seconds.score},
             {"cluster", r.seconds.cluster},
             {"blocking_splits", r.seconds.blocking_splits},
+            {"missed_links", r.seconds.missed_links},
             {"total", r.seconds.total}}}};
 }
 

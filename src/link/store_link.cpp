@@ -184,6 +184,14 @@ StoreLinkRun link_store(Store& store, const LinkSettings& settings,
       lo.decisions = options.decisions;
       lo.keep_floor = options.pair_floor;
       rr.result = link_records(link_records_, config, lo);
+      {
+        const auto t = std::chrono::steady_clock::now();
+        std::vector<std::string> area(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) area[i] = records[i].lad_cd;
+        rr.result.missed_links = estimate_missed_links(link_records_, area, rr.result.model, config, rr.result.pairs,
+                                                       rr.result.cluster, rr.result.threads);
+        rr.result.seconds.missed_links = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+      }
       rr.persons = summarise_persons(records, rr.result.cluster, rr.result.clusters);
       if (options.truth) {
         std::vector<std::string> truth(records.size());

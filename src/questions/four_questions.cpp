@@ -217,7 +217,12 @@ std::optional<LinkageInput> add_linkage_uncertainty(FourAnswers& out, Store& sto
   out.victims.interval = out.linkage->combined.interval;
   out.victims.method += fmt::format(", corrected and widened for linkage error by {} draws of the linkage",
                                     opt.linkage_draws);
-  if (const auto& unseen = out.linkage->unseen_links; unseen.applied)
+  if (const auto& unseen = out.linkage->unseen_links; unseen.applied && unseen.source == "latent_class")
+    out.victims.method += fmt::format(
+        " and for the true links it left apart that no draw re-links ({:.2f}% of the matches a latent-class model "
+        "implies among the record pairs within an area, drawn per draw)",
+        100 * unseen.missed_rate);
+  else if (unseen.applied)
     out.victims.method += fmt::format(
         " and for the links blocking never compared ({} of {} high-agreement sample pairs never compared and left "
         "apart, drawn per draw)",

@@ -110,6 +110,9 @@ LinkageInput read_linkage_input(Store& store, std::int64_t run_id, Role role,
       const auto splits = structure.value("blocking_splits", nlohmann::json::object());
       in.blocking_split_sample = static_cast<std::int64_t>(json_number(splits, "sample", 0));
       in.blocking_split_apart = static_cast<std::int64_t>(json_number(splits, "split_apart", 0));
+      const auto missed = structure.value("missed_links", nlohmann::json::object());
+      in.missed_rate = json_number(missed, "rate", -1);
+      in.missed_matches = json_number(missed, "implied_matches", 0);
       for (const auto& source : structure.value("sources", nlohmann::json::array()))
         if (source.contains("source_org") && source["source_org"].is_string())
           limit_of_org[source["source_org"].get<std::string>()] =
@@ -306,7 +309,9 @@ LinkageUncertainty linkage_uncertainty(const LinkageInput& in, double model_esti
   // Links blocking never compared: each draw's table corrected with a drawn split rate; what the
   // correction does, said on the reference table with the estimated rate.
   u.unseen_links = plan_unseen_links(
-      unseen_links, {in.blocking_recall, in.blocking_recall_sample, in.blocking_split_sample, in.blocking_split_apart},
+      unseen_links,
+      {in.blocking_recall, in.blocking_recall_sample, in.blocking_split_sample, in.blocking_split_apart,
+       in.missed_rate, in.missed_matches},
       reference_table, estimate::records_per_list(u.reference_partition, in.list_of_record, in.lists.size()));
   double draw_scale = 1;  // the level estimator's effect of the correction over the draws' estimator's
   if (u.unseen_links.applied) {

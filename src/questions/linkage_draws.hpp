@@ -58,6 +58,9 @@ struct LinkageInput {
   /// The link's high-agreement random pairs never compared and left apart, of how many
   /// (link/blocking_splits.hpp; 0 and 0 when the run did not estimate them).
   std::int64_t blocking_split_sample = 0, blocking_split_apart = 0;
+  /// The true links the run left apart by a latent-class model of the area pairs
+  /// (link/missed_links.hpp; -1 and 0 when the run did not estimate them).
+  double missed_rate = -1, missed_matches = 0;
   /// Per record, what a person is summarised from (dates, district, date of birth, sex,
   /// offences; the identifiers left out), for the groups' draws (linkage_subgroups.hpp).
   /// Empty when the input was built without them, or from an encoded store (whose link

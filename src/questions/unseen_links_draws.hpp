@@ -33,6 +33,13 @@ struct UnseenLinksSummary {
   /// The link's split estimate (link/blocking_splits.hpp): of `split_sample` high-agreement
   /// random pairs, `split_apart` never compared and left in two persons.
   std::int64_t split_sample = 0, split_apart = 0;
+  /// Where the rate comes from: "blocking_splits" (above), or "latent_class" when the link
+  /// estimated the true links it left apart with a latent-class model of the pairs within an
+  /// area (link/missed_links.hpp): then split_sample and split_apart are that rate's effective
+  /// sample (missed_links_sample) and the pairs it implies apart.
+  std::string source = "blocking_splits";
+  double missed_rate = -1;     // the latent-class model's rate (-1: not estimated)
+  double missed_matches = 0;   // the matches it implies among the area pairs
   double split_rate() const {
     return split_sample > 0 ? static_cast<double>(split_apart) / static_cast<double>(split_sample) : 0.0;
   }
@@ -50,7 +57,18 @@ struct UnseenLinksSummary {
 struct BlockingEstimates {
   double recall = -1;
   std::int64_t recall_sample = 0, split_sample = 0, split_apart = 0;
+  double missed_rate = -1, missed_matches = 0;  // link/missed_links.hpp (-1, 0: not estimated)
 };
+
+/// The latent-class rate's relative standard error taken in the draws: its sampling error is
+/// small beside the model's, which on 72 countries of an independent generator and the
+/// simulator's noise scenarios was about this (docs/estimation.md).
+inline constexpr double kMissedRateRelativeError = 0.25;
+
+/// The effective sample n whose Binomial(n, s) / n has relative error kMissedRateRelativeError
+/// at rate s (at most the implied matches, at least kMinUnseenLinksSample: above a rate of about
+/// 14% the relative error is then under 25%).
+std::int64_t missed_links_sample(double rate, double implied_matches);
 
 /// Whether and how to correct: `reference` is the draws' reference table (its corrected
 /// persons go in the summary; `effect` is left for the caller, who has the estimator);

@@ -181,6 +181,8 @@ void add_linkage_uncertainty(nlohmann::json& b, const FourAnswers& a, bool withh
                                   {"recall_sample", unseen.sample},
                                   {"split_sample", unseen.split_sample},
                                   {"split_apart", unseen.split_apart},
+                                  {"source", unseen.source},
+                                  {"missed_rate", rounded(unseen.missed_rate, unseen.missed_rate >= 0)},
                                   {"effect", rounded(unseen.effect, std::isfinite(unseen.effect))}};
     if (!is_public) unseen_json["persons_merged"] = unseen.persons_merged();
     out["unseen_links"] = std::move(unseen_json);

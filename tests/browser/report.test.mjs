@@ -135,10 +135,13 @@ test("the victims' card says its cautions; the threshold curve and the linkage s
   assert.ok(lu && lu.draws > 0, "estimate --db draws linkages by default");
   assert.ok(lu.linkage_share_of_width >= 0 && lu.linkage_share_of_width < 1);
   assert.match(await page.locator("#linkage-share").textContent(), new RegExp(`${lu.draws} plausible linkages`));
-  // The correction for matches blocking never compared (on by default), said with its recall or why not.
+  // The correction for matches the linkage left apart (on by default), said with its source and rate or why not.
   assert.ok(lu.unseen_links && lu.unseen_links.mode === "on", "estimate --db corrects for unseen links by default");
   const unseen = await page.locator("#unseen-links").textContent();
-  assert.match(unseen, lu.unseen_links.applied ? /likely matches in a random sample of record pairs \([0-9.]+%\) never compared/ : /not corrected for/);
+  const appliedText = lu.unseen_links.source === "latent_class"
+    ? /implies that [0-9.]+% of the matches there are in two different persons/
+    : /likely matches in a random sample of record pairs \([0-9.]+%\) never compared/;
+  assert.match(unseen, lu.unseen_links.applied ? appliedText : /not corrected for/);
   assert.ok(!/persons taken for parts/.test(unseen), "no person counts in the public tier");
   assert.equal(await page.locator("#threshold-table tbody tr").count(), lu.threshold_curve.length);
   assert.ok(lu.threshold_curve.every((p) => p.persons === undefined), "no person counts per threshold in the public tier");

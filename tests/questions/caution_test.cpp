@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "estimate/chapman.hpp"
-#include "simulated_country.hpp"
 #include "simulate/truth_reader.hpp"
+#include "simulated_country.hpp"
 #include "test_support.hpp"
 
 namespace joindots::questions {
@@ -85,8 +85,7 @@ TEST(Caution, TheStandingOneNamesTheBehaviouralResponseWithTheStudysFiguresAndNe
 TEST(Caution, MethodsWhoseIntervalsDoNotOverlapAreNamedWithTheSpan) {
   auto a = agreeing();
   a.victims_detail.methods[1] = {"lcmcr", 5160, {4900, 5400, 0.95, "posterior"}, {}};
-  a.victims_detail.notes = {
-      "loglinear_heterogeneity: the chosen model [12,3]+Darroch fits poorly (p = 0.001)"};
+  a.victims_detail.notes = {"loglinear_heterogeneity: the chosen model [12,3]+Darroch fits poorly (p = 0.001)"};
   const auto c = triggered(a);
   ASSERT_EQ(c.size(), 1u);
   EXPECT_NE(c[0].find("lcmcr gives 5,200 (4,900–5,400)"), std::string::npos) << c[0];
@@ -140,6 +139,28 @@ TEST(Caution, BlockingThatLeavesManyLikelyMatchesApartIsSaid) {
   EXPECT_TRUE(triggered(a).empty());
 }
 
+TEST(Caution, ManyMatchesLeftApartByTheLatentClassModelAreSaid) {
+  auto a = agreeing();
+  LinkageUncertainty u;
+  u.model_estimate = 6450;
+  u.combined.estimate = 6450;
+  u.unseen_links.source = "latent_class";
+  u.unseen_links.applied = true;
+  u.unseen_links.missed_rate = 0.06;  // as on the independent generator's corrupt_mild countries
+  u.unseen_links.effect = -0.07;
+  a.linkage = u;
+  const auto c = triggered(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("implies that 6.0% of the matches there are in two persons"), std::string::npos) << c[0];
+  EXPECT_NE(c[0].find("corrected for them (-7.0%)"), std::string::npos) << c[0];
+  // 3%, about the most sound links leave: nothing said; nor when the correction was not applied.
+  a.linkage->unseen_links.missed_rate = 0.03;
+  EXPECT_TRUE(triggered(a).empty());
+  a.linkage->unseen_links.missed_rate = 0.06;
+  a.linkage->unseen_links.applied = false;
+  EXPECT_TRUE(triggered(a).empty());
+}
+
 TEST(Caution, SavedPairsThatDoNotRecreateTheLinksPersonsAreSaidAsAShare) {
   auto a = agreeing();
   LinkageUncertainty u;
@@ -179,8 +200,7 @@ TEST(Caution, LcmcrWithMoreThanOneModeIsSaidWhetherHeadlineOrNot) {
   lcmcr["multimodal"] = false;
   EXPECT_TRUE(triggered(a).empty());
   lcmcr["multimodal"] = true;
-  lcmcr["chain_summaries"]["disagreement"] = {{"half", {{"median", 33244.0}}},
-                                              {"outside", {{"median", 19886.0}}}};
+  lcmcr["chain_summaries"]["disagreement"] = {{"half", {{"median", 33244.0}}}, {"outside", {{"median", 19886.0}}}};
   auto c = triggered(a);
   ASSERT_EQ(c.size(), 1u);
   EXPECT_NE(c[0].find("LCMCR's posterior has more than one mode (its chains settle near 20,000 and "
@@ -191,8 +211,7 @@ TEST(Caution, LcmcrWithMoreThanOneModeIsSaidWhetherHeadlineOrNot) {
   a.victims_detail.headline = "lcmcr";
   c = triggered(a);
   ASSERT_FALSE(c.empty());
-  EXPECT_NE(c.back().find("The headline comes from LCMCR, whose posterior has more than one mode"),
-            std::string::npos)
+  EXPECT_NE(c.back().find("The headline comes from LCMCR, whose posterior has more than one mode"), std::string::npos)
       << c.back();
 }
 
@@ -274,9 +293,9 @@ TEST(Caution, TwoListsOfTheSimulatedCountryAreMostlyFarBelowTheTruth) {
                                        static_cast<std::int64_t>(j->second.size()), both);
       bias.push_back(r.estimate / static_cast<double>(truth.victims) - 1);
       std::printf("%s x %s: %lld, %lld, both %lld: %.0f (%.0f-%.0f) against %lld: %+.1f%%\n", i->first.c_str(),
-                  j->first.c_str(), static_cast<long long>(i->second.size()),
-                  static_cast<long long>(j->second.size()), static_cast<long long>(both), r.estimate,
-                  r.interval.low, r.interval.high, static_cast<long long>(truth.victims), 100 * bias.back());
+                  j->first.c_str(), static_cast<long long>(i->second.size()), static_cast<long long>(j->second.size()),
+                  static_cast<long long>(both), r.estimate, r.interval.low, r.interval.high,
+                  static_cast<long long>(truth.victims), 100 * bias.back());
     }
   ASSERT_GE(bias.size(), 6u);
   std::sort(bias.begin(), bias.end());

@@ -68,6 +68,31 @@ TEST(UnseenLinksDraws, ModesParseAndPlanAsDocumented) {
   EXPECT_EQ(back.split_sample, 2000);
 }
 
+TEST(UnseenLinksDraws, TheLatentClassRateGoesFirstWithTheSpreadOfItsModelError) {
+  // The link estimated both: 30 of 2,000 high-agreement pairs never compared and left apart, and
+  // by its latent-class model 4% of 2,500 implied area matches apart that no draw re-links.
+  const auto plan = plan_unseen_links(UnseenLinksMode::on, {0.93, 400, 2000, 30, 0.04, 2500}, kTable, {});
+  ASSERT_TRUE(plan.applied) << plan.reason;
+  EXPECT_EQ(plan.source, "latent_class");
+  EXPECT_DOUBLE_EQ(plan.missed_rate, 0.04);
+  // n with a relative error of 25% at 4%: 0.96 / (0.04 x 0.0625) = 384.
+  EXPECT_EQ(plan.split_sample, 384);
+  EXPECT_EQ(missed_links_sample(0.04, 2500), 384);
+  EXPECT_NEAR(plan.split_rate(), 0.04, 0.5 / 384);
+  EXPECT_GT(plan.persons_merged(),
+            plan_unseen_links(UnseenLinksMode::on, {0.93, 400, 2000, 30}, kTable, {}).persons_merged());
+  EXPECT_NE(unseen_links_text(plan).find("latent-class model"), std::string::npos) << unseen_links_text(plan);
+  // Capped by the implied matches, and not under the split sample's minimum at high rates.
+  EXPECT_EQ(missed_links_sample(0.001, 2500), 2500);
+  EXPECT_EQ(missed_links_sample(0.3, 2500), estimate::kMinUnseenLinksSample);
+  // The JSON round trip keeps the source.
+  const auto back = UnseenLinksSummary::from_json(nlohmann::json::parse(plan.to_json().dump()));
+  EXPECT_EQ(back.source, "latent_class");
+  EXPECT_DOUBLE_EQ(back.missed_rate, 0.04);
+  // Without the model's rate, the split sample's, as before.
+  EXPECT_EQ(plan_unseen_links(UnseenLinksMode::on, {0.93, 400, 2000, 30}, kTable, {}).source, "blocking_splits");
+}
+
 TEST(UnseenLinksDraws, EachDrawTakesItsOwnSplitRate) {
   const auto plan = plan_unseen_links(UnseenLinksMode::on, {0.8, 200, 1000, 40}, kTable, {});
   ASSERT_TRUE(plan.applied);

@@ -212,7 +212,7 @@ export interface LinkageUncertainty {
   with_linkage_error?: { estimate?: number; interval?: [number, number] };
   rule?: string;
   /** The draws' correction for true matches blocking never compared (estimate --unseen-links). */
-  unseen_links?: { mode: string; applied: boolean; reason: string; recall?: number | null; recall_sample: number; split_sample?: number; split_apart?: number; effect?: number | null; persons_merged?: number };
+  unseen_links?: { mode: string; applied: boolean; reason: string; recall?: number | null; recall_sample: number; split_sample?: number; split_apart?: number; source?: string; missed_rate?: number | null; effect?: number | null; persons_merged?: number };
   threshold_curve: { threshold: number; estimate?: number; interval?: [number, number]; persons?: number }[];
 }
 

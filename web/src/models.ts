@@ -102,8 +102,14 @@ function linkageUncertainty(lu: LinkageUncertainty) {
   if (ul && ul.mode !== "off") {
     const apart = ul.split_sample ? `${Math.round(10000 * (ul.split_apart ?? 0) / ul.split_sample) / 100}%` : "";
     const effect = Math.round(1000 * (ul.effect ?? 0)) / 10;
-    out.push(el("p", { id: "unseen-links" }, ul.applied
-      ? `Blocking (which pairs of records the linkage compares at all) left ${fmtNumber(ul.split_apart)} of ${fmtNumber(ul.split_sample)} likely matches in a random sample of record pairs (${apart}) never compared and in two different persons. A match never compared cannot be linked, so each drawn linkage is also corrected for the records blocking cut off from their child, each becoming a one-record person of its own; on the linkage as made, that correction alone moves the estimate by ${effect > 0 ? "+" : ""}${effect}%${ul.persons_merged !== undefined ? ` (${fmtNumber(ul.persons_merged)} persons taken for parts of others)` : ""}.`
+    const merged = ul.persons_merged !== undefined ? ` (${fmtNumber(ul.persons_merged)} persons taken for parts of others)` : "";
+    if (ul.source === "latent_class") {
+      const missed = Math.round(1000 * (ul.missed_rate ?? 0)) / 10;
+      out.push(el("p", { id: "unseen-links" }, ul.applied
+        ? `A latent-class model of the record pairs within an area implies that ${missed}% of the matches there are in two different persons and would not be re-linked by any drawn linkage: most often a record whose names, date of birth and postcode were all recorded badly, cut off from the rest of its child's records. Each drawn linkage is also corrected for them, each such record becoming a one-record person of its own; on the linkage as made, that correction alone moves the estimate by ${effect > 0 ? "+" : ""}${effect}%${merged}.`
+        : `Matches the linkage left apart are not corrected for: ${ul.reason}.`));
+    } else out.push(el("p", { id: "unseen-links" }, ul.applied
+      ? `Blocking (which pairs of records the linkage compares at all) left ${fmtNumber(ul.split_apart)} of ${fmtNumber(ul.split_sample)} likely matches in a random sample of record pairs (${apart}) never compared and in two different persons. A match never compared cannot be linked, so each drawn linkage is also corrected for the records blocking cut off from their child, each becoming a one-record person of its own; on the linkage as made, that correction alone moves the estimate by ${effect > 0 ? "+" : ""}${effect}%${merged}.`
       : `Matches that blocking never compared are not corrected for: ${ul.reason}.`));
   }
   const drawn = lu.threshold_curve.filter((p) => p.estimate !== undefined && p.interval);
