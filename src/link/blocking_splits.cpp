@@ -57,7 +57,7 @@ YearStrata year_strata(const std::vector<LinkRecord>& records, bool cross_source
 struct WeightedSplits {
   std::int64_t pairs_drawn = 0, scored = 0;  // scored: high-agreement pairs, unweighted
   double sample = 0, sample_sq = 0, never_compared = 0, split_apart = 0;
-  double within = 0, other = 0;  // the sample within a year of birth, and outside any
+  double other = 0;  // of the sample, outside any year of birth (a mistyped or missing year)
   double effective() const { return sample_sq > 0 ? sample * sample / sample_sq : 0.0; }
 };
 
@@ -123,7 +123,7 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
       ++c.scored;
       c.sample += w;
       c.sample_sq += w * w;
-      (within ? c.within : c.other) += w;
+      if (!within) c.other += w;
       if (blocker.is_candidate(a, b)) return;
       c.never_compared += w;
       if (cluster[a] != cluster[b]) c.split_apart += w;
