@@ -45,7 +45,7 @@ inline constexpr std::array<ParamSpec, 20> kLinkParams = {{
     {"model", "split_pairs", 10'000'000, 0, 1e10, true,
      "random record pairs scored after clustering to estimate the true links blocking never compared that the "
      "run left apart (0 = not estimated)"},
-    {"model", "area_pairs", 5'000'000, 0, 1e10, true,
+    {"model", "area_pairs", 2'000'000, 0, 1e10, true,
      "record pairs within an area (all when fewer, else a uniform sample) whose latent-class model estimates "
      "the true links the run left apart, with --db (0 = not estimated)"},
     {"model", "em_max_iterations", 2000, 1, 100000, true, "EM iterations at most"},
@@ -93,7 +93,7 @@ struct LinkConfig {
   std::int64_t max_block = 150;            // keeps name-only rules within budget at 10 M records
   std::int64_t u_pairs = 1'000'000;
   std::int64_t split_pairs = 10'000'000;
-  std::int64_t area_pairs = 5'000'000;
+  std::int64_t area_pairs = 2'000'000;
   int em_max_iterations = 2000;  // ordered EM near a boundary can take ~700
   double em_tolerance = 1e-7;
   bool em_fix_u = false;
