@@ -2,54 +2,25 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <optional>
 #include <thread>
 
 #include "core/rng.hpp"
 #include "link/compare.hpp"
 #include "link/config.hpp"
+#include "link/pair_strata.hpp"
 
 namespace joindots::link {
 
 namespace {
 
-/// The strata of the stratified half of the sample: records by year of birth (records without
+/// The strata of the stratified part of the sample: records by year of birth (records without
 /// one are in none). A child's records nearly always share the year, so pairs within a year
 /// hold matches some (number of years) times as densely as random pairs.
-struct YearStrata {
-  std::vector<std::vector<std::uint32_t>> members;  // per stratum, its records
-  std::vector<std::int64_t> cumulative_pairs;       // eligible pairs of strata 0..s
-  std::vector<int> stratum;                         // per record, -1 = none
-  std::int64_t pairs = 0;                           // eligible pairs within strata
-};
-
-std::int64_t eligible_pairs(const std::vector<LinkRecord>& records, const std::vector<std::uint32_t>& members,
-                            bool cross_source_only) {
-  const auto n = static_cast<std::int64_t>(members.size());
-  std::int64_t pairs = n * (n - 1) / 2;
-  if (!cross_source_only) return pairs;
-  std::map<std::uint32_t, std::int64_t> per_source;
-  for (auto i : members) ++per_source[records[i].source];
-  for (const auto& [s, c] : per_source) pairs -= c * (c - 1) / 2;
-  return pairs;
-}
-
-YearStrata year_strata(const std::vector<LinkRecord>& records, bool cross_source_only) {
-  YearStrata out;
-  out.stratum.assign(records.size(), -1);
-  std::map<int, std::vector<std::uint32_t>> by_year;
+PairStrata year_strata(const std::vector<LinkRecord>& records, bool cross_source_only) {
+  std::vector<int> year(records.size(), -1);
   for (std::uint32_t i = 0; i < records.size(); ++i)
-    if (!records[i][Field::dob].empty() && records[i].dob.year > 0) by_year[records[i].dob.year].push_back(i);
-  for (auto& [year, members] : by_year) {
-    const std::int64_t pairs = eligible_pairs(records, members, cross_source_only);
-    if (pairs == 0) continue;
-    for (auto i : members) out.stratum[i] = static_cast<int>(out.members.size());
-    out.pairs += pairs;
-    out.cumulative_pairs.push_back(out.pairs);
-    out.members.push_back(std::move(members));
-  }
-  return out;
+    if (!records[i][Field::dob].empty() && records[i].dob.year > 0) year[i] = records[i].dob.year;
+  return pair_strata(records, year, cross_source_only);
 }
 
 /// Weighted tallies of one thread: each pair weighs 1 / (its chance under the mixture relative
@@ -86,14 +57,17 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
   BlockingSplits out;
   const auto n = static_cast<std::int64_t>(records.size());
   if (n < 2) return out;
-  const std::int64_t all_pairs = eligible_pairs(records, [&] {
-    std::vector<std::uint32_t> all(records.size());
-    for (std::uint32_t i = 0; i < records.size(); ++i) all[i] = i;
-    return all;
-  }(), cross_source_only);
+  const std::int64_t all_pairs = eligible_pairs(
+      records,
+      [&] {
+        std::vector<std::uint32_t> all(records.size());
+        for (std::uint32_t i = 0; i < records.size(); ++i) all[i] = i;
+        return all;
+      }(),
+      cross_source_only);
   const std::int64_t budget = cfg.split_pairs;
   const bool every_pair = all_pairs <= budget;
-  const YearStrata strata = every_pair ? YearStrata{} : year_strata(records, cross_source_only);
+  const PairStrata strata = every_pair ? PairStrata{} : year_strata(records, cross_source_only);
   // A share of the draws uniform over all pairs, the rest uniform within a year of birth (when
   // the years split the pairs at all): unbiased through the weights, and many more matches a
   // draw when a child's records share the year.
@@ -102,23 +76,13 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
   if (!every_pair && !stratified && model.prior * static_cast<double>(budget) < 100) return out;
   const auto parts = static_cast<std::size_t>(std::max(1, threads));
   std::vector<WeightedSplits> part_counts(parts);
-  auto draw_within = [&](Rng& rng) -> std::optional<std::pair<std::uint32_t, std::uint32_t>> {
-    const auto k = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(strata.pairs)));
-    const auto s = static_cast<std::size_t>(
-        std::upper_bound(strata.cumulative_pairs.begin(), strata.cumulative_pairs.end(), k) -
-        strata.cumulative_pairs.begin());
-    const auto& m = strata.members[s];
-    const auto a = m[rng.below(m.size())], b = m[rng.below(m.size())];
-    if (a == b || (cross_source_only && records[a].source == records[b].source)) return std::nullopt;
-    return std::pair{a, b};
-  };
   auto work = [&](std::size_t part) {
     auto& c = part_counts[part];
     auto visit = [&](std::uint32_t a, std::uint32_t b, double uniform_share) {
       ++c.pairs_drawn;
       const Pattern p = compare_pair(records[a], records[b], cfg.comparisons);
       if (model.probability(model.weight(p, records[a], records[b])) < 0.5) return;
-      const bool within = stratified && strata.stratum[a] >= 0 && strata.stratum[a] == strata.stratum[b];
+      const bool within = stratified && strata.same(a, b);
       const double w = within ? 1.0 / (uniform_share + (1.0 - uniform_share) * ratio) : 1.0 / uniform_share;
       ++c.scored;
       c.sample += w;
@@ -157,7 +121,8 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
         if (c.sample > 0) uniform_share = best_uniform_share(c.other / c.sample, ratio);
       }
       const bool within_year = stratified && !rng.bernoulli(uniform_share);
-      const auto pair = within_year ? draw_within(rng) : draw_record_pair(records, cross_source_only, rng);
+      const auto pair = within_year ? draw_pair_within(strata, records, cross_source_only, rng)
+                                    : draw_record_pair(records, cross_source_only, rng);
       if (!pair) continue;
       visit(std::min(pair->first, pair->second), std::max(pair->first, pair->second), uniform_share);
     }

@@ -9,6 +9,7 @@
 #include "core/rng.hpp"
 #include "link/compare.hpp"
 #include "link/config.hpp"
+#include "link/pair_strata.hpp"
 
 namespace joindots::link {
 
@@ -17,31 +18,21 @@ namespace {
 // agreement_lift at or above which a latent class is taken for matches.
 constexpr double kMatchClassLift = 0.25;
 
-struct Areas {
-  std::vector<std::vector<std::uint32_t>> members;  // per area, its records
-  std::vector<std::int64_t> cumulative_pairs;       // pairs of areas 0..a
-  std::vector<int> of_record;                       // per record, -1 = unknown
-  std::int64_t pairs = 0;
-};
-
-Areas group_by_area(const std::vector<std::string>& area) {
-  Areas out;
-  out.of_record.assign(area.size(), -1);
-  std::map<std::string, std::vector<std::uint32_t>> by;
-  for (std::uint32_t i = 0; i < area.size(); ++i)
-    if (!area[i].empty()) by[area[i]].push_back(i);
-  for (auto& [name, members] : by) {
-    const auto n = static_cast<std::int64_t>(members.size());
-    for (auto i : members) out.of_record[i] = static_cast<int>(out.members.size());
-    out.pairs += n * (n - 1) / 2;
-    out.cumulative_pairs.push_back(out.pairs);
-    out.members.push_back(std::move(members));
-  }
-  return out;
+/// The records by area (none when unknown), in the areas' alphabetical order.
+PairStrata area_strata(const std::vector<LinkRecord>& records, const std::vector<std::string>& area) {
+  std::map<std::string, int> id;
+  for (const auto& a : area)
+    if (!a.empty()) id.emplace(a, 0);
+  int next = 0;
+  for (auto& [name, i] : id) i = next++;
+  std::vector<int> key(area.size(), -1);
+  for (std::size_t i = 0; i < area.size(); ++i)
+    if (!area[i].empty()) key[i] = id.at(area[i]);
+  return pair_strata(records, key, false);
 }
 
 /// Pattern counts of the area pairs: every pair, or `budget` drawn uniformly among them.
-PatternCounts area_patterns(const std::vector<LinkRecord>& records, const Areas& areas,
+PatternCounts area_patterns(const std::vector<LinkRecord>& records, const PairStrata& areas,
                             const std::vector<Comparison>& comparisons, std::int64_t budget, std::uint64_t seed,
                             int threads, std::int64_t& compared) {
   const auto parts = static_cast<std::size_t>(std::max(1, threads));
@@ -62,14 +53,9 @@ PatternCounts area_patterns(const std::vector<LinkRecord>& records, const Areas&
     const std::int64_t draws =
         budget / static_cast<std::int64_t>(parts) + (part == 0 ? budget % static_cast<std::int64_t>(parts) : 0);
     for (std::int64_t d = 0; d < draws;) {
-      const auto k = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(areas.pairs)));
-      const auto a =
-          static_cast<std::size_t>(std::upper_bound(areas.cumulative_pairs.begin(), areas.cumulative_pairs.end(), k) -
-                                   areas.cumulative_pairs.begin());
-      const auto& m = areas.members[a];
-      const auto x = m[rng.below(m.size())], y = m[rng.below(m.size())];
-      if (x == y) continue;
-      ++mine[compare_pair(records[x], records[y], comparisons)];
+      const auto pair = draw_pair_within(areas, records, false, rng);
+      if (!pair) continue;
+      ++mine[compare_pair(records[pair->first], records[pair->second], comparisons)];
       ++d;
     }
   };
@@ -182,7 +168,7 @@ MissedLinks estimate_missed_links(const std::vector<LinkRecord>& records, const 
                                   const std::vector<std::uint32_t>& cluster, int threads) {
   MissedLinks out;
   if (cfg.area_pairs <= 0 || area.size() != records.size()) return out;
-  const Areas areas = group_by_area(area);
+  const PairStrata areas = area_strata(records, area);
   out.area_pairs = areas.pairs;
   if (areas.pairs < 1000) return out;
   const PatternCounts counts =
@@ -218,8 +204,7 @@ MissedLinks estimate_missed_links(const std::vector<LinkRecord>& records, const 
                         static_cast<std::uint32_t>(areas.of_record[i])];
   for (const auto& [key, n] : per_person_area) out.linked += n * (n - 1) / 2;
   for (const auto& p : pairs)
-    if (areas.of_record[p.a] >= 0 && areas.of_record[p.a] == areas.of_record[p.b] && cluster[p.a] != cluster[p.b])
-      out.relinkable += p.probability;
+    if (areas.same(p.a, p.b) && cluster[p.a] != cluster[p.b]) out.relinkable += p.probability;
   return out;
 }
 
