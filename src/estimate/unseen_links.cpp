@@ -139,8 +139,9 @@ UnseenLinksCorrection correct_for_unseen_links(const CaptureTable& observed, dou
   c.table = observed;
   c.persons_before = c.persons_after = observed.observed();
   if (sample <= 0) {
-    c.reason = "the link run saved no estimate of the links blocking never compared (a link on encodings makes none; "
-               "a plaintext run from before it: link again)";
+    c.reason =
+        "the link run saved no estimate of the true links it left apart (fewer than 1,000 record pairs within an "
+        "area, no area recorded, a link in CSV mode, or a run from before these estimates: link again)";
   } else if (sample < kMinUnseenLinksSample) {
     c.reason = fmt::format("the split rate rests on {} sample pairs, fewer than {}", sample, kMinUnseenLinksSample);
   } else if (!(split_rate > 0)) {

@@ -16,11 +16,12 @@ namespace {
 /// The strata of the stratified part of the sample: records by year of birth (records without
 /// one are in none). A child's records nearly always share the year, so pairs within a year
 /// hold matches some (number of years) times as densely as random pairs.
-PairStrata year_strata(const std::vector<LinkRecord>& records, bool cross_source_only) {
+PairStrata year_strata(const std::vector<LinkRecord>& records, const std::vector<std::uint32_t>& source,
+                       bool cross_source_only) {
   std::vector<int> year(records.size(), -1);
   for (std::uint32_t i = 0; i < records.size(); ++i)
     if (!records[i][Field::dob].empty() && records[i].dob.year > 0) year[i] = records[i].dob.year;
-  return pair_strata(records, year, cross_source_only);
+  return pair_strata(source, year, cross_source_only);
 }
 
 /// Weighted tallies of one thread: each pair weighs 1 / (its chance under the mixture relative
@@ -57,8 +58,9 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
   BlockingSplits out;
   const auto n = static_cast<std::int64_t>(records.size());
   if (n < 2) return out;
+  const std::vector<std::uint32_t> source = sources_of(records);
   const std::int64_t all_pairs = eligible_pairs(
-      records,
+      source,
       [&] {
         std::vector<std::uint32_t> all(records.size());
         for (std::uint32_t i = 0; i < records.size(); ++i) all[i] = i;
@@ -67,7 +69,7 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
       cross_source_only);
   const std::int64_t budget = cfg.split_pairs;
   const bool every_pair = all_pairs <= budget;
-  const PairStrata strata = every_pair ? PairStrata{} : year_strata(records, cross_source_only);
+  const PairStrata strata = every_pair ? PairStrata{} : year_strata(records, source, cross_source_only);
   // A share of the draws uniform over all pairs, the rest uniform within a year of birth (when
   // the years split the pairs at all): unbiased through the weights, and many more matches a
   // draw when a child's records share the year.
@@ -121,7 +123,7 @@ BlockingSplits estimate_blocking_splits(const std::vector<LinkRecord>& records, 
         if (c.sample > 0) uniform_share = best_uniform_share(c.other / c.sample, ratio);
       }
       const bool within_year = stratified && !rng.bernoulli(uniform_share);
-      const auto pair = within_year ? draw_pair_within(strata, records, cross_source_only, rng)
+      const auto pair = within_year ? draw_pair_within(strata, source, cross_source_only, rng)
                                     : draw_record_pair(records, cross_source_only, rng);
       if (!pair) continue;
       visit(std::min(pair->first, pair->second), std::max(pair->first, pair->second), uniform_share);

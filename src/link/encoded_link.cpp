@@ -17,6 +17,7 @@
 
 #include "core/error.hpp"
 #include "link/encoded_model.hpp"
+#include "link/missed_links.hpp"
 #include "link/structure.hpp"
 
 namespace joindots::link {
@@ -368,6 +369,17 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
   phases.end("cluster");
   rr.persons = encoded_persons(d, res.cluster_stats);
   phases.end("persons");
+  t = Clock::now();
+  {
+    // The true links the run left apart (link/missed_links.hpp), on the encodings' comparisons.
+    std::vector<std::string> area(d.size());
+    for (std::size_t i = 0; i < d.size(); ++i) area[i] = d.records[i].lad_cd;
+    res.missed_links = estimate_missed_links(
+        area, [&](std::uint32_t a, std::uint32_t b) { return cmp.pattern(a, b); }, model.m, model.u, config, res.pairs,
+        res.cluster, res.threads);
+  }
+  res.seconds.missed_links = since(t);
+  phases.end("missed links");
   if (options.truth) evaluate_encoded(d, *options.truth, cand, rr);
   phases.end("truth");
   rr.diagnostics_extra = encoded_diagnostics(model, cand, copt.lsh_bits);

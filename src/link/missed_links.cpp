@@ -19,7 +19,7 @@ namespace {
 constexpr double kMatchClassLift = 0.25;
 
 /// The records by area (none when unknown), in the areas' alphabetical order.
-PairStrata area_strata(const std::vector<LinkRecord>& records, const std::vector<std::string>& area) {
+PairStrata area_strata(const std::vector<std::string>& area) {
   std::map<std::string, int> id;
   for (const auto& a : area)
     if (!a.empty()) id.emplace(a, 0);
@@ -28,13 +28,12 @@ PairStrata area_strata(const std::vector<LinkRecord>& records, const std::vector
   std::vector<int> key(area.size(), -1);
   for (std::size_t i = 0; i < area.size(); ++i)
     if (!area[i].empty()) key[i] = id.at(area[i]);
-  return pair_strata(records, key, false);
+  return pair_strata({}, key, false);
 }
 
 /// Pattern counts of the area pairs: every pair, or `budget` drawn uniformly among them.
-PatternCounts area_patterns(const std::vector<LinkRecord>& records, const PairStrata& areas,
-                            const std::vector<Comparison>& comparisons, std::int64_t budget, std::uint64_t seed,
-                            int threads, std::int64_t& compared) {
+PatternCounts area_patterns(const PairPattern& compare, const PairStrata& areas, std::int64_t budget,
+                            std::uint64_t seed, int threads, std::int64_t& compared) {
   const auto parts = static_cast<std::size_t>(std::max(1, threads));
   const bool every_pair = areas.pairs <= budget;
   std::vector<std::unordered_map<Pattern, std::int64_t>> tally(parts);
@@ -44,8 +43,7 @@ PatternCounts area_patterns(const std::vector<LinkRecord>& records, const PairSt
       for (std::size_t a = part; a < areas.members.size(); a += parts) {
         const auto& m = areas.members[a];
         for (std::size_t i = 0; i < m.size(); ++i)
-          for (std::size_t j = i + 1; j < m.size(); ++j)
-            ++mine[compare_pair(records[m[i]], records[m[j]], comparisons)];
+          for (std::size_t j = i + 1; j < m.size(); ++j) ++mine[compare(m[i], m[j])];
       }
       return;
     }
@@ -53,9 +51,9 @@ PatternCounts area_patterns(const std::vector<LinkRecord>& records, const PairSt
     const std::int64_t draws =
         budget / static_cast<std::int64_t>(parts) + (part == 0 ? budget % static_cast<std::int64_t>(parts) : 0);
     for (std::int64_t d = 0; d < draws;) {
-      const auto pair = draw_pair_within(areas, records, false, rng);
+      const auto pair = draw_pair_within(areas, {}, false, rng);
       if (!pair) continue;
-      ++mine[compare_pair(records[pair->first], records[pair->second], comparisons)];
+      ++mine[compare(pair->first, pair->second)];
       ++d;
     }
   };
@@ -166,22 +164,30 @@ double agreement_lift(const LatentClass& c, const LatentClass& non_matches) {
 MissedLinks estimate_missed_links(const std::vector<LinkRecord>& records, const std::vector<std::string>& area,
                                   const FsModel& model, const LinkConfig& cfg, const std::vector<ScoredPair>& pairs,
                                   const std::vector<std::uint32_t>& cluster, int threads) {
+  if (area.size() != records.size()) return {};
+  return estimate_missed_links(
+      area, [&](std::uint32_t a, std::uint32_t b) { return compare_pair(records[a], records[b], model.comparisons); },
+      model.m, model.u, cfg, pairs, cluster, threads);
+}
+
+MissedLinks estimate_missed_links(const std::vector<std::string>& area, const PairPattern& compare,
+                                  const LevelProbabilities& m, const LevelProbabilities& u, const LinkConfig& cfg,
+                                  const std::vector<ScoredPair>& pairs, const std::vector<std::uint32_t>& cluster,
+                                  int threads) {
   MissedLinks out;
-  if (cfg.area_pairs <= 0 || area.size() != records.size()) return out;
-  const PairStrata areas = area_strata(records, area);
+  if (cfg.area_pairs <= 0 || cluster.size() != area.size()) return out;
+  const PairStrata areas = area_strata(area);
   out.area_pairs = areas.pairs;
   if (areas.pairs < 1000) return out;
-  const PatternCounts counts =
-      area_patterns(records, areas, model.comparisons, cfg.area_pairs, cfg.seed, threads, out.pairs_compared);
+  const PatternCounts counts = area_patterns(compare, areas, cfg.area_pairs, cfg.seed, threads, out.pairs_compared);
   // Start: well-recorded matches at the link's m, non-matches at its u, poorly recorded matches
   // in between with every level possible.
-  LevelProbabilities halfway = model.m;
+  LevelProbabilities halfway = m;
   for (std::size_t k = 0; k < halfway.size(); ++k)
     for (std::size_t l = 1; l < halfway[k].size(); ++l)
-      halfway[k][l] = 0.4 * model.m[k][l] + 0.3 * model.u[k][l] + 0.3 / static_cast<double>(halfway[k].size() - 1);
-  std::vector<LatentClass> classes = {{0.01, over_present_levels(model.m)},
-                                      {0.005, over_present_levels(halfway)},
-                                      {0.985, over_present_levels(model.u)}};
+      halfway[k][l] = 0.4 * m[k][l] + 0.3 * u[k][l] + 0.3 / static_cast<double>(halfway[k].size() - 1);
+  std::vector<LatentClass> classes = {
+      {0.01, over_present_levels(m)}, {0.005, over_present_levels(halfway)}, {0.985, over_present_levels(u)}};
   out.iterations = fit_latent_classes(counts, classes, cfg.em_max_iterations, 1e-10);
   // The non-matches are the largest class.
   std::sort(classes.begin(), classes.end(),
@@ -198,7 +204,7 @@ MissedLinks estimate_missed_links(const std::vector<LinkRecord>& records, const 
         (exact_agreement(*matches[0]) < exact_agreement(*matches[1]) ? matches[0] : matches[1])->share * scale;
   // Area pairs the run holds in one person.
   std::unordered_map<std::uint64_t, std::int64_t> per_person_area;
-  for (std::uint32_t i = 0; i < records.size(); ++i)
+  for (std::uint32_t i = 0; i < area.size(); ++i)
     if (areas.of_record[i] >= 0)
       ++per_person_area[(static_cast<std::uint64_t>(cluster[i]) << 32) |
                         static_cast<std::uint32_t>(areas.of_record[i])];

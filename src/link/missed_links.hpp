@@ -20,6 +20,7 @@
 // implied matches is the rate estimate --db corrects the victims' table by (the isolation
 // model, estimate/unseen_links.hpp).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,5 +56,16 @@ struct MissedLinks {
 MissedLinks estimate_missed_links(const std::vector<LinkRecord>& records, const std::vector<std::string>& area,
                                   const FsModel& model, const LinkConfig& cfg, const std::vector<ScoredPair>& pairs,
                                   const std::vector<std::uint32_t>& cluster, int threads);
+
+/// The comparison pattern of records a and b as the link compared them.
+using PairPattern = std::function<Pattern(std::uint32_t a, std::uint32_t b)>;
+
+/// The same on any comparisons (a link on encodings: link/encoded_link.hpp): `compare` gives
+/// a pair's pattern and `m`, `u` the link's level probabilities, which start the model's
+/// well-recorded matches and its non-matches.
+MissedLinks estimate_missed_links(const std::vector<std::string>& area, const PairPattern& compare,
+                                  const LevelProbabilities& m, const LevelProbabilities& u, const LinkConfig& cfg,
+                                  const std::vector<ScoredPair>& pairs, const std::vector<std::uint32_t>& cluster,
+                                  int threads);
 
 }  // namespace joindots::link

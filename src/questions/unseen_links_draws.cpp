@@ -69,6 +69,10 @@ UnseenLinksSummary plan_unseen_links(UnseenLinksMode mode, const BlockingEstimat
   const auto c = estimate::correct_for_unseen_links(reference, s.split_rate(), s.split_sample, s.per_list);
   s.applied = c.applied;
   s.reason = c.reason;
+  if (s.source == "latent_class" && !c.applied && s.split_apart == 0)
+    s.reason = fmt::format("the latent-class model implies no true link left apart that a draw would not re-link "
+                           "(rate {:.4f})",
+                           s.missed_rate);
   s.persons_after = c.persons_after;
   return s;
 }

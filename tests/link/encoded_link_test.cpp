@@ -127,6 +127,24 @@ TEST_F(EncodedLink, SuspectsAndAssociatesTakeTheVictimsMatchModel) {
   }
 }
 
+TEST_F(EncodedLink, TheLatentClassModelOfAreaPairsEstimatesTheLinksLeftApartAsInPlaintext) {
+  // The true links the run left apart (link/missed_links.hpp), on the encodings' comparisons:
+  // the share of the true pairs the run holds apart is 1 - pair recall.
+  for (const auto* run : {plain_run_, encoded_run_}) {
+    const auto& v = victims(*run);
+    ASSERT_TRUE(v.evaluation);
+    const auto& m = v.result.missed_links;
+    std::printf("[ measured ] %s: area pairs %lld, implied matches %.0f, linked %lld, rate %.4f; pairs apart %.4f\n",
+                run == plain_run_ ? "plaintext" : "encoded", static_cast<long long>(m.area_pairs), m.implied_matches,
+                static_cast<long long>(m.linked), m.rate(), 1 - v.evaluation->recall);
+    ASSERT_TRUE(m.estimated());
+    EXPECT_EQ(m.pairs_compared, m.area_pairs);  // a small country: every pair of an area
+    EXPECT_NEAR(m.rate(), 1 - v.evaluation->recall, 0.01);
+    // The model's matches are about the run's linked pairs within an area (well linked here).
+    EXPECT_NEAR(m.implied_matches, static_cast<double>(m.linked), 0.05 * static_cast<double>(m.linked));
+  }
+}
+
 // 2,000 records in 200 places of 10: each place's records share a token of
 // blk_family_district, and each record has a twin in its place (an identical CLK of some 200
 // random bits); other CLKs share few bits. The candidates are the 9,000 pairs within places:

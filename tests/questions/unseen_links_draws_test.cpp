@@ -89,6 +89,12 @@ TEST(UnseenLinksDraws, TheLatentClassRateGoesFirstWithTheSpreadOfItsModelError) 
   const auto back = UnseenLinksSummary::from_json(nlohmann::json::parse(plan.to_json().dump()));
   EXPECT_EQ(back.source, "latent_class");
   EXPECT_DOUBLE_EQ(back.missed_rate, 0.04);
+  // A rate that rounds to no pair apart: not corrected, and the reason is the model's, not the
+  // split sample's.
+  const auto none = plan_unseen_links(UnseenLinksMode::on, {0.93, 400, 2000, 30, 0.0001, 2500}, kTable, {});
+  EXPECT_FALSE(none.applied);
+  EXPECT_NE(unseen_links_text(none).find("latent-class model implies no true link left apart"), std::string::npos)
+      << unseen_links_text(none);
   // Without the model's rate, the split sample's, as before.
   EXPECT_EQ(plan_unseen_links(UnseenLinksMode::on, {0.93, 400, 2000, 30}, kTable, {}).source, "blocking_splits");
 }
