@@ -56,6 +56,7 @@ void set_param(LinkConfig& c, std::string_view section, std::string_view name, d
   else if (key == "model.em_max_iterations") c.em_max_iterations = static_cast<int>(v);
   else if (key == "model.em_tolerance") c.em_tolerance = v;
   else if (key == "model.em_fix_u") c.em_fix_u = v != 0;
+  else if (key == "model.em_silver_standard") c.em_silver_standard = v != 0;
   else if (key == "model.em_sessions") c.em_sessions = v != 0;
   else if (key == "model.seed") c.seed = static_cast<std::uint64_t>(v);
   else if (key == "model.correlated_fields") c.correlated_fields = v != 0;

@@ -35,7 +35,7 @@ struct ParamSpec {
   std::string_view description;
 };
 
-inline constexpr std::array<ParamSpec, 20> kLinkParams = {{
+inline constexpr std::array<ParamSpec, 21> kLinkParams = {{
     {"blocking", "max_pairs", 1'000'000'000, 1, 1e11, true,
      "pair budget: refuse blocking rules that imply more candidate pairs in all (time, not memory: pairs are "
      "streamed)"},
@@ -53,6 +53,10 @@ inline constexpr std::array<ParamSpec, 20> kLinkParams = {{
     {"model", "em_fix_u", 0, 0, 1, true,
      "1: EM keeps u at its random-pair values and fits m and the match share only (Splink); 0: EM also fits u "
      "among candidate pairs (fastLink)"},
+    {"model", "em_silver_standard", 0, 0, 1, true,
+     "on encodings: 1 lets the candidate pairs an NHS number token labels choose between EM with u fixed and "
+     "with u among candidates (fewer errors on them); 0 keeps u fixed and warns (namesakes) when they favour the "
+     "other"},
     {"model", "em_sessions", 1, 0, 1, true,
      "1: m of each field from EM sessions over the pairs of each blocking rule that does not use it, u fixed "
      "at random-pair values, and the prior as a fixed point over candidates (Splink); 0: one EM over all "
@@ -97,6 +101,7 @@ struct LinkConfig {
   int em_max_iterations = 2000;  // ordered EM near a boundary can take ~700
   double em_tolerance = 1e-7;
   bool em_fix_u = false;
+  bool em_silver_standard = false;  // encodings: the NHS-labelled pairs choose the fit (encoded_model.cpp)
   bool em_sessions = true;
   std::uint64_t seed = 1;
   double threshold = 0.5;

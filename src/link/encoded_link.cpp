@@ -230,6 +230,11 @@ nlohmann::json encoded_diagnostics(const EncodedModel& model, const encode::Cand
             {"lsh_bits", lsh_bits},
             {"em_u", model.u_fitted ? "fitted" : "fixed"},
             {"match_share_u_among_candidates", model.lambda_u_candidates},
+            {"silver_standard",
+             {{"matches", model.silver_pairs[0]},
+              {"non_matches", model.silver_pairs[1]},
+              {"errors_u_fixed", model.silver_errors[0]},
+              {"errors_u_among_candidates", model.silver_errors[1]}}},
             {"em_m", model.m_pooled ? "victims" : "fitted"},
             {"em_mode", model.one_to_one ? "one_to_one" : "standard"},
             {"one_to_one", model.one_to_one},
@@ -347,6 +352,14 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
                             "address, common names in one place), and with u fixed EM took that for the match class",
                             "leave model.em_fix_u at 0 (u is then fitted among the candidates), or check the links "
                             "against known pairs"});
+  if (!model.namesakes.empty())
+    res.warnings.push_back(
+        {"namesakes", model.namesakes,
+         "many children share a common name, and agreeing names count several times on the encodings (the names' "
+         "tokens, the name-and-date tokens, the Dice), which random pairs cannot show: with u fixed EM took namesakes "
+         "for matches",
+         "model.em_silver_standard = 1 lets the labelled pairs choose the fit with u among the candidates (fewer "
+         "false links, more missed ones: docs/linkage.md \"Linkage on encodings\")"});
   res.seconds.em = since(t);
   phases.end("u and EM");
   res.model.m = model.m;

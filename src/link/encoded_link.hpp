@@ -37,6 +37,7 @@ namespace joindots::link {
 /// count as much as names and date agreeing (docs/linkage.md "Linkage on encodings").
 inline constexpr std::size_t kEncodedComparisons = 1 + encode::kComparedTokenColumns + 2;
 inline constexpr std::size_t kDiceComparison = 0;
+inline constexpr std::size_t kNhsTokenComparison = 1;  // tok_nhs_number, kTokenColumns[0]
 inline constexpr std::size_t kSexComparison = 1 + encode::kComparedTokenColumns;
 inline constexpr std::size_t kDiceWithoutDobComparison = kSexComparison + 1;
 /// The token column of the full date of birth (blk_dob), whose presence on both records

@@ -121,6 +121,10 @@ double fit_lambda(const PatternCounts& counts, const LevelProbabilities& m, cons
 /// 0.451 -> 0.825 and 0.727 -> 0.744).
 constexpr double kMaxShareOverCandidatesU = 3;
 
+/// The fewest labelled pairs of each kind (compare_on_silver) for them to choose between the
+/// fits with u fixed and u among candidates.
+constexpr double kMinSilverPairs = 50;
+
 // u and the match share among pattern counts with m fixed (EM on both); `u` holds the
 // starting values and gets the fit. A pseudo-count of 0.001 a level keeps every u above 0.
 double fit_u_and_lambda(const PatternCounts& counts, const LevelProbabilities& m, LevelProbabilities& u) {
@@ -151,6 +155,63 @@ double fit_u_and_lambda(const PatternCounts& counts, const LevelProbabilities& m
     if (change < 1e-7) break;
   }
   return lambda;
+}
+
+/// The pairs an NHS number token labels: a token shared, a match (two children share a number
+/// only by a recording error); both holding one and different, a non-match. A silver standard
+/// that no EM chose, for comparing two fits: each scores the labelled candidate pairs with the
+/// NHS comparison left out (its E-step posterior among candidates, at 0.5), and the pairs
+/// only one of them gets wrong decide (McNemar). Biased toward well-recorded records (an NHS
+/// number on both), but the same pairs judge both fits.
+struct SilverComparison {
+  double matches = 0, non_matches = 0;     // labelled candidate pairs
+  double errors_first = 0, errors_second = 0;
+  double only_first_wrong = 0, only_second_wrong = 0;
+  /// The second fit errs on fewer labelled pairs, by more than twice the standard error of the
+  /// difference (McNemar's z > 2), with at least kMinSilverPairs of each label.
+  bool second_better() const {
+    return matches >= kMinSilverPairs && non_matches >= kMinSilverPairs &&
+           only_first_wrong - only_second_wrong > 2 * std::sqrt(only_first_wrong + only_second_wrong);
+  }
+};
+
+struct Fit {
+  const LevelProbabilities& m;
+  const LevelProbabilities& u;
+  double lambda;
+  bool says_match(Pattern p) const {
+    double w = 0;
+    for (std::size_t k = 0; k < m.size(); ++k)
+      if (const auto l = static_cast<std::size_t>(level_of(p, k)); l > 0 && k != kNhsTokenComparison)
+        w += std::log2(std::max(m[k][l], 1e-300) / std::max(u[k][l], 1e-300));
+    return w + std::log2(lambda / (1 - lambda)) >= 0;
+  }
+};
+
+SilverComparison compare_on_silver(const PatternCounts& counts, const Fit& first, const Fit& second) {
+  SilverComparison out;
+  for (const auto& [p, count] : counts) {
+    const int nhs = level_of(p, kNhsTokenComparison);
+    if (nhs == 0) continue;
+    const bool match = nhs == 2;
+    const auto c = static_cast<double>(count);
+    (match ? out.matches : out.non_matches) += c;
+    const bool first_wrong = first.says_match(p) != match, second_wrong = second.says_match(p) != match;
+    out.errors_first += first_wrong ? c : 0;
+    out.errors_second += second_wrong ? c : 0;
+    if (first_wrong && !second_wrong) out.only_first_wrong += c;
+    if (second_wrong && !first_wrong) out.only_second_wrong += c;
+  }
+  return out;
+}
+
+// What a run says when the labelled pairs favour the fit it did not keep.
+std::string namesakes_text(const SilverComparison& s) {
+  return fmt::format(
+      "of the {:.0f} candidate pairs an NHS number token labels ({:.0f} sharing one, {:.0f} holding different ones), "
+      "EM with u fixed at random pairs' scores {:.0f} wrongly, with u among the candidates {:.0f}, with the NHS "
+      "number left out: the links may join different children who share a common name",
+      s.matches + s.non_matches, s.matches, s.non_matches, s.errors_first, s.errors_second);
 }
 
 // What a run says when em_fix_u keeps a match share the guard would not.
@@ -220,7 +281,13 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
       free.fix_u = false;
       EmResult fitted = em_fit(counts, levels, model.m, model.u, 0.3, free);
       model.lambda_u_candidates = fitted.lambda;
-      if (em.lambda > kMaxShareOverCandidatesU * fitted.lambda) {
+      const SilverComparison silver =
+          compare_on_silver(counts, {em.m, model.u, em.lambda}, {fitted.m, fitted.u, fitted.lambda});
+      model.silver_pairs = {silver.matches, silver.non_matches};
+      model.silver_errors = {silver.errors_first, silver.errors_second};
+      const bool silver_prefers_fitted = silver.second_better();
+      if (em.lambda > kMaxShareOverCandidatesU * fitted.lambda ||
+          (silver_prefers_fitted && config.em_silver_standard && !config.em_fix_u)) {
         if (config.em_fix_u) {
           model.implausible = implausible_share(em.lambda, fitted.lambda, patterns.size());
         } else {
@@ -228,6 +295,7 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
           model.u_fitted = true;
         }
       }
+      if (silver_prefers_fitted && !model.u_fitted) model.namesakes = namesakes_text(silver);
     }
     model.m = em.m;
     model.lambda = em.lambda;

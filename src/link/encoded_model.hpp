@@ -77,6 +77,13 @@ struct EncodedModel {
   /// fit_encoded_model; 0 when not fitted), and, when it says EM's class is implausible and
   /// em_fix_u keeps it, why (the run's warning).
   double lambda_u_candidates = 0;
+  /// The candidate pairs an NHS number token labels (matches, non-matches) and the errors on
+  /// them of the fits with u fixed and with u among candidates (encoded_model.cpp).
+  std::array<double, 2> silver_pairs{}, silver_errors{};
+  /// When u stays fixed though the fit with u among candidates errs significantly less on the
+  /// labelled pairs, what the run warns (namesakes); else empty.
+  std::string namesakes;
+ // of the difference (second less first), pair by pair
   std::string implausible;
 
   double probability(double w) const {

@@ -246,7 +246,8 @@ std::string link_warning_words(const std::string& code) {
       {"em_not_converged", "its model did not converge"},
       {"m_below_u", "a field it compares carries no weight"},
       {"rule_without_names", "a blocking rule without names supplies most of its pairs"},
-      {"few_non_matches", "its model saw almost no non-matches"}};
+      {"few_non_matches", "its model saw almost no non-matches"},
+      {"namesakes", "its links may join different children who share a common name"}};
   const auto it = words.find(code);
   return it != words.end() ? it->second : code;
 }
