@@ -9,7 +9,12 @@ and, per scenario, mean error, mean |error|, 95% coverage of each, and how often
 cautioned beyond the caution it always prints. A country's row is kept in WORK/<scenario>/s<seed>/
 row.json, so a rerun with the same WORK only adds what is missing.
 
-Usage: study.py [--joindots BIN] [--work DIR] [--children N] [--scenarios a,b] [--seeds 1-5|1,2]
+With --encoded, each country's agency files are encoded at source first (`joindots encode`
+with a secret kept in WORK) and only the encodings are ingested and linked (docs/linkage.md
+"Linkage on encodings"); the rows then also give victim precision and the encoded fit's
+choices (u fixed or among candidates, the labelled pairs' errors of each).
+
+Usage: study.py [--joindots BIN] [--work DIR] [--children N] [--scenarios a,b] [--seeds 1-5|1,2] [--encoded]
 """
 import argparse
 import json
@@ -50,7 +55,17 @@ def linkage_checks(d):
                 unseen_applied=u.get("applied"), split_rate=u.get("split_rate"), split_sample=u.get("split_sample"), expected_fn=(lk.get("expected_errors") or {}).get("false_non_links"))
 
 
-def country(jd, work, scenario, seed, children):
+def secret_file(work):
+    """The hub's secret for --encoded: 48 random bytes in base64, mode 600, kept in WORK."""
+    path = f"{work}/secret.txt"
+    if not os.path.exists(path):
+        os.makedirs(work, exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(__import__("base64").b64encode(os.urandom(48)).decode() + "\n")
+    return path
+
+
+def country(jd, work, scenario, seed, children, encoded=False):
     d = f"{work}/{scenario}/s{seed}"
     row_file = f"{d}/row.json"
     if os.path.exists(row_file):
@@ -59,7 +74,11 @@ def country(jd, work, scenario, seed, children):
     os.makedirs(d)
     gen = [sys.executable, f"{HERE}/generate.py", "--seed", str(seed), "--out", f"{d}/country", "--scenario", scenario]
     run(gen + (["--children", str(children)] if children else []))
-    run([jd, "ingest", "--quiet", "--db", f"{d}/hub.db", f"{d}/country/agencies"])
+    agencies = f"{d}/country/agencies"
+    if encoded:
+        run([jd, "encode", "--quiet", "--secret-file", secret_file(work), "--out", f"{d}/encoded", agencies])
+        agencies = f"{d}/encoded"
+    run([jd, "ingest", "--quiet", "--db", f"{d}/hub.db", agencies])
     link_err = run([jd, "link", "--db", f"{d}/hub.db", "--truth", f"{d}/country", "--json"], f"{d}/link.json")
     run([jd, "estimate", "--quiet", "--json", "--db", f"{d}/hub.db"], f"{d}/estimate.json")
     run([jd, "estimate", "--quiet", "--json", "--table", f"{d}/country/truth/capture_table.csv", "--bootstrap", "0"],
@@ -74,7 +93,7 @@ def country(jd, work, scenario, seed, children):
     cautions = [c for c in v.get("cautions", []) if not c.startswith(ALWAYS)]
     row = dict(scenario=scenario, seed=seed, truth=truth["victims"], recorded=truth["recorded"],
                records=truth["records"], f1=link["f1"], persons=role["evaluation"]["found_persons"],
-               blocking_recall=role["evaluation"].get("blocking_recall"), link_warnings=role.get("warnings", []),
+               blocking_recall=role["evaluation"].get("blocking_recall"), link_warnings=[w["code"] if isinstance(w, dict) else w for w in role.get("warnings", [])],
                link_implausible=role.get("implausible"),
                link_stderr=[l for l in link_err.splitlines() if "warn" in l.lower()],
                perfect=perfect["estimate"], perfect_interval=perfect["interval"],
@@ -82,6 +101,7 @@ def country(jd, work, scenario, seed, children):
                model_estimate=lk.get("model_estimate"), expected_errors=lk.get("expected_errors"),
                linkage_share=lk.get("linkage_share_of_width"),
                lcmcr=est["victims_methods"]["methods"].get("lcmcr", {}).get("estimate"),
+               precision=role["evaluation"]["precision"], encoded=role.get("encoded"),
                cautions=[next((t for p, t in TAGS if c.startswith(p)), c[:40]) for c in cautions],
                caution_text=cautions)
     json.dump(row, open(row_file, "w"), indent=1)
@@ -104,6 +124,7 @@ def main():
     ap.add_argument("--children", type=int)
     ap.add_argument("--scenarios", default=",".join(SCENARIOS))
     ap.add_argument("--seeds", default="1-3")
+    ap.add_argument("--encoded", action="store_true", help="encode the agencies' files and link on the encodings")
     a = ap.parse_args()
     seeds = []
     for part in a.seeds.split(","):
@@ -115,7 +136,7 @@ def main():
     for scenario in a.scenarios.split(","):
         for seed in seeds:
             try:
-                r = country(a.joindots, a.work, scenario, seed, a.children)
+                r = country(a.joindots, a.work, scenario, seed, a.children, a.encoded)
             except RuntimeError as e:
                 print(f"{scenario:<15} {seed:>4} FAILED: {e}", flush=True)
                 continue

@@ -387,9 +387,11 @@ RoleRun link_encoded_records(const EncodedRole& d, Role role, const LinkConfig& 
     // The true links the run left apart (link/missed_links.hpp), on the encodings' comparisons.
     std::vector<std::string> area(d.size());
     for (std::size_t i = 0; i < d.size(); ++i) area[i] = d.records[i].lad_cd;
+    std::vector<std::size_t> identifiers;  // the hard fields' token comparisons
+    for (Field f : config.hard_fields) identifiers.push_back(1 + identifier_token_column(f));
     res.missed_links = estimate_missed_links(
-        area, [&](std::uint32_t a, std::uint32_t b) { return cmp.pattern(a, b); }, model.m, model.u, config, res.pairs,
-        res.cluster, res.threads);
+        area, [&](std::uint32_t a, std::uint32_t b) { return cmp.pattern(a, b); }, model.m, model.u, config,
+        identifiers, res.pairs, res.cluster, res.threads);
   }
   res.seconds.missed_links = since(t);
   phases.end("missed links");

@@ -39,6 +39,7 @@ struct MissedLinks {
   double poor_matches = 0;          // of them in the poorly recorded match class
   std::int64_t linked = 0;          // area pairs the run holds in one person
   double relinkable = 0;            // sum of p over area pairs scored and left apart
+  int classes_set_aside = 0;        // classes agreeing like matches but disagreeing on an identifier
   bool estimated() const { return implied_matches > 0; }
   /// Share of the implied matches that the run left apart and no draw re-links (0 at least).
   double rate() const {
@@ -62,10 +63,12 @@ using PairPattern = std::function<Pattern(std::uint32_t a, std::uint32_t b)>;
 
 /// The same on any comparisons (a link on encodings: link/encoded_link.hpp): `compare` gives
 /// a pair's pattern and `m`, `u` the link's level probabilities, which start the model's
-/// well-recorded matches and its non-matches.
+/// well-recorded matches and its non-matches. `identifiers`: the comparisons of the hard
+/// fields (an NHS number: level 1 is disagreement), on which a class of matches must rarely
+/// disagree.
 MissedLinks estimate_missed_links(const std::vector<std::string>& area, const PairPattern& compare,
                                   const LevelProbabilities& m, const LevelProbabilities& u, const LinkConfig& cfg,
-                                  const std::vector<ScoredPair>& pairs, const std::vector<std::uint32_t>& cluster,
-                                  int threads);
+                                  const std::vector<std::size_t>& identifiers, const std::vector<ScoredPair>& pairs,
+                                  const std::vector<std::uint32_t>& cluster, int threads);
 
 }  // namespace joindots::link

@@ -67,7 +67,8 @@ nlohmann::json result_json(const LinkResult& r) {
     structure["missed_links"] = {{"area_pairs", m.area_pairs},       {"pairs_compared", m.pairs_compared},
                                  {"iterations", m.iterations},       {"implied_matches", m.implied_matches},
                                  {"poor_matches", m.poor_matches},   {"linked", m.linked},
-                                 {"relinkable", m.relinkable},       {"rate", m.rate()}};
+                                 {"relinkable", m.relinkable},       {"rate", m.rate()},
+                                 {"classes_set_aside", m.classes_set_aside}};
   if (r.blocking_choice.considered) {
     nlohmann::json added = nlohmann::json::array();
     for (const auto& a : r.blocking_choice.added)
