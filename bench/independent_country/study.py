@@ -17,6 +17,7 @@ choices (u fixed or among candidates, the labelled pairs' errors of each).
 Usage: study.py [--joindots BIN] [--work DIR] [--children N] [--scenarios a,b] [--seeds 1-5|1,2] [--encoded]
 """
 import argparse
+import base64
 import json
 import os
 import subprocess
@@ -61,7 +62,7 @@ def secret_file(work):
     if not os.path.exists(path):
         os.makedirs(work, exist_ok=True)
         with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
-            f.write(__import__("base64").b64encode(os.urandom(48)).decode() + "\n")
+            f.write(base64.b64encode(os.urandom(48)).decode() + "\n")
     return path
 
 
