@@ -281,8 +281,12 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
       free.fix_u = false;
       EmResult fitted = em_fit(counts, levels, model.m, model.u, 0.3, free);
       model.lambda_u_candidates = fitted.lambda;
+      // Each fit's m with its levels ordered, as the run would score with it.
+      LevelProbabilities m_fixed = em.m, m_fitted = fitted.m;
+      order_levels(m_fixed, model.u);
+      order_levels(m_fitted, model.u);
       const SilverComparison silver =
-          compare_on_silver(counts, {em.m, model.u, em.lambda}, {fitted.m, fitted.u, fitted.lambda});
+          compare_on_silver(counts, {m_fixed, model.u, em.lambda}, {m_fitted, fitted.u, fitted.lambda});
       model.silver_pairs = {silver.matches, silver.non_matches};
       model.silver_errors = {silver.errors_first, silver.errors_second};
       const bool silver_prefers_fitted = silver.second_better();
