@@ -160,8 +160,8 @@ double fit_u_and_lambda(const PatternCounts& counts, const LevelProbabilities& m
 /// The pairs an NHS number token labels: a token shared, a match (two children share a number
 /// only by a recording error); both holding one and different, a non-match. A silver standard
 /// that no EM chose, for comparing two fits: each scores the labelled candidate pairs with the
-/// NHS comparison left out (its E-step posterior among candidates, at 0.5), and the pairs
-/// only one of them gets wrong decide (McNemar). Biased toward well-recorded records (an NHS
+/// NHS comparison left out (its E-step posterior among candidates, at the link's threshold),
+/// and the pairs only one of them gets wrong decide (McNemar). Biased toward well-recorded records (an NHS
 /// number on both), but the same pairs judge both fits.
 struct SilverComparison {
   double matches = 0, non_matches = 0;     // labelled candidate pairs
@@ -175,20 +175,24 @@ struct SilverComparison {
   }
 };
 
-struct Fit {
+/// One fit as the silver standard scores with it: a pair is a match when its posterior among
+/// the candidates, the NHS comparison left out, reaches `threshold` (cluster.threshold).
+struct ScoringFit {
   const LevelProbabilities& m;
   const LevelProbabilities& u;
   double lambda;
+  double threshold;
   bool says_match(Pattern p) const {
     double w = 0;
     for (std::size_t k = 0; k < m.size(); ++k)
       if (const auto l = static_cast<std::size_t>(level_of(p, k)); l > 0 && k != kNhsTokenComparison)
         w += std::log2(std::max(m[k][l], 1e-300) / std::max(u[k][l], 1e-300));
-    return w + std::log2(lambda / (1 - lambda)) >= 0;
+    const double t = std::clamp(threshold, 1e-9, 1 - 1e-9);
+    return w + std::log2(lambda / (1 - lambda)) >= std::log2(t / (1 - t));
   }
 };
 
-SilverComparison compare_on_silver(const PatternCounts& counts, const Fit& first, const Fit& second) {
+SilverComparison compare_on_silver(const PatternCounts& counts, const ScoringFit& first, const ScoringFit& second) {
   SilverComparison out;
   for (const auto& [p, count] : counts) {
     const int nhs = level_of(p, kNhsTokenComparison);
@@ -286,7 +290,8 @@ EncodedModel fit_encoded_model(const EncodedRole& d, const EncodedComparer& cmp,
       order_levels(m_fixed, model.u);
       order_levels(m_fitted, model.u);
       const SilverComparison silver =
-          compare_on_silver(counts, {m_fixed, model.u, em.lambda}, {m_fitted, fitted.u, fitted.lambda});
+          compare_on_silver(counts, {m_fixed, model.u, em.lambda, config.threshold},
+                            {m_fitted, fitted.u, fitted.lambda, config.threshold});
       model.silver_pairs = {silver.matches, silver.non_matches};
       model.silver_errors = {silver.errors_first, silver.errors_second};
       const bool silver_prefers_fitted = silver.second_better();
