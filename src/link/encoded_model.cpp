@@ -161,8 +161,8 @@ double fit_u_and_lambda(const PatternCounts& counts, const LevelProbabilities& m
 /// only by a recording error); both holding one and different, a non-match. A silver standard
 /// that no EM chose, for comparing two fits: each scores the labelled candidate pairs with the
 /// NHS comparison left out (its E-step posterior among candidates, at the link's threshold),
-/// and the pairs only one of them gets wrong decide (McNemar). Biased toward well-recorded records (an NHS
-/// number on both), but the same pairs judge both fits.
+/// and the pairs only one of them gets wrong decide (McNemar). Biased toward well-recorded
+/// records (an NHS number on both), but the same pairs judge both fits.
 struct SilverComparison {
   double matches = 0, non_matches = 0;     // labelled candidate pairs
   double errors_first = 0, errors_second = 0;

@@ -83,7 +83,6 @@ struct EncodedModel {
   /// When u stays fixed though the fit with u among candidates errs significantly less on the
   /// labelled pairs, what the run warns (namesakes); else empty.
   std::string namesakes;
- // of the difference (second less first), pair by pair
   std::string implausible;
 
   double probability(double w) const {

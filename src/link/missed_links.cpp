@@ -178,8 +178,8 @@ MissedLinks estimate_missed_links(const std::vector<LinkRecord>& records, const 
                                   const FsModel& model, const LinkConfig& cfg, const std::vector<ScoredPair>& pairs,
                                   const std::vector<std::uint32_t>& cluster, int threads) {
   if (area.size() != records.size()) return {};
-  // No identifier check in plaintext (the encodings' reason for it, missed_links.cpp, does not
-  // arise there: at scale 10 the second class stayed empty), where one independent country's
+  // No identifier check in plaintext (the encodings' reason for it, kMaxIdentifierDisagreement,
+  // does not arise there: at scale 10 the second class stayed empty), where one independent country's
   // second class disagreed on 14% of NHS numbers and read 0.018 apart against a true 0.024.
   return estimate_missed_links(
       area, [&](std::uint32_t a, std::uint32_t b) { return compare_pair(records[a], records[b], model.comparisons); },
@@ -214,23 +214,20 @@ MissedLinks estimate_missed_links(const std::vector<std::string>& area, const Pa
   std::vector<const LatentClass*> matches;
   for (std::size_t c = 0; c + 1 < classes.size(); ++c) {
     const auto& cls = classes[c];
+    if (agreement_lift(cls, classes.back()) < kMatchClassLift) continue;
     const bool identifiers_agree = std::ranges::all_of(identifiers, [&](std::size_t k) {
       return k < cls.level.size() && cls.level[k][1] < kMaxIdentifierDisagreement;
     });
-    if (agreement_lift(cls, classes.back()) >= kMatchClassLift && identifiers_agree)
+    if (identifiers_agree)
       matches.push_back(&cls);
-    else if (agreement_lift(cls, classes.back()) >= kMatchClassLift)
+    else
       ++out.classes_set_aside;
   }
   if (matches.empty()) return out;
   for (const auto* c : matches) out.implied_matches += c->share * scale;
-  // The poorly recorded: every match class but the one agreeing exactly most often.
-  if (matches.size() >= 2) {
-    const auto* best = *std::ranges::max_element(
-        matches, [](const LatentClass* a, const LatentClass* b) { return exact_agreement(*a) < exact_agreement(*b); });
-    for (const auto* c : matches)
-      if (c != best) out.poor_matches += c->share * scale;
-  }
+  if (matches.size() == 2)
+    out.poor_matches =
+        (exact_agreement(*matches[0]) < exact_agreement(*matches[1]) ? matches[0] : matches[1])->share * scale;
   // Area pairs the run holds in one person.
   std::unordered_map<std::uint64_t, std::int64_t> per_person_area;
   for (std::uint32_t i = 0; i < area.size(); ++i)
