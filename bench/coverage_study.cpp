@@ -29,8 +29,9 @@
 //                           [--scenarios independent,heterogeneous,dependent,both,sparse6,...]
 //                           [--details FILE] [--search bounded|exhaustive] [--search-agreement 1]
 //                           [--tau-scale 1] [--tau-prior half-normal|half-cauchy] [--interaction-mean-sd 0]
+//                           [--interaction-df 0 (normal) | nu (Student-t)] [--interaction-mean-centre 0]
 //                           [--sparse-default shrinkage|selection]
-// The last three set loglinear_shrinkage's prior (shrinkage.hpp) when it runs, e.g. with
+// The last five set loglinear_shrinkage's prior (shrinkage.hpp) when it runs, e.g. with
 // --methods auto,loglinear_shrinkage.
 // --search exhaustive searches sparse six-list tables exhaustively (the default bounds it:
 // EstimateOptions::bound_sparse_search); --search-agreement 1 runs both on every population
@@ -182,6 +183,8 @@ int main(int argc, char** argv) {
                                                            ? estimate::TauPrior::HalfCauchy
                                                            : estimate::TauPrior::HalfNormal;
     else if (a == "--interaction-mean-sd") shrinkage.interaction_mean_sd = std::atof(argv[i + 1]);
+    else if (a == "--interaction-df") shrinkage.interaction_df = std::atof(argv[i + 1]);
+    else if (a == "--interaction-mean-centre") shrinkage.interaction_mean_centre = std::atof(argv[i + 1]);
     else {
       fmt::print(stderr, "unknown option {}\n", a);
       return 1;

@@ -241,7 +241,11 @@ MethodEstimate run_shrinkage_method(const CaptureTable& table, const EstimateOpt
                           "parameters); Hamiltonian Monte Carlo with Stan's warm-up (Hoffman & Gelman 2014)"}};
   if (so.interaction_mean_sd > 0)
     m.details["prior"] = m.details["prior"].get<std::string>() +
-                         fmt::format("; the interactions' mean normal(0, {}^2)", so.interaction_mean_sd);
+                         fmt::format("; the interactions' mean normal({}, {}^2)", so.interaction_mean_centre,
+                                     so.interaction_mean_sd);
+  if (so.interaction_df > 0)
+    m.details["prior"] = m.details["prior"].get<std::string>() +
+                         fmt::format("; the interactions Student-t with {} df, not normal", so.interaction_df);
   if (r.rhat > 1.05 || r.ess < 200 || r.divergences > 0.01 * so.chains * so.samples)
     m.details["warning"] = fmt::format(
         "R-hat {:.3f}, effective sample size {:.0f}, {} divergent transitions: the sampler may not have explored "

@@ -57,25 +57,33 @@ struct Target {
       for (int i = 0; i < k; ++i) lp -= 0.5 * prec * th[1 + i] * th[1 + i], gr[1 + i] -= prec * th[1 + i];
     }
     double grad_s = 0, grad_m = 0;
+    const double nu = o.interaction_df;
     if (centred) {
       const VectorXd dev = g.array() - mg;
-      lp += -0.5 * dev.squaredNorm() / (t * t) - npairs * std::log(t);
-      for (int p = 0; p < npairs; ++p) gr[pair_index(p)] = gl[p] - dev[p] / (t * t);
-      grad_s = dev.squaredNorm() / (t * t) - npairs;
-      grad_m = dev.sum() / (t * t);
+      lp -= npairs * std::log(t);
+      grad_s = -npairs;
+      for (int p = 0; p < npairs; ++p) {
+        const double u = dev[p] / t;  // standardised; d(log prior)/du = -psi
+        const double psi = nu > 0 ? (nu + 1) * u / (nu + u * u) : u;
+        lp += nu > 0 ? -0.5 * (nu + 1) * std::log1p(u * u / nu) : -0.5 * u * u;
+        gr[pair_index(p)] = gl[p] - psi / t;
+        grad_s += psi * u;
+        grad_m += psi / t;
+      }
     } else {
       for (int p = 0; p < npairs; ++p) {
         const double z = th[pair_index(p)];
-        lp -= 0.5 * z * z;
-        gr[pair_index(p)] = t * gl[p] - z;
+        lp += nu > 0 ? -0.5 * (nu + 1) * std::log1p(z * z / nu) : -0.5 * z * z;
+        gr[pair_index(p)] = t * gl[p] - (nu > 0 ? (nu + 1) * z / (nu + z * z) : z);
         grad_s += (g[p] - mg) * gl[p];
         grad_m += gl[p];
       }
     }
     if (has_mean) {
       const double prec = 1.0 / (o.interaction_mean_sd * o.interaction_mean_sd);
-      lp -= 0.5 * prec * mg * mg;
-      gr[mean_index()] = grad_m - prec * mg;
+      const double dm = mg - o.interaction_mean_centre;
+      lp -= 0.5 * prec * dm * dm;
+      gr[mean_index()] = grad_m - prec * dm;
     }
     if (free_tau) {
       const double s2 = o.tau_scale * o.tau_scale;

@@ -40,6 +40,12 @@ struct ShrinkageOptions {
   /// lists speak to it), so the direction of the lists' dependence is left to this prior
   /// (docs/estimation.md, "Shrinking every interaction").
   double interaction_mean_sd = 1.0;
+  /// The centre of m's prior: m ~ normal(this, interaction_mean_sd^2).
+  double interaction_mean_centre = 0.0;
+  /// > 0: the interactions are Student-t with these degrees of freedom about m, scale tau
+  /// (heavier tails: a few strong interactions, as a referral chain's, are pulled less towards
+  /// the others); 0: normal.
+  double interaction_df = 0.0;
   /// The main effects' prior sd; infinite: flat.
   double main_effect_sd = 10.0;
   /// The interactions (bitmasks of two lists); empty: every pair.
