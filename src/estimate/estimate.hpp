@@ -13,7 +13,9 @@
 //       with covariates
 //     -> headline (auto, three or more lists: the BIC-best of the plain and heterogeneity
 //        log-linear models, with the tail-area interval averaged over them, loglinear.hpp's
-//        mata_interval; Chapman for two lists; bayes_loglinear with covariates)
+//        mata_interval; Chapman for two lists; bayes_loglinear with covariates); under
+//        lack of fit widened to the forms that fit about as badly, the maximum-likelihood
+//        latent-class models among them                           latent_class.hpp
 //
 // The later `--db` mode builds a CaptureTable per stratum from linked persons and calls
 // this same function.

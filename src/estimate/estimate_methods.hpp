@@ -107,6 +107,7 @@ struct FormInterval {
   std::string model;
   double estimate, c_hat;
   Interval interval;
+  int latent_classes = 0;  // > 0: the latent-class model of that many classes (latent_class.hpp), not a log-linear form
 };
 // The heterogeneity forms that fit about as badly as the chosen model (mata.cpp says why).
 std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const ModelSelection& sel, double chosen_c_hat,

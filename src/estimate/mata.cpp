@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "estimate/estimate_methods.hpp"
+#include "estimate/latent_class.hpp"
 
 namespace joindots::estimate {
 
@@ -134,6 +135,25 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
     const auto iv = mata_interval(table, {{&fit, 1.0}}, level, c);
     out.push_back(
         {form, best->model.to_string(), fit.estimate, c, {iv.low, iv.high, level, "quasi-likelihood profile"}});
+  }
+  // The latent-class models of two and three classes (latent_class.hpp): visibility that
+  // differs by list between groups, which none of the forms above can take (each gives every
+  // list the same visibility). A fit whose unseen count runs off (a class seen by no list) is
+  // left out: the lists then do not bound N above under it. Up to six lists (EM's cost grows
+  // with the 2^K cells; the dense tables of this rule have four to six).
+  constexpr int kLatentClassMaxLists = 6;
+  for (int classes : {2, 3}) {
+    if (table.k() > kLatentClassMaxLists || !latent_class_identifiable(table.k(), classes)) continue;
+    const auto lc = fit_latent_class(table, classes);
+    if (lc.df <= 0 || !lc.bounded) continue;
+    const double c = std::max(1.0, lc.deviance / lc.df);
+    if (c > kAboutAsBadly * std::max(1.0, chosen_c_hat)) continue;
+    out.push_back({Heterogeneity::None,
+                   fmt::format("{} latent classes", classes),
+                   lc.estimate,
+                   c,
+                   {NAN, NAN, level, "none: the estimate only"},
+                   classes});
   }
   return out;
 }

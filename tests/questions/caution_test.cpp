@@ -233,6 +233,20 @@ TEST(Caution, AModelThatFitsPoorlyIsSaidWithTheFormsThatFitAboutAsBadly) {
   // Forms that agree: the lack of fit alone.
   a.victims_detail.methods.back().details["forms_about_as_bad"][1]["estimate"] = 6500.0;
   EXPECT_EQ(triggered(a)[0].find("give from"), std::string::npos);
+  EXPECT_EQ(triggered(a)[0].find("groups of children"), std::string::npos);
+  // A latent-class form fitting clearly better (c-hat 1.1 against 3.0): the likely cause, and its figure.
+  a.victims_detail.methods.back().details["forms_about_as_bad"].push_back(
+      {{"heterogeneity", "latent_class"}, {"model", "3 latent classes"}, {"estimate", 11840.0}, {"c_hat", 1.1}});
+  auto g = triggered(a);
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_NE(g[0].find("A model of groups of children each seen by different lists fits the lists better (deviance "
+                      "1.1 times, against 3.0) and gives 12,000"),
+            std::string::npos)
+      << g[0];
+  EXPECT_NE(g[0].find("give from 6,500 to 12,000"), std::string::npos) << g[0];
+  // About as good a fit as the chosen model's: no such sentence.
+  a.victims_detail.methods.back().details["forms_about_as_bad"][2]["c_hat"] = 2.7;
+  EXPECT_EQ(triggered(a)[0].find("groups of children"), std::string::npos);
   a.victims_detail.lack_of_fit.reset();
   EXPECT_TRUE(triggered(a).empty());
 }
