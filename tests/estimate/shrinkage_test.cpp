@@ -49,6 +49,20 @@ GridMass log_gamma_mass(double y, double h, double sign) {
   return g;
 }
 
+// Masses on a grid of a distribution given by its CDF over [-half, half].
+template <class Cdf>
+GridMass mass_from_cdf(Cdf cdf, double half, double h) {
+  GridMass g;
+  g.h = h;
+  const int n = static_cast<int>(2 * half / h) + 1;
+  g.x0 = -half;
+  for (int i = 0; i < n; ++i) {
+    const double x = g.x0 + i * h;
+    g.p.push_back(cdf(x + h / 2) - cdf(x - h / 2));
+  }
+  return g;
+}
+
 // g ~ normal(0, tau^2), tau ~ half-normal(0, s): masses from the CDF (the density has a
 // logarithmic pole at 0), P(g <= x) = int Phi(x / tau) 2 phi(tau / s) / s dtau.
 GridMass interaction_mass(double s, double h) {
@@ -63,16 +77,15 @@ GridMass interaction_mass(double s, double h) {
     }
     return acc;
   };
-  GridMass g;
-  g.h = h;
-  const double half = 6 * s;
-  const int n = static_cast<int>(2 * half / h) + 1;
-  g.x0 = -half;
-  for (int i = 0; i < n; ++i) {
-    const double x = g.x0 + i * h;
-    g.p.push_back(cdf(x + h / 2) - cdf(x - h / 2));
-  }
-  return g;
+  return mass_from_cdf(cdf, 6 * s, h);
+}
+
+// P(N <= n + m) when log mu_0 has the grid's masses: the Poisson mixture's CDF.
+double grid_cdf(const GridMass& lmu0, double m) {
+  double s = 0;
+  for (std::size_t i = 0; i < lmu0.p.size(); ++i)
+    s += lmu0.p[i] * poisson_cdf(m, std::exp(lmu0.x0 + static_cast<double>(i) * lmu0.h));
+  return s;
 }
 
 GridMass convolve(const GridMass& a, const GridMass& b) {
@@ -106,12 +119,7 @@ TEST(LogLinearShrinkage, OneInteractionPosteriorMatchesNumericalIntegration) {
   constexpr double kH = 0.004;
   const GridMass lmu0 = convolve(convolve(log_gamma_mass(30, kH, 1), log_gamma_mass(40, kH, 1)),
                                  convolve(log_gamma_mass(12, kH, -1), interaction_mass(0.5, kH)));
-  auto exact_cdf = [&](double m) {
-    double s = 0;
-    for (std::size_t i = 0; i < lmu0.p.size(); ++i)
-      s += lmu0.p[i] * poisson_cdf(m, std::exp(lmu0.x0 + static_cast<double>(i) * lmu0.h));
-    return s;
-  };
+  auto exact_cdf = [&](double m) { return grid_cdf(lmu0, m); };
   double total = 0;
   for (double p : lmu0.p) total += p;
   ASSERT_NEAR(total, 1.0, 1e-3);
@@ -123,20 +131,6 @@ TEST(LogLinearShrinkage, OneInteractionPosteriorMatchesNumericalIntegration) {
   }
   // The method's median and interval are the mixture's.
   EXPECT_NEAR(exact_cdf(r.median - 82), 0.5, 4 * std::sqrt(0.25 / r.ess) + 0.01);
-}
-
-// Masses on a grid of a distribution given by its CDF over [-half, half].
-template <class Cdf>
-GridMass mass_from_cdf(Cdf cdf, double half, double h) {
-  GridMass g;
-  g.h = h;
-  const int n = static_cast<int>(2 * half / h) + 1;
-  g.x0 = -half;
-  for (int i = 0; i < n; ++i) {
-    const double x = g.x0 + i * h;
-    g.p.push_back(cdf(x + h / 2) - cdf(x - h / 2));
-  }
-  return g;
 }
 
 TEST(LogLinearShrinkage, StudentTInteractionsAboutAShiftedMeanMatchNumericalIntegration) {
@@ -167,12 +161,7 @@ TEST(LogLinearShrinkage, StudentTInteractionsAboutAShiftedMeanMatchNumericalInte
   m_part.x0 += 0.4;  // m's prior centred at 0.4
   const GridMass lmu0 = convolve(convolve(log_gamma_mass(30, kH, 1), log_gamma_mass(40, kH, 1)),
                                  convolve(log_gamma_mass(12, kH, -1), convolve(t_part, m_part)));
-  auto exact_cdf = [&](double m) {
-    double s = 0;
-    for (std::size_t i = 0; i < lmu0.p.size(); ++i)
-      s += lmu0.p[i] * poisson_cdf(m, std::exp(lmu0.x0 + static_cast<double>(i) * lmu0.h));
-    return s;
-  };
+  auto exact_cdf = [&](double m) { return grid_cdf(lmu0, m); };
   double total = 0;
   for (double p : lmu0.p) total += p;
   ASSERT_NEAR(total, 1.0, 2e-3);
