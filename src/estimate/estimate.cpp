@@ -210,6 +210,7 @@ void take_in_forms_about_as_bad(const CaptureTable& table, const EstimateOptions
                      {"estimate", f.estimate},
                      {"c_hat", f.c_hat},
                      {"interval", interval_json(f.interval)}});
+    if (f.latent_classes > 0) forms.back()["groups"] = latent_groups_json(f, table.lists);
     if (lof && std::isfinite(f.estimate)) low = std::min(low, f.estimate), high = std::max(high, f.estimate);
   }
   mata.details["forms_about_as_bad"] = forms;

@@ -108,10 +108,15 @@ struct FormInterval {
   double estimate, c_hat;
   Interval interval;
   int latent_classes = 0;  // > 0: the latent-class model of that many classes (latent_class.hpp), not a log-linear form
+  std::vector<double> class_share{};               // the latent-class model's groups: their shares
+  std::vector<std::vector<double>> class_chance{};  // and each list's chance of recording one of them
 };
 // The heterogeneity forms that fit about as badly as the chosen model (mata.cpp says why).
 std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const ModelSelection& sel, double chosen_c_hat,
                                              double level);
+// A latent-class form's groups for the JSON, lowest mean chance first (a group every list
+// records rarely is the one whose size the lists cannot tell): share and each list's chance.
+nlohmann::ordered_json latent_groups_json(const FormInterval& f, const std::vector<std::string>& lists);
 
 // LCMCR beside another method's headline, held to `budget` units of work (see
 // EstimateOptions::lcmcr_side_budget): the sampler's settings, lowered where needed. Its cost

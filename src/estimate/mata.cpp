@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "core/error.hpp"
 #include "estimate/estimate_methods.hpp"
@@ -145,7 +146,7 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
   for (int classes : {2, 3}) {
     if (table.k() > kLatentClassMaxLists || !latent_class_identifiable(table.k(), classes)) continue;
     const auto lc = fit_latent_class(table, classes);
-    if (lc.df <= 0 || !lc.bounded) continue;
+    if (lc.df <= 0 || !lc.bounded || !std::isfinite(lc.estimate) || !std::isfinite(lc.deviance)) continue;
     const double c = std::max(1.0, lc.deviance / lc.df);
     if (c > kAboutAsBadly * std::max(1.0, chosen_c_hat)) continue;
     out.push_back({Heterogeneity::None,
@@ -153,9 +154,30 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
                    lc.estimate,
                    c,
                    {NAN, NAN, level, "none: the estimate only"},
-                   classes});
+                   classes,
+                   lc.share,
+                   lc.chance});
   }
   return out;
+}
+
+nlohmann::ordered_json latent_groups_json(const FormInterval& f, const std::vector<std::string>& lists) {
+  auto mean_chance = [&](std::size_t g) {
+    double m = 0;
+    for (double c : f.class_chance[g]) m += c;
+    return m;
+  };
+  std::vector<std::size_t> order(f.class_share.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::ranges::sort(order, [&](std::size_t a, std::size_t b) { return mean_chance(a) < mean_chance(b); });
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (std::size_t g : order) {
+    nlohmann::ordered_json chance = nlohmann::ordered_json::object();
+    for (std::size_t j = 0; j < lists.size() && j < f.class_chance[g].size(); ++j)
+      chance[lists[j]] = f.class_chance[g][j];
+    groups.push_back({{"share", f.class_share[g]}, {"chance", chance}});
+  }
+  return groups;
 }
 
 }  // namespace joindots::estimate

@@ -95,6 +95,43 @@ TEST(LatentClass, IdentifiableOnlyWithDegreesOfFreedomLeft) {
   EXPECT_THROW(fit_latent_class(table, 2), UsageError);
 }
 
+TEST(LatentClass, OddTablesGiveAFigureOrSayUnboundedNeverNaN) {
+  // A list that saw nobody, a list that saw nearly everyone, one cell holding everyone, tiny
+  // counts: each fit is finite or says it is unbounded, with a finite deviance.
+  auto table_of = [](std::vector<std::int64_t> counts) {
+    return CaptureTable::from_counts({"A", "B", "C", "D", "E"}, std::move(counts));
+  };
+  std::vector<CaptureTable> tables;
+  {
+    std::vector<std::int64_t> c(32, 0);
+    for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 16u) ? 0 : 5 + cell;  // E saw nobody
+    tables.push_back(table_of(c));
+  }
+  {
+    std::vector<std::int64_t> c(32, 0);
+    for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 1u) ? 40 : 0;  // A saw everyone
+    tables.push_back(table_of(c));
+  }
+  {
+    std::vector<std::int64_t> c(32, 0);
+    c[3] = 200;  // everyone on A and B only
+    tables.push_back(table_of(c));
+  }
+  {
+    std::vector<std::int64_t> c(32, 0);
+    c[1] = 1, c[2] = 1, c[4] = 1, c[8] = 1, c[16] = 1, c[6] = 1;
+    tables.push_back(table_of(c));
+  }
+  for (std::size_t t = 0; t < tables.size(); ++t)
+    for (int classes : {1, 2, 3}) {
+      const auto f = fit_latent_class(tables[t], classes);
+      EXPECT_FALSE(std::isnan(f.estimate)) << "table " << t << ", " << classes << " classes";
+      EXPECT_TRUE(std::isfinite(f.deviance)) << "table " << t << ", " << classes << " classes";
+      EXPECT_TRUE(f.bounded ? std::isfinite(f.estimate) && f.estimate >= tables[t].observed() : std::isinf(f.estimate))
+          << "table " << t << ", " << classes << " classes: " << f.estimate;
+    }
+}
+
 TEST(LatentClass, AutoTakesItInWhereVisibilityDiffersByListAndTheModelsFitPoorly) {
   // Three groups of children seen by different lists (as the street, in care and hidden
   // groups of bench/independent_country): the log-linear forms, one visibility for every
@@ -119,6 +156,18 @@ TEST(LatentClass, AutoTakesItInWhereVisibilityDiffersByListAndTheModelsFitPoorly
       loglinear_highest = std::max(loglinear_highest, f["estimate"].get<double>());
   }
   ASSERT_TRUE(std::isfinite(latent)) << forms.dump() << " c-hat " << r.lack_of_fit->c_hat;
+  // Its groups are listed, lowest chances first, shares adding to 1; the first is the hidden
+  // group (true chances 2-10% on every list, half the children), recorded rarely by every list.
+  for (const auto& f : forms) {
+    if (f["heterogeneity"] != "latent_class" || f["model"] != "3 latent classes") continue;
+    const auto& groups = f["groups"];
+    ASSERT_EQ(groups.size(), 3u) << f.dump();
+    double shares = 0;
+    for (const auto& g : groups) shares += g["share"].get<double>();
+    EXPECT_NEAR(shares, 1.0, 1e-9);
+    for (const auto& [list, chance] : groups[0]["chance"].items()) EXPECT_LT(chance.get<double>(), 0.15) << list;
+    EXPECT_GT(groups[0]["share"].get<double>(), 0.3) << f.dump();
+  }
   EXPECT_GE(latent, r.interval.low - 1e-6);
   EXPECT_LE(latent, r.interval.high + 1e-6);
   // On this population (fixed seed, the portable Rng) every log-linear form falls short of the
