@@ -36,6 +36,13 @@ struct Em {
       }
   }
 
+  // P(cell) over the classes with shares pi; cell 0 is the unseen one's P0.
+  double mixture(const std::vector<double>& prob, const std::vector<double>& pi, std::size_t cell) const {
+    double total = 0;
+    for (int c = 0; c < classes; ++c) total += pi[c] * prob[cell * classes + c];
+    return total;
+  }
+
   LatentClassFit run(std::vector<double> pi, std::vector<std::vector<double>> p) {
     std::vector<double> prob, share(static_cast<std::size_t>(classes));
     std::vector<std::vector<double>> seen(static_cast<std::size_t>(classes), std::vector<double>(k));
@@ -45,8 +52,7 @@ struct Em {
     int it = 0;
     for (; it < kMaxIterations; ++it) {
       cell_probabilities(p, prob);
-      double p0 = 0;
-      for (int c = 0; c < classes; ++c) p0 += pi[c] * prob[c];
+      const double p0 = mixture(prob, pi, 0);
       y[0] = p0 < 1 ? n * p0 / (1 - p0) : kUnboundedRatio * n * 10;
       if (y[0] > kUnboundedRatio * n) {
         f.bounded = false;
@@ -57,8 +63,7 @@ struct Em {
       ll = 0;
       for (std::size_t cell = 0; cell < y.size(); ++cell) {
         if (y[cell] <= 0) continue;
-        double total = 0;
-        for (int c = 0; c < classes; ++c) total += pi[c] * prob[cell * classes + c];
+        const double total = mixture(prob, pi, cell);
         if (cell > 0) ll += y[cell] * std::log(total / (1 - p0));
         for (int c = 0; c < classes; ++c) {
           const double r = y[cell] * pi[c] * prob[cell * classes + c] / total;
@@ -83,15 +88,10 @@ struct Em {
     f.estimate = f.bounded ? n + y[0] : std::numeric_limits<double>::infinity();
     // G^2 over the observed cells.
     cell_probabilities(p, prob);
-    double p0 = 0;
-    for (int c = 0; c < classes; ++c) p0 += pi[c] * prob[c];
+    const double p0 = mixture(prob, pi, 0);
     f.deviance = 0;
-    for (std::size_t cell = 1; cell < y.size(); ++cell) {
-      if (y[cell] <= 0) continue;
-      double total = 0;
-      for (int c = 0; c < classes; ++c) total += pi[c] * prob[cell * classes + c];
-      f.deviance += 2 * y[cell] * std::log(y[cell] / (n * total / (1 - p0)));
-    }
+    for (std::size_t cell = 1; cell < y.size(); ++cell)
+      if (y[cell] > 0) f.deviance += 2 * y[cell] * std::log(y[cell] / (n * mixture(prob, pi, cell) / (1 - p0)));
     return f;
   }
 };

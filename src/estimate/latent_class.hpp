@@ -7,7 +7,7 @@
 // (Poisson2, Darroch, Gamma3.5: one visibility shared by every list) fit poorly and can all be
 // far off together; this one fits such a table, and under lack of fit auto's interval takes in
 // its estimate beside theirs (estimate.cpp, take_in_forms_about_as_bad; docs/estimation.md,
-// "A hidden group seen by few lists").
+// "When the chosen model fits poorly", item 3).
 //
 // Fitted by EM with the unseen count imputed at each step (n0 = n P0 / (1 - P0), which gives
 // the unconditional MLE; Sanathanan 1972), from several dispersed starts: a class seen by few

@@ -35,6 +35,17 @@ struct Target {
   double mean(const VectorXd& th) const { return has_mean ? th[mean_index()] : 0.0; }
   double tau(const VectorXd& th) const { return free_tau ? std::exp(th[d - 1]) : o.fixed_tau; }
 
+  // An interaction's prior at its standardised value u = (g - m) / tau, up to a constant:
+  // normal, or Student-t with interaction_df degrees of freedom; and minus its derivative.
+  double log_prior(double u) const {
+    const double nu = o.interaction_df;
+    return nu > 0 ? -0.5 * (nu + 1) * std::log1p(u * u / nu) : -0.5 * u * u;
+  }
+  double prior_score(double u) const {
+    const double nu = o.interaction_df;
+    return nu > 0 ? (nu + 1) * u / (nu + u * u) : u;
+  }
+
   double log_post(const VectorXd& th, VectorXd* grad) const {
     const double t = tau(th), mg = mean(th);
     VectorXd g(npairs), gl = VectorXd::Zero(npairs);
@@ -57,15 +68,14 @@ struct Target {
       for (int i = 0; i < k; ++i) lp -= 0.5 * prec * th[1 + i] * th[1 + i], gr[1 + i] -= prec * th[1 + i];
     }
     double grad_s = 0, grad_m = 0;
-    const double nu = o.interaction_df;
     if (centred) {
       const VectorXd dev = g.array() - mg;
       lp -= npairs * std::log(t);
       grad_s = -npairs;
       for (int p = 0; p < npairs; ++p) {
-        const double u = dev[p] / t;  // standardised; d(log prior)/du = -psi
-        const double psi = nu > 0 ? (nu + 1) * u / (nu + u * u) : u;
-        lp += nu > 0 ? -0.5 * (nu + 1) * std::log1p(u * u / nu) : -0.5 * u * u;
+        const double u = dev[p] / t;  // standardised
+        const double psi = prior_score(u);
+        lp += log_prior(u);
         gr[pair_index(p)] = gl[p] - psi / t;
         grad_s += psi * u;
         grad_m += psi / t;
@@ -73,8 +83,8 @@ struct Target {
     } else {
       for (int p = 0; p < npairs; ++p) {
         const double z = th[pair_index(p)];
-        lp += nu > 0 ? -0.5 * (nu + 1) * std::log1p(z * z / nu) : -0.5 * z * z;
-        gr[pair_index(p)] = t * gl[p] - (nu > 0 ? (nu + 1) * z / (nu + z * z) : z);
+        lp += log_prior(z);
+        gr[pair_index(p)] = t * gl[p] - prior_score(z);
         grad_s += (g[p] - mg) * gl[p];
         grad_m += gl[p];
       }

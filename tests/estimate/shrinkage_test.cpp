@@ -98,13 +98,22 @@ GridMass convolve(const GridMass& a, const GridMass& b) {
   return c;
 }
 
+// The two tests' table: two lists, 30 on A only, 40 on B only, 12 on both.
+CaptureTable two_list_table() { return CaptureTable::from_counts({"A", "B"}, {0, 30, 40, 12}); }
+
+// log mu_0 = l_A + l_B - l_AB + g for that table under flat main effects and intercept (each
+// cell's log mean log-Gamma(y_c, 1) a posteriori), g with the grid's masses `interaction`.
+GridMass log_unseen_mass(const GridMass& interaction, double h) {
+  return convolve(convolve(log_gamma_mass(30, h, 1), log_gamma_mass(40, h, 1)),
+                  convolve(log_gamma_mass(12, h, -1), interaction));
+}
+
 TEST(LogLinearShrinkage, OneInteractionPosteriorMatchesNumericalIntegration) {
   // Two lists, one interaction under normal(0, tau^2), tau ~ half-normal(0, 0.5), flat main
   // effects and intercept. The three observed cells' log means are then independent
   // log-Gamma(y_c, 1) a posteriori, the interaction keeps its prior (no cell speaks to it),
   // and log mu_0 = l_A + l_B - l_AB + g: a convolution, integrated here on a grid.
-  std::vector<std::int64_t> counts = {0, 30, 40, 12};
-  const auto table = CaptureTable::from_counts({"A", "B"}, counts);
+  const auto table = two_list_table();
   ShrinkageOptions o;
   o.main_effect_sd = std::numeric_limits<double>::infinity();
   o.tau_scale = 0.5;
@@ -117,8 +126,7 @@ TEST(LogLinearShrinkage, OneInteractionPosteriorMatchesNumericalIntegration) {
   EXPECT_LT(r.divergences, 0.005 * static_cast<double>(r.log_unobserved.size()));
 
   constexpr double kH = 0.004;
-  const GridMass lmu0 = convolve(convolve(log_gamma_mass(30, kH, 1), log_gamma_mass(40, kH, 1)),
-                                 convolve(log_gamma_mass(12, kH, -1), interaction_mass(0.5, kH)));
+  const GridMass lmu0 = log_unseen_mass(interaction_mass(0.5, kH), kH);
   auto exact_cdf = [&](double m) { return grid_cdf(lmu0, m); };
   double total = 0;
   for (double p : lmu0.p) total += p;
@@ -139,8 +147,7 @@ TEST(LogLinearShrinkage, StudentTInteractionsAboutAShiftedMeanMatchNumericalInte
   // flat main effects and intercept, tau fixed at 0.5, m ~ normal(0.4, 0.3^2): no cell speaks
   // to g = m + 0.5 T_3, so log mu_0 = l_A + l_B - l_AB + g, a convolution integrated on a grid.
   // A sampler that ignored either option would be off by the shift (0.4 in log mu_0) or the tails.
-  std::vector<std::int64_t> counts = {0, 30, 40, 12};
-  const auto table = CaptureTable::from_counts({"A", "B"}, counts);
+  const auto table = two_list_table();
   ShrinkageOptions o;
   o.main_effect_sd = std::numeric_limits<double>::infinity();
   o.fixed_tau = 0.5;
@@ -159,8 +166,7 @@ TEST(LogLinearShrinkage, StudentTInteractionsAboutAShiftedMeanMatchNumericalInte
   const GridMass t_part = mass_from_cdf([&](double x) { return boost::math::cdf(t3, x / 0.5); }, 15.0, kH);
   GridMass m_part = mass_from_cdf([&](double x) { return boost::math::cdf(mean_spread, x); }, 3.0, kH);
   m_part.x0 += 0.4;  // m's prior centred at 0.4
-  const GridMass lmu0 = convolve(convolve(log_gamma_mass(30, kH, 1), log_gamma_mass(40, kH, 1)),
-                                 convolve(log_gamma_mass(12, kH, -1), convolve(t_part, m_part)));
+  const GridMass lmu0 = log_unseen_mass(convolve(t_part, m_part), kH);
   auto exact_cdf = [&](double m) { return grid_cdf(lmu0, m); };
   double total = 0;
   for (double p : lmu0.p) total += p;
