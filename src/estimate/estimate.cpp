@@ -205,7 +205,7 @@ void take_in_forms_about_as_bad(const CaptureTable& table, const EstimateOptions
   }
   const double chosen_c = b.df > 0 ? b.deviance / b.df : 1.0;
   for (const auto& f : forms_about_as_bad(table, sel, chosen_c, o.level)) {
-    forms.push_back({{"heterogeneity", f.latent_classes > 0 ? "latent_class" : to_string(f.form)},
+    forms.push_back({{"heterogeneity", f.heterogeneity},
                      {"model", f.model},
                      {"estimate", f.estimate},
                      {"c_hat", f.c_hat},

@@ -108,7 +108,8 @@ struct FormInterval {
   double estimate, c_hat;
   Interval interval;
   int latent_classes = 0;  // > 0: the latent-class model of that many classes (latent_class.hpp), not a log-linear form
-  std::vector<double> class_share{};               // the latent-class model's groups: their shares
+  std::string heterogeneity{};  // the JSON's name of the form: a log-linear form's, "latent_class" or "logit_normal"
+  std::vector<double> class_share{};                // the latent-class model's groups: their shares
   std::vector<std::vector<double>> class_chance{};  // and each list's chance of recording one of them
 };
 // The heterogeneity forms that fit about as badly as the chosen model (mata.cpp says why).

@@ -145,7 +145,8 @@ std::string threshold_matters(const FourAnswers& a) {
       figure(low), t_low, figure(high), t_high);
 }
 
-/// A latent-class form's c-hat under the chosen model's by this factor fits clearly better.
+/// A latent-class or logit-normal form's c-hat under the chosen model's by this factor fits
+/// clearly better.
 constexpr double kClearlyBetterFit = 1.25;
 
 /// The headline's model fits the lists poorly (estimate/lack_of_fit.hpp): the interval was
@@ -155,35 +156,46 @@ std::string lack_of_fit_said(const FourAnswers& a) {
   const auto& d = a.victims_detail;
   if (!d.lack_of_fit) return {};
   double low = INFINITY, high = -INFINITY;
-  double groups = NAN, groups_c_hat = INFINITY;  // the best-fitting latent-class form
+  // The best-fitting form that is not log-linear (a latent-class or the logit-normal one).
+  double other = NAN, other_c_hat = INFINITY;
+  std::string other_kind;
   for (const auto& m : d.methods)
     if (m.method == "loglinear_mata" && m.details.contains("forms_about_as_bad"))
       for (const auto& f : m.details["forms_about_as_bad"]) {
         const double e = f.value("estimate", NAN);
         if (std::isfinite(e)) low = std::min(low, e), high = std::max(high, e);
         const double c = f.value("c_hat", NAN);
-        if (f.value("heterogeneity", "") == "latent_class" && std::isfinite(e) && c < groups_c_hat)
-          groups = e, groups_c_hat = c;
+        const std::string kind = f.value("heterogeneity", "");
+        if ((kind == "latent_class" || kind == "logit_normal") && std::isfinite(e) && c < other_c_hat)
+          other = e, other_c_hat = c, other_kind = kind;
       }
   const std::string forms =
       std::isfinite(low) && high > 1.05 * low
           ? fmt::format(", and forms of unequal visibility that fit about as badly give from {} to {}", figure(low),
                         figure(high))
           : "";
-  // Groups seen by different lists (estimate/latent_class.hpp) fitting clearly better than the
-  // chosen model: the likely cause, and a figure the headline's model cannot reach.
-  const std::string by_groups =
-      std::isfinite(groups) && groups_c_hat < d.lack_of_fit->c_hat / kClearlyBetterFit
-          ? fmt::format(" A model of groups of children each seen by different lists fits the lists better "
-                        "(deviance {:.1f} times, against {:.1f}) and gives {}: where one group is seen by few lists, "
-                        "the lists cannot tell how large it is.",
-                        groups_c_hat, d.lack_of_fit->c_hat, figure(groups))
-          : "";
+  // Groups seen by different lists (estimate/latent_class.hpp), or a visibility whose chance
+  // saturates (estimate/logit_normal.hpp), fitting clearly better than the chosen model: the
+  // likely cause, and a figure the headline's model cannot reach.
+  std::string better;
+  if (std::isfinite(other) && other_c_hat < d.lack_of_fit->c_hat / kClearlyBetterFit)
+    better = other_kind == "latent_class"
+                 ? fmt::format(
+                       " A model of groups of children each seen by different lists fits the lists better "
+                       "(deviance {:.1f} times, against {:.1f}) and gives {}: where one group is seen by few "
+                       "lists, the lists cannot tell how large it is.",
+                       other_c_hat, d.lack_of_fit->c_hat, figure(other))
+                 : fmt::format(
+                       " A model in which the most visible children are on nearly every list and the least "
+                       "on none fits the lists better (deviance {:.1f} times, against {:.1f}) and gives {}: "
+                       "the total then rests on how many children almost no list records, which the lists "
+                       "cannot tell.",
+                       other_c_hat, d.lack_of_fit->c_hat, figure(other));
   return fmt::format(
       "The models fit the lists poorly (the deviance is {:.1f} times what a fitting model gives){}: the interval "
       "is widened to allow for it. A total from models this far from the data depends on how unequal children's "
       "chances of being recorded are, which the lists cannot show, so trust the figure less than usual.{}",
-      d.lack_of_fit->c_hat, forms, by_groups);
+      d.lack_of_fit->c_hat, forms, better);
 }
 
 /// LCMCR's chains disagree (estimate/lcmcr.hpp): its posterior has more than one mode, so

@@ -244,6 +244,20 @@ TEST(Caution, AModelThatFitsPoorlyIsSaidWithTheFormsThatFitAboutAsBadly) {
             std::string::npos)
       << g[0];
   EXPECT_NE(g[0].find("give from 6,500 to 12,000"), std::string::npos) << g[0];
+  // A logit-normal form fitting better still (c-hat 1.0): its sentence instead, the range with its figure.
+  a.victims_detail.methods.back().details["forms_about_as_bad"].push_back({{"heterogeneity", "logit_normal"},
+                                                                           {"model", "[12,13]+logit-normal (sd 1.50)"},
+                                                                           {"estimate", 13100.0},
+                                                                           {"c_hat", 1.0}});
+  g = triggered(a);
+  EXPECT_NE(g[0].find("A model in which the most visible children are on nearly every list and the least on none "
+                      "fits the lists better (deviance 1.0 times, against 3.0) and gives 13,000: the total then rests "
+                      "on how many children almost no list records"),
+            std::string::npos)
+      << g[0];
+  EXPECT_EQ(g[0].find("groups of children"), std::string::npos) << g[0];
+  EXPECT_NE(g[0].find("give from 6,500 to 13,000"), std::string::npos) << g[0];
+  a.victims_detail.methods.back().details["forms_about_as_bad"].erase(3);
   // About as good a fit as the chosen model's: no such sentence.
   a.victims_detail.methods.back().details["forms_about_as_bad"][2]["c_hat"] = 2.7;
   EXPECT_EQ(triggered(a)[0].find("groups of children"), std::string::npos);
