@@ -241,6 +241,7 @@ std::optional<MethodEstimate> average_heterogeneity_models(const CaptureTable& t
   }
   if (mata && auto_or_all(m) && (lof || !o.headline_only))
     take_in_forms_about_as_bad(table, o, llh.selection, lof, res, *mata);
+  if (mata && auto_or_all(m) && !lof) take_in_logit_normal_preferred(table, llh.selection, *mata);
   return mata;
 }
 

@@ -115,6 +115,9 @@ struct FormInterval {
 // The heterogeneity forms that fit about as badly as the chosen model (mata.cpp says why).
 std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const ModelSelection& sel, double chosen_c_hat,
                                              double level);
+// Where the chosen model fits, a logit-normal model with a lower BIC widens the interval to
+// take in its estimate (mata.cpp says why).
+void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelection& sel, MethodEstimate& mata);
 // A latent-class form's groups for the JSON, lowest mean chance first (a group every list
 // records rarely is the one whose size the lists cannot tell): share and each list's chance.
 nlohmann::ordered_json latent_groups_json(const FormInterval& f, const std::vector<std::string>& lists);

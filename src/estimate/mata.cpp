@@ -199,6 +199,45 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
   return out;
 }
 
+// Where the chosen model fits (no lack of fit), a logit-normal model the selection's own
+// criterion prefers to it: its BIC (G^2 + parameters log n, the heterogeneity's sd charged)
+// below the chosen model's. Had it been among the candidates it would have been chosen, so
+// the interval takes in its estimate. Two fits: the chosen model's interactions, and main
+// effects alone (a visibility that saturates can mimic many interactions: on the simulator's
+// visibility-only country at 100,000 children the chosen model carried them and ran 5% low
+// with an interval of 3.4%, where the main-effects logit-normal model fits and gives the truth
+// within 3%).
+void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelection& sel, MethodEstimate& mata) {
+  constexpr int kLogitNormalMaxLists = 8;
+  if (table.k() > kLogitNormalMaxLists || table.k() < 3) return;
+  const auto& b = sel.best();
+  const double log_n = std::log(static_cast<double>(table.observed()));
+  nlohmann::ordered_json preferred = nlohmann::ordered_json::array();
+  double low = mata.interval.low, high = mata.interval.high;
+  std::vector<LogLinearModel> interactions = {b.model.with_heterogeneity(Heterogeneity::None)};
+  if (interactions.front() != LogLinearModel(table.k())) interactions.emplace_back(table.k());
+  for (const auto& model : interactions) {
+    const auto ln = fit_logit_normal(table, model);
+    if (ln.df <= 0 || !ln.bounded || !std::isfinite(ln.estimate) || !std::isfinite(ln.deviance)) continue;
+    const double bic =
+        b.bic - b.deviance + ln.deviance + (static_cast<double>(model.terms().size() + 1) - b.parameters) * log_n;
+    if (bic >= b.bic) continue;
+    preferred.push_back({{"model", fmt::format("{}+logit-normal (sd {:.2f})", model.to_string(), ln.sigma)},
+                         {"estimate", ln.estimate},
+                         {"bic", bic},
+                         {"chosen_bic", b.bic}});
+    low = std::min(low, ln.estimate), high = std::max(high, ln.estimate);
+  }
+  if (preferred.empty()) return;
+  mata.details["logit_normal_preferred"] = preferred;
+  if (low < mata.interval.low || high > mata.interval.high) {
+    mata.interval.low = low;
+    mata.interval.high = high;
+    mata.interval.kind += "; widened to take in a logit-normal model that BIC prefers to the chosen one";
+    mata.details["interval_kind"] = mata.interval.kind;
+  }
+}
+
 nlohmann::ordered_json latent_groups_json(const FormInterval& f, const std::vector<std::string>& lists) {
   auto mean_chance = [&](std::size_t g) {
     double m = 0;
