@@ -242,6 +242,12 @@ std::optional<MethodEstimate> average_heterogeneity_models(const CaptureTable& t
   if (mata && auto_or_all(m) && (lof || !o.headline_only))
     take_in_forms_about_as_bad(table, o, llh.selection, lof, res, *mata);
   if (mata && auto_or_all(m) && !lof) take_in_logit_normal_preferred(table, llh.selection, *mata);
+  if (mata && mata->details.contains("logit_normal_preferred"))
+    for (const auto& p : mata->details["logit_normal_preferred"])
+      res.notes.push_back(
+          fmt::format("a logit-normal model that BIC prefers to the chosen one ({}) gives {:.0f}: the "
+                      "interval takes it in",
+                      p["model"].get<std::string>(), p["estimate"].get<double>()));
   return mata;
 }
 

@@ -216,6 +216,9 @@ TEST(LogitNormal, WhereTheChosenModelFitsALogitNormalModelBicPrefersIsTakenIn) {
   // truth only by the widening.
   EXPECT_LT(r.estimate, 0.98 * n);
   EXPECT_NE(r.interval.kind.find("a logit-normal model that BIC prefers"), std::string::npos) << r.interval.kind;
+  EXPECT_TRUE(std::ranges::any_of(r.notes, [](const std::string& s) {
+    return s.find("a logit-normal model that BIC prefers") != std::string::npos;
+  }));
 
   // Independent lists (sd 0): the logit-normal model's extra parameter buys nothing, BIC keeps
   // the chosen model, and nothing is taken in.

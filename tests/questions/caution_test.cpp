@@ -265,6 +265,33 @@ TEST(Caution, AModelThatFitsPoorlyIsSaidWithTheFormsThatFitAboutAsBadly) {
   EXPECT_TRUE(triggered(a).empty());
 }
 
+TEST(Caution, ALogitNormalModelThatBicPrefersIsSaidWhereTheChosenModelFits) {
+  auto a = agreeing();
+  estimate::MethodEstimate mata{"loglinear_mata", 6450, {6100, 6950, 0.95, "widened"}, {}};
+  mata.details["logit_normal_preferred"] = {
+      {{"model", "[1,2,3,4,5]+logit-normal (sd 1.20)"}, {"estimate", 6950.0}, {"bic", 210.0}, {"chosen_bic", 220.0}}};
+  a.victims_detail.methods.push_back(mata);
+  auto c = triggered(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("fits the lists better by the selection's own measure (BIC) and gives 7,000 against the "
+                      "headline's 6,500"),
+            std::string::npos)
+      << c[0];
+  // Within 3% of the headline: nothing to say.
+  a.victims_detail.methods.back().details["logit_normal_preferred"][0]["estimate"] = 6600.0;
+  EXPECT_TRUE(triggered(a).empty());
+  // Under lack of fit the lack-of-fit caution speaks instead (the rule does not apply there).
+  a.victims_detail.methods.back().details["logit_normal_preferred"][0]["estimate"] = 6950.0;
+  estimate::LackOfFit f;
+  f.deviance = 40;
+  f.df = 10;
+  f.c_hat = 4;
+  a.victims_detail.lack_of_fit = f;
+  c = triggered(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].find("by the selection's own measure"), std::string::npos) << c[0];
+}
+
 TEST(Caution, TwoListsSayWhatTheirIntervalLeavesOut) {
   auto a = agreeing();
   a.victims_detail.headline = "chapman";
