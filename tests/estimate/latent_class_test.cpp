@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -43,10 +44,7 @@ CaptureTable latent_class_table(double n, const std::vector<double>& share,
       ++counts[cell];
     }
   }
-  counts[0] = 0;
-  std::vector<std::string> names;
-  for (int j = 0; j < k; ++j) names.push_back("L" + std::to_string(j + 1));
-  return CaptureTable::from_counts(names, counts);
+  return testing::numbered_lists_table(std::move(counts));
 }
 
 TEST(LatentClass, OneClassIsTheIndependenceModel) {
@@ -96,32 +94,8 @@ TEST(LatentClass, IdentifiableOnlyWithDegreesOfFreedomLeft) {
 }
 
 TEST(LatentClass, OddTablesGiveAFigureOrSayUnboundedNeverNaN) {
-  // A list that saw nobody, a list that saw nearly everyone, one cell holding everyone, tiny
-  // counts: each fit is finite or says it is unbounded, with a finite deviance.
-  auto table_of = [](std::vector<std::int64_t> counts) {
-    return CaptureTable::from_counts({"A", "B", "C", "D", "E"}, std::move(counts));
-  };
-  std::vector<CaptureTable> tables;
-  {
-    std::vector<std::int64_t> c(32, 0);
-    for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 16u) ? 0 : 5 + cell;  // E saw nobody
-    tables.push_back(table_of(c));
-  }
-  {
-    std::vector<std::int64_t> c(32, 0);
-    for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 1u) ? 40 : 0;  // A saw everyone
-    tables.push_back(table_of(c));
-  }
-  {
-    std::vector<std::int64_t> c(32, 0);
-    c[3] = 200;  // everyone on A and B only
-    tables.push_back(table_of(c));
-  }
-  {
-    std::vector<std::int64_t> c(32, 0);
-    c[1] = 1, c[2] = 1, c[4] = 1, c[8] = 1, c[16] = 1, c[6] = 1;
-    tables.push_back(table_of(c));
-  }
+  // Each fit is finite or says it is unbounded, with a finite deviance.
+  const auto tables = testing::odd_five_list_tables();
   for (std::size_t t = 0; t < tables.size(); ++t)
     for (int classes : {1, 2, 3}) {
       const auto f = fit_latent_class(tables[t], classes);

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "core/rng.hpp"
 #include "estimate/estimate.hpp"
 #include "estimate/loglinear.hpp"
+#include "test_tables.hpp"
 
 namespace joindots::estimate {
 namespace {
@@ -67,10 +69,7 @@ CaptureTable logit_normal_table(double n, const std::vector<double>& a, double s
       ++counts[c];
     }
   }
-  counts[0] = 0;
-  std::vector<std::string> names;
-  for (int j = 0; j < k; ++j) names.push_back("L" + std::to_string(j + 1));
-  return CaptureTable::from_counts(names, counts);
+  return testing::numbered_lists_table(std::move(counts));
 }
 
 TEST(LogitNormal, RecoversTheSizeAndSpreadOfItsOwnModel) {
@@ -116,25 +115,8 @@ TEST(LogitNormal, EveryoneEquallyVisibleIsTheIndependenceModel) {
 }
 
 TEST(LogitNormal, OddTablesGiveAFigureOrSayUnboundedNeverNaN) {
-  // A list that saw nobody, a list that saw everyone, one cell holding everyone, no overlap at
-  // all, tiny counts: each fit is finite or says it is unbounded, with a finite deviance.
-  auto table_of = [](std::vector<std::int64_t> counts) {
-    return CaptureTable::from_counts({"A", "B", "C", "D", "E"}, std::move(counts));
-  };
-  std::vector<CaptureTable> tables;
-  std::vector<std::int64_t> c(32, 0);
-  for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 16u) ? 0 : 5 + cell;  // E saw nobody
-  tables.push_back(table_of(c));
-  for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 1u) ? 40 : 0;  // A saw everyone
-  tables.push_back(table_of(c));
-  std::fill(c.begin(), c.end(), 0);
-  c[3] = 200;  // everyone on A and B only
-  tables.push_back(table_of(c));
-  std::fill(c.begin(), c.end(), 0);
-  c[1] = 30, c[2] = 20, c[4] = 25, c[8] = 10, c[16] = 5;  // nobody on two lists
-  tables.push_back(table_of(c));
-  c[6] = 1;  // tiny counts
-  tables.push_back(table_of(c));
+  // Each fit is finite or says it is unbounded, with a finite deviance.
+  const auto tables = testing::odd_five_list_tables();
   for (std::size_t t = 0; t < tables.size(); ++t) {
     const auto f = fit_logit_normal(tables[t], LogLinearModel(5));
     EXPECT_FALSE(std::isnan(f.estimate)) << "table " << t;

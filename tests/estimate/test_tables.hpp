@@ -1,6 +1,7 @@
 #pragma once
 // Tables for the estimate tests: the published ones in ../shared/data/mse/, and tables
 // simulated with the project's portable Rng.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,42 @@ namespace joindots::estimate::testing {
 
 inline CaptureTable mse_table(const std::string& name) {
   return read_capture_table(joindots::testing::test_data_dir() / "mse" / name);
+}
+
+/// A table from counts by pattern (size 2^K; the unseen cell is zeroed) with lists named
+/// L1, L2, ...
+inline CaptureTable numbered_lists_table(std::vector<std::int64_t> counts) {
+  int k = 0;
+  while ((std::size_t{1} << k) < counts.size()) ++k;
+  counts[0] = 0;
+  std::vector<std::string> names;
+  for (int j = 0; j < k; ++j) names.push_back("L" + std::to_string(j + 1));
+  return CaptureTable::from_counts(names, counts);
+}
+
+/// Five-list tables that models of heterogeneity find hard, for "never NaN" tests: a list that
+/// saw nobody, a list that saw everyone, one cell holding everyone, nobody on two lists (no
+/// overlap: nothing bounds the unseen), tiny counts (one on two lists).
+inline std::vector<CaptureTable> odd_five_list_tables() {
+  auto table_of = [](std::vector<std::int64_t> counts) {
+    return CaptureTable::from_counts({"A", "B", "C", "D", "E"}, std::move(counts));
+  };
+  std::vector<CaptureTable> tables;
+  std::vector<std::int64_t> c(32, 0);
+  for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 16u) ? 0 : 5 + cell;  // E saw nobody
+  tables.push_back(table_of(c));
+  for (std::uint32_t cell = 1; cell < 32; ++cell) c[cell] = (cell & 1u) ? 40 : 0;  // A saw everyone
+  tables.push_back(table_of(c));
+  std::fill(c.begin(), c.end(), 0);
+  c[3] = 200;  // everyone on A and B only
+  tables.push_back(table_of(c));
+  std::fill(c.begin(), c.end(), 0);
+  c[1] = 30, c[2] = 20, c[4] = 25, c[8] = 10, c[16] = 5;  // nobody on two lists
+  tables.push_back(table_of(c));
+  std::fill(c.begin(), c.end(), 0);
+  c[1] = 1, c[2] = 1, c[4] = 1, c[8] = 1, c[16] = 1, c[6] = 1;  // tiny counts
+  tables.push_back(table_of(c));
+  return tables;
 }
 
 /// N people, each on list j independently with probability p[j] (a closed population with
