@@ -1,5 +1,7 @@
 #include "estimate/logit_normal.hpp"
 
+#include <fmt/format.h>
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <bit>
@@ -7,6 +9,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "estimate/cell_glm.hpp"
 
 namespace joindots::estimate {
 
@@ -39,10 +42,10 @@ struct Objective {
   // P(c) for parameters x = (beta over terms, log sigma); fills q and p.
   void probabilities(const Eigen::VectorXd& x) {
     const double sigma = sigma_of(x[static_cast<Eigen::Index>(terms.size())]);
+    // eta_c = sum of beta_t over the terms t ⊆ c: the subset-sum transform (cell_glm.hpp).
     std::vector<double> eta(cells, 0.0);
-    for (std::size_t t = 0; t < terms.size(); ++t)
-      for (std::uint32_t c = 0; c < cells; ++c)
-        if ((c & terms[t]) == terms[t]) eta[c] += x[static_cast<Eigen::Index>(t)];
+    for (std::size_t t = 0; t < terms.size(); ++t) eta[terms[t]] = x[static_cast<Eigen::Index>(t)];
+    subset_sums(eta, k);
     q.assign(static_cast<std::size_t>(kNodes) * cells, 0.0);
     p.assign(cells, 0.0);
     for (int i = 0; i < kNodes; ++i) {
@@ -93,12 +96,8 @@ struct Objective {
         }
       }
       grad->setZero(static_cast<Eigen::Index>(nt + 1));
-      for (std::size_t t = 0; t < nt; ++t) {
-        double g = 0;
-        for (std::uint32_t c = 0; c < cells; ++c)
-          if ((c & terms[t]) == terms[t]) g += per_cell[c];
-        (*grad)[static_cast<Eigen::Index>(t)] = -g / n;
-      }
+      superset_sums(per_cell, k);  // a term's score sums the cells that hold it
+      for (std::size_t t = 0; t < nt; ++t) (*grad)[static_cast<Eigen::Index>(t)] = -per_cell[terms[t]] / n;
       (*grad)[static_cast<Eigen::Index>(nt)] = capped ? 0.0 : -g_rho / n;
     }
     return -ll / n;
@@ -228,6 +227,10 @@ LogitNormalFit fit_logit_normal(const CaptureTable& table, const LogLinearModel&
   for (std::uint32_t c = 1; c < f.cells; ++c)
     if (f.y[c] > 0) fit.deviance += 2 * f.y[c] * std::log(f.y[c] / (f.n * f.p[c] / (1 - p0)));
   return fit;
+}
+
+std::string logit_normal_label(const LogLinearModel& model, const LogitNormalFit& fit) {
+  return fmt::format("{}+logit-normal (sd {:.2f})", model.to_string(), fit.sigma);
 }
 
 }  // namespace joindots::estimate

@@ -20,6 +20,9 @@
 // N = n / (1 - P0)) with BFGS on an analytic gradient, the expectation over z by the
 // trapezoidal rule (exact to double precision for integrands analytic in a strip, as
 // these are, given nodes finer than 1 / sigma).
+#include <cmath>
+#include <string>
+
 #include "estimate/capture_table.hpp"
 #include "estimate/loglinear_model.hpp"
 
@@ -34,7 +37,15 @@ struct LogitNormalFit {
   int df = 0;                 // 2^K - 1 observed cells less the terms and sigma
   double log_likelihood = 0;  // conditional on being observed
   int iterations = 0;
+  /// A figure to weigh: degrees of freedom left, bounded, estimate and deviance finite.
+  bool usable() const { return df > 0 && bounded && std::isfinite(estimate) && std::isfinite(deviance); }
 };
+
+/// Up to eight lists (the fit's cost grows with the 2^K cells); three at least.
+constexpr bool logit_normal_fits(int lists) { return lists >= 3 && lists <= 8; }
+
+/// "[12,3]+logit-normal (sd 1.20)": the model's interactions and the fitted sd.
+std::string logit_normal_label(const LogLinearModel& model, const LogitNormalFit& fit);
 
 /// The logit-normal model with the interactions of `model` (its heterogeneity term, if any,
 /// dropped: sigma takes its place). Best of a few starts of sigma.

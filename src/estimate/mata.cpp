@@ -153,12 +153,10 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
   // most visible are on nearly every list, which the forms above do not allow. It has no
   // search of its own: it borrows the interactions of the chosen model and of each form's
   // best model above (at a million records they differ, and so do its estimates with them).
-  // Up to eight lists (its cost grows with the 2^K cells).
-  constexpr int kLogitNormalMaxLists = 8;
-  if (table.k() <= kLogitNormalMaxLists && table.k() >= 3) {
+  if (logit_normal_fits(table.k())) {
     for (const auto& model : interactions) {
       const auto ln = fit_logit_normal(table, model);
-      if (ln.df <= 0 || !ln.bounded || !std::isfinite(ln.estimate) || !std::isfinite(ln.deviance)) continue;
+      if (!ln.usable()) continue;
       // At least as good a fit as the chosen model's, not merely about as bad: its sd is free to
       // put any number of children out of every list's sight (Link 2003), and on the simulator's
       // log-normal visibility at 100,000 children fits 1.3 times worse than the chosen model
@@ -166,7 +164,7 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
       const double c = std::max(1.0, ln.deviance / ln.df);
       if (c > std::max(1.0, chosen_c_hat)) continue;
       out.push_back({Heterogeneity::None,
-                     fmt::format("{}+logit-normal (sd {:.2f})", model.to_string(), ln.sigma),
+                     logit_normal_label(model, ln),
                      ln.estimate,
                      c,
                      {NAN, NAN, level, "none: the estimate only"},
@@ -208,8 +206,7 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
 // with an interval of 3.4%, where the main-effects logit-normal model fits and gives the truth
 // within 3%).
 void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelection& sel, MethodEstimate& mata) {
-  constexpr int kLogitNormalMaxLists = 8;
-  if (table.k() > kLogitNormalMaxLists || table.k() < 3) return;
+  if (!logit_normal_fits(table.k())) return;
   const auto& b = sel.best();
   const double log_n = std::log(static_cast<double>(table.observed()));
   nlohmann::ordered_json preferred = nlohmann::ordered_json::array();
@@ -218,14 +215,12 @@ void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelect
   if (interactions.front() != LogLinearModel(table.k())) interactions.emplace_back(table.k());
   for (const auto& model : interactions) {
     const auto ln = fit_logit_normal(table, model);
-    if (ln.df <= 0 || !ln.bounded || !std::isfinite(ln.estimate) || !std::isfinite(ln.deviance)) continue;
+    if (!ln.usable()) continue;
     const double bic =
         b.bic - b.deviance + ln.deviance + (static_cast<double>(model.terms().size() + 1) - b.parameters) * log_n;
     if (bic >= b.bic) continue;
-    preferred.push_back({{"model", fmt::format("{}+logit-normal (sd {:.2f})", model.to_string(), ln.sigma)},
-                         {"estimate", ln.estimate},
-                         {"bic", bic},
-                         {"chosen_bic", b.bic}});
+    preferred.push_back(
+        {{"model", logit_normal_label(model, ln)}, {"estimate", ln.estimate}, {"bic", bic}, {"chosen_bic", b.bic}});
     low = std::min(low, ln.estimate), high = std::max(high, ln.estimate);
   }
   if (preferred.empty()) return;
