@@ -242,6 +242,13 @@ std::optional<MethodEstimate> average_heterogeneity_models(const CaptureTable& t
   if (mata && auto_or_all(m) && (lof || !o.headline_only))
     take_in_forms_about_as_bad(table, o, llh.selection, lof, res, *mata);
   if (mata && auto_or_all(m) && !lof) take_in_logit_normal_preferred(table, llh.selection, *mata);
+  if (mata && auto_or_all(m) && !lof) take_in_forms_fitting_as_closely(table, llh.selection, *mata);
+  if (mata && mata->details.contains("forms_fitting_as_closely"))
+    for (const auto& f : mata->details["forms_fitting_as_closely"])
+      res.notes.push_back(
+          fmt::format("another form's model fits the lists as closely as the chosen one ({}) and "
+                      "gives {:.0f}: the interval takes it in",
+                      f["model"].get<std::string>(), f["estimate"].get<double>()));
   if (mata && mata->details.contains("logit_normal_preferred"))
     for (const auto& p : mata->details["logit_normal_preferred"])
       res.notes.push_back(

@@ -118,6 +118,9 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
 // Where the chosen model fits, a logit-normal model with a lower BIC widens the interval to
 // take in its estimate (mata.cpp says why).
 void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelection& sel, MethodEstimate& mata);
+// Where the chosen model fits, another form's best model that fits the lists at least as
+// closely widens the interval to take in its estimate (mata.cpp says why).
+void take_in_forms_fitting_as_closely(const CaptureTable& table, const ModelSelection& sel, MethodEstimate& mata);
 // A latent-class form's groups for the JSON, lowest mean chance first (a group every list
 // records rarely is the one whose size the lists cannot tell): share and each list's chance.
 nlohmann::ordered_json latent_groups_json(const FormInterval& f, const std::vector<std::string>& lists);

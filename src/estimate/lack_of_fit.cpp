@@ -7,12 +7,15 @@
 
 namespace joindots::estimate {
 
-std::optional<LackOfFit> lack_of_fit(const CaptureTable& table, double deviance, int df) {
-  if (df <= 0 || !std::isfinite(deviance) || deviance <= df) return std::nullopt;
+bool deviance_is_chi_square(const CaptureTable& table) {
   // Cochran's rule for the chi-square approximation: at least 80% of the cells at 5 or more.
   std::uint32_t small = 0;
   for (std::uint32_t c = 1; c < table.cells(); ++c) small += table.counts[c] < 5;
-  if (5 * small > table.cells() - 1) return std::nullopt;
+  return 5 * small <= table.cells() - 1;
+}
+
+std::optional<LackOfFit> lack_of_fit(const CaptureTable& table, double deviance, int df) {
+  if (df <= 0 || !std::isfinite(deviance) || deviance <= df || !deviance_is_chi_square(table)) return std::nullopt;
   const double p =
       boost::math::cdf(boost::math::complement(boost::math::chi_squared(df), deviance));
   if (!(p < 0.05)) return std::nullopt;

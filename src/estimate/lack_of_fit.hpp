@@ -31,6 +31,10 @@ struct LackOfFit {
   double factor = 1;  // sqrt(c_hat): how much wider the interval of log(unseen) becomes
 };
 
+/// Whether a model's deviance on `table` may be read as chi-square (Cochran's rule: at least
+/// 80% of the observable cells hold 5 or more): on sparse tables deviances compare nothing.
+bool deviance_is_chi_square(const CaptureTable& table);
+
 /// The lack of fit of a chosen model on `table`, or nothing when its fit is not rejected at
 /// 5% (or df is 0, the deviance is not finite, or the table is sparse).
 std::optional<LackOfFit> lack_of_fit(const CaptureTable& table, double deviance, int df);

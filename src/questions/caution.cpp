@@ -224,6 +224,30 @@ std::string preferred_model_said(const FourAnswers& a) {
       figure(farthest), figure(a.victims.estimate));
 }
 
+/// Where the chosen model fits, another heterogeneity form's best model that fits the lists as
+/// closely (estimate/mata.cpp, take_in_forms_fitting_as_closely) gives a figure this far from
+/// the headline's or more (kPreferredModelApart): the interval was widened to take it in.
+std::string closer_form_said(const FourAnswers& a) {
+  const auto& d = a.victims_detail;
+  if (d.lack_of_fit || !(a.victims.estimate > 0)) return {};
+  double farthest = NAN;
+  std::string form;
+  for (const auto& m : d.methods)
+    if (m.method == "loglinear_mata" && m.details.contains("forms_fitting_as_closely"))
+      for (const auto& f : m.details["forms_fitting_as_closely"]) {
+        const double e = f.value("estimate", NAN);
+        if (std::isfinite(e) && !(std::abs(farthest - a.victims.estimate) >= std::abs(e - a.victims.estimate)))
+          farthest = e, form = f.value("heterogeneity", "");
+      }
+  if (!std::isfinite(farthest) || std::abs(farthest - a.victims.estimate) <= kPreferredModelApart * a.victims.estimate)
+    return {};
+  return fmt::format(
+      "Another form of unequal visibility ({}) fits the lists as closely as the chosen model and gives {} against "
+      "the headline's {}: the selection kept the chosen model only for having fewer parameters, so the interval "
+      "is widened to take it in; which form holds is what the lists cannot show.",
+      form, figure(farthest), figure(a.victims.estimate));
+}
+
 /// LCMCR's chains disagree (estimate/lcmcr.hpp): its posterior has more than one mode, so
 /// its figure, headline or not, depends on where the sampler starts.
 std::string lcmcr_modes(const FourAnswers& a) {
@@ -334,9 +358,9 @@ std::string thousands(double value) {
 
 std::vector<std::string> headline_cautions(const FourAnswers& a, const std::vector<std::string>& link_warnings) {
   std::vector<std::string> out;
-  for (auto s : {lack_of_fit_said(a), preferred_model_said(a), method_disagreement(a), lcmcr_modes(a),
-                 linkage_matters(a), blocking_splits_many(a), threshold_matters(a), link_warned(a, link_warnings),
-                 two_lists_untestable(a), behavioural_response_untestable(a)})
+  for (auto s : {lack_of_fit_said(a), preferred_model_said(a), closer_form_said(a), method_disagreement(a),
+                 lcmcr_modes(a), linkage_matters(a), blocking_splits_many(a), threshold_matters(a),
+                 link_warned(a, link_warnings), two_lists_untestable(a), behavioural_response_untestable(a)})
     if (!s.empty()) out.push_back(std::move(s));
   return out;
 }

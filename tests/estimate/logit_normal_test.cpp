@@ -16,61 +16,7 @@
 namespace joindots::estimate {
 namespace {
 
-struct Interaction {
-  std::uint32_t lists;  // a mask of two or more lists
-  double gamma;
-};
-
-// P(c | z) of the logit-normal model with interactions, over the 2^K cells.
-std::vector<double> given_z(const std::vector<double>& a, double sigma, const std::vector<Interaction>& inter,
-                            double z) {
-  const int k = static_cast<int>(a.size());
-  std::vector<double> p(std::size_t{1} << k);
-  double total = 0;
-  for (std::uint32_t c = 0; c < p.size(); ++c) {
-    double eta = 0;
-    for (int j = 0; j < k; ++j)
-      if (c >> j & 1u) eta += a[j] + sigma * z;
-    for (const auto& t : inter)
-      if ((c & t.lists) == t.lists) eta += t.gamma;
-    total += (p[c] = std::exp(eta));
-  }
-  for (double& v : p) v /= total;
-  return p;
-}
-
-// The expected table of N children (rounded counts; the expectation over z by Simpson's rule
-// on 4,001 nodes, not the fit's trapezoid), or one population drawn from the model.
-CaptureTable logit_normal_table(double n, const std::vector<double>& a, double sigma,
-                                const std::vector<Interaction>& inter = {}, std::uint64_t seed = 0) {
-  const int k = static_cast<int>(a.size());
-  std::vector<std::int64_t> counts(std::size_t{1} << k, 0);
-  if (seed == 0) {
-    constexpr int kIntervals = 4000;
-    constexpr double kLow = -10, kHigh = 10, kStep = (kHigh - kLow) / kIntervals;
-    std::vector<double> mass(counts.size(), 0.0);
-    for (int i = 0; i <= kIntervals; ++i) {
-      const double z = kLow + i * kStep;
-      const double weight = (i == 0 || i == kIntervals ? 1
-                             : i % 2                   ? 4
-                                                       : 2) *
-                            kStep / 3 * std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
-      const auto p = given_z(a, sigma, inter, z);
-      for (std::size_t c = 0; c < p.size(); ++c) mass[c] += weight * p[c];
-    }
-    for (std::size_t c = 1; c < counts.size(); ++c) counts[c] = std::llround(n * mass[c]);
-  } else {
-    Rng rng(seed, "logit_normal_test", 0);
-    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) {
-      const auto p = given_z(a, sigma, inter, rng.normal());
-      double u = rng.uniform();
-      std::size_t c = 0;
-      while (c + 1 < p.size() && u >= p[c]) u -= p[c], ++c;
-      ++counts[c];
-    }
-  }
-  return testing::numbered_lists_table(std::move(counts));
-}
+using testing::logit_normal_table;
 
 TEST(LogitNormal, RecoversTheSizeAndSpreadOfItsOwnModel) {
   // From the expected table of a million children the MLE is the truth: N, sigma, a deviance

@@ -292,6 +292,46 @@ TEST(Caution, ALogitNormalModelThatBicPrefersIsSaidWhereTheChosenModelFits) {
   EXPECT_EQ(c[0].find("by the selection's own measure"), std::string::npos) << c[0];
 }
 
+TEST(Caution, AnotherFormThatFitsAsCloselyIsSaidWhereTheChosenModelFits) {
+  auto a = agreeing();
+  estimate::MethodEstimate mata{"loglinear_mata", 6450, {6100, 7400, 0.95, "widened"}, {}};
+  mata.details["forms_fitting_as_closely"] = {{{"heterogeneity", "Gamma3.5"},
+                                               {"model", "[12,13,24]+Gamma3.5"},
+                                               {"estimate", 7400.0},
+                                               {"deviance", 9.0},
+                                               {"df", 15},
+                                               {"chosen_deviance", 12.0},
+                                               {"chosen_df", 17}},
+                                              {{"heterogeneity", "none"},
+                                               {"model", "[12,13,14,24]"},
+                                               {"estimate", 6300.0},
+                                               {"deviance", 10.0},
+                                               {"df", 16},
+                                               {"chosen_deviance", 12.0},
+                                               {"chosen_df", 17}}};
+  a.victims_detail.methods.push_back(mata);
+  auto c = triggered(a);
+  ASSERT_EQ(c.size(), 1u);
+  // The farthest of the forms is named, with its figure against the headline's.
+  EXPECT_NE(c[0].find("Another form of unequal visibility (Gamma3.5) fits the lists as closely as the chosen model "
+                      "and gives 7,400 against the headline's 6,500"),
+            std::string::npos)
+      << c[0];
+  // Within 3% of the headline: nothing to say.
+  a.victims_detail.methods.back().details["forms_fitting_as_closely"][0]["estimate"] = 6600.0;
+  EXPECT_TRUE(triggered(a).empty());
+  // Under lack of fit the lack-of-fit caution speaks instead (the rule does not apply there).
+  a.victims_detail.methods.back().details["forms_fitting_as_closely"][0]["estimate"] = 7400.0;
+  estimate::LackOfFit f;
+  f.deviance = 40;
+  f.df = 10;
+  f.c_hat = 4;
+  a.victims_detail.lack_of_fit = f;
+  c = triggered(a);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].find("Another form of unequal visibility"), std::string::npos) << c[0];
+}
+
 TEST(Caution, TwoListsSayWhatTheirIntervalLeavesOut) {
   auto a = agreeing();
   a.victims_detail.headline = "chapman";
