@@ -31,7 +31,9 @@ TAGS = [("Methods disagree", "disagree"), ("Linkage error may be much", "linkage
         ("Linkage error matters", "linkage"), ("The total hangs on the match threshold", "threshold"),
         ("The models fit the lists poorly", "poor_fit"), ("The headline comes from LCMCR", "lcmcr_modes"),
         ("The link that made", "link_warned"), ("Only two lists", "two_lists"),
-        ("The linkage may have missed many", "missed_matches"), ("The linkage left many matches apart", "missed_many")]
+        ("The linkage may have missed many", "missed_matches"), ("The linkage left many matches apart", "missed_many"),
+        ("A model in which the most visible", "logit_normal_preferred"),
+        ("Another form of unequal visibility", "form_as_close")]
 ALWAYS = "Assumed, and not testable"
 
 

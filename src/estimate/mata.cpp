@@ -198,6 +198,17 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
   return out;
 }
 
+namespace {
+// The interval widened to [low, high] where that is wider, the kind saying why.
+void widen_to_take_in(MethodEstimate& mata, double low, double high, const char* why) {
+  if (low >= mata.interval.low && high <= mata.interval.high) return;
+  mata.interval.low = std::min(low, mata.interval.low);
+  mata.interval.high = std::max(high, mata.interval.high);
+  mata.interval.kind += fmt::format("; widened to take in {}", why);
+  mata.details["interval_kind"] = mata.interval.kind;
+}
+}  // namespace
+
 // Where the chosen model fits (no lack of fit), a logit-normal model the selection's own
 // criterion prefers to it: its BIC (G^2 + parameters log n, the heterogeneity's sd charged)
 // below the chosen model's. Had it been among the candidates it would have been chosen, so
@@ -226,12 +237,7 @@ void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelect
   }
   if (preferred.empty()) return;
   mata.details["logit_normal_preferred"] = preferred;
-  if (low < mata.interval.low || high > mata.interval.high) {
-    mata.interval.low = low;
-    mata.interval.high = high;
-    mata.interval.kind += "; widened to take in a logit-normal model that BIC prefers to the chosen one";
-    mata.details["interval_kind"] = mata.interval.kind;
-  }
+  widen_to_take_in(mata, low, high, "a logit-normal model that BIC prefers to the chosen one");
 }
 
 // Where the chosen model fits (no lack of fit), the best model of another heterogeneity form
@@ -263,12 +269,7 @@ void take_in_forms_fitting_as_closely(const CaptureTable& table, const ModelSele
   }
   if (taken.empty()) return;
   mata.details["forms_fitting_as_closely"] = taken;
-  if (low < mata.interval.low || high > mata.interval.high) {
-    mata.interval.low = low;
-    mata.interval.high = high;
-    mata.interval.kind += "; widened to take in another form's model that fits the lists as closely";
-    mata.details["interval_kind"] = mata.interval.kind;
-  }
+  widen_to_take_in(mata, low, high, "another form's model that fits the lists as closely");
 }
 
 nlohmann::ordered_json latent_groups_json(const FormInterval& f, const std::vector<std::string>& lists) {

@@ -74,6 +74,8 @@ TEST(Caution, TheStandingOneNamesTheBehaviouralResponseWithTheStudysFiguresAndNe
       << c[0];
   EXPECT_NE(c[0].find("6–11% too low"), std::string::npos) << c[0];
   EXPECT_NE(c[0].find("about 4% too low at 5,000 children and 10% at 450,000"), std::string::npos) << c[0];
+  EXPECT_NE(c[0].find("from 100,000 children up their intervals missed the truth one time in three"), std::string::npos)
+      << c[0];
   EXPECT_NE(c[0].find("42–72% too high"), std::string::npos) << c[0];
   // No estimate (nothing known, or too sparse): no headline to caution.
   a.victims.estimate = std::nan("");
