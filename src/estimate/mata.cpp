@@ -231,8 +231,11 @@ void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelect
     const double bic =
         b.bic - b.deviance + ln.deviance + (static_cast<double>(model.terms().size() + 1) - b.parameters) * log_n;
     if (bic >= b.bic) continue;
-    preferred.push_back(
-        {{"model", logit_normal_label(model, ln)}, {"estimate", ln.estimate}, {"bic", bic}, {"chosen_bic", b.bic}});
+    preferred.push_back({{"model", logit_normal_label(model, ln)},
+                         {"estimate", ln.estimate},
+                         {"bic", bic},
+                         {"chosen_bic", b.bic},
+                         {"outside_interval", ln.estimate < mata.interval.low || ln.estimate > mata.interval.high}});
     low = std::min(low, ln.estimate), high = std::max(high, ln.estimate);
   }
   if (preferred.empty()) return;
@@ -264,7 +267,8 @@ void take_in_forms_fitting_as_closely(const CaptureTable& table, const ModelSele
                      {"deviance", r.deviance},
                      {"df", r.df},
                      {"chosen_deviance", b.deviance},
-                     {"chosen_df", b.df}});
+                     {"chosen_df", b.df},
+                     {"outside_interval", r.estimate < mata.interval.low || r.estimate > mata.interval.high}});
     low = std::min(low, r.estimate), high = std::max(high, r.estimate);
   }
   if (taken.empty()) return;

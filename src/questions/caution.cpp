@@ -204,45 +204,60 @@ std::string lack_of_fit_said(const FourAnswers& a) {
 constexpr double kPreferredModelApart = 0.03;
 
 /// Of the models the tail-area interval took in under `key` (estimate/mata.cpp), the one whose
-/// estimate is farthest from the headline's, when that is more than kPreferredModelApart off and
-/// the chosen model fits (these rules act only then); null otherwise.
-const nlohmann::ordered_json* farthest_taken_in(const FourAnswers& a, const char* key) {
+/// estimate is farthest from the headline method's on the same table, when it lay outside the
+/// interval before (it made an end) and is more than kPreferredModelApart off, and the chosen
+/// model fits (these rules act only then). Compared with the method's own figure, not the
+/// answer's: with `--db` the answer is corrected for links left apart after the models ran.
+struct TakenIn {
+  const nlohmann::ordered_json* model = nullptr;
+  double apart = 0;  // its estimate over the headline method's, minus 1
+};
+
+TakenIn farthest_taken_in(const FourAnswers& a, const char* key) {
   const auto& d = a.victims_detail;
-  if (d.lack_of_fit || !(a.victims.estimate > 0)) return nullptr;
-  const nlohmann::ordered_json* farthest = nullptr;
-  auto off = [&](const nlohmann::ordered_json& f) { return std::abs(f.value("estimate", NAN) - a.victims.estimate); };
+  if (d.lack_of_fit || !(a.victims.estimate > 0)) return {};
+  double base = a.victims.estimate;
+  for (const auto& m : d.methods)
+    if (m.method == d.headline && m.estimate > 0) base = m.estimate;
+  TakenIn out;
   for (const auto& m : d.methods)
     if (m.method == "loglinear_mata" && m.details.contains(key))
-      for (const auto& f : m.details[key])
-        if (off(f) > kPreferredModelApart * a.victims.estimate && (!farthest || off(f) > off(*farthest))) farthest = &f;
-  return farthest;
+      for (const auto& f : m.details[key]) {
+        const double apart = f.value("estimate", NAN) / base - 1;
+        if (f.value("outside_interval", true) && std::abs(apart) > kPreferredModelApart &&
+            std::abs(apart) > std::abs(out.apart))
+          out = {&f, apart};
+      }
+  return out;
+}
+
+/// "9% above" / "12% below".
+std::string apart_said(double apart) {
+  return fmt::format("{:.0f}% {}", 100 * std::abs(apart), apart > 0 ? "above" : "below");
 }
 
 std::string preferred_model_said(const FourAnswers& a) {
-  const auto* p = farthest_taken_in(a, "logit_normal_preferred");
-  if (!p) return {};
-  const double farthest = (*p)["estimate"].get<double>();
+  const auto p = farthest_taken_in(a, "logit_normal_preferred");
+  if (!p.model) return {};
   return fmt::format(
       "A model in which the most visible children are on nearly every list and the least on none fits the lists "
-      "better by the selection's own measure (BIC) and gives {} against the headline's {}: the interval is "
+      "better by the selection's own measure (BIC) and gives a total {} the headline's: the interval is "
       "widened to take it in, and the total rests on how many children almost no list records, which the lists "
       "cannot tell.",
-      figure(farthest), figure(a.victims.estimate));
+      apart_said(p.apart));
 }
 
 /// Where the chosen model fits, another heterogeneity form's best model that fits the lists as
 /// closely (estimate/mata.cpp, take_in_forms_fitting_as_closely) gives a figure this far from
 /// the headline's or more (kPreferredModelApart): the interval was widened to take it in.
 std::string closer_form_said(const FourAnswers& a) {
-  const auto* f = farthest_taken_in(a, "forms_fitting_as_closely");
-  if (!f) return {};
-  const double farthest = (*f)["estimate"].get<double>();
-  const std::string form = f->value("heterogeneity", "");
+  const auto f = farthest_taken_in(a, "forms_fitting_as_closely");
+  if (!f.model) return {};
   return fmt::format(
-      "Another form of unequal visibility ({}) fits the lists as closely as the chosen model and gives {} against "
-      "the headline's {}: the selection kept the chosen model only for having fewer parameters, so the interval "
-      "is widened to take it in; which form holds is what the lists cannot show.",
-      form, figure(farthest), figure(a.victims.estimate));
+      "Another form of unequal visibility ({}) fits the lists as closely as the chosen model and gives a total {} "
+      "the headline's: the selection kept the chosen model only for having fewer parameters, so the interval is "
+      "widened to take it in; which form holds is what the lists cannot show.",
+      f.model->value("heterogeneity", ""), apart_said(f.apart));
 }
 
 /// LCMCR's chains disagree (estimate/lcmcr.hpp): its posterior has more than one mode, so
