@@ -243,18 +243,19 @@ std::optional<MethodEstimate> average_heterogeneity_models(const CaptureTable& t
     take_in_forms_about_as_bad(table, o, llh.selection, lof, res, *mata);
   if (mata && auto_or_all(m) && !lof) take_in_logit_normal_preferred(table, llh.selection, *mata);
   if (mata && auto_or_all(m) && !lof) take_in_forms_fitting_as_closely(table, llh.selection, *mata);
+  auto taken_in = [](const auto& f) {
+    return f.value("outside_interval", true) ? "the interval takes it in" : "already inside the interval";
+  };
   if (mata && mata->details.contains("forms_fitting_as_closely"))
     for (const auto& f : mata->details["forms_fitting_as_closely"])
       res.notes.push_back(
           fmt::format("another form's model fits the lists as closely as the chosen one ({}) and "
-                      "gives {:.0f}: the interval takes it in",
-                      f["model"].get<std::string>(), f["estimate"].get<double>()));
+                      "gives {:.0f}: {}",
+                      f["model"].get<std::string>(), f["estimate"].get<double>(), taken_in(f)));
   if (mata && mata->details.contains("logit_normal_preferred"))
     for (const auto& p : mata->details["logit_normal_preferred"])
-      res.notes.push_back(
-          fmt::format("a logit-normal model that BIC prefers to the chosen one ({}) gives {:.0f}: the "
-                      "interval takes it in",
-                      p["model"].get<std::string>(), p["estimate"].get<double>()));
+      res.notes.push_back(fmt::format("a logit-normal model that BIC prefers to the chosen one ({}) gives {:.0f}: {}",
+                                      p["model"].get<std::string>(), p["estimate"].get<double>(), taken_in(p)));
   return mata;
 }
 
