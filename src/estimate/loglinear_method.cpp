@@ -63,18 +63,14 @@ nlohmann::ordered_json bootstrap_json(const BootstrapResult& br, std::uint64_t s
 // (forms_averaged_method).
 nlohmann::ordered_json best_of_each_form(const ModelSelection& sel) {
   nlohmann::ordered_json forms = nlohmann::ordered_json::array();
-  std::vector<Heterogeneity> seen;
   double total = 0, sum = 0;
-  for (const auto& r : sel.ranked) {
-    const Heterogeneity h = r.model.heterogeneity();
-    if (std::find(seen.begin(), seen.end(), h) != seen.end()) continue;
-    seen.push_back(h);
-    total += r.weight;
-    sum += r.weight * r.estimate;
-    forms.push_back({{"heterogeneity", to_string(h)},
-                     {"model", r.model.to_string()},
-                     {"estimate", r.estimate},
-                     {"weight", r.weight}});
+  for (const RankedModel* r : sel.best_of_each_form()) {
+    total += r->weight;
+    sum += r->weight * r->estimate;
+    forms.push_back({{"heterogeneity", to_string(r->model.heterogeneity())},
+                     {"model", r->model.to_string()},
+                     {"estimate", r->estimate},
+                     {"weight", r->weight}});
   }
   if (forms.size() > 1 && total > 0)
     for (auto& f : forms) f["weight_among_forms"] = f["weight"].get<double>() / total;

@@ -199,6 +199,8 @@ std::vector<FormInterval> forms_about_as_bad(const CaptureTable& table, const Mo
 }
 
 namespace {
+bool outside(const Interval& interval, double value) { return value < interval.low || value > interval.high; }
+
 // The interval widened to [low, high] where that is wider, the kind saying why.
 void widen_to_take_in(MethodEstimate& mata, double low, double high, const char* why) {
   if (low >= mata.interval.low && high <= mata.interval.high) return;
@@ -235,7 +237,7 @@ void take_in_logit_normal_preferred(const CaptureTable& table, const ModelSelect
                          {"estimate", ln.estimate},
                          {"bic", bic},
                          {"chosen_bic", b.bic},
-                         {"outside_interval", ln.estimate < mata.interval.low || ln.estimate > mata.interval.high}});
+                         {"outside_interval", outside(mata.interval, ln.estimate)}});
     low = std::min(low, ln.estimate), high = std::max(high, ln.estimate);
   }
   if (preferred.empty()) return;
@@ -256,20 +258,17 @@ void take_in_forms_fitting_as_closely(const CaptureTable& table, const ModelSele
   if (b.df <= 0 || !deviance_is_chi_square(table)) return;
   nlohmann::ordered_json taken = nlohmann::ordered_json::array();
   double low = mata.interval.low, high = mata.interval.high;
-  std::vector<Heterogeneity> seen = {b.model.heterogeneity()};
-  for (const auto& r : sel.ranked) {
-    if (std::ranges::find(seen, r.model.heterogeneity()) != seen.end()) continue;
-    seen.push_back(r.model.heterogeneity());
-    if (r.df <= 0 || !std::isfinite(r.estimate) || r.deviance / r.df > b.deviance / b.df) continue;
-    taken.push_back({{"heterogeneity", to_string(r.model.heterogeneity())},
-                     {"model", r.model.to_string()},
-                     {"estimate", r.estimate},
-                     {"deviance", r.deviance},
-                     {"df", r.df},
+  for (const RankedModel* r : sel.best_of_each_form()) {
+    if (r == &b || r->df <= 0 || !std::isfinite(r->estimate) || r->deviance / r->df > b.deviance / b.df) continue;
+    taken.push_back({{"heterogeneity", to_string(r->model.heterogeneity())},
+                     {"model", r->model.to_string()},
+                     {"estimate", r->estimate},
+                     {"deviance", r->deviance},
+                     {"df", r->df},
                      {"chosen_deviance", b.deviance},
                      {"chosen_df", b.df},
-                     {"outside_interval", r.estimate < mata.interval.low || r.estimate > mata.interval.high}});
-    low = std::min(low, r.estimate), high = std::max(high, r.estimate);
+                     {"outside_interval", outside(mata.interval, r->estimate)}});
+    low = std::min(low, r->estimate), high = std::max(high, r->estimate);
   }
   if (taken.empty()) return;
   mata.details["forms_fitting_as_closely"] = taken;

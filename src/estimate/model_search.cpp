@@ -378,6 +378,15 @@ ModelSelection select_stepwise_pvalue(const CaptureTable& table, double threshol
   return sel;
 }
 
+std::vector<const RankedModel*> ModelSelection::best_of_each_form() const {
+  std::vector<const RankedModel*> out;
+  for (const auto& r : ranked)
+    if (std::ranges::none_of(out,
+                             [&](const RankedModel* o) { return o->model.heterogeneity() == r.model.heterogeneity(); }))
+      out.push_back(&r);
+  return out;
+}
+
 bool negative_heterogeneity(const LogLinearFit& fit) {
   return fit.estimated_heterogeneity && !fit.beta.empty() && fit.beta.back() < 0;
 }

@@ -78,6 +78,9 @@ struct ModelSelection {
 
   bool empty() const { return ranked.empty(); }
   const RankedModel& best() const { return ranked.front(); }
+  /// The best model of each heterogeneity form (none, Poisson2, Darroch, Gamma3.5): its first
+  /// in the ranking, in ranking order (so the chosen model's form first).
+  std::vector<const RankedModel*> best_of_each_form() const;
 };
 
 /// A converged fit as a ranked model: estimate, fit statistics and `criterion` (its AIC or

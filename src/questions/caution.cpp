@@ -198,9 +198,9 @@ std::string lack_of_fit_said(const FourAnswers& a) {
       d.lack_of_fit->c_hat, forms, better);
 }
 
-/// Where the chosen model fits, a logit-normal model that BIC prefers to it
-/// (estimate/mata.cpp, take_in_logit_normal_preferred) gives a figure this far from the
-/// headline's or more: the interval was widened to take it in, and the headline says so.
+/// Where the chosen model fits, a model taken into the interval (estimate/mata.cpp: a
+/// logit-normal model BIC prefers, or another form's fitting as closely) that made an end and
+/// gives a figure this far from the headline method's or more: the headline says so.
 constexpr double kPreferredModelApart = 0.03;
 
 /// Of the models the tail-area interval took in under `key` (estimate/mata.cpp), the one whose
